@@ -1,0 +1,3 @@
+from rvneet.cli import main
+
+main()

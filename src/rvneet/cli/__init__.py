@@ -1,0 +1,141 @@
+"""The `rvneet` command line: parse, call a service, print. No SQL and no business rules here."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from rvneet import __version__
+from rvneet.cli import case, report, youth
+from rvneet.cli.common import database
+from rvneet.domain.errors import RvneetError
+
+DEBUG_ENV = "RVNEET_DEBUG"
+EXIT_USAGE = 2
+EXIT_UNEXPECTED = 70
+
+
+class RvneetGroup(TyperGroup):
+    """The root command: every error becomes one line on stderr and a documented exit code."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("prog_name", "rvneet")
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except RvneetError as exc:
+            _fail(str(exc), exc.exit_code)
+        except typer.Abort:
+            _fail("aborted", 1)
+        except Exception as exc:
+            if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+                _fail(_usage_message(exc), exc.exit_code)
+            if os.environ.get(DEBUG_ENV):
+                raise
+            _fail(
+                f"unexpected {type(exc).__name__}; run again with {DEBUG_ENV}=1 for details",
+                EXIT_UNEXPECTED,
+            )
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def _usage_message(exc: Any) -> str:
+    message = exc.format_message()
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        message += f" (see '{ctx.command_path} --help')"
+    return message
+
+
+def _fail(message: str, code: int) -> None:
+    print(f"Error: {message}", file=sys.stderr)
+    sys.exit(code)
+
+
+app = typer.Typer(
+    cls=RvneetGroup,
+    name="rvneet",
+    help=(
+        "Case book and statistics desk for the Ringist välja (RV) and NEET cooperation models.\n\n"
+        "Start with: rvneet init --municipality 'Viljandi linn'"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(youth.app, name="youth")
+app.add_typer(case.app, name="case")
+app.add_typer(report.app, name="report")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"rvneet {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="RVNEET_DB",
+            metavar="PATH",
+            help="The database file. Default: rvneet/rvneet.db in your user data folder.",
+        ),
+    ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user",
+            envvar="RVNEET_USER",
+            help="Who is working, for the audit log. Default: your login name.",
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Global options come before the command, e.g. `rvneet --db kov.db case list`."""
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    municipality: Annotated[
+        str,
+        typer.Option(
+            "--municipality", "-m", help="The municipality (KOV) the database belongs to."
+        ),
+    ],
+) -> None:
+    """Create the database, or upgrade it; harmless to run again.
+
+    Example: rvneet init --municipality 'Viljandi linn'
+    """
+    from rvneet.db import default_path
+    from rvneet.services.settings import clean_municipality, set_municipality
+
+    municipality = clean_municipality(municipality)
+    db = database(ctx)
+    if db.path == default_path():
+        # Our own default folder may be created; a folder the user named must already exist.
+        db.path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+    created = db.create()
+    with db.session(write=True) as session:
+        newly_named = set_municipality(session, municipality)
+    if created or newly_named:
+        typer.echo(f"Created {db.path} for {municipality}")
+    else:
+        typer.echo(f"{db.path} is ready for {municipality}; nothing to do")
+
+
+def main() -> None:
+    """The console script `rvneet`."""
+    app()

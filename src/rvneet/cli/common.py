@@ -1,0 +1,164 @@
+"""What every command shares: the database from the root options, option types, output helpers.
+
+Only cheap modules are imported here; SQLAlchemy, pydantic and rich tables load inside commands.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from rvneet.domain.period import PERIOD_HELP, Period, parse_period
+
+if TYPE_CHECKING:
+    from rvneet.db import Database
+
+
+class OutputFormat(StrEnum):
+    """How a listing or report is printed."""
+
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+class CreatedFormat(StrEnum):
+    """How a created record is printed: its reference alone, or the record as JSON."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+def parse_date(value: str) -> dt.date:
+    """A calendar day written YYYY-MM-DD."""
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
+
+
+def parse_period_option(value: str) -> Period:
+    """A report period, see PERIOD_HELP."""
+    try:
+        return parse_period(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+ListFormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", help="table for people; json or csv for scripts."),
+]
+CreatedFormatOption = Annotated[
+    CreatedFormat,
+    typer.Option(
+        "--format", "-f", help="text prints just the new reference; json the created record."
+    ),
+]
+PeriodOption = Annotated[
+    Period,
+    typer.Option(
+        "--period",
+        "-p",
+        parser=parse_period_option,
+        metavar="PERIOD",
+        help=f"The report period: {PERIOD_HELP}.",
+    ),
+]
+
+
+def database(ctx: typer.Context) -> Database:
+    """The database chosen by `--db` / `RVNEET_DB`, worked on by `--user` / `RVNEET_USER`."""
+    from rvneet.db import Database, resolve_path
+    from rvneet.services.audit import current_user
+
+    root = ctx.find_root().params
+    return Database(resolve_path(root.get("db")), current_user(root.get("user")))
+
+
+def warn(message: str) -> None:
+    """A warning on stderr: the command still did what it was asked."""
+    print(f"Warning: {message}", file=sys.stderr)
+
+
+def to_json(data: Any) -> str:
+    """JSON with non-ASCII letters kept (Estonian names and places) and keys in insertion order."""
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def to_csv(rows: Iterable[dict[str, Any]], fields: Sequence[str]) -> str:
+    """CSV with a header; None becomes empty, booleans yes/no."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(fields)
+    for row in rows:
+        writer.writerow([_cell(row.get(f)) for f in fields])
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+WRAPPING_FIELDS = frozenset({"name", "manager", "detail", "k", "v"})
+
+
+def table(title: str | None, rows: Iterable[dict[str, Any]], columns: dict[str, str]) -> Any:
+    """A rich table of `rows` showing `columns` (field → header).
+
+    References, dates and codes never wrap; free text (names, details) does.
+    """
+    from rich.table import Table
+
+    result = Table(title=title, title_justify="left")
+    for field_name, header in columns.items():
+        result.add_column(header, no_wrap=field_name not in WRAPPING_FIELDS)
+    for row in rows:
+        result.add_row(*(_cell(row.get(f)) for f in columns))
+    return result
+
+
+def print_rich(*renderables: Any, file: Any = None) -> None:
+    """Print rich renderables to stdout (or `file`, without colour)."""
+    from rich.console import Console
+
+    console = Console(file=file, no_color=file is not None, width=120 if file else None)
+    for item in renderables:
+        console.print(item)
+
+
+def print_listing(
+    rows: list[dict[str, Any]], fmt: OutputFormat, columns: dict[str, str], title: str
+) -> None:
+    """Print a listing as a table, a JSON array of objects, or CSV with the same field names."""
+    if fmt is OutputFormat.JSON:
+        typer.echo(to_json(rows))
+    elif fmt is OutputFormat.CSV:
+        typer.echo(to_csv(rows, list(rows[0]) if rows else list(columns)), nl=False)
+    elif rows:
+        print_rich(table(title, rows, columns))
+    else:
+        print_rich(f"{title}: none")
+
+
+def open_private(path: Path) -> io.TextIOWrapper:
+    """Open `path` for writing, readable and writable by its owner only (0600)."""
+    if not path.parent.is_dir():
+        raise typer.BadParameter(f"folder {path.parent} does not exist", param_hint="'--output'")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return open(fd, "w", encoding="utf-8", newline="")

@@ -1,0 +1,128 @@
+"""`rvneet youth ...`: register and look up youths."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+
+from rvneet.cli.common import (
+    CreatedFormat,
+    CreatedFormatOption,
+    ListFormatOption,
+    OutputFormat,
+    database,
+    parse_date,
+    print_listing,
+    print_rich,
+    table,
+    to_json,
+)
+from rvneet.domain.enums import Sex
+
+app = typer.Typer(help="Register and look up youths (noored).", no_args_is_help=True)
+
+YOUTH_COLUMNS = {
+    "youth": "Ref",
+    "name": "Name",
+    "birth_date": "Birth date",
+    "sex": "Sex",
+    "age": "Age",
+    "open_cases": "Open cases",
+}
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option("--name", help="Full name.")],
+    id_code: Annotated[
+        str | None,
+        typer.Option(
+            "--id-code",
+            metavar="CODE",
+            help="Estonian personal code (isikukood); birth date and sex are taken from it.",
+        ),
+    ] = None,
+    birth_date: Annotated[
+        dt.date | None,
+        typer.Option(
+            "--birth-date",
+            parser=parse_date,
+            metavar="YYYY-MM-DD",
+            help="Birth date; needed when there is no personal code.",
+        ),
+    ] = None,
+    sex: Annotated[
+        Sex | None, typer.Option("--sex", help="M or F; needed when there is no personal code.")
+    ] = None,
+    fmt: CreatedFormatOption = CreatedFormat.TEXT,
+) -> None:
+    """Register a youth and print the new reference (Y-0001).
+
+    Example: rvneet youth add --name 'Mari Maasikas' --id-code 61001010005
+    """
+    from rvneet.services.youths import add_youth, youth_record
+
+    with database(ctx).session(write=True) as session:
+        youth = add_youth(session, name=name, id_code=id_code, birth_date=birth_date, sex=sex)
+        record = youth_record(youth)
+    typer.echo(to_json(record) if fmt is CreatedFormat.JSON else record["youth"])
+
+
+@app.command("list")
+def list_(ctx: typer.Context, fmt: ListFormatOption = OutputFormat.TABLE) -> None:
+    """List youths with their number of open cases (no personal codes).
+
+    Example: rvneet youth list --format csv
+    """
+    from rvneet.services.youths import list_youths
+
+    with database(ctx).session() as session:
+        rows = list_youths(session)
+    print_listing(rows, fmt, YOUTH_COLUMNS, "Youths")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="The youth's reference, e.g. Y-0001.")],
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="table for people; json for scripts.")
+    ] = OutputFormat.TABLE,
+) -> None:
+    """Show one youth with their cases.
+
+    Example: rvneet youth show Y-0001
+    """
+    from rvneet.services.youths import youth_detail
+
+    with database(ctx).session() as session:
+        record = youth_detail(session, ref)
+    if fmt is OutputFormat.JSON:
+        typer.echo(to_json(record))
+        return
+    if fmt is OutputFormat.CSV:
+        raise typer.BadParameter("youth show prints table or json", param_hint="'--format'")
+    details = {
+        "Name": record["name"],
+        "Personal code": record["id_code"] or "—",
+        "Birth date": record["birth_date"],
+        "Sex": record["sex"],
+        "Age today": record["age"],
+    }
+    print_rich(
+        table(
+            f"Youth {record['youth']}",
+            [{"k": k, "v": v} for k, v in details.items()],
+            {"k": "", "v": ""},
+        ),
+        table(
+            "Cases",
+            record["cases"],
+            {"case": "Case", "model": "Model", "start": "Start", "end": "End", "level": "Level"},
+        )
+        if record["cases"]
+        else "No cases.",
+    )

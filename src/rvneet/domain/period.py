@@ -1,0 +1,64 @@
+"""Report periods: `2025H1`, `2025Q3`, `2025-03`, `2025`, `2025-01-01..2025-06-30` (inclusive)."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+_YEAR = re.compile(r"(\d{4})")
+_HALF = re.compile(r"(\d{4})H([12])", re.IGNORECASE)
+_QUARTER = re.compile(r"(\d{4})Q([1-4])", re.IGNORECASE)
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})")
+
+PERIOD_HELP = (
+    "2025H1, 2025H2, 2025Q1..2025Q4, 2025-03, 2025, or 2025-01-01..2025-06-30 (both days included)"
+)
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive range of calendar days with the label the user wrote."""
+
+    label: str
+    start: date
+    end: date
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+
+def _months(label: str, year: int, first: int, last: int) -> Period:
+    if year < 1:
+        raise ValueError(f"invalid period {label!r}: year must be 0001 or later")
+    end_day = calendar.monthrange(year, last)[1]
+    return Period(label, date(year, first, 1), date(year, last, end_day))
+
+
+def parse_period(text: str) -> Period:
+    """Parse a period as users write it; raise ValueError with a message naming the accepted forms."""
+    raw = text.strip()
+    if m := _YEAR.fullmatch(raw):
+        return _months(raw, int(m[1]), 1, 12)
+    if m := _HALF.fullmatch(raw):
+        half = int(m[2])
+        return _months(raw.upper(), int(m[1]), 6 * half - 5, 6 * half)
+    if m := _QUARTER.fullmatch(raw):
+        quarter = int(m[2])
+        return _months(raw.upper(), int(m[1]), 3 * quarter - 2, 3 * quarter)
+    if m := _MONTH.fullmatch(raw):
+        month = int(m[2])
+        if not 1 <= month <= 12:
+            raise ValueError(f"invalid period {raw!r}: month must be 01..12")
+        return _months(raw, int(m[1]), month, month)
+    if m := _RANGE.fullmatch(raw):
+        try:
+            start, end = date.fromisoformat(m[1]), date.fromisoformat(m[2])
+        except ValueError:
+            raise ValueError(f"invalid period {raw!r}: not a real calendar day") from None
+        if end < start:
+            raise ValueError(f"invalid period {raw!r}: the end is before the start")
+        return Period(raw, start, end)
+    raise ValueError(f"invalid period {raw!r}: use {PERIOD_HELP}")

@@ -1,0 +1,58 @@
+"""Business rules that need no database: age and eligibility for each model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rvneet.domain.enums import Model, NeetGroup
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Age in full years on `day`.
+
+    Someone born on 29 February turns a year older on 1 March in common years.
+    """
+    years = day.year - birth_date.year
+    if (day.month, day.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years
+
+
+@dataclass(frozen=True)
+class AgeRange:
+    """An inclusive range of ages in full years, with the name of the rule it comes from."""
+
+    low: int
+    high: int
+    rule: str
+
+    def __contains__(self, age: object) -> bool:
+        return isinstance(age, int) and self.low <= age <= self.high
+
+
+RV_AGES = AgeRange(12, 18, "Ringist välja is for youths aged 12–18")
+NEET_AGES = {
+    NeetGroup.NEET: AgeRange(15, 29, "the NEET group is for youths aged 15–29"),
+    NeetGroup.RISK: AgeRange(14, 19, "the NEET-risk group is for youths aged 14–19"),
+}
+
+
+def age_range(model: Model, group: NeetGroup | None) -> AgeRange:
+    """The ages a model (and, for NEET, a target group) is meant for."""
+    if model is Model.RV:
+        return RV_AGES
+    if group is None:
+        raise ValueError("a NEET case needs a group")
+    return NEET_AGES[group]
+
+
+def eligibility_problem(
+    model: Model, group: NeetGroup | None, birth_date: date, start: date
+) -> str | None:
+    """Why a youth born on `birth_date` is outside the model on `start`, or None when eligible."""
+    ages = age_range(model, group)
+    age = age_on(birth_date, start)
+    if age in ages:
+        return None
+    return f"{ages.rule}; the youth is {age} on {start.isoformat()}"

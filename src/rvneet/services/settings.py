@@ -1,0 +1,39 @@
+"""Settings stored in the database itself, such as the municipality it belongs to."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from rvneet.domain.errors import Conflict, InvalidInput
+from rvneet.domain.tables import Setting
+
+MUNICIPALITY = "municipality"
+
+
+def municipality(session: Session) -> str:
+    """The municipality (*KOV*) named at `rvneet init`."""
+    setting = session.get(Setting, MUNICIPALITY)
+    return setting.value if setting else ""
+
+
+def clean_municipality(name: str) -> str:
+    """The municipality name as stored: stripped, non-empty."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("the municipality name is empty")
+    return name
+
+
+def set_municipality(session: Session, name: str) -> bool:
+    """Record the municipality of a new database. True if it was set now, False if it already was.
+
+    A database belongs to one municipality: naming another one is refused.
+    """
+    name = clean_municipality(name)
+    current = session.get(Setting, MUNICIPALITY)
+    if current is None:
+        session.add(Setting(key=MUNICIPALITY, value=name))
+        return True
+    if current.value != name:
+        raise Conflict(f"this database already belongs to {current.value!r}")
+    return False
