@@ -31,7 +31,7 @@ CASE_COLUMNS = {
     "group": "Group",
     "start": "Start",
     "end": "End",
-    "level": "Risk / light",
+    "level": "Risk/light",
     "manager": "Case manager",
 }
 

@@ -53,7 +53,7 @@ LISTING_COLUMNS = {
     "risk": "Risk",
     "start": "Start",
     "end": "End",
-    "support_requested": "Support requested",
+    "support_requested": "SKA support",
 }
 
 

@@ -1,4 +1,8 @@
-"""Errors a user can cause and fix. The CLI prints them as one line and exits non-zero."""
+"""Errors a user can cause and fix. The CLI prints them as one line and exits with `exit_code`.
+
+Exit codes are a contract with scripts (README, "For scripts"): 1 refused, 2 malformed command line,
+3 unknown reference, 4 database problem.
+"""
 
 
 class RvneetError(Exception):
@@ -14,6 +18,8 @@ class InvalidInput(RvneetError):
 class NotFound(RvneetError):
     """A reference names no record."""
 
+    exit_code = 3
+
 
 class Conflict(RvneetError):
     """The request clashes with what is already recorded (a duplicate, a closed case, ...)."""
@@ -21,3 +27,5 @@ class Conflict(RvneetError):
 
 class DatabaseError(RvneetError):
     """The database file is missing, unreadable or of another schema version."""
+
+    exit_code = 4

@@ -14,7 +14,7 @@ _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})")
 
 PERIOD_HELP = (
-    "2025H1, 2025H2, 2025Q1..2025Q4, 2025-03, 2025, or 2025-01-01..2025-06-30 (both days included)"
+    "2025H1, 2025H2, 2025Q1 (to Q4), 2025-03, 2025, or 2025-01-01..2025-06-30 (both days included)"
 )
 
 

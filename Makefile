@@ -1,0 +1,42 @@
+# Two commands on a fresh machine with only Python 3.11+ and make:
+#   make demo   — set up .venv, load examples/ into demo.db, show a Lisa 4 report and a case
+#   make test   — set up .venv with dev extras, run ruff, mypy and the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DB := demo.db
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+
+.PHONY: demo test lint typecheck pytest clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(PIP) install -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(BIN)/python pyproject.toml
+	$(PIP) install -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	RVNEET_DB=$(DEMO_DB) RVNEET_USER=demo PATH="$(CURDIR)/$(BIN):$$PATH" sh examples/load.sh >/dev/null
+	$(BIN)/rvneet --db $(DEMO_DB) report lisa4 --period 2025H1
+	$(BIN)/rvneet --db $(DEMO_DB) case show RV-2025-001
+
+test: lint typecheck pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+pytest: $(VENV)/.installed-dev
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm .mypy_cache .ruff_cache .pytest_cache .hypothesis
