@@ -142,15 +142,19 @@ class Database:
 
         config = Config()
         config.set_main_option("script_location", str(migrations_dir()))
-        engine = self.engine(write=True)
+        # SQLite alters a table by copying and dropping it, which foreign keys would block; they are
+        # off during the migration and checked as a whole before it commits.
+        engine = self.engine(write=True, foreign_keys=False)
         try:
             with engine.begin() as connection:
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
+                if connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise DatabaseError(f"migrating {self.path} broke a foreign key; nothing changed")
         finally:
             engine.dispose()
 
-    def engine(self, *, write: bool) -> Engine:
+    def engine(self, *, write: bool, foreign_keys: bool = True) -> Engine:
         """An engine whose every connection has our pragmas; writes begin with BEGIN IMMEDIATE."""
         from sqlalchemy import create_engine, event
 
@@ -161,7 +165,7 @@ class Database:
             # Let us issue BEGIN ourselves (pysqlite's own transaction handling is unreliable).
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")

@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from rvneet import __version__
-from rvneet.cli import case, report, youth
+from rvneet.cli import case, casework, followup, network, plan, report, support, youth
 from rvneet.cli.common import database
 from rvneet.domain.errors import RvneetError
 
@@ -70,6 +70,8 @@ app = typer.Typer(
 app.add_typer(youth.app, name="youth")
 app.add_typer(case.app, name="case")
 app.add_typer(report.app, name="report")
+# Modules that add commands to the groups above (or their own groups) when imported.
+_REGISTERED = (casework, followup, network, plan, support)
 
 
 def _version(value: bool) -> None:

@@ -9,9 +9,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from rvneet.domain.enums import CloseReason, Light, Model, NeetGroup, RiskLevel, Sex
+from rvneet.domain.enums import (
+    CloseReason,
+    ContactChannel,
+    Light,
+    Model,
+    NeedCategory,
+    NeetGroup,
+    NetworkRole,
+    RiskLevel,
+    Sex,
+    WelfareDomain,
+)
 from rvneet.domain.errors import InvalidInput
 from rvneet.domain.personal_code import parse_personal_code
 
@@ -130,3 +141,56 @@ class Closing(_Input):
     def _end(cls, value: dt.date) -> dt.date:
         _not_future(value, "the end date", dt.date.today())
         return value
+
+
+class NewStageChange(_Input):
+    """A dated move into a stage; the stage is checked against the case's model by the service."""
+
+    stage: str
+    date: dt.date
+    note: str | None = None
+
+    @field_validator("date")
+    @classmethod
+    def _date(cls, value: dt.date) -> dt.date:
+        _not_future(value, "the date", dt.date.today())
+        return value
+
+
+class NewContact(_Input):
+    """A contact with the youth; a network meeting is a contact by meeting."""
+
+    date: dt.date
+    channel: ContactChannel
+    place: str | None = None
+    with_roles: tuple[NetworkRole, ...] = ()
+    network_meeting: bool = False
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _meeting(self) -> Self:
+        _not_future(self.date, "the contact date", dt.date.today())
+        if self.network_meeting and self.channel is not ContactChannel.MEETING:
+            raise ValueError("a network meeting (--network) needs --channel meeting")
+        return self
+
+
+class NewNeeds(_Input):
+    """A needs assessment: categories, months spent NEET, motivation 1–5, welfare domains 1–5."""
+
+    date: dt.date
+    needs: tuple[NeedCategory, ...]
+    neet_months: int | None = Field(default=None, ge=0, le=240)
+    motivation: int | None = Field(default=None, ge=1, le=5)
+    domains: dict[WelfareDomain, int] = {}
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _needs(self) -> Self:
+        _not_future(self.date, "the assessment date", dt.date.today())
+        if not self.needs:
+            raise ValueError("give at least one --need")
+        for domain, score in self.domains.items():
+            if not 1 <= score <= 5:
+                raise ValueError(f"the score of {domain.value} must be 1–5, not {score}")
+        return self

@@ -7,6 +7,7 @@ these classes and the migrations agree.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, MetaData, text
 from sqlmodel import Field, SQLModel
@@ -67,6 +68,16 @@ class Case(SQLModel, table=True):
             sqlite_where=text("end_date IS NULL"),
         ),
         Index("ix_cases_model_start", "model", "start_date"),
+        CheckConstraint(
+            "(wellbeing_start IS NULL OR wellbeing_start BETWEEN 1 AND 10)"
+            " AND (wellbeing_end IS NULL OR wellbeing_end BETWEEN 1 AND 10)",
+            name="wellbeing",
+        ),
+        CheckConstraint(
+            "(satisfaction_manager IS NULL OR satisfaction_manager BETWEEN 1 AND 5)"
+            " AND (satisfaction_overall IS NULL OR satisfaction_overall BETWEEN 1 AND 5)",
+            name="satisfaction",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -81,8 +92,14 @@ class Case(SQLModel, table=True):
     close_reason: str | None = None
     neet_group: str | None = None
     manager: str | None = None
-    support_requested: bool = False
     ineligible_reason: str | None = None
+    # The outcome at closing (the NEET model's Table 1); all optional.
+    in_education: bool | None = None
+    in_employment: bool | None = None
+    wellbeing_start: int | None = None
+    wellbeing_end: int | None = None
+    satisfaction_manager: int | None = None
+    satisfaction_overall: int | None = None
 
 
 class Assessment(SQLModel, table=True):
@@ -104,6 +121,7 @@ class Assessment(SQLModel, table=True):
     date: dt.date
     risk: str | None = None
     light: str | None = None
+    instrument: str | None = None  # RV: the risk assessment instrument used, free text
 
 
 class AuditEntry(SQLModel, table=True):
@@ -121,4 +139,252 @@ class AuditEntry(SQLModel, table=True):
     changes: str  # JSON object {field: [old, new]}
 
 
-AUDITED = (Youth, Case, Assessment)
+def _case_fk() -> Any:
+    return Field(sa_column=Column(Integer, ForeignKey("cases.id"), nullable=False, index=True))
+
+
+class StageChange(SQLModel, table=True):
+    """A dated move of a case into a stage of its model (see `domain.stages`)."""
+
+    __tablename__ = "stage_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = _case_fk()
+    stage: str
+    date: dt.date
+    note: str | None = None
+
+
+class Contact(SQLModel, table=True):
+    """A contact with the youth or a network meeting (*kontakt*, *võrgustikukohtumine*)."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        CheckConstraint(
+            "channel IN ('email', 'sms', 'phone', 'meeting', 'online')", name="channel"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = _case_fk()
+    date: dt.date
+    channel: str
+    place: str | None = None
+    with_roles: str | None = None  # comma-separated network roles present
+    network_meeting: bool = False
+    note: str | None = None
+
+
+class NeedsAssessment(SQLModel, table=True):
+    """A dated needs assessment (*vajaduste hindamine*): categories, time NEET, motivation."""
+
+    __tablename__ = "needs_assessments"
+    __table_args__ = (
+        CheckConstraint("motivation IS NULL OR motivation BETWEEN 1 AND 5", name="motivation"),
+        CheckConstraint("neet_months IS NULL OR neet_months >= 0", name="neet_months"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = _case_fk()
+    date: dt.date
+    neet_months: int | None = None
+    motivation: int | None = None
+    note: str | None = None
+
+
+class Need(SQLModel, table=True):
+    """One need category found in a needs assessment."""
+
+    __tablename__ = "needs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("needs_assessments.id"), nullable=False, index=True
+        )
+    )
+    category: str
+
+
+class WelfareScore(SQLModel, table=True):
+    """A child-welfare triangle domain scored 1–5 in a needs assessment of a minor."""
+
+    __tablename__ = "welfare_scores"
+    __table_args__ = (CheckConstraint("score BETWEEN 1 AND 5", name="score"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("needs_assessments.id"), nullable=False, index=True
+        )
+    )
+    domain: str
+    score: int
+
+
+class Goal(SQLModel, table=True):
+    """A goal of the case plan (*juhtumiplaan* / *tegevuskava*), numbered within its case."""
+
+    __tablename__ = "goals"
+    __table_args__ = (CheckConstraint("state IN ('open', 'done', 'dropped')", name="state"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = _case_fk()
+    number: int
+    text: str
+    added_on: dt.date
+    due: dt.date | None = None
+    state: str = "open"
+    state_date: dt.date | None = None
+    reason: str | None = None
+
+
+class NetworkMember(SQLModel, table=True):
+    """A specialist of the network (*võrgustik*). Reference `M-001`. Retired, never deleted."""
+
+    __tablename__ = "network_members"
+    __table_args__ = (CheckConstraint("tier IN ('core', 'wider')", name="tier"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(unique=True)
+    name: str
+    role: str
+    org: str
+    tier: str = "core"
+    email: str | None = None
+    phone: str | None = None
+    retired_on: dt.date | None = None
+
+
+class CaseMember(SQLModel, table=True):
+    """A network member taking part in a case; the RV youth's trusted person (*usaldusisik*)."""
+
+    __tablename__ = "case_members"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = _case_fk()
+    member_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("network_members.id"), nullable=False, index=True)
+    )
+    trusted_person: bool = False
+    added_on: dt.date
+    removed_on: dt.date | None = None
+    no_consent_reason: str | None = None
+
+
+class SupportActivity(SQLModel, table=True):
+    """A support activity (*tugitegevus*) brokered to a network member, numbered within its case."""
+
+    __tablename__ = "support_activities"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('ongoing', 'completed', 'dropped', 'not-suitable')", name="status"
+        ),
+        CheckConstraint("satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5", name="satisfaction"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = _case_fk()
+    number: int
+    member_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("network_members.id"), nullable=False, index=True)
+    )
+    kind: str
+    start_date: dt.date
+    planned_end: dt.date | None = None
+    status: str = "ongoing"
+    ended_on: dt.date | None = None
+    feedback: str | None = None
+    satisfaction: int | None = None
+
+
+class Consent(SQLModel, table=True):
+    """A dated consent, or its withdrawal, of a youth or their guardian (*nõusolek*)."""
+
+    __tablename__ = "consents"
+    __table_args__ = (
+        CheckConstraint("scope IN ('data-sharing', 'participation')", name="scope"),
+        CheckConstraint("given_by IN ('youth', 'guardian')", name="given_by"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    youth_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("youths.id"), nullable=False, index=True)
+    )
+    date: dt.date
+    scope: str
+    given_by: str
+    withdrawn: bool = False
+
+
+class SupportRequest(SQLModel, table=True):
+    """A written request to SKA for support (RV agreement 3.5), numbered within its case."""
+
+    __tablename__ = "support_requests"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('implementation', 'process-management')", name="kind"
+        ),
+        CheckConstraint("answer IS NULL OR answer IN ('granted', 'refused')", name="answer"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = _case_fk()
+    number: int
+    date: dt.date
+    kind: str
+    justification: str | None = None
+    answer: str | None = None
+    answered_on: dt.date | None = None
+    answer_note: str | None = None
+
+
+class Reopening(SQLModel, table=True):
+    """A closed case reopened: the closing it undid is kept here."""
+
+    __tablename__ = "reopenings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = _case_fk()
+    date: dt.date
+    reason: str
+    previous_end: dt.date
+    previous_reason: str
+
+
+class FollowUp(SQLModel, table=True):
+    """The contact 6 months after a case closes (*järelsuhtlus*, NEET model stage 3.6)."""
+
+    __tablename__ = "followups"
+    __table_args__ = (CheckConstraint("status IN ('due', 'done', 'skipped')", name="status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = _case_fk()
+    due: dt.date
+    status: str = "due"
+    done_on: dt.date | None = None
+    reached: bool | None = None
+    in_education: bool | None = None
+    in_employment: bool | None = None
+    note: str | None = None
+    skip_reason: str | None = None
+
+
+AUDITED = (
+    Youth,
+    Case,
+    Assessment,
+    StageChange,
+    Contact,
+    NeedsAssessment,
+    Need,
+    WelfareScore,
+    Goal,
+    NetworkMember,
+    CaseMember,
+    SupportActivity,
+    Consent,
+    SupportRequest,
+    Reopening,
+    FollowUp,
+)

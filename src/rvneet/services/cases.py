@@ -40,6 +40,20 @@ def get_case(session: Session, ref: str) -> Case:
     return case
 
 
+def check_date_in_case(case: Case, day: dt.date, what: str) -> None:
+    """Refuse a record dated before the case start or after its end."""
+    if day < case.start_date:
+        raise InvalidInput(f"{what} date {day} is before the case start {case.start_date}")
+    if case.end_date is not None and day > case.end_date:
+        raise InvalidInput(f"{what} date {day} is after the case end {case.end_date}")
+
+
+def check_open(case: Case, what: str) -> None:
+    """Refuse changing the plan or network of a closed case."""
+    if case.end_date is not None:
+        raise InvalidInput(f"{case.ref} is closed (on {case.end_date}); {what} is not possible")
+
+
 def open_case(
     session: Session,
     *,

@@ -1,0 +1,138 @@
+"""Daily case work: stage changes, contacts and meetings, needs assessments."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Session, col, select
+
+from rvneet.domain.enums import ContactChannel, Model, NeedCategory, NetworkRole, WelfareDomain
+from rvneet.domain.errors import InvalidInput
+from rvneet.domain.inputs import NewContact, NewNeeds, NewStageChange
+from rvneet.domain.rules import age_on
+from rvneet.domain.stages import check_stage
+from rvneet.domain.tables import Case, Contact, Need, NeedsAssessment, StageChange, WelfareScore, Youth
+from rvneet.services.cases import check_date_in_case, get_case
+from rvneet.services.validation import validated
+
+
+def current_stage(session: Session, case_id: int) -> StageChange | None:
+    """The latest stage change of a case (by date, then by the order it was recorded)."""
+    return session.exec(
+        select(StageChange)
+        .where(StageChange.case_id == case_id)
+        .order_by(col(StageChange.date).desc(), col(StageChange.id).desc())
+        .limit(1)
+    ).first()
+
+
+def add_stage_change(session: Session, case: Case, stage: str, day: dt.date, note: str | None = None) -> StageChange:
+    """Record `case` entering `stage` on `day` (no checks: used by open and close)."""
+    change = StageChange(case_id=case.id, stage=stage, date=day, note=note)  # type: ignore[arg-type]
+    session.add(change)
+    session.flush()
+    return change
+
+
+def change_stage(session: Session, case_ref: str, stage: str, *, date: dt.date, note: str | None = None) -> StageChange:
+    """Move a case into `stage` of its model on `date`.
+
+    Stages may repeat or go back, but a change is never dated before the case start, after its end
+    or before the previous change.
+    """
+    data = validated(NewStageChange, stage=stage, date=date, note=note or None)
+    case = get_case(session, case_ref)
+    try:
+        name = check_stage(Model(case.model), data.stage)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    check_date_in_case(case, data.date, "the stage change")
+    previous = current_stage(session, case.id)  # type: ignore[arg-type]
+    if previous is not None and data.date < previous.date:
+        raise InvalidInput(
+            f"the stage change {data.date} is before the previous one ({previous.stage} on {previous.date})"
+        )
+    return add_stage_change(session, case, name, data.date, data.note)
+
+
+def record_contact(
+    session: Session,
+    case_ref: str,
+    *,
+    date: dt.date,
+    channel: ContactChannel,
+    place: str | None = None,
+    with_roles: tuple[NetworkRole, ...] = (),
+    network_meeting: bool = False,
+    note: str | None = None,
+) -> Contact:
+    """Record a contact with the youth, or (`network_meeting`) a meeting of the case network."""
+    data = validated(
+        NewContact,
+        date=date,
+        channel=channel,
+        place=place or None,
+        with_roles=with_roles,
+        network_meeting=network_meeting,
+        note=note or None,
+    )
+    case = get_case(session, case_ref)
+    check_date_in_case(case, data.date, "the contact")
+    contact = Contact(
+        case_id=case.id,  # type: ignore[arg-type]
+        date=data.date,
+        channel=data.channel.value,
+        place=data.place,
+        with_roles=",".join(dict.fromkeys(r.value for r in data.with_roles)) or None,
+        network_meeting=data.network_meeting,
+        note=data.note,
+    )
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def record_needs(
+    session: Session,
+    case_ref: str,
+    *,
+    date: dt.date,
+    needs: tuple[NeedCategory, ...],
+    neet_months: int | None = None,
+    motivation: int | None = None,
+    domains: dict[WelfareDomain, int] | None = None,
+    note: str | None = None,
+) -> NeedsAssessment:
+    """Record a needs assessment; the child-welfare domains only for a youth under 18 on `date`."""
+    data = validated(
+        NewNeeds,
+        date=date,
+        needs=needs,
+        neet_months=neet_months,
+        motivation=motivation,
+        domains=domains or {},
+        note=note or None,
+    )
+    case = get_case(session, case_ref)
+    check_date_in_case(case, data.date, "the needs assessment")
+    youth = session.get(Youth, case.youth_id)
+    assert youth is not None
+    if data.domains and age_on(youth.birth_date, data.date) >= 18:
+        raise InvalidInput(
+            "the child-welfare domains (--domain) are assessed only for youths under 18"
+        )
+    assessment = NeedsAssessment(
+        case_id=case.id,  # type: ignore[arg-type]
+        date=data.date,
+        neet_months=data.neet_months,
+        motivation=data.motivation,
+        note=data.note,
+    )
+    session.add(assessment)
+    session.flush()
+    for category in dict.fromkeys(data.needs):
+        session.add(Need(assessment_id=assessment.id, category=category.value))  # type: ignore[arg-type]
+    for domain, score in data.domains.items():
+        session.add(WelfareScore(assessment_id=assessment.id, domain=domain.value, score=score))  # type: ignore[arg-type]
+    session.flush()
+    return assessment
