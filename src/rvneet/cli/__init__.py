@@ -70,8 +70,10 @@ app = typer.Typer(
 app.add_typer(youth.app, name="youth")
 app.add_typer(case.app, name="case")
 app.add_typer(report.app, name="report")
-# Modules that add commands to the groups above (or their own groups) when imported.
-_REGISTERED = (casework, followup, network, plan, support)
+app.add_typer(network.app, name="network")
+app.add_typer(followup.app, name="followup")
+# Modules that add commands to the `case` group when imported.
+_REGISTERED = (casework, plan, support)
 
 
 def _version(value: bool) -> None:

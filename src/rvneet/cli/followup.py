@@ -1,1 +1,5 @@
 """Commands registered on the `rvneet case` group and the root app (filled in by issue 3 work)."""
+
+import typer
+
+app = typer.Typer(help="The 6-month follow-up after a case closes (järeltugi).", no_args_is_help=True)
