@@ -150,7 +150,9 @@ class Database:
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
                 if connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
-                    raise DatabaseError(f"migrating {self.path} broke a foreign key; nothing changed")
+                    raise DatabaseError(
+                        f"migrating {self.path} broke a foreign key; nothing changed"
+                    )
         finally:
             engine.dispose()
 

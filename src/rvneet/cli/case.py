@@ -12,6 +12,7 @@ from rvneet.cli.common import (
     CreatedFormatOption,
     ListFormatOption,
     OutputFormat,
+    YesNo,
     database,
     parse_date,
     print_listing,
@@ -19,6 +20,7 @@ from rvneet.cli.common import (
     table,
     to_json,
     warn,
+    yes_no,
 )
 from rvneet.domain.enums import CloseReason, Light, Model, NeetGroup, RiskLevel
 
@@ -31,6 +33,7 @@ CASE_COLUMNS = {
     "group": "Group",
     "start": "Start",
     "end": "End",
+    "stage": "Stage",
     "level": "Risk/light",
     "manager": "Case manager",
 }
@@ -44,6 +47,10 @@ RiskOption = Annotated[
 LightOption = Annotated[
     Light | None,
     typer.Option("--light", help="NEET traffic light of the situation: red, yellow or green."),
+]
+InstrumentOption = Annotated[
+    str | None,
+    typer.Option("--instrument", help="RV: the risk assessment instrument used (free text)."),
 ]
 CaseRef = Annotated[
     str, typer.Argument(metavar="REF", help="The case reference, e.g. RV-2025-001.")
@@ -83,6 +90,7 @@ def open_(
             help="Open even though the youth's age is outside the model's range; the reason is kept.",
         ),
     ] = None,
+    instrument: InstrumentOption = None,
     fmt: CreatedFormatOption = CreatedFormat.TEXT,
 ) -> None:
     """Open a case and print its reference (RV-2025-001 / NEET-2025-001).
@@ -106,6 +114,7 @@ def open_(
             manager=manager,
             support_requested=support_requested,
             allow_ineligible=allow_ineligible,
+            instrument=instrument,
         )
         record = case_detail(session, opened.case.ref, personal=False)
     for message in opened.warnings:
@@ -123,6 +132,7 @@ def assess(
     ],
     risk: RiskOption = None,
     light: LightOption = None,
+    instrument: InstrumentOption = None,
 ) -> None:
     """Record a new risk level (RV) or traffic light (NEET); earlier ones are kept.
 
@@ -131,7 +141,7 @@ def assess(
     from rvneet.services.cases import assess as assess_case
 
     with database(ctx).session(write=True) as session:
-        assess_case(session, ref, date=date, risk=risk, light=light)
+        assess_case(session, ref, date=date, risk=risk, light=light, instrument=instrument)
     typer.echo(ref.strip().upper())
 
 
@@ -150,17 +160,75 @@ def close(
             help="goals-met, moved, declined, lost-contact, transferred or other.",
         ),
     ],
+    education: Annotated[
+        YesNo | None, typer.Option("--education", help="In education at closing? yes or no.")
+    ] = None,
+    employment: Annotated[
+        YesNo | None, typer.Option("--employment", help="In employment at closing? yes or no.")
+    ] = None,
+    wellbeing_start: Annotated[
+        int | None,
+        typer.Option(
+            "--wellbeing-start", help="The youth's own wellbeing rating at the start, 1–10."
+        ),
+    ] = None,
+    wellbeing_end: Annotated[
+        int | None,
+        typer.Option("--wellbeing-end", help="The youth's own wellbeing rating at closing, 1–10."),
+    ] = None,
+    satisfaction_manager: Annotated[
+        int | None,
+        typer.Option("--satisfaction-manager", help="Satisfaction with the case manager, 1–5."),
+    ] = None,
+    satisfaction_overall: Annotated[
+        int | None,
+        typer.Option("--satisfaction-overall", help="Satisfaction with the whole process, 1–5."),
+    ] = None,
 ) -> None:
-    """Close a case.
+    """Close a case with its outcome; a follow-up is scheduled 6 months after the end.
 
-    Example: rvneet case close RV-2025-001 --end 2025-12-19 --reason goals-met
+    The outcome options are optional; goals met / total come from the case plan.
+
+    Example: rvneet case close NEET-2025-001 --end 2025-10-31 --reason goals-met --education yes --wellbeing-start 3 --wellbeing-end 7
     """
     from rvneet.services.cases import close_case
 
     with database(ctx).session(write=True) as session:
-        case = close_case(session, ref, end=end, reason=reason)
+        case = close_case(
+            session,
+            ref,
+            end=end,
+            reason=reason,
+            in_education=yes_no(education),
+            in_employment=yes_no(employment),
+            wellbeing_start=wellbeing_start,
+            wellbeing_end=wellbeing_end,
+            satisfaction_manager=satisfaction_manager,
+            satisfaction_overall=satisfaction_overall,
+        )
         closed = case.ref
     typer.echo(closed)
+
+
+@app.command("reopen")
+def reopen(
+    ctx: typer.Context,
+    ref: CaseRef,
+    date: Annotated[
+        dt.date,
+        typer.Option("--date", parser=parse_date, metavar="YYYY-MM-DD", help="Reopening date."),
+    ],
+    reason: Annotated[str, typer.Option("--reason", help="Why the case is reopened.")],
+) -> None:
+    """Reopen a closed case; the earlier closing stays in its history.
+
+    Example: rvneet case reopen RV-2024-002 --date 2025-03-01 --reason "returned to the municipality"
+    """
+    from rvneet.services.cases import reopen_case
+
+    with database(ctx).session(write=True) as session:
+        reopened = reopen_case(session, ref, date=date, reason=reason).ref
+    typer.echo(reopened)
 
 
 @app.command("list")
@@ -169,6 +237,9 @@ def list_(
     model: Annotated[Model | None, typer.Option("--model", help="Only rv or neet cases.")] = None,
     open_: Annotated[bool, typer.Option("--open", help="Only open cases.")] = False,
     closed: Annotated[bool, typer.Option("--closed", help="Only closed cases.")] = False,
+    stage: Annotated[
+        str | None, typer.Option("--stage", help="Only cases whose current stage this is.")
+    ] = None,
     fmt: ListFormatOption = OutputFormat.TABLE,
 ) -> None:
     """List cases, oldest first.
@@ -181,7 +252,7 @@ def list_(
         raise typer.BadParameter("give --open or --closed, not both", param_hint="'--open'")
     status = "open" if open_ else "closed" if closed else None
     with database(ctx).session() as session:
-        rows = list_cases(session, model=model, status=status)
+        rows = list_cases(session, model=model, status=status, stage=stage)
     print_listing(rows, fmt, CASE_COLUMNS, "Cases")
 
 
@@ -193,7 +264,10 @@ def show(
         OutputFormat, typer.Option("--format", "-f", help="table for people; json for scripts.")
     ] = OutputFormat.TABLE,
 ) -> None:
-    """Show a case: the youth, the model, its level now, and a dated timeline.
+    """Show a case on one screen: the youth, model, stage, level now, and a dated timeline.
+
+    The timeline merges stages, assessments, contacts, needs, goals, activities, network members,
+    support requests, closing and follow-up. The traffic light describes the situation, not the youth.
 
     Example: rvneet case show RV-2025-001
     """
@@ -214,9 +288,14 @@ def show(
         "Case manager": record["manager"] or "—",
         "Status": record["status"]
         + (f" ({record['close_reason']})" if record["close_reason"] else ""),
+        "Stage": record["stage"] or "—",
         level_name: record["level"],
         "Age at start": record["age_at_start"],
+        "First contact": record["first_contact"] or "—",
     }
+    outcome = record["outcome"]
+    if outcome["goals_total"]:
+        details["Goals met"] = f"{outcome['goals_met']} of {outcome['goals_total']}"
     if record["model"] == Model.RV:
         details["SKA support requested"] = "yes" if record["support_requested"] else "no"
     if record["ineligible_reason"]:

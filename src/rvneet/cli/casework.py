@@ -1,1 +1,154 @@
-"""Commands registered on the `rvneet case` group and the root app (filled in by issue 3 work)."""
+"""`rvneet case stage|contact|needs`: the daily work on a case."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+
+from rvneet.cli import case as case_cli
+from rvneet.cli.common import database, parse_date, parse_domain_score
+from rvneet.domain.enums import ContactChannel, NeedCategory, NetworkRole
+from rvneet.domain.stages import STAGES
+
+_STAGE_HELP = "; ".join(
+    f"{model.value.upper()}: " + ", ".join(stage.name for stage in stages)
+    for model, stages in STAGES.items()
+)
+
+DateOption = Annotated[
+    dt.date,
+    typer.Option("--date", parser=parse_date, metavar="YYYY-MM-DD", help="The day it happened."),
+]
+NoteOption = Annotated[str | None, typer.Option("--note", help="A short note.")]
+
+
+@case_cli.app.command("stage")
+def stage(
+    ctx: typer.Context,
+    ref: case_cli.CaseRef,
+    stage_name: Annotated[str, typer.Argument(metavar="STAGE", help=f"The stage. {_STAGE_HELP}.")],
+    date: DateOption,
+    note: NoteOption = None,
+) -> None:
+    """Record that a case moved into a stage of its model on a date.
+
+    Stages may repeat or go back, but not be dated before the case start, after its end or before
+    the previous change. Closing a case moves it to follow-up by itself.
+
+    Example: rvneet case stage RV-2025-001 network --date 2025-03-10
+    """
+    from rvneet.services.casework import change_stage
+
+    with database(ctx).session(write=True) as session:
+        change = change_stage(session, ref, stage_name, date=date, note=note)
+        name = change.stage
+    typer.echo(name)
+
+
+@case_cli.app.command("contact")
+def contact(
+    ctx: typer.Context,
+    ref: case_cli.CaseRef,
+    date: DateOption,
+    channel: Annotated[
+        ContactChannel,
+        typer.Option("--channel", help="email, sms, phone, meeting or online."),
+    ],
+    place: Annotated[
+        str | None, typer.Option("--place", help="Where a meeting took place.")
+    ] = None,
+    with_roles: Annotated[
+        list[NetworkRole] | None,
+        typer.Option(
+            "--with", help="Network roles present; repeat for several, e.g. --with police."
+        ),
+    ] = None,
+    network: Annotated[
+        bool, typer.Option("--network", help="An RV network meeting (needs --channel meeting).")
+    ] = False,
+    note: NoteOption = None,
+) -> None:
+    """Record a contact with the youth, or a network meeting (--channel meeting --network).
+
+    The first contact's date is the case's contact date (a key indicator of the NEET model).
+
+    Example: rvneet case contact NEET-2025-001 --date 2025-01-22 --channel meeting --place "noortekeskus"
+    """
+    from rvneet.services.casework import record_contact
+
+    with database(ctx).session(write=True) as session:
+        record_contact(
+            session,
+            ref,
+            date=date,
+            channel=channel,
+            place=place,
+            with_roles=tuple(with_roles or ()),
+            network_meeting=network,
+            note=note,
+        )
+    typer.echo(ref.strip().upper())
+
+
+@case_cli.app.command("needs")
+def needs(
+    ctx: typer.Context,
+    ref: case_cli.CaseRef,
+    date: DateOption,
+    need: Annotated[
+        list[NeedCategory],
+        typer.Option(
+            "--need",
+            help="A need category; repeat for several: education, work, health, institutional-care, "
+            "risk-behaviour, life-event, obligations, other.",
+        ),
+    ],
+    neet_months: Annotated[
+        int | None, typer.Option("--neet-months", help="Months spent NEET at first contact.")
+    ] = None,
+    motivation: Annotated[
+        int | None, typer.Option("--motivation", help="The youth's motivation, 1 (low) to 5.")
+    ] = None,
+    domain: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--domain",
+            metavar="NAME=SCORE",
+            help="For a youth under 18: a child-welfare triangle domain scored 1–5 (physical, health, "
+            "psychological, emotional, social, cognitive, educational, economic, parenting); repeat.",
+        ),
+    ] = None,
+    note: NoteOption = None,
+) -> None:
+    """Record a needs assessment; earlier ones are kept.
+
+    Example: rvneet case needs NEET-2025-001 --date 2025-02-01 --need education --need health --neet-months 8 --motivation 3
+    """
+    from rvneet.domain.enums import WelfareDomain
+    from rvneet.domain.errors import InvalidInput
+    from rvneet.services.casework import record_needs
+
+    scores = {}
+    for item in domain or ():
+        name, score = parse_domain_score(item)
+        try:
+            scores[WelfareDomain(name)] = score
+        except ValueError:
+            raise InvalidInput(
+                f"{name!r} is not a child-welfare domain; use one of: "
+                + ", ".join(d.value for d in WelfareDomain)
+            ) from None
+    with database(ctx).session(write=True) as session:
+        record_needs(
+            session,
+            ref,
+            date=date,
+            needs=tuple(need),
+            neet_months=neet_months,
+            motivation=motivation,
+            domains=scores,
+            note=note,
+        )
+    typer.echo(ref.strip().upper())

@@ -162,3 +162,23 @@ def open_private(path: Path) -> io.TextIOWrapper:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)
     return open(fd, "w", encoding="utf-8", newline="")
+
+
+class YesNo(StrEnum):
+    """A yes/no answer typed by a person."""
+
+    YES = "yes"
+    NO = "no"
+
+
+def yes_no(value: YesNo | None) -> bool | None:
+    """The answer as a bool, or None when it was not given."""
+    return None if value is None else value is YesNo.YES
+
+
+def parse_domain_score(value: str) -> tuple[str, int]:
+    """NAME=SCORE, e.g. `social=2`."""
+    name, sep, score = value.partition("=")
+    if not sep or not score.strip().lstrip("-").isdigit():
+        raise typer.BadParameter(f"{value!r} is not NAME=SCORE, e.g. social=2")
+    return name.strip().lower(), int(score)

@@ -1,5 +1,116 @@
-"""Commands registered on the `rvneet case` group and the root app (filled in by issue 3 work)."""
+"""`rvneet followup ...`: the contact 6 months after a case closes (järeltugi)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="The 6-month follow-up after a case closes (järeltugi).", no_args_is_help=True)
+from rvneet.cli.common import (
+    ListFormatOption,
+    OutputFormat,
+    YesNo,
+    database,
+    parse_date,
+    print_listing,
+    yes_no,
+)
+
+app = typer.Typer(
+    help="The 6-month follow-up after a case closes (järeltugi).", no_args_is_help=True
+)
+
+DUE_COLUMNS = {
+    "case": "Case",
+    "youth": "Youth",
+    "model": "Model",
+    "manager": "Case manager",
+    "end": "Closed",
+    "due": "Due",
+    "days_overdue": "Days overdue",
+}
+
+
+@app.command("due")
+def due(
+    ctx: typer.Context,
+    as_of: Annotated[
+        dt.date | None,
+        typer.Option(
+            "--as-of",
+            parser=parse_date,
+            metavar="YYYY-MM-DD",
+            help="The day to look from (default today).",
+        ),
+    ] = None,
+    within: Annotated[
+        int,
+        typer.Option("--within", metavar="DAYS", help="Also list those due in the next DAYS days."),
+    ] = 0,
+    fmt: ListFormatOption = OutputFormat.TABLE,
+) -> None:
+    """List follow-ups that are due or overdue, oldest first.
+
+    Example: rvneet followup due --within 30
+    """
+    from rvneet.services.followups import due_followups
+
+    with database(ctx).session() as session:
+        rows = due_followups(session, as_of=as_of or dt.date.today(), within=within)
+    print_listing(rows, fmt, DUE_COLUMNS, "Follow-ups due")
+
+
+@app.command("record")
+def record(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(metavar="REF", help="The case reference.")],
+    date: Annotated[
+        dt.date,
+        typer.Option(
+            "--date", parser=parse_date, metavar="YYYY-MM-DD", help="The day of the contact."
+        ),
+    ],
+    reached: Annotated[YesNo, typer.Option("--reached", help="Was the youth reached? yes or no.")],
+    education: Annotated[
+        YesNo | None, typer.Option("--education", help="In education then? yes or no.")
+    ] = None,
+    employment: Annotated[
+        YesNo | None, typer.Option("--employment", help="In employment then? yes or no.")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A short note.")] = None,
+) -> None:
+    """Record the follow-up contact of a closed case.
+
+    Example: rvneet followup record NEET-2025-001 --date 2026-04-30 --reached yes --education yes
+    """
+    from rvneet.services.followups import record_followup
+
+    with database(ctx).session(write=True) as session:
+        record_followup(
+            session,
+            ref,
+            date=date,
+            reached=reached is YesNo.YES,
+            in_education=yes_no(education),
+            in_employment=yes_no(employment),
+            note=note,
+        )
+    typer.echo(ref.strip().upper())
+
+
+@app.command("skip")
+def skip(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(metavar="REF", help="The case reference.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why there will be no follow-up.")],
+) -> None:
+    """Skip the follow-up of a closed case, with the reason.
+
+    Example: rvneet followup skip RV-2024-002 --reason "moved abroad"
+    """
+    from rvneet.services.followups import skip_followup
+
+    with database(ctx).session(write=True) as session:
+        skip_followup(session, ref, reason=reason)
+    typer.echo(ref.strip().upper())

@@ -1,1 +1,236 @@
-"""Commands registered on the `rvneet case` group and the root app (filled in by issue 3 work)."""
+"""`rvneet case goal|activity|plan`: the case plan (juhtumiplaan / tegevuskava)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+
+from rvneet.cli import case as case_cli
+from rvneet.cli.common import OutputFormat, database, parse_date, print_rich, table, to_json
+from rvneet.domain.enums import ActivityStatus
+
+goal_app = typer.Typer(
+    help="Goals of the case plan (juhtumiplaan / tegevuskava).", no_args_is_help=True
+)
+activity_app = typer.Typer(
+    help="Support activities (tugitegevused) brokered to network members.", no_args_is_help=True
+)
+case_cli.app.add_typer(goal_app, name="goal")
+case_cli.app.add_typer(activity_app, name="activity")
+
+GoalNumber = Annotated[int, typer.Argument(metavar="GOAL", help="The goal's number in the case.")]
+ActivityNumber = Annotated[
+    int, typer.Argument(metavar="ACT", help="The activity's number in the case.")
+]
+DateOption = Annotated[
+    dt.date,
+    typer.Option("--date", parser=parse_date, metavar="YYYY-MM-DD", help="The day it happened."),
+]
+
+# Free text goes under "detail" and "name", the columns `table` lets wrap on narrow terminals.
+GOAL_COLUMNS = {"goal": "#", "detail": "Goal", "due": "Due", "state": "State"}
+ACTIVITY_COLUMNS = {
+    "activity": "#",
+    "detail": "Activity",
+    "name": "Provider",
+    "start": "Start",
+    "state": "State",
+    "satisfaction": "Rating",
+}
+
+
+@goal_app.command("add")
+def goal_add(
+    ctx: typer.Context,
+    ref: case_cli.CaseRef,
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="The goal, in a sentence.")],
+    due: Annotated[
+        dt.date | None,
+        typer.Option("--due", parser=parse_date, metavar="YYYY-MM-DD", help="When it is due."),
+    ] = None,
+    date: Annotated[
+        dt.date | None,
+        typer.Option(
+            "--date",
+            parser=parse_date,
+            metavar="YYYY-MM-DD",
+            help="The day the goal was agreed. Default: today.",
+        ),
+    ] = None,
+) -> None:
+    """Add a goal to the plan of an open case and print its number.
+
+    Example: rvneet case goal add NEET-2025-001 "Enrol in a vocational school" --due 2025-09-01 --date 2025-02-10
+    """
+    from rvneet.services.plan import add_goal
+
+    with database(ctx).session(write=True) as session:
+        number = add_goal(session, ref, text, date=date or dt.date.today(), due=due).number
+    typer.echo(number)
+
+
+@goal_app.command("done")
+def goal_done(
+    ctx: typer.Context, ref: case_cli.CaseRef, goal: GoalNumber, date: DateOption
+) -> None:
+    """Mark a goal of the plan as reached.
+
+    Example: rvneet case goal done NEET-2025-001 1 --date 2025-08-20
+    """
+    from rvneet.domain.enums import GoalState
+    from rvneet.services.plan import end_goal
+
+    with database(ctx).session(write=True) as session:
+        number = end_goal(session, ref, goal, state=GoalState.DONE, date=date).number
+    typer.echo(number)
+
+
+@goal_app.command("drop")
+def goal_drop(
+    ctx: typer.Context,
+    ref: case_cli.CaseRef,
+    goal: GoalNumber,
+    date: DateOption,
+    reason: Annotated[str, typer.Option("--reason", help="Why the goal was given up.")],
+) -> None:
+    """Drop a goal of the plan, with the reason; it no longer counts towards goals met.
+
+    Example: rvneet case goal drop NEET-2025-001 2 --date 2025-05-02 --reason "the youth chose another course"
+    """
+    from rvneet.domain.enums import GoalState
+    from rvneet.services.plan import end_goal
+
+    with database(ctx).session(write=True) as session:
+        number = end_goal(
+            session, ref, goal, state=GoalState.DROPPED, date=date, reason=reason
+        ).number
+    typer.echo(number)
+
+
+@activity_app.command("add")
+def activity_add(
+    ctx: typer.Context,
+    ref: case_cli.CaseRef,
+    member: Annotated[
+        str, typer.Option("--member", metavar="M", help="The provider's reference, e.g. M-001.")
+    ],
+    kind: Annotated[
+        str, typer.Option("--kind", help="What the activity is, e.g. 'career counselling'.")
+    ],
+    start: Annotated[
+        dt.date,
+        typer.Option("--start", parser=parse_date, metavar="YYYY-MM-DD", help="Start date."),
+    ],
+    end: Annotated[
+        dt.date | None,
+        typer.Option("--end", parser=parse_date, metavar="YYYY-MM-DD", help="Planned end date."),
+    ] = None,
+) -> None:
+    """Broker a support activity to a network member and print its number.
+
+    Example: rvneet case activity add NEET-2025-001 --member M-002 --kind "career counselling" --start 2025-02-17 --end 2025-04-30
+    """
+    from rvneet.services.plan import add_activity
+
+    with database(ctx).session(write=True) as session:
+        number = add_activity(
+            session, ref, member_ref=member, kind=kind, start=start, planned_end=end
+        ).number
+    typer.echo(number)
+
+
+@activity_app.command("end")
+def activity_end(
+    ctx: typer.Context,
+    ref: case_cli.CaseRef,
+    activity: ActivityNumber,
+    date: DateOption,
+    status: Annotated[
+        ActivityStatus,
+        typer.Option("--status", help="How it ended: completed, dropped or not-suitable."),
+    ],
+    feedback: Annotated[
+        str | None, typer.Option("--feedback", help="The youth's feedback on the activity.")
+    ] = None,
+    satisfaction: Annotated[
+        int | None,
+        typer.Option("--satisfaction", help="The youth's satisfaction with the provider, 1–5."),
+    ] = None,
+) -> None:
+    """End a support activity with how it went.
+
+    Example: rvneet case activity end NEET-2025-001 1 --date 2025-04-28 --status completed --satisfaction 4
+    """
+    from rvneet.services.plan import end_activity
+
+    with database(ctx).session(write=True) as session:
+        number = end_activity(
+            session,
+            ref,
+            activity,
+            date=date,
+            status=status,
+            feedback=feedback,
+            satisfaction=satisfaction,
+        ).number
+    typer.echo(number)
+
+
+@case_cli.app.command("plan")
+def plan(
+    ctx: typer.Context,
+    ref: case_cli.CaseRef,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="table for people; json for scripts.")
+    ] = OutputFormat.TABLE,
+) -> None:
+    """Show the case plan: goals with their state, activities with provider and state, goals met.
+
+    Example: rvneet case plan NEET-2025-001
+    """
+    from rvneet.services.plan import plan_detail
+
+    if fmt is OutputFormat.CSV:
+        raise typer.BadParameter("case plan prints table or json", param_hint="'--format'")
+    with database(ctx).session() as session:
+        record = plan_detail(session, ref)
+    if fmt is OutputFormat.JSON:
+        typer.echo(to_json(record))
+        return
+    goals = [
+        {
+            "goal": g["goal"],
+            "detail": g["text"] + (f" ({g['reason']})" if g["reason"] else ""),
+            "due": g["due"],
+            "state": _state(g["state"], g["state_date"]),
+        }
+        for g in record["goals"]
+    ]
+    activities = [
+        {
+            "activity": a["activity"],
+            "detail": a["kind"],
+            "name": f"{a['provider']} ({a['member']}, {a['role']}, {a['org']})",
+            "start": a["start"],
+            "state": _state(a["status"], a["ended"])
+            + (f", until {a['planned_end']}" if a["planned_end"] and not a["ended"] else ""),
+            "satisfaction": a["satisfaction"],
+        }
+        for a in record["activities"]
+    ]
+    met = f"Goals met: {record['goals_met']} of {record['goals_total']}"
+    if record["goals_dropped"]:
+        met += f" ({record['goals_dropped']} dropped, not counted)"
+    print_rich(
+        table(f"Goals of {record['case']}", goals, GOAL_COLUMNS) if goals else "No goals yet.",
+        table("Support activities", activities, ACTIVITY_COLUMNS)
+        if activities
+        else "No support activities yet.",
+        met,
+    )
+
+
+def _state(state: str, day: str | None) -> str:
+    return f"{state} {day}" if day else state

@@ -19,7 +19,7 @@ from rvneet.cli.common import (
     table,
     to_json,
 )
-from rvneet.domain.enums import Sex
+from rvneet.domain.enums import ConsentGiver, ConsentScope, Sex
 
 app = typer.Typer(help="Register and look up youths (noored).", no_args_is_help=True)
 
@@ -126,3 +126,41 @@ def show(
         if record["cases"]
         else "No cases.",
     )
+
+
+@app.command("consent")
+def consent(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="The youth's reference, e.g. Y-0001.")],
+    date: Annotated[
+        dt.date,
+        typer.Option(
+            "--date", parser=parse_date, metavar="YYYY-MM-DD", help="The day it was given."
+        ),
+    ],
+    scope: Annotated[
+        ConsentScope,
+        typer.Option(
+            "--scope",
+            help="participation (joining the model) or data-sharing (with network members).",
+        ),
+    ],
+    given_by: Annotated[
+        ConsentGiver,
+        typer.Option("--given-by", help="youth, or guardian (for a minor)."),
+    ],
+    withdraw: Annotated[
+        bool, typer.Option("--withdraw", help="Record the withdrawal of the consent.")
+    ] = False,
+) -> None:
+    """Record a youth's consent, or its withdrawal; earlier records are kept.
+
+    Network members can be added to a case only while a data-sharing consent is in force.
+
+    Example: rvneet youth consent Y-0001 --date 2025-03-03 --scope data-sharing --given-by guardian
+    """
+    from rvneet.services.consent import record_consent
+
+    with database(ctx).session(write=True) as session:
+        record_consent(session, ref, date=date, scope=scope, given_by=given_by, withdraw=withdraw)
+    typer.echo(ref.strip().upper())

@@ -12,8 +12,12 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from rvneet.domain.enums import (
+    ActivityStatus,
     CloseReason,
+    ConsentGiver,
+    ConsentScope,
     ContactChannel,
+    GoalState,
     Light,
     Model,
     NeedCategory,
@@ -21,6 +25,8 @@ from rvneet.domain.enums import (
     NetworkRole,
     RiskLevel,
     Sex,
+    SupportKind,
+    Tier,
     WelfareDomain,
 )
 from rvneet.domain.errors import InvalidInput
@@ -94,6 +100,7 @@ class NewCase(_Input):
     manager: str | None = None
     support_requested: bool = False
     allow_ineligible: str | None = None
+    instrument: str | None = None
 
     @model_validator(mode="after")
     def _by_model(self) -> Self:
@@ -108,6 +115,8 @@ class NewCase(_Input):
                 raise ValueError("a NEET case needs --light red|yellow|green and --group neet|risk")
             if self.risk is not None:
                 raise ValueError("--risk is for RV cases; a NEET case takes --light")
+            if self.instrument is not None:
+                raise ValueError("--instrument is for RV risk assessments")
             if self.support_requested:
                 raise ValueError("--support-requested is for RV cases (SKA implementation support)")
         if self.allow_ineligible is not None and not self.allow_ineligible:
@@ -116,25 +125,34 @@ class NewCase(_Input):
 
 
 class NewAssessment(_Input):
-    """A dated risk level (RV) or traffic light (NEET)."""
+    """A dated risk level (RV, with the instrument used) or traffic light (NEET)."""
 
     date: dt.date
     risk: RiskLevel | None = None
     light: Light | None = None
+    instrument: str | None = None
 
     @model_validator(mode="after")
     def _one_level(self) -> Self:
         _not_future(self.date, "the assessment date", dt.date.today())
         if (self.risk is None) == (self.light is None):
             raise ValueError("give either --risk (RV) or --light (NEET)")
+        if self.instrument is not None and self.risk is None:
+            raise ValueError("--instrument is for RV risk assessments")
         return self
 
 
 class Closing(_Input):
-    """The end of a case."""
+    """The end of a case and its outcome (the NEET model's Table 1); the outcome is optional."""
 
     end: dt.date
     reason: CloseReason
+    in_education: bool | None = None
+    in_employment: bool | None = None
+    wellbeing_start: int | None = Field(default=None, ge=1, le=10)
+    wellbeing_end: int | None = Field(default=None, ge=1, le=10)
+    satisfaction_manager: int | None = Field(default=None, ge=1, le=5)
+    satisfaction_overall: int | None = Field(default=None, ge=1, le=5)
 
     @field_validator("end")
     @classmethod
@@ -194,3 +212,218 @@ class NewNeeds(_Input):
             if not 1 <= score <= 5:
                 raise ValueError(f"the score of {domain.value} must be 1–5, not {score}")
         return self
+
+
+class Reopen(_Input):
+    """Reopening a closed case, with the reason."""
+
+    date: dt.date
+    reason: str
+
+    @model_validator(mode="after")
+    def _reason(self) -> Self:
+        _not_future(self.date, "the reopening date", dt.date.today())
+        if not self.reason:
+            raise ValueError("give the reason for reopening (--reason)")
+        return self
+
+
+class FollowUpRecord(_Input):
+    """The outcome of the 6-month follow-up contact."""
+
+    date: dt.date
+    reached: bool
+    in_education: bool | None = None
+    in_employment: bool | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _outcome(self) -> Self:
+        _not_future(self.date, "the follow-up date", dt.date.today())
+        if not self.reached and (self.in_education is not None or self.in_employment is not None):
+            raise ValueError(
+                "education and employment can be recorded only when the youth was reached"
+            )
+        return self
+
+
+class NewSupportRequest(_Input):
+    """A written request to SKA for support (RV agreement 3.5); the service checks the case."""
+
+    date: dt.date
+    kind: SupportKind
+    justification: str | None = None
+
+    @model_validator(mode="after")
+    def _justified(self) -> Self:
+        _not_future(self.date, "the request date", dt.date.today())
+        if not self.justification:
+            self.justification = None
+            if self.kind is SupportKind.PROCESS_MANAGEMENT:
+                raise ValueError(
+                    "a process-management request needs a written justification "
+                    "(--justification TEXT; agreement 3.5)"
+                )
+        return self
+
+
+class SupportAnswerRecord(_Input):
+    """SKA's answer to a support request: granted or refused, dated, with an optional note."""
+
+    date: dt.date
+    granted: bool
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _answer(self) -> Self:
+        _not_future(self.date, "the answer date", dt.date.today())
+        if not self.note:
+            self.note = None
+        return self
+
+
+def _text(value: str | None, what: str, limit: int, *, required: bool = True) -> None:
+    """Refuse a missing (when required), empty or overlong free text."""
+    if value is None and not required:
+        return
+    if not value:
+        raise ValueError(f"{what} is empty")
+    if len(value) > limit:
+        raise ValueError(f"{what} is longer than {limit} characters")
+
+
+class NewGoal(_Input):
+    """A goal agreed in the case plan on `date`, with an optional due date."""
+
+    text: str
+    date: dt.date
+    due: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _goal(self) -> Self:
+        _text(self.text, "the goal text", 500)
+        _not_future(self.date, "the goal date", dt.date.today())
+        if self.due is not None and self.due < self.date:
+            raise ValueError(
+                f"the due date {self.due} is before the day the goal was agreed ({self.date})"
+            )
+        return self
+
+
+class GoalEnd(_Input):
+    """A goal reached (done) or given up (dropped, with the reason)."""
+
+    state: GoalState
+    date: dt.date
+    reason: str | None = None
+
+    @model_validator(mode="after")
+    def _end(self) -> Self:
+        _not_future(self.date, "the date", dt.date.today())
+        if self.state is GoalState.OPEN:
+            raise ValueError("a goal ends as done or dropped")
+        if self.state is GoalState.DROPPED:
+            _text(self.reason, "the reason for dropping the goal (--reason)", 500)
+        return self
+
+
+class NewActivity(_Input):
+    """A support activity brokered to a network member, with its planned end."""
+
+    kind: str
+    start: dt.date
+    planned_end: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _activity(self) -> Self:
+        _text(self.kind, "the kind of activity (--kind)", 200)
+        _not_future(self.start, "the start date", dt.date.today())
+        if self.planned_end is not None and self.planned_end < self.start:
+            raise ValueError(f"the planned end {self.planned_end} is before the start {self.start}")
+        return self
+
+
+class ActivityEnd(_Input):
+    """How a support activity ended, the youth's feedback and satisfaction 1–5."""
+
+    date: dt.date
+    status: ActivityStatus
+    feedback: str | None = None
+    satisfaction: int | None = None
+
+    @model_validator(mode="after")
+    def _end(self) -> Self:
+        _not_future(self.date, "the end date", dt.date.today())
+        if self.status is ActivityStatus.ONGOING:
+            raise ValueError("an activity ends as completed, dropped or not-suitable")
+        _text(self.feedback, "the feedback", 1000, required=False)
+        if self.satisfaction is not None and not 1 <= self.satisfaction <= 5:
+            raise ValueError(f"the satisfaction must be 1–5, not {self.satisfaction}")
+        return self
+
+
+class NewMember(_Input):
+    """A specialist joining the network, in the core group or the wider network."""
+
+    name: str
+    role: NetworkRole
+    org: str
+    tier: Tier = Tier.CORE
+    email: str | None = None
+    phone: str | None = None
+
+    @model_validator(mode="after")
+    def _member(self) -> Self:
+        _text(self.name, "the name", 200)
+        _text(self.org, "the organisation (--org)", 200)
+        if self.email is not None and (
+            "@" not in self.email.strip("@") or any(c.isspace() for c in self.email)
+        ):
+            raise ValueError(f"{self.email!r} is not an e-mail address")
+        if self.phone is not None and (
+            not any(c.isdigit() for c in self.phone)
+            or any(not (c.isdigit() or c in " +-()") for c in self.phone)
+        ):
+            raise ValueError(f"{self.phone!r} is not a phone number")
+        return self
+
+
+class MemberLeaving(_Input):
+    """The day a member left the network or a case."""
+
+    date: dt.date
+
+    @field_validator("date")
+    @classmethod
+    def _date(cls, value: dt.date) -> dt.date:
+        _not_future(value, "the date", dt.date.today())
+        return value
+
+
+class NewCaseMember(_Input):
+    """A network member joining a case; a reason is needed when there is no data-sharing consent."""
+
+    date: dt.date
+    trusted_person: bool = False
+    no_consent_reason: str | None = None
+
+    @model_validator(mode="after")
+    def _member(self) -> Self:
+        _not_future(self.date, "the date", dt.date.today())
+        _text(self.no_consent_reason, "the reason (--no-consent-reason)", 500, required=False)
+        return self
+
+
+class NewConsent(_Input):
+    """A consent, or its withdrawal, of the youth or their guardian."""
+
+    date: dt.date
+    scope: ConsentScope
+    given_by: ConsentGiver
+    withdraw: bool = False
+
+    @field_validator("date")
+    @classmethod
+    def _date(cls, value: dt.date) -> dt.date:
+        _not_future(value, "the consent date", dt.date.today())
+        return value

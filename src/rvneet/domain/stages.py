@@ -39,6 +39,8 @@ STAGES: dict[Model, tuple[Stage, ...]] = {
 }
 
 FOLLOW_UP = "follow-up"
+# A reopened case goes back to the work stage before closing.
+REOPEN_STAGE = {Model.RV: "implementation", Model.NEET: "support"}
 ALL_STAGES: tuple[str, ...] = tuple(
     dict.fromkeys(stage.name for stages in STAGES.values() for stage in stages)
 )
@@ -59,5 +61,7 @@ def check_stage(model: Model, stage: str) -> str:
     name = stage.strip().lower()
     names = stage_names(model)
     if name not in names:
-        raise ValueError(f"{stage!r} is not a stage of {model.value.upper()}; use one of: {', '.join(names)}")
+        raise ValueError(
+            f"{stage!r} is not a stage of {model.value.upper()}; use one of: {', '.join(names)}"
+        )
     return name

@@ -199,9 +199,7 @@ class Need(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     assessment_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("needs_assessments.id"), nullable=False, index=True
-        )
+        sa_column=Column(Integer, ForeignKey("needs_assessments.id"), nullable=False, index=True)
     )
     category: str
 
@@ -214,9 +212,7 @@ class WelfareScore(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     assessment_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("needs_assessments.id"), nullable=False, index=True
-        )
+        sa_column=Column(Integer, ForeignKey("needs_assessments.id"), nullable=False, index=True)
     )
     domain: str
     score: int
@@ -280,7 +276,9 @@ class SupportActivity(SQLModel, table=True):
         CheckConstraint(
             "status IN ('ongoing', 'completed', 'dropped', 'not-suitable')", name="status"
         ),
-        CheckConstraint("satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5", name="satisfaction"),
+        CheckConstraint(
+            "satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5", name="satisfaction"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -322,9 +320,7 @@ class SupportRequest(SQLModel, table=True):
 
     __tablename__ = "support_requests"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('implementation', 'process-management')", name="kind"
-        ),
+        CheckConstraint("kind IN ('implementation', 'process-management')", name="kind"),
         CheckConstraint("answer IS NULL OR answer IN ('granted', 'refused')", name="answer"),
     )
 

@@ -1,8 +1,8 @@
 """Lisa 4: the Ringist välja monitoring statistics the municipality sends the Social Insurance Board.
 
 The report describes the RV cases active in the period as they stood on the period's last day: a case
-closed after the period is shown as ongoing, and assessments dated later are not seen. So a report
-for 2025H1 reads the same whether it is made in July 2025 or in 2027.
+closed after the period is shown as ongoing, and assessments and support requests dated later
+are not seen. So a report for 2025H1 reads the same whether it is made in July 2025 or in 2027.
 """
 
 from __future__ import annotations
@@ -21,13 +21,18 @@ from rvneet.services.settings import municipality
 CSV_FIELDS = ("case", "sex", "age", "risk", "start", "end", "support_requested")
 
 # Active in the period: opened on or before its last day, not closed before its first day.
-# The risk level is the latest assessment dated on or before the period's last day.
+# The risk level is the latest assessment dated on or before the period's last day. Support was
+# requested when an implementation request to SKA is dated on or before that day (agreement 4.6);
+# a process-management request alone does not count.
 _ACTIVE_RV_CASES = text(
     """
-    SELECT c.ref, c.start_date, c.end_date, c.support_requested, y.sex, y.birth_date, y.id,
+    SELECT c.ref, c.start_date, c.end_date, y.sex, y.birth_date, y.id,
            (SELECT a.risk FROM assessments a
              WHERE a.case_id = c.id AND a.date <= :end AND a.risk IS NOT NULL
-             ORDER BY a.date DESC, a.id DESC LIMIT 1) AS risk
+             ORDER BY a.date DESC, a.id DESC LIMIT 1) AS risk,
+           EXISTS (SELECT 1 FROM support_requests s
+                    WHERE s.case_id = c.id AND s.kind = 'implementation'
+                      AND s.date <= :end) AS support_requested
       FROM cases c JOIN youths y ON y.id = c.youth_id
      WHERE c.model = 'rv' AND c.start_date <= :end
        AND (c.end_date IS NULL OR c.end_date >= :start)

@@ -9,11 +9,20 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from rvneet.domain.enums import CloseReason, Light, Model, NeetGroup, RiskLevel
+from rvneet.domain.enums import (
+    CloseReason,
+    ConsentScope,
+    Light,
+    Model,
+    NeetGroup,
+    RiskLevel,
+    SupportKind,
+)
 from rvneet.domain.errors import Conflict, InvalidInput, NotFound
-from rvneet.domain.inputs import Closing, NewAssessment, NewCase
+from rvneet.domain.inputs import Closing, NewAssessment, NewCase, Reopen
 from rvneet.domain.rules import age_on, eligibility_problem
-from rvneet.domain.tables import Assessment, Case, Youth
+from rvneet.domain.stages import FOLLOW_UP, REOPEN_STAGE, first_stage
+from rvneet.domain.tables import Assessment, Case, Reopening, Youth
 from rvneet.services.validation import validated
 from rvneet.services.youths import get_youth
 
@@ -66,6 +75,7 @@ def open_case(
     manager: str | None = None,
     support_requested: bool = False,
     allow_ineligible: str | None = None,
+    instrument: str | None = None,
 ) -> Opened:
     """Open a case; its first assessment is the level given here.
 
@@ -81,6 +91,7 @@ def open_case(
         manager=manager or None,
         support_requested=support_requested,
         allow_ineligible=allow_ineligible,
+        instrument=instrument or None,
     )
     youth = get_youth(session, youth_ref)
     warnings = []
@@ -107,7 +118,6 @@ def open_case(
         start_date=data.start,
         neet_group=data.group.value if data.group else None,
         manager=data.manager,
-        support_requested=data.support_requested,
         ineligible_reason=data.allow_ineligible if problem else None,
     )
     session.add(case)
@@ -118,8 +128,24 @@ def open_case(
             date=data.start,
             risk=data.risk.value if data.risk else None,
             light=data.light.value if data.light else None,
+            instrument=data.instrument,
         )
     )
+    from rvneet.services.casework import add_stage_change
+    from rvneet.services.consent import has_consent
+    from rvneet.services.support import add_request
+
+    add_stage_change(session, case, first_stage(data.model), data.start)
+    if data.support_requested:
+        # Kept as an implementation request so Lisa 4 reads one source (agreement 4.6).
+        add_request(
+            session, case, date=data.start, kind=SupportKind.IMPLEMENTATION, justification=None
+        )
+    if not has_consent(session, youth.id, ConsentScope.PARTICIPATION, data.start):  # type: ignore[arg-type]
+        warnings.append(
+            f"no participation consent of {youth.ref} is on record; record it with: "
+            f"rvneet youth consent {youth.ref} --scope participation ..."
+        )
     session.flush()
     return Opened(case, warnings)
 
@@ -131,9 +157,12 @@ def assess(
     date: dt.date,
     risk: RiskLevel | None = None,
     light: Light | None = None,
+    instrument: str | None = None,
 ) -> Assessment:
     """Record a new risk level (RV) or traffic light (NEET); older assessments are kept."""
-    data = validated(NewAssessment, date=date, risk=risk, light=light)
+    data = validated(
+        NewAssessment, date=date, risk=risk, light=light, instrument=instrument or None
+    )
     case = get_case(session, case_ref)
     if case.model == Model.RV and data.risk is None:
         raise InvalidInput(f"{case.ref} is an RV case: assess it with --risk medium|high")
@@ -150,15 +179,44 @@ def assess(
         date=data.date,
         risk=data.risk.value if data.risk else None,
         light=data.light.value if data.light else None,
+        instrument=data.instrument,
     )
     session.add(assessment)
     session.flush()
     return assessment
 
 
-def close_case(session: Session, case_ref: str, *, end: dt.date, reason: CloseReason) -> Case:
-    """Close an open case on `end` (not before its start, nor before its last assessment)."""
-    data = validated(Closing, end=end, reason=reason)
+def close_case(
+    session: Session,
+    case_ref: str,
+    *,
+    end: dt.date,
+    reason: CloseReason,
+    in_education: bool | None = None,
+    in_employment: bool | None = None,
+    wellbeing_start: int | None = None,
+    wellbeing_end: int | None = None,
+    satisfaction_manager: int | None = None,
+    satisfaction_overall: int | None = None,
+) -> Case:
+    """Close an open case with its outcome; it moves to follow-up, due 6 months after the end.
+
+    The end may not be before the start, nor before the case's last assessment or stage change.
+    """
+    from rvneet.services.casework import add_stage_change, current_stage
+    from rvneet.services.followups import schedule_followup
+
+    data = validated(
+        Closing,
+        end=end,
+        reason=reason,
+        in_education=in_education,
+        in_employment=in_employment,
+        wellbeing_start=wellbeing_start,
+        wellbeing_end=wellbeing_end,
+        satisfaction_manager=satisfaction_manager,
+        satisfaction_overall=satisfaction_overall,
+    )
     case = get_case(session, case_ref)
     if case.end_date is not None:
         raise Conflict(f"{case.ref} is already closed (on {case.end_date})")
@@ -167,9 +225,66 @@ def close_case(session: Session, case_ref: str, *, end: dt.date, reason: CloseRe
     last = session.scalar(select(func.max(Assessment.date)).where(Assessment.case_id == case.id))
     if last is not None and data.end < last:
         raise InvalidInput(f"the end date {data.end} is before the last assessment ({last})")
+    stage = current_stage(session, case.id)  # type: ignore[arg-type]
+    if stage is not None and data.end < stage.date:
+        raise InvalidInput(
+            f"the end date {data.end} is before the last stage change ({stage.date})"
+        )
     case.end_date = data.end
     case.close_reason = data.reason.value
+    case.in_education = data.in_education
+    case.in_employment = data.in_employment
+    case.wellbeing_start = data.wellbeing_start
+    case.wellbeing_end = data.wellbeing_end
+    case.satisfaction_manager = data.satisfaction_manager
+    case.satisfaction_overall = data.satisfaction_overall
     session.add(case)
+    add_stage_change(session, case, FOLLOW_UP, data.end)
+    schedule_followup(session, case)
+    session.flush()
+    return case
+
+
+def reopen_case(session: Session, case_ref: str, *, date: dt.date, reason: str) -> Case:
+    """Reopen a closed case: the closing is kept in `reopenings`, the due follow-up is cancelled.
+
+    Lisa 4 then treats the case as ongoing again.
+    """
+    from rvneet.services.casework import add_stage_change
+    from rvneet.services.followups import cancel_followup
+
+    data = validated(Reopen, date=date, reason=reason)
+    case = get_case(session, case_ref)
+    if case.end_date is None or case.close_reason is None:
+        raise Conflict(f"{case.ref} is open; only a closed case can be reopened")
+    if data.date < case.end_date:
+        raise InvalidInput(f"the reopening date {data.date} is before the case end {case.end_date}")
+    already = session.scalar(
+        select(Case.ref).where(
+            Case.youth_id == case.youth_id,
+            Case.model == case.model,
+            col(Case.end_date).is_(None),
+        )
+    )
+    if already:
+        raise Conflict(f"the youth already has another open {case.model.upper()} case {already}")
+    session.add(
+        Reopening(
+            case_id=case.id,  # type: ignore[arg-type]
+            date=data.date,
+            reason=data.reason,
+            previous_end=case.end_date,
+            previous_reason=case.close_reason,
+        )
+    )
+    case.end_date = None
+    case.close_reason = None
+    case.in_education = case.in_employment = None
+    case.wellbeing_start = case.wellbeing_end = None
+    case.satisfaction_manager = case.satisfaction_overall = None
+    session.add(case)
+    cancel_followup(session, case)
+    add_stage_change(session, case, REOPEN_STAGE[Model(case.model)], data.date)
     session.flush()
     return case
 
@@ -178,7 +293,14 @@ def _level(assessment: Assessment) -> str:
     return assessment.risk or assessment.light or ""
 
 
-def case_record(case: Case, youth: Youth, assessments: list[Assessment]) -> dict[str, Any]:
+def case_record(
+    case: Case,
+    youth: Youth,
+    assessments: list[Assessment],
+    *,
+    stage: str | None,
+    support_requested: bool,
+) -> dict[str, Any]:
     """A case as a plain dict with stable keys, its current level from the latest assessment."""
     latest = max(assessments, key=lambda a: (a.date, a.id or 0)) if assessments else None
     return {
@@ -190,9 +312,10 @@ def case_record(case: Case, youth: Youth, assessments: list[Assessment]) -> dict
         "end": case.end_date.isoformat() if case.end_date else None,
         "status": "closed" if case.end_date else "open",
         "close_reason": case.close_reason,
+        "stage": stage,
         "level": _level(latest) if latest else None,
         "manager": case.manager,
-        "support_requested": case.support_requested,
+        "support_requested": support_requested,
         "age_at_start": age_on(youth.birth_date, case.start_date),
         "ineligible_reason": case.ineligible_reason,
     }
@@ -203,10 +326,19 @@ def list_cases(
     *,
     model: Model | None = None,
     status: str | None = None,
+    stage: str | None = None,
     youth_id: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Cases ordered by start date then reference; `status` is "open", "closed" or None for all."""
-    query = select(Case, Youth).join(Youth, Youth.id == Case.youth_id)  # type: ignore[arg-type]
+    """Cases ordered by start date then reference; `status` is "open", "closed" or None for all.
+
+    `stage` keeps the cases whose current stage it is.
+    """
+    from rvneet.domain.stages import ALL_STAGES
+    from rvneet.domain.tables import StageChange, SupportRequest
+
+    if stage is not None and stage not in ALL_STAGES:
+        raise InvalidInput(f"{stage!r} is not a stage; use one of: {', '.join(ALL_STAGES)}")
+    query = select(Case, Youth).join(Youth, col(Youth.id) == Case.youth_id)
     if youth_id is not None:
         query = query.where(Case.youth_id == youth_id)
     if model is not None:
@@ -215,45 +347,99 @@ def list_cases(
         query = query.where(col(Case.end_date).is_(None))
     elif status == "closed":
         query = query.where(col(Case.end_date).is_not(None))
-    rows = session.execute(query.order_by(col(Case.start_date), col(Case.ref))).all()
-    by_case: dict[int, list[Assessment]] = {}
+    rows = session.exec(query.order_by(col(Case.start_date), col(Case.ref))).all()
     ids = [case.id for case, _ in rows]
+    assessments: dict[int, list[Assessment]] = {}
+    stages: dict[int, str] = {}
+    supported: set[int] = set()
     if ids:
-        for assessment in session.scalars(
-            select(Assessment).where(col(Assessment.case_id).in_(ids))
+        for assessment in session.exec(select(Assessment).where(col(Assessment.case_id).in_(ids))):
+            assessments.setdefault(assessment.case_id, []).append(assessment)
+        for change in session.exec(
+            select(StageChange)
+            .where(col(StageChange.case_id).in_(ids))
+            .order_by(col(StageChange.date), col(StageChange.id))
         ):
-            by_case.setdefault(assessment.case_id, []).append(assessment)
-    return [case_record(case, youth, by_case.get(case.id, [])) for case, youth in rows]
+            stages[change.case_id] = change.stage  # the last one wins
+        supported = set(
+            session.exec(
+                select(SupportRequest.case_id).where(
+                    col(SupportRequest.case_id).in_(ids), SupportRequest.kind == "implementation"
+                )
+            )
+        )
+    records = [
+        case_record(
+            case,
+            youth,
+            assessments.get(case.id, []),  # type: ignore[arg-type]
+            stage=stages.get(case.id),  # type: ignore[arg-type]
+            support_requested=case.id in supported,
+        )
+        for case, youth in rows
+    ]
+    if stage is not None:
+        records = [r for r in records if r["stage"] == stage]
+    return records
 
 
 def case_detail(session: Session, ref: str, *, personal: bool = True) -> dict[str, Any]:
-    """One case with its youth and a dated timeline of opening, assessments and closing.
+    """One case with its youth and a dated timeline merging everything recorded on it.
 
     `personal=False` leaves out the youth's name.
     """
+    from rvneet.services import casework, followups, network, plan, support
+
     case = get_case(session, ref)
     youth = session.get(Youth, case.youth_id)
     assert youth is not None
+    record = list_cases(session, youth_id=youth.id)
+    summary = next(r for r in record if r["case"] == case.ref)
     assessments = sorted(
-        session.scalars(select(Assessment).where(Assessment.case_id == case.id)),
+        session.exec(select(Assessment).where(Assessment.case_id == case.id)),
         key=lambda a: (a.date, a.id or 0),
     )
     kind = "risk" if case.model == Model.RV else "light"
-    timeline: list[dict[str, Any]] = [
+    timeline: list[dict[str, str]] = [
         {"date": case.start_date.isoformat(), "event": "opened", "detail": case.model}
     ]
-    timeline += [
-        {"date": a.date.isoformat(), "event": "assessment", "detail": f"{kind} {_level(a)}"}
-        for a in assessments
-    ]
+    for a in assessments:
+        detail = f"{kind} {_level(a)}" + (f" ({a.instrument})" if a.instrument else "")
+        timeline.append({"date": a.date.isoformat(), "event": "assessment", "detail": detail})
+    for source in (casework, plan, network, support, followups):
+        timeline += source.timeline(session, case)
+    for reopening in session.exec(select(Reopening).where(Reopening.case_id == case.id)):
+        timeline.append(
+            {
+                "date": reopening.previous_end.isoformat(),
+                "event": "closed",
+                "detail": reopening.previous_reason,
+            }
+        )
+        timeline.append({"date": reopening.date.isoformat(), "event": "reopened", "detail": ""})
     if case.end_date:
         timeline.append(
-            {"date": case.end_date.isoformat(), "event": "closed", "detail": case.close_reason}
+            {
+                "date": case.end_date.isoformat(),
+                "event": "closed",
+                "detail": case.close_reason or "",
+            }
         )
-    record = case_record(case, youth, assessments)
+    # A stable sort keeps events of one day in the order they were gathered.
+    timeline.sort(key=lambda event: event["date"])
     if personal:
-        record["name"] = youth.name
-    record["sex"] = youth.sex
-    record["age_today"] = age_on(youth.birth_date, dt.date.today())
-    record["timeline"] = timeline
-    return record
+        summary["name"] = youth.name
+    summary["sex"] = youth.sex
+    summary["age_today"] = age_on(youth.birth_date, dt.date.today())
+    summary["first_contact"] = casework.first_contact(session, case)
+    summary["outcome"] = {
+        "in_education": case.in_education,
+        "in_employment": case.in_employment,
+        "wellbeing_start": case.wellbeing_start,
+        "wellbeing_end": case.wellbeing_end,
+        "satisfaction_manager": case.satisfaction_manager,
+        "satisfaction_overall": case.satisfaction_overall,
+        **plan.goals_met(session, case),
+    }
+    summary["timeline"] = timeline
+    return summary

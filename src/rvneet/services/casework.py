@@ -11,7 +11,15 @@ from rvneet.domain.errors import InvalidInput
 from rvneet.domain.inputs import NewContact, NewNeeds, NewStageChange
 from rvneet.domain.rules import age_on
 from rvneet.domain.stages import check_stage
-from rvneet.domain.tables import Case, Contact, Need, NeedsAssessment, StageChange, WelfareScore, Youth
+from rvneet.domain.tables import (
+    Case,
+    Contact,
+    Need,
+    NeedsAssessment,
+    StageChange,
+    WelfareScore,
+    Youth,
+)
 from rvneet.services.cases import check_date_in_case, get_case
 from rvneet.services.validation import validated
 
@@ -26,7 +34,9 @@ def current_stage(session: Session, case_id: int) -> StageChange | None:
     ).first()
 
 
-def add_stage_change(session: Session, case: Case, stage: str, day: dt.date, note: str | None = None) -> StageChange:
+def add_stage_change(
+    session: Session, case: Case, stage: str, day: dt.date, note: str | None = None
+) -> StageChange:
     """Record `case` entering `stage` on `day` (no checks: used by open and close)."""
     change = StageChange(case_id=case.id, stage=stage, date=day, note=note)  # type: ignore[arg-type]
     session.add(change)
@@ -34,7 +44,9 @@ def add_stage_change(session: Session, case: Case, stage: str, day: dt.date, not
     return change
 
 
-def change_stage(session: Session, case_ref: str, stage: str, *, date: dt.date, note: str | None = None) -> StageChange:
+def change_stage(
+    session: Session, case_ref: str, stage: str, *, date: dt.date, note: str | None = None
+) -> StageChange:
     """Move a case into `stage` of its model on `date`.
 
     Stages may repeat or go back, but a change is never dated before the case start, after its end
@@ -136,3 +148,34 @@ def record_needs(
         session.add(WelfareScore(assessment_id=assessment.id, domain=domain.value, score=score))  # type: ignore[arg-type]
     session.flush()
     return assessment
+
+
+def first_contact(session: Session, case: Case) -> str | None:
+    """The date of the first contact: the NEET model's key indicator (ISO), or None."""
+    first = session.exec(
+        select(Contact.date).where(Contact.case_id == case.id).order_by(col(Contact.date)).limit(1)
+    ).first()
+    return first.isoformat() if first else None
+
+
+def timeline(session: Session, case: Case) -> list[dict[str, str]]:
+    """Stage changes, contacts and needs assessments of a case for `case show`."""
+    events = [
+        {"date": c.date.isoformat(), "event": "stage", "detail": c.stage}
+        for c in session.exec(
+            select(StageChange).where(StageChange.case_id == case.id).order_by(col(StageChange.id))
+        )
+    ]
+    for contact in session.exec(select(Contact).where(Contact.case_id == case.id)):
+        what = "network meeting" if contact.network_meeting else "contact"
+        detail = contact.channel + (f" with {contact.with_roles}" if contact.with_roles else "")
+        events.append({"date": contact.date.isoformat(), "event": what, "detail": detail})
+    for needs in session.exec(select(NeedsAssessment).where(NeedsAssessment.case_id == case.id)):
+        categories = session.exec(select(Need.category).where(Need.assessment_id == needs.id)).all()
+        detail = ", ".join(categories)
+        if needs.motivation is not None:
+            detail += f"; motivation {needs.motivation}/5"
+        if needs.neet_months is not None:
+            detail += f"; NEET {needs.neet_months} months"
+        events.append({"date": needs.date.isoformat(), "event": "needs", "detail": detail})
+    return events

@@ -1,0 +1,73 @@
+"""Consents (*nõusolekud*) of youths and guardians: participation and data sharing, dated and kept.
+
+A consent is never changed: a withdrawal is a new record, so the history shows what was in force on
+any day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Session, col, select
+
+from rvneet.domain.enums import ConsentGiver, ConsentScope
+from rvneet.domain.errors import Conflict, InvalidInput
+from rvneet.domain.inputs import NewConsent
+from rvneet.domain.rules import age_on
+from rvneet.domain.tables import Consent
+from rvneet.services.validation import validated
+from rvneet.services.youths import get_youth
+
+
+def latest_consent(
+    session: Session, youth_id: int, scope: ConsentScope, on: dt.date
+) -> Consent | None:
+    """The latest record of `scope` dated on or before `on` (same day: the last one recorded)."""
+    return session.exec(
+        select(Consent)
+        .where(Consent.youth_id == youth_id, Consent.scope == scope.value, Consent.date <= on)
+        .order_by(col(Consent.date).desc(), col(Consent.id).desc())
+        .limit(1)
+    ).first()
+
+
+def has_consent(session: Session, youth_id: int, scope: ConsentScope, on: dt.date) -> bool:
+    """Whether a consent of `scope` was in force on `on`: given and not withdrawn since."""
+    latest = latest_consent(session, youth_id, scope, on)
+    return latest is not None and not latest.withdrawn
+
+
+def record_consent(
+    session: Session,
+    youth_ref: str,
+    *,
+    date: dt.date,
+    scope: ConsentScope,
+    given_by: ConsentGiver,
+    withdraw: bool = False,
+) -> Consent:
+    """Record a consent, or its withdrawal, given by the youth or (for a minor) the guardian.
+
+    A withdrawal needs a consent in force on its date; a guardian speaks only for a minor.
+    """
+    data = validated(NewConsent, date=date, scope=scope, given_by=given_by, withdraw=withdraw)
+    youth = get_youth(session, youth_ref)
+    assert youth.id is not None
+    if data.date < youth.birth_date:
+        raise InvalidInput(f"the consent date {data.date} is before the youth's birth date")
+    if data.given_by is ConsentGiver.GUARDIAN and age_on(youth.birth_date, data.date) >= 18:
+        raise InvalidInput(
+            f"{youth.ref} was of age on {data.date}; only the youth can give or withdraw consent"
+        )
+    if data.withdraw and not has_consent(session, youth.id, data.scope, data.date):
+        raise Conflict(f"{youth.ref} has no {data.scope.value} consent in force on {data.date}")
+    consent = Consent(
+        youth_id=youth.id,
+        date=data.date,
+        scope=data.scope.value,
+        given_by=data.given_by.value,
+        withdrawn=data.withdraw,
+    )
+    session.add(consent)
+    session.flush()
+    return consent

@@ -1,0 +1,156 @@
+"""The 6-month follow-up (*järelsuhtlus ja -tugi*): scheduled at closing, recorded or skipped later."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from rvneet.domain.enums import FollowUpStatus
+from rvneet.domain.errors import Conflict, InvalidInput
+from rvneet.domain.inputs import FollowUpRecord
+from rvneet.domain.tables import Case, FollowUp, Youth
+from rvneet.services.cases import get_case
+from rvneet.services.validation import validated
+
+FOLLOW_UP_MONTHS = 6
+
+
+def due_date(end: dt.date, months: int = FOLLOW_UP_MONTHS) -> dt.date:
+    """`months` after `end`, on the same day of the month, or the month's last day if it is shorter."""
+    month_index = end.month - 1 + months
+    year, month = end.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(end.day, calendar.monthrange(year, month)[1]))
+
+
+def schedule_followup(session: Session, case: Case) -> FollowUp:
+    """Schedule the follow-up of a case that has just been closed."""
+    assert case.end_date is not None
+    followup = FollowUp(case_id=case.id, due=due_date(case.end_date))  # type: ignore[arg-type]
+    session.add(followup)
+    session.flush()
+    return followup
+
+
+def _pending(session: Session, case: Case) -> FollowUp | None:
+    return session.exec(
+        select(FollowUp).where(FollowUp.case_id == case.id, FollowUp.status == FollowUpStatus.DUE)
+    ).first()
+
+
+def cancel_followup(session: Session, case: Case) -> None:
+    """A reopened case needs no follow-up yet: the pending one is kept, marked skipped."""
+    pending = _pending(session, case)
+    if pending is not None:
+        pending.status = FollowUpStatus.SKIPPED.value
+        pending.skip_reason = "case reopened"
+        session.add(pending)
+        session.flush()
+
+
+def _pending_or_refuse(session: Session, case_ref: str) -> tuple[Case, FollowUp]:
+    case = get_case(session, case_ref)
+    if case.end_date is None:
+        raise Conflict(f"{case.ref} is open; a follow-up comes after closing")
+    pending = _pending(session, case)
+    if pending is None:
+        raise Conflict(f"the follow-up of {case.ref} has already been recorded or skipped")
+    return case, pending
+
+
+def record_followup(
+    session: Session,
+    case_ref: str,
+    *,
+    date: dt.date,
+    reached: bool,
+    in_education: bool | None = None,
+    in_employment: bool | None = None,
+    note: str | None = None,
+) -> FollowUp:
+    """Record the follow-up contact: whether the youth was reached and their situation then."""
+    data = validated(
+        FollowUpRecord,
+        date=date,
+        reached=reached,
+        in_education=in_education,
+        in_employment=in_employment,
+        note=note or None,
+    )
+    case, pending = _pending_or_refuse(session, case_ref)
+    assert case.end_date is not None
+    if data.date < case.end_date:
+        raise InvalidInput(f"the follow-up date {data.date} is before the case end {case.end_date}")
+    pending.status = FollowUpStatus.DONE.value
+    pending.done_on = data.date
+    pending.reached = data.reached
+    pending.in_education = data.in_education
+    pending.in_employment = data.in_employment
+    pending.note = data.note
+    session.add(pending)
+    session.flush()
+    return pending
+
+
+def skip_followup(session: Session, case_ref: str, *, reason: str) -> FollowUp:
+    """Skip the follow-up of a case (for example: the youth moved abroad), with the reason."""
+    if not reason.strip():
+        raise InvalidInput("give the reason for skipping the follow-up (--reason)")
+    _case, pending = _pending_or_refuse(session, case_ref)
+    pending.status = FollowUpStatus.SKIPPED.value
+    pending.skip_reason = reason.strip()
+    session.add(pending)
+    session.flush()
+    return pending
+
+
+def due_followups(session: Session, *, as_of: dt.date, within: int = 0) -> list[dict[str, Any]]:
+    """Follow-ups not yet done that are due on or before `as_of` + `within` days, oldest first."""
+    if within < 0:
+        raise InvalidInput("--within must be 0 or more days")
+    horizon = as_of + dt.timedelta(days=within)
+    rows = session.exec(
+        select(FollowUp, Case, Youth)
+        .join(Case, col(Case.id) == FollowUp.case_id)
+        .join(Youth, col(Youth.id) == Case.youth_id)
+        .where(FollowUp.status == FollowUpStatus.DUE, col(FollowUp.due) <= horizon)
+        .order_by(col(FollowUp.due), col(Case.ref))
+    ).all()
+    return [
+        {
+            "case": case.ref,
+            "youth": youth.ref,
+            "model": case.model,
+            "manager": case.manager,
+            "end": case.end_date.isoformat() if case.end_date else None,
+            "due": followup.due.isoformat(),
+            "days_overdue": max((as_of - followup.due).days, 0),
+        }
+        for followup, case, youth in rows
+    ]
+
+
+def timeline(session: Session, case: Case) -> list[dict[str, str]]:
+    """Follow-up events of a case for `case show`."""
+    events = []
+    for followup in session.exec(select(FollowUp).where(FollowUp.case_id == case.id)):
+        events.append(
+            {"date": followup.due.isoformat(), "event": "follow-up due", "detail": followup.status}
+        )
+        if followup.status == FollowUpStatus.DONE and followup.done_on is not None:
+            outcome = "reached" if followup.reached else "not reached"
+            if followup.reached:
+                outcome += (
+                    f", education {_yes_no(followup.in_education)},"
+                    f" employment {_yes_no(followup.in_employment)}"
+                )
+            events.append(
+                {"date": followup.done_on.isoformat(), "event": "follow-up done", "detail": outcome}
+            )
+    return events
+
+
+def _yes_no(value: bool | None) -> str:
+    return "unknown" if value is None else "yes" if value else "no"

@@ -1,0 +1,324 @@
+"""The network (*võrgustik*): specialists, and the cases they take part in.
+
+Members are retired, never deleted, so that past cases and activities keep their provider.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Integer, cast, func
+from sqlmodel import Session, col, select
+
+from rvneet.domain.enums import ConsentScope, Model, NetworkRole, Tier
+from rvneet.domain.errors import Conflict, InvalidInput, NotFound
+from rvneet.domain.inputs import MemberLeaving, NewCaseMember, NewMember
+from rvneet.domain.tables import Case, CaseMember, NetworkMember, SupportActivity, Youth
+from rvneet.services.cases import check_date_in_case, check_open, get_case
+from rvneet.services.validation import validated
+
+
+@dataclass
+class Retired:
+    """A member just retired, and what they still take part in (the user should hand it over)."""
+
+    member: NetworkMember
+    warnings: list[str] = field(default_factory=list)
+
+
+def _next_ref(session: Session) -> str:
+    last = session.scalar(select(func.max(cast(func.substr(NetworkMember.ref, 3), Integer))))
+    return f"M-{(last or 0) + 1:03d}"
+
+
+def get_member(session: Session, ref: str) -> NetworkMember:
+    """The network member with reference `ref` (case-insensitive), or NotFound."""
+    member = session.scalar(select(NetworkMember).where(NetworkMember.ref == ref.strip().upper()))
+    if member is None:
+        raise NotFound(f"no network member {ref!r}")
+    return member
+
+
+def check_active(member: NetworkMember, what: str) -> None:
+    """Refuse giving new work to a retired member."""
+    if member.retired_on is not None:
+        raise InvalidInput(
+            f"{member.ref} retired from the network on {member.retired_on}; {what} is not possible"
+        )
+
+
+def add_member(
+    session: Session,
+    *,
+    name: str,
+    role: NetworkRole,
+    org: str,
+    tier: Tier = Tier.CORE,
+    email: str | None = None,
+    phone: str | None = None,
+) -> NetworkMember:
+    """Add a specialist to the network."""
+    data = validated(
+        NewMember,
+        name=name,
+        role=role,
+        org=org,
+        tier=tier,
+        email=email or None,
+        phone=phone or None,
+    )
+    member = NetworkMember(
+        ref=_next_ref(session),
+        name=data.name,
+        role=data.role.value,
+        org=data.org,
+        tier=data.tier.value,
+        email=data.email,
+        phone=data.phone,
+    )
+    session.add(member)
+    session.flush()
+    return member
+
+
+def member_record(member: NetworkMember) -> dict[str, Any]:
+    """A member as a plain dict with stable keys."""
+    return {
+        "member": member.ref,
+        "name": member.name,
+        "role": member.role,
+        "org": member.org,
+        "tier": member.tier,
+        "email": member.email,
+        "phone": member.phone,
+        "retired_on": member.retired_on.isoformat() if member.retired_on else None,
+    }
+
+
+def list_members(
+    session: Session, *, role: NetworkRole | None = None, include_retired: bool = False
+) -> list[dict[str, Any]]:
+    """Members ordered by reference; retired ones only with `include_retired`."""
+    query = select(NetworkMember)
+    if role is not None:
+        query = query.where(NetworkMember.role == role.value)
+    if not include_retired:
+        query = query.where(col(NetworkMember.retired_on).is_(None))
+    return [member_record(m) for m in session.exec(query.order_by(col(NetworkMember.id)))]
+
+
+def member_detail(session: Session, ref: str) -> dict[str, Any]:
+    """One member with the cases they take part in and the activities they provide.
+
+    Cases are named by reference only: nothing here identifies the youth.
+    """
+    member = get_member(session, ref)
+    record = member_record(member)
+    record["cases"] = [
+        {
+            "case": case.ref,
+            "model": case.model,
+            "added": link.added_on.isoformat(),
+            "removed": link.removed_on.isoformat() if link.removed_on else None,
+            "trusted_person": link.trusted_person,
+        }
+        for link, case in session.exec(
+            select(CaseMember, Case)
+            .join(Case, col(Case.id) == CaseMember.case_id)
+            .where(CaseMember.member_id == member.id)
+            .order_by(col(CaseMember.added_on), col(CaseMember.id))
+        )
+    ]
+    record["activities"] = [
+        {
+            "case": case.ref,
+            "activity": activity.number,
+            "kind": activity.kind,
+            "start": activity.start_date.isoformat(),
+            "status": activity.status,
+            "ended": activity.ended_on.isoformat() if activity.ended_on else None,
+        }
+        for activity, case in session.exec(
+            select(SupportActivity, Case)
+            .join(Case, col(Case.id) == SupportActivity.case_id)
+            .where(SupportActivity.member_id == member.id)
+            .order_by(col(SupportActivity.start_date), col(SupportActivity.id))
+        )
+    ]
+    return record
+
+
+def retire_member(session: Session, ref: str, *, date: dt.date) -> Retired:
+    """Retire a member on `date`; they stay in the history of their cases and activities.
+
+    Warns about cases and activities they are still part of, which the case managers should hand over.
+    """
+    data = validated(MemberLeaving, date=date)
+    member = get_member(session, ref)
+    if member.retired_on is not None:
+        raise Conflict(f"{member.ref} already retired on {member.retired_on}")
+    last_start = session.scalar(
+        select(func.max(SupportActivity.start_date)).where(SupportActivity.member_id == member.id)
+    )
+    last_added = session.scalar(
+        select(func.max(CaseMember.added_on)).where(CaseMember.member_id == member.id)
+    )
+    last = max((d for d in (last_start, last_added) if d is not None), default=None)
+    if last is not None and data.date < last:
+        raise InvalidInput(
+            f"the retirement date {data.date} is before {member.ref}'s last case work ({last})"
+        )
+    member.retired_on = data.date
+    session.add(member)
+    session.flush()
+    warnings = [
+        f"{member.ref} is still a member of {case_ref}; remove them with: "
+        f"rvneet case member remove {case_ref} {member.ref} --date ..."
+        for case_ref in session.exec(
+            select(Case.ref)
+            .join(CaseMember, col(CaseMember.case_id) == Case.id)
+            .where(CaseMember.member_id == member.id, col(CaseMember.removed_on).is_(None))
+            .order_by(col(Case.ref))
+        )
+    ]
+    warnings += [
+        f"{member.ref} still provides activity {number} of {case_ref}"
+        for number, case_ref in session.exec(
+            select(SupportActivity.number, Case.ref)
+            .join(Case, col(Case.id) == SupportActivity.case_id)
+            .where(SupportActivity.member_id == member.id, SupportActivity.status == "ongoing")
+            .order_by(col(Case.ref), col(SupportActivity.number))
+        )
+    ]
+    return Retired(member, warnings)
+
+
+def _current_link(session: Session, case: Case, member: NetworkMember) -> CaseMember | None:
+    return session.exec(
+        select(CaseMember).where(
+            CaseMember.case_id == case.id,
+            CaseMember.member_id == member.id,
+            col(CaseMember.removed_on).is_(None),
+        )
+    ).first()
+
+
+def add_case_member(
+    session: Session,
+    case_ref: str,
+    member_ref: str,
+    *,
+    date: dt.date,
+    trusted_person: bool = False,
+    no_consent_reason: str | None = None,
+) -> CaseMember:
+    """Make a network member a participant of a case from `date`.
+
+    Sharing the case with a member needs the youth's data-sharing consent in force on `date`;
+    without it `no_consent_reason` must say why (it is kept, and so audited). The trusted person
+    (*usaldusisik*) is an RV notion, one per case.
+    """
+    from rvneet.services.consent import has_consent
+
+    data = validated(
+        NewCaseMember, date=date, trusted_person=trusted_person, no_consent_reason=no_consent_reason
+    )
+    case = get_case(session, case_ref)
+    member = get_member(session, member_ref)
+    check_open(case, "adding a network member")
+    check_date_in_case(case, data.date, "the membership")
+    check_active(member, f"adding them to {case.ref}")
+    if _current_link(session, case, member) is not None:
+        raise Conflict(f"{member.ref} is already a member of {case.ref}")
+    if data.trusted_person:
+        if case.model != Model.RV:
+            raise InvalidInput("a trusted person (usaldusisik) is chosen only in RV cases")
+        trusted = session.exec(
+            select(NetworkMember.ref)
+            .join(CaseMember, col(CaseMember.member_id) == NetworkMember.id)
+            .where(
+                CaseMember.case_id == case.id,
+                col(CaseMember.trusted_person).is_(True),
+                col(CaseMember.removed_on).is_(None),
+            )
+        ).first()
+        if trusted is not None:
+            raise Conflict(f"{case.ref} already has a trusted person, {trusted}")
+    youth = session.get(Youth, case.youth_id)
+    assert youth is not None and youth.id is not None
+    consented = has_consent(session, youth.id, ConsentScope.DATA_SHARING, data.date)
+    if not consented and data.no_consent_reason is None:
+        raise InvalidInput(
+            f"{youth.ref} has no data-sharing consent in force on {data.date}; record it with "
+            f"'rvneet youth consent {youth.ref} --scope data-sharing ...' or give --no-consent-reason"
+        )
+    if consented and data.no_consent_reason is not None:
+        # A reason stored next to a valid consent would mislead whoever reads the audit log.
+        raise InvalidInput(
+            f"{youth.ref} has a data-sharing consent in force on {data.date}; "
+            "--no-consent-reason is only for adding a member without one"
+        )
+    link = CaseMember(
+        case_id=case.id,  # type: ignore[arg-type]
+        member_id=member.id,  # type: ignore[arg-type]
+        trusted_person=data.trusted_person,
+        added_on=data.date,
+        no_consent_reason=data.no_consent_reason,
+    )
+    session.add(link)
+    session.flush()
+    return link
+
+
+def remove_case_member(
+    session: Session, case_ref: str, member_ref: str, *, date: dt.date
+) -> CaseMember:
+    """End a member's part in a case on `date`; the membership stays in the case's history."""
+    data = validated(MemberLeaving, date=date)
+    case = get_case(session, case_ref)
+    member = get_member(session, member_ref)
+    check_open(case, "removing a network member")
+    link = _current_link(session, case, member)
+    if link is None:
+        raise Conflict(f"{member.ref} is not a member of {case.ref}")
+    check_date_in_case(case, data.date, "the removal")
+    if data.date < link.added_on:
+        raise InvalidInput(
+            f"the removal date {data.date} is before {member.ref} joined {case.ref} ({link.added_on})"
+        )
+    link.removed_on = data.date
+    session.add(link)
+    session.flush()
+    return link
+
+
+def _who(member: NetworkMember) -> str:
+    return f"{member.ref} {member.name} ({member.role})"
+
+
+def timeline(session: Session, case: Case) -> list[dict[str, str]]:
+    """Members joining and leaving a case, for `case show`."""
+    events = []
+    for link, member in session.exec(
+        select(CaseMember, NetworkMember)
+        .join(NetworkMember, col(NetworkMember.id) == CaseMember.member_id)
+        .where(CaseMember.case_id == case.id)
+        .order_by(col(CaseMember.id))
+    ):
+        detail = _who(member) + (", trusted person" if link.trusted_person else "")
+        if link.no_consent_reason:
+            detail += f"; without data-sharing consent: {link.no_consent_reason}"
+        events.append(
+            {"date": link.added_on.isoformat(), "event": "member added", "detail": detail}
+        )
+        if link.removed_on is not None:
+            events.append(
+                {
+                    "date": link.removed_on.isoformat(),
+                    "event": "member removed",
+                    "detail": _who(member),
+                }
+            )
+    return events

@@ -1,0 +1,283 @@
+"""The case plan (*juhtumiplaan* / *tegevuskava*): goals, and support activities (*tugitegevused*).
+
+Goals and activities are numbered 1, 2, 3 within their case. A closed case's plan is not edited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from rvneet.domain.enums import ActivityStatus, GoalState
+from rvneet.domain.errors import Conflict, InvalidInput, NotFound
+from rvneet.domain.inputs import ActivityEnd, GoalEnd, NewActivity, NewGoal
+from rvneet.domain.tables import Case, Goal, NetworkMember, SupportActivity
+from rvneet.services.cases import check_date_in_case, check_open, get_case
+from rvneet.services.network import check_active, get_member
+from rvneet.services.validation import validated
+
+SHORT = 60  # characters of free text shown in a timeline line
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= SHORT else text[: SHORT - 1] + "…"
+
+
+def _next_number(session: Session, table: type[Goal] | type[SupportActivity], case: Case) -> int:
+    last = session.scalar(select(func.max(table.number)).where(table.case_id == case.id))
+    return (last or 0) + 1
+
+
+def get_goal(session: Session, case: Case, number: int) -> Goal:
+    """Goal `number` of `case`, or NotFound."""
+    goal = session.exec(select(Goal).where(Goal.case_id == case.id, Goal.number == number)).first()
+    if goal is None:
+        raise NotFound(f"{case.ref} has no goal {number}")
+    return goal
+
+
+def get_activity(session: Session, case: Case, number: int) -> SupportActivity:
+    """Support activity `number` of `case`, or NotFound."""
+    activity = session.exec(
+        select(SupportActivity).where(
+            SupportActivity.case_id == case.id, SupportActivity.number == number
+        )
+    ).first()
+    if activity is None:
+        raise NotFound(f"{case.ref} has no activity {number}")
+    return activity
+
+
+def add_goal(
+    session: Session, case_ref: str, text: str, *, date: dt.date, due: dt.date | None = None
+) -> Goal:
+    """Add a goal agreed on `date` to the plan of an open case."""
+    data = validated(NewGoal, text=text, date=date, due=due)
+    case = get_case(session, case_ref)
+    check_open(case, "changing its plan")
+    check_date_in_case(case, data.date, "the goal")
+    goal = Goal(
+        case_id=case.id,  # type: ignore[arg-type]
+        number=_next_number(session, Goal, case),
+        text=data.text,
+        added_on=data.date,
+        due=data.due,
+    )
+    session.add(goal)
+    session.flush()
+    return goal
+
+
+def end_goal(
+    session: Session,
+    case_ref: str,
+    number: int,
+    *,
+    state: GoalState,
+    date: dt.date,
+    reason: str | None = None,
+) -> Goal:
+    """Mark an open goal done, or dropped with the reason, on `date`."""
+    data = validated(GoalEnd, state=state, date=date, reason=reason or None)
+    case = get_case(session, case_ref)
+    goal = get_goal(session, case, number)
+    check_open(case, "changing its plan")
+    if goal.state != GoalState.OPEN:
+        raise Conflict(
+            f"goal {goal.number} of {case.ref} is already {goal.state} ({goal.state_date})"
+        )
+    check_date_in_case(case, data.date, "the goal")
+    if data.date < goal.added_on:
+        raise InvalidInput(f"the date {data.date} is before the goal was agreed ({goal.added_on})")
+    goal.state = data.state.value
+    goal.state_date = data.date
+    goal.reason = data.reason if data.state is GoalState.DROPPED else None
+    session.add(goal)
+    session.flush()
+    return goal
+
+
+def add_activity(
+    session: Session,
+    case_ref: str,
+    *,
+    member_ref: str,
+    kind: str,
+    start: dt.date,
+    planned_end: dt.date | None = None,
+) -> SupportActivity:
+    """Broker a support activity of an open case to an active network member."""
+    data = validated(NewActivity, kind=kind, start=start, planned_end=planned_end)
+    case = get_case(session, case_ref)
+    member = get_member(session, member_ref)
+    check_open(case, "changing its plan")
+    check_date_in_case(case, data.start, "the activity start")
+    check_active(member, "giving them an activity")
+    activity = SupportActivity(
+        case_id=case.id,  # type: ignore[arg-type]
+        number=_next_number(session, SupportActivity, case),
+        member_id=member.id,  # type: ignore[arg-type]
+        kind=data.kind,
+        start_date=data.start,
+        planned_end=data.planned_end,
+    )
+    session.add(activity)
+    session.flush()
+    return activity
+
+
+def end_activity(
+    session: Session,
+    case_ref: str,
+    number: int,
+    *,
+    date: dt.date,
+    status: ActivityStatus,
+    feedback: str | None = None,
+    satisfaction: int | None = None,
+) -> SupportActivity:
+    """End an ongoing activity with its status, the youth's feedback and satisfaction 1–5."""
+    data = validated(
+        ActivityEnd, date=date, status=status, feedback=feedback or None, satisfaction=satisfaction
+    )
+    case = get_case(session, case_ref)
+    activity = get_activity(session, case, number)
+    check_open(case, "changing its plan")
+    if activity.status != ActivityStatus.ONGOING:
+        raise Conflict(
+            f"activity {activity.number} of {case.ref} has already ended "
+            f"({activity.status}, {activity.ended_on})"
+        )
+    check_date_in_case(case, data.date, "the activity end")
+    if data.date < activity.start_date:
+        raise InvalidInput(
+            f"the end date {data.date} is before the activity started ({activity.start_date})"
+        )
+    activity.status = data.status.value
+    activity.ended_on = data.date
+    activity.feedback = data.feedback
+    activity.satisfaction = data.satisfaction
+    session.add(activity)
+    session.flush()
+    return activity
+
+
+def goals_met(session: Session, case: Case) -> dict[str, int]:
+    """Goals met of the total, derived from the plan; dropped goals are left out of the total."""
+    counts = dict(
+        session.exec(
+            select(Goal.state, func.count()).where(Goal.case_id == case.id).group_by(Goal.state)
+        ).all()
+    )
+    dropped = counts.get(GoalState.DROPPED.value, 0)
+    return {
+        "goals_met": counts.get(GoalState.DONE.value, 0),
+        "goals_total": sum(counts.values()) - dropped,
+        "goals_dropped": dropped,
+    }
+
+
+def _goals(session: Session, case: Case) -> list[Goal]:
+    return list(
+        session.exec(select(Goal).where(Goal.case_id == case.id).order_by(col(Goal.number)))
+    )
+
+
+def _activities(session: Session, case: Case) -> list[tuple[SupportActivity, NetworkMember]]:
+    return list(
+        session.exec(
+            select(SupportActivity, NetworkMember)
+            .join(NetworkMember, col(NetworkMember.id) == SupportActivity.member_id)
+            .where(SupportActivity.case_id == case.id)
+            .order_by(col(SupportActivity.number))
+        ).all()
+    )
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def plan_detail(session: Session, case_ref: str) -> dict[str, Any]:
+    """The plan of a case: goals with state, activities with provider and state, goals met."""
+    case = get_case(session, case_ref)
+    goals = [
+        {
+            "goal": g.number,
+            "text": g.text,
+            "added": g.added_on.isoformat(),
+            "due": _iso(g.due),
+            "state": g.state,
+            "state_date": _iso(g.state_date),
+            "reason": g.reason,
+        }
+        for g in _goals(session, case)
+    ]
+    activities = [
+        {
+            "activity": a.number,
+            "kind": a.kind,
+            "member": m.ref,
+            "provider": m.name,
+            "role": m.role,
+            "org": m.org,
+            "start": a.start_date.isoformat(),
+            "planned_end": _iso(a.planned_end),
+            "status": a.status,
+            "ended": _iso(a.ended_on),
+            "feedback": a.feedback,
+            "satisfaction": a.satisfaction,
+        }
+        for a, m in _activities(session, case)
+    ]
+    return {
+        "case": case.ref,
+        "status": "closed" if case.end_date else "open",
+        "goals": goals,
+        "activities": activities,
+        **goals_met(session, case),
+    }
+
+
+def timeline(session: Session, case: Case) -> list[dict[str, str]]:
+    """Goals agreed, done and dropped; activities started and ended; for `case show`."""
+    events = []
+    for goal in _goals(session, case):
+        events.append(
+            {
+                "date": goal.added_on.isoformat(),
+                "event": "goal added",
+                "detail": f"{goal.number}: {_short(goal.text)}",
+            }
+        )
+        if goal.state_date is not None:
+            detail = f"{goal.number}: {_short(goal.text)}" + (
+                f" ({_short(goal.reason)})" if goal.reason else ""
+            )
+            events.append(
+                {
+                    "date": goal.state_date.isoformat(),
+                    "event": f"goal {goal.state}",
+                    "detail": detail,
+                }
+            )
+    for activity, member in _activities(session, case):
+        events.append(
+            {
+                "date": activity.start_date.isoformat(),
+                "event": "activity started",
+                "detail": f"{activity.number}: {_short(activity.kind)} by {member.ref} ({member.role})",
+            }
+        )
+        if activity.ended_on is not None:
+            events.append(
+                {
+                    "date": activity.ended_on.isoformat(),
+                    "event": "activity ended",
+                    "detail": f"{activity.number}: {_short(activity.kind)}, {activity.status}",
+                }
+            )
+    return events

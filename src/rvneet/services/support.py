@@ -1,0 +1,149 @@
+"""Support requests to SKA (RV agreement 3.5) and their answers.
+
+An implementation request is what Lisa 4 reports as "support requested" (agreement 4.6); a
+process-management request (*protsessijuhtimise tugi*) is the written, justified request for an
+especially complex case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from rvneet.domain.enums import Model, SupportAnswer, SupportKind
+from rvneet.domain.errors import Conflict, InvalidInput, NotFound
+from rvneet.domain.inputs import NewSupportRequest, SupportAnswerRecord
+from rvneet.domain.tables import Case, SupportRequest
+from rvneet.services.cases import check_date_in_case, get_case
+from rvneet.services.validation import validated
+
+
+def _next_number(session: Session, case_id: int) -> int:
+    last = session.scalar(
+        select(func.max(SupportRequest.number)).where(SupportRequest.case_id == case_id)
+    )
+    return (last or 0) + 1
+
+
+def add_request(
+    session: Session,
+    case: Case,
+    *,
+    date: dt.date,
+    kind: SupportKind,
+    justification: str | None,
+) -> SupportRequest:
+    """Record a support request on an RV case, numbered 1, 2, 3 … within the case.
+
+    Also used by `open_case` for `--support-requested` (an implementation request on the start date).
+    """
+    data = validated(NewSupportRequest, date=date, kind=kind, justification=justification)
+    if case.model != Model.RV:
+        raise InvalidInput(
+            f"{case.ref} is a NEET case; support requests to SKA are for RV cases only"
+        )
+    check_date_in_case(case, data.date, "the support request")
+    request = SupportRequest(
+        case_id=case.id,  # type: ignore[arg-type]
+        number=_next_number(session, case.id),  # type: ignore[arg-type]
+        date=data.date,
+        kind=data.kind.value,
+        justification=data.justification,
+    )
+    session.add(request)
+    session.flush()
+    return request
+
+
+def request_support(
+    session: Session,
+    case_ref: str,
+    *,
+    date: dt.date,
+    kind: SupportKind,
+    justification: str | None = None,
+) -> SupportRequest:
+    """Record a support request on the case `case_ref`; see `add_request`."""
+    case = get_case(session, case_ref)
+    return add_request(session, case, date=date, kind=kind, justification=justification)
+
+
+def get_request(session: Session, case: Case, number: int) -> SupportRequest:
+    """Support request `number` of `case`, or NotFound."""
+    request = session.exec(
+        select(SupportRequest).where(
+            SupportRequest.case_id == case.id, SupportRequest.number == number
+        )
+    ).first()
+    if request is None:
+        raise NotFound(f"{case.ref} has no support request {number}")
+    return request
+
+
+def answer_request(
+    session: Session,
+    case_ref: str,
+    number: int,
+    *,
+    date: dt.date,
+    granted: bool,
+    note: str | None = None,
+) -> SupportRequest:
+    """Record SKA's answer to a support request; a request is answered once.
+
+    The answer may come after the case has closed, but not before the request.
+    """
+    data = validated(SupportAnswerRecord, date=date, granted=granted, note=note)
+    case = get_case(session, case_ref)
+    request = get_request(session, case, number)
+    if request.answer is not None:
+        raise Conflict(
+            f"support request {number} of {case.ref} was already answered "
+            f"({request.answer} on {request.answered_on})"
+        )
+    if data.date < request.date:
+        raise InvalidInput(f"the answer date {data.date} is before the request date {request.date}")
+    request.answer = (SupportAnswer.GRANTED if data.granted else SupportAnswer.REFUSED).value
+    request.answered_on = data.date
+    request.answer_note = data.note
+    session.add(request)
+    session.flush()
+    return request
+
+
+def support_requested(session: Session, case_id: int, on: dt.date) -> bool:
+    """Whether SKA implementation support was requested for the case on or before `on`."""
+    found = session.exec(
+        select(SupportRequest.id)
+        .where(
+            SupportRequest.case_id == case_id,
+            SupportRequest.kind == SupportKind.IMPLEMENTATION.value,
+            col(SupportRequest.date) <= on,
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+def timeline(session: Session, case: Case) -> list[dict[str, str]]:
+    """Support requests and answers of a case for `case show` (the kind only, no justification)."""
+    events = []
+    for request in session.exec(
+        select(SupportRequest)
+        .where(SupportRequest.case_id == case.id)
+        .order_by(col(SupportRequest.number))
+    ):
+        events.append(
+            {"date": request.date.isoformat(), "event": "support requested", "detail": request.kind}
+        )
+        if request.answer is not None and request.answered_on is not None:
+            events.append(
+                {
+                    "date": request.answered_on.isoformat(),
+                    "event": f"support {request.answer}",
+                    "detail": request.kind,
+                }
+            )
+    return events
