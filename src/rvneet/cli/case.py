@@ -175,14 +175,14 @@ def list_(
 
     Example: rvneet case list --model rv --open
     """
-    from rvneet.services.cases import list_cases
+    from rvneet.services.cases import CASE_FIELDS, list_cases
 
     if open_ and closed:
         raise typer.BadParameter("give --open or --closed, not both", param_hint="'--open'")
     status = "open" if open_ else "closed" if closed else None
     with database(ctx).session() as session:
         rows = list_cases(session, model=model, status=status)
-    print_listing(rows, fmt, CASE_COLUMNS, "Cases")
+    print_listing(rows, fmt, CASE_COLUMNS, "Cases", fields=CASE_FIELDS)
 
 
 @app.command("show")

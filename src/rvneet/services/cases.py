@@ -69,6 +69,10 @@ def open_case(
         allow_ineligible=allow_ineligible,
     )
     youth = get_youth(session, youth_ref)
+    if data.start < youth.birth_date:
+        raise InvalidInput(
+            f"the start date {data.start} is before {youth.ref} was born ({youth.birth_date})"
+        )
     warnings = []
     problem = eligibility_problem(data.model, data.group, youth.birth_date, data.start)
     if problem and data.allow_ineligible is None:
@@ -162,6 +166,24 @@ def close_case(session: Session, case_ref: str, *, end: dt.date, reason: CloseRe
 
 def _level(assessment: Assessment) -> str:
     return assessment.risk or assessment.light or ""
+
+
+# The keys of `case_record`, in order: the columns of `case list --format csv`, even when empty.
+CASE_FIELDS = (
+    "case",
+    "youth",
+    "model",
+    "group",
+    "start",
+    "end",
+    "status",
+    "close_reason",
+    "level",
+    "manager",
+    "support_requested",
+    "age_at_start",
+    "ineligible_reason",
+)
 
 
 def case_record(case: Case, youth: Youth, assessments: list[Assessment]) -> dict[str, Any]:
