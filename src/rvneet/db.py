@@ -98,7 +98,9 @@ class Database:
 
         Prints a one-line notice on stderr when it upgrades.
         """
-        self.check_folder()
+        if self.path != default_path():
+            # Our default folder is created by `init`: before that, point to `init`, not the folder.
+            self.check_folder()
         if not self.path.exists():
             raise DatabaseError(f"no database at {self.path}; create it with: {INIT_HINT}")
         stored = _stored_revision(self.path)
@@ -124,6 +126,9 @@ class Database:
         if not self.path.exists():
             fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
             os.close(fd)
+        elif _stored_revision(self.path) is None:
+            # An empty file the user made is about to hold personal data: owner only.
+            os.chmod(self.path, 0o600)
         stored = _stored_revision(self.path)
         if stored == head_revision():
             return False

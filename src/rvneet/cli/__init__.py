@@ -44,7 +44,8 @@ class RvneetGroup(TyperGroup):
 
 
 def _usage_message(exc: Any) -> str:
-    message = exc.format_message()
+    # Click may spread a message over lines (e.g. listing choices); errors are one line here.
+    message = " ".join(exc.format_message().split()).replace("Value error, ", "")
     ctx = getattr(exc, "ctx", None)
     if ctx is not None:
         message += f" (see '{ctx.command_path} --help')"

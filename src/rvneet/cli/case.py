@@ -189,7 +189,7 @@ def close(
 
     The outcome options are optional; goals met / total come from the case plan.
 
-    Example: rvneet case close NEET-2025-001 --end 2025-10-31 --reason goals-met --education yes --wellbeing-start 3 --wellbeing-end 7
+    Example: rvneet case close RV-2025-001 --end 2025-12-19 --reason goals-met --education yes --wellbeing-start 3 --wellbeing-end 7
     """
     from rvneet.services.cases import close_case
 
@@ -246,14 +246,14 @@ def list_(
 
     Example: rvneet case list --model rv --open
     """
-    from rvneet.services.cases import list_cases
+    from rvneet.services.cases import CASE_FIELDS, list_cases
 
     if open_ and closed:
         raise typer.BadParameter("give --open or --closed, not both", param_hint="'--open'")
     status = "open" if open_ else "closed" if closed else None
     with database(ctx).session() as session:
         rows = list_cases(session, model=model, status=status, stage=stage)
-    print_listing(rows, fmt, CASE_COLUMNS, "Cases")
+    print_listing(rows, fmt, CASE_COLUMNS, "Cases", fields=CASE_FIELDS)
 
 
 @app.command("show")

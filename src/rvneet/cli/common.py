@@ -142,13 +142,21 @@ def print_rich(*renderables: Any, file: Any = None) -> None:
 
 
 def print_listing(
-    rows: list[dict[str, Any]], fmt: OutputFormat, columns: dict[str, str], title: str
+    rows: list[dict[str, Any]],
+    fmt: OutputFormat,
+    columns: dict[str, str],
+    title: str,
+    fields: Sequence[str] | None = None,
 ) -> None:
-    """Print a listing as a table, a JSON array of objects, or CSV with the same field names."""
+    """Print a listing as a table, a JSON array of objects, or CSV with the same field names.
+
+    The CSV header is `fields` (every field of a row) when given, else the table's columns, so an
+    empty listing has the same header as a full one.
+    """
     if fmt is OutputFormat.JSON:
         typer.echo(to_json(rows))
     elif fmt is OutputFormat.CSV:
-        typer.echo(to_csv(rows, list(rows[0]) if rows else list(columns)), nl=False)
+        typer.echo(to_csv(rows, list(fields or columns)), nl=False)
     elif rows:
         print_rich(table(title, rows, columns))
     else:
@@ -159,7 +167,12 @@ def open_private(path: Path) -> io.TextIOWrapper:
     """Open `path` for writing, readable and writable by its owner only (0600)."""
     if not path.parent.is_dir():
         raise typer.BadParameter(f"folder {path.parent} does not exist", param_hint="'--output'")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except OSError as exc:  # a folder, no permission, read-only disk, ...
+        raise typer.BadParameter(
+            f"cannot write {path}: {exc.strerror}", param_hint="'--output'"
+        ) from None
     os.fchmod(fd, 0o600)
     return open(fd, "w", encoding="utf-8", newline="")
 

@@ -97,12 +97,12 @@ def list_(
 
     Example: rvneet network list --role police --format csv
     """
-    from rvneet.services.network import list_members
+    from rvneet.services.network import MEMBER_FIELDS, list_members
 
     with database(ctx).session() as session:
         rows = list_members(session, role=role, include_retired=all_)
     columns = {**MEMBER_COLUMNS, "retired_on": "Retired"} if all_ else MEMBER_COLUMNS
-    print_listing(rows, fmt, columns, "Network members")
+    print_listing(rows, fmt, columns, "Network members", fields=MEMBER_FIELDS)
 
 
 @app.command("show")

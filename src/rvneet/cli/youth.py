@@ -61,7 +61,7 @@ def add(
 ) -> None:
     """Register a youth and print the new reference (Y-0001).
 
-    Example: rvneet youth add --name 'Mari Maasikas' --id-code 61001010005
+    Example: rvneet youth add --name 'Mari Maasikas' --id-code 61001010009
     """
     from rvneet.services.youths import add_youth, youth_record
 

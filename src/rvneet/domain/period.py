@@ -7,11 +7,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-_YEAR = re.compile(r"(\d{4})")
-_HALF = re.compile(r"(\d{4})H([12])", re.IGNORECASE)
-_QUARTER = re.compile(r"(\d{4})Q([1-4])", re.IGNORECASE)
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
-_RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})")
+_YEAR = re.compile(r"(\d{4})", re.ASCII)
+_HALF = re.compile(r"(\d{4})H([12])", re.IGNORECASE | re.ASCII)
+_QUARTER = re.compile(r"(\d{4})Q([1-4])", re.IGNORECASE | re.ASCII)
+_MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
+_RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", re.ASCII)
 
 PERIOD_HELP = (
     "2025H1, 2025H2, 2025Q1 (to Q4), 2025-03, 2025, or 2025-01-01..2025-06-30 (both days included)"

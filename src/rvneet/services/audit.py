@@ -1,7 +1,8 @@
 """The audit log (*auditilogi*): every insert, update and delete of an audited record, with who and when.
 
 Entries are written from the session's `after_flush` hook, so no service can forget them. Fields that
-identify a person (name, personal code) are recorded as changed, never in clear.
+identify or describe a person (name, personal code, contacts, free-text notes) are recorded as
+changed, never in clear.
 """
 
 from __future__ import annotations
@@ -12,12 +13,31 @@ import os
 from typing import Any
 
 from sqlalchemy import event, inspect
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from rvneet.domain.tables import AUDITED, AuditEntry
+from rvneet.domain.tables import AUDITED, AuditEntry, Case
 
 USER_ENV = "RVNEET_USER"
 REDACTED = "[redacted]"
+# Columns that name or describe a person in free text, in any table: recorded as changed only.
+REDACTED_FIELDS = frozenset(
+    {
+        "name",
+        "id_code",
+        "email",
+        "phone",
+        "note",
+        "place",
+        "text",
+        "reason",
+        "justification",
+        "answer_note",
+        "feedback",
+        "skip_reason",
+        "ineligible_reason",
+        "no_consent_reason",
+    }
+)
 
 
 def current_user(option: str | None = None) -> str:
@@ -50,7 +70,7 @@ def _plain(value: Any) -> Any:
 
 def _changes(obj: Any, action: str) -> dict[str, list[Any]]:
     state = inspect(obj)
-    redact: frozenset[str] = getattr(obj, "__audit_redact__", frozenset())
+    redact = REDACTED_FIELDS | getattr(obj, "__audit_redact__", frozenset())
     changes: dict[str, list[Any]] = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
@@ -78,6 +98,7 @@ def _write_audit(session: Session, _flush_context: Any) -> None:
     at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
     user = session.info.get("user", "unknown")
     rows = []
+    case_refs: dict[int, str] = {}
     for action, objects in (
         ("insert", session.new),
         ("update", session.dirty),
@@ -95,10 +116,25 @@ def _write_audit(session: Session, _flush_context: Any) -> None:
                     "user": user,
                     "entity": type(obj).__tablename__,
                     "entity_id": obj.id,
-                    "entity_ref": getattr(obj, "ref", None),
+                    "entity_ref": _entity_ref(session, obj, case_refs),
                     "action": action,
                     "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True),
                 }
             )
     if rows:
         session.connection().execute(AuditEntry.__table__.insert(), rows)  # type: ignore[attr-defined]
+
+
+def _entity_ref(session: Session, obj: Any, case_refs: dict[int, str]) -> str | None:
+    """The record's own reference, or for a record of a case (an assessment, a goal, ...) the case's,
+    so that the history of a case can be read by its reference."""
+    if ref := getattr(obj, "ref", None):
+        return str(ref)
+    case_id = getattr(obj, "case_id", None)
+    if case_id is None:
+        return None
+    if case_id not in case_refs:
+        case_refs[case_id] = (
+            session.connection().execute(select(Case.ref).where(Case.id == case_id)).scalar_one()
+        )
+    return case_refs[case_id]

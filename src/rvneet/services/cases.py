@@ -94,6 +94,10 @@ def open_case(
         instrument=instrument or None,
     )
     youth = get_youth(session, youth_ref)
+    if data.start < youth.birth_date:
+        raise InvalidInput(
+            f"the start date {data.start} is before {youth.ref} was born ({youth.birth_date})"
+        )
     warnings = []
     problem = eligibility_problem(data.model, data.group, youth.birth_date, data.start)
     if problem and data.allow_ineligible is None:
@@ -293,6 +297,25 @@ def _level(assessment: Assessment) -> str:
     return assessment.risk or assessment.light or ""
 
 
+# The keys of `case_record`, in order: the columns of `case list --format csv`, even when empty.
+CASE_FIELDS = (
+    "case",
+    "youth",
+    "model",
+    "group",
+    "start",
+    "end",
+    "status",
+    "close_reason",
+    "stage",
+    "level",
+    "manager",
+    "support_requested",
+    "age_at_start",
+    "ineligible_reason",
+)
+
+
 def case_record(
     case: Case,
     youth: Youth,
@@ -406,8 +429,7 @@ def case_detail(session: Session, ref: str, *, personal: bool = True) -> dict[st
     for a in assessments:
         detail = f"{kind} {_level(a)}" + (f" ({a.instrument})" if a.instrument else "")
         timeline.append({"date": a.date.isoformat(), "event": "assessment", "detail": detail})
-    for source in (casework, plan, network, support, followups):
-        timeline += source.timeline(session, case)
+    # A closing comes before the same day's move to follow-up: gather closings first.
     for reopening in session.exec(select(Reopening).where(Reopening.case_id == case.id)):
         timeline.append(
             {
@@ -425,6 +447,8 @@ def case_detail(session: Session, ref: str, *, personal: bool = True) -> dict[st
                 "detail": case.close_reason or "",
             }
         )
+    for source in (casework, plan, network, support, followups):
+        timeline += source.timeline(session, case)
     # A stable sort keeps events of one day in the order they were gathered.
     timeline.sort(key=lambda event: event["date"])
     if personal:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from rvneet.domain.enums import ContactChannel, Model, NeedCategory, NetworkRole, WelfareDomain
@@ -153,7 +154,7 @@ def record_needs(
 def first_contact(session: Session, case: Case) -> str | None:
     """The date of the first contact: the NEET model's key indicator (ISO), or None."""
     first = session.exec(
-        select(Contact.date).where(Contact.case_id == case.id).order_by(col(Contact.date)).limit(1)
+        select(func.min(Contact.date)).where(col(Contact.case_id) == case.id)
     ).first()
     return first.isoformat() if first else None
 

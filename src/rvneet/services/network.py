@@ -83,6 +83,10 @@ def add_member(
     return member
 
 
+# The keys of `member_record`, in order: the columns of `network list --format csv`.
+MEMBER_FIELDS = ("member", "name", "role", "org", "tier", "email", "phone", "retired_on")
+
+
 def member_record(member: NetworkMember) -> dict[str, Any]:
     """A member as a plain dict with stable keys."""
     return {
