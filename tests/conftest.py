@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -57,10 +58,22 @@ def ok(run: Run) -> Callable[..., str]:
     return invoke
 
 
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database made once per test run by `rvneet init`; migrations are the slow part of set-up."""
+    path = tmp_path_factory.mktemp("template") / "rvneet.db"
+    result = CliRunner().invoke(
+        app, ["--db", str(path), "init", "--municipality", MUNICIPALITY], prog_name="rvneet"
+    )
+    assert result.exit_code == 0, result.stderr
+    return path
+
+
 @pytest.fixture
-def initialised(ok: Callable[..., str], db_path: Path) -> Path:
-    """A database created with `rvneet init`."""
-    ok("init", "--municipality", MUNICIPALITY)
+def initialised(template_db: Path, db_path: Path) -> Path:
+    """A database as `rvneet init --municipality 'Viljandi linn'` leaves it (a copy of the template)."""
+    shutil.copyfile(template_db, db_path)
+    db_path.chmod(0o600)
     return db_path
 
 

@@ -1,7 +1,5 @@
 """The `rvneet` command line: parse, call a service, print. No SQL and no business rules here."""
 
-from __future__ import annotations
-
 import os
 import sys
 from typing import Annotated, Any

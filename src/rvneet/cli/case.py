@@ -1,7 +1,5 @@
 """`rvneet case ...`: open, assess, close, list and show cases."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """`rvneet case stage|contact|needs`: the daily work on a case."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Annotated
 

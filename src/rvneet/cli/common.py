@@ -3,8 +3,6 @@
 Only cheap modules are imported here; SQLAlchemy, pydantic and rich tables load inside commands.
 """
 
-from __future__ import annotations
-
 import csv
 import datetime as dt
 import io
@@ -77,7 +75,7 @@ PeriodOption = Annotated[
 ]
 
 
-def database(ctx: typer.Context) -> Database:
+def database(ctx: typer.Context) -> "Database":
     """The database chosen by `--db` / `RVNEET_DB`, worked on by `--user` / `RVNEET_USER`."""
     from rvneet.db import Database, resolve_path
     from rvneet.services.audit import current_user

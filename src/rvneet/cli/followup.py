@@ -1,7 +1,5 @@
 """`rvneet followup ...`: the contact 6 months after a case closes (järeltugi)."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Annotated
 

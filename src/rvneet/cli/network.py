@@ -1,7 +1,5 @@
 """`rvneet network ...` and `rvneet case member ...`: the specialists and the cases they work on."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Annotated
 

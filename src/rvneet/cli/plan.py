@@ -1,7 +1,5 @@
 """`rvneet case goal|activity|plan`: the case plan (juhtumiplaan / tegevuskava)."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """`rvneet report ...`: statistics for the Social Insurance Board and the network. No personal data."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any
 

@@ -1,7 +1,5 @@
 """`rvneet case support-request|support-answer`: requests to SKA for support (RV agreement 3.5)."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Annotated
 

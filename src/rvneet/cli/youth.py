@@ -1,7 +1,5 @@
 """`rvneet youth ...`: register and look up youths."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Annotated
 
