@@ -22,9 +22,14 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 
 demo: $(VENV)/.installed
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
-	RVNEET_DB=$(DEMO_DB) RVNEET_USER=demo PATH="$(CURDIR)/$(BIN):$$PATH" sh examples/load.sh >/dev/null
-	$(BIN)/rvneet --db $(DEMO_DB) report lisa4 --period 2025H1
-	$(BIN)/rvneet --db $(DEMO_DB) case show RV-2025-001
+	@echo "Loading examples/load.sh into $(DEMO_DB) ..."
+	@RVNEET_DB=$(DEMO_DB) RVNEET_USER=demo $(BIN)/python examples/load.py examples/load.sh >/dev/null
+	@echo
+	@echo '$$ rvneet --db $(DEMO_DB) report lisa4 --period 2025H1'
+	@$(BIN)/rvneet --db $(DEMO_DB) report lisa4 --period 2025H1
+	@echo
+	@echo '$$ rvneet --db $(DEMO_DB) case show RV-2025-001'
+	@$(BIN)/rvneet --db $(DEMO_DB) case show RV-2025-001
 
 test: lint typecheck pytest
 

@@ -1,7 +1,10 @@
 #!/bin/sh
-# Loads the demo case book: eight made-up youths, five RV cases and three NEET cases (2024–2025).
+# Loads the demo case book: eight made-up youths, five RV and three NEET cases (2024–2025), a network
+# of specialists, and two cases with full histories (RV-2025-001 and NEET-2025-001).
 # Every name and personal code here is invented; the codes are valid only in their check digit.
-# Usage: RVNEET_DB=demo.db sh examples/load.sh   (runs `rvneet` from PATH)
+# Usage: RVNEET_DB=demo.db sh examples/load.sh   (runs `rvneet` from PATH, about a second a command)
+#    or: RVNEET_DB=demo.db python examples/load.py examples/load.sh   (the same, in one process)
+# Keep to one `rvneet` command a line (a trailing backslash continues it): load.py reads it too.
 set -eu
 
 rvneet init --municipality "Viljandi linn"
@@ -16,29 +19,102 @@ rvneet youth add --name "Sander Lepik" --id-code 39908150564
 rvneet youth add --name "Anete Kuusk" --id-code 60304020670
 rvneet youth add --name "Kätlin Oja" --birth-date 2009-01-15 --sex F
 
+# Consent to take part and to share data: from the guardian for minors, from the youth otherwise.
+rvneet youth consent Y-0001 --date 2024-09-02 --scope participation --given-by guardian
+rvneet youth consent Y-0001 --date 2024-09-02 --scope data-sharing --given-by guardian
+rvneet youth consent Y-0002 --date 2024-09-02 --scope participation --given-by guardian
+rvneet youth consent Y-0002 --date 2024-09-02 --scope data-sharing --given-by guardian
+rvneet youth consent Y-0003 --date 2024-09-02 --scope participation --given-by guardian
+rvneet youth consent Y-0003 --date 2024-09-02 --scope data-sharing --given-by guardian
+rvneet youth consent Y-0004 --date 2024-09-02 --scope participation --given-by guardian
+rvneet youth consent Y-0004 --date 2024-09-02 --scope data-sharing --given-by guardian
+rvneet youth consent Y-0005 --date 2024-09-02 --scope participation --given-by guardian
+rvneet youth consent Y-0005 --date 2024-09-02 --scope data-sharing --given-by guardian
+rvneet youth consent Y-0008 --date 2024-09-02 --scope participation --given-by guardian
+rvneet youth consent Y-0008 --date 2024-09-02 --scope data-sharing --given-by guardian
+rvneet youth consent Y-0006 --date 2025-01-20 --scope participation --given-by youth
+rvneet youth consent Y-0006 --date 2025-01-20 --scope data-sharing --given-by youth
+rvneet youth consent Y-0007 --date 2025-01-20 --scope participation --given-by youth
+rvneet youth consent Y-0007 --date 2025-01-20 --scope data-sharing --given-by youth
+
+# The network (võrgustik): M-001 ... M-005.
+rvneet network add --name "Kadri Põld" --role child-protection --org "Viljandi Linnavalitsus"
+rvneet network add --name "Priit Raud" --role police --org "Lõuna prefektuur"
+rvneet network add --name "Kati Kask" --role youth-worker --org "Viljandi noortekeskus"
+rvneet network add --name "Urmas Lill" --role tootukassa --org "Töötukassa Viljandimaa" --wider
+rvneet network add --name "Helen Mets" --role psychologist --org "Viljandi haigla" --wider
+
 # Ringist välja cases (12–18-year-olds with medium or high risk behaviour).
 rvneet case open --youth Y-0003 --model rv --start 2024-09-16 --risk high \
   --manager "Kadri Põld" --support-requested
 rvneet case assess RV-2024-001 --date 2025-02-10 --risk medium
 rvneet case close RV-2024-001 --end 2025-09-30 --reason goals-met
+rvneet followup record RV-2024-001 --date 2026-04-02 --reached yes --education yes
 
 rvneet case open --youth Y-0004 --model rv --start 2024-11-04 --risk medium --manager "Kadri Põld"
 rvneet case close RV-2024-002 --end 2025-01-15 --reason moved
+rvneet followup skip RV-2024-002 --reason "moved to another municipality"
 
-rvneet case open --youth Y-0001 --model rv --start 2025-02-03 --risk high \
+# RV-2025-001: a full Ringist välja history.
+rvneet case open --youth Y-0001 --model rv --start 2025-02-03 --risk high --instrument "SAVRY" \
   --manager "Kadri Põld" --support-requested
-rvneet case assess RV-2025-001 --date 2025-08-11 --risk medium
+rvneet case contact RV-2025-001 --date 2025-02-05 --channel phone
+rvneet case contact RV-2025-001 --date 2025-02-12 --channel meeting --place "Viljandi noortekeskus"
+rvneet case stage RV-2025-001 risk-assessment --date 2025-02-12
+rvneet case member add RV-2025-001 M-001 --date 2025-02-20
+rvneet case member add RV-2025-001 M-002 --date 2025-02-20
+rvneet case member add RV-2025-001 M-003 --date 2025-02-24 --trusted-person
+rvneet case stage RV-2025-001 network --date 2025-02-24
+rvneet case contact RV-2025-001 --date 2025-02-27 --channel meeting --network \
+  --with child-protection --with police --with youth-worker
+rvneet case stage RV-2025-001 action-plan --date 2025-03-06
+rvneet case goal add RV-2025-001 "Attend school every day" --date 2025-03-06 --due 2025-06-13
+rvneet case goal add RV-2025-001 "No new offences for three months" --date 2025-03-06 --due 2025-06-06
+rvneet case activity add RV-2025-001 --member M-003 --kind "weekly youth club" \
+  --start 2025-03-10 --end 2025-06-13
+rvneet case support-request RV-2025-001 --date 2025-03-12 --kind process-management \
+  --justification "five agencies involved and repeated offences"
+rvneet case support-answer RV-2025-001 2 --date 2025-03-26 --granted
+rvneet case stage RV-2025-001 implementation --date 2025-03-20
+rvneet case contact RV-2025-001 --date 2025-04-24 --channel meeting --network --with police
+rvneet case contact RV-2025-001 --date 2025-06-05 --channel meeting --network --with youth-worker
+rvneet case goal done RV-2025-001 2 --date 2025-06-06
+rvneet case goal done RV-2025-001 1 --date 2025-06-13
+rvneet case activity end RV-2025-001 1 --date 2025-06-13 --status completed --satisfaction 5
+rvneet case assess RV-2025-001 --date 2025-08-11 --risk medium --instrument "SAVRY"
 
 rvneet case open --youth Y-0002 --model rv --start 2025-04-14 --risk medium --manager "Tiit Org"
 rvneet case assess RV-2025-002 --date 2025-06-02 --risk high
 
 rvneet case open --youth Y-0005 --model rv --start 2025-07-01 --risk high --manager "Tiit Org"
 
-# NEET cooperation model cases (traffic light of the situation; group neet 15–29 or risk 14–19).
+# NEET-2025-001: a full NEET cooperation model history, closed and due for its follow-up.
 rvneet case open --youth Y-0006 --model neet --group neet --start 2025-01-20 --light red \
   --manager "Merike Vaher"
+rvneet case contact NEET-2025-001 --date 2025-01-22 --channel sms
+rvneet case contact NEET-2025-001 --date 2025-01-28 --channel meeting --place "kohvik Kesklinnas"
+rvneet case stage NEET-2025-001 needs-and-goals --date 2025-01-28
+rvneet case needs NEET-2025-001 --date 2025-01-28 --need education --need work --need health \
+  --neet-months 14 --motivation 2
+rvneet case goal add NEET-2025-001 "Finish basic school in the adult gymnasium" \
+  --date 2025-02-04 --due 2025-06-30
+rvneet case goal add NEET-2025-001 "Find a summer job" --date 2025-02-04 --due 2025-08-31
+rvneet case member add NEET-2025-001 M-004 --date 2025-02-04
+rvneet case member add NEET-2025-001 M-005 --date 2025-02-04
+rvneet case stage NEET-2025-001 action --date 2025-02-10
+rvneet case activity add NEET-2025-001 --member M-004 --kind "career counselling" \
+  --start 2025-02-10 --end 2025-04-30
+rvneet case activity add NEET-2025-001 --member M-005 --kind "counselling sessions" --start 2025-02-17
+rvneet case stage NEET-2025-001 support --date 2025-03-03
 rvneet case assess NEET-2025-001 --date 2025-04-01 --light yellow
-rvneet case close NEET-2025-001 --end 2025-10-31 --reason goals-met
+rvneet case activity end NEET-2025-001 1 --date 2025-04-28 --status completed --satisfaction 4
+rvneet case goal done NEET-2025-001 2 --date 2025-06-16
+rvneet case goal drop NEET-2025-001 1 --date 2025-06-30 --reason "chose a vocational school instead"
+rvneet case activity end NEET-2025-001 2 --date 2025-09-30 --status completed --satisfaction 5
+rvneet case stage NEET-2025-001 resolution --date 2025-10-15
+rvneet case close NEET-2025-001 --end 2025-10-31 --reason goals-met --education yes \
+  --employment yes --wellbeing-start 3 --wellbeing-end 7 --satisfaction-manager 5 \
+  --satisfaction-overall 4
 
 rvneet case open --youth Y-0007 --model neet --group neet --start 2025-03-10 --light yellow \
   --manager "Merike Vaher"

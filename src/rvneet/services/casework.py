@@ -169,7 +169,10 @@ def timeline(session: Session, case: Case) -> list[dict[str, str]]:
     ]
     for contact in session.exec(select(Contact).where(Contact.case_id == case.id)):
         what = "network meeting" if contact.network_meeting else "contact"
-        detail = contact.channel + (f" with {contact.with_roles}" if contact.with_roles else "")
+        present = (contact.with_roles or "").replace(",", ", ")
+        detail = present if contact.network_meeting else contact.channel
+        if present and not contact.network_meeting:
+            detail += f" with {present}"
         events.append({"date": contact.date.isoformat(), "event": what, "detail": detail})
     for needs in session.exec(select(NeedsAssessment).where(NeedsAssessment.case_id == case.id)):
         categories = session.exec(select(Need.category).where(Need.assessment_id == needs.id)).all()

@@ -128,7 +128,8 @@ def support_requested(session: Session, case_id: int, on: dt.date) -> bool:
 
 
 def timeline(session: Session, case: Case) -> list[dict[str, str]]:
-    """Support requests and answers of a case for `case show` (the kind only, no justification)."""
+    """Support requests and answers of a case for `case show`: the number (for `support-answer`)
+    and the kind, never the justification."""
     events = []
     for request in session.exec(
         select(SupportRequest)
@@ -136,14 +137,18 @@ def timeline(session: Session, case: Case) -> list[dict[str, str]]:
         .order_by(col(SupportRequest.number))
     ):
         events.append(
-            {"date": request.date.isoformat(), "event": "support requested", "detail": request.kind}
+            {
+                "date": request.date.isoformat(),
+                "event": "support requested",
+                "detail": f"#{request.number} {request.kind}",
+            }
         )
         if request.answer is not None and request.answered_on is not None:
             events.append(
                 {
                     "date": request.answered_on.isoformat(),
                     "event": f"support {request.answer}",
-                    "detail": request.kind,
+                    "detail": f"#{request.number} {request.kind}",
                 }
             )
     return events
