@@ -1,7 +1,7 @@
 """`rvneet case ...`: open, assess, close, list and show cases."""
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -28,7 +28,6 @@ CASE_COLUMNS = {
     "case": "Case",
     "youth": "Youth",
     "model": "Model",
-    "group": "Group",
     "start": "Start",
     "end": "End",
     "stage": "Stage",
@@ -294,6 +293,8 @@ def show(
     outcome = record["outcome"]
     if outcome["goals_total"]:
         details["Goals met"] = f"{outcome['goals_met']} of {outcome['goals_total']}"
+    if summary := _outcome_line(outcome):
+        details["Outcome at closing"] = summary
     if record["model"] == Model.RV:
         details["SKA support requested"] = "yes" if record["support_requested"] else "no"
     if record["ineligible_reason"]:
@@ -306,3 +307,20 @@ def show(
         ),
         table("Timeline", record["timeline"], {"date": "Date", "event": "Event", "detail": ""}),
     )
+
+
+def _outcome_line(outcome: dict[str, Any]) -> str:
+    """The closing outcome in one line, e.g. `education yes, employment no; wellbeing 3 → 7`."""
+    parts = []
+    for key, label in (("in_education", "education"), ("in_employment", "employment")):
+        if outcome[key] is not None:
+            parts.append(f"{label} {'yes' if outcome[key] else 'no'}")
+    if outcome["wellbeing_start"] is not None or outcome["wellbeing_end"] is not None:
+        start, end = outcome["wellbeing_start"], outcome["wellbeing_end"]
+        parts.append(
+            f"wellbeing {start if start is not None else '?'} → {end if end is not None else '?'}"
+        )
+    for key, label in (("satisfaction_manager", "manager"), ("satisfaction_overall", "overall")):
+        if outcome[key] is not None:
+            parts.append(f"satisfaction with {label} {outcome[key]}/5")
+    return "; ".join(parts)
