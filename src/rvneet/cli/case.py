@@ -13,6 +13,7 @@ from rvneet.cli.common import (
     YesNo,
     database,
     parse_date,
+    print_created,
     print_listing,
     print_rich,
     table,
@@ -130,16 +131,21 @@ def assess(
     risk: RiskOption = None,
     light: LightOption = None,
     instrument: InstrumentOption = None,
+    fmt: CreatedFormatOption = CreatedFormat.TEXT,
 ) -> None:
     """Record a new risk level (RV) or traffic light (NEET); earlier ones are kept.
 
     Example: rvneet case assess RV-2025-001 --date 2025-05-12 --risk medium
     """
     from rvneet.services.cases import assess as assess_case
+    from rvneet.services.records import plain
 
     with database(ctx).session(write=True) as session:
-        assess_case(session, ref, date=date, risk=risk, light=light, instrument=instrument)
-    typer.echo(ref.strip().upper())
+        assessment = assess_case(
+            session, ref, date=date, risk=risk, light=light, instrument=instrument
+        )
+        record = plain(assessment, case=ref.strip().upper())
+    print_created(record["case"], fmt, record)
 
 
 @app.command("close")

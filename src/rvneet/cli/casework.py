@@ -6,7 +6,14 @@ from typing import Annotated
 import typer
 
 from rvneet.cli import case as case_cli
-from rvneet.cli.common import database, parse_date, parse_domain_score
+from rvneet.cli.common import (
+    CreatedFormat,
+    CreatedFormatOption,
+    database,
+    parse_date,
+    parse_domain_score,
+    print_created,
+)
 from rvneet.domain.enums import ContactChannel, NeedCategory, NetworkRole
 from rvneet.domain.stages import STAGES
 
@@ -29,6 +36,7 @@ def stage(
     stage_name: Annotated[str, typer.Argument(metavar="STAGE", help=f"The stage. {_STAGE_HELP}.")],
     date: DateOption,
     note: NoteOption = None,
+    fmt: CreatedFormatOption = CreatedFormat.TEXT,
 ) -> None:
     """Record that a case moved into a stage of its model on a date.
 
@@ -38,11 +46,12 @@ def stage(
     Example: rvneet case stage RV-2025-001 network --date 2025-03-10
     """
     from rvneet.services.casework import change_stage
+    from rvneet.services.records import plain
 
     with database(ctx).session(write=True) as session:
         change = change_stage(session, ref, stage_name, date=date, note=note)
-        name = change.stage
-    typer.echo(name)
+        record = plain(change, case=ref.strip().upper())
+    print_created(record["stage"], fmt, record)
 
 
 @case_cli.app.command("contact")
@@ -67,6 +76,7 @@ def contact(
         bool, typer.Option("--network", help="An RV network meeting (needs --channel meeting).")
     ] = False,
     note: NoteOption = None,
+    fmt: CreatedFormatOption = CreatedFormat.TEXT,
 ) -> None:
     """Record a contact with the youth, or a network meeting (--channel meeting --network).
 
@@ -75,9 +85,10 @@ def contact(
     Example: rvneet case contact NEET-2025-001 --date 2025-01-22 --channel meeting --place "noortekeskus"
     """
     from rvneet.services.casework import record_contact
+    from rvneet.services.records import plain
 
     with database(ctx).session(write=True) as session:
-        record_contact(
+        contact = record_contact(
             session,
             ref,
             date=date,
@@ -87,7 +98,8 @@ def contact(
             network_meeting=network,
             note=note,
         )
-    typer.echo(ref.strip().upper())
+        record = plain(contact, case=ref.strip().upper())
+    print_created(record["case"], fmt, record)
 
 
 @case_cli.app.command("needs")
@@ -119,6 +131,7 @@ def needs(
         ),
     ] = None,
     note: NoteOption = None,
+    fmt: CreatedFormatOption = CreatedFormat.TEXT,
 ) -> None:
     """Record a needs assessment; earlier ones are kept.
 
@@ -127,6 +140,7 @@ def needs(
     from rvneet.domain.enums import WelfareDomain
     from rvneet.domain.errors import InvalidInput
     from rvneet.services.casework import record_needs
+    from rvneet.services.records import plain
 
     scores = {}
     for item in domain or ():
@@ -139,7 +153,7 @@ def needs(
                 + ", ".join(d.value for d in WelfareDomain)
             ) from None
     with database(ctx).session(write=True) as session:
-        record_needs(
+        assessment = record_needs(
             session,
             ref,
             date=date,
@@ -149,4 +163,10 @@ def needs(
             domains=scores,
             note=note,
         )
-    typer.echo(ref.strip().upper())
+        record = plain(
+            assessment,
+            case=ref.strip().upper(),
+            needs=[n.value for n in dict.fromkeys(need)],
+            domains={d.value: s for d, s in scores.items()},
+        )
+    print_created(record["case"], fmt, record)

@@ -193,3 +193,8 @@ def parse_domain_score(value: str) -> tuple[str, int]:
     if not sep or not score.strip().lstrip("-").isdigit():
         raise typer.BadParameter(f"{value!r} is not NAME=SCORE, e.g. social=2")
     return name.strip().lower(), int(score)
+
+
+def print_created(text: object, fmt: CreatedFormat, record: dict[str, Any]) -> None:
+    """What a creating command prints: its reference or number, or with --format json the record."""
+    typer.echo(to_json(record) if fmt is CreatedFormat.JSON else text)

@@ -13,6 +13,7 @@ from rvneet.cli.common import (
     OutputFormat,
     database,
     parse_date,
+    print_created,
     print_listing,
     print_rich,
     table,
@@ -208,15 +209,17 @@ def member_add(
             help="Why the member is added without the youth's data-sharing consent (kept and audited).",
         ),
     ] = None,
+    fmt: CreatedFormatOption = CreatedFormat.TEXT,
 ) -> None:
     """Add a network member to a case; needs the youth's data-sharing consent on record.
 
     Example: rvneet case member add RV-2025-001 M-002 --trusted-person --date 2025-03-10
     """
     from rvneet.services.network import add_case_member
+    from rvneet.services.records import plain
 
     with database(ctx).session(write=True) as session:
-        add_case_member(
+        participant = add_case_member(
             session,
             ref,
             member,
@@ -224,7 +227,8 @@ def member_add(
             trusted_person=trusted_person,
             no_consent_reason=no_consent_reason,
         )
-    typer.echo(member.strip().upper())
+        record = plain(participant, case=ref.strip().upper(), member=member.strip().upper())
+    print_created(record["member"], fmt, record)
 
 
 @member_app.command("remove")

@@ -6,7 +6,17 @@ from typing import Annotated
 import typer
 
 from rvneet.cli import case as case_cli
-from rvneet.cli.common import OutputFormat, database, parse_date, print_rich, table, to_json
+from rvneet.cli.common import (
+    CreatedFormat,
+    CreatedFormatOption,
+    OutputFormat,
+    database,
+    parse_date,
+    print_created,
+    print_rich,
+    table,
+    to_json,
+)
 from rvneet.domain.enums import ActivityStatus
 
 goal_app = typer.Typer(
@@ -57,16 +67,19 @@ def goal_add(
             help="The day the goal was agreed. Default: today.",
         ),
     ] = None,
+    fmt: CreatedFormatOption = CreatedFormat.TEXT,
 ) -> None:
     """Add a goal to the plan of an open case and print its number.
 
     Example: rvneet case goal add NEET-2025-001 "Enrol in a vocational school" --due 2025-09-01 --date 2025-02-10
     """
     from rvneet.services.plan import add_goal
+    from rvneet.services.records import plain
 
     with database(ctx).session(write=True) as session:
-        number = add_goal(session, ref, text, date=date or dt.date.today(), due=due).number
-    typer.echo(number)
+        goal = add_goal(session, ref, text, date=date or dt.date.today(), due=due)
+        record = plain(goal, case=ref.strip().upper())
+    print_created(record["number"], fmt, record)
 
 
 @goal_app.command("done")
@@ -125,18 +138,21 @@ def activity_add(
         dt.date | None,
         typer.Option("--end", parser=parse_date, metavar="YYYY-MM-DD", help="Planned end date."),
     ] = None,
+    fmt: CreatedFormatOption = CreatedFormat.TEXT,
 ) -> None:
     """Broker a support activity to a network member and print its number.
 
     Example: rvneet case activity add NEET-2025-001 --member M-002 --kind "career counselling" --start 2025-02-17 --end 2025-04-30
     """
     from rvneet.services.plan import add_activity
+    from rvneet.services.records import plain
 
     with database(ctx).session(write=True) as session:
-        number = add_activity(
+        activity = add_activity(
             session, ref, member_ref=member, kind=kind, start=start, planned_end=end
-        ).number
-    typer.echo(number)
+        )
+        record = plain(activity, case=ref.strip().upper(), member=member.strip().upper())
+    print_created(record["number"], fmt, record)
 
 
 @activity_app.command("end")

@@ -6,7 +6,13 @@ from typing import Annotated
 import typer
 
 from rvneet.cli import case as case_cli
-from rvneet.cli.common import database, parse_date
+from rvneet.cli.common import (
+    CreatedFormat,
+    CreatedFormatOption,
+    database,
+    parse_date,
+    print_created,
+)
 from rvneet.domain.enums import SupportKind
 
 
@@ -39,17 +45,19 @@ def support_request(
             help="Why the case needs the support; required for process-management.",
         ),
     ] = None,
+    fmt: CreatedFormatOption = CreatedFormat.TEXT,
 ) -> None:
     """Record a written request to SKA for support of an RV case and print its number (1, 2, …).
 
     Example: rvneet case support-request RV-2025-001 --date 2025-04-02 --kind process-management --justification "five agencies involved, repeated offences"
     """
+    from rvneet.services.records import plain
     from rvneet.services.support import request_support
 
     with database(ctx).session(write=True) as session:
         request = request_support(session, ref, date=date, kind=kind, justification=justification)
-        number = request.number
-    typer.echo(number)
+        record = plain(request, case=ref.strip().upper())
+    print_created(record["number"], fmt, record)
 
 
 @case_cli.app.command("support-answer")

@@ -12,6 +12,7 @@ from rvneet.cli.common import (
     OutputFormat,
     database,
     parse_date,
+    print_created,
     print_listing,
     print_rich,
     table,
@@ -150,6 +151,7 @@ def consent(
     withdraw: Annotated[
         bool, typer.Option("--withdraw", help="Record the withdrawal of the consent.")
     ] = False,
+    fmt: CreatedFormatOption = CreatedFormat.TEXT,
 ) -> None:
     """Record a youth's consent, or its withdrawal; earlier records are kept.
 
@@ -158,7 +160,11 @@ def consent(
     Example: rvneet youth consent Y-0001 --date 2025-03-03 --scope data-sharing --given-by guardian
     """
     from rvneet.services.consent import record_consent
+    from rvneet.services.records import plain
 
     with database(ctx).session(write=True) as session:
-        record_consent(session, ref, date=date, scope=scope, given_by=given_by, withdraw=withdraw)
-    typer.echo(ref.strip().upper())
+        consent = record_consent(
+            session, ref, date=date, scope=scope, given_by=given_by, withdraw=withdraw
+        )
+        record = plain(consent, youth=ref.strip().upper())
+    print_created(record["youth"], fmt, record)
