@@ -63,6 +63,15 @@ def check_open(case: Case, what: str) -> None:
         raise InvalidInput(f"{case.ref} is closed (on {case.end_date}); {what} is not possible")
 
 
+def _open_case_ref(session: Session, youth_id: int, model: str) -> str | None:
+    """The reference of the youth's open case under `model`: there may be only one."""
+    return session.scalar(
+        select(Case.ref).where(
+            Case.youth_id == youth_id, Case.model == model, col(Case.end_date).is_(None)
+        )
+    )
+
+
 def open_case(
     session: Session,
     *,
@@ -104,14 +113,7 @@ def open_case(
         raise InvalidInput(f"{problem}; to open it anyway give --allow-ineligible REASON")
     if problem:
         warnings.append(f"opened outside the model's age range: {problem}")
-    already = session.scalar(
-        select(Case.ref).where(
-            Case.youth_id == youth.id,
-            Case.model == data.model.value,
-            col(Case.end_date).is_(None),
-        )
-    )
-    if already:
+    if already := _open_case_ref(session, youth.id, data.model.value):  # type: ignore[arg-type]
         raise Conflict(f"{youth.ref} already has an open {data.model.value.upper()} case {already}")
     seq = _next_seq(session, data.model, data.start.year)
     case = Case(
@@ -263,14 +265,7 @@ def reopen_case(session: Session, case_ref: str, *, date: dt.date, reason: str) 
         raise Conflict(f"{case.ref} is open; only a closed case can be reopened")
     if data.date < case.end_date:
         raise InvalidInput(f"the reopening date {data.date} is before the case end {case.end_date}")
-    already = session.scalar(
-        select(Case.ref).where(
-            Case.youth_id == case.youth_id,
-            Case.model == case.model,
-            col(Case.end_date).is_(None),
-        )
-    )
-    if already:
+    if already := _open_case_ref(session, case.youth_id, case.model):
         raise Conflict(f"the youth already has another open {case.model.upper()} case {already}")
     session.add(
         Reopening(
