@@ -257,3 +257,11 @@ def test_the_help_examples_work_as_written(
         result = run(*argv[1:])
         assert result.exit_code == 0, (argv, result.stderr)
     assert (tmp_path / "lisa4-2025H1.json").exists()
+
+
+@pytest.mark.parametrize("group", [[], ["case"], ["network"]], ids=repr)
+def test_a_group_without_a_command_shows_its_help_and_no_error(run: Run, group: list[str]) -> None:
+    result = run(*group)
+    assert result.exit_code == 2
+    assert "Usage" in result.stdout + result.stderr
+    assert "Error" not in result.stdout + result.stderr

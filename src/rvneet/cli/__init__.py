@@ -31,6 +31,9 @@ class RvneetGroup(TyperGroup):
             _fail("aborted", 1)
         except Exception as exc:
             if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+                if not exc.format_message().strip():
+                    # A group called without a command has printed its help already.
+                    sys.exit(exc.exit_code)
                 _fail(_usage_message(exc), exc.exit_code)
             if os.environ.get(DEBUG_ENV):
                 raise
