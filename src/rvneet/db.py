@@ -144,6 +144,7 @@ class Database:
         """Run the Alembic migrations up to head in one transaction."""
         from alembic import command
         from alembic.config import Config
+        from sqlalchemy.exc import SQLAlchemyError
 
         config = Config()
         config.set_main_option("script_location", str(migrations_dir()))
@@ -158,6 +159,13 @@ class Database:
                     raise DatabaseError(
                         f"migrating {self.path} broke a foreign key; nothing changed"
                     )
+        except SQLAlchemyError as exc:
+            # The transaction was rolled back: say so, in one line, instead of "unexpected".
+            reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
+            raise DatabaseError(
+                f"upgrading {self.path} to schema {head_revision()} failed ({reason}); "
+                "nothing changed"
+            ) from None
         finally:
             engine.dispose()
 

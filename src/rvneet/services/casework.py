@@ -21,7 +21,7 @@ from rvneet.domain.tables import (
     WelfareScore,
     Youth,
 )
-from rvneet.services.cases import check_date_in_case, get_case
+from rvneet.services.cases import check_date_in_case, check_open, get_case
 from rvneet.services.validation import validated
 
 
@@ -60,6 +60,8 @@ def change_stage(
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
     check_date_in_case(case, data.date, "the stage change")
+    # Closing moved the case to follow-up; another stage on its last day would undo that.
+    check_open(case, "a stage change")
     previous = current_stage(session, case.id)  # type: ignore[arg-type]
     if previous is not None and data.date < previous.date:
         raise InvalidInput(

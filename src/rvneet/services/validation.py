@@ -11,12 +11,28 @@ from rvneet.domain.errors import InvalidInput
 M = TypeVar("M", bound=BaseModel)
 
 
+# Input fields whose command-line option has another name; the rest are `--field-name`.
+_OPTION_NAMES = {
+    "needs": "--need",
+    "domains": "--domain",
+    "with_roles": "--with",
+    "network_meeting": "--network",
+    "in_education": "--education",
+    "in_employment": "--employment",
+}
+
+
+def _option(field: str) -> str:
+    return _OPTION_NAMES.get(field, "--" + field.replace("_", "-"))
+
+
 def describe(error: ValidationError) -> str:
-    """One line: each problem as `field: reason`, or just the reason for whole-record rules."""
+    """One line: each problem as `--option: reason`, or just the reason for whole-record rules."""
     parts = []
     for item in error.errors():
         message = str(item["msg"]).removeprefix("Value error, ")
-        field = ".".join(str(p) for p in item["loc"])
+        loc = [str(p) for p in item["loc"]]
+        field = _option(loc[0]) + "".join(f"[{p}]" for p in loc[1:]) if loc else ""
         parts.append(f"{field}: {message}" if field else message)
     return "; ".join(parts)
 
