@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -33,6 +35,7 @@ def db_path(isolated_env: Path) -> Path:
 
 
 Run = Callable[..., Result]
+Ok = Callable[..., str]
 
 
 @pytest.fixture
@@ -96,3 +99,44 @@ CODE_F_2010 = "61001010009"  # female, born 2010-01-01
 CODE_M_2010 = "51005050274"  # male, born 2010-05-05
 CODE_M_1995 = "39501010004"  # male, born 1995-01-01
 CODE_F_1999_LEAP = "49902280006"  # female, born 1999-02-28
+
+
+# Helpers shared by the test modules that build their data once (a module-scoped `template`).
+
+
+@pytest.fixture
+def book(template: Path, db_path: Path) -> Path:
+    """A fresh copy of the template book at this test's database path."""
+    source, target = sqlite3.connect(template), sqlite3.connect(db_path)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+    return db_path
+
+
+def refused(run: Run, db_path: Path, *args: str, code: int = 1) -> str:
+    """Run a command that must be refused: one `Error:` line, nothing printed or written."""
+    before = dump(db_path)
+    result = run(*args)
+    assert result.exit_code == code, (args, result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    assert "unexpected" not in lines[0]
+    assert result.stdout == ""
+    assert dump(db_path) == before
+    return lines[0]
+
+
+def query(db_path: Path, sql: str) -> list[tuple[Any, ...]]:
+    con = sqlite3.connect(db_path)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def show(ok: Ok, ref: str) -> dict[str, Any]:
+    record: dict[str, Any] = json.loads(ok("case", "show", ref, "--format", "json"))
+    return record

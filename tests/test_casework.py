@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from conftest import CODE_F_1999_LEAP, CODE_M_2010, MUNICIPALITY, Run, dump
+from conftest import CODE_F_1999_LEAP, CODE_M_2010, MUNICIPALITY, Run, query, refused, show
 from typer.testing import CliRunner
 
 from rvneet.cli import app
@@ -62,44 +60,6 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     build_book(ok)
     return path
-
-
-@pytest.fixture
-def book(template: Path, db_path: Path) -> Path:
-    """A fresh copy of the template book at this test's database path."""
-    source, target = sqlite3.connect(template), sqlite3.connect(db_path)
-    try:
-        source.backup(target)
-    finally:
-        source.close()
-        target.close()
-    return db_path
-
-
-def refused(run: Run, db_path: Path, *args: str, code: int = 1) -> str:
-    """Run a command that must be refused: one `Error:` line, nothing printed or written."""
-    before = dump(db_path)
-    result = run(*args)
-    assert result.exit_code == code, (args, result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-    assert "unexpected" not in lines[0]
-    assert result.stdout == ""
-    assert dump(db_path) == before
-    return lines[0]
-
-
-def query(db_path: Path, sql: str) -> list[tuple[Any, ...]]:
-    con = sqlite3.connect(db_path)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
-def show(ok: Ok, ref: str) -> dict[str, Any]:
-    record: dict[str, Any] = json.loads(ok("case", "show", ref, "--format", "json"))
-    return record
 
 
 def events(ok: Ok, ref: str, *kinds: str) -> list[tuple[str, str, str]]:
