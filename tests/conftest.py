@@ -140,3 +140,19 @@ def query(db_path: Path, sql: str) -> list[tuple[Any, ...]]:
 def show(ok: Ok, ref: str) -> dict[str, Any]:
     record: dict[str, Any] = json.loads(ok("case", "show", ref, "--format", "json"))
     return record
+
+
+def build_template(
+    factory: pytest.TempPathFactory, name: str, build: Callable[[Callable[..., str]], None]
+) -> Path:
+    """A database built once through the CLI by `build(ok)`, for a module-scoped `template`."""
+    path = factory.mktemp(name) / "rvneet.db"
+    runner = CliRunner()
+
+    def ok(*args: str) -> str:
+        result = runner.invoke(app, ["--db", str(path), "--user", "tester", *args])
+        assert result.exit_code == 0, (args, result.stdout, result.stderr)
+        return result.stdout.strip()
+
+    build(ok)
+    return path

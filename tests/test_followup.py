@@ -9,10 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CODE_F_1999_LEAP, MUNICIPALITY, Run, query, refused
-from typer.testing import CliRunner
-
-from rvneet.cli import app
+from conftest import CODE_F_1999_LEAP, MUNICIPALITY, Run, build_template, query, refused
 
 Ok = Callable[..., str]
 
@@ -45,16 +42,7 @@ def build_book(ok: Ok) -> None:
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The book, built once through the CLI for the whole module (each test gets a copy)."""
-    path = tmp_path_factory.mktemp("followup") / "rvneet.db"
-    runner = CliRunner()
-
-    def ok(*args: str) -> str:
-        result = runner.invoke(app, ["--db", str(path), "--user", "tester", *args])
-        assert result.exit_code == 0, (args, result.stdout, result.stderr)
-        return result.stdout.strip()
-
-    build_book(ok)
-    return path
+    return build_template(tmp_path_factory, "followup", build_book)
 
 
 def due(ok: Ok, *args: str) -> list[dict[str, Any]]:

@@ -3,36 +3,15 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CODE_F_2010, CODE_M_1995, Run, dump
+from conftest import CODE_F_2010, CODE_M_1995, Run, query, refused
 
 Ok = Callable[..., str]
 
 YOUTH_NAME = "Mari Maasikas"
-
-
-def refused(run: Run, db_path: Path, *args: str, code: int = 1) -> str:
-    """Run a command that must be refused: one `Error:` line, nothing printed or written."""
-    before = dump(db_path)
-    result = run(*args)
-    assert result.exit_code == code, (args, result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error:"), result.stderr
-    assert result.stdout == ""
-    assert dump(db_path) == before
-    return lines[0]
-
-
-def query(db_path: Path, sql: str) -> list[tuple[object, ...]]:
-    con = sqlite3.connect(db_path)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def add_member(ok: Ok, name: str, role: str, org: str, *extra: str) -> str:
