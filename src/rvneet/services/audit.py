@@ -138,3 +138,41 @@ def _entity_ref(session: Session, obj: Any, case_refs: dict[int, str]) -> str | 
             session.connection().execute(select(Case.ref).where(Case.id == case_id)).scalar_one()
         )
     return case_refs[case_id]
+
+
+def audit_bulk(
+    session: Session,
+    entity: str,
+    action: str,
+    entries: list[tuple[int, str | None, dict[str, list[Any]]]],
+    redact: frozenset[str] = frozenset(),
+) -> None:
+    """Audit rows written with bulk Core statements, which the flush hook does not see.
+
+    `entries` are (id, reference, {field: [old, new]}); personal fields are redacted here as well.
+    """
+    if not entries:
+        return
+    at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    user = session.info.get("user", "unknown")
+    hidden = REDACTED_FIELDS | redact
+    rows = []
+    for entity_id, ref, changes in entries:
+        clean = {}
+        for key, (old, new) in sorted(changes.items()):
+            if key in hidden:
+                old = REDACTED if old is not None else None
+                new = REDACTED if new is not None else None
+            clean[key] = [_plain(old), _plain(new)]
+        rows.append(
+            {
+                "at": at,
+                "user": user,
+                "entity": entity,
+                "entity_id": entity_id,
+                "entity_ref": ref,
+                "action": action,
+                "changes": json.dumps(clean, ensure_ascii=False, sort_keys=True),
+            }
+        )
+    session.connection().execute(AuditEntry.__table__.insert(), rows)  # type: ignore[attr-defined]

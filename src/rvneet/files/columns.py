@@ -1,0 +1,177 @@
+"""Columns of an import file: their names in English and Estonian, and how a cell becomes a value.
+
+A file may name a column by its English name (`birth_date`), its Estonian header (`sünniaeg`) or a
+documented alias; case, spaces, hyphens and a trailing `*` do not matter. Dates may be written
+`2025-03-01` or `01.03.2025`; yes/no as `yes`/`no`, `jah`/`ei`, `true`/`false` or `1`/`0`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TypeVar
+
+E = TypeVar("E", bound=StrEnum)
+
+# A rejected cell: the reason is what the user reads beside the row number and the column.
+CellError = ValueError
+
+_DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", re.ASCII)
+_YES = frozenset({"yes", "y", "jah", "j", "true", "1", "x"})
+_NO = frozenset({"no", "n", "ei", "false", "0"})
+
+
+def parse_day(value: Any) -> dt.date:
+    """A calendar day from `2025-03-01`, `01.03.2025`, or a spreadsheet date cell."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if match := _DOTTED.fullmatch(text):
+        day, month, year = (int(g) for g in match.groups())
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            raise CellError(f"{text!r} is not a date") from None
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise CellError(f"{text!r} is not a date; write 2025-03-01 or 01.03.2025")
+
+
+def parse_flag(value: Any) -> bool:
+    """yes/no in English or Estonian (jah/ei), true/false, 1/0."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().casefold()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise CellError(f"{value!r} is not yes or no")
+
+
+def parse_count(value: Any) -> int:
+    """A whole number."""
+    if isinstance(value, bool):
+        raise CellError(f"{value!r} is not a whole number")
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    if re.fullmatch(r"[+-]?\d+", text, re.ASCII):
+        return int(text)
+    raise CellError(f"{value!r} is not a whole number")
+
+
+def parse_text(value: Any) -> str:
+    """Text as written; numbers a spreadsheet stored as numbers come back as their digits."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def parse_list(value: Any) -> tuple[str, ...]:
+    """A comma- or semicolon-separated list."""
+    return tuple(p.strip() for p in re.split(r"[,;]", str(value)) if p.strip())
+
+
+def parse_choice(value: Any, choices: type[E]) -> E:
+    """One of an enumeration's values, matched without regard to case."""
+    text = str(value).strip()
+    for choice in choices:
+        if choice.value.casefold() == text.casefold():
+            return choice
+    raise CellError(f"{text!r} is not one of {', '.join(c.value for c in choices)}")
+
+
+PARSERS = {
+    "text": parse_text,
+    "date": parse_day,
+    "flag": parse_flag,
+    "count": parse_count,
+    "list": parse_list,
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an import file.
+
+    `field` is the English header and the JSON key; `et` the Estonian header; `kind` one of
+    text, date, flag, count, list; `example` is the template's example value.
+    """
+
+    field: str
+    et: str
+    kind: str = "text"
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    example: str = ""
+    help: str = ""
+    choices: type[StrEnum] | None = None
+
+    def parse(self, value: Any) -> Any:
+        """The cell's value, or CellError with the reason."""
+        if self.choices is not None:
+            return parse_choice(value, self.choices)
+        return PARSERS[self.kind](value)
+
+    def names(self) -> tuple[str, ...]:
+        """Every header that names this column, normalised."""
+        return tuple(normalise(n) for n in (self.field, self.et, *self.aliases))
+
+
+def normalise(header: str) -> str:
+    """A header as it is matched: case, spaces, hyphens, dots and a trailing `*` ignored."""
+    text = header.strip().rstrip("*").strip().casefold()
+    return re.sub(r"[\s\-_.]+", "_", text)
+
+
+@dataclass(frozen=True)
+class HeaderMap:
+    """Which file column feeds which field; built by `match_header`."""
+
+    by_field: dict[str, str]  # field -> the header as written in the file
+
+
+def match_header(header: Sequence[str], columns: Sequence[Column], what: str) -> HeaderMap:
+    """Match a file's header to the columns; InvalidInput naming unknown or missing columns."""
+    from rvneet.domain.errors import InvalidInput
+
+    lookup: dict[str, Column] = {}
+    for column in columns:
+        for name in column.names():
+            lookup[name] = column
+    by_field: dict[str, str] = {}
+    unknown: list[str] = []
+    for name in header:
+        if not name:
+            continue
+        found = lookup.get(normalise(name))
+        if found is None:
+            unknown.append(name)
+        elif found.field in by_field:
+            raise InvalidInput(
+                f"columns {by_field[found.field]!r} and {name!r} both give {found.field}"
+            )
+        else:
+            by_field[found.field] = name
+    if unknown:
+        known = ", ".join(c.field for c in columns)
+        raise InvalidInput(
+            f"unknown column{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(repr(u) for u in unknown)} in the {what} file (columns: {known}; "
+            "see docs/import.md or rvneet import template)"
+        )
+    missing = [c.field for c in columns if c.required and c.field not in by_field]
+    if missing:
+        raise InvalidInput(f"the {what} file has no column {', '.join(missing)}")
+    return HeaderMap(by_field)

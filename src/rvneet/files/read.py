@@ -1,0 +1,268 @@
+"""Reading the tables people bring: CSV (as Excel and other programs write it), XLSX and JSON.
+
+Every reader yields the same thing — numbered rows of cells keyed by the file's own header — and
+streams the file, so a 100 000-row list never sits in memory as a whole (JSON excepted).
+Row numbers are what the user sees in a spreadsheet: the header is row 1, the first record row 2;
+in a JSON array the first object is row 1.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from rvneet.domain.errors import InvalidInput
+from rvneet.files.write import restore
+
+
+class FileFormat(StrEnum):
+    """The formats rvneet reads."""
+
+    CSV = "csv"
+    XLSX = "xlsx"
+    JSON = "json"
+
+
+_BY_SUFFIX = {".csv": FileFormat.CSV, ".txt": FileFormat.CSV, ".tsv": FileFormat.CSV}
+_BY_SUFFIX |= {".xlsx": FileFormat.XLSX, ".xlsm": FileFormat.XLSX, ".json": FileFormat.JSON}
+# Estonian Excel writes CSV in Windows-1257 (Baltic) unless told to use UTF-8.
+FALLBACK_ENCODING = "cp1257"
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Row:
+    """One record of a file: its row number and its cells by the file's column names."""
+
+    number: int
+    cells: dict[str, Any]
+
+
+@dataclass
+class Table:
+    """An open file: its format, column names (as written in the file) and rows (an iterator)."""
+
+    path: Path
+    format: FileFormat
+    header: list[str]
+    rows: Iterator[Row]
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+def format_of(path: Path, given: str | None = None) -> FileFormat:
+    """The format asked for, else the one the file name's extension says."""
+    if given:
+        return FileFormat(given)
+    try:
+        return _BY_SUFFIX[path.suffix.lower()]
+    except KeyError:
+        raise InvalidInput(
+            f"cannot tell the format of {path.name} from its extension; "
+            "give --format csv, xlsx or json"
+        ) from None
+
+
+@contextmanager
+def open_table(
+    path: Path,
+    *,
+    fmt: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> Iterator[Table]:
+    """Open a CSV, XLSX or JSON file for reading rows; InvalidInput when it cannot be read."""
+    if not path.is_file():
+        raise InvalidInput(f"no file {path}")
+    kind = format_of(path, fmt)
+    if kind is FileFormat.CSV:
+        with _open_csv(path, encoding) as table:
+            yield table
+    elif kind is FileFormat.XLSX:
+        with _open_xlsx(path, sheet) as table:
+            yield table
+    else:
+        yield _open_json(path, encoding)
+
+
+def clean(value: Any) -> Any:
+    """A cell as rvneet sees it: text stripped, and escaped by `neutralise`; empty text is None."""
+    if isinstance(value, str):
+        value = restore(value.strip())
+        return value or None
+    if isinstance(value, dt.datetime):
+        return value.date() if value.time() == dt.time() else value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _check_header(path: Path, header: list[str]) -> list[str]:
+    names = [str(h).strip() if h is not None else "" for h in header]
+    if not any(names):
+        raise InvalidInput(f"{path.name} has no header row (the first row names the columns)")
+    seen: set[str] = set()
+    for name in names:
+        key = name.casefold()
+        if key and key in seen:
+            raise InvalidInput(f"{path.name}: column {name!r} appears twice in the header")
+        seen.add(key)
+    return names
+
+
+def detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without a BOM), UTF-16 with a BOM, else Windows-1257."""
+    with path.open("rb") as handle:
+        start = handle.read(4)
+        if start.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := handle.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return FALLBACK_ENCODING
+    return "utf-8"
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The delimiter of a header line: `;` (Estonian Excel), tab, or `,` — whichever it has most of."""
+    counts = {d: header_line.count(d) for d in (";", "\t", ",")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+@contextmanager
+def _open_csv(path: Path, encoding: str | None) -> Iterator[Table]:
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InvalidInput(f"unknown encoding {encoding!r}; e.g. utf-8 or cp1257") from None
+    used = encoding or detect_encoding(path)
+    with path.open(encoding=used, newline="") as handle:
+        try:
+            first = handle.readline()
+        except UnicodeDecodeError:
+            raise InvalidInput(f"{path.name} is not {used} text; try another --encoding") from None
+        delimiter = sniff_delimiter(first.lstrip("\ufeff"))
+        handle.seek(0)
+        reader = csv.reader(handle, delimiter=delimiter)
+        try:
+            header_cells = next(reader, None)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"{path.name}: cannot read the header ({exc})") from None
+        if header_cells is None:
+            raise InvalidInput(f"{path.name} is empty (no header row)")
+        header_cells[0] = header_cells[0].lstrip("\ufeff")
+        header = _check_header(path, header_cells)
+        yield Table(
+            path, FileFormat.CSV, header, _csv_rows(path, reader, header, used), used, delimiter
+        )
+
+
+def _csv_rows(path: Path, reader: Any, header: list[str], encoding: str) -> Iterator[Row]:
+    number = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError:
+            raise InvalidInput(
+                f"{path.name}: row {number + 1} is not {encoding} text; try another --encoding"
+            ) from None
+        except csv.Error as exc:
+            raise InvalidInput(f"{path.name}: row {number + 1}: {exc}") from None
+        number += 1
+        if not any(c.strip() for c in cells):
+            continue  # blank lines, e.g. at the end of a file saved by Excel
+        yield Row(number, _cells(header, cells))
+
+
+def _cells(header: list[str], values: list[Any]) -> dict[str, Any]:
+    cells = {name: clean(v) for name, v in zip(header, values, strict=False) if name}
+    extra = [clean(v) for v in values[len(header) :]]
+    if any(v is not None for v in extra):
+        # More cells than columns: keep them visible so the row is refused, not silently cut.
+        cells["(no column)"] = ", ".join(str(v) for v in extra if v is not None)
+    return cells
+
+
+@contextmanager
+def _open_xlsx(path: Path, sheet: str | None) -> Iterator[Table]:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise InvalidInput(f"{path.name} is not an XLSX workbook ({exc})") from None
+    try:
+        if sheet is None:
+            worksheet = workbook.worksheets[0]
+        elif sheet in workbook.sheetnames:
+            worksheet = workbook[sheet]
+        else:
+            names = ", ".join(workbook.sheetnames)
+            raise InvalidInput(f"{path.name} has no sheet {sheet!r} (it has: {names})")
+        values = worksheet.iter_rows(values_only=True)
+        first = next(values, None)
+        if first is None:
+            raise InvalidInput(f"{path.name} is empty (no header row)")
+        header = _check_header(path, [str(clean(h) or "") for h in first])
+        yield Table(path, FileFormat.XLSX, header, _xlsx_rows(header, values))
+    finally:
+        workbook.close()
+
+
+def _xlsx_rows(header: list[str], values: Iterator[tuple[Any, ...]]) -> Iterator[Row]:
+    for number, cells in enumerate(values, start=2):
+        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+            continue
+        yield Row(number, _cells(header, list(cells)))
+
+
+def _open_json(path: Path, encoding: str | None) -> Table:
+    try:
+        data = json.loads(path.read_text(encoding=encoding or "utf-8-sig"))
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise InvalidInput(f"{path.name} is not readable text ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{path.name} is not valid JSON ({exc})") from None
+    if isinstance(data, dict) and isinstance(data.get("rows"), list):
+        data = data["rows"]
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise InvalidInput(f"{path.name}: expected a JSON array of objects, one per row")
+    header: list[str] = []
+    for item in data:
+        for key in item:
+            if key not in header:
+                header.append(str(key))
+    rows = (
+        Row(number, {str(k): _json_cell(v) for k, v in item.items()})
+        for number, item in enumerate(data, start=1)
+    )
+    return Table(path, FileFormat.JSON, header, rows, encoding or "utf-8")
+
+
+def _json_cell(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return value

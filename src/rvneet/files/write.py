@@ -1,0 +1,126 @@
+"""Writing files: owner-only (0600), and spreadsheet cells that can never run as formulas.
+
+A spreadsheet program runs a cell that starts with `=`, `+`, `-` or `@` (also after spaces, or after
+a tab or carriage return) as a formula — a way to smuggle commands into a coordinator's Excel. Every
+text cell rvneet writes to CSV or XLSX goes through `neutralise`, which puts an apostrophe in front
+of such a value; `restore` takes exactly one off again on import, so a value survives a round trip.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from rvneet.domain.errors import InvalidInput
+
+# A value a spreadsheet would evaluate, or one already escaped (so that escaping is reversible).
+_DANGEROUS = re.compile(r"^'*[ \t\r\n]*[=+\-@\t\r]")
+
+
+def neutralise(value: str) -> str:
+    """`value` made safe to put in a spreadsheet cell: `'` in front of anything formula-like."""
+    return "'" + value if _DANGEROUS.match(value) else value
+
+
+def restore(value: str) -> str:
+    """The inverse of `neutralise`: the value as it was before rvneet wrote it."""
+    if value.startswith("'") and _DANGEROUS.match(value[1:]):
+        return value[1:]
+    return value
+
+
+def cell_text(value: Any) -> str:
+    """A value as the text of a CSV cell: empty for None, yes/no for booleans, ISO dates."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return neutralise(str(value))
+
+
+def open_private(path: Path, *, binary: bool = False) -> IO[Any]:
+    """Open `path` for writing, created readable and writable by its owner only (0600).
+
+    Raises InvalidInput (one line for the user) when the folder is missing or not writable.
+    """
+    if not path.parent.is_dir():
+        raise InvalidInput(f"cannot write {path}: folder {path.parent} does not exist")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except OSError as exc:  # a folder, no permission, read-only disk, ...
+        raise InvalidInput(f"cannot write {path}: {exc.strerror}") from None
+    os.fchmod(fd, 0o600)  # an existing file keeps its old mode otherwise
+    if binary:
+        return open(fd, "wb")
+    return open(fd, "w", encoding="utf-8", newline="")
+
+
+def write_csv(
+    target: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any]], *, delimiter: str = ","
+) -> int:
+    """Write a header and rows as CSV, every cell through `cell_text`; returns the row count."""
+    writer = csv.writer(target, delimiter=delimiter, lineterminator="\n")
+    writer.writerow([cell_text(h) for h in header])
+    count = 0
+    for row in rows:
+        writer.writerow([cell_text(v) for v in row])
+        count += 1
+    return count
+
+
+def xlsx_cell(value: Any) -> Any:
+    """A value for an openpyxl cell: text neutralised, booleans yes/no, numbers and dates as is."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return neutralise(value)
+    return value
+
+
+def write_xlsx(
+    path: Path, sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]
+) -> None:
+    """Write (title, header, rows) sheets to an XLSX file created 0600, streaming the rows.
+
+    openpyxl's write-only mode keeps memory flat however many rows there are.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        bold = []
+        for name in header:
+            cell = WriteOnlyCell(sheet, value=xlsx_cell(name))
+            cell.font = Font(bold=True)
+            bold.append(cell)
+        sheet.append(bold)
+        for row in rows:
+            sheet.append([_typed_cell(sheet, v) for v in row])
+    with open_private(path, binary=True) as handle:
+        workbook.save(handle)
+
+
+def _typed_cell(sheet: Any, value: Any) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    value = xlsx_cell(value)
+    if isinstance(value, str):
+        # Stored as text whatever it looks like: openpyxl would otherwise read "=..." as a formula.
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    if isinstance(value, dt.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    return value
