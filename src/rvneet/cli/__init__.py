@@ -8,7 +8,17 @@ import typer
 from typer.core import TyperGroup
 
 from rvneet import __version__
-from rvneet.cli import case, casework, followup, network, plan, report, support, youth
+from rvneet.cli import (
+    case,
+    casework,
+    followup,
+    importing,
+    network,
+    plan,
+    report,
+    support,
+    youth,
+)
 from rvneet.cli.common import database
 from rvneet.domain.errors import RvneetError
 
@@ -74,6 +84,7 @@ app.add_typer(case.app, name="case")
 app.add_typer(report.app, name="report")
 app.add_typer(network.app, name="network")
 app.add_typer(followup.app, name="followup")
+app.add_typer(importing.app, name="import")
 # Modules that add commands to the `case` group when imported.
 _REGISTERED = (casework, plan, support)
 

@@ -59,13 +59,20 @@ class NewYouth(_Input):
             raise ValueError("the name is longer than 200 characters")
         return value
 
+    @field_validator("id_code")
+    @classmethod
+    def _id_code(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            return parse_personal_code(value).code
+        except InvalidInput as exc:
+            raise ValueError(str(exc)) from None
+
     @model_validator(mode="after")
     def _identity(self) -> Self:
         if self.id_code:
-            try:
-                code = parse_personal_code(self.id_code)
-            except InvalidInput as exc:
-                raise ValueError(str(exc)) from None
+            code = parse_personal_code(self.id_code)
             if self.birth_date is not None and self.birth_date != code.birth_date:
                 raise ValueError(
                     "the birth date contradicts the personal code "

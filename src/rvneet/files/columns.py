@@ -92,12 +92,24 @@ def parse_choice(value: Any, choices: type[E]) -> E:
     raise CellError(f"{text!r} is not one of {', '.join(c.value for c in choices)}")
 
 
+_SEXES = {"m": "M", "mees": "M", "male": "M", "f": "F", "n": "F", "naine": "F", "female": "F"}
+
+
+def parse_sex(value: Any) -> str:
+    """M or F; also mees/naine and M/N as an Estonian form writes them."""
+    text = str(value).strip().casefold()
+    if text in _SEXES:
+        return _SEXES[text]
+    raise CellError(f"{value!r} is not a sex; write M or F (mees/naine)")
+
+
 PARSERS = {
     "text": parse_text,
     "date": parse_day,
     "flag": parse_flag,
     "count": parse_count,
     "list": parse_list,
+    "sex": parse_sex,
 }
 
 
@@ -135,6 +147,10 @@ def normalise(header: str) -> str:
     return re.sub(r"[\s\-_.]+", "_", text)
 
 
+# The columns an `--errors` file adds, so that the fixed file imports as it is.
+IGNORED = frozenset({"row", "error"})
+
+
 @dataclass(frozen=True)
 class HeaderMap:
     """Which file column feeds which field; built by `match_header`."""
@@ -153,7 +169,7 @@ def match_header(header: Sequence[str], columns: Sequence[Column], what: str) ->
     by_field: dict[str, str] = {}
     unknown: list[str] = []
     for name in header:
-        if not name:
+        if not name or normalise(name) in IGNORED:
             continue
         found = lookup.get(normalise(name))
         if found is None:

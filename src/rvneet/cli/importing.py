@@ -1,0 +1,287 @@
+"""`rvneet import …`: load youths, cases, assessments and contacts from CSV, XLSX or JSON files."""
+
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from rvneet.cli.common import database, print_rich, to_json
+
+if TYPE_CHECKING:
+    from rvneet.services.imports.base import ImportResult
+
+app = typer.Typer(
+    help=(
+        "Import youths, cases, assessments and contacts from CSV, XLSX or JSON files.\n\n"
+        "All or nothing: if any row is bad, nothing is written and every bad row is listed.\n"
+        "Importing the same file again changes nothing. Columns: rvneet import template KIND,\n"
+        "and docs/import.md."
+    ),
+    no_args_is_help=True,
+)
+
+
+class FileFormatChoice(StrEnum):
+    """The format of a file to import."""
+
+    CSV = "csv"
+    XLSX = "xlsx"
+    JSON = "json"
+
+
+class SummaryFormat(StrEnum):
+    """How the import's summary is printed."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+class TemplateFormat(StrEnum):
+    """The format of a template."""
+
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+class Lang(StrEnum):
+    """The language of column headers."""
+
+    ET = "et"
+    EN = "en"
+
+
+FileArg = Annotated[
+    Path, typer.Argument(metavar="FILE", help="The file to import (.csv, .xlsx or .json).")
+]
+FormatOpt = Annotated[
+    FileFormatChoice | None,
+    typer.Option("--format", help="The file's format. Default: from its extension."),
+]
+EncodingOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        help="CSV text encoding, e.g. utf-8 or cp1257. Default: detected (UTF-8, else Windows-1257).",
+    ),
+]
+SheetOpt = Annotated[
+    str | None, typer.Option("--sheet", help="XLSX: the sheet to read. Default: the first.")
+]
+DryRunOpt = Annotated[
+    bool,
+    typer.Option("--dry-run", help="Check the file and say what would change; write nothing."),
+]
+ErrorsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--errors",
+        metavar="FILE",
+        help="Write the bad rows, with a reason column, to this CSV or XLSX file to fix and re-import.",
+    ),
+]
+OutputOpt = Annotated[
+    SummaryFormat,
+    typer.Option("--output", "-o", help="text for people; json for scripts (the summary)."),
+]
+
+
+def run_import_command(
+    ctx: typer.Context,
+    kind: str,
+    file: Path,
+    *,
+    fmt: FileFormatChoice | None,
+    encoding: str | None,
+    sheet: str | None,
+    dry_run: bool,
+    errors: Path | None,
+    output: SummaryFormat,
+    options: dict[str, Any] | None = None,
+) -> None:
+    """Run an import and print its summary; on bad rows list them, write `--errors`, and fail."""
+    from rvneet.services.imports import run_import
+    from rvneet.services.imports.base import ImportRefused
+
+    db = database(ctx)
+    with _progress(kind) as progress:
+        try:
+            result = run_import(
+                db,
+                kind,
+                file,
+                fmt=fmt.value if fmt else None,
+                encoding=encoding,
+                sheet=sheet,
+                dry_run=dry_run,
+                progress=progress,
+                options=options,
+            )
+        except ImportRefused as exc:
+            _refused(exc.result, errors, output)
+            raise
+    _summary(result, output)
+
+
+def _refused(result: "ImportResult", errors: Path | None, output: SummaryFormat) -> None:
+    if errors is not None:
+        from rvneet.services.imports.errors_file import write_errors_file
+
+        write_errors_file(errors, result)
+    if output is SummaryFormat.JSON:
+        typer.echo(to_json(result.summary()))
+        return
+    for error in result.errors:
+        print(f"  {error.line()}", file=sys.stderr)
+    if errors is not None:
+        print(f"The bad rows, with the reasons, are in {errors}", file=sys.stderr)
+
+
+def _summary(result: "ImportResult", output: SummaryFormat) -> None:
+    if output is SummaryFormat.JSON:
+        typer.echo(to_json(result.summary()))
+        return
+    counts = f"{result.new} new, {result.updated} updated, {result.unchanged} unchanged, 0 refused"
+    head = f"{result.kind} from {result.file}: {counts}"
+    if result.dry_run:
+        head += " (dry run: nothing was written)"
+    for note in result.notes:
+        head += f"\n  {note}"
+    typer.echo(head)
+
+
+@contextmanager
+def _progress(kind: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress display on a terminal, shown only once the import has run for a second."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    started = time.monotonic()
+    state: dict[str, Any] = {}
+
+    def update(done: int) -> None:
+        if "bar" not in state:
+            if time.monotonic() - started < 1:
+                return
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            bar = Progress(
+                SpinnerColumn(),
+                TextColumn(f"importing {kind}:"),
+                TextColumn("{task.completed:,} rows"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            bar.start()
+            state["bar"], state["task"] = bar, bar.add_task(kind, total=None)
+        state["bar"].update(state["task"], completed=done)
+
+    try:
+        yield update
+    finally:
+        if "bar" in state:
+            state["bar"].stop()
+
+
+def _make_command(kind: str, example: str, what: str) -> None:
+    def command(
+        ctx: typer.Context,
+        file: FileArg,
+        fmt: FormatOpt = None,
+        encoding: EncodingOpt = None,
+        sheet: SheetOpt = None,
+        dry_run: DryRunOpt = False,
+        errors: ErrorsOpt = None,
+        output: OutputOpt = SummaryFormat.TEXT,
+    ) -> None:
+        run_import_command(
+            ctx,
+            kind,
+            file,
+            fmt=fmt,
+            encoding=encoding,
+            sheet=sheet,
+            dry_run=dry_run,
+            errors=errors,
+            output=output,
+        )
+
+    command.__doc__ = (
+        f"Import {what}; all or nothing, and the same file twice changes nothing.\n\n"
+        f"Columns (English or Estonian headers): rvneet import template {kind}\n\n"
+        f"Example: {example}"
+    )
+    app.command(kind)(command)
+
+
+_make_command(
+    "youths",
+    "rvneet import youths noored.xlsx --dry-run",
+    "youths, matched to those registered by reference or personal code",
+)
+_make_command(
+    "cases",
+    "rvneet import cases juhtumid.csv --errors vead.csv",
+    "cases: new ones are opened (and closed, with an end date) as by rvneet case open",
+)
+_make_command(
+    "assessments",
+    "rvneet import assessments hindamised.csv",
+    "risk assessments (RV) and traffic lights (NEET) of cases in the book",
+)
+_make_command(
+    "contacts",
+    "rvneet import contacts kontaktid.csv",
+    "contacts with youths and network meetings of cases in the book",
+)
+
+
+@app.command("template")
+def template(
+    kind: Annotated[
+        str,
+        typer.Argument(metavar="KIND", help="youths, cases, assessments, contacts or ngts."),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the template here (0600). Default: CSV on standard output.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        TemplateFormat | None,
+        typer.Option("--format", help="csv or xlsx. Default: from --output's extension, else csv."),
+    ] = None,
+    lang: Annotated[
+        Lang,
+        typer.Option("--lang", help="Column headers in Estonian (et) or English (en)."),
+    ] = Lang.EN,
+) -> None:
+    """An empty import file with the column headers and one example row.
+
+    Example: rvneet import template youths --lang et --output noored.xlsx
+    """
+    from rvneet.services.imports.templates import template_rows, write_template
+
+    header, example = template_rows(kind, lang.value)
+    chosen = fmt.value if fmt else None
+    if output is None:
+        if chosen == "xlsx":
+            raise typer.BadParameter(
+                "an XLSX template needs --output FILE", param_hint="'--format'"
+            )
+        from rvneet.files.write import write_csv
+
+        write_csv(sys.stdout, header, [example])
+        return
+    write_template(output, header, example, chosen)
+    print_rich(f"Wrote the {kind} template to {output}")

@@ -1,0 +1,29 @@
+"""Import templates: the headers of a kind of file, in English or Estonian, and an example row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rvneet.domain.columns import COLUMNS
+from rvneet.domain.errors import InvalidInput
+
+
+def template_rows(kind: str, lang: str) -> tuple[list[str], list[str]]:
+    """The header (in `lang`, et or en) and one example row of a `kind` import file."""
+    columns = COLUMNS.get(kind)
+    if columns is None:
+        raise InvalidInput(f"no import of {kind!r}; choose one of {', '.join(COLUMNS)}")
+    header = [c.et if lang == "et" else c.field for c in columns]
+    return header, [c.example for c in columns]
+
+
+def write_template(path: Path, header: list[str], example: list[str], fmt: str | None) -> None:
+    """Write a template as CSV or XLSX (from `fmt`, else the file's extension), mode 0600."""
+    from rvneet.files.write import open_private, write_csv, write_xlsx
+
+    chosen = fmt or ("xlsx" if path.suffix.lower() == ".xlsx" else "csv")
+    if chosen == "xlsx":
+        write_xlsx(path, [("import", header, [example])])
+        return
+    with open_private(path) as handle:
+        write_csv(handle, header, [example])
