@@ -3,7 +3,6 @@
 Only cheap modules are imported here; SQLAlchemy, pydantic and rich tables load inside commands.
 """
 
-import csv
 import datetime as dt
 import io
 import json
@@ -95,12 +94,11 @@ def to_json(data: Any) -> str:
 
 
 def to_csv(rows: Iterable[dict[str, Any]], fields: Sequence[str]) -> str:
-    """CSV with a header; None becomes empty, booleans yes/no."""
+    """CSV with a header; None becomes empty, booleans yes/no, formula-like text neutralised."""
+    from rvneet.files.write import write_csv
+
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(fields)
-    for row in rows:
-        writer.writerow([_cell(row.get(f)) for f in fields])
+    write_csv(buffer, fields, ([row.get(f) for f in fields] for row in rows))
     return buffer.getvalue()
 
 

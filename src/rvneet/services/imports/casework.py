@@ -1,0 +1,284 @@
+"""Importing cases, assessments and contacts row by row through the same services as the commands.
+
+These files are small (a municipality's cases, not the national youth register), so each row goes
+through `open_case`, `close_case`, `assess` or `record_contact` — every rule of the command line
+applies unchanged — inside a savepoint: a refused row leaves no trace, and the whole import is
+rolled back when any row was refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from rvneet.domain.columns import ASSESSMENT_COLUMNS, CASE_COLUMNS, CONTACT_COLUMNS
+from rvneet.domain.errors import InvalidInput, RvneetError
+from rvneet.domain.personal_code import parse_personal_code
+from rvneet.domain.tables import Assessment, Case, Contact, Youth
+from rvneet.files.columns import Column, match_header
+from rvneet.files.read import Table
+from rvneet.services.imports.base import WHOLE_ROW, ImportResult, ParsedRow, Progress, parse_rows
+
+# What one row did: "new", "updated" or "unchanged".
+Outcome = str
+RowImporter = Callable[[Session, dict[str, Any], Callable[[str], str]], Outcome]
+
+
+class _RowRefused(RvneetError):
+    """A rule refused a row, in one named column."""
+
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+
+
+def _run(
+    session: Session,
+    table: Table,
+    result: ImportResult,
+    progress: Progress | None,
+    columns: tuple[Column, ...],
+    what: str,
+    one_row: RowImporter,
+) -> None:
+    header = match_header(table.header, columns, what).by_field
+
+    def column(field: str) -> str:
+        return header.get(field, field)
+
+    for parsed in parse_rows(table, columns, what, result, progress):
+        _import_row(session, parsed, result, one_row, column)
+
+
+def _import_row(
+    session: Session,
+    parsed: ParsedRow,
+    result: ImportResult,
+    one_row: RowImporter,
+    column: Callable[[str], str],
+) -> None:
+    try:
+        with session.begin_nested():
+            outcome = one_row(session, parsed.values, column)
+    except _RowRefused as exc:
+        result.refuse(parsed.row, exc.column, str(exc))
+        return
+    except RvneetError as exc:
+        where, message = _column_of_option(str(exc), parsed.values, column)
+        result.refuse(parsed.row, where, message)
+        return
+    setattr(result, outcome, getattr(result, outcome) + 1)
+
+
+def _column_of_option(
+    message: str, values: dict[str, Any], column: Callable[[str], str]
+) -> tuple[str, str]:
+    """A service's `--option: reason` message as (the file's column, reason) where they match."""
+    option, sep, reason = message.partition(": ")
+    if sep and option.startswith("--") and " " not in option:
+        field_name = option[2:].split("[", 1)[0].replace("-", "_")
+        if field_name in values:
+            return column(field_name), reason
+    return WHOLE_ROW, message
+
+
+def _case(session: Session, ref: str, column: Callable[[str], str]) -> Case:
+    case = session.scalar(select(Case).where(Case.ref == ref.strip().upper()))
+    if case is None:
+        raise _RowRefused(column("case"), f"no case {ref.strip().upper()}")
+    return case
+
+
+def _youth(session: Session, values: dict[str, Any], column: Callable[[str], str]) -> Youth:
+    ref, code = values.get("youth"), values.get("id_code")
+    if not ref and not code:
+        raise _RowRefused(WHOLE_ROW, "give the youth's reference (youth) or personal code")
+    by_code = None
+    if code:
+        try:
+            code = parse_personal_code(code).code
+        except InvalidInput as exc:
+            raise _RowRefused(column("id_code"), str(exc)) from None
+        by_code = session.scalar(select(Youth).where(Youth.id_code == code))
+        if by_code is None:
+            raise _RowRefused(
+                column("id_code"), "no youth with this personal code; import the youths first"
+            )
+    if ref:
+        youth = session.scalar(select(Youth).where(Youth.ref == ref.strip().upper()))
+        if youth is None:
+            raise _RowRefused(column("youth"), f"no youth {ref.strip().upper()}")
+        if by_code is not None and by_code.id != youth.id:
+            raise _RowRefused(column("id_code"), f"this personal code is not {youth.ref}'s")
+        return youth
+    assert by_code is not None
+    return by_code
+
+
+def import_cases(
+    session: Session, table: Table, result: ImportResult, progress: Progress | None, **_: Any
+) -> None:
+    """Open new cases (and close them when the row has an end), update the manager or the closing."""
+    unconsented: list[str] = []
+
+    def one_row(session: Session, values: dict[str, Any], column: Callable[[str], str]) -> Outcome:
+        youth = _youth(session, values, column)
+        end, reason = values["end"], values["close_reason"]
+        if (end is None) != (reason is None):
+            raise _RowRefused(
+                column("close_reason" if end else "end"),
+                "a closed case needs both the end date and the close reason",
+            )
+        existing = _existing_case(session, youth, values, column)
+        if existing is not None:
+            return _update_case(session, existing, values, column)
+        from rvneet.services.cases import close_case, open_case
+
+        opened = open_case(
+            session,
+            youth_ref=youth.ref,
+            model=values["model"],
+            start=values["start"],
+            risk=values["risk"],
+            light=values["light"],
+            group=values["group"],
+            manager=values["manager"],
+            support_requested=bool(values["support_requested"]),
+            instrument=values["instrument"],
+        )
+        if any("consent" in w for w in opened.warnings):
+            unconsented.append(opened.case.ref)
+        if end is not None:
+            close_case(session, opened.case.ref, end=end, reason=reason)
+        return "new"
+
+    _run(session, table, result, progress, CASE_COLUMNS, "cases", one_row)
+    if unconsented and not result.errors:
+        result.notes.append(
+            f"{len(unconsented)} new case(s) have no participation consent on record "
+            f"({', '.join(unconsented[:5])}{', …' if len(unconsented) > 5 else ''}); "
+            "record it with rvneet youth consent"
+        )
+
+
+def _existing_case(
+    session: Session, youth: Youth, values: dict[str, Any], column: Callable[[str], str]
+) -> Case | None:
+    if values["case"]:
+        case = _case(session, values["case"], column)
+        if case.youth_id != youth.id:
+            raise _RowRefused(column("case"), f"{case.ref} is not a case of {youth.ref}")
+        if case.model != values["model"].value:
+            raise _RowRefused(column("model"), f"{case.ref} is a {case.model.upper()} case")
+        if case.start_date != values["start"]:
+            raise _RowRefused(
+                column("start"), f"{case.ref} started on {case.start_date}, not {values['start']}"
+            )
+        return case
+    found: Case | None = session.scalar(
+        select(Case).where(
+            Case.youth_id == youth.id,
+            Case.model == values["model"].value,
+            Case.start_date == values["start"],
+        )
+    )
+    return found
+
+
+def _update_case(
+    session: Session, case: Case, values: dict[str, Any], column: Callable[[str], str]
+) -> Outcome:
+    from rvneet.services.cases import close_case
+
+    outcome = "unchanged"
+    if values["manager"] and values["manager"] != case.manager:
+        case.manager = values["manager"]
+        session.add(case)
+        session.flush()
+        outcome = "updated"
+    end: dt.date | None = values["end"]
+    if end is None:
+        return outcome
+    if case.end_date is None:
+        close_case(session, case.ref, end=end, reason=values["close_reason"])
+        return "updated"
+    if case.end_date != end or case.close_reason != values["close_reason"].value:
+        raise _RowRefused(
+            column("end"),
+            f"{case.ref} was closed on {case.end_date} ({case.close_reason}); "
+            "an import does not change a closing — reopen the case first",
+        )
+    return outcome
+
+
+def import_assessments(
+    session: Session, table: Table, result: ImportResult, progress: Progress | None, **_: Any
+) -> None:
+    """Add the risk levels and traffic lights not yet recorded; the same one twice is unchanged."""
+    from rvneet.services.cases import assess
+
+    def one_row(session: Session, values: dict[str, Any], column: Callable[[str], str]) -> Outcome:
+        case = _case(session, values["case"], column)
+        risk, light = values["risk"], values["light"]
+        same = session.scalar(
+            select(Assessment.id).where(
+                Assessment.case_id == case.id,
+                Assessment.date == values["date"],
+                Assessment.risk == (risk.value if risk else None),
+                Assessment.light == (light.value if light else None),
+            )
+        )
+        if same is not None:
+            return "unchanged"
+        assess(
+            session,
+            case.ref,
+            date=values["date"],
+            risk=risk,
+            light=light,
+            instrument=values["instrument"],
+        )
+        return "new"
+
+    _run(session, table, result, progress, ASSESSMENT_COLUMNS, "assessments", one_row)
+
+
+def import_contacts(
+    session: Session, table: Table, result: ImportResult, progress: Progress | None, **_: Any
+) -> None:
+    """Add the contacts not yet recorded; a row equal to a recorded contact is unchanged."""
+    from rvneet.services.casework import record_contact
+
+    def one_row(session: Session, values: dict[str, Any], column: Callable[[str], str]) -> Outcome:
+        case = _case(session, values["case"], column)
+        same = session.scalar(
+            select(Contact.id).where(
+                Contact.case_id == case.id,
+                Contact.date == values["date"],
+                Contact.channel == values["channel"].value,
+                _same(Contact.place, values["place"]),
+                _same(Contact.note, values["note"]),
+            )
+        )
+        if same is not None:
+            return "unchanged"
+        record_contact(
+            session,
+            case.ref,
+            date=values["date"],
+            channel=values["channel"],
+            place=values["place"],
+            with_roles=values["with"] or (),
+            network_meeting=bool(values["network_meeting"]),
+            note=values["note"],
+        )
+        return "new"
+
+    _run(session, table, result, progress, CONTACT_COLUMNS, "contacts", one_row)
+
+
+def _same(column: Any, value: str | None) -> Any:
+    return col(column).is_(None) if value is None else column == value
