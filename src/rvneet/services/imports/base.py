@@ -51,6 +51,7 @@ class ImportResult:
     dry_run: bool = False
     header: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    delimiter: str = ","  # the CSV file's own, so that an --errors file opens the same way
 
     @property
     def refused(self) -> int:
@@ -116,6 +117,7 @@ def parse_rows(
     """Match the header, then yield every row whose cells parse; the others go to `result`."""
     header = match_header(table.header, columns, what)
     result.header = list(table.header)
+    result.delimiter = table.delimiter or ","
     by_field = {c.field: c for c in columns}
     for row in table.rows:
         result.rows += 1

@@ -31,5 +31,5 @@ def write_errors_file(path: Path, result: ImportResult) -> int:
         write_xlsx(path, [("errors", header, rows)])
     else:
         with open_private(path) as handle:
-            write_csv(handle, header, rows)
+            write_csv(handle, header, rows, delimiter=result.delimiter)
     return len(rows)
