@@ -263,3 +263,32 @@ def test_arbitrary_text_is_parsed_or_refused_with_invalid_input(text: str) -> No
     assert len(parsed.code) == 11
     assert parsed.code.isascii()
     assert parsed.code.isdigit()
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet="0123456789", min_size=11, max_size=11))
+def test_fast_path_agrees_with_stdnum(text: str) -> None:
+    """The fast path for 11-digit codes accepts and decodes exactly what python-stdnum does."""
+    from rvneet.domain.errors import InvalidInput
+    from rvneet.domain.personal_code import _parse_with_stdnum, parse_personal_code
+
+    try:
+        expected = _parse_with_stdnum(text)
+    except InvalidInput:
+        with pytest.raises(InvalidInput):
+            parse_personal_code(text)
+        return
+    assert parse_personal_code(text) == expected
+
+
+@given(st.dates(min_value=date(1800, 1, 1), max_value=date(2199, 12, 31)), st.integers(0, 999))
+def test_fast_path_accepts_every_valid_code(born: date, serial: int) -> None:
+    from stdnum.ee import ik
+
+    from rvneet.domain.personal_code import parse_personal_code
+
+    first = "12345678"[(born.year - 1800) // 100 * 2 + serial % 2]
+    first_ten = f"{first}{born.year % 100:02d}{born.month:02d}{born.day:02d}{serial:03d}"
+    code = first_ten + ik.calc_check_digit(first_ten + "0")
+    parsed = parse_personal_code(code)
+    assert parsed.birth_date == born and parsed.code == code

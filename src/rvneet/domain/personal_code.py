@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from rvneet.domain.enums import Sex
 from rvneet.domain.errors import InvalidInput
@@ -18,11 +19,46 @@ class PersonalCode:
     sex: Sex
 
 
+# The first digit: the century of birth and the sex (1/2 = 1800s, 3/4 = 1900s, 5/6 = 2000s, ...).
+_CENTURY_SEX = {
+    "1": (1800, Sex.M),
+    "2": (1800, Sex.F),
+    "3": (1900, Sex.M),
+    "4": (1900, Sex.F),
+    "5": (2000, Sex.M),
+    "6": (2000, Sex.F),
+    "7": (2100, Sex.M),
+    "8": (2100, Sex.F),
+}
+
+
+@lru_cache(
+    maxsize=16
+)  # input validation parses a code twice: for itself, then with birth date and sex
 def parse_personal_code(text: str) -> PersonalCode:
     """Validate `text` and derive birth date and sex.
 
     The error message never repeats the code: error output may end up in logs.
     """
+    from stdnum.ee import ik
+
+    if len(text) == 11 and text.isascii() and text.isdigit():
+        # The form every file and register uses. stdnum's own path cleans the text four times,
+        # which costs most of a 100 000-row import; a test checks both paths agree on every code.
+        known = _CENTURY_SEX.get(text[0])
+        if known is not None:
+            century, sex = known
+            try:
+                birth_date = date(century + int(text[1:3]), int(text[3:5]), int(text[5:7]))
+            except ValueError:
+                birth_date = None
+            if birth_date is not None and ik.calc_check_digit(text) == text[-1]:
+                return PersonalCode(text, birth_date, sex)
+    return _parse_with_stdnum(text)
+
+
+def _parse_with_stdnum(text: str) -> PersonalCode:
+    """The full path through python-stdnum, which also names what is wrong with a bad code."""
     from stdnum import exceptions
     from stdnum.ee import ik
 

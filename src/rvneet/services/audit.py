@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import event, inspect
@@ -144,15 +145,13 @@ def audit_bulk(
     session: Session,
     entity: str,
     action: str,
-    entries: list[tuple[int, str | None, dict[str, list[Any]]]],
+    entries: Iterable[tuple[int, str | None, dict[str, list[Any]]]],
     redact: frozenset[str] = frozenset(),
 ) -> None:
     """Audit rows written with bulk Core statements, which the flush hook does not see.
 
     `entries` are (id, reference, {field: [old, new]}); personal fields are redacted here as well.
     """
-    if not entries:
-        return
     at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
     user = session.info.get("user", "unknown")
     hidden = REDACTED_FIELDS | redact
@@ -175,4 +174,8 @@ def audit_bulk(
                 "changes": json.dumps(clean, ensure_ascii=False, sort_keys=True),
             }
         )
-    session.connection().execute(AuditEntry.__table__.insert(), rows)  # type: ignore[attr-defined]
+        if len(rows) == 5000:  # in batches, so a 100 000-row import keeps its memory flat
+            session.connection().execute(AuditEntry.__table__.insert(), rows)  # type: ignore[attr-defined]
+            rows = []
+    if rows:
+        session.connection().execute(AuditEntry.__table__.insert(), rows)  # type: ignore[attr-defined]

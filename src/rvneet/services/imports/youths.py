@@ -193,10 +193,10 @@ def _insert(session: Session, new: list[tuple[Row, dict[str, Any]]]) -> None:
         session,
         "youths",
         "insert",
-        [
+        (
             (r["id"], r["ref"], {k: [None, v] for k, v in r.items() if v is not None})
             for r in records
-        ],
+        ),
     )
 
 
