@@ -11,6 +11,7 @@ from rvneet import __version__
 from rvneet.cli import (
     case,
     casework,
+    dbadmin,
     followup,
     importing,
     network,
@@ -85,6 +86,7 @@ app.add_typer(report.app, name="report")
 app.add_typer(network.app, name="network")
 app.add_typer(followup.app, name="followup")
 app.add_typer(importing.app, name="import")
+app.add_typer(dbadmin.app, name="db")
 # Modules that add commands to the `case` group when imported.
 _REGISTERED = (casework, plan, support)
 
