@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from rvneet.domain.errors import InvalidInput
@@ -294,7 +294,6 @@ def first_line_is_blank(data: bytes) -> bool:
 @example(b"name\n\nMari\n")
 @example(b" \nname\n")
 def test_open_table_reads_rows_or_raises_invalid_input(tmp_path: Path, data: bytes) -> None:
-    assume(not first_line_is_blank(data))  # see test_a_blank_first_line_is_refused_plainly
     path = tmp_path / "fuzz.csv"
     path.write_bytes(data)
     try:
@@ -307,15 +306,6 @@ def test_open_table_reads_rows_or_raises_invalid_input(tmp_path: Path, data: byt
         assert str(exc) and "\n" not in str(exc).strip()
 
 
-@pytest.mark.xfail(
-    reason=(
-        "bug in rvneet.files.read._open_csv: when the first line of a CSV file is empty, csv.reader "
-        "yields [] for it and `header_cells[0]` raises IndexError (the CLI prints 'unexpected "
-        "IndexError', exit 70) instead of InvalidInput or skipping the blank line"
-    ),
-    strict=True,
-    raises=IndexError,
-)
 @pytest.mark.parametrize(
     "data",
     [b"\nname\nMari\n", b"\r\nname\r\nMari\r\n", "\nnimi\nÕie\n".encode("utf-16")],

@@ -72,7 +72,7 @@ def write_xlsx(path: Path, sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]]
 
 
 def read_csv(path: Path, delimiter: str = ",") -> list[list[str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.reader(handle, delimiter=delimiter))
 
 
@@ -400,16 +400,6 @@ def test_a_youth_registered_by_hand_is_matched_by_ref_or_code(ok: Ok, tmp_path: 
     assert names(ok) == ["Mari Kuusk", "Jaan"]
 
 
-@pytest.mark.xfail(
-    reason=(
-        "a row that names a registered youth by `ref` is still validated as a new youth (NewYouth "
-        "in rvneet.services.imports.youths.import_youths): 'Y-0001;Mari Kuusk' without repeating "
-        "the personal code (or birth date and sex) is refused with 'without a personal code both "
-        "the birth date and the sex are needed', although docs/import.md says those are needed "
-        "only without a personal code and Y-0001 has one on record; a rename by reference fails"
-    ),
-    strict=True,
-)
 @pytest.mark.usefixtures("initialised")
 def test_a_name_can_be_changed_by_reference_alone(ok: Ok, tmp_path: Path) -> None:
     ok("youth", "add", "--name", "Mari Maasikas", "--id-code", CODE_F_2010)
@@ -469,7 +459,7 @@ BAD_ROWS = [
     ),
     pytest.param(
         [["nimi", "sünniaeg", "sugu"], ["Mari", "31.02.2008", "naine"]],
-        ["row 2, sünniaeg: '31.02.2008' is not a date"],
+        ["row 2, sünniaeg: '31.02.2008' is not a date (no such day)"],
         id="impossible-date",
     ),
     pytest.param(
@@ -576,7 +566,7 @@ def _make_file(tmp_path: Path, name: str, content: bytes | None) -> Path:
         ("noored.csv", b"name,colour\nMari,red\n", "unknown column 'colour' in the youths file"),
         ("noored.csv", b"id_code\n61001010009\n", "the youths file has no column name"),
         ("noored.csv", b"", "noored.csv is empty (no header row)"),
-        ("noored.csv", b",,\nMari,,\n", "noored.csv has no header row"),
+        ("noored.csv", b",,\nMari,,\n", "noored.csv: the first line is empty"),
         ("noored.csv", b"name,Name\nMari,Mari\n", "column 'Name' appears twice in the header"),
         ("noored.csv", b"nimi,name\nMari,Mari\n", "columns 'nimi' and 'name' both give name"),
         ("puudub.csv", None, "no file "),
@@ -617,15 +607,6 @@ def test_an_empty_json_array_is_refused_in_one_line(
     assert line.startswith("Error: ")
 
 
-@pytest.mark.xfail(
-    reason=(
-        "bug in rvneet.files.read._open_csv: a CSV file whose first line is blank makes csv.reader "
-        "yield [] and `header_cells[0]` raises IndexError, so the user gets 'Error: unexpected "
-        "IndexError; run again with RVNEET_DEBUG=1' (exit 70) instead of a one-line refusal or an "
-        "import that skips the blank line"
-    ),
-    strict=True,
-)
 @pytest.mark.usefixtures("initialised")
 def test_a_csv_file_starting_with_a_blank_line_is_not_an_unexpected_error(
     run: Run, tmp_path: Path
@@ -721,15 +702,6 @@ def test_errors_file_as_xlsx(ok: Ok, run: Run, tmp_path: Path) -> None:
     assert counts(new=2) in imported(ok, "youths", errors)
 
 
-@pytest.mark.xfail(
-    reason=(
-        "bug in rvneet.services.imports.errors_file.write_errors_file: importing an errors file that "
-        "still has a bad row with --errors again appends a second 'row' and 'error' column "
-        "(header [..., row, error, row, error]), and that file is then refused with \"column 'row' "
-        'appears twice in the header" — it cannot be fixed and re-imported'
-    ),
-    strict=True,
-)
 @pytest.mark.usefixtures("initialised")
 def test_an_errors_file_of_an_errors_file_can_be_fixed_and_imported(
     ok: Ok, run: Run, tmp_path: Path
@@ -1005,7 +977,7 @@ CASE_ROW = dict.fromkeys(CASE_HEADER, "") | {
         ),
         (
             {"end": "2025-01-01", "close_reason": "moved"},
-            "row 2: the end date 2025-01-01 is before the case start 2025-02-01",
+            "row 2, end: the end date 2025-01-01 is before the case start 2025-02-01",
         ),
         ({"case": "RV-2025-009"}, "row 2, case: no case RV-2025-009"),
     ],
@@ -1089,7 +1061,7 @@ def test_assessments_import_and_reimport_unchanged(ok: Ok, db_path: Path, tmp_pa
         (
             ["case", "date", "risk"],
             ["RV-2025-001", "2025-01-01", "high"],
-            "row 2: the assessment date 2025-01-01 is before the case start 2025-02-01",
+            "row 2, date: the assessment date 2025-01-01 is before the case start 2025-02-01",
         ),
         (
             ["case", "date", "risk"],
@@ -1118,15 +1090,6 @@ def test_a_future_date_is_refused(run: Run, db_path: Path, tmp_path: Path, kind:
     assert line.startswith("row 2") and f"date {future()} is in the future" in line
 
 
-@pytest.mark.xfail(
-    reason=(
-        "the future-date rule of NewAssessment and NewContact (rvneet.domain.inputs) is a "
-        "model_validator, so pydantic gives it no field and the import reports it for the whole "
-        "row ('row 2: the contact date … is in the future') instead of naming the date column "
-        "('row 2, kuupäev: …') as it does for every other bad cell"
-    ),
-    strict=True,
-)
 @pytest.mark.usefixtures("cases")
 @pytest.mark.parametrize("kind", ["assessments", "contacts"])
 def test_a_future_date_is_refused_in_the_date_column(
@@ -1194,7 +1157,7 @@ def test_contacts_import_and_reimport_unchanged(ok: Ok, db_path: Path, tmp_path:
         (
             ["case", "date", "channel"],
             ["RV-2025-001", "2025-01-31", "phone"],
-            "row 2: the contact date 2025-01-31 is before the case start 2025-02-01",
+            "row 2, date: the contact date 2025-01-31 is before the case start 2025-02-01",
         ),
     ],
     ids=["unknown-case-et", "unknown-case-en", "unknown-channel", "bad-flag", "before-start"],

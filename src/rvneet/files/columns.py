@@ -36,7 +36,7 @@ def parse_day(value: Any) -> dt.date:
         try:
             return dt.date(year, month, day)
         except ValueError:
-            raise CellError(f"{text!r} is not a date") from None
+            raise CellError(f"{text!r} is not a date (no such day)") from None
     try:
         if len(text) == 10:
             return dt.date.fromisoformat(text)

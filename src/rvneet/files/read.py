@@ -166,6 +166,10 @@ def _open_csv(path: Path, encoding: str | None) -> Iterator[Table]:
             raise InvalidInput(f"{path.name}: cannot read the header ({exc})") from None
         if header_cells is None:
             raise InvalidInput(f"{path.name} is empty (no header row)")
+        if not any(c.strip() for c in header_cells):
+            raise InvalidInput(
+                f"{path.name}: the first line is empty; the first row must name the columns"
+            )
         header_cells[0] = header_cells[0].lstrip("\ufeff")
         header = _check_header(path, header_cells)
         yield Table(
@@ -247,6 +251,8 @@ def _open_json(path: Path, encoding: str | None) -> Table:
         data = data["rows"]
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
         raise InvalidInput(f"{path.name}: expected a JSON array of objects, one per row")
+    if not data:
+        raise InvalidInput(f"{path.name} holds no rows (an empty JSON array)")
     header: list[str] = []
     for item in data:
         for key in item:

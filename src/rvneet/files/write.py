@@ -45,7 +45,7 @@ def cell_text(value: Any) -> str:
     return neutralise(str(value))
 
 
-def open_private(path: Path, *, binary: bool = False) -> IO[Any]:
+def open_private(path: Path, *, binary: bool = False, encoding: str = "utf-8") -> IO[Any]:
     """Open `path` for writing, created readable and writable by its owner only (0600).
 
     Raises InvalidInput (one line for the user) when the folder is missing or not writable.
@@ -59,7 +59,7 @@ def open_private(path: Path, *, binary: bool = False) -> IO[Any]:
     os.fchmod(fd, 0o600)  # an existing file keeps its old mode otherwise
     if binary:
         return open(fd, "wb")
-    return open(fd, "w", encoding="utf-8", newline="")
+    return open(fd, "w", encoding=encoding, newline="")
 
 
 def write_csv(

@@ -82,7 +82,19 @@ def _column_of_option(
         field_name = option[2:].split("[", 1)[0].replace("-", "_")
         if field_name in values:
             return column(field_name), reason
+    # Date rules ("the contact date 2030-01-01 is in the future") name the date they concern.
+    for phrase, field_name in _DATE_PHRASES:
+        if phrase in message and field_name in values:
+            return column(field_name), message
     return WHOLE_ROW, message
+
+
+_DATE_PHRASES = (
+    ("the start date", "start"),
+    ("the end date", "end"),
+    ("the assessment date", "date"),
+    ("the contact date", "date"),
+)
 
 
 def _case(session: Session, ref: str, column: Callable[[str], str]) -> Case:

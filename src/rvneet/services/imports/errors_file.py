@@ -22,14 +22,17 @@ def write_errors_file(path: Path, result: ImportResult) -> int:
     for error in result.errors:
         where = f"{error.column}: " if error.column else ""
         reasons.setdefault(error.row, []).append(where + error.reason)
-    header = [*result.header, ROW_COLUMN, REASON_COLUMN]
+    # A fixed errors file imported again keeps only its own columns; new row and error come last.
+    own = [h for h in result.header if h.strip().casefold() not in (ROW_COLUMN, REASON_COLUMN)]
+    header = [*own, ROW_COLUMN, REASON_COLUMN]
     rows = [
-        [*(cells.get(h) for h in result.header), number, "; ".join(reasons.get(number, []))]
+        [*(cells.get(h) for h in own), number, "; ".join(reasons.get(number, []))]
         for number, cells in sorted(result.bad_rows.items())
     ]
     if path.suffix.lower() == ".xlsx":
         write_xlsx(path, [("errors", header, rows)])
     else:
-        with open_private(path) as handle:
+        # With a BOM, so that Excel reads õ, ä, ö, ü and š as the user typed them.
+        with open_private(path, encoding="utf-8-sig") as handle:
             write_csv(handle, header, rows, delimiter=result.delimiter)
     return len(rows)

@@ -42,6 +42,17 @@ def import_youths(
     first_row_of: dict[tuple[str, str], int] = {}
     for parsed in parse_rows(table, YOUTH_COLUMNS, "youths", result, progress):
         values = parsed.values
+        ref = values["ref"].strip().upper() if values["ref"] else None
+        if ref and not (values["id_code"] or values["birth_date"] or values["sex"]):
+            # A registered youth named by reference alone: keep what is on record of them.
+            known = session.execute(select(_TABLE).where(_TABLE.c.ref == ref)).first()
+            if known is not None:
+                values = {
+                    **values,
+                    "id_code": known.id_code,
+                    "birth_date": None if known.id_code else known.birth_date,
+                    "sex": None if known.id_code else known.sex,
+                }
         try:
             data = NewYouth(
                 name=values["name"],
@@ -59,7 +70,6 @@ def import_youths(
             "birth_date": data.birth_date,
             "sex": data.sex.value,
         }
-        ref = values["ref"].strip().upper() if values["ref"] else None
         if _duplicate(result, parsed.row, ref, record, first_row_of, columns):
             continue
         rows.append((parsed.row, ref, record))
