@@ -268,19 +268,6 @@ csv_ish_bytes = st.one_of(
 )  # fmt: skip
 
 
-BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
-BLANK_LINE_STARTS = (b"\n", b"\r", b"\n\x00", b"\r\x00", b"\x00\n", b"\x00\r")
-
-
-def first_line_is_blank(data: bytes) -> bool:
-    """A file whose first line is empty (in UTF-8, Windows-1257 or UTF-16): the known bug below."""
-    for bom in BOMS:
-        if data.startswith(bom):
-            data = data[len(bom) :]
-            break
-    return data.startswith(BLANK_LINE_STARTS)
-
-
 @WITH_TMP
 @given(csv_ish_bytes)
 @example(b"")
