@@ -1314,3 +1314,19 @@ def test_errors_file_neutralises_formula_cells(
         workbook.save(errors)
     assert counts(new=len(FORMULAS)) in imported(ok, "youths", errors)
     assert names(ok) == stored
+
+
+@pytest.mark.usefixtures("initialised")
+def test_a_case_outside_the_age_range_imports_with_the_reason_given(ok: Ok, tmp_path: Path) -> None:
+    """The column `allow_ineligible` (erandi põhjus) is the file's form of --allow-ineligible."""
+    ok("youth", "add", "--name", "Jaan Tamm", "--id-code", CODE_M_1995)
+    path = write_csv(
+        tmp_path / "juhtumid.csv",
+        [
+            ["noor", "mudel", "algus", "riskitase", "erandi põhjus"],
+            ["Y-0001", "rv", "2025-02-01", "high", "võrgustiku otsus"],
+        ],
+    )
+    assert counts(new=1) in imported(ok, "cases", path)
+    [case] = json.loads(ok("case", "list", "--format", "json"))
+    assert case["youth"] == "Y-0001" and case["model"] == "rv"

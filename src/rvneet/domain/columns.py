@@ -113,6 +113,12 @@ CASE_COLUMNS = (
         help="RV: SKA implementation support requested when the case was opened (yes/no).",
     ),
     Column(
+        "allow_ineligible",
+        "erandi põhjus",
+        aliases=("ineligible_reason",),
+        help="Opens a case outside the model's age range, giving the reason (as --allow-ineligible).",
+    ),
+    Column(
         "end",
         "lõpp",
         kind="date",

@@ -160,6 +160,7 @@ def import_cases(
             manager=values["manager"],
             support_requested=bool(values["support_requested"]),
             instrument=values["instrument"],
+            allow_ineligible=values["allow_ineligible"],
         )
         if any("consent" in w for w in opened.warnings):
             unconsented.append(opened.case.ref)
