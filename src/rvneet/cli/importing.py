@@ -1,5 +1,6 @@
 """`rvneet import …`: load youths, cases, assessments and contacts from CSV, XLSX or JSON files."""
 
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -160,12 +161,14 @@ def _progress(kind: str) -> Iterator[Callable[[int], None] | None]:
     if not sys.stderr.isatty():
         yield None
         return
+    # RVNEET_PROGRESS_DELAY (seconds) lets a test see the display without a slow import.
+    delay = float(os.environ.get("RVNEET_PROGRESS_DELAY", "1"))
     started = time.monotonic()
     state: dict[str, Any] = {}
 
     def update(done: int) -> None:
         if "bar" not in state:
-            if time.monotonic() - started < 1:
+            if time.monotonic() - started < delay:
                 return
             from rich.console import Console
             from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
