@@ -9,7 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, MetaData, text
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 # SQLite can only alter tables by copying them (Alembic batch mode), which needs named constraints.
@@ -366,6 +375,32 @@ class FollowUp(SQLModel, table=True):
     skip_reason: str | None = None
 
 
+class NgtsEntry(SQLModel, table=True):
+    """A youth on the NGTS monitoring list (*NGTS nimekiri*) of one date, as the list gives them.
+
+    The youth-guarantee support system's list is made twice a year (March, October) from state
+    registers; a youth appears once per list, with the contacts and the last education and
+    employment the registers knew then.
+    """
+
+    __tablename__ = "ngts_entries"
+    __table_args__ = (
+        UniqueConstraint("youth_id", "list_date", name="uq_ngts_entries_youth_list_date"),
+    )
+    __audit_redact__ = frozenset({"address", "guardian", "guardian_contact"})
+
+    id: int | None = Field(default=None, primary_key=True)
+    youth_id: int = Field(sa_column=Column(Integer, ForeignKey("youths.id"), nullable=False))
+    list_date: dt.date = Field(index=True)
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    guardian: str | None = None  # the legal guardian (*seaduslik esindaja*) of a minor
+    guardian_contact: str | None = None
+    last_education: str | None = None  # free text as the list gives it, e.g. "põhiharidus"
+    last_employment: str | None = None
+
+
 AUDITED = (
     Youth,
     Case,
@@ -383,4 +418,5 @@ AUDITED = (
     SupportRequest,
     Reopening,
     FollowUp,
+    NgtsEntry,
 )
