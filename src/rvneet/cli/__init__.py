@@ -15,6 +15,8 @@ from rvneet.cli import (
     followup,
     importing,
     network,
+    ngts,
+    outreach,
     plan,
     report,
     support,
@@ -87,8 +89,9 @@ app.add_typer(network.app, name="network")
 app.add_typer(followup.app, name="followup")
 app.add_typer(importing.app, name="import")
 app.add_typer(dbadmin.app, name="db")
-# Modules that add commands to the `case` group when imported.
-_REGISTERED = (casework, plan, support)
+app.add_typer(outreach.app, name="outreach")
+# Modules that add commands to the `case` and `import` groups when imported.
+_REGISTERED = (casework, plan, support, ngts)
 
 
 def _version(value: bool) -> None:

@@ -110,7 +110,9 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-WRAPPING_FIELDS = frozenset({"name", "manager", "detail", "k", "v"})
+WRAPPING_FIELDS = frozenset(
+    {"name", "manager", "detail", "k", "v", "last_education", "last_employment"}
+)
 
 
 def table(title: str | None, rows: Iterable[dict[str, Any]], columns: dict[str, str]) -> Any:

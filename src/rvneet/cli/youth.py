@@ -125,6 +125,26 @@ def show(
         if record["cases"]
         else "No cases.",
     )
+    for entry in record["ngts"]:
+        listed = {label: entry[key] for key, label in NGTS_DETAILS.items() if entry[key]}
+        print_rich(
+            table(
+                f"On the NGTS list of {entry['list_date']}",
+                [{"k": k, "v": v} for k, v in listed.items()],
+                {"k": "", "v": ""},
+            )
+        )
+
+
+NGTS_DETAILS = {
+    "phone": "Phone",
+    "email": "E-mail",
+    "address": "Address",
+    "guardian": "Legal guardian",
+    "guardian_contact": "Guardian's contact",
+    "last_education": "Last education",
+    "last_employment": "Last employment",
+}
 
 
 @app.command("consent")

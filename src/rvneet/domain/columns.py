@@ -171,10 +171,74 @@ CONTACT_COLUMNS = (
     Column("note", "märkus", help="A short note; personal, never in reports."),
 )
 
+# The NGTS monitoring list (*NGTS nimekiri*, youth-guarantee support system) as a municipality
+# receives it: one row per youth, identified by the personal code, with contacts from the registers.
+NGTS_COLUMNS = (
+    Column(
+        "id_code",
+        "isikukood",
+        required=True,
+        aliases=("personal_code", "ik"),
+        example="60503152180",
+        help="Estonian personal code; required on this list. A youth already registered is "
+        "matched by it.",
+    ),
+    Column(
+        "name",
+        "nimi",
+        aliases=("full_name", "ees- ja perekonnanimi"),
+        example="Mari Maasikas",
+        help="First and last name; or give first_name and last_name instead.",
+    ),
+    Column("first_name", "eesnimi", aliases=("eesnimed",), help="The first name, with last_name."),
+    Column("last_name", "perekonnanimi", aliases=("surname",), help="The last name."),
+    Column(
+        "phone",
+        "telefon",
+        aliases=("tel", "telefoninumber"),
+        example="+372 5555 0101",
+        help="The youth's phone number.",
+    ),
+    Column(
+        "email",
+        "e-post",
+        aliases=("e-mail", "meil"),
+        example="mari@example.ee",
+        help="The youth's e-mail address.",
+    ),
+    Column("address", "aadress", aliases=("elukoht",), help="The address the registers give."),
+    Column(
+        "guardian",
+        "seaduslik esindaja",
+        aliases=("legal_guardian", "eestkostja"),
+        help="The legal guardian of a minor, by name.",
+    ),
+    Column(
+        "guardian_contact",
+        "esindaja kontakt",
+        aliases=("seadusliku esindaja kontakt",),
+        help="The guardian's phone or e-mail.",
+    ),
+    Column(
+        "last_education",
+        "viimane haridus",
+        aliases=("haridustase", "education"),
+        example="põhiharidus",
+        help="The last education the registers know, as the list writes it.",
+    ),
+    Column(
+        "last_employment",
+        "viimane töökoht",
+        aliases=("viimane töö", "employment"),
+        help="The last employment the registers know, as the list writes it.",
+    ),
+)
+
 # kind -> its columns; `rvneet import template KIND` and docs/import.md follow this.
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "youths": YOUTH_COLUMNS,
     "cases": CASE_COLUMNS,
     "assessments": ASSESSMENT_COLUMNS,
     "contacts": CONTACT_COLUMNS,
+    "ngts": NGTS_COLUMNS,
 }

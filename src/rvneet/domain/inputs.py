@@ -369,6 +369,26 @@ class ActivityEnd(_Input):
         return self
 
 
+def _check_email(value: str | None, *, shown: bool = True) -> None:
+    """Refuse what is not an e-mail address; `shown=False` keeps the value out of the message."""
+    if value is not None and ("@" not in value.strip("@") or any(c.isspace() for c in value)):
+        raise ValueError(
+            f"{value!r} is not an e-mail address" if shown else "not an e-mail address"
+        )
+
+
+def _check_phone(value: str | None, *, shown: bool = True) -> None:
+    """Refuse what is not a phone number; `shown=False` keeps the value out of the message."""
+    if value is not None and (
+        not any(c.isdigit() for c in value) or any(not (c.isdigit() or c in " +-()") for c in value)
+    ):
+        raise ValueError(
+            f"{value!r} is not a phone number"
+            if shown
+            else "not a phone number (digits, spaces and + - ( ) only)"
+        )
+
+
 class NewMember(_Input):
     """A specialist joining the network, in the core group or the wider network."""
 
@@ -383,15 +403,8 @@ class NewMember(_Input):
     def _member(self) -> Self:
         _text(self.name, "the name", 200)
         _text(self.org, "the organisation (--org)", 200)
-        if self.email is not None and (
-            "@" not in self.email.strip("@") or any(c.isspace() for c in self.email)
-        ):
-            raise ValueError(f"{self.email!r} is not an e-mail address")
-        if self.phone is not None and (
-            not any(c.isdigit() for c in self.phone)
-            or any(not (c.isdigit() or c in " +-()") for c in self.phone)
-        ):
-            raise ValueError(f"{self.phone!r} is not a phone number")
+        _check_email(self.email)
+        _check_phone(self.phone)
         return self
 
 
@@ -434,3 +447,37 @@ class NewConsent(_Input):
     def _date(cls, value: dt.date) -> dt.date:
         _not_future(value, "the consent date", dt.date.today())
         return value
+
+
+class NgtsListing(_Input):
+    """What the NGTS monitoring list says of a youth besides who they are (see `NewYouth`).
+
+    A youth's contacts are not repeated in error messages: error output may end up in logs.
+    """
+
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    guardian: str | None = None
+    guardian_contact: str | None = None
+    last_education: str | None = None
+    last_employment: str | None = None
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        _check_phone(value or None, shown=False)
+        return value or None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        _check_email(value or None, shown=False)
+        return value or None
+
+    @field_validator("address", "guardian", "guardian_contact", "last_education", "last_employment")
+    @classmethod
+    def _free_text(cls, value: str | None) -> str | None:
+        if value and len(value) > 500:
+            raise ValueError("longer than 500 characters")
+        return value or None

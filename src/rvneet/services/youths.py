@@ -92,8 +92,10 @@ def list_youths(session: Session) -> list[dict[str, Any]]:
 
 
 def youth_detail(session: Session, ref: str) -> dict[str, Any]:
-    """One youth with the personal code and a short line for each of their cases."""
+    """One youth with the personal code, a short line for each of their cases, and their entries on
+    the NGTS lists (with the contacts the list gives)."""
     from rvneet.services.cases import list_cases
+    from rvneet.services.outreach import youth_entries
 
     youth = get_youth(session, ref)
     record = youth_record(youth)
@@ -101,4 +103,6 @@ def youth_detail(session: Session, ref: str) -> dict[str, Any]:
         {k: c[k] for k in ("case", "model", "start", "end", "status", "level")}
         for c in list_cases(session, youth_id=youth.id)
     ]
+    assert youth.id is not None
+    record["ngts"] = youth_entries(session, youth.id)
     return record

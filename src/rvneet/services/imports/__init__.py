@@ -28,6 +28,7 @@ IMPORTERS = {
     "cases": "rvneet.services.imports.casework:import_cases",
     "assessments": "rvneet.services.imports.casework:import_assessments",
     "contacts": "rvneet.services.imports.casework:import_contacts",
+    "ngts": "rvneet.services.imports.ngts:import_ngts",
 }
 
 

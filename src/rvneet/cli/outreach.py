@@ -1,0 +1,70 @@
+"""`rvneet outreach ...`: reaching the youths of the NGTS monitoring list (stage 2 of the NEET model)."""
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+
+from rvneet.cli.common import ListFormatOption, OutputFormat, database, parse_date, print_listing
+
+app = typer.Typer(
+    help=(
+        "Outreach to the youths of the NGTS monitoring list: who has a case, who was contacted.\n\n"
+        "Listings show references only, never names or personal codes; look a youth up with\n"
+        "rvneet youth show REF."
+    ),
+    no_args_is_help=True,
+)
+
+# The table leaves out sex and days on the list (the same for every row: it is in the title);
+# JSON and CSV have every field.
+LIST_COLUMNS = {
+    "youth": "Youth",
+    "age": "Age",
+    "last_education": "Education",
+    "last_employment": "Employment",
+    "status": "Status",
+    "case": "Case",
+    "first_contact": "First contact",
+}
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    list_date: Annotated[
+        dt.date | None,
+        typer.Option(
+            "--list-date",
+            parser=parse_date,
+            metavar="YYYY-MM-DD",
+            help="The list to show. Default: the newest one imported.",
+        ),
+    ] = None,
+    not_contacted: Annotated[
+        bool,
+        typer.Option(
+            "--not-contacted",
+            help="Only youths with no case, or no contact recorded since the list date.",
+        ),
+    ] = False,
+    fmt: ListFormatOption = OutputFormat.TABLE,
+) -> None:
+    """The youths of an NGTS list: age on the list date, case, first contact since the list date.
+
+    Status is "open case", "closed case" or "no case"; the case is the youth's open case, else
+    their latest one. Age is in full years on the list date.
+
+    Example: rvneet outreach list --not-contacted
+    """
+    from rvneet.services.outreach import FIELDS, latest_list_date, outreach_list
+
+    with database(ctx).session() as session:
+        chosen = list_date or latest_list_date(session)
+        rows = outreach_list(session, chosen, not_contacted)
+    title = "NGTS lists"
+    if chosen:
+        title = f"NGTS list of {chosen.isoformat()} ({(dt.date.today() - chosen).days} days ago)"
+    if not_contacted:
+        title += ", not contacted"
+    print_listing(rows, fmt, LIST_COLUMNS, title, FIELDS)
