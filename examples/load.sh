@@ -1,6 +1,7 @@
 #!/bin/sh
 # Loads the demo case book: eight made-up youths, five RV and three NEET cases (2024–2025), a network
-# of specialists, and two cases with full histories (RV-2025-001 and NEET-2025-001).
+# of specialists, two cases with full histories (RV-2025-001 and NEET-2025-001), and the NGTS list of
+# March 2025 (examples/ngts-2025-03.csv), which adds three youths.
 # Every name and personal code here is invented; the codes are valid only in their check digit.
 # Usage: RVNEET_DB=demo.db sh examples/load.sh   (runs `rvneet` from PATH, about a second a command)
 #    or: RVNEET_DB=demo.db python examples/load.py examples/load.sh   (the same, in one process)
@@ -120,3 +121,9 @@ rvneet case open --youth Y-0007 --model neet --group neet --start 2025-03-10 --l
   --manager "Merike Vaher"
 rvneet case open --youth Y-0008 --model neet --group risk --start 2025-05-05 --light red \
   --manager "Merike Vaher"
+
+# The NGTS monitoring list of March 2025 (examples/ngts-2025-03.csv, as Estonian Excel saves it:
+# ';' and Windows-1257): three new youths, three already in the book, one of them in an open case.
+rvneet import ngts examples/ngts-2025-03.csv --list-date 2025-03-15
+# Outreach: the youth in the open case was phoned after the list came.
+rvneet case contact NEET-2025-002 --date 2025-03-20 --channel phone

@@ -24,3 +24,13 @@ def test_the_examples_load_and_report(db_path: Path, run: Run) -> None:
     shown = json.loads(run("case", "show", "RV-2025-001", "--format", "json").stdout)
     assert shown["stage"] == "implementation"
     assert shown["outcome"]["goals_met"] == 2
+    # The NGTS list of March 2025: three youths new to the book, Y-0007 reached in their open case.
+    listed = json.loads(run("outreach", "list", "--format", "json").stdout)
+    assert [(r["youth"], r["status"], r["first_contact"]) for r in listed] == [
+        ("Y-0003", "closed case", None),
+        ("Y-0006", "closed case", None),
+        ("Y-0007", "open case", "2025-03-20"),
+        ("Y-0009", "no case", None),
+        ("Y-0010", "no case", None),
+        ("Y-0011", "no case", None),
+    ]
