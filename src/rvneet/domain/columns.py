@@ -179,7 +179,7 @@ NGTS_COLUMNS = (
         "isikukood",
         required=True,
         aliases=("personal_code", "ik"),
-        example="60503152180",
+        example="60604200154",
         help="Estonian personal code; required on this list. A youth already registered is "
         "matched by it.",
     ),
@@ -196,7 +196,7 @@ NGTS_COLUMNS = (
         "phone",
         "telefon",
         aliases=("tel", "telefoninumber"),
-        example="+372 5555 0101",
+        example="5555 0101",
         help="The youth's phone number.",
     ),
     Column(
