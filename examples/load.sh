@@ -127,3 +127,7 @@ rvneet case open --youth Y-0008 --model neet --group risk --start 2025-05-05 --l
 rvneet import ngts examples/ngts-2025-03.csv --list-date 2025-03-15
 # Outreach: the youth in the open case was phoned after the list came.
 rvneet case contact NEET-2025-002 --date 2025-03-20 --channel phone
+
+# Youths a coordinator keeps in Excel (examples/noored.xlsx: Estonian headers, one without a
+# personal code); importing it a second time would change nothing.
+rvneet import youths examples/noored.xlsx

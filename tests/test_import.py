@@ -736,7 +736,8 @@ def test_no_errors_file_when_the_file_itself_is_refused(
 # --- dry run and the JSON summary ------------------------------------------------------------------
 
 SUMMARY_KEYS = {
-    "kind", "file", "rows", "new", "updated", "unchanged", "refused", "dry_run", "written", "errors",
+    "kind", "file", "rows", "new", "updated", "unchanged", "refused", "dry_run", "written", "notes",
+    "errors",
 }  # fmt: skip
 
 
@@ -759,7 +760,7 @@ def test_dry_run_says_what_would_change_and_writes_nothing(
     assert set(summary) == SUMMARY_KEYS
     assert summary == {
         "kind": "youths", "file": "noored.csv", "rows": 3, "new": 2, "updated": 1,
-        "unchanged": 0, "refused": 0, "dry_run": True, "written": False, "errors": [],
+        "unchanged": 0, "refused": 0, "dry_run": True, "written": False, "notes": [], "errors": [],
     }  # fmt: skip
     assert dump(db_path) == before
 
@@ -772,7 +773,7 @@ def test_json_summary_of_a_written_and_of_a_refused_import(
     summary = json.loads(ok("import", "youths", str(path), "-o", "json"))
     assert summary == {
         "kind": "youths", "file": "noored.csv", "rows": 1, "new": 1, "updated": 0,
-        "unchanged": 0, "refused": 0, "dry_run": False, "written": True, "errors": [],
+        "unchanged": 0, "refused": 0, "dry_run": False, "written": True, "notes": [], "errors": [],
     }  # fmt: skip
     write_csv(path, [["name", "id_code"], ["Mari", CODE_F_2010], ["Jaan", "123"]])
     before = dump(db_path)

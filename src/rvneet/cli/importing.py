@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     help=(
-        "Import youths, cases, assessments and contacts from CSV, XLSX or JSON files.\n\n"
+        "Import youths, cases, assessments, contacts and the NGTS list from CSV, XLSX or JSON.\n\n"
         "All or nothing: if any row is bad, nothing is written and every bad row is listed.\n"
         "Importing the same file again changes nothing. Columns: rvneet import template KIND,\n"
         "and docs/import.md."

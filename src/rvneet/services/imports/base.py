@@ -70,6 +70,7 @@ class ImportResult:
             "refused": self.refused,
             "dry_run": self.dry_run,
             "written": not self.dry_run and not self.errors,
+            "notes": list(self.notes),
             "errors": [{"row": e.row, "column": e.column, "reason": e.reason} for e in self.errors],
         }
 
