@@ -12,6 +12,7 @@ from rvneet.cli import (
     case,
     casework,
     dbadmin,
+    export,
     followup,
     importing,
     network,
@@ -90,8 +91,9 @@ app.add_typer(followup.app, name="followup")
 app.add_typer(importing.app, name="import")
 app.add_typer(dbadmin.app, name="db")
 app.add_typer(outreach.app, name="outreach")
+app.command("export")(export.export_command)
 # Modules that add commands to the `case` and `import` groups when imported.
-_REGISTERED = (casework, plan, support, ngts)
+_REGISTERED = (casework, plan, support, ngts, export)
 
 
 def _version(value: bool) -> None:

@@ -8,7 +8,9 @@ import io
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -198,3 +200,41 @@ def parse_domain_score(value: str) -> tuple[str, int]:
 def print_created(text: object, fmt: CreatedFormat, record: dict[str, Any]) -> None:
     """What a creating command prints: its reference or number, or with --format json the record."""
     typer.echo(to_json(record) if fmt is CreatedFormat.JSON else text)
+
+
+@contextmanager
+def progress_display(label: str) -> Iterator[Callable[[int], None] | None]:
+    """A rows-done display on a terminal's stderr, shown only once the work has run for a second.
+
+    Yields the callback to give a service (None when stderr is not a terminal).
+    """
+    if not sys.stderr.isatty():
+        yield None
+        return
+    started = time.monotonic()
+    state: dict[str, Any] = {}
+
+    def update(done: int) -> None:
+        if "bar" not in state:
+            if time.monotonic() - started < 1:
+                return
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            bar = Progress(
+                SpinnerColumn(),
+                TextColumn(f"{label}:"),
+                TextColumn("{task.completed:,} rows"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            bar.start()
+            state["bar"], state["task"] = bar, bar.add_task(label, total=None)
+        state["bar"].update(state["task"], completed=done)
+
+    try:
+        yield update
+    finally:
+        if "bar" in state:
+            state["bar"].stop()

@@ -37,3 +37,27 @@ def set_municipality(session: Session, name: str) -> bool:
     if current.value != name:
         raise Conflict(f"this database already belongs to {current.value!r}")
     return False
+
+
+PSEUDONYM_KEY = "pseudonym_key"
+
+
+def pseudonym_key(session: Session) -> str | None:
+    """The secret that turns references into pseudonyms in this database's exports, if made yet.
+
+    It never leaves the database: exports leave it out, so pseudonyms cannot be traced back.
+    """
+    setting = session.get(Setting, PSEUDONYM_KEY)
+    return setting.value if setting else None
+
+
+def create_pseudonym_key(session: Session) -> str:
+    """The pseudonym secret, created (64 random hex digits) the first time it is asked for."""
+    import secrets
+
+    current = session.get(Setting, PSEUDONYM_KEY)
+    if current is not None:
+        return current.value
+    key = secrets.token_hex(32)
+    session.add(Setting(key=PSEUDONYM_KEY, value=key))
+    return key

@@ -1,0 +1,95 @@
+"""`rvneet export FILE` and `rvneet import export FILE`: the whole case book to one file and back."""
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rvneet.cli import importing
+from rvneet.cli.common import database, progress_display, warn
+
+
+class ExportFormat(StrEnum):
+    """The formats of an export file."""
+
+    JSON = "json"
+    XLSX = "xlsx"
+
+
+FormatOpt = Annotated[
+    ExportFormat | None,
+    typer.Option("--format", help="json or xlsx. Default: from the file name's extension."),
+]
+
+
+def export_command(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="The file to write (.json or .xlsx).")
+    ],
+    fmt: FormatOpt = None,
+    pseudonymize: Annotated[
+        bool,
+        typer.Option(
+            "--pseudonymize",
+            help=(
+                "Leave out names, personal codes, contacts and free text; birth dates to the "
+                "month; references as stable pseudonyms. Such a file cannot be imported."
+            ),
+        ),
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+) -> None:
+    """Write the whole case book to one JSON or XLSX file, readable by you only.
+
+    Every table but the audit log (it stays in the database). The file holds the personal data of
+    the book, unless --pseudonymize. Load it into a new database with: rvneet import export FILE.
+    Shape and rules: docs/export.md.
+
+    Example: rvneet export kov-2025.json
+    """
+    from rvneet.services.export import (
+        check_target,
+        ensure_pseudonym_key,
+        export_book,
+        export_format,
+    )
+
+    db = database(ctx)
+    kind = export_format(file, fmt.value if fmt else None)
+    check_target(file, force=force, database=db.path)
+    if pseudonymize:
+        ensure_pseudonym_key(db)
+    with progress_display("exporting") as progress, db.session() as session:
+        summary = export_book(session, file, kind, pseudonymize, progress, force=force)
+    for message in summary["warnings"]:
+        warn(message)
+    what = " (pseudonymized)" if pseudonymize else ""
+    typer.echo(f"Exported {summary['tables']} tables, {summary['rows']} rows to {file}{what}")
+
+
+@importing.app.command("export")
+def import_export(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(metavar="FILE", help="A file written by rvneet export (.json or .xlsx)."),
+    ],
+    fmt: FormatOpt = None,
+) -> None:
+    """Load a file written by rvneet export into a new, empty database, ids and references kept.
+
+    All or nothing, every inserted record audited. Refused: a database that holds records, a
+    pseudonymized export, an export from a newer rvneet. The database keeps its own municipality.
+
+    Example: rvneet --db uus.db import export kov-2025.json
+    """
+    from rvneet.services.export import load_book
+
+    db = database(ctx)
+    with progress_display("importing") as progress, db.session(write=True) as session:
+        summary = load_book(session, file, progress, fmt=fmt.value if fmt else None)
+    lines = [f"Imported {summary['tables']} tables, {summary['rows']} rows from {file}"]
+    lines += [f"  {note}" for note in summary["notes"]]
+    typer.echo("\n".join(lines))
