@@ -376,3 +376,11 @@ def test_a_text_xlsx_cannot_hold_is_refused_and_no_file_is_left(
     message = refused(run, book, "export", str(target))
     assert "control character" in message and "JSON" in message
     assert list(tmp_path.glob("*book.xlsx*")) == []
+
+
+def test_docs_export_names_every_header_key_and_what_is_left_out() -> None:
+    from rvneet.services.export import HEADER_KEYS
+
+    text = (Path(__file__).parents[1] / "docs" / "export.md").read_text(encoding="utf-8")
+    for name in (*HEADER_KEYS, *EXCLUDED_TABLES, "pseudonym_key", "birth_month"):
+        assert f"`{name}`" in text, name
