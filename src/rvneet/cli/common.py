@@ -211,12 +211,14 @@ def progress_display(label: str) -> Iterator[Callable[[int], None] | None]:
     if not sys.stderr.isatty():
         yield None
         return
+    # RVNEET_PROGRESS_DELAY (seconds) lets a test see the display without slow work.
+    delay = float(os.environ.get("RVNEET_PROGRESS_DELAY", "1"))
     started = time.monotonic()
     state: dict[str, Any] = {}
 
     def update(done: int) -> None:
         if "bar" not in state:
-            if time.monotonic() - started < 1:
+            if time.monotonic() - started < delay:
                 return
             from rich.console import Console
             from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn

@@ -1,17 +1,13 @@
 """`rvneet import …`: load youths, cases, assessments and contacts from CSV, XLSX or JSON files."""
 
-import os
 import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rvneet.cli.common import database, print_rich, to_json
+from rvneet.cli.common import database, print_rich, progress_display, to_json
 
 if TYPE_CHECKING:
     from rvneet.services.imports.base import ImportResult
@@ -109,7 +105,7 @@ def run_import_command(
     from rvneet.services.imports.base import ImportRefused
 
     db = database(ctx)
-    with _progress(kind) as progress:
+    with progress_display(f"importing {kind}") as progress:
         try:
             result = run_import(
                 db,
@@ -153,43 +149,6 @@ def _summary(result: "ImportResult", output: SummaryFormat) -> None:
     for note in result.notes:
         head += f"\n  {note}"
     typer.echo(head)
-
-
-@contextmanager
-def _progress(kind: str) -> Iterator[Callable[[int], None] | None]:
-    """A progress display on a terminal, shown only once the import has run for a second."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    # RVNEET_PROGRESS_DELAY (seconds) lets a test see the display without a slow import.
-    delay = float(os.environ.get("RVNEET_PROGRESS_DELAY", "1"))
-    started = time.monotonic()
-    state: dict[str, Any] = {}
-
-    def update(done: int) -> None:
-        if "bar" not in state:
-            if time.monotonic() - started < delay:
-                return
-            from rich.console import Console
-            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-            bar = Progress(
-                SpinnerColumn(),
-                TextColumn(f"importing {kind}:"),
-                TextColumn("{task.completed:,} rows"),
-                TimeElapsedColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
-            bar.start()
-            state["bar"], state["task"] = bar, bar.add_task(kind, total=None)
-        state["bar"].update(state["task"], completed=done)
-
-    try:
-        yield update
-    finally:
-        if "bar" in state:
-            state["bar"].stop()
 
 
 def _make_command(kind: str, example: str, what: str) -> None:
