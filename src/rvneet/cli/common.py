@@ -163,18 +163,18 @@ def print_listing(
         print_rich(f"{title}: none")
 
 
-def open_private(path: Path) -> io.TextIOWrapper:
-    """Open `path` for writing, readable and writable by its owner only (0600)."""
-    if not path.parent.is_dir():
-        raise typer.BadParameter(f"folder {path.parent} does not exist", param_hint="'--output'")
+def open_private(path: Path) -> Any:
+    """Open `--output` for writing, readable and writable by its owner only (0600).
+
+    A path that cannot be written is a bad option value (exit 2), named in the message.
+    """
+    from rvneet.domain.errors import InvalidInput
+    from rvneet.files.write import open_private as open_owner_only
+
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    except OSError as exc:  # a folder, no permission, read-only disk, ...
-        raise typer.BadParameter(
-            f"cannot write {path}: {exc.strerror}", param_hint="'--output'"
-        ) from None
-    os.fchmod(fd, 0o600)
-    return open(fd, "w", encoding="utf-8", newline="")
+        return open_owner_only(path)
+    except InvalidInput as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--output'") from None
 
 
 class YesNo(StrEnum):
