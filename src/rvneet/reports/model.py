@@ -1,0 +1,145 @@
+"""A report as data, before it is rendered: figures, breakdowns, listings, each labelled in two languages.
+
+Every report builds a `Report`; `reports.render` turns it into a table, JSON, CSV, XLSX or HTML. The
+JSON keys are the `key`s here and never change with the language; the labels (English and Estonian)
+are what people read in tables, CSV/XLSX headers and HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+Number = int | float | None
+
+
+@dataclass(frozen=True)
+class Label:
+    """A text in English and in Estonian."""
+
+    en: str
+    et: str
+
+    def __call__(self, lang: str) -> str:
+        """The text in `lang` (et or en)."""
+        return self.et if lang == "et" else self.en
+
+
+@dataclass
+class Figure:
+    """One number of a summary, e.g. cases active in the period. `None` when it cannot be computed."""
+
+    key: str
+    label: Label
+    value: Number
+    count: bool = True  # a count of youths or cases (suppressible), not a mean, median or ratio
+
+
+@dataclass
+class Breakdown:
+    """Counts by one characteristic, e.g. by sex; `total_of` names the figure they add up to."""
+
+    key: str
+    label: Label
+    counts: dict[str, int | str]  # a count, or `<N` once suppressed
+    value_labels: dict[str, Label] = field(default_factory=dict)
+    total_of: str | None = None
+    chart: bool = False  # drawn as a bar chart in HTML
+
+    def value_label(self, value: str, lang: str) -> str:
+        """How a value of the breakdown is shown (its machine form when it has no label)."""
+        label = self.value_labels.get(value)
+        return label(lang) if label else value
+
+
+@dataclass
+class Column:
+    """A column of a listing: its field (the JSON key and CSV header in English) and its label."""
+
+    field: str
+    label: Label
+
+
+@dataclass
+class Listing:
+    """Rows of a report, e.g. one per case (never with a name or a personal code)."""
+
+    key: str
+    title: Label
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+
+
+@dataclass
+class Report:
+    """A whole report: what it is, for which period or day, and its parts in order."""
+
+    name: str
+    title: Label
+    municipality: str
+    period: Any = None  # rvneet.domain.period.Period, or None for an as-of report
+    as_of: dt.date | None = None
+    figures: list[Figure] = field(default_factory=list)
+    breakdowns: list[Breakdown] = field(default_factory=list)
+    listings: list[Listing] = field(default_factory=list)
+    suppressed_below: int | None = None
+
+    def figure(self, key: str) -> Figure:
+        """The figure with `key`."""
+        return next(f for f in self.figures if f.key == key)
+
+
+def to_data(report: Report) -> dict[str, Any]:
+    """The report in its JSON shape: keys in a fixed order, the same whatever the language."""
+    data: dict[str, Any] = {"report": report.name, "municipality": report.municipality}
+    if report.period is not None:
+        data["period"] = {
+            "label": report.period.label,
+            "start": report.period.start.isoformat(),
+            "end": report.period.end.isoformat(),
+        }
+    if report.as_of is not None:
+        data["as_of"] = report.as_of.isoformat()
+    if report.suppressed_below is not None:
+        data["suppressed_below"] = report.suppressed_below
+    summary: dict[str, Any] = {f.key: f.value for f in report.figures}
+    for breakdown in report.breakdowns:
+        summary[breakdown.key] = dict(breakdown.counts)
+    data["summary"] = summary
+    for listing in report.listings:
+        data[listing.key] = listing.rows
+    return data
+
+
+def suppress(report: Report, below: int) -> Report:
+    """Counts 1..below-1 in breakdowns become `<below`, and listings are dropped (small-cell rule).
+
+    For reports that leave the network: a small count could point at one youth.
+    """
+    masked = f"<{below}"
+    breakdowns = [
+        Breakdown(
+            b.key,
+            b.label,
+            {
+                k: (masked if isinstance(v, int) and 0 < v < below else v)
+                for k, v in b.counts.items()
+            },
+            b.value_labels,
+            b.total_of,
+            b.chart,
+        )
+        for b in report.breakdowns
+    ]
+    return Report(
+        name=report.name,
+        title=report.title,
+        municipality=report.municipality,
+        period=report.period,
+        as_of=report.as_of,
+        figures=report.figures,
+        breakdowns=breakdowns,
+        listings=[],
+        suppressed_below=below,
+    )
