@@ -256,7 +256,7 @@ def test_the_help_examples_work_as_written(
         assert argv[0] == "rvneet"
         result = run(*argv[1:])
         assert result.exit_code == 0, (argv, result.stderr)
-    assert (tmp_path / "lisa4-2025H1.json").exists()
+    assert (tmp_path / "lisa4-2025H1.xlsx").exists()
 
 
 @pytest.mark.parametrize("group", [[], ["case"], ["network"]], ids=repr)

@@ -302,7 +302,7 @@ def test_table_shows_municipality_period_summary_and_cases(ok: Ok) -> None:
 def test_table_without_cases(ok: Ok) -> None:
     out = flat(ok("report", "lisa4", "--period", "2023"))
     assert MUNICIPALITY in out
-    assert "No RV cases" in out
+    assert "Cases: none" in out
 
 
 @pytest.mark.usefixtures("two_cases")

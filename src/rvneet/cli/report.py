@@ -1,26 +1,57 @@
-"""`rvneet report ...`: statistics for the Social Insurance Board and the network. No personal data."""
+"""`rvneet report ...`: statistics for the Social Insurance Board and the network. No personal data.
 
+Every report takes the same options for output, language, small-count suppression and the
+timestamp; `emit_report` renders any `reports.model.Report` with them.
+"""
+
+import datetime as dt
+import os
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rvneet.cli.common import (
-    ListFormatOption,
-    OutputFormat,
-    PeriodOption,
-    database,
-    open_private,
-    print_rich,
-    table,
-    to_csv,
-    to_json,
-)
+from rvneet.cli.common import PeriodOption, database, open_private, print_rich
+
+if TYPE_CHECKING:
+    from rvneet.reports.model import Report
+
+LANG_ENV = "RVNEET_LANG"
 
 app = typer.Typer(
     help="Reports for SKA and the network; never with names or codes.", no_args_is_help=True
 )
 
+
+class ReportFormat(StrEnum):
+    """How a report is written."""
+
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    XLSX = "xlsx"
+    HTML = "html"
+
+
+class Lang(StrEnum):
+    """The language of labels."""
+
+    ET = "et"
+    EN = "en"
+
+
+ReportFormatOption = Annotated[
+    ReportFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        help=(
+            "table for people; json or csv for scripts; xlsx (needs --output) for Excel; "
+            "html for a printable page with charts."
+        ),
+    ),
+]
 OutputOption = Annotated[
     Path | None,
     typer.Option(
@@ -30,82 +61,112 @@ OutputOption = Annotated[
         help="Write to FILE (readable by you only) instead of the screen.",
     ),
 ]
+LangOption = Annotated[
+    Lang | None,
+    typer.Option(
+        "--lang",
+        help=(
+            f"Labels in Estonian (et) or English (en). Default: ${LANG_ENV}, else English. "
+            "JSON keys never change."
+        ),
+    ),
+]
+SuppressOption = Annotated[
+    int | None,
+    typer.Option(
+        "--suppress-below",
+        metavar="N",
+        min=2,
+        help="Show counts 1..N-1 as <N and leave out the listing (for reports leaving the network).",
+    ),
+]
+NoTimestampOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-timestamp",
+        help="Leave the generation time out of the header, so the same data give the same file.",
+    ),
+]
 
-SUMMARY_LABELS = {
-    "youths": "Youths",
-    "cases_active": "Cases active in the period",
-    "cases_started": "Cases started in the period",
-    "cases_ended": "Cases ended in the period",
-    "cases_ongoing_at_end": "Cases ongoing at the period's end",
-}
-BREAKDOWN_LABELS = {
-    "by_sex": "By sex",
-    "by_age": "By age at start",
-    "by_risk": "By risk level",
-    "by_support_requested": "By SKA implementation support requested",
-}
-LISTING_COLUMNS = {
-    "case": "Case",
-    "sex": "Sex",
-    "age": "Age",
-    "risk": "Risk",
-    "start": "Start",
-    "end": "End",
-    "support_requested": "SKA support",
-}
+
+def report_lang(option: "Lang | None", default: str = "en") -> str:
+    """--lang, else RVNEET_LANG (et or en), else `default`."""
+    if option is not None:
+        return option.value
+    env = os.environ.get(LANG_ENV, "").strip().lower()
+    if env.startswith("et"):
+        return "et"
+    if env.startswith("en"):
+        return "en"
+    return default
 
 
-def _lisa4_tables(report: dict[str, Any]) -> list[Any]:
-    period = report["period"]
-    summary = report["summary"]
-    heading = (
-        f"Lisa 4 — Ringist välja monitoring, {report['municipality']}, "
-        f"{period['label']} ({period['start']} … {period['end']})"
-    )
-    rows = [{"k": SUMMARY_LABELS[key], "v": summary[key]} for key in SUMMARY_LABELS]
-    for key, label in BREAKDOWN_LABELS.items():
-        for value, count in summary[key].items():
-            rows.append({"k": f"{label}: {value}", "v": count})
-    return [
-        table(heading, rows, {"k": "", "v": "Count"}),
-        table("Cases", report["cases"], LISTING_COLUMNS) if report["cases"] else "No RV cases.",
-    ]
+def emit_report(
+    report: "Report",
+    fmt: ReportFormat,
+    output: Path | None,
+    lang: str,
+    suppress_below: int | None,
+    no_timestamp: bool,
+) -> None:
+    """Render `report` as asked and print it, or write it to `output` (0600)."""
+    from rvneet.reports import render
+    from rvneet.reports.model import suppress
+
+    if suppress_below is not None:
+        report = suppress(report, suppress_below)
+    generated = None if no_timestamp else dt.datetime.now(dt.UTC)
+    if fmt is ReportFormat.XLSX:
+        if output is None:
+            raise typer.BadParameter("an XLSX report needs --output FILE", param_hint="'--format'")
+        render.write_xlsx(report, output, lang, generated)
+        typer.echo(f"Wrote {output}", err=True)
+        return
+    if fmt is ReportFormat.TABLE:
+        parts = render.render_table(report, lang, generated)
+        if output is None:
+            print_rich(*parts)
+        else:
+            with open_private(output) as handle:
+                print_rich(*parts, file=handle)
+            typer.echo(f"Wrote {output}", err=True)
+        return
+    if fmt is ReportFormat.JSON:
+        text = render.render_json(report)
+    elif fmt is ReportFormat.CSV:
+        text = render.render_csv(report, lang)
+    else:
+        text = render.render_html(report, lang, generated)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    with open_private(output) as handle:
+        handle.write(text)
+    typer.echo(f"Wrote {output}", err=True)
 
 
 @app.command("lisa4")
 def lisa4(
     ctx: typer.Context,
     period: PeriodOption,
-    fmt: ListFormatOption = OutputFormat.TABLE,
+    fmt: ReportFormatOption = ReportFormat.TABLE,
     output: OutputOption = None,
+    lang: LangOption = None,
+    suppress_below: SuppressOption = None,
+    no_timestamp: NoTimestampOption = False,
 ) -> None:
     """Lisa 4: RV monitoring statistics for the Social Insurance Board (agreement 4.4, 4.6).
 
     Counts the RV cases active in the period as they stood on its last day: youths, cases started,
     ended and ongoing, by sex, age at start, risk level and SKA support requested, and one row per
-    case. json gives the summary and the listing; csv the listing only.
+    case. json gives the summary and the listing; csv the listing only; xlsx a summary sheet and a
+    listing sheet (Estonian labels unless --lang en), the file to attach for SKA.
 
-    Example: rvneet report lisa4 --period 2025H1 --format json --output lisa4-2025H1.json
+    Example: rvneet report lisa4 --period 2025H1 --format xlsx --output lisa4-2025H1.xlsx
     """
-    from rvneet.reports.lisa4 import CSV_FIELDS, build_lisa4
+    from rvneet.reports.lisa4 import build_lisa4
 
     with database(ctx).session() as session:
         report = build_lisa4(session, period)
-    if fmt is OutputFormat.JSON:
-        text = to_json(report) + "\n"
-    elif fmt is OutputFormat.CSV:
-        text = to_csv(report["cases"], CSV_FIELDS)
-    else:
-        text = ""
-    if output is None:
-        if fmt is OutputFormat.TABLE:
-            print_rich(*_lisa4_tables(report))
-        else:
-            typer.echo(text, nl=False)
-        return
-    with open_private(output) as handle:
-        if fmt is OutputFormat.TABLE:
-            print_rich(*_lisa4_tables(report), file=handle)
-        else:
-            handle.write(text)
-    typer.echo(f"Wrote {output}", err=True)
+    default = "et" if fmt is ReportFormat.XLSX else "en"
+    emit_report(report, fmt, output, report_lang(lang, default), suppress_below, no_timestamp)

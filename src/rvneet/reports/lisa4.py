@@ -16,9 +16,8 @@ from sqlmodel import Session
 
 from rvneet.domain.period import Period
 from rvneet.domain.rules import age_on
+from rvneet.reports.model import Breakdown, Column, Figure, Label, Listing, Report
 from rvneet.services.settings import municipality
-
-CSV_FIELDS = ("case", "sex", "age", "risk", "start", "end", "support_requested")
 
 # Active in the period: opened on or before its last day, not closed before its first day.
 # The risk level is the latest assessment dated on or before the period's last day. Support was
@@ -41,12 +40,12 @@ _ACTIVE_RV_CASES = text(
 )
 
 
-def _ordered(counter: Counter[Any], key: Any = None) -> dict[str, int]:
+def _ordered(counter: Counter[Any], key: Any = None) -> dict[str, int | str]:
     return {str(k): counter[k] for k in sorted(counter, key=key) if counter[k]}
 
 
-def build_lisa4(session: Session, period: Period) -> dict[str, Any]:
-    """The Lisa 4 report as plain data, in the documented JSON shape (keys in contract order)."""
+def build_lisa4(session: Session, period: Period) -> Report:
+    """The Lisa 4 report; `reports.model.to_data` gives its documented JSON shape."""
     rows = session.execute(
         _ACTIVE_RV_CASES, {"start": period.start.isoformat(), "end": period.end.isoformat()}
     ).all()
@@ -82,24 +81,83 @@ def build_lisa4(session: Session, period: Period) -> dict[str, Any]:
                 "support_requested": support,
             }
         )
-    return {
-        "report": "lisa4",
-        "municipality": municipality(session),
-        "period": {
-            "label": period.label,
-            "start": period.start.isoformat(),
-            "end": period.end.isoformat(),
-        },
-        "summary": {
-            "youths": len(youths),
-            "cases_active": len(cases),
-            "cases_started": started,
-            "cases_ended": ended,
-            "cases_ongoing_at_end": ongoing,
-            "by_sex": _ordered(by_sex),
-            "by_age": _ordered(by_age),
-            "by_risk": _ordered(by_risk),
-            "by_support_requested": _ordered(by_support),
-        },
-        "cases": cases,
-    }
+    return Report(
+        name="lisa4",
+        title=TITLE,
+        municipality=municipality(session),
+        period=period,
+        figures=[
+            Figure("youths", Label("Youths", "Noori"), len(youths)),
+            Figure(
+                "cases_active",
+                Label("Cases active in the period", "Perioodil aktiivseid juhtumeid"),
+                len(cases),
+            ),
+            Figure(
+                "cases_started",
+                Label("Cases started in the period", "Perioodil alustatud juhtumeid"),
+                started,
+            ),
+            Figure(
+                "cases_ended",
+                Label("Cases ended in the period", "Perioodil lõpetatud juhtumeid"),
+                ended,
+            ),
+            Figure(
+                "cases_ongoing_at_end",
+                Label("Cases ongoing at the period's end", "Perioodi lõpus jätkuvaid juhtumeid"),
+                ongoing,
+            ),
+        ],
+        breakdowns=[
+            Breakdown(
+                "by_sex",
+                Label("By sex", "Soo järgi"),
+                _ordered(by_sex),
+                SEXES,
+                "cases_active",
+                chart=True,
+            ),
+            Breakdown(
+                "by_age",
+                Label("By age at start", "Vanuse järgi alguses"),
+                _ordered(by_age),
+                {},
+                "cases_active",
+                chart=True,
+            ),
+            Breakdown(
+                "by_risk",
+                Label("By risk level", "Riskitaseme järgi"),
+                _ordered(by_risk),
+                RISKS,
+                "cases_active",
+                chart=True,
+            ),
+            Breakdown(
+                "by_support_requested",
+                Label(
+                    "By SKA implementation support requested", "SKA rakendustoe taotlemise järgi"
+                ),
+                _ordered(by_support),
+                YES_NO,
+                "cases_active",
+            ),
+        ],
+        listings=[Listing("cases", Label("Cases", "Juhtumid"), COLUMNS, cases)],
+    )
+
+
+TITLE = Label("Lisa 4 — Ringist välja monitoring", "Lisa 4 — Ringist välja seire")
+SEXES = {"M": Label("M", "mees"), "F": Label("F", "naine")}
+RISKS = {"medium": Label("medium", "keskmine"), "high": Label("high", "kõrge")}
+YES_NO = {"yes": Label("yes", "jah"), "no": Label("no", "ei")}
+COLUMNS = [
+    Column("case", Label("Case", "Juhtum")),
+    Column("sex", Label("Sex", "Sugu")),
+    Column("age", Label("Age", "Vanus")),
+    Column("risk", Label("Risk", "Riskitase")),
+    Column("start", Label("Start", "Algus")),
+    Column("end", Label("End", "Lõpp")),
+    Column("support_requested", Label("SKA support", "SKA rakendustugi")),
+]

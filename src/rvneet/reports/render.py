@@ -1,0 +1,223 @@
+"""Rendering a `Report` for people (rich table, XLSX, HTML) and for scripts (JSON, CSV).
+
+The same report and arguments give the same output byte for byte: the only wall-clock time is the
+"generated" line of the header (table, XLSX, HTML), which `generated=None` leaves out. JSON and CSV
+never carry it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+from rvneet.reports.model import Breakdown, Label, Report, to_data
+
+GENERATED = Label("Generated", "Koostatud")
+SUPPRESSED = Label(
+    "Counts from 1 to {n} are shown as <{m}; the listing is left out.",
+    "Arvud 1 kuni {n} on näidatud kui <{m}; loetelu on välja jäetud.",
+)
+AS_OF = Label("as of", "seisuga")
+SUMMARY = Label("Summary", "Kokkuvõte")
+COUNT = Label("Count", "Arv")
+NONE = Label("none", "puuduvad")
+CSV_SUMMARY_HEADER = {"en": ("key", "label", "value"), "et": ("võti", "nimetus", "väärtus")}
+
+
+def heading(report: Report, lang: str) -> str:
+    """`Title, municipality, period (first … last day)` or `…, as of day`."""
+    where = f"{report.title(lang)}, {report.municipality}"
+    if report.period is not None:
+        period = report.period
+        return f"{where}, {period.label} ({period.start.isoformat()} … {period.end.isoformat()})"
+    if report.as_of is not None:
+        return f"{where}, {AS_OF(lang)} {report.as_of.isoformat()}"
+    return where
+
+
+def notes(report: Report, lang: str, generated: dt.datetime | None) -> list[str]:
+    """The lines under the heading: when it was made, and the suppression rule if applied."""
+    lines = []
+    if generated is not None:
+        lines.append(f"{GENERATED(lang)} {generated.strftime('%Y-%m-%d %H:%M')} UTC")
+    if report.suppressed_below is not None:
+        n = report.suppressed_below
+        lines.append(SUPPRESSED(lang).format(n=n - 1, m=n))
+    return lines
+
+
+def summary_rows(report: Report, lang: str) -> list[tuple[str, str, Any]]:
+    """(key, label, value) for every figure, then every breakdown value."""
+    rows: list[tuple[str, str, Any]] = [(f.key, f.label(lang), f.value) for f in report.figures]
+    for breakdown in report.breakdowns:
+        for value, count in breakdown.counts.items():
+            label = f"{breakdown.label(lang)}: {breakdown.value_label(value, lang)}"
+            rows.append((f"{breakdown.key}.{value}", label, count))
+    return rows
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def render_json(report: Report) -> str:
+    """The JSON shape of `to_data`, two-space indented, with a final newline."""
+    return json.dumps(to_data(report), ensure_ascii=False, indent=2) + "\n"
+
+
+def render_csv(report: Report, lang: str) -> str:
+    """The (first) listing as CSV; a report without one (or suppressed) gives its summary rows.
+
+    In English the header is the listing's field names, which scripts rely on; in Estonian, labels.
+    """
+    import io
+
+    from rvneet.files.write import write_csv
+
+    buffer = io.StringIO()
+    if report.listings:
+        listing = report.listings[0]
+        header = [c.field if lang == "en" else c.label(lang) for c in listing.columns]
+        rows = ([row.get(c.field) for c in listing.columns] for row in listing.rows)
+        write_csv(buffer, header, rows)
+    else:
+        write_csv(buffer, CSV_SUMMARY_HEADER[lang], summary_rows(report, lang))
+    return buffer.getvalue()
+
+
+def render_table(report: Report, lang: str, generated: dt.datetime | None) -> list[Any]:
+    """Rich renderables: the summary table under the heading, then each listing."""
+    from rich.table import Table
+
+    summary = Table(
+        title="\n".join([heading(report, lang), *notes(report, lang, generated)]),
+        title_justify="left",
+    )
+    summary.add_column("")
+    summary.add_column(COUNT(lang), justify="right")
+    for _, label, value in summary_rows(report, lang):
+        summary.add_row(label, _shown(value))
+    parts: list[Any] = [summary]
+    for listing in report.listings:
+        if not listing.rows:
+            parts.append(f"{listing.title(lang)}: {NONE(lang)}")
+            continue
+        table = Table(title=listing.title(lang), title_justify="left")
+        for column in listing.columns:
+            table.add_column(column.label(lang), no_wrap=True)
+        for row in listing.rows:
+            table.add_row(*(_cell(row.get(c.field)) for c in listing.columns))
+        parts.append(table)
+    return parts
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    return _shown(value)
+
+
+def write_xlsx(report: Report, path: Path, lang: str, generated: dt.datetime | None) -> None:
+    """A workbook (mode 0600): a summary sheet headed by the report, municipality, period and date,
+    then one sheet per listing with the column labels as headers."""
+    from rvneet.files.write import write_xlsx as write_sheets
+
+    top = [[heading(report, lang)], *([line] for line in notes(report, lang, generated)), []]
+    summary = [*top, *([label, value] for _, label, value in summary_rows(report, lang))]
+    sheets: list[tuple[str, list[str], Any]] = [(SUMMARY(lang), [report.title(lang), ""], summary)]
+    for listing in report.listings:
+        header = [c.label(lang) for c in listing.columns]
+        rows = [[row.get(c.field) for c in listing.columns] for row in listing.rows]
+        sheets.append((listing.title(lang), header, rows))
+    write_sheets(path, sheets)
+
+
+_CSS = """
+body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
+h1 { font-size: 1.4em; margin-bottom: .2em; }
+p.meta { color: #555; margin-top: 0; }
+table { border-collapse: collapse; margin: .5em 0 1.5em; }
+th, td { border: 1px solid #bbb; padding: .25em .6em; text-align: left; }
+td.n { text-align: right; }
+section.chart { display: inline-block; vertical-align: top; margin: 0 2em 1em 0; }
+svg text { font: 12px system-ui, sans-serif; fill: #222; }
+@media print { body { margin: 1cm; } section.chart { break-inside: avoid; } }
+"""
+
+
+def render_html(report: Report, lang: str, generated: dt.datetime | None) -> str:
+    """One self-contained, printable page: tables and inline-SVG bar charts, no network resources."""
+    e = html.escape
+    out = [
+        "<!DOCTYPE html>",
+        f'<html lang="{lang}"><head><meta charset="utf-8">',
+        f"<title>{e(report.title(lang))}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{e(heading(report, lang))}</h1>",
+    ]
+    out += [f'<p class="meta">{e(line)}</p>' for line in notes(report, lang, generated)]
+    out.append(f"<h2>{e(SUMMARY(lang))}</h2><table>")
+    for figure in report.figures:
+        out.append(
+            f'<tr><th>{e(figure.label(lang))}</th><td class="n">{e(_shown(figure.value))}</td></tr>'
+        )
+    out.append("</table>")
+    charts = [b for b in report.breakdowns if b.chart]
+    for breakdown in charts:
+        out.append(f'<section class="chart"><h3>{e(breakdown.label(lang))}</h3>')
+        out.append(bar_chart(breakdown, lang))
+        out.append("</section>")
+    others = [b for b in report.breakdowns if not b.chart]
+    if others:
+        out.append("<table>")
+        for breakdown in others:
+            for value, count in breakdown.counts.items():
+                label = f"{breakdown.label(lang)}: {breakdown.value_label(value, lang)}"
+                out.append(f'<tr><th>{e(label)}</th><td class="n">{e(_shown(count))}</td></tr>')
+        out.append("</table>")
+    for listing in report.listings:
+        out.append(f"<h2>{e(listing.title(lang))}</h2>")
+        if not listing.rows:
+            out.append(f"<p>{e(NONE(lang))}</p>")
+            continue
+        out.append("<table><tr>")
+        out += [f"<th>{e(c.label(lang))}</th>" for c in listing.columns]
+        out.append("</tr>")
+        for row in listing.rows:
+            cells = "".join(f"<td>{e(_cell(row.get(c.field)))}</td>" for c in listing.columns)
+            out.append(f"<tr>{cells}</tr>")
+        out.append("</table>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+def bar_chart(breakdown: Breakdown, lang: str) -> str:
+    """A horizontal bar chart of a breakdown as inline SVG; a suppressed count draws no bar."""
+    e = html.escape
+    items = list(breakdown.counts.items())
+    numbers = [c for _, c in items if isinstance(c, int)]
+    top = max(numbers, default=0) or 1
+    row, label_width, bar_width = 22, 150, 260
+    height = row * len(items) + 4
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_width + bar_width + 50}" '
+        f'height="{height}" role="img" aria-label="{e(breakdown.label(lang))}">'
+    ]
+    for i, (value, count) in enumerate(items):
+        y = i * row + 2
+        width = round(bar_width * count / top) if isinstance(count, int) else 0
+        parts.append(
+            f'<text x="0" y="{y + 15}">{e(breakdown.value_label(value, lang))}</text>'
+            f'<rect x="{label_width}" y="{y + 3}" width="{width}" height="{row - 6}" fill="#3b6ea5"/>'
+            f'<text x="{label_width + width + 6}" y="{y + 15}">{e(_shown(count))}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
