@@ -154,9 +154,9 @@ RISKS = {"medium": Label("medium", "keskmine"), "high": Label("high", "kõrge")}
 YES_NO = {"yes": Label("yes", "jah"), "no": Label("no", "ei")}
 COLUMNS = [
     Column("case", Label("Case", "Juhtum")),
-    Column("sex", Label("Sex", "Sugu")),
+    Column("sex", Label("Sex", "Sugu"), SEXES),
     Column("age", Label("Age", "Vanus")),
-    Column("risk", Label("Risk", "Riskitase")),
+    Column("risk", Label("Risk", "Riskitase"), RISKS),
     Column("start", Label("Start", "Algus")),
     Column("end", Label("End", "Lõpp")),
     Column("support_requested", Label("SKA support", "SKA rakendustugi")),

@@ -7,6 +7,7 @@ are what people read in tables, CSV/XLSX headers and HTML.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,12 +54,27 @@ class Breakdown:
         return label(lang) if label else value
 
 
+YES_NO = {True: Label("yes", "jah"), False: Label("no", "ei")}
+
+
 @dataclass
 class Column:
-    """A column of a listing: its field (the JSON key and CSV header in English) and its label."""
+    """A column of a listing: its field (the JSON key and CSV header in English) and its label.
+
+    `values` labels machine values (e.g. `high` → *kõrge*) where people read them.
+    """
 
     field: str
     label: Label
+    values: dict[str, Label] = dataclasses.field(default_factory=dict)
+
+    def shown(self, value: Any, lang: str) -> Any:
+        """The value as people read it in `lang` (tables, XLSX, HTML); JSON and CSV keep it as is."""
+        if isinstance(value, bool):
+            return YES_NO[value](lang)
+        if isinstance(value, str) and value in self.values:
+            return self.values[value](lang)
+        return value
 
 
 @dataclass

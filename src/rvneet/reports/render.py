@@ -115,7 +115,7 @@ def render_table(report: Report, lang: str, generated: dt.datetime | None) -> li
         for column in listing.columns:
             table.add_column(column.label(lang), no_wrap=True)
         for row in listing.rows:
-            table.add_row(*(_cell(row.get(c.field)) for c in listing.columns))
+            table.add_row(*(_cell(c.shown(row.get(c.field), lang)) for c in listing.columns))
         parts.append(table)
     return parts
 
@@ -131,14 +131,27 @@ def write_xlsx(report: Report, path: Path, lang: str, generated: dt.datetime | N
     then one sheet per listing with the column labels as headers."""
     from rvneet.files.write import write_xlsx as write_sheets
 
-    top = [[heading(report, lang)], *([line] for line in notes(report, lang, generated)), []]
-    summary = [*top, *([label, value] for _, label, value in summary_rows(report, lang))]
-    sheets: list[tuple[str, list[str], Any]] = [(SUMMARY(lang), [report.title(lang), ""], summary)]
+    top = [[line] for line in notes(report, lang, generated)]
+    summary = [*top, [], *([label, value] for _, label, value in summary_rows(report, lang))]
+    sheets: list[tuple[str, list[str], Any]] = [(SUMMARY(lang), [heading(report, lang)], summary)]
     for listing in report.listings:
         header = [c.label(lang) for c in listing.columns]
-        rows = [[row.get(c.field) for c in listing.columns] for row in listing.rows]
+        rows = [
+            [_xlsx_value(c.shown(row.get(c.field), lang)) for c in listing.columns]
+            for row in listing.rows
+        ]
         sheets.append((listing.title(lang), header, rows))
     write_sheets(path, sheets)
+
+
+def _xlsx_value(value: Any) -> Any:
+    """ISO dates become date cells, so that Excel sorts and filters them as dates."""
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
 
 
 _CSS = """
@@ -192,7 +205,9 @@ def render_html(report: Report, lang: str, generated: dt.datetime | None) -> str
         out += [f"<th>{e(c.label(lang))}</th>" for c in listing.columns]
         out.append("</tr>")
         for row in listing.rows:
-            cells = "".join(f"<td>{e(_cell(row.get(c.field)))}</td>" for c in listing.columns)
+            cells = "".join(
+                f"<td>{e(_cell(c.shown(row.get(c.field), lang)))}</td>" for c in listing.columns
+            )
             out.append(f"<tr>{cells}</tr>")
         out.append("</table>")
     out.append("</body></html>")
