@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DEMO_DB := demo.db
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck browser pytest bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ demo: $(VENV)/.installed
 	@echo '$$ rvneet --db $(DEMO_DB) case show RV-2025-001'
 	@$(BIN)/rvneet --db $(DEMO_DB) case show RV-2025-001
 
-test: lint typecheck pytest
+test: lint typecheck browser pytest
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
@@ -39,6 +39,16 @@ lint: $(VENV)/.installed-dev
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
+
+# The HTML reports are checked in headless Chromium: install Debian's package when it is missing and
+# we may (root, or sudo without a password); otherwise that one test is skipped and says why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] && echo "" || echo "sudo -n" ); \
+	  command -v apt-get >/dev/null 2>&1 && { \
+	    $$SUDO apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	    { $$SUDO apt-get update -qq >/dev/null 2>&1 && $$SUDO apt-get install -y -qq chromium >/dev/null 2>&1; }; \
+	  }; } || echo "Chromium is not installed and could not be: the HTML rendering test will be skipped"
 
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest
