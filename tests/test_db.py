@@ -363,3 +363,13 @@ def test_cli_import_leaves_heavy_libraries_unloaded() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.split() == ["False"] * 4
+
+
+def test_a_folder_name_with_question_mark_and_hash_works(run: Run, tmp_path: Path) -> None:
+    folder = tmp_path / "KOV?andmed#2025"
+    folder.mkdir()
+    path = folder / "rvneet.db"
+    assert run("--db", str(path), "init", "--municipality", "Viljandi linn").exit_code == 0
+    result = run("--db", str(path), "youth", "list", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -63,7 +63,8 @@ def head_revision() -> str:
 def _stored_revision(path: Path) -> str | None:
     """The schema revision recorded in the file; None for an empty file (no tables)."""
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        # As a URI, so that "?" or "#" in a folder name is part of the path, not a parameter.
+        con = sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True)
     except sqlite3.Error as exc:
         raise DatabaseError(f"cannot open database {path}: {exc}") from None
     try:
@@ -171,9 +172,10 @@ class Database:
 
     def engine(self, *, write: bool, foreign_keys: bool = True) -> Engine:
         """An engine whose every connection has our pragmas; writes begin with BEGIN IMMEDIATE."""
-        from sqlalchemy import create_engine, event
+        from sqlalchemy import URL, create_engine, event
 
-        engine = create_engine(f"sqlite:///{self.path}")
+        # A URL object, not a string: "?" or "#" in the path must not be read as URL syntax.
+        engine = create_engine(URL.create("sqlite", database=str(self.path)))
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
