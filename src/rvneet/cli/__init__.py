@@ -20,6 +20,7 @@ from rvneet.cli import (
     outreach,
     plan,
     report,
+    report_ops,
     support,
     youth,
 )
@@ -92,8 +93,8 @@ app.add_typer(importing.app, name="import")
 app.add_typer(dbadmin.app, name="db")
 app.add_typer(outreach.app, name="outreach")
 app.command("export")(export.export_command)
-# Modules that add commands to the `case` and `import` groups when imported.
-_REGISTERED = (casework, plan, support, ngts, export)
+# Modules that add commands to the `case`, `import` and `report` groups when imported.
+_REGISTERED = (casework, plan, support, ngts, export, report_ops)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,80 @@
+"""`rvneet report workload` and `rvneet report followups` (added to the `report` group when imported)."""
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+
+from rvneet.cli.common import PeriodOption, database, parse_date
+from rvneet.cli.report import (
+    LangOption,
+    NoTimestampOption,
+    OutputOption,
+    ReportFormat,
+    ReportFormatOption,
+    SuppressOption,
+    app,
+    emit_report,
+    report_lang,
+)
+
+
+@app.command("workload")
+def workload(
+    ctx: typer.Context,
+    as_of: Annotated[
+        dt.date | None,
+        typer.Option(
+            "--as-of",
+            parser=parse_date,
+            metavar="YYYY-MM-DD",
+            help="The day to look at (default today).",
+        ),
+    ] = None,
+    fmt: ReportFormatOption = ReportFormat.TABLE,
+    output: OutputOption = None,
+    lang: LangOption = None,
+    suppress_below: SuppressOption = None,
+    no_timestamp: NoTimestampOption = False,
+) -> None:
+    """Caseload by case manager on one day: open cases by model, traffic light and risk level.
+
+    A case is open on the day when it started on or before it and was not closed on or before it;
+    its light or risk level is its latest assessment dated on or before the day. A follow-up is
+    overdue when it was due before the day and was neither done by then nor skipped. One row per
+    case manager ("(none)" for cases without one); csv gives those rows.
+
+    Example: rvneet report workload --as-of 2025-06-30
+    """
+    from rvneet.reports.workload import build_workload
+
+    with database(ctx).session() as session:
+        report = build_workload(session, as_of or dt.date.today())
+    default = "et" if fmt is ReportFormat.XLSX else "en"
+    emit_report(report, fmt, output, report_lang(lang, default), suppress_below, no_timestamp)
+
+
+@app.command("followups")
+def followups(
+    ctx: typer.Context,
+    period: PeriodOption,
+    fmt: ReportFormatOption = ReportFormat.TABLE,
+    output: OutputOption = None,
+    lang: LangOption = None,
+    suppress_below: SuppressOption = None,
+    no_timestamp: NoTimestampOption = False,
+) -> None:
+    """The 6-month follow-ups due in the period: done, skipped, overdue, and outcomes, by model.
+
+    Counts the follow-ups whose due date is in the period as they stood on its last day: done by
+    then (with the youth reached, in education, in employment), skipped, or overdue. One row per
+    follow-up with the case reference; csv gives those rows.
+
+    Example: rvneet report followups --period 2025H2
+    """
+    from rvneet.reports.followups import build_followups
+
+    with database(ctx).session() as session:
+        report = build_followups(session, period)
+    default = "et" if fmt is ReportFormat.XLSX else "en"
+    emit_report(report, fmt, output, report_lang(lang, default), suppress_below, no_timestamp)
