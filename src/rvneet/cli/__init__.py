@@ -11,6 +11,7 @@ from rvneet import __version__
 from rvneet.cli import (
     case,
     casework,
+    check,
     dbadmin,
     export,
     followup,
@@ -93,6 +94,7 @@ app.add_typer(importing.app, name="import")
 app.add_typer(dbadmin.app, name="db")
 app.add_typer(outreach.app, name="outreach")
 app.command("export")(export.export_command)
+app.command("check")(check.check_command)
 # Modules that add commands to the `case`, `import` and `report` groups when imported.
 _REGISTERED = (casework, plan, support, ngts, export, report_ops)
 

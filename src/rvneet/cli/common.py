@@ -113,7 +113,17 @@ def _cell(value: Any) -> str:
 
 
 WRAPPING_FIELDS = frozenset(
-    {"name", "manager", "detail", "k", "v", "last_education", "last_employment"}
+    {
+        "name",
+        "manager",
+        "detail",
+        "k",
+        "v",
+        "last_education",
+        "last_employment",
+        "description",
+        "refs",
+    }
 )
 
 

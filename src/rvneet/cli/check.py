@@ -1,0 +1,87 @@
+"""`rvneet check`: the data-quality rules of the case book, one row per rule, references only."""
+
+import datetime as dt
+from typing import Annotated, Any
+
+import typer
+
+from rvneet.cli.common import (
+    ListFormatOption,
+    OutputFormat,
+    database,
+    parse_period_option,
+    print_listing,
+    warn,
+)
+from rvneet.domain.period import PERIOD_HELP, Period
+
+CHECK_COLUMNS = {
+    "rule": "Rule",
+    "level": "Level",
+    "count": "Found",
+    "description": "Description",
+    "refs": "References",
+}
+
+
+def _shown_refs(row: dict[str, Any]) -> str:
+    refs = ", ".join(row["refs"])
+    return f"{refs}, …" if row["count"] > len(row["refs"]) else refs
+
+
+def check_command(
+    ctx: typer.Context,
+    period: Annotated[
+        Period | None,
+        typer.Option(
+            "--period",
+            "-p",
+            parser=parse_period_option,
+            metavar="PERIOD",
+            help=(
+                f"Check the cases active in the period, as of its last day: {PERIOD_HELP}. "
+                "Default: every case, as of today."
+            ),
+        ),
+    ] = None,
+    warn_only: Annotated[
+        bool,
+        typer.Option("--warn-only", help="Exit with 0 even when a rule finds something."),
+    ] = False,
+    fmt: ListFormatOption = OutputFormat.TABLE,
+) -> None:
+    """Check the case book for data-quality problems: one row per rule, with the references found.
+
+    Rules: case-without-assessment, no-recent-contact (60 days), rv-age, neet-age, age-exception
+    (a warning: opened outside the ages with a reason), closed-without-reason, followup-overdue,
+    no-participation-consent, ngts-not-contacted (30 days after the newest list). References are
+    case or youth references, never names or personal codes; the first 20 are shown, count has all.
+    Exits with 1 when an error-level rule finds something, unless --warn-only.
+
+    Example: rvneet check --period 2025H1
+    """
+    from rvneet.services.checks import FIELDS, ChecksFailed, failed, failure_message, run_checks
+
+    with database(ctx).session() as session:
+        rows = run_checks(session, period=period)
+    if fmt is OutputFormat.JSON:
+        print_listing(rows, fmt, CHECK_COLUMNS, "")
+    else:
+        shown = [{**row, "refs": _shown_refs(row)} for row in rows]
+        print_listing(shown, fmt, CHECK_COLUMNS, _title(period), FIELDS)
+    failures = failed(rows)
+    if not failures:
+        return
+    if warn_only:
+        warn(failure_message(failures))
+        return
+    raise ChecksFailed(failure_message(failures))
+
+
+def _title(period: Period | None) -> str:
+    if period is None:
+        return f"Data-quality check, every case, as of {dt.date.today().isoformat()}"
+    return (
+        f"Data-quality check, cases active in {period.label} "
+        f"({period.start.isoformat()} … {period.end.isoformat()}), as of {period.end.isoformat()}"
+    )

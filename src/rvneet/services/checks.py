@@ -1,0 +1,285 @@
+"""Data-quality rules of the case book (`rvneet check`): each finds the records it concerns.
+
+A rule is a small function over one session returning references — case references, or youth
+references where the fix is on the youth — never a name or personal code. Rules look at the book
+as of one day: today, or with a period its last day (records dated later are not seen).
+
+Which cases a rule looks at: without a period every case; with a period the cases active in it
+(opened on or before its last day, not closed before its first day). The rules about open cases
+take the cases open on the day (see `services.asof`).
+
+Levels: an `error` rule that finds something fails the check (exit code 1); a `warning` rule is
+listed but never fails it. A case opened outside its model's age range with a recorded reason
+(`case open --allow-ineligible REASON`) is a deliberate exception: it is a warning
+(`age-exception`), not an `rv-age` / `neet-age` error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from rvneet.domain.enums import Model, NeetGroup
+from rvneet.domain.errors import RvneetError
+from rvneet.domain.period import Period
+from rvneet.domain.rules import eligibility_problem
+from rvneet.services.asof import ACTIVE_IN_PERIOD, FOLLOWUP_OVERDUE_ON_DAY, OPEN_ON_DAY, iso
+
+ERROR, WARNING = "error", "warning"
+NO_CONTACT_DAYS = 60
+NGTS_CONTACT_DAYS = 30
+REFS_SHOWN = 20
+# The keys of each result row, in order (the JSON keys and CSV header).
+FIELDS = ("rule", "description", "level", "count", "refs")
+
+
+class ChecksFailed(RvneetError):
+    """Some data-quality rules found something (exit code 1, after the listing is printed)."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the rules look at: the book as of `day`, and the cases active in [`start`, `day`]."""
+
+    day: dt.date
+    period: Period | None = None
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The SQL parameters :day, :start and :end (no period: from the beginning of time)."""
+        start = self.period.start if self.period else dt.date.min
+        return {"day": iso(self.day), "start": iso(start), "end": iso(self.day)}
+
+
+Finder = Callable[[Session, Scope], list[str]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A data-quality rule: a stable id, what it finds, and the function finding it."""
+
+    id: str
+    description: str
+    find: Finder
+    level: str = ERROR
+
+
+def _refs(session: Session, sql: str, scope: Scope, **extra: Any) -> list[str]:
+    rows = session.execute(text(sql), {**scope.params, **extra})
+    return sorted({row[0] for row in rows})
+
+
+def case_without_assessment(session: Session, scope: Scope) -> list[str]:
+    """Cases with no risk level or traffic light dated on or before the day."""
+    return _refs(
+        session,
+        f"""
+        SELECT c.ref FROM cases c
+         WHERE {ACTIVE_IN_PERIOD}
+           AND NOT EXISTS (SELECT 1 FROM assessments a WHERE a.case_id = c.id AND a.date <= :day)
+        """,
+        scope,
+    )
+
+
+def no_recent_contact(session: Session, scope: Scope) -> list[str]:
+    """Cases open on the day, started more than 60 days before it, with no contact in those 60 days.
+
+    A contact exactly 60 days before the day still counts.
+    """
+    since = scope.day - dt.timedelta(days=NO_CONTACT_DAYS)
+    return _refs(
+        session,
+        f"""
+        SELECT c.ref FROM cases c
+         WHERE {OPEN_ON_DAY} AND c.start_date < :since
+           AND NOT EXISTS (SELECT 1 FROM contacts k
+                            WHERE k.case_id = c.id AND k.date BETWEEN :since AND :day)
+        """,
+        scope,
+        since=iso(since),
+    )
+
+
+def _outside_age_range(session: Session, scope: Scope) -> list[tuple[str, str, bool]]:
+    """(case ref, model, has a recorded reason) of the cases whose youth was outside the range."""
+    rows = session.execute(
+        text(
+            f"""
+            SELECT c.ref, c.model, c.neet_group, c.start_date, c.ineligible_reason, y.birth_date
+              FROM cases c JOIN youths y ON y.id = c.youth_id
+             WHERE {ACTIVE_IN_PERIOD}
+            """
+        ),
+        scope.params,
+    )
+    found = []
+    for row in rows:
+        group = NeetGroup(row.neet_group) if row.neet_group else None
+        if row.model == Model.NEET and group is None:
+            continue  # the schema forbids it; nothing to measure against
+        problem = eligibility_problem(
+            Model(row.model),
+            group,
+            dt.date.fromisoformat(str(row.birth_date)),
+            dt.date.fromisoformat(str(row.start_date)),
+        )
+        if problem:
+            found.append((row.ref, row.model, bool((row.ineligible_reason or "").strip())))
+    return found
+
+
+def rv_age(session: Session, scope: Scope) -> list[str]:
+    """RV cases of youths outside 12–18 on the start date, with no recorded reason."""
+    return sorted(r for r, m, why in _outside_age_range(session, scope) if m == "rv" and not why)
+
+
+def neet_age(session: Session, scope: Scope) -> list[str]:
+    """NEET cases of youths outside their group's ages on the start date, with no recorded reason."""
+    return sorted(r for r, m, why in _outside_age_range(session, scope) if m == "neet" and not why)
+
+
+def age_exception(session: Session, scope: Scope) -> list[str]:
+    """Cases opened outside their model's ages with a recorded reason (a warning)."""
+    return sorted(r for r, _m, why in _outside_age_range(session, scope) if why)
+
+
+def closed_without_reason(session: Session, scope: Scope) -> list[str]:
+    """Cases closed on or before the day with no close reason (imported or older data)."""
+    return _refs(
+        session,
+        f"""
+        SELECT c.ref FROM cases c
+         WHERE {ACTIVE_IN_PERIOD} AND c.end_date <= :day
+           AND (c.close_reason IS NULL OR trim(c.close_reason) = '')
+        """,
+        scope,
+    )
+
+
+def followup_overdue(session: Session, scope: Scope) -> list[str]:
+    """Cases whose follow-up was due before the day and was neither done by then nor skipped."""
+    return _refs(
+        session,
+        f"""
+        SELECT c.ref FROM followups f JOIN cases c ON c.id = f.case_id
+         WHERE {FOLLOWUP_OVERDUE_ON_DAY}
+        """,
+        scope,
+    )
+
+
+def no_participation_consent(session: Session, scope: Scope) -> list[str]:
+    """Youths with a case open on the day and no participation consent in force on it.
+
+    In force: the latest participation record dated on or before the day is not a withdrawal.
+    """
+    return _refs(
+        session,
+        f"""
+        SELECT y.ref FROM cases c JOIN youths y ON y.id = c.youth_id
+         WHERE {OPEN_ON_DAY}
+           AND COALESCE((SELECT NOT k.withdrawn FROM consents k
+                          WHERE k.youth_id = y.id AND k.scope = 'participation' AND k.date <= :day
+                          ORDER BY k.date DESC, k.id DESC LIMIT 1), 0) = 0
+        """,
+        scope,
+    )
+
+
+def ngts_not_contacted(session: Session, scope: Scope) -> list[str]:
+    """Youths of the newest NGTS list dated on or before the day, listed more than 30 days before
+    it, with no contact in any of their cases from the list date to the day."""
+    since = scope.day - dt.timedelta(days=NGTS_CONTACT_DAYS)
+    return _refs(
+        session,
+        """
+        SELECT y.ref FROM ngts_entries n JOIN youths y ON y.id = n.youth_id
+         WHERE n.list_date = (SELECT max(list_date) FROM ngts_entries WHERE list_date <= :day)
+           AND n.list_date < :since
+           AND NOT EXISTS (SELECT 1 FROM contacts k JOIN cases c ON c.id = k.case_id
+                            WHERE c.youth_id = n.youth_id
+                              AND k.date BETWEEN n.list_date AND :day)
+        """,
+        scope,
+        since=iso(since),
+    )
+
+
+RULES: list[Rule] = [
+    Rule(
+        "case-without-assessment",
+        "Case with no risk level or traffic light assessed",
+        case_without_assessment,
+    ),
+    Rule(
+        "no-recent-contact",
+        f"Open case with no contact in the last {NO_CONTACT_DAYS} days",
+        no_recent_contact,
+    ),
+    Rule("rv-age", "RV case of a youth outside 12–18 at the start, no reason recorded", rv_age),
+    Rule(
+        "neet-age",
+        "NEET case of a youth outside the group's ages at the start, no reason recorded",
+        neet_age,
+    ),
+    Rule(
+        "age-exception",
+        "Case opened outside its model's ages, with a reason recorded",
+        age_exception,
+        WARNING,
+    ),
+    Rule("closed-without-reason", "Closed case with no close reason", closed_without_reason),
+    Rule(
+        "followup-overdue",
+        "Closed case whose 6-month follow-up is overdue",
+        followup_overdue,
+    ),
+    Rule(
+        "no-participation-consent",
+        "Youth with an open case and no participation consent in force",
+        no_participation_consent,
+    ),
+    Rule(
+        "ngts-not-contacted",
+        f"Youth of the newest NGTS list not contacted within {NGTS_CONTACT_DAYS} days",
+        ngts_not_contacted,
+    ),
+]
+
+
+def run_checks(
+    session: Session, *, day: dt.date | None = None, period: Period | None = None
+) -> list[dict[str, Any]]:
+    """One row per rule, in the registry's order: its id, description, level, count and the first
+    20 references (sorted). The day is `period.end` with a period, else `day` (default today)."""
+    scope = Scope(period.end if period else day or dt.date.today(), period)
+    rows = []
+    for rule in RULES:
+        refs = rule.find(session, scope)
+        rows.append(
+            {
+                "rule": rule.id,
+                "description": rule.description,
+                "level": rule.level,
+                "count": len(refs),
+                "refs": refs[:REFS_SHOWN],
+            }
+        )
+    return rows
+
+
+def failed(rows: list[dict[str, Any]]) -> list[str]:
+    """The ids of the error-level rules that found something."""
+    return [r["rule"] for r in rows if r["level"] == ERROR and r["count"]]
+
+
+def failure_message(rules: list[str]) -> str:
+    """`N data-quality rule(s) failed: a, b`."""
+    noun = "rule" if len(rules) == 1 else "rules"
+    return f"{len(rules)} data-quality {noun} failed: {', '.join(rules)}"
