@@ -34,3 +34,21 @@ def test_the_examples_load_and_report(db_path: Path, run: Run) -> None:
         ("Y-0010", "no case", None),
         ("Y-0011", "no case", None),
     ]
+    # README, "Workload and follow-up reports" and "Data-quality check".
+    workload = run("report", "workload", "--as-of", "2025-06-30", "--format", "csv").stdout
+    assert workload.splitlines()[1:] == [
+        "Kadri Põld,2,0,1,1,0,0,0,0,2",
+        "Merike Vaher,0,3,0,0,1,2,0,0,3",
+        "Tiit Org,1,0,1,0,0,0,0,0,1",
+    ]
+    followups = run("report", "followups", "--period", "2026", "--format", "csv").stdout
+    assert followups.splitlines()[1:] == [
+        "RV-2024-001,rv,2026-03-30,done,2026-04-02,yes,yes,",
+        "NEET-2025-001,neet,2026-04-30,overdue,,,,",
+    ]
+    checked = run("check", "--period", "2025H1", "--format", "json")
+    assert checked.exit_code == 1
+    assert {r["rule"]: r["refs"] for r in json.loads(checked.stdout) if r["count"]} == {
+        "no-recent-contact": ["NEET-2025-001", "NEET-2025-002", "RV-2024-001", "RV-2025-002"],
+        "ngts-not-contacted": ["Y-0003", "Y-0006", "Y-0009", "Y-0010", "Y-0011"],
+    }
