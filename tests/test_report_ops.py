@@ -304,6 +304,17 @@ def test_workload_table_in_estonian(ok: Ok) -> None:
     assert "Juhtumikorraldajate koormus" in out
     assert "seisuga 2025-06-30" in out
     assert KADRI in out
+    assert "(määramata)" in out  # JSON and CSV keep "(none)"
+    assert "Avatud NEET juhtumid valgusfoori järgi: kollane olukord" in out
+
+
+def test_followups_table_in_estonian(ok: Ok) -> None:
+    out = " ".join(
+        ok("report", "followups", "--period", "2025Q2", "--lang", "et", "--no-timestamp").split()
+    )
+    assert "Järelsuhtlus 6 kuud pärast juhtumi lõppu" in out
+    assert "tehtud" in out and "ära jäetud" in out and "tegemata" in out
+    assert "overdue" not in out
 
 
 def test_a_case_without_an_assessment_by_the_day_is_counted_as_not_assessed(

@@ -59,9 +59,11 @@ FIGURES = {
 }
 COLUMNS = [
     Column("case", Label("Case", "Juhtum")),
-    Column("model", Label("Model", "Mudel")),
+    Column(
+        "model", Label("Model", "Mudel"), {"rv": Label("RV", "RV"), "neet": Label("NEET", "NEET")}
+    ),
     Column("due", Label("Due", "Tähtaeg")),
-    Column("status", Label("Status", "Seis")),
+    Column("status", Label("Status", "Seis"), STATUSES),
     Column("done_on", Label("Done on", "Tehtud")),
     Column("reached", Label("Reached", "Ühendust saadi")),
     Column("in_education", Label("In education", "Õpib")),

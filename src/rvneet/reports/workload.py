@@ -64,7 +64,11 @@ RISKS = {
     NO_LEVEL: Label("not assessed", "hindamata"),
 }
 COLUMNS = [
-    Column("manager", Label("Case manager", "Juhtumikorraldaja")),
+    Column(
+        "manager",
+        Label("Case manager", "Juhtumikorraldaja"),
+        {NO_MANAGER: Label(NO_MANAGER, "(määramata)")},
+    ),
     Column("open_rv", Label("RV open", "RV avatud")),
     Column("open_neet", Label("NEET open", "NEET avatud")),
     Column("rv_high", Label("RV high", "RV kõrge")),
