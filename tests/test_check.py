@@ -113,62 +113,83 @@ def consent(ok: Ok, youth: str, date: str, *extra: str) -> None:
        "--given-by", "youth", *extra)  # fmt: skip
 
 
+def imported(ok: Ok, folder: Path, kind: str, rows: list[dict[str, str]]) -> None:
+    """Import `rows` as a JSON file: one command instead of one per record."""
+    path = folder / f"{kind}.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    ok("import", kind, str(path))
+
+
 def build_dirty(ok: Ok, folder: Path) -> None:
     ok("init", "--municipality", MUNICIPALITY)
-    for i, (name, born) in enumerate(YOUTHS, 1):
-        if "-" in born:
-            ok("youth", "add", "--name", name, "--birth-date", born, "--sex", "M")
-        else:
-            ok("youth", "add", "--name", name, "--id-code", born)
-        if i <= 12 or i == 18 or i == 19:
-            consent(ok, f"Y-{i:04d}", "2024-01-01")
+    imported(
+        ok,
+        folder,
+        "youths",
+        [
+            {"name": name, "birth_date": born, "sex": "M"} if "-" in born
+            else {"name": name, "id_code": born}
+            for name, born in YOUTHS
+        ],
+    )  # fmt: skip
 
-    def case(youth: int, model: str, start: str, *extra: str) -> None:
-        level = ("--risk", "high") if model == "rv" else ("--light", "red")
-        group = () if model == "rv" or "--group" in extra else ("--group", "neet")
-        ok("case", "open", "--youth", f"Y-{youth:04d}", "--model", model, "--start", start,
-           *level, *group, *extra)  # fmt: skip
+    def case(youth: int, model: str, start: str, **more: str) -> dict[str, str]:
+        level = {"risk": "high"} if model == "rv" else {"light": "red", "group": "neet"}
+        return {"youth": f"Y-{youth:04d}", "model": model, "start": start, **level, **more}
 
-    def contact(ref: str, date: str) -> None:
-        ok("case", "contact", ref, "--date", date, "--channel", "phone")
-
-    def close(ref: str, end: str) -> None:
-        ok("case", "close", ref, "--end", end, "--reason", "goals-met")
-
-    case(1, "rv", "2025-02-01")  # RV-2025-001
-    contact("RV-2025-001", "2025-06-01")
-    case(2, "neet", "2025-01-10")  # NEET-2025-001
-    contact("NEET-2025-001", "2025-04-30")
-    case(3, "neet", "2025-01-10")  # NEET-2025-002
-    contact("NEET-2025-002", "2025-05-01")
-    case(4, "neet", "2025-05-01")  # NEET-2025-003
-    case(5, "rv", "2025-02-01", "--allow-ineligible", "imported")  # RV-2025-002
-    contact("RV-2025-002", "2025-06-01")
-    case(6, "neet", "2025-02-01", "--group", "risk", "--allow-ineligible", "imported")
-    contact("NEET-2025-004", "2025-06-01")
-    case(7, "rv", "2025-02-01", "--allow-ineligible", "sibling in the network")  # RV-2025-003
-    contact("RV-2025-003", "2025-06-01")
-    case(8, "rv", "2025-01-05")  # RV-2025-004
-    close("RV-2025-004", "2025-03-01")
-    case(9, "neet", "2024-05-01")  # NEET-2024-001
-    close("NEET-2024-001", "2024-12-01")
-    case(10, "neet", "2024-05-01")  # NEET-2024-002
-    close("NEET-2024-002", "2024-11-15")
-    ok("followup", "record", "NEET-2024-002", "--date", "2025-07-02", "--reached", "yes")
-    case(11, "neet", "2024-05-01")  # NEET-2024-003
-    close("NEET-2024-003", "2024-12-31")
-    case(12, "neet", "2024-05-01")  # NEET-2024-004
-    close("NEET-2024-004", "2024-11-01")
-    ok("followup", "skip", "NEET-2024-004", "--reason", "moved abroad")
-    case(13, "neet", "2025-01-10")  # NEET-2025-005
-    contact("NEET-2025-005", "2025-06-01")
+    ended = {"close_reason": "goals-met"}
+    imported(
+        ok,
+        folder,
+        "cases",
+        [
+            case(1, "rv", "2025-02-01"),  # RV-2025-001
+            case(5, "rv", "2025-02-01", allow_ineligible="imported"),  # RV-2025-002
+            case(7, "rv", "2025-02-01", allow_ineligible="sibling in the network"),
+            case(8, "rv", "2025-01-05", end="2025-03-01", **ended),  # RV-2025-004
+            case(2, "neet", "2025-01-10"),  # NEET-2025-001
+            case(3, "neet", "2025-01-10"),  # NEET-2025-002
+            case(4, "neet", "2025-05-01"),  # NEET-2025-003
+            case(6, "neet", "2025-02-01", group="risk", allow_ineligible="imported"),
+            case(13, "neet", "2025-01-10"),  # NEET-2025-005
+            case(14, "neet", "2025-01-10"),  # NEET-2025-006
+            case(15, "neet", "2025-01-10"),  # NEET-2025-007
+            case(18, "neet", "2025-03-18", group="risk"),  # NEET-2025-008
+            case(19, "neet", "2025-03-01", group="risk", end="2025-03-12", **ended),
+            case(9, "neet", "2024-05-01", end="2024-12-01", **ended),  # NEET-2024-001
+            case(10, "neet", "2024-05-01", end="2024-11-15", **ended),  # NEET-2024-002
+            case(11, "neet", "2024-05-01", end="2024-12-31", **ended),  # NEET-2024-003
+            case(12, "neet", "2024-05-01", end="2024-11-01", **ended),  # NEET-2024-004
+        ],
+    )
+    contacts = [
+        ("RV-2025-001", "2025-06-01"),
+        ("NEET-2025-001", "2025-04-30"),
+        ("NEET-2025-002", "2025-05-01"),
+        ("RV-2025-002", "2025-06-01"),
+        ("NEET-2025-004", "2025-06-01"),
+        ("RV-2025-003", "2025-06-01"),
+        ("NEET-2025-005", "2025-06-01"),
+        ("NEET-2025-006", "2025-06-15"),
+        ("NEET-2025-007", "2025-06-15"),
+        ("NEET-2025-008", "2025-03-20"),
+        ("NEET-2025-008", "2025-06-15"),
+        ("NEET-2025-009", "2025-03-10"),
+    ]
+    imported(
+        ok,
+        folder,
+        "contacts",
+        [{"case": ref, "date": date, "channel": "phone"} for ref, date in contacts],
+    )
+    # Participation consent for every youth with an open case but the crafted ones.
+    for youth in (1, 2, 3, 4, 5, 6, 7, 18):
+        consent(ok, f"Y-{youth:04d}", "2024-01-01")
     consent(ok, "Y-0014", "2025-01-01")
     consent(ok, "Y-0014", "2025-06-01", "--withdraw")
-    case(14, "neet", "2025-01-10")  # NEET-2025-006
-    contact("NEET-2025-006", "2025-06-15")
     consent(ok, "Y-0015", "2025-07-01")
-    case(15, "neet", "2025-01-10")  # NEET-2025-007
-    contact("NEET-2025-007", "2025-06-15")
+    ok("followup", "record", "NEET-2024-002", "--date", "2025-07-02", "--reached", "yes")
+    ok("followup", "skip", "NEET-2024-004", "--reason", "moved abroad")
     ok("import", "ngts", ngts_file(folder, "2024-10.csv", [16]), "--list-date", "2024-10-15")
     ok(
         "import",
@@ -178,12 +199,6 @@ def build_dirty(ok: Ok, folder: Path) -> None:
         "2025-03-15",
     )
     ok("import", "ngts", ngts_file(folder, "2025-10.csv", [20]), "--list-date", "2025-10-15")
-    case(18, "neet", "2025-03-18", "--group", "risk")  # NEET-2025-008
-    contact("NEET-2025-008", "2025-03-20")
-    contact("NEET-2025-008", "2025-06-15")
-    case(19, "neet", "2025-03-01", "--group", "risk")  # NEET-2025-009
-    contact("NEET-2025-009", "2025-03-10")
-    close("NEET-2025-009", "2025-03-12")
 
 
 def as_legacy_data(path: Path) -> None:

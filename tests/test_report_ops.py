@@ -75,69 +75,83 @@ SECRETS = [
 ]
 
 
-def build(ok: Ok) -> None:
+def imported(ok: Ok, folder: Path, kind: str, rows: list[dict[str, str]]) -> None:
+    """Import `rows` as a JSON file: one command instead of one per record."""
+    path = folder / f"{kind}.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    ok("import", kind, str(path))
+
+
+def build(ok: Ok, folder: Path) -> None:
     ok("init", "--municipality", MUNICIPALITY)
-    for name, born in YOUTHS:
-        if "-" in born:
-            ok("youth", "add", "--name", name, "--birth-date", born, "--sex", "F")
-        else:
-            ok("youth", "add", "--name", name, "--id-code", born)
+    imported(
+        ok,
+        folder,
+        "youths",
+        [
+            {"name": name, "birth_date": born, "sex": "F"} if "-" in born
+            else {"name": name, "id_code": born}
+            for name, born in YOUTHS
+        ],
+    )  # fmt: skip
 
-    def rv(youth: int, start: str, risk: str, manager: str | None) -> None:
-        extra = ("--manager", manager) if manager else ()
-        ok("case", "open", "--youth", f"Y-{youth:04d}", "--model", "rv", "--start", start,
-           "--risk", risk, *extra)  # fmt: skip
+    def rv(youth: int, start: str, risk: str, manager: str, end: str = "") -> dict[str, str]:
+        return {"youth": f"Y-{youth:04d}", "model": "rv", "start": start, "risk": risk,
+                "manager": manager, "end": end, "close_reason": "goals-met" if end else ""}  # fmt: skip
 
-    def neet(youth: int, start: str, light: str, manager: str | None, group: str = "neet") -> None:
-        extra = ("--manager", manager) if manager else ()
-        ok("case", "open", "--youth", f"Y-{youth:04d}", "--model", "neet", "--start", start,
-           "--light", light, "--group", group, *extra)  # fmt: skip
+    def neet(youth: int, start: str, light: str, manager: str, end: str = "") -> dict[str, str]:
+        group = "risk" if youth == 6 else "neet"
+        return {"youth": f"Y-{youth:04d}", "model": "neet", "start": start, "light": light,
+                "group": group, "manager": manager, "end": end,
+                "close_reason": "goals-met" if end else ""}  # fmt: skip
 
-    def close(ref: str, end: str) -> None:
-        ok("case", "close", ref, "--end", end, "--reason", "goals-met")
-
-    rv(1, "2025-01-10", "high", KADRI)  # RV-2025-001
-    ok("case", "assess", "RV-2025-001", "--date", "2025-05-01", "--risk", "medium")
-    ok("case", "assess", "RV-2025-001", "--date", "2025-07-15", "--risk", "high")
-    rv(2, "2025-02-01", "medium", MART)  # RV-2025-002
-    close("RV-2025-002", "2025-06-30")
-    rv(3, "2024-09-01", "high", KADRI)  # RV-2024-001
-    ok("case", "assess", "RV-2024-001", "--date", "2025-07-01", "--risk", "medium")
-    neet(4, "2025-01-15", "red", KADRI)  # NEET-2025-001
-    ok("case", "assess", "NEET-2025-001", "--date", "2025-06-30", "--light", "yellow")
-    neet(5, "2025-03-01", "green", None)  # NEET-2025-002
-    neet(6, "2025-07-01", "red", MART, "risk")  # NEET-2025-003
-    rv(7, "2025-02-10", "medium", MART)  # RV-2025-003
-    close("RV-2025-003", "2025-04-30")
+    imported(
+        ok,
+        folder,
+        "cases",
+        [
+            rv(1, "2025-01-10", "high", KADRI),  # RV-2025-001
+            rv(2, "2025-02-01", "medium", MART, "2025-06-30"),  # RV-2025-002
+            rv(3, "2024-09-01", "high", KADRI),  # RV-2024-001
+            neet(4, "2025-01-15", "red", KADRI),  # NEET-2025-001
+            neet(5, "2025-03-01", "green", ""),  # NEET-2025-002
+            neet(6, "2025-07-01", "red", MART),  # NEET-2025-003
+            rv(7, "2025-02-10", "medium", MART, "2025-04-30"),  # RV-2025-003
+            neet(8, "2024-05-01", "red", "—", "2024-11-30"),  # NEET-2024-001
+            rv(9, "2024-03-01", "high", MART, "2024-12-15"),  # RV-2024-002
+            neet(10, "2024-06-01", "yellow", KADRI, "2024-12-31"),  # NEET-2024-002
+            rv(11, "2024-04-01", "high", KADRI, "2024-12-01"),  # RV-2024-003
+            neet(12, "2024-02-01", "green", MART, "2024-10-31"),  # NEET-2024-003
+            neet(13, "2024-03-01", "green", MART, "2024-10-01"),  # NEET-2024-004
+            rv(14, "2024-02-01", "medium", "", "2024-09-30"),  # RV-2024-004
+            rv(15, "2024-08-01", "high", MART, "2025-01-01"),  # RV-2024-005
+        ],
+    )
+    imported(
+        ok,
+        folder,
+        "assessments",
+        [
+            {"case": "RV-2025-001", "date": "2025-05-01", "risk": "medium"},
+            {"case": "RV-2025-001", "date": "2025-07-15", "risk": "high"},
+            {"case": "RV-2024-001", "date": "2025-07-01", "risk": "medium"},
+            {"case": "NEET-2025-001", "date": "2025-06-30", "light": "yellow"},
+        ],
+    )
     ok("case", "reopen", "RV-2025-003", "--date", "2025-07-05", "--reason", "back in town")
-    neet(8, "2024-05-01", "red", "—")  # NEET-2024-001
-    close("NEET-2024-001", "2024-11-30")
-    rv(9, "2024-03-01", "high", MART)  # RV-2024-002
-    close("RV-2024-002", "2024-12-15")
     ok("followup", "record", "RV-2024-002", "--date", "2025-06-20", "--reached", "yes",
        "--education", "yes", "--employment", "no")  # fmt: skip
-    neet(10, "2024-06-01", "yellow", KADRI)  # NEET-2024-002
-    close("NEET-2024-002", "2024-12-31")
-    rv(11, "2024-04-01", "high", KADRI)  # RV-2024-003
-    close("RV-2024-003", "2024-12-01")
     ok("followup", "record", "RV-2024-003", "--date", "2025-07-10", "--reached", "no")
-    neet(12, "2024-02-01", "green", MART)  # NEET-2024-003
-    close("NEET-2024-003", "2024-10-31")
     ok("followup", "skip", "NEET-2024-003", "--reason", "moved abroad")
-    neet(13, "2024-03-01", "green", MART)  # NEET-2024-004
-    close("NEET-2024-004", "2024-10-01")
     ok("followup", "record", "NEET-2024-004", "--date", "2025-04-03", "--reached", "yes",
        "--education", "no", "--employment", "yes")  # fmt: skip
-    rv(14, "2024-02-01", "medium", None)  # RV-2024-004
-    close("RV-2024-004", "2024-09-30")
     ok("followup", "record", "RV-2024-004", "--date", "2025-04-02", "--reached", "yes")
-    rv(15, "2024-08-01", "high", MART)  # RV-2024-005
-    close("RV-2024-005", "2025-01-01")
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_template(tmp_path_factory, "report_ops", build)
+    folder = tmp_path_factory.mktemp("files")
+    return build_template(tmp_path_factory, "report_ops", lambda ok: build(ok, folder))
 
 
 def report(ok: Ok, *args: str) -> dict[str, Any]:
