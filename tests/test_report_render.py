@@ -266,12 +266,20 @@ def test_totals_equal_the_sum_of_their_breakdowns(
     path.unlink(missing_ok=True)
     shutil.copyfile(template_db, path)
     _random_book(path, cases)
+    from rvneet.reports.followups import build_followups
+    from rvneet.reports.workload import build_workload
+
     with Database(path, "tester").session() as session:
         report = build_lisa4(session, parse_period(period))
-    for breakdown in report.breakdowns:
-        if breakdown.total_of:
-            counted = sum(int(v) for v in breakdown.counts.values())
-            assert counted == report.figure(breakdown.total_of).value, breakdown.key
+        others = [
+            build_followups(session, parse_period(period)),
+            build_workload(session, parse_period(period).end),
+        ]
+    for each in (report, *others):
+        for breakdown in each.breakdowns:
+            if breakdown.total_of:
+                counted = sum(int(v) for v in breakdown.counts.values())
+                assert counted == each.figure(breakdown.total_of).value, breakdown.key
     figures: dict[str, Any] = {f.key: f.value for f in report.figures}
     assert figures["cases_active"] == len(report.listings[0].rows)
     assert figures["cases_ongoing_at_end"] + figures["cases_ended"] == figures["cases_active"]

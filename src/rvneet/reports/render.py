@@ -112,8 +112,9 @@ def render_table(report: Report, lang: str, generated: dt.datetime | None) -> li
             parts.append(f"{listing.title(lang)}: {NONE(lang)}")
             continue
         table = Table(title=listing.title(lang), title_justify="left")
-        for column in listing.columns:
-            table.add_column(column.label(lang), no_wrap=True)
+        for number, column in enumerate(listing.columns):
+            # The first column (a reference) never wraps; headers of narrow numbers may.
+            table.add_column(column.label(lang), no_wrap=number == 0)
         for row in listing.rows:
             table.add_row(*(_cell(c.shown(row.get(c.field), lang)) for c in listing.columns))
         parts.append(table)
