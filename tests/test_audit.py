@@ -102,6 +102,7 @@ def test_changes_are_old_new_pairs(
         "model": [None, "rv"],
         "seq": [None, 1],
         "start_date": [None, "2025-01-15"],
+        "channel": [None, "other"],
     }
     assert changes[2] == {
         "id": [None, 1],

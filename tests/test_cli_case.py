@@ -19,6 +19,7 @@ CASE_KEYS = [
     "youth",
     "model",
     "group",
+    "channel",
     "start",
     "end",
     "status",
@@ -129,6 +130,26 @@ def test_open_neet(ok: Ok) -> None:
     record = show(ok, "NEET-2024-001")
     assert (record["model"], record["group"], record["level"]) == ("neet", "neet", "yellow")
     assert record["support_requested"] is False
+
+
+@pytest.mark.usefixtures("youths")
+def test_open_with_the_channel_the_youth_was_reached_through(ok: Ok, run: Run) -> None:
+    open_neet(ok, "Y-0004", "2025-03-01", "neet", "--channel", "ngts-list")
+    open_rv(ok, "Y-0001", "2025-02-03", "--channel", "school")
+    open_neet(ok, "Y-0003", "2025-03-01")
+    assert show(ok, "NEET-2025-001")["channel"] == "ngts-list"
+    assert details(ok("case", "show", "NEET-2025-001"))["Reached through"] == "ngts-list"
+    listed = json.loads(ok("case", "list", "--format", "json"))
+    assert {r["case"]: r["channel"] for r in listed} == {
+        "RV-2025-001": "school",
+        "NEET-2025-001": "ngts-list",
+        "NEET-2025-002": "other",
+    }
+    assert "channel" in ok("case", "list", "--format", "csv").splitlines()[0].split(",")
+    result = run("case", "open", "--youth", "Y-0002", "--model", "neet", "--start", "2025-03-01",
+                 "--light", "red", "--group", "neet", "--channel", "rumour")  # fmt: skip
+    assert result.exit_code == 2
+    assert "rumour" in result.stderr and "ngts-list" in result.stderr
 
 
 @pytest.mark.usefixtures("youths")

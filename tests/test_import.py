@@ -938,6 +938,35 @@ def test_cases_closed_by_import_and_then_unchanged(
     assert "reopen the case first" in line
 
 
+@pytest.mark.usefixtures("people")
+def test_cases_take_the_channel_and_an_import_can_set_it_later(
+    ok: Ok, run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    rows = [
+        ["noor", "mudel", "algus", "valgusfoor", "sihtrühm", "riskitase", "leidmise viis"],
+        ["Y-0003", "neet", "2025-02-03", "red", "neet", "", "ngts-list"],
+        ["Y-0001", "rv", "2025-02-01", "", "", "high", ""],
+    ]
+    path = write_csv(tmp_path / "juhtumid.csv", rows, delimiter=";")
+    assert counts(new=2) in imported(ok, "cases", path)
+    assert {c["case"]: c["channel"] for c in case_list(ok)} == {
+        "RV-2025-001": "other",
+        "NEET-2025-001": "ngts-list",
+    }
+    # Given for a case in the book, the channel is updated (and audited); empty leaves it.
+    rows[1][-1], rows[2][-1] = "", "school"
+    write_csv(path, rows, delimiter=";")
+    assert counts(updated=1, unchanged=1) in imported(ok, "cases", path)
+    assert {c["case"]: c["channel"] for c in case_list(ok)} == {
+        "RV-2025-001": "school",
+        "NEET-2025-001": "ngts-list",
+    }
+    rows[2][-1] = "kuulujutt"
+    write_csv(path, rows, delimiter=";")
+    [line] = row_lines(refused_rows(run, db_path, "import", "cases", str(path)))
+    assert line.startswith("row 3, leidmise viis: 'kuulujutt' is not one of ngts-list,")
+
+
 # One good row of a cases file; each bad-row test changes some of its cells.
 CASE_ROW = dict.fromkeys(CASE_HEADER, "") | {
     "youth": "Y-0001", "model": "rv", "start": "2025-02-01", "risk": "high",

@@ -206,3 +206,57 @@ def test_a_failed_upgrade_leaves_the_file_at_revision_0001(old_book: Path, run: 
     assert upgraded.exit_code == 0, upgraded.stderr
     assert "upgraded" in upgraded.stderr
     assert len(json.loads(upgraded.stdout)) == len(CASES)
+
+
+def test_a_book_at_0003_is_upgraded_and_its_cases_were_reached_through_other(
+    db_path: Path, run: Run, ok: Ok
+) -> None:
+    """Migration 0004 adds how a youth was reached (`cases.channel`); cases kept before read other."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    engine = Database(db_path, "tester").engine(write=True, foreign_keys=False)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0003")
+    finally:
+        engine.dispose()
+    execute(
+        db_path, "INSERT INTO settings (key, value) VALUES (?, ?)", [("municipality", MUNICIPALITY)]
+    )
+    execute(db_path, "INSERT INTO youths VALUES (?, ?, ?, ?, ?, ?)", YOUTHS)
+    columns = (
+        "id, ref, youth_id, model, seq, start_date, end_date, close_reason, neet_group, manager"
+    )
+    execute(
+        db_path,
+        f"INSERT INTO cases ({columns}) VALUES ({', '.join('?' * 10)})",
+        [c[:10] for c in CASES],
+    )
+    before = query(db_path, f"SELECT {columns} FROM cases ORDER BY id")
+
+    result = run("case", "list", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert f"from schema 0003 to {head_revision()}" in result.stderr
+    assert {r["case"]: r["channel"] for r in json.loads(result.stdout)} == {
+        "RV-2024-001": "other",
+        "NEET-2024-001": "other",
+        "RV-2025-001": "other",
+        "NEET-2025-001": "other",
+    }
+    assert query(db_path, f"SELECT {columns} FROM cases ORDER BY id") == before
+    assert query(db_path, "PRAGMA integrity_check") == [("ok",)]
+    # The column is checked by the database too, and new cases take a channel.
+    with pytest.raises(sqlite3.IntegrityError, match="ck_cases_channel"):
+        execute(db_path, "UPDATE cases SET channel = 'rumour' WHERE id = 1")
+    ok("youth", "add", "--name", "Uus Noor", "--birth-date", "2004-04-04", "--sex", "M")
+    ok(
+        "case", "open", "--youth", "Y-0004", "--model", "neet", "--group", "neet",
+        "--light", "red", "--start", "2025-04-01", "--channel", "ngts-list",
+    )  # fmt: skip
+    assert query(db_path, "SELECT ref, channel FROM cases WHERE id = 5") == [
+        ("NEET-2025-002", "ngts-list")
+    ]

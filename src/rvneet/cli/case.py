@@ -21,7 +21,7 @@ from rvneet.cli.common import (
     warn,
     yes_no,
 )
-from rvneet.domain.enums import CloseReason, Light, Model, NeetGroup, RiskLevel
+from rvneet.domain.enums import CloseReason, Light, Model, NeetGroup, ReachChannel, RiskLevel
 
 app = typer.Typer(help="Open, assess, close and look at cases (juhtumid).", no_args_is_help=True)
 
@@ -89,12 +89,23 @@ def open_(
         ),
     ] = None,
     instrument: InstrumentOption = None,
+    channel: Annotated[
+        ReachChannel,
+        typer.Option(
+            "--channel",
+            help=(
+                "How the youth was reached: "
+                + ", ".join(c.value for c in ReachChannel)
+                + " (the NEET model's ways of finding youths; either model)."
+            ),
+        ),
+    ] = ReachChannel.OTHER,
     fmt: CreatedFormatOption = CreatedFormat.TEXT,
 ) -> None:
     """Open a case and print its reference (RV-2025-001 / NEET-2025-001).
 
     RV needs --risk and a youth aged 12–18 on the start date. NEET needs --light and --group
-    (neet: 15–29, risk: 14–19).
+    (neet: 15–29, risk: 14–19). --channel says how the youth was reached (default other).
 
     Example: rvneet case open --youth Y-0001 --model rv --start 2025-03-03 --risk high
     """
@@ -113,6 +124,7 @@ def open_(
             support_requested=support_requested,
             allow_ineligible=allow_ineligible,
             instrument=instrument,
+            channel=channel,
         )
         record = case_detail(session, opened.case.ref, personal=False)
     for message in opened.warnings:
@@ -289,6 +301,7 @@ def show(
         "Model": record["model"].upper()
         + (f", group {record['group']}" if record["group"] else ""),
         "Case manager": record["manager"] or "—",
+        "Reached through": record["channel"],
         "Status": record["status"]
         + (f" ({record['close_reason']})" if record["close_reason"] else ""),
         "Stage": record["stage"] or "—",

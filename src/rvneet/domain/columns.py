@@ -6,7 +6,15 @@ The English name is also the JSON key; the Estonian name is the header of a temp
 
 from __future__ import annotations
 
-from rvneet.domain.enums import CloseReason, ContactChannel, Light, Model, NeetGroup, RiskLevel
+from rvneet.domain.enums import (
+    CloseReason,
+    ContactChannel,
+    Light,
+    Model,
+    NeetGroup,
+    ReachChannel,
+    RiskLevel,
+)
 from rvneet.files.columns import Column
 
 YOUTH_COLUMNS = (
@@ -103,6 +111,15 @@ CASE_COLUMNS = (
         "instrument",
         "hindamisvahend",
         help="RV: the risk assessment instrument used.",
+    ),
+    Column(
+        "channel",
+        "leidmise viis",
+        choices=ReachChannel,
+        aliases=("reached_through",),
+        help="How the youth was reached: "
+        + ", ".join(c.value for c in ReachChannel)
+        + ". Empty: other (a new case) or unchanged (a case in the book).",
     ),
     Column(
         "support_requested",

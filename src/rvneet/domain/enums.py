@@ -50,6 +50,17 @@ class CloseReason(StrEnum):
     OTHER = "other"
 
 
+class ReachChannel(StrEnum):
+    """How the youth was found and reached (the NEET model's stage 2, *noore leidmine*)."""
+
+    NGTS_LIST = "ngts-list"  # the youth-guarantee support system's monitoring list
+    MOBILE_YOUTH_WORK = "mobile-youth-work"
+    REFERRAL = "referral"  # referred by a specialist
+    SELF = "self"  # the youth turned to the case manager
+    SCHOOL = "school"
+    OTHER = "other"
+
+
 class ContactChannel(StrEnum):
     """How the case manager reached the youth (*kontakti loomine*)."""
 

@@ -23,6 +23,7 @@ from rvneet.domain.enums import (
     NeedCategory,
     NeetGroup,
     NetworkRole,
+    ReachChannel,
     RiskLevel,
     Sex,
     SupportKind,
@@ -108,6 +109,7 @@ class NewCase(_Input):
     support_requested: bool = False
     allow_ineligible: str | None = None
     instrument: str | None = None
+    channel: ReachChannel = ReachChannel.OTHER
 
     @model_validator(mode="after")
     def _by_model(self) -> Self:

@@ -87,6 +87,10 @@ class Case(SQLModel, table=True):
             " AND (satisfaction_overall IS NULL OR satisfaction_overall BETWEEN 1 AND 5)",
             name="satisfaction",
         ),
+        CheckConstraint(
+            "channel IN ('ngts-list', 'mobile-youth-work', 'referral', 'self', 'school', 'other')",
+            name="channel",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -109,6 +113,8 @@ class Case(SQLModel, table=True):
     wellbeing_end: int | None = None
     satisfaction_manager: int | None = None
     satisfaction_overall: int | None = None
+    # How the youth was reached (`domain.enums.ReachChannel`); cases from before it was kept: other.
+    channel: str = Field(default="other", sa_column_kwargs={"server_default": "other"})
 
 
 class Assessment(SQLModel, table=True):

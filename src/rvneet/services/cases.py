@@ -15,6 +15,7 @@ from rvneet.domain.enums import (
     Light,
     Model,
     NeetGroup,
+    ReachChannel,
     RiskLevel,
     SupportKind,
 )
@@ -85,6 +86,7 @@ def open_case(
     support_requested: bool = False,
     allow_ineligible: str | None = None,
     instrument: str | None = None,
+    channel: ReachChannel = ReachChannel.OTHER,
 ) -> Opened:
     """Open a case; its first assessment is the level given here.
 
@@ -101,6 +103,7 @@ def open_case(
         support_requested=support_requested,
         allow_ineligible=allow_ineligible,
         instrument=instrument or None,
+        channel=channel,
     )
     youth = get_youth(session, youth_ref)
     if data.start < youth.birth_date:
@@ -125,6 +128,7 @@ def open_case(
         neet_group=data.group.value if data.group else None,
         manager=data.manager,
         ineligible_reason=data.allow_ineligible if problem else None,
+        channel=data.channel.value,
     )
     session.add(case)
     session.flush()
@@ -298,6 +302,7 @@ CASE_FIELDS = (
     "youth",
     "model",
     "group",
+    "channel",
     "start",
     "end",
     "status",
@@ -326,6 +331,7 @@ def case_record(
         "youth": youth.ref,
         "model": case.model,
         "group": case.neet_group,
+        "channel": case.channel,
         "start": case.start_date.isoformat(),
         "end": case.end_date.isoformat() if case.end_date else None,
         "status": "closed" if case.end_date else "open",

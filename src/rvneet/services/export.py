@@ -64,7 +64,7 @@ Progress = Callable[[int], None]
 KEPT_TEXT: dict[str, frozenset[str]] = {
     "settings": frozenset({"key", "value"}),
     "youths": frozenset({"sex"}),
-    "cases": frozenset({"model", "close_reason", "neet_group"}),
+    "cases": frozenset({"model", "close_reason", "neet_group", "channel"}),
     "assessments": frozenset({"risk", "light"}),
     "stage_changes": frozenset({"stage"}),
     "contacts": frozenset({"channel", "with_roles"}),

@@ -15,6 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from rvneet.domain.columns import ASSESSMENT_COLUMNS, CASE_COLUMNS, CONTACT_COLUMNS
+from rvneet.domain.enums import ReachChannel
 from rvneet.domain.errors import InvalidInput, RvneetError
 from rvneet.domain.personal_code import parse_personal_code
 from rvneet.domain.tables import Assessment, Case, Contact, Youth
@@ -161,6 +162,7 @@ def import_cases(
             support_requested=bool(values["support_requested"]),
             instrument=values["instrument"],
             allow_ineligible=values["allow_ineligible"],
+            channel=values["channel"] or ReachChannel.OTHER,
         )
         if any("consent" in w for w in opened.warnings):
             unconsented.append(opened.case.ref)
@@ -209,6 +211,11 @@ def _update_case(
     outcome = "unchanged"
     if values["manager"] and values["manager"] != case.manager:
         case.manager = values["manager"]
+        session.add(case)
+        session.flush()
+        outcome = "updated"
+    if values["channel"] and values["channel"].value != case.channel:
+        case.channel = values["channel"].value
         session.add(case)
         session.flush()
         outcome = "updated"
