@@ -30,9 +30,13 @@ def upgrade() -> None:
             )
         )
         batch_op.create_check_constraint(op.f("ck_cases_channel"), f"channel IN ({CHANNELS})")
+        batch_op.create_index(
+            "ix_cases_model_end_start", ["model", "end_date", "start_date"], unique=False
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_index("ix_cases_model_end_start")
         batch_op.drop_constraint(op.f("ck_cases_channel"), type_="check")
         batch_op.drop_column("channel")

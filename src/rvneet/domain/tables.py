@@ -77,6 +77,8 @@ class Case(SQLModel, table=True):
             sqlite_where=text("end_date IS NULL"),
         ),
         Index("ix_cases_model_start", "model", "start_date"),
+        # Reports find the cases active in a period by their end: open, or closed after its start.
+        Index("ix_cases_model_end_start", "model", "end_date", "start_date"),
         CheckConstraint(
             "(wellbeing_start IS NULL OR wellbeing_start BETWEEN 1 AND 10)"
             " AND (wellbeing_end IS NULL OR wellbeing_end BETWEEN 1 AND 10)",
