@@ -21,6 +21,7 @@ from rvneet.cli import (
     outreach,
     plan,
     report,
+    report_neet,
     report_ops,
     support,
     youth,
@@ -96,7 +97,7 @@ app.add_typer(outreach.app, name="outreach")
 app.command("export")(export.export_command)
 app.command("check")(check.check_command)
 # Modules that add commands to the `case`, `import` and `report` groups when imported.
-_REGISTERED = (casework, plan, support, ngts, export, report_ops)
+_REGISTERED = (casework, plan, support, ngts, export, report_ops, report_neet)
 
 
 def _version(value: bool) -> None:
