@@ -296,8 +296,9 @@ EXPECTED_H1 = {
     "satisfaction_manager_n": 2,
     "satisfaction_overall_mean": 2.5,
     "satisfaction_overall_n": 2,
-    "followups_due": 3,
+    "followups_due": 4,
     "followups_done": 2,
+    "followups_skipped": 1,
     "followups_reached": 1,
     "followups_in_education_or_employment": 1,
     "by_group": {"neet": 6, "risk": 2},
@@ -332,7 +333,7 @@ def test_the_half_year_by_hand(ok: Ok) -> None:
     2025-003, 1 of 2 in 2025-004 (its second was done after the period); wellbeing +3 and -2;
     satisfaction with the manager 5, 3 and overall 4, 1; 2025-004's outcome was cleared by its
     reopening. Follow-ups due: 2024-003 (done, reached, employed), -005 (done after the period),
-    -007 (done, not reached); 2024-006's was cancelled by the reopening.
+    -007 (done, not reached), 2024-006 (skipped: the case was reopened).
     """
     data = report(ok)
     assert list(data) == ["report", "municipality", "period", "summary"]
@@ -360,8 +361,13 @@ def test_the_second_half_sees_what_came_after(ok: Ok) -> None:
     )
     assert summary["satisfaction_overall_n"] == 0
     assert (summary["goals_met"], summary["goals_total"], summary["goals_dropped"]) == (1, 1, 0)
-    # Due 2025-07-01 (2024-002), 07-15 (2024-004), 12-15 (2025-003); 2025-004's was cancelled.
-    assert (summary["followups_due"], summary["followups_done"]) == (3, 0)
+    # Due 2025-07-01 (2024-002), 07-15 (2024-004), 11-30 (2025-004: skipped, it was reopened),
+    # 12-15 (2025-003).
+    assert [summary[k] for k in ("followups_due", "followups_done", "followups_skipped")] == [
+        4,
+        0,
+        1,
+    ]
     assert summary["light_at_end"] == {"red": 2, "yellow": 2, "green": 3}
     # Months NEET: 18 (2024-001), 9 (2024-006's assessment of July), 0 (2025-002).
     assert (summary["neet_months_at_contact_median"], summary["neet_months_at_contact_n"]) == (9, 3)
@@ -392,6 +398,17 @@ def test_breakdowns_add_up_to_their_figures(ok: Ok, book: Path) -> None:
         assert summary["youths"] <= summary["cases_active"]
         assert summary["closed_in_education_or_employment"] <= summary["cases_closed"]
         assert summary["followups_reached"] <= summary["followups_done"] <= summary["followups_due"]
+        # The NEET follow-ups read as `report followups` reads them.
+        followups = json.loads(ok("report", "followups", "--period", period, "--format", "json"))[
+            "summary"
+        ]
+        for key, theirs in (
+            ("followups_due", "by_model"),
+            ("followups_done", "done_by_model"),
+            ("followups_skipped", "skipped_by_model"),
+            ("followups_reached", "reached_by_model"),
+        ):
+            assert summary[key] == followups[theirs]["neet"], (period, key)
         counts = {f.key: f.count for f in built.figures}
         assert not any(counts[k] for k in counts if k.endswith(("_median", "_mean")))
         assert all(counts[k] for k in counts if not k.endswith(("_median", "_mean")))

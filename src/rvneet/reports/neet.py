@@ -34,11 +34,12 @@ Closings (cases closed in the period; `closed_by_group`, `closed_by_reason` add 
 - `wellbeing_change_mean` (end minus start on the youth's own 1–10 scale, where both are given),
   `satisfaction_manager_mean`, `satisfaction_overall_mean` (1–5), each with its `…_n`.
 
-Follow-ups (*järelsuhtlus*) of NEET cases falling due in the period, whenever the case closed:
-- `followups_due`: due in the period and not skipped (a skipped one — the case was reopened, or the
-  youth could not be followed up — is left out; a skip is undated, so this is as recorded now).
-- `followups_done` (recorded on or before the period's last day), `followups_reached` (the youth was
-  reached), `followups_in_education_or_employment`.
+Follow-ups (*järelsuhtlus*) of NEET cases falling due in the period, whenever the case closed, read
+as `rvneet report followups` reads them (its NEET numbers are these):
+- `followups_due`: due in the period; `followups_done`: recorded as done on or before its last day;
+  `followups_skipped`: skipped (a skip carries no date, so one skipped after the period counts too;
+  a reopened case's follow-up is skipped). The rest were overdue at the period's end.
+- `followups_reached` (the youth was reached), `followups_in_education_or_employment`: of those done.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from sqlmodel import Session
 from rvneet.domain.enums import CloseReason, Light, NeedCategory, NeetGroup, ReachChannel
 from rvneet.domain.period import Period
 from rvneet.reports.model import Breakdown, Figure, Label, Report
+from rvneet.services.asof import LEVEL_ON_DAY
 from rvneet.services.settings import municipality
 
 # The NEET cases active in the period as of its last day (:end), with the closing seen on that day:
@@ -116,14 +118,11 @@ _BY_CHANNEL = _with(
 _BY_REASON = _with(
     "SELECT reason_seen, COUNT(*) FROM active WHERE end_seen IS NOT NULL GROUP BY reason_seen"
 )
-# The latest traffic light dated on or before the period's last day.
+# The latest traffic light dated on or before the period's last day (:day = :end).
 _LIGHT_AT_END = _with(
-    """
+    f"""
     SELECT light, COUNT(*) FROM (
-      SELECT (SELECT a.light FROM assessments a
-               WHERE a.case_id = active.id AND a.date <= :end AND a.light IS NOT NULL
-               ORDER BY a.date DESC, a.id DESC LIMIT 1) AS light
-        FROM active)
+      SELECT {LEVEL_ON_DAY} AS light FROM active JOIN cases c ON c.id = active.id)
      GROUP BY light
     """
 )
@@ -185,13 +184,14 @@ _FOLLOWUPS = text(
     """
     SELECT COUNT(*) AS due,
            COALESCE(SUM(done), 0) AS done,
+           COALESCE(SUM(f.status = 'skipped'), 0) AS skipped,
            COALESCE(SUM(done AND f.reached = 1), 0) AS reached,
            COALESCE(SUM(done AND f.reached = 1
                         AND (f.in_education = 1 OR f.in_employment = 1)), 0)
              AS in_education_or_employment
       FROM (SELECT f.*, (f.status = 'done' AND f.done_on <= :end) AS done
               FROM followups f
-             WHERE f.due BETWEEN :start AND :end AND f.status != 'skipped') f
+             WHERE f.due BETWEEN :start AND :end) f
       CROSS JOIN cases c ON c.id = f.case_id
      WHERE c.model = 'neet'
     """
@@ -224,7 +224,11 @@ def _ordered(rows: Iterable[Any], order: Iterable[str]) -> dict[str, int | str]:
 
 def build_neet(session: Session, period: Period) -> Report:
     """The NEET evaluation for `period`; `reports.model.to_data` gives its JSON shape (see above)."""
-    params = {"start": period.start.isoformat(), "end": period.end.isoformat()}
+    params = {
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "day": period.end.isoformat(),  # for the shared as-of SQL of `services.asof`
+    }
 
     def rows(query: Any) -> list[Any]:
         return list(session.execute(query, params).all())
@@ -285,6 +289,7 @@ def build_neet(session: Session, period: Period) -> Report:
         figure("satisfaction_overall_n", total("overall_n")),
         figure("followups_due", int(followups.due)),
         figure("followups_done", int(followups.done)),
+        figure("followups_skipped", int(followups.skipped)),
         figure("followups_reached", int(followups.reached)),
         figure("followups_in_education_or_employment", int(followups.in_education_or_employment)),
     ]
@@ -421,12 +426,15 @@ FIGURE_LABELS = {
     "followups_due": Label(
         "Follow-ups due in the period", "Perioodil tähtaega jõudnud järelsuhtlusi"
     ),
-    "followups_done": Label("Follow-ups done", "Tehtud järelsuhtlusi"),
+    "followups_done": Label(
+        "Follow-ups done by the period's end", "Perioodi lõpuks tehtud järelsuhtlusi"
+    ),
+    "followups_skipped": Label("Follow-ups skipped", "Ära jäetud järelsuhtlusi"),
     "followups_reached": Label(
-        "Follow-ups: youth reached", "Järelsuhtlusel noorega ühendus saadud"
+        "Follow-ups done: youth reached", "Tehtud järelsuhtlusel noorega saadi ühendust"
     ),
     "followups_in_education_or_employment": Label(
-        "At follow-up: in education or employment", "Järelsuhtlusel hariduses või tööl"
+        "Follow-ups done: in education or employment", "Tehtud järelsuhtlusel õpib või töötab"
     ),
 }
 GROUPS = {
@@ -437,7 +445,7 @@ CHANNELS = {
     "ngts-list": Label("NGTS monitoring list", "NGTS seirenimekiri"),
     "mobile-youth-work": Label("mobile youth work", "mobiilne noorsootöö"),
     "referral": Label("referral by a specialist", "spetsialisti suunamine"),
-    "self": Label("turned to us themselves", "isiklik pöördumine"),
+    "self": Label("self-referral", "isiklik pöördumine"),
     "school": Label("school", "kool"),
     "other": Label("other", "muu"),
 }
