@@ -1,7 +1,8 @@
 #!/bin/sh
 # Loads the demo case book: eight made-up youths, five RV and three NEET cases (2024–2025), a network
 # of specialists, two cases with full histories (RV-2025-001 and NEET-2025-001), and the NGTS list of
-# March 2025 (examples/ngts-2025-03.csv), which adds three youths.
+# March 2025 (examples/ngts-2025-03.csv), which adds three youths; then more NEET work for the
+# NEET evaluation (rvneet report neet), with a fourth NEET case.
 # Every name and personal code here is invented; the codes are valid only in their check digit.
 # Usage: RVNEET_DB=demo.db sh examples/load.sh   (runs `rvneet` from PATH, about a second a command)
 #    or: RVNEET_DB=demo.db python examples/load.py examples/load.sh   (the same, in one process)
@@ -91,7 +92,7 @@ rvneet case open --youth Y-0005 --model rv --start 2025-07-01 --risk high --mana
 
 # NEET-2025-001: a full NEET cooperation model history, closed and due for its follow-up.
 rvneet case open --youth Y-0006 --model neet --group neet --start 2025-01-20 --light red \
-  --manager "Merike Vaher"
+  --manager "Merike Vaher" --channel referral
 rvneet case contact NEET-2025-001 --date 2025-01-22 --channel sms
 rvneet case contact NEET-2025-001 --date 2025-01-28 --channel meeting --place "kohvik Kesklinnas"
 rvneet case stage NEET-2025-001 needs-and-goals --date 2025-01-28
@@ -118,9 +119,9 @@ rvneet case close NEET-2025-001 --end 2025-10-31 --reason goals-met --education 
   --satisfaction-overall 4
 
 rvneet case open --youth Y-0007 --model neet --group neet --start 2025-03-10 --light yellow \
-  --manager "Merike Vaher"
+  --manager "Merike Vaher" --channel mobile-youth-work
 rvneet case open --youth Y-0008 --model neet --group risk --start 2025-05-05 --light red \
-  --manager "Merike Vaher"
+  --manager "Merike Vaher" --channel school
 
 # The NGTS monitoring list of March 2025 (examples/ngts-2025-03.csv, as Estonian Excel saves it:
 # ';' and Windows-1257): three new youths, three already in the book, one of them in an open case.
@@ -131,3 +132,28 @@ rvneet case contact NEET-2025-002 --date 2025-03-20 --channel phone
 # Youths a coordinator keeps in Excel (examples/noored.xlsx: Estonian headers, one without a
 # personal code); importing it a second time would change nothing.
 rvneet import youths examples/noored.xlsx
+
+# More NEET work, for the NEET evaluation (rvneet report neet --period 2025): needs, traffic lights,
+# goals, and a fourth NEET case for a youth who came by themselves. Dated so that the workload
+# (as of 2025-06-30), follow-up (2026) and check (2025H1) outputs in the README stay as they are.
+rvneet case needs NEET-2025-002 --date 2025-03-27 --need education --need work --neet-months 9 \
+  --motivation 3
+rvneet case goal add NEET-2025-002 "Start a vocational course" --date 2025-03-27 --due 2025-09-01
+rvneet case assess NEET-2025-002 --date 2025-09-15 --light green
+rvneet case contact NEET-2025-003 --date 2025-05-06 --channel sms
+rvneet case needs NEET-2025-003 --date 2025-05-13 --need education --need risk-behaviour \
+  --neet-months 0 --motivation 4
+rvneet case goal add NEET-2025-003 "Finish the school year" --date 2025-05-13 --due 2025-06-13
+rvneet case goal done NEET-2025-003 1 --date 2025-06-13
+rvneet case assess NEET-2025-003 --date 2025-09-01 --light yellow
+rvneet youth add --name "Kristjan Lõhmus" --birth-date 2003-09-09 --sex M
+rvneet youth consent Y-0018 --date 2025-07-07 --scope participation --given-by youth
+rvneet case open --youth Y-0018 --model neet --group neet --start 2025-07-07 --light red \
+  --manager "Merike Vaher" --channel self
+rvneet case contact NEET-2025-004 --date 2025-07-08 --channel phone
+rvneet case needs NEET-2025-004 --date 2025-07-15 --need work --need health --need obligations \
+  --neet-months 20 --motivation 2
+rvneet case goal add NEET-2025-004 "Register with Töötukassa" --date 2025-07-15
+rvneet case goal add NEET-2025-004 "Start debt counselling" --date 2025-07-15
+rvneet case goal done NEET-2025-004 1 --date 2025-08-04
+rvneet case assess NEET-2025-004 --date 2025-10-10 --light yellow

@@ -52,3 +52,20 @@ def test_the_examples_load_and_report(db_path: Path, run: Run) -> None:
         "no-recent-contact": ["NEET-2025-001", "NEET-2025-002", "RV-2024-001", "RV-2025-002"],
         "ngts-not-contacted": ["Y-0003", "Y-0006", "Y-0009", "Y-0010", "Y-0011"],
     }
+    # README, "The NEET evaluation report": four NEET cases in 2025, one closed, whose follow-up
+    # falls due in 2026.
+    neet = json.loads(run("report", "neet", "--period", "2025", "--format", "json").stdout)
+    summary = neet["summary"]
+    assert (summary["cases_active"], summary["cases_closed"]) == (4, 1)
+    assert summary["reached_by_channel"] == {
+        "mobile-youth-work": 1,
+        "referral": 1,
+        "self": 1,
+        "school": 1,
+    }
+    assert (summary["ngts_to_contact_days_median"], summary["ngts_to_contact_n"]) == (5, 1)
+    assert summary["neet_months_at_contact_median"] == 11.5
+    assert summary["closed_by_reason"] == {"goals-met": 1}
+    assert summary["light_at_end"] == {"yellow": 3, "green": 1}
+    later = json.loads(run("report", "neet", "--period", "2026H1", "--format", "json").stdout)
+    assert [later["summary"][k] for k in ("followups_due", "followups_done")] == [1, 0]
