@@ -532,7 +532,11 @@ def test_suppression_masks_small_breakdown_counts(ok: Ok) -> None:
     assert data["suppressed_below"] == 3
     assert summary["by_group"] == {"neet": 6, "risk": "<3"}
     assert summary["light_at_end"] == {"red": 4, "yellow": "<3", "green": "<3"}
-    assert summary["ngts_to_contact_days_median"] == 15.5  # a median is not a count
+    # A median or mean is not masked as a count: it is shown when it rests on at least 3 cases
+    # and left out (null) when fewer, since one youth's rating would show.
+    assert summary["neet_months_at_contact_n"] == 4 and summary["neet_months_at_contact_median"]
+    assert summary["ngts_to_contact_n"] == 2 and summary["ngts_to_contact_days_median"] is None
+    assert summary["wellbeing_change_n"] == 2 and summary["wellbeing_change_mean"] is None
 
 
 def test_help_names_the_report(run: Run) -> None:

@@ -131,7 +131,8 @@ def to_data(report: Report) -> dict[str, Any]:
 def suppress(report: Report, below: int) -> Report:
     """Counts 1..below-1 in breakdowns become `<below`, and listings are dropped (small-cell rule).
 
-    For reports that leave the network: a small count could point at one youth.
+    For reports that leave the network: a small count could point at one youth. A mean or median
+    of fewer than `below` youths (its `_n` figure) is left out too, for the same reason.
     """
     masked = f"<{below}"
     breakdowns = [
@@ -154,8 +155,23 @@ def suppress(report: Report, below: int) -> Report:
         municipality=report.municipality,
         period=report.period,
         as_of=report.as_of,
-        figures=report.figures,
+        figures=[_suppress_statistic(f, report.figures, below) for f in report.figures],
         breakdowns=breakdowns,
         listings=[],
         suppressed_below=below,
     )
+
+
+def _suppress_statistic(figure: Figure, figures: list[Figure], below: int) -> Figure:
+    """A mean or median over fewer than `below` cases becomes None: one youth's rating shows."""
+    if figure.count or figure.value is None:
+        return figure
+    # Its n is the nearest `<stem>_n` figure: wellbeing_change_mean → wellbeing_change_n,
+    # ngts_to_contact_days_median → ngts_to_contact_n.
+    values = {f.key: f.value for f in figures}
+    parts = figure.key.split("_")
+    stems = ("_".join(parts[:i]) + "_n" for i in range(len(parts) - 1, 0, -1))
+    n = next((values[key] for key in stems if key in values), None)
+    if isinstance(n, int) and 0 < n < below:
+        return Figure(figure.key, figure.label, None, count=False)
+    return figure

@@ -23,6 +23,7 @@ SUPPRESSED = Label(
 AS_OF = Label("as of", "seisuga")
 SUMMARY = Label("Summary", "Kokkuvõte")
 COUNT = Label("Count", "Arv")
+VALUE = Label("Value", "Väärtus")
 NONE = Label("none", "puuduvad")
 CSV_SUMMARY_HEADER = {"en": ("key", "label", "value"), "et": ("võti", "nimetus", "väärtus")}
 
@@ -103,7 +104,8 @@ def render_table(report: Report, lang: str, generated: dt.datetime | None) -> li
         title_justify="left",
     )
     summary.add_column("")
-    summary.add_column(COUNT(lang), justify="right")
+    counts_only = all(f.count for f in report.figures)
+    summary.add_column((COUNT if counts_only else VALUE)(lang), justify="right")
     for _, label, value in summary_rows(report, lang):
         summary.add_row(label, _shown(value))
     parts: list[Any] = [summary]
