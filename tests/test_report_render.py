@@ -210,25 +210,32 @@ CASE = st.tuples(
     st.none() | st.integers(0, 400),  # days until closing
     st.none() | st.tuples(st.integers(0, 200), st.sampled_from(["medium", "high"])),
     st.booleans(),  # SKA support requested
+    st.sampled_from(["rv", "neet"]),
+    st.sampled_from(["neet", "risk"]),
 )
 
 
 def _random_book(path: Path, cases: list[Any]) -> None:
     from rvneet.db import Database
-    from rvneet.domain.enums import CloseReason, Model, RiskLevel, Sex
+    from rvneet.domain.enums import CloseReason, Light, Model, NeetGroup, RiskLevel, Sex
     from rvneet.services.cases import assess, close_case, open_case
     from rvneet.services.youths import add_youth
 
     with Database(path, "tester").session(write=True) as session:
-        for number, (born, sex, start, risk, closing, later, support) in enumerate(cases):
+        for number, case in enumerate(cases):
+            born, sex, start, risk, closing, later, support, model, group = case
             youth = add_youth(session, name=f"Noor {number}", birth_date=born, sex=Sex(sex))
+            rv = model == "rv"
+            lights = {"medium": Light.YELLOW, "high": Light.RED}
             opened = open_case(
                 session,
                 youth_ref=youth.ref,
-                model=Model.RV,
+                model=Model(model),
                 start=start,
-                risk=RiskLevel(risk),
-                support_requested=support,
+                risk=RiskLevel(risk) if rv else None,
+                light=None if rv else lights[risk],
+                group=None if rv else NeetGroup(group),
+                support_requested=support and rv,
                 allow_ineligible="test data",
             )
             ref = opened.case.ref
@@ -237,7 +244,8 @@ def _random_book(path: Path, cases: list[Any]) -> None:
                     session,
                     ref,
                     date=start + dt.timedelta(days=later[0]),
-                    risk=RiskLevel(later[1]),
+                    risk=RiskLevel(later[1]) if rv else None,
+                    light=None if rv else lights[later[1]],
                 )
             if closing is not None:
                 last = start + dt.timedelta(days=later[0] if later else 0)
@@ -267,12 +275,14 @@ def test_totals_equal_the_sum_of_their_breakdowns(
     shutil.copyfile(template_db, path)
     _random_book(path, cases)
     from rvneet.reports.followups import build_followups
+    from rvneet.reports.neet import build_neet
     from rvneet.reports.workload import build_workload
 
     with Database(path, "tester").session() as session:
         report = build_lisa4(session, parse_period(period))
         others = [
             build_followups(session, parse_period(period)),
+            build_neet(session, parse_period(period)),
             build_workload(session, parse_period(period).end),
         ]
     for each in (report, *others):
