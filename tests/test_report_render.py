@@ -293,3 +293,31 @@ def test_totals_equal_the_sum_of_their_breakdowns(
     figures: dict[str, Any] = {f.key: f.value for f in report.figures}
     assert figures["cases_active"] == len(report.listings[0].rows)
     assert figures["cases_ongoing_at_end"] + figures["cases_ended"] == figures["cases_active"]
+
+
+@pytest.mark.parametrize(
+    ("args", "heading", "sheets"),
+    [
+        (("neet", "--period", "2025H1"), "NEET-koostöömudel — hindamine", ["Kokkuvõte"]),
+        (("workload", "--as-of", "2025-06-30"), "Juhtumikorraldajate koormus", ["Kokkuvõte"]),
+        (("followups", "--period", "2025H1"), None, ["Kokkuvõte"]),
+    ],
+)
+def test_every_report_writes_an_xlsx_workbook(
+    run: Run, tmp_path: Path, args: tuple[str, ...], heading: str | None, sheets: list[str]
+) -> None:
+    target = tmp_path / "report.xlsx"
+    result = run("report", *args, "--format", "xlsx", "--output", str(target), "--lang", "et")
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    workbook = openpyxl.load_workbook(target)
+    assert workbook.sheetnames[: len(sheets)] == sheets
+    rows = list(workbook["Kokkuvõte"].iter_rows(values_only=True))
+    assert MUNICIPALITY in str(rows[0][0])
+    if heading:
+        assert str(rows[0][0]).startswith(heading)
+    numbers = [row[1] for row in rows[3:] if row and row[0]]
+    assert numbers and all(isinstance(n, (int, float)) or n is None for n in numbers)
+    for sheet in workbook.worksheets[1:]:
+        header = next(sheet.iter_rows(values_only=True))
+        assert all(isinstance(h, str) and h for h in header)
