@@ -401,3 +401,27 @@ def test_no_name_and_no_personal_code_in_any_format(run: Run, tmp_path: Path) ->
         assert "RV-2025-001" in text
         for secret in secrets:
             assert secret not in text
+
+
+def test_a_report_reads_the_same_after_a_later_reopening(ok: Ok) -> None:
+    """A reopening after the period does not change the period's report (as of its last day)."""
+    closed_in = youth(ok, "2010-01-01")
+    closed_before = youth(ok, "2010-02-02", "F")
+    reopened_in = youth(ok, "2010-03-03")
+    open_rv(ok, closed_in, "2025-01-10")  # RV-2025-001: closed in H1, reopened in H2
+    close(ok, "RV-2025-001", "2025-03-01")
+    open_rv(ok, closed_before, "2024-10-01")  # RV-2024-001: closed before H1, reopened in H2
+    close(ok, "RV-2024-001", "2024-12-01")
+    open_rv(ok, reopened_in, "2024-09-01")  # RV-2024-002: closed before H1, reopened in H1
+    close(ok, "RV-2024-002", "2024-11-01")
+    ok("case", "reopen", "RV-2024-002", "--date", "2025-02-01", "--reason", "back")
+    before = lisa4(ok)
+    assert listed(before) == ["RV-2024-002", "RV-2025-001"]
+    ok("case", "reopen", "RV-2025-001", "--date", "2025-08-01", "--reason", "back")
+    ok("case", "reopen", "RV-2024-001", "--date", "2025-08-01", "--reason", "back")
+    after = lisa4(ok)
+    assert after == before
+    ended = {c["case"]: c["end"] for c in after["cases"]}
+    assert ended == {"RV-2024-002": None, "RV-2025-001": "2025-03-01"}
+    assert after["summary"]["cases_ended"] == 1
+    assert after["summary"]["cases_ongoing_at_end"] == 1

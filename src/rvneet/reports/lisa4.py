@@ -19,22 +19,33 @@ from rvneet.domain.rules import age_on
 from rvneet.reports.model import Breakdown, Column, Figure, Label, Listing, Report
 from rvneet.services.settings import municipality
 
-# Active in the period: opened on or before its last day, not closed before its first day.
-# The risk level is the latest assessment dated on or before the period's last day. Support was
-# requested when an implementation request to SKA is dated on or before that day (agreement 4.6);
-# a process-management request alone does not count.
+# Active in the period: opened on or before its last day, not closed before its first day — as the
+# book stood on the last day. So a case closed in the period and reopened after it shows the closing
+# a reopening undid (kept in `reopenings`), and a case closed before the period and reopened after
+# it was not active. Open and closed cases are found apart, each by a search of
+# ix_cases_model_end_start. The risk level is the latest assessment dated on or before the last
+# day. Support was requested when an implementation request to SKA is dated on or before that day
+# (agreement 4.6); a process-management request alone does not count.
 _ACTIVE_RV_CASES = text(
     """
-    SELECT c.ref, c.start_date, c.end_date, y.sex, y.birth_date, y.id,
+    WITH candidates AS (
+      SELECT id FROM cases WHERE model = 'rv' AND end_date IS NULL AND start_date <= :end
+      UNION ALL
+      SELECT id FROM cases WHERE model = 'rv' AND end_date >= :start AND start_date <= :end
+    )
+    SELECT c.ref, c.start_date, y.sex, y.birth_date, y.id,
+           CASE WHEN c.end_date <= :end THEN c.end_date ELSE r.previous_end END AS end_seen,
            (SELECT a.risk FROM assessments a
              WHERE a.case_id = c.id AND a.date <= :end AND a.risk IS NOT NULL
              ORDER BY a.date DESC, a.id DESC LIMIT 1) AS risk,
            EXISTS (SELECT 1 FROM support_requests s
                     WHERE s.case_id = c.id AND s.kind = 'implementation'
                       AND s.date <= :end) AS support_requested
-      FROM cases c JOIN youths y ON y.id = c.youth_id
-     WHERE c.model = 'rv' AND c.start_date <= :end
-       AND (c.end_date IS NULL OR c.end_date >= :start)
+      FROM candidates JOIN cases c ON c.id = candidates.id
+      JOIN youths y ON y.id = c.youth_id
+      LEFT JOIN reopenings r ON r.case_id = c.id AND r.previous_end <= :end AND r.date > :end
+     WHERE NOT EXISTS (SELECT 1 FROM reopenings x
+                        WHERE x.case_id = c.id AND x.previous_end < :start AND x.date > :end)
      ORDER BY c.start_date, c.ref
     """
 )
@@ -58,8 +69,7 @@ def build_lisa4(session: Session, period: Period) -> Report:
     by_support: Counter[str] = Counter()
     for row in rows:
         start = dt.date.fromisoformat(str(row.start_date))
-        end = dt.date.fromisoformat(str(row.end_date)) if row.end_date else None
-        end_seen = end if end is not None and end <= period.end else None
+        end_seen = dt.date.fromisoformat(str(row.end_seen)) if row.end_seen else None
         age = age_on(dt.date.fromisoformat(str(row.birth_date)), start)
         support = bool(row.support_requested)
         youths.add(row.id)
