@@ -148,6 +148,10 @@ NOTES = (
     "Arutati õppimisvõimalusi",
     "Vanem osales",
 )
+STREETS = ("Tallinna", "Pärnu mnt", "Kesk", "Rahu", "Jõe", "Pikk", "Männi", "Kooli", "Aia")
+TOWNS = ("Tallinn", "Tartu", "Narva", "Pärnu", "Viljandi", "Rakvere", "Kuressaare", "Võru", "Jõhvi")
+EDUCATION = ("põhihariduseta", "põhiharidus", "põhiharidus", "keskharidus", "kutseharidus")
+EMPLOYMENT = (None, None, None, "lihttööline", "teenindaja")
 REOPEN_REASONS = ("Noor pöördus uuesti", "Olukord halvenes", "Uus suunamine politseilt")
 DROP_REASONS = ("Noor ei soovinud", "Eesmärk ei olnud enam asjakohane", "Kolis")
 SKIP_REASONS = ("Noor kolis välismaale", "Noor ei soovinud suhelda")
@@ -346,6 +350,7 @@ def write_youths_csv(path: Path, youths: Iterable[YouthPlan]) -> None:
 ORDER = (
     "network_members",
     "consents",
+    "ngts_entries",
     "cases",
     "assessments",
     "stage_changes",
@@ -462,6 +467,8 @@ class Book:
         self.members: dict[str, list[int]] = {}
         self.data_sharing: set[int] = set()
         self.channel = case_channels()
+        self.list_dates = ngts_list_dates()
+        self.on_list: set[tuple[int, dt.date]] = set()
         from rvneet.services.followups import due_date
 
         self.due_date = due_date
@@ -488,6 +495,29 @@ class Book:
             member_id = self.w.add("network_members", row, ref)
             self.members.setdefault(role, []).append(member_id)
 
+    def listed(self, case: CasePlan) -> None:
+        """The youth on the latest NGTS list before the case (the list found them)."""
+        rng, youth = self.rng, case.youth
+        index = bisect.bisect_left(self.list_dates, case.start) - 1
+        if index < 0 or (youth.id, self.list_dates[index]) in self.on_list:
+            return
+        day = self.list_dates[index]
+        self.on_list.add((youth.id, day))
+        minor = age_on(youth.birth, day) < 18
+        row = {
+            "youth_id": youth.id,
+            "list_date": day,
+            "phone": f"+372 5{rng.randrange(10**6, 10**7)}" if rng.random() < 0.7 else None,
+            "email": f"noor{youth.id}@example.ee" if rng.random() < 0.4 else None,
+            "address": f"{rng.choice(STREETS)} {rng.randint(1, 60)}-{rng.randint(1, 40)},"
+            f" {rng.choice(TOWNS)}",
+            "guardian": self.fake.name() if minor else None,
+            "guardian_contact": f"+372 5{rng.randrange(10**6, 10**7)}" if minor else None,
+            "last_education": rng.choice(EDUCATION),
+            "last_employment": rng.choice(EMPLOYMENT),
+        }
+        self.w.add("ngts_entries", row, youth.ref)
+
     def member(self, role: str) -> int:
         """A network member of `role` (or any youth worker when the role is missing)."""
         return self.rng.choice(self.members.get(role) or self.members["youth-worker"])
@@ -502,13 +532,13 @@ class Book:
         for scope in scopes:
             given_by = "guardian" if minor and rng.random() < 0.8 else "youth"
             row = {"youth_id": youth.id, "date": day, "scope": scope, "given_by": given_by}
-            self.w.add("consents", {**row, "withdrawn": False}, youth.ref)
+            self.w.add("consents", {**row, "withdrawn": False}, None)
         if "data-sharing" in scopes:
             self.data_sharing.add(youth.id)
             if rng.random() < 0.02:
                 later = random_day(rng, day, BOOK_END)
                 row = {"youth_id": youth.id, "date": later, "scope": "data-sharing"}
-                self.w.add("consents", {**row, "given_by": "youth", "withdrawn": True}, youth.ref)
+                self.w.add("consents", {**row, "given_by": "youth", "withdrawn": True}, None)
 
     # -- cases ---------------------------------------------------------------------------------
 
@@ -533,7 +563,12 @@ class Book:
                 "ineligible_reason": None,
             }
             if self.channel:
-                opened["channel"] = self.channel(self.rng, case)
+                opened["channel"] = self.channel(self.rng, case.model)
+                from_list = opened["channel"] == NGTS
+            else:
+                from_list = case.model == "neet" and self.rng.random() < 0.35
+            if from_list:
+                self.listed(case)
             outcome = self._outcome(case) if case.end else {}
             final = {**opened, **_CLOSED_EMPTY, **outcome}
             updates: list[Changes] = []
@@ -887,11 +922,33 @@ def _became(before: dict[str, Any], after: dict[str, Any]) -> Changes:
     return {k: [v, after[k]] for k, v in before.items() if after[k] != v}
 
 
-def case_channels() -> Callable[[random.Random, CasePlan], str] | None:
+# How youths come to each model, by the values of rvneet's vocabulary (other values: weight 5).
+CHANNEL_WEIGHTS = {
+    "rv": {
+        "referral": 60,
+        "school": 25,
+        "mobile-youth-work": 5,
+        "self": 5,
+        "other": 10,
+        "ngts-list": 0,
+    },
+    "neet": {
+        "ngts-list": 35,
+        "mobile-youth-work": 15,
+        "referral": 25,
+        "self": 15,
+        "school": 5,
+        "other": 5,
+    },
+}
+NGTS = "ngts-list"
+
+
+def case_channels() -> Callable[[random.Random, str], str] | None:
     """How a case came to the book, if this schema records it (`cases.channel`, migration 0004).
 
-    The values are taken from rvneet's own vocabulary when it has one (an enum named like
-    `*Channel` other than the contact channel); otherwise the column is left to its default.
+    The values are rvneet's own vocabulary (an enum named like `*Channel` other than the contact
+    channel, e.g. ReachChannel); without one, the column is left to its default.
     """
     from rvneet.domain import enums
     from rvneet.domain.tables import metadata
@@ -906,11 +963,20 @@ def case_channels() -> Callable[[random.Random, CasePlan], str] | None:
     if not vocabularies:
         return None
     values = [member.value for member in vocabularies[0]]  # type: ignore[attr-defined]
+    weights = {m: [CHANNEL_WEIGHTS[m].get(v, 5) for v in values] for m in CHANNEL_WEIGHTS}
 
-    def channel(rng: random.Random, case: CasePlan) -> str:
-        return rng.choice(values)
+    def channel(rng: random.Random, model: str) -> str:
+        return rng.choices(values, weights=weights[model])[0]
 
     return channel
+
+
+def ngts_list_dates() -> list[dt.date]:
+    """The NGTS monitoring lists of the book's years: made in March and October."""
+    days = [
+        dt.date(y, m, 15) for y in range(BOOK_START.year - 1, BOOK_END.year + 1) for m in (3, 10)
+    ]
+    return [d for d in days if d <= BOOK_END]
 
 
 # ---------------------------------------------------------------------------------------------

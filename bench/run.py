@@ -563,6 +563,24 @@ def bench_export(bench: Bench, books: dict[str, Path]) -> None:
     )
 
 
+def bench_others(bench: Bench, books: dict[str, Path]) -> None:
+    """Commands issue 6 sets no target for, on the national book, when this rvneet has them."""
+    others = (
+        ("report workload", f"report workload --as-of {AS_OF}"),
+        ("report followups", f"report followups --period {PERIOD}"),
+        ("check", f"check --period {PERIOD} --warn-only"),
+    )
+    for command, args in others:
+        what = f"`rvneet {args}` (national book; table on the screen)"
+        if not bench.available(*command.split()):
+            note = f"not available: this rvneet has no `{command}`"
+            bench.add(Row(what, None, [], "(none set)", None, note, section="other"))
+            continue
+        argv = bench.rvneet(books["national"], *args.split())
+        ours = bench.measure(f"rvneet {args} (national)", argv, runs=3, budget=20)
+        bench.add(Row(what, ours, [], "(none set)", None, section="other"))
+
+
 ROWS: dict[str, Callable[[Bench, dict[str, Path]], None]] = {
     "help": bench_help,
     "open": bench_open,
@@ -571,6 +589,7 @@ ROWS: dict[str, Callable[[Bench, dict[str, Path]], None]] = {
     "neet": bench_neet,
     "list": bench_lists,
     "export": bench_export,
+    "others": bench_others,
 }
 
 
@@ -740,8 +759,9 @@ def write_results(
         "national": "National book (100 000 youths)",
         "import": "Import",
         "municipality": "Municipality book (1 000 youths)",
+        "other": "Other commands on the national book (no target in issue 6)",
     }
-    for section in ("start", "national", "import", "municipality"):
+    for section in titles:
         rows = [r for r in bench.rows if r.section == section]
         if not rows:
             continue
