@@ -122,6 +122,7 @@ class Bench:
             "XDG_DATA_HOME": str(folder / "xdg"),
         }
         self.rows: list[Row] = []
+        self.floor = 0.0  # MB: the largest this process was when it spawned a measured one
         self.notes: list[str] = []
 
     @property
@@ -146,6 +147,7 @@ class Bench:
         for run in range(1 if self.quick else runs):
             if before is not None:
                 before(run)
+            self.floor = max(self.floor, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
             seconds, memory, code, tail = spawn(argv, self.env, cwd)
             if after is not None:
                 after(run)
@@ -414,6 +416,13 @@ def bench_open(bench: Bench, books: dict[str, Path]) -> None:
         def fresh(_: int, db: Path = db, copy: Path = copy) -> None:
             clear(copy)
             shutil.copyfile(db, copy)
+            # On disk before the clock starts: else the run's first fsync (a commit, a WAL
+            # checkpoint) waits for the copy's dirty pages, ~0.3 s for the national book.
+            handle = os.open(copy, os.O_RDONLY)
+            try:
+                os.fsync(handle)
+            finally:
+                os.close(handle)
 
         args = f"case open --youth {youth} --model neet --start {AS_OF} --light yellow --group neet"
         ours = bench.measure(
@@ -612,6 +621,9 @@ def youths_csv(bench: Bench) -> Path:
     if cached.exists():
         return cached
     path = cached if bench.keep else bench.folder / name
+    if bench.keep:  # files made by an earlier generator
+        for old in CACHE.glob(f"youths-{IMPORT_ROWS}-*.csv"):
+            old.unlink()
     argv = [sys.executable, "-m", "bench.generate", "--youths", str(IMPORT_ROWS)]
     argv += ["--seed", str(SEED), "--csv", str(path)]
     subprocess.run(argv, check=True, env={**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{ROOT}"})
@@ -808,11 +820,15 @@ def main() -> None:
         if not args.only or "lisa4" in args.only:
             check = lisa4_reference_agrees(bench, books["national"])
             bench.notes.append(f"Lisa 4 reference (national book): {check}.")
-        floor = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         bench.notes.append(
             "Peak memory comes from wait4's maximum resident set size. posix_spawn starts the child"
-            " in the memory of the process that measures (vfork), so every figure includes that"
-            f" process's own {floor:.0f} MB: the peaks of the small references are upper bounds."
+            " in the memory of the process that measures (vfork), so a figure is at least that"
+            f" process's own size, at most {bench.floor:.0f} MB here: the peaks of the small"
+            " references are upper bounds."
+        )
+        bench.notes.append(
+            "Wall times depend on what else the machine is doing: compare the load average above"
+            " with the machine's 2 cores. The ratios move less than the times."
         )
         write_results(args.out, bench, books, made, (start_load, end_load))
     print(f"wrote {args.out} after {bench.elapsed / 60:.1f} min", file=sys.stderr)
