@@ -325,25 +325,31 @@ with open(sys.argv[1], encoding="utf-8", newline="") as handle, con:
                     ((n, c or None, b or None, s or None) for n, c, b, s in rows))
 """
 
-# Lisa 4's summary as one hand-written query: the RV cases active in the period, their risk level
-# on its last day and whether implementation support was requested by then, counted every way.
+# Lisa 4's summary as one hand-written query: the RV cases active in the period as the book stood
+# on its last day (a closing undone by a later reopening still counts; a case closed before the
+# period and reopened after it was not active), their risk level on that day and whether
+# implementation support was requested by then, counted every way.
 LISA4_SQL = """
 WITH active AS (
-  SELECT c.youth_id, c.start_date, c.end_date, y.sex,
+  SELECT c.youth_id, c.start_date, y.sex,
          CAST(strftime('%Y', c.start_date) AS INTEGER) - CAST(strftime('%Y', y.birth_date) AS INTEGER)
            - (strftime('%m-%d', c.start_date) < strftime('%m-%d', y.birth_date)) AS age,
+         CASE WHEN c.end_date <= :end THEN c.end_date
+              ELSE (SELECT r.previous_end FROM reopenings r WHERE r.case_id = c.id
+                       AND r.previous_end <= :end AND r.date > :end) END AS end_seen,
          (SELECT a.risk FROM assessments a WHERE a.case_id = c.id AND a.date <= :end
            AND a.risk IS NOT NULL ORDER BY a.date DESC, a.id DESC LIMIT 1) AS risk,
          EXISTS (SELECT 1 FROM support_requests s WHERE s.case_id = c.id
                   AND s.kind = 'implementation' AND s.date <= :end) AS support
     FROM cases c JOIN youths y ON y.id = c.youth_id
-   WHERE c.model = 'rv' AND c.start_date <= :end AND (c.end_date IS NULL OR c.end_date >= :start))
+   WHERE c.model = 'rv' AND c.start_date <= :end AND (c.end_date IS NULL OR c.end_date >= :start)
+     AND NOT EXISTS (SELECT 1 FROM reopenings x WHERE x.case_id = c.id
+                      AND x.previous_end < :start AND x.date > :end))
 SELECT 'youths', NULL, count(DISTINCT youth_id) FROM active
 UNION ALL SELECT 'cases_active', NULL, count(*) FROM active
 UNION ALL SELECT 'cases_started', NULL, count(*) FROM active WHERE start_date >= :start
-UNION ALL SELECT 'cases_ended', NULL, count(*) FROM active WHERE end_date <= :end
-UNION ALL SELECT 'cases_ongoing_at_end', NULL, count(*) FROM active
-           WHERE end_date IS NULL OR end_date > :end
+UNION ALL SELECT 'cases_ended', NULL, count(*) FROM active WHERE end_seen IS NOT NULL
+UNION ALL SELECT 'cases_ongoing_at_end', NULL, count(*) FROM active WHERE end_seen IS NULL
 UNION ALL SELECT 'by_sex', sex, count(*) FROM active GROUP BY sex
 UNION ALL SELECT 'by_age', age, count(*) FROM active GROUP BY age
 UNION ALL SELECT 'by_risk', risk, count(*) FROM active GROUP BY risk
