@@ -50,7 +50,7 @@ BATCH = 5000
 
 # Proportions (see DOMAIN.md): ~1.5 cases per youth, ~30 % RV, most cases closed.
 CASES_PER_YOUTH = ((1, 0.55), (2, 0.32), (3, 0.13))
-RV_TRACK = 0.27  # youths whose first case is RV (aged 12-17 then)
+RV_TRACK = 0.36  # youths whose first case is RV (aged 12-17 then): ~30 % of the cases
 FOREIGN = 0.02  # youths without an Estonian personal code
 REOPENED = 0.015
 
@@ -618,7 +618,7 @@ class Book:
             day += dt.timedelta(days=rng.randint(3, 45 if rv else 35))
             if day > work_end:
                 break
-            if rng.random() < 0.45:  # case managers record some moves, not all
+            if rng.random() < 0.35:  # case managers record some moves, not all
                 stages.append((stage, day))
         reached = dict(stages)
         closings: list[tuple[dt.date, dt.date | None]] = []
@@ -695,7 +695,7 @@ class Book:
             channel = rng.choices(("phone", "sms", "email"), weights=(50, 35, 15))[0]
             contacts.append(_contact(case.id, case.start, channel))
         span_days = sum((b - a).days for a, b in spans)
-        for _ in range(rng.randint(0, 1 + min(4, span_days // 90))):
+        for _ in range(rng.randint(0, 1 + min(3, span_days // 120))):
             channel = rng.choices(
                 ("meeting", "phone", "sms", "online", "email"), (45, 25, 15, 10, 5)
             )[0]
