@@ -752,20 +752,21 @@ def write_results(
         f"Made by `python -m bench.generate --youths N --seed {SEED}` (generator version"
         f" {generate.GENERATOR_VERSION}); dated {generate.BOOK_START} to {generate.BOOK_END}.",
         "",
-        "| book | youths | cases | open cases | events | audit entries | file | generated in |",
-        "|---|---|---|---|---|---|---|---|",
+        "| book | youths | cases | RV | open cases | events | audit entries | file | generated in |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, db in books.items():
         facts = book_facts(db)
         with sqlite3.connect(f"{db.absolute().as_uri()}?mode=ro", uri=True) as con:
-            open_cases = con.execute(
-                "SELECT count(*) FROM cases WHERE end_date IS NULL"
-            ).fetchone()[0]
+            open_cases, rv = con.execute(
+                "SELECT sum(end_date IS NULL), sum(model = 'rv') FROM cases"
+            ).fetchone()
         con.close()
         seconds = made.get(name)
         lines.append(
-            f"| {name} | {facts['youths']:,} | {facts['cases']:,} | {open_cases:,} | {facts['events']:,}"
-            f" | {facts['audit_log']:,} | {facts['MB']:,} MB | {f'{seconds:.0f} s' if seconds else '—'} |"
+            f"| {name} | {facts['youths']:,} | {facts['cases']:,} | {rv / facts['cases']:.0%}"
+            f" | {open_cases:,} | {facts['events']:,} | {facts['audit_log']:,} | {facts['MB']:,} MB"
+            f" | {f'{seconds:.0f} s' if seconds else '—'} |"
         )
     lines += [
         "",
