@@ -80,9 +80,7 @@ class Measure:
         return len(self.seconds)
 
 
-def spawn(
-    argv: Sequence[str], env: dict[str, str], cwd: Path | None = None
-) -> tuple[float, float, int, str]:
+def spawn(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float, int, str]:
     """Run one process with stdout to /dev/null: wall seconds, peak RSS in MB, exit code, stderr tail."""
     with tempfile.TemporaryFile() as err:
         actions = [
@@ -90,16 +88,10 @@ def spawn(
             (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
             (os.POSIX_SPAWN_DUP2, err.fileno(), 2),
         ]
-        cwd_before = os.getcwd()
-        if cwd is not None:
-            os.chdir(cwd)
-        try:
-            started = time.perf_counter()
-            pid = os.posix_spawn(argv[0], list(argv), env, file_actions=actions)
-            _, status, usage = os.wait4(pid, 0)
-            elapsed = time.perf_counter() - started
-        finally:
-            os.chdir(cwd_before)
+        started = time.perf_counter()
+        pid = os.posix_spawn(argv[0], list(argv), env, file_actions=actions)
+        _, status, usage = os.wait4(pid, 0)
+        elapsed = time.perf_counter() - started
         err.seek(0)
         tail = err.read().decode("utf-8", "replace").strip().splitlines()
     return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), (tail or [""])[-1]
@@ -137,8 +129,6 @@ class Bench:
         runs: int,
         budget: float = 60.0,
         before: Callable[[int], None] | None = None,
-        after: Callable[[int], None] | None = None,
-        cwd: Path | None = None,
     ) -> Measure:
         """Up to `runs` runs of `argv`, fewer when the next one would take the row past `budget`
         seconds or the whole run past its own budget; `before(i)` prepares run i (not timed)."""
@@ -148,9 +138,7 @@ class Bench:
             if before is not None:
                 before(run)
             self.floor = max(self.floor, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-            seconds, memory, code, tail = spawn(argv, self.env, cwd)
-            if after is not None:
-                after(run)
+            seconds, memory, code, tail = spawn(argv, self.env)
             if code != 0:
                 result.error = f"exit {code}: {tail}"[:200]
                 break
