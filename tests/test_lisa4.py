@@ -425,3 +425,25 @@ def test_a_report_reads_the_same_after_a_later_reopening(ok: Ok) -> None:
     assert ended == {"RV-2024-002": None, "RV-2025-001": "2025-03-01"}
     assert after["summary"]["cases_ended"] == 1
     assert after["summary"]["cases_ongoing_at_end"] == 1
+
+
+def test_the_active_cases_are_found_by_the_model_end_start_index(db_path: Path) -> None:
+    """Recorded plan: if the index is lost, Lisa 4 reads every RV case started before the period end."""
+    import sqlite3
+
+    from rvneet.reports.lisa4 import _ACTIVE_RV_CASES
+
+    con = sqlite3.connect(db_path)
+    try:
+        plan = [
+            row[3]
+            for row in con.execute(
+                "EXPLAIN QUERY PLAN " + _ACTIVE_RV_CASES.text,
+                {"start": "2025-01-01", "end": "2025-06-30"},
+            )
+        ]
+    finally:
+        con.close()
+    searches = [step for step in plan if "ix_cases_model_end_start" in step]
+    assert len(searches) == 2, plan
+    assert not [step for step in plan if step in ("SCAN c", "SCAN cases")], plan
