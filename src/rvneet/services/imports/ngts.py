@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Integer, bindparam, cast, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session
 
 from rvneet.domain.columns import NGTS_COLUMNS
@@ -195,24 +195,9 @@ def _apply(
 
 def _insert_youths(session: Session, new: list[_Listed]) -> dict[str, tuple[int, str]]:
     """Register new youths in bulk; their (id, reference) by personal code."""
-    if not new:
-        return {}
-    # One writer at a time (BEGIN IMMEDIATE), so ids and references can be given here in order.
-    last_id = session.scalar(select(func.max(_YOUTHS.c.id))) or 0
-    last_ref = session.scalar(select(func.max(cast(func.substr(_YOUTHS.c.ref, 3), Integer)))) or 0
-    records = [
-        {"id": last_id + i, "ref": f"Y-{last_ref + i:04d}", **item.youth}
-        for i, item in enumerate(new, start=1)
-    ]
-    connection = session.connection()
-    for batch in chunks(records, _BATCH):
-        connection.execute(_YOUTHS.insert(), batch)
-    audit_bulk(
-        session,
-        "youths",
-        "insert",
-        ((r["id"], r["ref"], {k: [None, v] for k, v in r.items()}) for r in records),
-    )
+    from rvneet.services.imports.youths import insert_youths
+
+    records = insert_youths(session, [item.youth for item in new])
     return {r["id_code"]: (r["id"], r["ref"]) for r in records}
 
 

@@ -172,7 +172,7 @@ def _apply(
                 result.unchanged += 1
     if result.errors:
         return
-    _insert(session, new)
+    insert_youths(session, [record for _, record in new])
     _update(session, updates)
     result.new += len(new)
     result.updated += len(updates)
@@ -186,15 +186,19 @@ def _existing(session: Session, column: Any, keys: set[str]) -> dict[str, Any]:
     }
 
 
-def _insert(session: Session, new: list[tuple[Row, dict[str, Any]]]) -> None:
-    if not new:
-        return
+def insert_youths(session: Session, youths: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Register new youths (name, id_code, birth_date, sex) in bulk, audited.
+
+    Returns the written records with the `id` and reference (`ref`, Y-NNNN) each was given.
+    """
+    if not youths:
+        return []
     # One writer at a time (BEGIN IMMEDIATE), so ids and references can be given here in order.
     last_id = session.scalar(select(func.max(_TABLE.c.id))) or 0
     last_ref = session.scalar(select(func.max(cast(func.substr(_TABLE.c.ref, 3), Integer)))) or 0
     records = [
-        {"id": last_id + i, "ref": f"Y-{last_ref + i:04d}", **record}
-        for i, (_, record) in enumerate(new, start=1)
+        {"id": last_id + i, "ref": f"Y-{last_ref + i:04d}", **youth}
+        for i, youth in enumerate(youths, start=1)
     ]
     connection = session.connection()
     for batch in chunks(records, _BATCH):
@@ -208,6 +212,7 @@ def _insert(session: Session, new: list[tuple[Row, dict[str, Any]]]) -> None:
             for r in records
         ),
     )
+    return records
 
 
 def _update(
