@@ -47,6 +47,10 @@ class RvneetGroup(TyperGroup):
         except typer.Abort:
             _fail("aborted", 1)
         except Exception as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                # A group called without a command: its help, as `--help` prints it, and exit 2.
+                print(exc.format_message())  # type: ignore[attr-defined]
+                sys.exit(EXIT_USAGE)
             if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
                 if not exc.format_message().strip():
                     # A group called without a command has printed its help already.
@@ -76,6 +80,7 @@ def _fail(message: str, code: int) -> None:
 
 
 app = typer.Typer(
+    rich_markup_mode=None,
     cls=RvneetGroup,
     name="rvneet",
     help=(
@@ -145,6 +150,7 @@ def init(
 ) -> None:
     """Create the database, or upgrade it; harmless to run again.
 
+    \b
     Example: rvneet init --municipality 'Viljandi linn'
     """
     from rvneet.db import default_path

@@ -23,7 +23,11 @@ from rvneet.cli.common import (
 )
 from rvneet.domain.enums import CloseReason, Light, Model, NeetGroup, ReachChannel, RiskLevel
 
-app = typer.Typer(help="Open, assess, close and look at cases (juhtumid).", no_args_is_help=True)
+app = typer.Typer(
+    rich_markup_mode=None,
+    help="Open, assess, close and look at cases (juhtumid).",
+    no_args_is_help=True,
+)
 
 CASE_COLUMNS = {
     "case": "Case",
@@ -107,6 +111,7 @@ def open_(
     RV needs --risk and a youth aged 12–18 on the start date. NEET needs --light and --group
     (neet: 15–29, risk: 14–19). --channel says how the youth was reached (default other).
 
+    \b
     Example: rvneet case open --youth Y-0001 --model rv --start 2025-03-03 --risk high
     """
     from rvneet.services.cases import case_detail, open_case
@@ -147,6 +152,7 @@ def assess(
 ) -> None:
     """Record a new risk level (RV) or traffic light (NEET); earlier ones are kept.
 
+    \b
     Example: rvneet case assess RV-2025-001 --date 2025-05-12 --risk medium
     """
     from rvneet.services.cases import assess as assess_case
@@ -204,6 +210,7 @@ def close(
 
     The outcome options are optional; goals met / total come from the case plan.
 
+    \b
     Example: rvneet case close RV-2025-001 --end 2025-12-19 --reason goals-met --education yes --wellbeing-start 3 --wellbeing-end 7
     """
     from rvneet.services.cases import close_case
@@ -237,6 +244,7 @@ def reopen(
 ) -> None:
     """Reopen a closed case; the earlier closing stays in its history.
 
+    \b
     Example: rvneet case reopen RV-2024-002 --date 2025-03-01 --reason "returned to the municipality"
     """
     from rvneet.services.cases import reopen_case
@@ -259,6 +267,7 @@ def list_(
 ) -> None:
     """List cases, oldest first.
 
+    \b
     Example: rvneet case list --model rv --open
     """
     from rvneet.services.cases import CASE_FIELDS, list_cases
@@ -284,6 +293,7 @@ def show(
     The timeline merges stages, assessments, contacts, needs, goals, activities, network members,
     support requests, closing and follow-up. The traffic light describes the situation, not the youth.
 
+    \b
     Example: rvneet case show RV-2025-001
     """
     from rvneet.services.cases import case_detail

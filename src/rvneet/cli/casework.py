@@ -43,6 +43,7 @@ def stage(
     Stages may repeat or go back, but not be dated before the case start, after its end or before
     the previous change. Closing a case moves it to follow-up by itself.
 
+    \b
     Example: rvneet case stage RV-2025-001 network --date 2025-03-10
     """
     from rvneet.services.casework import change_stage
@@ -82,6 +83,7 @@ def contact(
 
     The first contact's date is the case's contact date (a key indicator of the NEET model).
 
+    \b
     Example: rvneet case contact NEET-2025-001 --date 2025-01-22 --channel meeting --place "noortekeskus"
     """
     from rvneet.services.casework import record_contact
@@ -135,6 +137,7 @@ def needs(
 ) -> None:
     """Record a needs assessment; earlier ones are kept.
 
+    \b
     Example: rvneet case needs NEET-2025-001 --date 2025-02-01 --need education --need health --neet-months 8 --motivation 3
     """
     from rvneet.domain.enums import WelfareDomain

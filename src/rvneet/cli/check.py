@@ -58,6 +58,7 @@ def check_command(
     case or youth references, never names or personal codes; the first 20 are shown, count has all.
     Exits with 1 when an error-level rule finds something, unless --warn-only.
 
+    \b
     Example: rvneet check --period 2025H1
     """
     from rvneet.services.checks import FIELDS, ChecksFailed, failed, failure_message, run_checks

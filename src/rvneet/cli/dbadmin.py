@@ -10,6 +10,7 @@ from rvneet.cli.common import OutputFormat, database, print_listing, to_json
 from rvneet.domain.errors import DatabaseError
 
 app = typer.Typer(
+    rich_markup_mode=None,
     help=(
         "Back up, check and restore the database file.\n\n"
         "Backups are consistent copies, safe to make while others are working, and readable by\n"
@@ -65,6 +66,7 @@ def backup(
 ) -> None:
     """Copy the database to FILE, readable by you only; safe while others are working.
 
+    \b
     Example: rvneet db backup rvneet-backup.db
     """
     from rvneet.services.maintenance import backup_database
@@ -95,6 +97,7 @@ def check(
 
     Exits with 4 when a check finds a problem. To check a backup: rvneet --db FILE db check
 
+    \b
     Example: rvneet db check --full
     """
     from rvneet.services.maintenance import check_database
@@ -123,6 +126,7 @@ def restore(
     The current database is copied to <name>.before-restore-<UTC time> first. A backup made by an
     older rvneet is upgraded; one from a newer rvneet is refused.
 
+    \b
     Example: rvneet db restore rvneet-backup.db --yes
     """
     from rvneet.services.maintenance import SAFETY_COPY_INFIX, plan_restore, restore_database

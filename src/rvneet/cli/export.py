@@ -47,6 +47,7 @@ def export_command(
     the book, unless --pseudonymize. Load it into a new database with: rvneet import export FILE.
     Shape and rules: docs/export.md.
 
+    \b
     Example: rvneet export kov-2025.json
     """
     from rvneet.services.export import (
@@ -83,6 +84,7 @@ def import_export(
     All or nothing, every inserted record audited. Refused: a database that holds records, a
     pseudonymized export, an export from a newer rvneet. The database keeps its own municipality.
 
+    \b
     Example: rvneet --db uus.db import export kov-2025.json
     """
     from rvneet.services.export import load_book

@@ -16,7 +16,9 @@ from rvneet.cli.common import (
 )
 
 app = typer.Typer(
-    help="The 6-month follow-up after a case closes (järeltugi).", no_args_is_help=True
+    rich_markup_mode=None,
+    help="The 6-month follow-up after a case closes (järeltugi).",
+    no_args_is_help=True,
 )
 
 DUE_COLUMNS = {
@@ -50,6 +52,7 @@ def due(
 ) -> None:
     """List follow-ups that are due or overdue, oldest first.
 
+    \b
     Example: rvneet followup due --within 30
     """
     from rvneet.services.followups import due_followups
@@ -80,6 +83,7 @@ def record(
 ) -> None:
     """Record the follow-up contact of a closed case.
 
+    \b
     Example: rvneet followup record NEET-2025-001 --date 2026-04-30 --reached yes --education yes
     """
     from rvneet.services.followups import record_followup
@@ -105,6 +109,7 @@ def skip(
 ) -> None:
     """Skip the follow-up of a closed case, with the reason.
 
+    \b
     Example: rvneet followup skip RV-2024-002 --reason "moved abroad"
     """
     from rvneet.services.followups import skip_followup

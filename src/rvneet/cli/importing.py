@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from rvneet.services.imports.base import ImportResult
 
 app = typer.Typer(
+    rich_markup_mode=None,
     help=(
         "Import youths, cases, assessments, contacts and the NGTS list from CSV, XLSX or JSON.\n\n"
         "All or nothing: if any row is bad, nothing is written and every bad row is listed.\n"
@@ -177,7 +178,7 @@ def _make_command(kind: str, example: str, what: str) -> None:
     command.__doc__ = (
         f"Import {what}; all or nothing, and the same file twice changes nothing.\n\n"
         f"Columns (English or Estonian headers): rvneet import template {kind}\n\n"
-        f"Example: {example}"
+        f"\b\nExample: {example}"
     )
     app.command(kind)(command)
 
@@ -230,6 +231,7 @@ def template(
 ) -> None:
     """An empty import file with the column headers and one example row.
 
+    \b
     Example: rvneet import template youths --lang et --output noored.xlsx
     """
     from rvneet.services.imports.templates import template_rows, write_template

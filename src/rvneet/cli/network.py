@@ -22,9 +22,13 @@ from rvneet.cli.common import (
 )
 from rvneet.domain.enums import NetworkRole, Tier
 
-app = typer.Typer(help="The network of specialists (võrgustik).", no_args_is_help=True)
+app = typer.Typer(
+    rich_markup_mode=None, help="The network of specialists (võrgustik).", no_args_is_help=True
+)
 member_app = typer.Typer(
-    help="Network members taking part in a case (the case's network).", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Network members taking part in a case (the case's network).",
+    no_args_is_help=True,
 )
 case_cli.app.add_typer(member_app, name="member")
 
@@ -65,6 +69,7 @@ def add(
 ) -> None:
     """Add a specialist to the network and print the new reference (M-001).
 
+    \b
     Example: rvneet network add --name 'Kati Kask' --role youth-worker --org 'Viljandi noortekeskus' --email kati@example.ee
     """
     from rvneet.services.network import add_member, member_record
@@ -94,6 +99,7 @@ def list_(
 ) -> None:
     """List the network's members by reference; retired ones only with --all.
 
+    \b
     Example: rvneet network list --role police --format csv
     """
     from rvneet.services.network import MEMBER_FIELDS, list_members
@@ -114,6 +120,7 @@ def show(
 ) -> None:
     """Show a network member with the cases they take part in and the activities they provide.
 
+    \b
     Example: rvneet network show M-001
     """
     from rvneet.services.network import member_detail
@@ -169,6 +176,7 @@ def retire(ctx: typer.Context, ref: MemberRef, date: DateOption) -> None:
 
     A retired member cannot be added to cases or given activities.
 
+    \b
     Example: rvneet network retire M-003 --date 2025-06-30
     """
     from rvneet.services.network import retire_member
@@ -213,6 +221,7 @@ def member_add(
 ) -> None:
     """Add a network member to a case; needs the youth's data-sharing consent on record.
 
+    \b
     Example: rvneet case member add RV-2025-001 M-002 --trusted-person --date 2025-03-10
     """
     from rvneet.services.network import add_case_member
@@ -237,6 +246,7 @@ def member_remove(
 ) -> None:
     """End a network member's part in a case; it stays in the case's history.
 
+    \b
     Example: rvneet case member remove RV-2025-001 M-002 --date 2025-09-01
     """
     from rvneet.services.network import remove_case_member

@@ -49,6 +49,7 @@ def ngts(
 
     Columns (English or Estonian headers): rvneet import template ngts
 
+    \b
     Example: rvneet import ngts ngts-2025-03.csv --list-date 2025-03-15
     """
     run_import_command(

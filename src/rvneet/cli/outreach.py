@@ -8,6 +8,7 @@ import typer
 from rvneet.cli.common import ListFormatOption, OutputFormat, database, parse_date, print_listing
 
 app = typer.Typer(
+    rich_markup_mode=None,
     help=(
         "Outreach to the youths of the NGTS monitoring list: who has a case, who was contacted.\n\n"
         "Listings show references only, never names or personal codes; look a youth up with\n"
@@ -55,6 +56,7 @@ def list_(
     Status is "open case", "closed case" or "no case"; the case is the youth's open case, else
     their latest one. Age is in full years on the list date.
 
+    \b
     Example: rvneet outreach list --not-contacted
     """
     from rvneet.services.outreach import FIELDS, latest_list_date, outreach_list

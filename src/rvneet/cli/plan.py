@@ -20,10 +20,14 @@ from rvneet.cli.common import (
 from rvneet.domain.enums import ActivityStatus
 
 goal_app = typer.Typer(
-    help="Goals of the case plan (juhtumiplaan / tegevuskava).", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Goals of the case plan (juhtumiplaan / tegevuskava).",
+    no_args_is_help=True,
 )
 activity_app = typer.Typer(
-    help="Support activities (tugitegevused) brokered to network members.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Support activities (tugitegevused) brokered to network members.",
+    no_args_is_help=True,
 )
 case_cli.app.add_typer(goal_app, name="goal")
 case_cli.app.add_typer(activity_app, name="activity")
@@ -71,6 +75,7 @@ def goal_add(
 ) -> None:
     """Add a goal to the plan of an open case and print its number.
 
+    \b
     Example: rvneet case goal add NEET-2025-001 "Enrol in a vocational school" --due 2025-09-01 --date 2025-02-10
     """
     from rvneet.services.plan import add_goal
@@ -88,6 +93,7 @@ def goal_done(
 ) -> None:
     """Mark a goal of the plan as reached.
 
+    \b
     Example: rvneet case goal done NEET-2025-001 1 --date 2025-08-20
     """
     from rvneet.domain.enums import GoalState
@@ -108,6 +114,7 @@ def goal_drop(
 ) -> None:
     """Drop a goal of the plan, with the reason; it no longer counts towards goals met.
 
+    \b
     Example: rvneet case goal drop NEET-2025-001 2 --date 2025-05-02 --reason "the youth chose another course"
     """
     from rvneet.domain.enums import GoalState
@@ -142,6 +149,7 @@ def activity_add(
 ) -> None:
     """Broker a support activity to a network member and print its number.
 
+    \b
     Example: rvneet case activity add NEET-2025-001 --member M-002 --kind "career counselling" --start 2025-02-17 --end 2025-04-30
     """
     from rvneet.services.plan import add_activity
@@ -175,6 +183,7 @@ def activity_end(
 ) -> None:
     """End a support activity with how it went.
 
+    \b
     Example: rvneet case activity end NEET-2025-001 1 --date 2025-04-28 --status completed --satisfaction 4
     """
     from rvneet.services.plan import end_activity
@@ -202,6 +211,7 @@ def plan(
 ) -> None:
     """Show the case plan: goals with their state, activities with provider and state, goals met.
 
+    \b
     Example: rvneet case plan NEET-2025-001
     """
     from rvneet.services.plan import plan_detail

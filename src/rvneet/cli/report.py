@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 LANG_ENV = "RVNEET_LANG"
 
 app = typer.Typer(
-    help="Reports for SKA and the network; never with names or codes.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Reports for SKA and the network; never with names or codes.",
+    no_args_is_help=True,
 )
 
 
@@ -162,6 +164,7 @@ def lisa4(
     case. json gives the summary and the listing; csv the listing only; xlsx a summary sheet and a
     listing sheet (Estonian labels unless --lang en), the file to attach for SKA.
 
+    \b
     Example: rvneet report lisa4 --period 2025H1 --format xlsx --output lisa4-2025H1.xlsx
     """
     from rvneet.reports.lisa4 import build_lisa4

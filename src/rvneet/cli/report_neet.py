@@ -35,6 +35,7 @@ def neet(
     6-month follow-ups due in the period. json gives every figure and breakdown under `summary`;
     csv the same as key,label,value rows.
 
+    \b
     Example: rvneet report neet --period 2025 --format html --lang et --output neet-2025.html
     """
     from rvneet.reports.neet import build_neet

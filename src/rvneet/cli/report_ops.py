@@ -44,6 +44,7 @@ def workload(
     overdue when it was due before the day and was neither done by then nor skipped. One row per
     case manager ("(none)" for cases without one); csv gives those rows.
 
+    \b
     Example: rvneet report workload --as-of 2025-06-30
     """
     from rvneet.reports.workload import build_workload
@@ -70,6 +71,7 @@ def followups(
     then (with the youth reached, in education, in employment), skipped, or overdue. One row per
     follow-up with the case reference; csv gives those rows.
 
+    \b
     Example: rvneet report followups --period 2025H2
     """
     from rvneet.reports.followups import build_followups

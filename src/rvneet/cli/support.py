@@ -49,6 +49,7 @@ def support_request(
 ) -> None:
     """Record a written request to SKA for support of an RV case and print its number (1, 2, …).
 
+    \b
     Example: rvneet case support-request RV-2025-001 --date 2025-04-02 --kind process-management --justification "five agencies involved, repeated offences"
     """
     from rvneet.services.records import plain
@@ -85,6 +86,7 @@ def support_answer(
 ) -> None:
     """Record SKA's answer to a support request: give exactly one of --granted and --refused.
 
+    \b
     Example: rvneet case support-answer RV-2025-001 1 --date 2025-04-20 --granted
     """
     from rvneet.services.support import answer_request

@@ -20,7 +20,9 @@ from rvneet.cli.common import (
 )
 from rvneet.domain.enums import ConsentGiver, ConsentScope, Sex
 
-app = typer.Typer(help="Register and look up youths (noored).", no_args_is_help=True)
+app = typer.Typer(
+    rich_markup_mode=None, help="Register and look up youths (noored).", no_args_is_help=True
+)
 
 YOUTH_COLUMNS = {
     "youth": "Ref",
@@ -60,6 +62,7 @@ def add(
 ) -> None:
     """Register a youth and print the new reference (Y-0001).
 
+    \b
     Example: rvneet youth add --name 'Mari Maasikas' --id-code 61001010009
     """
     from rvneet.services.youths import add_youth, youth_record
@@ -74,6 +77,7 @@ def add(
 def list_(ctx: typer.Context, fmt: ListFormatOption = OutputFormat.TABLE) -> None:
     """List youths with their number of open cases (no personal codes).
 
+    \b
     Example: rvneet youth list --format csv
     """
     from rvneet.services.youths import list_youths
@@ -93,6 +97,7 @@ def show(
 ) -> None:
     """Show one youth with their cases.
 
+    \b
     Example: rvneet youth show Y-0001
     """
     from rvneet.services.youths import youth_detail
@@ -177,6 +182,7 @@ def consent(
 
     Network members can be added to a case only while a data-sharing consent is in force.
 
+    \b
     Example: rvneet youth consent Y-0001 --date 2025-03-03 --scope data-sharing --given-by guardian
     """
     from rvneet.services.consent import record_consent
