@@ -5,11 +5,15 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from conftest import Run
+
 # Walks the whole command tree as the console script builds it and renders every help page; then
 # reports which heavy modules got loaded. Typer's rich help imports rich and markdown-it (~75 ms)
 # unless a group is made with rich_markup_mode=None: a new typer.Typer() without it fails here.
 HELP_OF_EVERY_COMMAND = """
 import sys
+
+from conftest import Run
 import typer.main
 from rvneet.cli import app
 
@@ -39,7 +43,7 @@ def test_help_pages_load_neither_rich_nor_the_database_layer() -> None:
     assert result.stdout.strip() == "none"
 
 
-def test_examples_in_help_are_kept_on_one_line(run) -> None:  # type: ignore[no-untyped-def]
+def test_examples_in_help_are_kept_on_one_line(run: Run) -> None:
     # Click rewraps paragraphs; the "\\b" marker before "Example:" keeps a command copyable.
     result = run("case", "close", "--help")
     assert result.exit_code == 0
