@@ -12,8 +12,6 @@ from conftest import Run
 # unless a group is made with rich_markup_mode=None: a new typer.Typer() without it fails here.
 HELP_OF_EVERY_COMMAND = """
 import sys
-
-from conftest import Run
 import typer.main
 from rvneet.cli import app
 
