@@ -106,7 +106,13 @@ class Bench:
         self.keep = keep
         self.started = time.perf_counter()
         self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("RVNEET_")},
+            # An installed rvneet runs from bytecode (pip compiles it); a session that sets
+            # PYTHONDONTWRITEBYTECODE would compile every module of src/ again in every run.
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith("RVNEET_") and k != "PYTHONDONTWRITEBYTECODE"
+            },
             # This checkout's code, whatever the venv's editable install points at.
             "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")])),
             "RVNEET_USER": "bench",
@@ -802,6 +808,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="rvneet-bench-") as tmp:
         folder = Path(tmp)
         bench = Bench(folder, quick=args.quick, keep=args.keep)
+        # Bytecode for this checkout, as `pip install` leaves for a wheel; not timed.
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(SRC)], check=True)
         start_load = load()
         books, made = {}, {}
         for name, youths in SIZES.items():

@@ -8,13 +8,16 @@ import typer
 from rvneet.cli.common import (
     CreatedFormat,
     CreatedFormatOption,
+    LimitOption,
     ListFormatOption,
     OutputFormat,
+    PageOption,
     YesNo,
     database,
+    page_of,
     parse_date,
     print_created,
-    print_listing,
+    print_page,
     print_rich,
     table,
     to_json,
@@ -264,20 +267,24 @@ def list_(
         str | None, typer.Option("--stage", help="Only cases whose current stage this is.")
     ] = None,
     fmt: ListFormatOption = OutputFormat.TABLE,
+    limit: LimitOption = None,
+    page: PageOption = 1,
 ) -> None:
-    """List cases, oldest first.
+    """List cases, oldest first; a table shows them a page at a time.
 
     \b
     Example: rvneet case list --model rv --open
     """
-    from rvneet.services.cases import CASE_FIELDS, list_cases
+    from rvneet.services.cases import CASE_FIELDS, case_page
 
     if open_ and closed:
         raise typer.BadParameter("give --open or --closed, not both", param_hint="'--open'")
     status = "open" if open_ else "closed" if closed else None
     with database(ctx).session() as session:
-        rows = list_cases(session, model=model, status=status, stage=stage)
-    print_listing(rows, fmt, CASE_COLUMNS, "Cases", fields=CASE_FIELDS)
+        paged = case_page(
+            session, model=model, status=status, stage=stage, page=page_of(fmt, limit, page)
+        )
+    print_page(paged, fmt, CASE_COLUMNS, "Cases", "cases", fields=CASE_FIELDS)
 
 
 @app.command("show")

@@ -21,6 +21,7 @@ from rvneet.domain.period import PERIOD_HELP, Period, parse_period
 
 if TYPE_CHECKING:
     from rvneet.db import Database
+    from rvneet.services.paging import Page, Paged
 
 
 class OutputFormat(StrEnum):
@@ -64,6 +65,36 @@ CreatedFormatOption = Annotated[
         "--format", "-f", help="text prints just the new reference; json the created record."
     ),
 ]
+# A table is read by a person: one page of it. json and csv are read by scripts: every row.
+TABLE_PAGE_SIZE = 50
+LimitOption = Annotated[
+    int | None,
+    typer.Option(
+        "--limit",
+        metavar="N",
+        help=(
+            f"Rows per page: {TABLE_PAGE_SIZE} in a table, every row in json and csv unless given; "
+            "0 for every row. Example: --limit 200"
+        ),
+    ),
+]
+PageOption = Annotated[
+    int,
+    typer.Option(
+        "--page", metavar="K", help="Which page of --limit rows to show. Example: --page 2"
+    ),
+]
+
+
+def page_of(fmt: OutputFormat, limit: int | None, page: int) -> "Page":
+    """The page a command shows: `--limit`/`--page`, with a screenful for a table by default."""
+    from rvneet.services.paging import Page
+
+    if limit is None:
+        limit = TABLE_PAGE_SIZE if fmt is OutputFormat.TABLE else 0
+    return Page(size=limit or None, number=page)
+
+
 PeriodOption = Annotated[
     Period,
     typer.Option(
@@ -171,6 +202,25 @@ def print_listing(
         print_rich(table(title, rows, columns))
     else:
         print_rich(f"{title}: none")
+
+
+def print_page(
+    paged: "Paged",
+    fmt: OutputFormat,
+    columns: dict[str, str],
+    title: str,
+    noun: str,
+    fields: Sequence[str] | None = None,
+) -> None:
+    """`print_listing` of one page; under a table, which rows these are and how to see the rest."""
+    print_listing(paged.rows, fmt, columns, title, fields=fields)
+    if fmt is not OutputFormat.TABLE or paged.total <= len(paged.rows):
+        return
+    shown = f"{paged.first}–{paged.last}" if paged.rows else "none"
+    hints = ["every row: --limit 0 or --format csv"]
+    if paged.last < paged.total:
+        hints.insert(0, f"next: --page {paged.page.number + 1}")
+    print_rich(f"[dim]{shown} of {paged.total:,} {noun}; {'; '.join(hints)}[/dim]")
 
 
 def open_private(path: Path) -> Any:

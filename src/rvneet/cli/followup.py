@@ -6,12 +6,15 @@ from typing import Annotated
 import typer
 
 from rvneet.cli.common import (
+    LimitOption,
     ListFormatOption,
     OutputFormat,
+    PageOption,
     YesNo,
     database,
+    page_of,
     parse_date,
-    print_listing,
+    print_page,
     yes_no,
 )
 
@@ -49,8 +52,10 @@ def due(
         typer.Option("--within", metavar="DAYS", help="Also list those due in the next DAYS days."),
     ] = 0,
     fmt: ListFormatOption = OutputFormat.TABLE,
+    limit: LimitOption = None,
+    page: PageOption = 1,
 ) -> None:
-    """List follow-ups that are due or overdue, oldest first.
+    """List follow-ups that are due or overdue, oldest first; a table shows a page at a time.
 
     \b
     Example: rvneet followup due --within 30
@@ -58,8 +63,13 @@ def due(
     from rvneet.services.followups import due_followups
 
     with database(ctx).session() as session:
-        rows = due_followups(session, as_of=as_of or dt.date.today(), within=within)
-    print_listing(rows, fmt, DUE_COLUMNS, "Follow-ups due")
+        paged = due_followups(
+            session,
+            as_of=as_of or dt.date.today(),
+            within=within,
+            page=page_of(fmt, limit, page),
+        )
+    print_page(paged, fmt, DUE_COLUMNS, "Follow-ups due", "follow-ups")
 
 
 @app.command("record")

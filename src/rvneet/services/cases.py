@@ -24,6 +24,7 @@ from rvneet.domain.inputs import Closing, NewAssessment, NewCase, Reopen
 from rvneet.domain.rules import age_on, eligibility_problem
 from rvneet.domain.stages import FOLLOW_UP, REOPEN_STAGE, first_stage
 from rvneet.domain.tables import Assessment, Case, Reopening, Youth
+from rvneet.services.paging import EVERY_ROW, Page, Paged
 from rvneet.services.validation import validated
 from rvneet.services.youths import get_youth
 
@@ -345,6 +346,41 @@ def case_record(
     }
 
 
+def _current_stage() -> Any:
+    """The case's current stage as a correlated subquery: its last stage change by date, then id."""
+    from rvneet.domain.tables import StageChange
+
+    return (
+        select(StageChange.stage)
+        .where(StageChange.case_id == Case.id)
+        .order_by(col(StageChange.date).desc(), col(StageChange.id).desc())
+        .limit(1)
+        .correlate(Case)
+        .scalar_subquery()
+    )
+
+
+def _case_filters(
+    model: Model | None, status: str | None, stage: str | None, youth_id: int | None
+) -> list[Any]:
+    from rvneet.domain.stages import ALL_STAGES
+
+    if stage is not None and stage not in ALL_STAGES:
+        raise InvalidInput(f"{stage!r} is not a stage; use one of: {', '.join(ALL_STAGES)}")
+    filters: list[Any] = []
+    if youth_id is not None:
+        filters.append(Case.youth_id == youth_id)
+    if model is not None:
+        filters.append(Case.model == model.value)
+    if status == "open":
+        filters.append(col(Case.end_date).is_(None))
+    elif status == "closed":
+        filters.append(col(Case.end_date).is_not(None))
+    if stage is not None:
+        filters.append(_current_stage() == stage)
+    return filters
+
+
 def list_cases(
     session: Session,
     *,
@@ -352,39 +388,28 @@ def list_cases(
     status: str | None = None,
     stage: str | None = None,
     youth_id: int | None = None,
+    page: Page = EVERY_ROW,
 ) -> list[dict[str, Any]]:
     """Cases ordered by start date then reference; `status` is "open", "closed" or None for all.
 
-    `stage` keeps the cases whose current stage it is.
+    `stage` keeps the cases whose current stage it is; `page` limits the rows to one page.
     """
-    from rvneet.domain.stages import ALL_STAGES
-    from rvneet.domain.tables import StageChange, SupportRequest
+    from rvneet.domain.tables import SupportRequest
 
-    if stage is not None and stage not in ALL_STAGES:
-        raise InvalidInput(f"{stage!r} is not a stage; use one of: {', '.join(ALL_STAGES)}")
-    query = select(Case, Youth).join(Youth, col(Youth.id) == Case.youth_id)
-    if youth_id is not None:
-        query = query.where(Case.youth_id == youth_id)
-    if model is not None:
-        query = query.where(Case.model == model.value)
-    if status == "open":
-        query = query.where(col(Case.end_date).is_(None))
-    elif status == "closed":
-        query = query.where(col(Case.end_date).is_not(None))
-    rows = session.exec(query.order_by(col(Case.start_date), col(Case.ref))).all()
-    ids = [case.id for case, _ in rows]
+    filters = _case_filters(model, status, stage, youth_id)
+    query = (
+        select(Case, Youth, _current_stage())
+        .join(Youth, col(Youth.id) == Case.youth_id)
+        .where(*filters)
+        .order_by(col(Case.start_date), col(Case.ref))
+    )
+    rows = session.execute(page.apply(query)).all()
+    ids = [case.id for case, _, _ in rows]
     assessments: dict[int, list[Assessment]] = {}
-    stages: dict[int, str] = {}
     supported: set[int] = set()
     if ids:
         for assessment in session.exec(select(Assessment).where(col(Assessment.case_id).in_(ids))):
             assessments.setdefault(assessment.case_id, []).append(assessment)
-        for change in session.exec(
-            select(StageChange)
-            .where(col(StageChange.case_id).in_(ids))
-            .order_by(col(StageChange.date), col(StageChange.id))
-        ):
-            stages[change.case_id] = change.stage  # the last one wins
         supported = set(
             session.exec(
                 select(SupportRequest.case_id).where(
@@ -392,19 +417,31 @@ def list_cases(
                 )
             )
         )
-    records = [
+    return [
         case_record(
             case,
             youth,
-            assessments.get(case.id, []),  # type: ignore[arg-type]
-            stage=stages.get(case.id),  # type: ignore[arg-type]
+            assessments.get(case.id, []),
+            stage=current_stage,
             support_requested=case.id in supported,
         )
-        for case, youth in rows
+        for case, youth, current_stage in rows
     ]
-    if stage is not None:
-        records = [r for r in records if r["stage"] == stage]
-    return records
+
+
+def case_page(
+    session: Session,
+    *,
+    model: Model | None = None,
+    status: str | None = None,
+    stage: str | None = None,
+    page: Page = EVERY_ROW,
+) -> Paged:
+    """One page of `list_cases` and the number of matching cases."""
+    filters = _case_filters(model, status, stage, None)
+    total = session.execute(select(func.count()).select_from(Case).where(*filters)).scalar_one()
+    rows = list_cases(session, model=model, status=status, stage=stage, page=page)
+    return Paged(rows, total, page)
 
 
 def case_detail(session: Session, ref: str, *, personal: bool = True) -> dict[str, Any]:

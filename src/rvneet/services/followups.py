@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import Any
 
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from rvneet.domain.enums import FollowUpStatus
@@ -13,6 +14,7 @@ from rvneet.domain.errors import Conflict, InvalidInput
 from rvneet.domain.inputs import FollowUpRecord
 from rvneet.domain.tables import Case, FollowUp, Youth
 from rvneet.services.cases import get_case
+from rvneet.services.paging import EVERY_ROW, Page, Paged
 from rvneet.services.validation import validated
 
 FOLLOW_UP_MONTHS = 6
@@ -106,30 +108,43 @@ def skip_followup(session: Session, case_ref: str, *, reason: str) -> FollowUp:
     return pending
 
 
-def due_followups(session: Session, *, as_of: dt.date, within: int = 0) -> list[dict[str, Any]]:
-    """Follow-ups not yet done that are due on or before `as_of` + `within` days, oldest first."""
+def due_followups(
+    session: Session, *, as_of: dt.date, within: int = 0, page: Page = EVERY_ROW
+) -> Paged:
+    """Follow-ups not yet done that are due on or before `as_of` + `within` days, oldest first:
+    one page of them and how many there are."""
     if within < 0:
         raise InvalidInput("--within must be 0 or more days")
     horizon = as_of + dt.timedelta(days=within)
-    rows = session.exec(
-        select(FollowUp, Case, Youth)
+    due = (col(FollowUp.status) == FollowUpStatus.DUE, col(FollowUp.due) <= horizon)
+    total = session.execute(select(func.count()).select_from(FollowUp).where(*due)).scalar_one()
+    query = (
+        sa_select(  # sqlmodel's select types at most four columns
+            col(FollowUp.due),
+            col(Case.ref),
+            col(Case.model),
+            col(Case.manager),
+            col(Case.end_date),
+            col(Youth.ref),
+        )
         .join(Case, col(Case.id) == FollowUp.case_id)
         .join(Youth, col(Youth.id) == Case.youth_id)
-        .where(FollowUp.status == FollowUpStatus.DUE, col(FollowUp.due) <= horizon)
+        .where(*due)
         .order_by(col(FollowUp.due), col(Case.ref))
-    ).all()
-    return [
+    )
+    rows = [
         {
-            "case": case.ref,
-            "youth": youth.ref,
-            "model": case.model,
-            "manager": case.manager,
-            "end": case.end_date.isoformat() if case.end_date else None,
-            "due": followup.due.isoformat(),
-            "days_overdue": max((as_of - followup.due).days, 0),
+            "case": case_ref,
+            "youth": youth_ref,
+            "model": model,
+            "manager": manager,
+            "end": end.isoformat() if end else None,
+            "due": due_on.isoformat(),
+            "days_overdue": max((as_of - due_on).days, 0),
         }
-        for followup, case, youth in rows
+        for due_on, case_ref, model, manager, end, youth_ref in session.execute(page.apply(query))
     ]
+    return Paged(rows, total, page)
 
 
 def timeline(session: Session, case: Case) -> list[dict[str, str]]:
