@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rvneet.cli.common import PeriodOption, database, open_private, print_rich
+from rvneet.cli.common import TABLE_PAGE_SIZE, PeriodOption, database, open_private, print_rich
 
 if TYPE_CHECKING:
     from rvneet.reports.model import Report
@@ -82,6 +82,18 @@ SuppressOption = Annotated[
         help="Show counts 1..N-1 as <N and leave out the listing (for reports leaving the network).",
     ),
 ]
+ListingLimitOption = Annotated[
+    int | None,
+    typer.Option(
+        "--limit",
+        metavar="N",
+        min=0,
+        help=(
+            f"Rows of each listing in a table on the screen: {TABLE_PAGE_SIZE} by default, 0 for "
+            "every row. Files and other formats always hold every row. Example: --limit 0"
+        ),
+    ),
+]
 NoTimestampOption = Annotated[
     bool,
     typer.Option(
@@ -110,8 +122,12 @@ def emit_report(
     lang: str,
     suppress_below: int | None,
     no_timestamp: bool,
+    limit: int | None = None,
 ) -> None:
-    """Render `report` as asked and print it, or write it to `output` (0600)."""
+    """Render `report` as asked and print it, or write it to `output` (0600).
+
+    A table on the screen shows the first `limit` rows of each listing (a screenful by default).
+    """
     from rvneet.reports import render
     from rvneet.reports.model import suppress
 
@@ -125,7 +141,9 @@ def emit_report(
         typer.echo(f"Wrote {output}", err=True)
         return
     if fmt is ReportFormat.TABLE:
-        parts = render.render_table(report, lang, generated)
+        on_screen = output is None
+        rows = (TABLE_PAGE_SIZE if limit is None else limit) if on_screen else limit
+        parts = render.render_table(report, lang, generated, max_rows=rows or None)
         if output is None:
             print_rich(*parts)
         else:
@@ -156,6 +174,7 @@ def lisa4(
     lang: LangOption = None,
     suppress_below: SuppressOption = None,
     no_timestamp: NoTimestampOption = False,
+    limit: ListingLimitOption = None,
 ) -> None:
     """Lisa 4: RV monitoring statistics for the Social Insurance Board (agreement 4.4, 4.6).
 
@@ -172,4 +191,6 @@ def lisa4(
     with database(ctx).session() as session:
         report = build_lisa4(session, period)
     default = "et" if fmt is ReportFormat.XLSX else "en"
-    emit_report(report, fmt, output, report_lang(lang, default), suppress_below, no_timestamp)
+    emit_report(
+        report, fmt, output, report_lang(lang, default), suppress_below, no_timestamp, limit
+    )

@@ -5,6 +5,7 @@ import typer
 from rvneet.cli.common import PeriodOption, database
 from rvneet.cli.report import (
     LangOption,
+    ListingLimitOption,
     NoTimestampOption,
     OutputOption,
     ReportFormat,
@@ -25,6 +26,7 @@ def neet(
     lang: LangOption = None,
     suppress_below: SuppressOption = None,
     no_timestamp: NoTimestampOption = False,
+    limit: ListingLimitOption = None,
 ) -> None:
     """NEET cooperation model: evaluation of the NEET cases active in the period (Table 1).
 
@@ -42,4 +44,4 @@ def neet(
 
     with database(ctx).session() as session:
         report = build_neet(session, period)
-    emit_report(report, fmt, output, report_lang(lang), suppress_below, no_timestamp)
+    emit_report(report, fmt, output, report_lang(lang), suppress_below, no_timestamp, limit)

@@ -8,6 +8,7 @@ import typer
 from rvneet.cli.common import PeriodOption, database, parse_date
 from rvneet.cli.report import (
     LangOption,
+    ListingLimitOption,
     NoTimestampOption,
     OutputOption,
     ReportFormat,
@@ -36,6 +37,7 @@ def workload(
     lang: LangOption = None,
     suppress_below: SuppressOption = None,
     no_timestamp: NoTimestampOption = False,
+    limit: ListingLimitOption = None,
 ) -> None:
     """Caseload by case manager on one day: open cases by model, traffic light and risk level.
 
@@ -52,7 +54,9 @@ def workload(
     with database(ctx).session() as session:
         report = build_workload(session, as_of or dt.date.today())
     default = "et" if fmt is ReportFormat.XLSX else "en"
-    emit_report(report, fmt, output, report_lang(lang, default), suppress_below, no_timestamp)
+    emit_report(
+        report, fmt, output, report_lang(lang, default), suppress_below, no_timestamp, limit
+    )
 
 
 @app.command("followups")
@@ -64,6 +68,7 @@ def followups(
     lang: LangOption = None,
     suppress_below: SuppressOption = None,
     no_timestamp: NoTimestampOption = False,
+    limit: ListingLimitOption = None,
 ) -> None:
     """The 6-month follow-ups due in the period: done, skipped, overdue, and outcomes, by model.
 
@@ -79,4 +84,6 @@ def followups(
     with database(ctx).session() as session:
         report = build_followups(session, period)
     default = "et" if fmt is ReportFormat.XLSX else "en"
-    emit_report(report, fmt, output, report_lang(lang, default), suppress_below, no_timestamp)
+    emit_report(
+        report, fmt, output, report_lang(lang, default), suppress_below, no_timestamp, limit
+    )

@@ -25,6 +25,10 @@ SUMMARY = Label("Summary", "Kokkuvõte")
 COUNT = Label("Count", "Arv")
 VALUE = Label("Value", "Väärtus")
 NONE = Label("none", "puuduvad")
+MORE_ROWS = Label(
+    "{shown} of {total:,} rows; every row: --limit 0, or --format csv|xlsx",
+    "{shown} rida {total:,}-st; kõik read: --limit 0 või --format csv|xlsx",
+)
 CSV_SUMMARY_HEADER = {"en": ("key", "label", "value"), "et": ("võti", "nimetus", "väärtus")}
 
 
@@ -95,8 +99,13 @@ def render_csv(report: Report, lang: str) -> str:
     return buffer.getvalue()
 
 
-def render_table(report: Report, lang: str, generated: dt.datetime | None) -> list[Any]:
-    """Rich renderables: the summary table under the heading, then each listing."""
+def render_table(
+    report: Report, lang: str, generated: dt.datetime | None, max_rows: int | None = None
+) -> list[Any]:
+    """Rich renderables: the summary table under the heading, then each listing.
+
+    `max_rows` shows only the first rows of a listing, with a line saying how many there are.
+    """
     from rich.table import Table
 
     summary = Table(
@@ -117,9 +126,12 @@ def render_table(report: Report, lang: str, generated: dt.datetime | None) -> li
         for number, column in enumerate(listing.columns):
             # The first column (a reference) never wraps; headers of narrow numbers may.
             table.add_column(column.label(lang), no_wrap=number == 0)
-        for row in listing.rows:
+        shown = listing.rows[:max_rows] if max_rows else listing.rows
+        for row in shown:
             table.add_row(*(_cell(c.shown(row.get(c.field), lang)) for c in listing.columns))
         parts.append(table)
+        if len(shown) < len(listing.rows):
+            parts.append(MORE_ROWS(lang).format(shown=len(shown), total=len(listing.rows)))
     return parts
 
 
