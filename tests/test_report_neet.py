@@ -449,19 +449,20 @@ def test_an_empty_period(ok: Ok) -> None:
         assert summary[key] == {}
 
 
-def test_the_main_query_searches_the_cases_by_their_end(book: Path) -> None:
+def test_the_active_cases_are_found_by_their_end(book: Path) -> None:
     """The active cases are found by two searches of ix_cases_model_end_start (migration 0004).
 
     Without the index SQLite reads every NEET case opened before the period's end.
     """
-    from rvneet.reports.neet import MAIN_QUERY
+    from rvneet.reports.neet import _MAKE_ACTIVE
 
     con = sqlite3.connect(book)
     try:
         plan = [
             row[3]
             for row in con.execute(
-                "EXPLAIN QUERY PLAN " + MAIN_QUERY.text,
+                # The SELECT that fills the report's temporary table of active cases.
+                "EXPLAIN QUERY PLAN " + _MAKE_ACTIVE.text.split(" AS ", 1)[1],
                 {"start": "2025-01-01", "end": "2025-06-30"},
             )
         ]

@@ -44,6 +44,7 @@ as `rvneet report followups` reads them (its NEET numbers are these):
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -90,8 +91,20 @@ ACTIVE_NEET_CASES = """
 """
 
 
+# The active cases are found once per report, into a temporary table that the queries below read:
+# as a CTE repeated in each of them, SQLite searched them ten times (2 s of 2.8 s, national book).
+# TEMP tables live in the connection's own temporary database: no write lock on the book, and a
+# read-only file is fine.
+ACTIVE_TABLE = "neet_active"
+_DROP_ACTIVE = text(f"DROP TABLE IF EXISTS temp.{ACTIVE_TABLE}")
+_MAKE_ACTIVE = text(
+    f"CREATE TEMP TABLE {ACTIVE_TABLE} AS WITH {ACTIVE_NEET_CASES} SELECT * FROM active"
+)
+
+
 def _with(sql: str) -> Any:
-    return text(f"WITH {ACTIVE_NEET_CASES} {sql}")
+    """A query of the active cases, written against `active`."""
+    return text(re.sub(r"\bactive\b", ACTIVE_TABLE, sql))
 
 
 # The main query: one row per target group, every count and sum of the active cases.
@@ -232,6 +245,9 @@ def build_neet(session: Session, period: Period) -> Report:
 
     def rows(query: Any) -> list[Any]:
         return list(session.execute(query, params).all())
+
+    session.execute(_DROP_ACTIVE)
+    session.execute(_MAKE_ACTIVE, params)
 
     def one(query: Any) -> Any:
         return session.execute(query, params).one()
