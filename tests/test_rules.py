@@ -292,3 +292,13 @@ def test_fast_path_accepts_every_valid_code(born: date, serial: int) -> None:
     code = first_ten + ik.calc_check_digit(first_ten + "0")
     parsed = parse_personal_code(code)
     assert parsed.birth_date == born and parsed.code == code
+
+
+@settings(max_examples=1000)
+@given(st.text(alphabet="0123456789", min_size=11, max_size=11))
+def test_check_digit_of_the_fast_path_is_stdnums(text: str) -> None:
+    """The unrolled check digit equals python-stdnum's for every 11-digit string, including those
+    whose first weighting gives 10 (the second weighting then decides)."""
+    from rvneet.domain.personal_code import _check_digit
+
+    assert _check_digit(text) == ik.calc_check_digit(text)

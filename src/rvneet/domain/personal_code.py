@@ -40,8 +40,6 @@ def parse_personal_code(text: str) -> PersonalCode:
 
     The error message never repeats the code: error output may end up in logs.
     """
-    from stdnum.ee import ik
-
     if len(text) == 11 and text.isascii() and text.isdigit():
         # The form every file and register uses. stdnum's own path cleans the text four times,
         # which costs most of a 100 000-row import; a test checks both paths agree on every code.
@@ -52,9 +50,23 @@ def parse_personal_code(text: str) -> PersonalCode:
                 birth_date = date(century + int(text[1:3]), int(text[3:5]), int(text[5:7]))
             except ValueError:
                 birth_date = None
-            if birth_date is not None and ik.calc_check_digit(text) == text[-1]:
+            if birth_date is not None and _check_digit(text) == text[-1]:
                 return PersonalCode(text, birth_date, sex)
     return _parse_with_stdnum(text)
+
+
+_WEIGHTS_1 = (1, 2, 3, 4, 5, 6, 7, 8, 9, 1)
+_WEIGHTS_2 = (3, 4, 5, 6, 7, 8, 9, 1, 2, 3)
+
+
+def _check_digit(digits: str) -> str:
+    """stdnum's `ik.calc_check_digit` unrolled for 11 ASCII digits (a third of its time); the
+    property test of the fast path compares the two on every code it draws."""
+    values = [ord(c) - 48 for c in digits[:10]]
+    check = sum(w * v for w, v in zip(_WEIGHTS_1, values, strict=True)) % 11
+    if check == 10:
+        check = sum(w * v for w, v in zip(_WEIGHTS_2, values, strict=True)) % 11
+    return str(check % 10)
 
 
 def _parse_with_stdnum(text: str) -> PersonalCode:

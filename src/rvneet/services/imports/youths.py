@@ -200,9 +200,21 @@ def insert_youths(session: Session, youths: list[dict[str, Any]]) -> list[dict[s
         {"id": last_id + i, "ref": f"Y-{last_ref + i:04d}", **youth}
         for i, youth in enumerate(youths, start=1)
     ]
+    # Straight to the driver's executemany: SQLAlchemy's per-row parameter processing was a tenth of
+    # a 100 000-row import. Dates are stored as SQLAlchemy's Date type stores them (ISO text).
+    columns = ("id", "ref", "name", "id_code", "birth_date", "sex")
+    statement = (
+        f"INSERT INTO youths ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    )
     connection = session.connection()
     for batch in chunks(records, _BATCH):
-        connection.execute(_TABLE.insert(), batch)
+        connection.exec_driver_sql(
+            statement,
+            [
+                (r["id"], r["ref"], r["name"], r["id_code"], r["birth_date"].isoformat(), r["sex"])
+                for r in batch
+            ],
+        )
     audit_bulk(
         session,
         "youths",
