@@ -1,7 +1,7 @@
 """`rvneet youth ...`: register and look up youths."""
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -29,6 +29,7 @@ YOUTH_COLUMNS = {
     "sex": "Sex",
     "age": "Age",
     "open_cases": "Open cases",
+    "status": "Status",
 }
 
 
@@ -107,10 +108,13 @@ def show(
     details = {
         "Name": record["name"],
         "Personal code": record["id_code"] or "—",
-        "Birth date": record["birth_date"],
+        "Birth date": record["birth_date"] or f"{record['birth_month']} (month only)",
         "Sex": record["sex"],
-        "Age today": record["age"],
+        "Age today": record["age"] if record["age"] is not None else "—",
     }
+    if record["erased_on"]:
+        details["Status"] = f"erased on {record['erased_on']}"
+        details["Erasure reason"] = record["erasure_reason"]
     print_rich(
         table(
             f"Youth {record['youth']}",
@@ -188,3 +192,64 @@ def consent(
         )
         record = plain(consent, youth=ref.strip().upper())
     print_created(record["youth"], fmt, record)
+
+
+def describe_erasure(plan: dict[str, Any]) -> list[str]:
+    """What an erasure removes, in lines for people: references and counts, never the values."""
+    kept = plan["kept"]
+    lines = [
+        "  name, personal code and birth date "
+        f"(kept: born {kept['birth_month']}, sex {kept['sex']})",
+        f"  cases: {', '.join(plan['cases']) or 'none'}",
+        f"  NGTS list entries: {plan['ngts_entries']} (contacts and guardian)",
+    ]
+    fields = [f"{name} {n}" for name, n in plan["fields"].items() if not name.startswith("youths.")]
+    lines.append(f"  fields with a value: {', '.join(fields) or 'none'}")
+    return lines
+
+
+@app.command("erase")
+def erase(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="The youth's reference, e.g. Y-0001.")],
+    reason: Annotated[
+        str,
+        typer.Option(
+            "--reason",
+            help="Why (kept with the youth): e.g. 'request of the youth'. No names or codes.",
+        ),
+    ],
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (for scripts).")
+    ] = False,
+    fmt: CreatedFormatOption = CreatedFormat.TEXT,
+) -> None:
+    """Erase a youth's personal data for good; the statistics stay.
+
+    Removes the name, personal code and birth date (the birth year-month and sex stay), the
+    contacts on NGTS lists, and every free-text field of the youth's cases (notes, places,
+    reasons, goals, feedback). Dates, codes and counts stay, so reports give the same numbers.
+    A youth with an open case is refused (close it first); an erased youth gets no new case.
+    Shows what will be removed, by reference, and asks before erasing unless --yes is given.
+
+    Example: rvneet youth erase Y-0003 --reason 'request of the youth (GDPR art. 17)'
+    """
+    from rvneet.services.erasure import clean_reason, erase_youth, erasure_plan
+
+    clean_reason(reason)  # an empty reason is refused before anything is shown
+    db = database(ctx)
+    if not yes:
+        with db.session() as session:
+            plan = erasure_plan(session, ref)
+        typer.echo(f"Erasing {plan['youth']} removes, for good:", err=True)
+        for line in describe_erasure(plan):
+            typer.echo(line, err=True)
+        typer.confirm(f"Erase {plan['youth']}?", abort=True, err=True)
+    with db.session(write=True) as session:
+        done = erase_youth(session, ref, reason=reason)
+    if fmt is CreatedFormat.JSON:
+        typer.echo(to_json(done))
+    else:
+        typer.echo(f"Erased {done['youth']} on {done['erased_on']}:")
+        for line in describe_erasure(done):
+            typer.echo(line)
