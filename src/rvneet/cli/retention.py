@@ -101,9 +101,10 @@ def _show(found: dict[str, Any], fmt: OutputFormat, *, err: bool = False) -> Non
         print_listing(found["due"], fmt, RETENTION_COLUMNS, "", fields=[*RETENTION_COLUMNS])
         return
     verb = "Erased" if found.get("applied") else "Due for erasure"
+    years = found["older_than_years"]
     title = (
         f"{verb}: youths with nothing since before {found['cutoff']} "
-        f"({found['older_than_years']} years)"
+        f"({years} year{'' if years == 1 else 's'})"
     )
     lines = [f"{title}: none"] if not found["due"] else []
     if found["due"]:

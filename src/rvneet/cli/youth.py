@@ -81,6 +81,8 @@ def list_(ctx: typer.Context, fmt: ListFormatOption = OutputFormat.TABLE) -> Non
 
     with database(ctx).session() as session:
         rows = list_youths(session)
+    if fmt is OutputFormat.TABLE:  # an erased youth's birth month, where the date was
+        rows = [{**r, "birth_date": r["birth_date"] or r["birth_month"]} for r in rows]
     print_listing(rows, fmt, YOUTH_COLUMNS, "Youths")
 
 

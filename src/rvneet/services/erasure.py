@@ -44,7 +44,7 @@ from rvneet.domain.tables import (
 from rvneet.services.youths import birth_month, get_youth
 
 # What an overwritten free-text field reads after erasure.
-ERASED = "[erased]"
+ERASED = "(erased)"
 
 # Emptied (set to null): what identifies the youth or reaches them.
 CLEARED: dict[str, frozenset[str]] = {
