@@ -393,7 +393,7 @@ def test_erase_asks_first_and_shows_only_references(book: Path, run: Run) -> Non
     assert result.exit_code == 1 and "Error: aborted" in result.stderr
     assert dump(book) == before
     preview = result.stderr
-    assert "RV-2024-003" in preview and "contacts.note 1" in preview
+    assert "RV-2024-003" in preview and "contacts: note 1, place 1" in preview
     assert "born 2010-03" in preview
     assert "Mart" not in preview and "Pikk 5" not in preview and "2010-03-20" not in preview
     result = run("youth", "erase", MART, "--reason", "request of the youth", input="y\n")

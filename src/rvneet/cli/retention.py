@@ -50,11 +50,12 @@ def retention_command(
 ) -> None:
     """List (or with --apply erase) the youths whose data is kept longer than the retention period.
 
-    A youth is due when none of their cases is open and their last case closed, or the last NGTS
-    list they were on was made, longer ago than the period. A youth with no case is dated by their
-    NGTS lists; a youth with neither cannot be dated and is never erased here (they are named as
-    "not judged": erase them with `rvneet youth erase`). --apply erases every youth listed, as
-    `rvneet youth erase` does, in one transaction. Lists by reference only.
+    A youth is due when none of their cases is open and the later of their last case closing and
+    the last NGTS list they were on is longer ago than the period. A youth with no case is dated by
+    their NGTS lists; a youth with neither cannot be dated and is never erased here (they are named
+    as "not judged": erase them with `rvneet youth erase`). --apply erases every youth listed, as
+    `rvneet youth erase` does, in one transaction. Lists by reference only. The period is 5 years
+    unless --older-than is given or --set-default stored another.
 
     Example: rvneet retention --older-than 5 --apply --yes
     """
@@ -108,8 +109,8 @@ def _show(found: dict[str, Any], fmt: OutputFormat, *, err: bool = False) -> Non
     )
     lines = [f"{title}: none"] if not found["due"] else []
     if found["due"]:
-        listing = table(title, found["due"], RETENTION_COLUMNS)
-        print_rich(listing, file=sys.stderr if err else None)
+        typer.echo(f"{title}:", err=err)
+        print_rich(table(None, found["due"], RETENTION_COLUMNS), file=sys.stderr if err else None)
     if found["not_judged"]:
         lines.append(f"Not judged (no case, no NGTS list): {', '.join(found['not_judged'])}")
     if not found.get("applied") and found["due"] and not err:

@@ -205,8 +205,13 @@ def describe_erasure(plan: dict[str, Any]) -> list[str]:
         f"  cases: {', '.join(plan['cases']) or 'none'}",
         f"  NGTS list entries: {plan['ngts_entries']} (contacts and guardian)",
     ]
-    fields = [f"{name} {n}" for name, n in plan["fields"].items() if not name.startswith("youths.")]
-    lines.append(f"  fields with a value: {', '.join(fields) or 'none'}")
+    by_table: dict[str, list[str]] = {}
+    for name, n in plan["fields"].items():
+        table_name, _, column = name.partition(".")
+        if table_name != "youths":
+            by_table.setdefault(table_name, []).append(f"{column} {n}")
+    lines.append("  free text and contacts (values):" + ("" if by_table else " none"))
+    lines += [f"    {name}: {', '.join(columns)}" for name, columns in by_table.items()]
     return lines
 
 
@@ -224,7 +229,10 @@ def erase(
     yes: Annotated[
         bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (for scripts).")
     ] = False,
-    fmt: CreatedFormatOption = CreatedFormat.TEXT,
+    fmt: Annotated[
+        CreatedFormat,
+        typer.Option("--format", "-f", help="text for people; json what was erased, for scripts."),
+    ] = CreatedFormat.TEXT,
 ) -> None:
     """Erase a youth's personal data for good; the statistics stay.
 
