@@ -424,9 +424,12 @@ def test_erase_json_for_scripts(ok: Ok, book: Path) -> None:
 def test_erase_refusals_change_nothing(
     run: Run, book: Path, args: tuple[str, ...], code: int, says: str
 ) -> None:
-    message = refused(run, book, "youth", "erase", *args, "--yes", code=code)
-    assert says in message
-    assert "Mart Märtsikas" not in message
+    for confirm in ("--yes", None):  # refused before the question too
+        message = refused(
+            run, book, "youth", "erase", *args, *([confirm] if confirm else []), code=code
+        )
+        assert says in message
+        assert "Mart Märtsikas" not in message
 
 
 def test_erase_twice_is_refused(run: Run, ok: Ok, book: Path) -> None:
@@ -613,3 +616,115 @@ def test_retention_default_is_stored_and_audited(aged: Path, ok: Ok, run: Run) -
     assert "1–100 years" in refused(run, aged, "retention", "--set-default", "0")
     assert "1–100 years" in refused(run, aged, "retention", "--older-than", "0")
     assert "alone" in refused(run, aged, "retention", "--set-default", "4", "--apply", code=2)
+
+
+# ---------------------------------------------------------------------------------------------
+# The schema
+
+
+def test_a_book_from_before_erasure_is_upgraded_and_can_erase(
+    run: Run, ok: Ok, db_path: Path
+) -> None:
+    # Migration 0005_erasure: the new columns are empty for youths kept before it.
+    from alembic import command
+    from alembic.config import Config
+
+    from rvneet.db import Database, migrations_dir
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    engine = Database(db_path, "tester").engine(write=True, foreign_keys=False)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0004")
+    finally:
+        engine.dispose()
+    con = sqlite3.connect(db_path)
+    with con:
+        con.execute("INSERT INTO settings VALUES ('municipality', 'Viljandi linn')")
+        con.execute(
+            "INSERT INTO youths VALUES (1, 'Y-0001', 'Mari Maasikas', NULL, '2010-03-20', 'F')"
+        )
+        con.execute(
+            "INSERT INTO cases (id, ref, youth_id, model, seq, start_date, end_date, close_reason,"
+            " manager, channel) VALUES (1, 'RV-2024-001', 1, 'rv', 1, '2024-03-05', '2024-09-01',"
+            " 'moved', 'Anne', 'other')"
+        )
+    con.close()
+    listed = json.loads(ok("youth", "list", "--format", "json"))
+    assert [(r["youth"], r["status"], r["birth_month"]) for r in listed] == [
+        ("Y-0001", "active", "2010-03")
+    ]
+    assert query(db_path, "SELECT birth_month, erased_on, erasure_reason FROM youths") == [
+        (None, None, None)
+    ]
+    before = ok("report", "lisa4", "--period", "2024", "--format", "json", "--no-timestamp")
+    erase(ok, "Y-0001")
+    assert ok("report", "lisa4", "--period", "2024", "--format", "json", "--no-timestamp") == before
+    assert query(db_path, "PRAGMA foreign_key_check") == []
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        pytest.param(
+            "UPDATE youths SET erased_on = '2025-01-01' WHERE ref = 'Y-0001'", id="date-kept"
+        ),
+        pytest.param("UPDATE youths SET birth_date = NULL WHERE ref = 'Y-0001'", id="no-date"),
+        pytest.param(
+            "UPDATE youths SET birth_date = NULL, birth_month = '2010-01', erased_on = '2025-01-01'"
+            " WHERE ref = 'Y-0001'",
+            id="code-kept",
+        ),
+        pytest.param("UPDATE cases SET age_at_start = -1", id="negative-age"),
+    ],
+)
+def test_the_database_refuses_a_half_erased_youth(ok: Ok, initialised: Path, sql: str) -> None:
+    # Would break without the CHECK constraints of migration 0005 (ck_youths_erasure, ...).
+    from conftest import CODE_F_2010
+
+    ok("youth", "add", "--name", "Mari Maasikas", "--id-code", CODE_F_2010)
+    ok(
+        "case",
+        "open",
+        "--youth",
+        "Y-0001",
+        "--model",
+        "rv",
+        "--start",
+        "2025-01-10",
+        "--risk",
+        "high",
+    )
+    con = sqlite3.connect(initialised)
+    try:
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+            con.execute(sql)
+    finally:
+        con.close()
+
+
+def test_an_export_with_erased_youths_loads_into_a_new_book(
+    book: Path, ok: Ok, tmp_path: Path, template_db: Path
+) -> None:
+    erase(ok, *ERASED)
+    before = reports(ok)
+    target = tmp_path / "book.json"
+    ok("export", str(target))
+    fresh = tmp_path / "fresh.db"
+    fresh.write_bytes(template_db.read_bytes())
+    fresh.chmod(0o600)
+    ok("--db", str(fresh), "import", "export", str(target))
+    again = tmp_path / "again.json"
+    ok("--db", str(fresh), "export", str(again))
+    assert again.read_bytes() == target.read_bytes()
+    assert query(fresh, "SELECT count(*) FROM youths WHERE erased_on IS NOT NULL") == [(7,)]
+    runner = CliRunner()
+
+    def ok_fresh(*args: str) -> str:
+        result = runner.invoke(app, ["--db", str(fresh), *args])
+        assert result.exit_code == 0, (args, result.stderr)
+        return result.stdout.strip()
+
+    assert reports(ok_fresh) == before

@@ -244,13 +244,12 @@ def erase(
 
     Example: rvneet youth erase Y-0003 --reason 'request of the youth (GDPR art. 17)'
     """
-    from rvneet.services.erasure import clean_reason, erase_youth, erasure_plan
+    from rvneet.services.erasure import erase_youth, erasure_plan
 
-    clean_reason(reason)  # an empty reason is refused before anything is shown
     db = database(ctx)
-    if not yes:
+    if not yes:  # refused before the question, as the erasure itself would be
         with db.session() as session:
-            plan = erasure_plan(session, ref)
+            plan = erasure_plan(session, ref, reason)
         typer.echo(f"Erasing {plan['youth']} removes, for good:", err=True)
         for line in describe_erasure(plan):
             typer.echo(line, err=True)

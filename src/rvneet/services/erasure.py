@@ -169,10 +169,13 @@ def _refuse_open_cases(found: _Found) -> None:
         )
 
 
-def erasure_plan(session: Session, ref: str) -> dict[str, Any]:
-    """What `erase_youth` would remove, by reference and count; refused as `erase_youth` would be."""
+def erasure_plan(session: Session, ref: str, reason: str | None = None) -> dict[str, Any]:
+    """What `erase_youth` would remove, by reference and count; refused as `erase_youth` would be
+    (the reason too, when given)."""
     youth = get_youth(session, ref)
     _refuse_if_erased(youth)
+    if reason is not None:
+        clean_reason(reason, youth)
     found = _find(session, youth)
     _refuse_open_cases(found)
     return _plan(found)
