@@ -695,6 +695,15 @@ def test_a_book_from_before_erasure_is_upgraded_and_can_erase(
     erase(ok, "Y-0001")
     assert ok("report", "lisa4", "--period", "2024", "--format", "json", "--no-timestamp") == before
     assert query(db_path, "PRAGMA foreign_key_check") == []
+    # Going back to 0004 would need the birth date erasure removed: refused, nothing changed.
+    engine = Database(db_path, "tester").engine(write=True, foreign_keys=False)
+    try:
+        with pytest.raises(RuntimeError, match="erased youths"), engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0004")
+    finally:
+        engine.dispose()
+    assert query(db_path, "SELECT count(*) FROM youths WHERE erased_on IS NOT NULL") == [(1,)]
 
 
 @pytest.mark.parametrize(
