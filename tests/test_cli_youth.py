@@ -151,7 +151,17 @@ def test_list_json_is_an_array_with_stable_keys(ok: Ok) -> None:
     rows = json.loads(ok("youth", "list", "--format", "json"))
     assert isinstance(rows, list)
     assert [list(r) for r in rows] == [
-        ["youth", "name", "birth_date", "sex", "age", "open_cases"]
+        [
+            "youth",
+            "name",
+            "birth_date",
+            "birth_month",
+            "sex",
+            "age",
+            "status",
+            "erased_on",
+            "open_cases",
+        ]
     ] * 2
     assert [(r["youth"], r["open_cases"]) for r in rows] == [("Y-0001", 1), ("Y-0002", 0)]
     assert rows[1]["birth_date"] == "2011-07-15"
@@ -162,7 +172,7 @@ def test_list_json_is_an_array_with_stable_keys(ok: Ok) -> None:
 def test_list_csv_has_a_header_and_no_codes(ok: Ok) -> None:
     out = ok("youth", "list", "--format", "csv")
     lines = out.splitlines()
-    assert lines[0] == "youth,name,birth_date,sex,age,open_cases"
+    assert lines[0] == "youth,name,birth_date,sex,age,open_cases,status"
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [r["youth"] for r in rows] == ["Y-0001", "Y-0002"]
     assert rows[0]["name"] == "Mari Maasikas"
@@ -172,7 +182,9 @@ def test_list_csv_has_a_header_and_no_codes(ok: Ok) -> None:
 @pytest.mark.usefixtures("initialised")
 def test_list_when_empty(ok: Ok) -> None:
     assert json.loads(ok("youth", "list", "--format", "json")) == []
-    assert ok("youth", "list", "--format", "csv") == "youth,name,birth_date,sex,age,open_cases"
+    assert (
+        ok("youth", "list", "--format", "csv") == "youth,name,birth_date,sex,age,open_cases,status"
+    )
     assert "none" in ok("youth", "list")
 
 

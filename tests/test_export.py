@@ -7,6 +7,7 @@ the module; each test works on a copy (`book`) and loads exports into new databa
 from __future__ import annotations
 
 import fcntl
+import itertools
 import json
 import os
 import runpy
@@ -219,7 +220,8 @@ def test_a_pseudonymized_export_holds_no_personal_data(
         text = "\n".join(str(v) for rows in cells.values() for row in rows for v in row)
         assert ("pseudonymized", "yes") in cells["export"]
         header, first = cells["youths"][:2]
-        youth = dict(zip(header, first, strict=True))
+        # A sheet's row ends at its last value (the erasure columns are empty here).
+        youth = dict(itertools.zip_longest(header, first))
     secret = query(book, "SELECT value FROM settings WHERE key = 'pseudonym_key'")[0][0]
     values = personal_values(book)
     assert {"Karl Tamm", "50911180124", "mari.maasikas@example.ee", "+372 5555 1234"} <= values

@@ -153,7 +153,8 @@ def test_the_example_list_registers_new_youths_and_records_every_entry(ok: Ok, b
     assert entry["guardian"] == [None, "[redacted]"]
     assert entry["address"] == [None, "[redacted]"]
     assert entry["list_date"] == [None, MARCH]
-    assert entry["last_education"] == [None, "põhiharidus omandamata"]
+    # Free text that may name an employer: erased with the youth, so never in the audit in clear.
+    assert entry["last_education"] == [None, "[redacted]"]
 
 
 def test_the_same_list_again_changes_nothing(ok: Ok, book: Path) -> None:
@@ -200,7 +201,7 @@ def test_a_changed_name_or_entry_is_an_update_and_the_next_list_is_new(
     )
     assert [(c[0], c[1], json.loads(c[2])) for c in changes] == [
         ("youths", "Y-0001", {"name": ["[redacted]", "[redacted]"]}),
-        ("ngts_entries", "Y-0002", {"last_education": ["keskharidus", "kutseharidus"]}),
+        ("ngts_entries", "Y-0002", {"last_education": ["[redacted]", "[redacted]"]}),
     ]
     # A file without the contact columns leaves the recorded contacts as they are.
     third = write_csv(tmp_path / "c.csv", [["isikukood", "nimi"], [ANETE, "Anete Tamm"]])
@@ -361,13 +362,13 @@ def test_a_book_at_0002_is_upgraded_and_takes_the_list(run: Run, ok: Ok, db_path
         con.commit()
     finally:
         con.close()
-    before = query(db_path, "SELECT * FROM youths")
+    before = query(db_path, "SELECT id, ref, name, id_code, birth_date, sex FROM youths")
 
     result = run("outreach", "list")
     assert result.exit_code == 0, result.stderr
     assert f"from schema 0002 to {head_revision()}" in result.stderr
     assert query(db_path, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
-    assert query(db_path, "SELECT * FROM youths") == before
+    assert query(db_path, "SELECT id, ref, name, id_code, birth_date, sex FROM youths") == before
     assert query(db_path, "SELECT count(*) FROM ngts_entries") == [(0,)]
     assert query(db_path, "PRAGMA foreign_key_check") == []
 

@@ -23,6 +23,7 @@ from rvneet.cli import (
     report,
     report_neet,
     report_ops,
+    retention,
     support,
     youth,
 )
@@ -101,6 +102,7 @@ app.add_typer(dbadmin.app, name="db")
 app.add_typer(outreach.app, name="outreach")
 app.command("export")(export.export_command)
 app.command("check")(check.check_command)
+app.command("retention")(retention.retention_command)
 # Modules that add commands to the `case`, `import` and `report` groups when imported.
 _REGISTERED = (casework, plan, support, ngts, export, report_ops, report_neet)
 

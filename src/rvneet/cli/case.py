@@ -314,7 +314,8 @@ def show(
         return
     level_name = "Risk level" if record["model"] == Model.RV else "Situation (traffic light)"
     details = {
-        "Youth": f"{record['name']} ({record['youth']}), {record['sex']}, age {record['age_today']}",
+        "Youth": f"{record['name']} ({record['youth']}), {record['sex']}, "
+        + (f"age {record['age_today']}" if record["age_today"] is not None else "erased"),
         "Model": record["model"].upper()
         + (f", group {record['group']}" if record["group"] else ""),
         "Case manager": record["manager"] or "—",

@@ -1,7 +1,7 @@
 """`rvneet youth ...`: register and look up youths."""
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -31,6 +31,7 @@ YOUTH_COLUMNS = {
     "sex": "Sex",
     "age": "Age",
     "open_cases": "Open cases",
+    "status": "Status",
 }
 
 
@@ -84,6 +85,8 @@ def list_(ctx: typer.Context, fmt: ListFormatOption = OutputFormat.TABLE) -> Non
 
     with database(ctx).session() as session:
         rows = list_youths(session)
+    if fmt is OutputFormat.TABLE:  # an erased youth's birth month, where the date was
+        rows = [{**r, "birth_date": r["birth_date"] or r["birth_month"]} for r in rows]
     print_listing(rows, fmt, YOUTH_COLUMNS, "Youths")
 
 
@@ -112,10 +115,13 @@ def show(
     details = {
         "Name": record["name"],
         "Personal code": record["id_code"] or "—",
-        "Birth date": record["birth_date"],
+        "Birth date": record["birth_date"] or f"{record['birth_month']} (month only)",
         "Sex": record["sex"],
-        "Age today": record["age"],
+        "Age today": record["age"] if record["age"] is not None else "—",
     }
+    if record["erased_on"]:
+        details["Status"] = f"erased on {record['erased_on']}"
+        details["Erasure reason"] = record["erasure_reason"]
     print_rich(
         table(
             f"Youth {record['youth']}",
@@ -194,3 +200,71 @@ def consent(
         )
         record = plain(consent, youth=ref.strip().upper())
     print_created(record["youth"], fmt, record)
+
+
+def describe_erasure(plan: dict[str, Any]) -> list[str]:
+    """What an erasure removes, in lines for people: references and counts, never the values."""
+    kept = plan["kept"]
+    lines = [
+        "  name, personal code and birth date "
+        f"(kept: born {kept['birth_month']}, sex {kept['sex']})",
+        f"  cases: {', '.join(plan['cases']) or 'none'}",
+        f"  NGTS list entries: {plan['ngts_entries']} (contacts and guardian)",
+    ]
+    by_table: dict[str, list[str]] = {}
+    for name, n in plan["fields"].items():
+        table_name, _, column = name.partition(".")
+        if table_name != "youths":
+            by_table.setdefault(table_name, []).append(f"{column} {n}")
+    lines.append("  free text and contacts (values):" + ("" if by_table else " none"))
+    lines += [f"    {name}: {', '.join(columns)}" for name, columns in by_table.items()]
+    return lines
+
+
+@app.command("erase")
+def erase(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="The youth's reference, e.g. Y-0001.")],
+    reason: Annotated[
+        str,
+        typer.Option(
+            "--reason",
+            help="Why (kept with the youth): e.g. 'request of the youth'. No names or codes.",
+        ),
+    ],
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (for scripts).")
+    ] = False,
+    fmt: Annotated[
+        CreatedFormat,
+        typer.Option("--format", "-f", help="text for people; json what was erased, for scripts."),
+    ] = CreatedFormat.TEXT,
+) -> None:
+    """Erase a youth's personal data for good; the statistics stay.
+
+    Removes the name, personal code and birth date (the birth year-month and sex stay), the
+    contacts on NGTS lists, and every free-text field of the youth's cases (notes, places,
+    reasons, goals, feedback). Dates, codes and counts stay, so reports give the same numbers.
+    A youth with an open case is refused (close it first); an erased youth gets no new case.
+    Shows what will be removed, by reference, and asks before erasing unless --yes is given.
+
+    Example: rvneet youth erase Y-0003 --reason 'request of the youth (GDPR art. 17)'
+    """
+    from rvneet.services.erasure import erase_youth, erasure_plan
+
+    db = database(ctx)
+    if not yes:  # refused before the question, as the erasure itself would be
+        with db.session() as session:
+            plan = erasure_plan(session, ref, reason)
+        typer.echo(f"Erasing {plan['youth']} removes, for good:", err=True)
+        for line in describe_erasure(plan):
+            typer.echo(line, err=True)
+        typer.confirm(f"Erase {plan['youth']}?", abort=True, err=True)
+    with db.session(write=True) as session:
+        done = erase_youth(session, ref, reason=reason)
+    if fmt is CreatedFormat.JSON:
+        typer.echo(to_json(done))
+    else:
+        typer.echo(f"Erased {done['youth']} on {done['erased_on']}:")
+        for line in describe_erasure(done):
+            typer.echo(line)

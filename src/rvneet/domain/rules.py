@@ -19,6 +19,17 @@ def age_on(birth_date: date, day: date) -> int:
     return years
 
 
+def known_age(birth_date: date | None, day: date, frozen: int | None) -> int | None:
+    """Age in full years on `day`; once the birth date is erased, the age frozen at erasure.
+
+    Erasure keeps only the birth month, which cannot tell the age on a day of that month, so it
+    stores the ages the reports need (`cases.age_at_start`, `ngts_entries.age_on_list`).
+    """
+    if birth_date is None:
+        return frozen
+    return age_on(birth_date, day)
+
+
 @dataclass(frozen=True)
 class AgeRange:
     """An inclusive range of ages in full years, with the name of the rule it comes from."""
@@ -51,8 +62,12 @@ def eligibility_problem(
     model: Model, group: NeetGroup | None, birth_date: date, start: date
 ) -> str | None:
     """Why a youth born on `birth_date` is outside the model on `start`, or None when eligible."""
+    return age_problem(model, group, age_on(birth_date, start), start)
+
+
+def age_problem(model: Model, group: NeetGroup | None, age: int, start: date) -> str | None:
+    """Why a youth aged `age` on `start` is outside the model, or None when eligible."""
     ages = age_range(model, group)
-    age = age_on(birth_date, start)
     if age in ages:
         return None
     return f"{ages.rule}; the youth is {age} on {start.isoformat()}"

@@ -45,15 +45,30 @@ class Youth(SQLModel, table=True):
     """A young person (*noor*) the municipality works with. Reference `Y-0001`."""
 
     __tablename__ = "youths"
-    __table_args__ = (CheckConstraint("sex IN ('M', 'F')", name="sex"),)
-    __audit_redact__ = frozenset({"name", "id_code"})
+    __table_args__ = (
+        CheckConstraint("sex IN ('M', 'F')", name="sex"),
+        # A youth is whole, or erased (`services.erasure`) with only the birth month kept.
+        CheckConstraint(
+            "(erased_on IS NULL AND birth_date IS NOT NULL AND birth_month IS NULL"
+            " AND erasure_reason IS NULL)"
+            " OR (erased_on IS NOT NULL AND birth_date IS NULL AND id_code IS NULL"
+            " AND birth_month IS NOT NULL)",
+            name="erasure",
+        ),
+    )
+    # The birth date with the name identifies a person; the erasure reason is free text.
+    __audit_redact__ = frozenset({"name", "id_code", "birth_date", "erasure_reason"})
 
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(unique=True)
     name: str
     id_code: str | None = Field(default=None, unique=True)
-    birth_date: dt.date
+    birth_date: dt.date | None = None  # None once erased
     sex: str
+    # Set by erasure only: the day, why (free text), and the birth year-month (YYYY-MM) kept.
+    birth_month: str | None = None
+    erased_on: dt.date | None = None
+    erasure_reason: str | None = None
 
 
 class Case(SQLModel, table=True):
@@ -93,6 +108,7 @@ class Case(SQLModel, table=True):
             "channel IN ('ngts-list', 'mobile-youth-work', 'referral', 'self', 'school', 'other')",
             name="channel",
         ),
+        CheckConstraint("age_at_start IS NULL OR age_at_start >= 0", name="age_at_start"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -117,6 +133,8 @@ class Case(SQLModel, table=True):
     satisfaction_overall: int | None = None
     # How the youth was reached (`domain.enums.ReachChannel`); cases from before it was kept: other.
     channel: str = Field(default="other", sa_column_kwargs={"server_default": "other"})
+    # The youth's age on the start date, frozen when the youth is erased (no birth date after it).
+    age_at_start: int | None = None
 
 
 class Assessment(SQLModel, table=True):
@@ -130,6 +148,7 @@ class Assessment(SQLModel, table=True):
             name="one_level",
         ),
     )
+    __audit_redact__ = frozenset({"instrument"})  # free text, erased with the youth
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(
@@ -297,6 +316,7 @@ class SupportActivity(SQLModel, table=True):
             "satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5", name="satisfaction"
         ),
     )
+    __audit_redact__ = frozenset({"kind"})  # free text, erased with the youth
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = _case_fk()
@@ -394,8 +414,12 @@ class NgtsEntry(SQLModel, table=True):
     __tablename__ = "ngts_entries"
     __table_args__ = (
         UniqueConstraint("youth_id", "list_date", name="uq_ngts_entries_youth_list_date"),
+        CheckConstraint("age_on_list IS NULL OR age_on_list >= 0", name="age_on_list"),
     )
-    __audit_redact__ = frozenset({"address", "guardian", "guardian_contact"})
+    # The contacts, and the education and employment as free text (an employer's name identifies).
+    __audit_redact__ = frozenset(
+        {"address", "guardian", "guardian_contact", "last_education", "last_employment"}
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     youth_id: int = Field(sa_column=Column(Integer, ForeignKey("youths.id"), nullable=False))
@@ -407,6 +431,8 @@ class NgtsEntry(SQLModel, table=True):
     guardian_contact: str | None = None
     last_education: str | None = None  # free text as the list gives it, e.g. "põhiharidus"
     last_employment: str | None = None
+    # The youth's age on the list date, frozen when the youth is erased.
+    age_on_list: int | None = None
 
 
 AUDITED = (

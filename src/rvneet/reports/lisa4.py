@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from rvneet.domain.period import Period
-from rvneet.domain.rules import age_on
+from rvneet.domain.rules import known_age
 from rvneet.reports.model import Breakdown, Column, Figure, Label, Listing, Report
 from rvneet.services.settings import municipality
 
@@ -33,7 +33,7 @@ _ACTIVE_RV_CASES = text(
       UNION ALL
       SELECT id FROM cases WHERE model = 'rv' AND end_date >= :start AND start_date <= :end
     )
-    SELECT c.ref, c.start_date, y.sex, y.birth_date, y.id,
+    SELECT c.ref, c.start_date, y.sex, y.birth_date, c.age_at_start, y.id,
            CASE WHEN c.end_date <= :end THEN c.end_date ELSE r.previous_end END AS end_seen,
            (SELECT a.risk FROM assessments a
              WHERE a.case_id = c.id AND a.date <= :end AND a.risk IS NOT NULL
@@ -70,7 +70,9 @@ def build_lisa4(session: Session, period: Period) -> Report:
     for row in rows:
         start = dt.date.fromisoformat(str(row.start_date))
         end_seen = dt.date.fromisoformat(str(row.end_seen)) if row.end_seen else None
-        age = age_on(dt.date.fromisoformat(str(row.birth_date)), start)
+        born = dt.date.fromisoformat(str(row.birth_date)) if row.birth_date else None
+        age = known_age(born, start, row.age_at_start)  # frozen once the youth is erased
+        assert age is not None, f"{row.ref}: no birth date and no frozen age"
         support = bool(row.support_requested)
         youths.add(row.id)
         started += start in period

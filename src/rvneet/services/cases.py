@@ -21,12 +21,12 @@ from rvneet.domain.enums import (
 )
 from rvneet.domain.errors import Conflict, InvalidInput, NotFound
 from rvneet.domain.inputs import Closing, NewAssessment, NewCase, Reopen
-from rvneet.domain.rules import age_on, eligibility_problem
+from rvneet.domain.rules import eligibility_problem, known_age
 from rvneet.domain.stages import FOLLOW_UP, REOPEN_STAGE, first_stage
 from rvneet.domain.tables import Assessment, Case, Reopening, Youth
 from rvneet.services.paging import EVERY_ROW, Page, Paged
 from rvneet.services.validation import validated
-from rvneet.services.youths import get_youth
+from rvneet.services.youths import check_case_not_erased, check_not_erased, get_youth
 
 
 @dataclass
@@ -52,7 +52,12 @@ def get_case(session: Session, ref: str) -> Case:
 
 
 def check_date_in_case(case: Case, day: dt.date, what: str) -> None:
-    """Refuse a record dated before the case start or after its end."""
+    """Refuse a record dated before the case start or after its end, or on an erased youth's case."""
+    from sqlalchemy.orm import object_session
+
+    session = object_session(case)
+    if session is not None and (youth := session.get(Youth, case.youth_id)) is not None:
+        check_not_erased(youth, f"{what} cannot be recorded")
     if day < case.start_date:
         raise InvalidInput(f"{what} date {day} is before the case start {case.start_date}")
     if case.end_date is not None and day > case.end_date:
@@ -107,6 +112,8 @@ def open_case(
         channel=channel,
     )
     youth = get_youth(session, youth_ref)
+    check_not_erased(youth, "an erased youth cannot get a new case")
+    assert youth.birth_date is not None
     if data.start < youth.birth_date:
         raise InvalidInput(
             f"the start date {data.start} is before {youth.ref} was born ({youth.birth_date})"
@@ -175,6 +182,7 @@ def assess(
         NewAssessment, date=date, risk=risk, light=light, instrument=instrument or None
     )
     case = get_case(session, case_ref)
+    check_case_not_erased(session, case, "an assessment cannot be recorded")
     if case.model == Model.RV and data.risk is None:
         raise InvalidInput(f"{case.ref} is an RV case: assess it with --risk medium|high")
     if case.model == Model.NEET and data.light is None:
@@ -270,6 +278,7 @@ def reopen_case(session: Session, case_ref: str, *, date: dt.date, reason: str) 
         raise Conflict(f"{case.ref} is open; only a closed case can be reopened")
     if data.date < case.end_date:
         raise InvalidInput(f"the reopening date {data.date} is before the case end {case.end_date}")
+    check_case_not_erased(session, case, "a case of an erased youth cannot be reopened")
     if already := _open_case_ref(session, case.youth_id, case.model):
         raise Conflict(f"the youth already has another open {case.model.upper()} case {already}")
     session.add(
@@ -341,7 +350,7 @@ def case_record(
         "level": _level(latest) if latest else None,
         "manager": case.manager,
         "support_requested": support_requested,
-        "age_at_start": age_on(youth.birth_date, case.start_date),
+        "age_at_start": known_age(youth.birth_date, case.start_date, case.age_at_start),
         "ineligible_reason": case.ineligible_reason,
     }
 
@@ -492,7 +501,7 @@ def case_detail(session: Session, ref: str, *, personal: bool = True) -> dict[st
     if personal:
         summary["name"] = youth.name
     summary["sex"] = youth.sex
-    summary["age_today"] = age_on(youth.birth_date, dt.date.today())
+    summary["age_today"] = known_age(youth.birth_date, dt.date.today(), None)
     summary["first_contact"] = casework.first_contact(session, case)
     summary["outcome"] = {
         "in_education": case.in_education,

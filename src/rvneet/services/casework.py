@@ -131,7 +131,7 @@ def record_needs(
     case = get_case(session, case_ref)
     check_date_in_case(case, data.date, "the needs assessment")
     youth = session.get(Youth, case.youth_id)
-    assert youth is not None
+    assert youth is not None and youth.birth_date is not None  # not erased: checked above
     if data.domains and age_on(youth.birth_date, data.date) >= 18:
         raise InvalidInput(
             "the child-welfare domains (--domain) are assessed only for youths under 18"

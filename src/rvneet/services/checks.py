@@ -27,7 +27,7 @@ from sqlmodel import Session
 from rvneet.domain.enums import Model, NeetGroup
 from rvneet.domain.errors import RvneetError
 from rvneet.domain.period import Period
-from rvneet.domain.rules import eligibility_problem
+from rvneet.domain.rules import age_problem, known_age
 from rvneet.services.asof import ACTIVE_IN_PERIOD, FOLLOWUP_OVERDUE_ON_DAY, OPEN_ON_DAY, iso
 
 ERROR, WARNING = "error", "warning"
@@ -111,7 +111,8 @@ def _outside_age_range(session: Session, scope: Scope) -> list[tuple[str, str, b
     rows = session.execute(
         text(
             f"""
-            SELECT c.ref, c.model, c.neet_group, c.start_date, c.ineligible_reason, y.birth_date
+            SELECT c.ref, c.model, c.neet_group, c.start_date, c.ineligible_reason, y.birth_date,
+                   c.age_at_start
               FROM cases c JOIN youths y ON y.id = c.youth_id
              WHERE {ACTIVE_IN_PERIOD}
             """
@@ -123,12 +124,10 @@ def _outside_age_range(session: Session, scope: Scope) -> list[tuple[str, str, b
         group = NeetGroup(row.neet_group) if row.neet_group else None
         if row.model == Model.NEET and group is None:
             continue  # the schema forbids it; nothing to measure against
-        problem = eligibility_problem(
-            Model(row.model),
-            group,
-            dt.date.fromisoformat(str(row.birth_date)),
-            dt.date.fromisoformat(str(row.start_date)),
-        )
+        start = dt.date.fromisoformat(str(row.start_date))
+        born = dt.date.fromisoformat(str(row.birth_date)) if row.birth_date else None
+        age = known_age(born, start, row.age_at_start)  # frozen once the youth is erased
+        problem = None if age is None else age_problem(Model(row.model), group, age, start)
         if problem:
             found.append((row.ref, row.model, bool((row.ineligible_reason or "").strip())))
     return found

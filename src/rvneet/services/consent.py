@@ -16,7 +16,7 @@ from rvneet.domain.inputs import NewConsent
 from rvneet.domain.rules import age_on
 from rvneet.domain.tables import Consent
 from rvneet.services.validation import validated
-from rvneet.services.youths import get_youth
+from rvneet.services.youths import check_not_erased, get_youth
 
 
 def latest_consent(
@@ -52,7 +52,8 @@ def record_consent(
     """
     data = validated(NewConsent, date=date, scope=scope, given_by=given_by, withdraw=withdraw)
     youth = get_youth(session, youth_ref)
-    assert youth.id is not None
+    check_not_erased(youth, "a consent cannot be recorded")
+    assert youth.id is not None and youth.birth_date is not None
     if data.date < youth.birth_date:
         raise InvalidInput(f"the consent date {data.date} is before the youth's birth date")
     if data.given_by is ConsentGiver.GUARDIAN and age_on(youth.birth_date, data.date) >= 18:

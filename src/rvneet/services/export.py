@@ -178,17 +178,23 @@ def _sheet(table: Table, pseudonyms: _Pseudonyms | None) -> _Sheet:
     blank = left_out(table)
     hidden = PSEUDONYMIZED.get(table.name, frozenset())
     months = {n for n in names if (table.name, n) in MONTH_ONLY}
+    # A table may keep the month itself (an erased youth's `birth_month`): one column gives both.
+    stored = {
+        n: MONTH_ONLY[(table.name, n)] for n in months if MONTH_ONLY[(table.name, n)] in table.c
+    }
+    names = [n for n in names if n not in stored.values()]
 
     def convert(row: Mapping[str, Any]) -> list[Any]:
         values: list[Any] = []
         for name in names:
             value = row[name]
-            if value is None or name in blank:
+            if name in months:
+                month = f"{value:%Y-%m}" if value is not None else None
+                values.append(row[stored[name]] if name in stored and month is None else month)
+            elif value is None or name in blank:
                 values.append(None)
             elif name in hidden:
                 values.append(pseudonyms.of(str(value)))
-            elif name in months:
-                values.append(f"{value:%Y-%m}")
             else:
                 values.append(value)
         return values

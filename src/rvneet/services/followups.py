@@ -16,6 +16,7 @@ from rvneet.domain.tables import Case, FollowUp, Youth
 from rvneet.services.cases import get_case
 from rvneet.services.paging import EVERY_ROW, Page, Paged
 from rvneet.services.validation import validated
+from rvneet.services.youths import check_case_not_erased
 
 FOLLOW_UP_MONTHS = 6
 
@@ -54,6 +55,7 @@ def cancel_followup(session: Session, case: Case) -> None:
 
 def _pending_or_refuse(session: Session, case_ref: str) -> tuple[Case, FollowUp]:
     case = get_case(session, case_ref)
+    check_case_not_erased(session, case, "its follow-up cannot be recorded")
     if case.end_date is None:
         raise Conflict(f"{case.ref} is open; a follow-up comes after closing")
     pending = _pending(session, case)

@@ -13,7 +13,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from rvneet.domain.errors import NotFound
-from rvneet.domain.rules import age_on
+from rvneet.domain.rules import known_age
 from rvneet.domain.tables import Case, Contact, NgtsEntry, Youth
 
 OPEN_CASE = "open case"
@@ -111,7 +111,7 @@ def outreach_list(
             {
                 "youth": youth.ref,
                 "list_date": list_date.isoformat(),
-                "age": age_on(youth.birth_date, list_date),
+                "age": known_age(youth.birth_date, list_date, entry.age_on_list),
                 "sex": youth.sex,
                 "last_education": entry.last_education,
                 "last_employment": entry.last_employment,

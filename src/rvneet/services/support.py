@@ -18,6 +18,7 @@ from rvneet.domain.inputs import NewSupportRequest, SupportAnswerRecord
 from rvneet.domain.tables import Case, SupportRequest
 from rvneet.services.cases import check_date_in_case, get_case
 from rvneet.services.validation import validated
+from rvneet.services.youths import check_case_not_erased
 
 
 def _next_number(session: Session, case_id: int) -> int:
@@ -97,6 +98,7 @@ def answer_request(
     """
     data = validated(SupportAnswerRecord, date=date, granted=granted, note=note)
     case = get_case(session, case_ref)
+    check_case_not_erased(session, case, "an answer cannot be recorded")
     request = get_request(session, case, number)
     if request.answer is not None:
         raise Conflict(

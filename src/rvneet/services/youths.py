@@ -56,16 +56,43 @@ def get_youth(session: Session, ref: str) -> Youth:
     return youth
 
 
+def check_not_erased(youth: Youth, what: str) -> None:
+    """Refuse a change that would record something new about an erased youth."""
+    if youth.erased_on is not None:
+        raise Conflict(f"{youth.ref} was erased on {youth.erased_on}; {what}")
+
+
+def check_case_not_erased(session: Session, case: Case, what: str) -> None:
+    """Refuse a change to a case of an erased youth (its notes are gone; its numbers are final)."""
+    youth = session.get(Youth, case.youth_id)
+    assert youth is not None
+    check_not_erased(youth, what)
+
+
+def birth_month(youth: Youth) -> str:
+    """The birth year and month (YYYY-MM), which erasure keeps."""
+    if youth.birth_date is not None:
+        return f"{youth.birth_date:%Y-%m}"
+    assert youth.birth_month is not None
+    return youth.birth_month
+
+
 def youth_record(
     youth: Youth, *, today: dt.date | None = None, personal: bool = True
 ) -> dict[str, Any]:
-    """A youth as a plain dict with stable keys; `personal=False` leaves out the personal code."""
+    """A youth as a plain dict with stable keys; `personal=False` leaves out the personal code.
+
+    An erased youth has `status` "erased", no birth date or age, and keeps the birth month.
+    """
     record: dict[str, Any] = {
         "youth": youth.ref,
         "name": youth.name,
-        "birth_date": youth.birth_date.isoformat(),
+        "birth_date": youth.birth_date.isoformat() if youth.birth_date else None,
+        "birth_month": birth_month(youth),
         "sex": youth.sex,
-        "age": age_on(youth.birth_date, today or dt.date.today()),
+        "age": age_on(youth.birth_date, today or dt.date.today()) if youth.birth_date else None,
+        "status": "erased" if youth.erased_on else "active",
+        "erased_on": youth.erased_on.isoformat() if youth.erased_on else None,
     }
     if personal:
         record["id_code"] = youth.id_code
@@ -99,6 +126,7 @@ def youth_detail(session: Session, ref: str) -> dict[str, Any]:
 
     youth = get_youth(session, ref)
     record = youth_record(youth)
+    record["erasure_reason"] = youth.erasure_reason
     record["cases"] = [
         {k: c[k] for k in ("case", "model", "start", "end", "status", "level")}
         for c in list_cases(session, youth_id=youth.id)

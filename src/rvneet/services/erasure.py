@@ -1,0 +1,382 @@
+"""Erasure of a youth's personal data (*isikuandmete kustutamine*), and the retention period after
+which it is due.
+
+Erasing a youth removes what identifies or describes them: the name, the personal code, the birth
+date (the year and month stay, with the sex, for statistics), the contacts on the NGTS lists, and
+every free-text field of their cases (notes, places, reasons, goals, feedback, ...). Dates, counts,
+codes and references stay, so every report gives the same numbers after an erasure as before it.
+The ages the reports compute from the birth date are frozen first (`cases.age_at_start`,
+`ngts_entries.age_on_list`): the month alone cannot tell the age on a day of the birth month.
+
+Every column of every table that holds a youth's data is named here, as cleared, overwritten or
+kept; `tests/test_erasure.py` fails when a text column is added without being named.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel, col, select
+
+from rvneet.domain.errors import Conflict, InvalidInput
+from rvneet.domain.rules import age_on
+from rvneet.domain.tables import (
+    Assessment,
+    Case,
+    CaseMember,
+    Contact,
+    FollowUp,
+    Goal,
+    NeedsAssessment,
+    NgtsEntry,
+    Reopening,
+    Setting,
+    StageChange,
+    SupportActivity,
+    SupportRequest,
+    Youth,
+)
+from rvneet.services.youths import birth_month, get_youth
+
+# What an overwritten free-text field reads after erasure.
+ERASED = "(erased)"
+
+# Emptied (set to null): what identifies the youth or reaches them.
+CLEARED: dict[str, frozenset[str]] = {
+    "youths": frozenset({"id_code", "birth_date"}),
+    "ngts_entries": frozenset({"phone", "email", "address", "guardian", "guardian_contact"}),
+}
+# Free text overwritten with ERASED where it holds something: overwritten, not emptied, so that
+# "a reason was given" (which `rvneet check` counts) stays true and required columns stay filled.
+OVERWRITTEN: dict[str, frozenset[str]] = {
+    "youths": frozenset({"name"}),
+    "cases": frozenset({"ineligible_reason"}),
+    "assessments": frozenset({"instrument"}),
+    "stage_changes": frozenset({"note"}),
+    "contacts": frozenset({"place", "note"}),
+    "needs_assessments": frozenset({"note"}),
+    "goals": frozenset({"text", "reason"}),
+    "case_members": frozenset({"no_consent_reason"}),
+    "support_activities": frozenset({"kind", "feedback"}),
+    "support_requests": frozenset({"justification", "answer_note"}),
+    "reopenings": frozenset({"reason"}),
+    "followups": frozenset({"note", "skip_reason"}),
+    "ngts_entries": frozenset({"last_education", "last_employment"}),
+}
+# Text columns kept: references, codes from fixed lists, the staff's names (the case manager), and
+# what erasure itself records.
+KEPT: dict[str, frozenset[str]] = {
+    "youths": frozenset({"ref", "sex", "birth_month", "erasure_reason"}),
+    "cases": frozenset({"ref", "model", "close_reason", "neet_group", "manager", "channel"}),
+    "assessments": frozenset({"risk", "light"}),
+    "stage_changes": frozenset({"stage"}),
+    "contacts": frozenset({"channel", "with_roles"}),
+    "needs_assessments": frozenset(),
+    "needs": frozenset({"category"}),
+    "welfare_scores": frozenset({"domain"}),
+    "goals": frozenset({"state"}),
+    "case_members": frozenset(),
+    "support_activities": frozenset({"status"}),
+    "consents": frozenset({"scope", "given_by"}),
+    "support_requests": frozenset({"kind", "answer"}),
+    "reopenings": frozenset({"previous_reason"}),
+    "followups": frozenset({"status"}),
+    "ngts_entries": frozenset(),
+}
+# Tables with no youth's data: the database's settings, the audit log (which never holds these
+# values in clear), and the network's specialists (staff, not youths).
+NOT_A_YOUTHS = frozenset({"settings", "audit_log", "network_members"})
+
+# The records of a youth's cases that hold free text, found by their case.
+_OF_CASE: tuple[type[SQLModel], ...] = (
+    Assessment,
+    StageChange,
+    Contact,
+    NeedsAssessment,
+    Goal,
+    CaseMember,
+    SupportActivity,
+    SupportRequest,
+    Reopening,
+    FollowUp,
+)
+REASON_MAX = 500
+
+
+@dataclass
+class _Found:
+    """A youth's records that erasure changes."""
+
+    youth: Youth
+    cases: list[Case]
+    entries: list[NgtsEntry]
+    records: list[SQLModel]
+
+
+def _find(session: Session, youth: Youth) -> _Found:
+    cases = list(session.exec(select(Case).where(Case.youth_id == youth.id).order_by(col(Case.id))))
+    entries = list(
+        session.exec(
+            select(NgtsEntry).where(NgtsEntry.youth_id == youth.id).order_by(col(NgtsEntry.id))
+        )
+    )
+    ids = [c.id for c in cases]
+    records: list[SQLModel] = []
+    for model in _OF_CASE:
+        case_id = model.case_id  # type: ignore[attr-defined]
+        records += session.exec(select(model).where(col(case_id).in_(ids)))
+    return _Found(youth, cases, entries, records)
+
+
+def _table(record: SQLModel) -> str:
+    return str(record.__tablename__)
+
+
+def _plan(found: _Found) -> dict[str, Any]:
+    """What erasing `found` removes, by reference and count only."""
+    youth = found.youth
+    fields: Counter[str] = Counter()
+    for record in [youth, *found.cases, *found.entries, *found.records]:
+        table = _table(record)
+        for column in sorted(CLEARED.get(table, frozenset()) | OVERWRITTEN.get(table, frozenset())):
+            if getattr(record, column) is not None:
+                fields[f"{table}.{column}"] += 1
+    return {
+        "youth": youth.ref,
+        "status": "erased" if youth.erased_on else "active",
+        "kept": {"birth_month": birth_month(youth), "sex": youth.sex},
+        "cases": [c.ref for c in found.cases],
+        "ngts_entries": len(found.entries),
+        "fields": dict(sorted(fields.items())),
+    }
+
+
+def _refuse_if_erased(youth: Youth) -> None:
+    if youth.erased_on is not None:
+        raise Conflict(f"{youth.ref} was already erased on {youth.erased_on}; nothing changed")
+
+
+def _refuse_open_cases(found: _Found) -> None:
+    still_open = [c.ref for c in found.cases if c.end_date is None]
+    if still_open:
+        raise Conflict(
+            f"{found.youth.ref} has an open case ({', '.join(still_open)}); close it before erasing"
+        )
+
+
+def erasure_plan(session: Session, ref: str, reason: str | None = None) -> dict[str, Any]:
+    """What `erase_youth` would remove, by reference and count; refused as `erase_youth` would be
+    (the reason too, when given)."""
+    youth = get_youth(session, ref)
+    _refuse_if_erased(youth)
+    if reason is not None:
+        clean_reason(reason, youth)
+    found = _find(session, youth)
+    _refuse_open_cases(found)
+    return _plan(found)
+
+
+def clean_reason(reason: str, youth: Youth | None = None) -> str:
+    """The erasure reason as stored: one line, at most REASON_MAX characters, naming nobody.
+
+    The reason stays with the erased youth, so it must not carry what erasure removes: the youth's
+    name (or a part of it) and personal code are refused.
+    """
+    text = " ".join(reason.split())
+    if not text:
+        raise InvalidInput(
+            "give the reason for the erasure (--reason), e.g. 'request of the youth'"
+        )
+    if len(text) > REASON_MAX:
+        raise InvalidInput(f"the reason is longer than {REASON_MAX} characters")
+    if youth is not None and _names_the_youth(text, youth):
+        raise InvalidInput(
+            "the reason must not give the youth's name or personal code: it is kept after erasure"
+        )
+    return text
+
+
+def _names_the_youth(text: str, youth: Youth) -> bool:
+    folded = text.casefold()
+    if youth.id_code and youth.id_code in text:
+        return True
+    parts = [p for p in re.split(r"[\s\-]+", youth.name.casefold()) if len(p) >= 3]
+    return any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", folded) for p in parts)
+
+
+def _secure_delete(session: Session) -> None:
+    """Overwrite the space freed by this transaction with zeros, so erased text leaves the file."""
+    session.connection().exec_driver_sql("PRAGMA secure_delete=ON")
+
+
+def erase_youth(
+    session: Session, ref: str, *, reason: str, today: dt.date | None = None
+) -> dict[str, Any]:
+    """Erase a youth's personal data (see the module's docstring); returns what was removed.
+
+    Refused for a youth already erased or with an open case. The audit log records the erasure
+    by reference: every erased value is redacted there (`__audit_redact__` and the audit's list).
+    """
+    youth = get_youth(session, ref)
+    _refuse_if_erased(youth)
+    text = clean_reason(reason, youth)
+    found = _find(session, youth)
+    _refuse_open_cases(found)
+    return _erase(session, found, text, today or dt.date.today())
+
+
+def _erase(session: Session, found: _Found, reason: str, today: dt.date) -> dict[str, Any]:
+    youth = found.youth
+    born = youth.birth_date
+    assert born is not None  # the schema gives every youth not erased a birth date
+    plan = _plan(found)
+    _secure_delete(session)
+    # Freeze what the reports compute from the birth date before it goes.
+    for case in found.cases:
+        case.age_at_start = age_on(born, case.start_date)
+    for entry in found.entries:
+        entry.age_on_list = age_on(born, entry.list_date)
+    for record in [*found.cases, *found.entries, *found.records]:
+        _blank(record)
+    youth.birth_month = birth_month(youth)
+    _blank(youth)
+    youth.erased_on = today
+    youth.erasure_reason = reason
+    session.add_all([youth, *found.cases, *found.entries, *found.records])
+    session.flush()
+    return {**plan, "status": "erased", "erased_on": today.isoformat()}
+
+
+def _blank(record: SQLModel) -> None:
+    table = _table(record)
+    for column in CLEARED.get(table, frozenset()):
+        setattr(record, column, None)
+    for column in OVERWRITTEN.get(table, frozenset()):
+        if getattr(record, column) is not None:
+            setattr(record, column, ERASED)
+
+
+# ---------------------------------------------------------------------------------------------
+# Retention
+
+RETENTION_KEY = "retention_years"
+DEFAULT_RETENTION_YEARS = 5
+RETENTION_MAX = 100
+RETENTION_REASON = "retention period of {years} years passed"
+
+
+def retention_years(session: Session) -> int:
+    """The retention period in years: the stored default, else DEFAULT_RETENTION_YEARS."""
+    setting = session.get(Setting, RETENTION_KEY)
+    return int(setting.value) if setting else DEFAULT_RETENTION_YEARS
+
+
+def check_years(years: int) -> int:
+    """A retention period: whole years from 1 to RETENTION_MAX."""
+    if not 1 <= years <= RETENTION_MAX:
+        raise InvalidInput(f"the retention period must be 1–{RETENTION_MAX} years, not {years}")
+    return years
+
+
+def set_retention_years(session: Session, years: int) -> int:
+    """Store the default retention period of this database; returns the one it replaces.
+
+    Settings are not audited by the flush hook, so the change is written to the audit log here.
+    """
+    from rvneet.services.audit import audit_bulk
+
+    check_years(years)
+    previous = retention_years(session)
+    setting = session.get(Setting, RETENTION_KEY)
+    if setting is None:
+        session.add(Setting(key=RETENTION_KEY, value=str(years)))
+    else:
+        setting.value = str(years)
+        session.add(setting)
+    session.flush()
+    audit_bulk(session, "settings", "update", [(0, RETENTION_KEY, {"value": [previous, years]})])
+    return previous
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The same day `years` earlier (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+# Per youth not erased: the last case closing, the cases and the closed ones, the last NGTS list.
+_LAST_ACTIVITY = text(
+    """
+    SELECT y.ref, c.last_end, COALESCE(c.n, 0) AS n, COALESCE(c.closed, 0) AS closed, e.last_list
+      FROM youths y
+      LEFT JOIN (SELECT youth_id, MAX(end_date) AS last_end, COUNT(*) AS n,
+                        COUNT(end_date) AS closed
+                   FROM cases GROUP BY youth_id) c ON c.youth_id = y.id
+      LEFT JOIN (SELECT youth_id, MAX(list_date) AS last_list
+                   FROM ngts_entries GROUP BY youth_id) e ON e.youth_id = y.id
+     WHERE y.erased_on IS NULL
+     ORDER BY y.ref
+    """
+)
+
+
+def retention_due(session: Session, *, years: int, today: dt.date | None = None) -> dict[str, Any]:
+    """The youths due for erasure after `years`, by reference.
+
+    A youth is due when none of their cases is open and the latest of their case closings and
+    NGTS lists is older than `years` (a youth on an NGTS list but without a case is due when that
+    list is). A youth with neither a case nor an NGTS list entry cannot be dated: they are listed
+    as `not_judged`, to be erased by hand. Youths already erased are left out.
+    """
+    check_years(years)
+    cutoff = years_before(today or dt.date.today(), years)
+    rows = session.execute(_LAST_ACTIVITY).all()
+    due = []
+    not_judged = []
+    for ref, case_end, cases, closed, list_date in rows:
+        if cases and closed < cases:
+            continue  # an open case
+        dates = [
+            (dt.date.fromisoformat(str(d)), basis)
+            for d, basis in ((case_end, "case"), (list_date, "ngts-list"))
+            if d
+        ]
+        if not dates:
+            not_judged.append(ref)
+            continue
+        last, basis = max(dates)
+        if last < cutoff:
+            due.append({"youth": ref, "last_activity": last.isoformat(), "basis": basis})
+    return {
+        "older_than_years": years,
+        "cutoff": cutoff.isoformat(),
+        "due": due,
+        "not_judged": not_judged,
+    }
+
+
+def apply_retention(
+    session: Session, refs: list[str], *, years: int, today: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """Erase the youths of `refs` that are still due after `years`, in this one transaction.
+
+    `refs` is the list the user confirmed: a youth that stopped being due since (a new case, an
+    NGTS list) is left alone, and nobody outside it is erased.
+    """
+    day = today or dt.date.today()
+    still_due = {r["youth"] for r in retention_due(session, years=years, today=day)["due"]}
+    reason = RETENTION_REASON.format(years=years)
+    erased = []
+    for ref in refs:
+        if ref not in still_due:
+            continue
+        youth = get_youth(session, ref)
+        erased.append(_erase(session, _find(session, youth), reason, day))
+    return erased
