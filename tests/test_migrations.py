@@ -312,7 +312,9 @@ FILL_0001: Fill = [
 ]
 # From 0002 on: cases without `support_requested`, the case work (stages, contacts, plan, network,
 # consents, support, follow-up) and the case's outcome.
-CASES_0002 = [(*c[:10], c[11], None, None, None, None, None, None) for c in CASES]
+CASES_0002: list[tuple[Any, ...]] = [
+    (*c[:10], c[11], None, None, None, None, None, None) for c in CASES
+]
 CASES_0002[0] = (*CASES_0002[0][:11], 1, 0, 4, 7, 5, 4)  # RV-2024-001 closed with its outcome
 FILL_0002: Fill = [
     *FILL_0001[:2],
@@ -455,8 +457,8 @@ def test_a_book_at_each_earlier_revision_is_upgraded_with_its_data(
     revision: str, db_path: Path, run: Run
 ) -> None:
     database_at(db_path, revision)
-    for sql, rows in fill_of(revision):
-        execute(db_path, sql, rows)
+    for sql, values in fill_of(revision):
+        execute(db_path, sql, values)
     assert query(db_path, "SELECT version_num FROM alembic_version") == [(revision,)]
     before = rows_by_key(db_path)
     empty = sorted(t for t, rows in before.items() if not rows)
