@@ -204,6 +204,8 @@ def test_a_failed_upgrade_leaves_the_file_at_revision_0001(old_book: Path, run: 
 
     assert query(old_book, "SELECT version_num FROM alembic_version") == [("0001",)]
     assert dump(old_book) == before  # no new table, no back-filled row, no dropped column
+    # The copy made before the upgrade went with it (`Database.upgrade` removes it on failure).
+    assert sorted(p.name for p in old_book.parent.glob("*.bak-*")) == []
     assert "support_requested" in [r[1] for r in query(old_book, "PRAGMA table_info(cases)")]
     assert query(old_book, "PRAGMA integrity_check") == [("ok",)]
 
@@ -269,6 +271,32 @@ def test_a_book_at_0003_is_upgraded_and_its_cases_were_reached_through_other(
     assert query(db_path, "SELECT ref, channel FROM cases WHERE id = 5") == [
         ("NEET-2025-002", "ngts-list")
     ]
+
+
+# The copy made before an upgrade.
+
+
+def test_a_new_database_and_one_at_head_get_no_copy(tmp_path: Path, run: Run, ok: Ok) -> None:
+    path = tmp_path / "new" / "rvneet.db"
+    path.parent.mkdir()
+    ok("--db", str(path), "init", "--municipality", MUNICIPALITY)
+    result = run("--db", str(path), "case", "list")
+    assert (result.exit_code, result.stderr) == (0, "")
+    # Would fail if `Database.create` backed up the empty file it has just made.
+    assert list(path.parent.glob("*.bak*")) == []
+
+
+def test_an_earlier_copy_is_never_replaced(old_book: Path, run: Run) -> None:
+    earlier = old_book.with_name("rvneet.db.bak-0001")
+    earlier.write_text("an earlier copy")
+    result = run("case", "list")
+    assert result.exit_code == 0, result.stderr
+    copy = old_book.with_name("rvneet.db.bak-0001-2")
+    assert result.stderr.strip().endswith(f"the previous version is saved as {copy}")
+    # Would fail if `save_upgrade_backup` (services/maintenance.py) overwrote an existing copy.
+    assert earlier.read_text() == "an earlier copy"
+    assert query(copy, "SELECT version_num FROM alembic_version") == [("0001",)]
+    assert query(copy, "SELECT * FROM youths ORDER BY id") == YOUTHS
 
 
 # Every earlier revision, upgraded to head with its data.

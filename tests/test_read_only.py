@@ -188,10 +188,25 @@ def test_read_commands_work_on_a_read_only_file_and_folder(
     before = {p: (digest(p), sorted(os.listdir(p.parent))) for p in (file_only, both)}
     add = ["youth", "add", "--name", "Uus Noor", "--birth-date", "2008-08-08", "--sex", "F"]
 
-    commands = [(p, args) for p in (file_only, both) for args in [*READ_COMMANDS, add]]
+    # Commands that read the book and write a file elsewhere.
+    out = tmp_path / "out"
+    out.mkdir()
+    copies = {
+        p: [
+            ["export", str(out / f"{p.parent.name}.json")],
+            ["db", "backup", str(out / p.parent.name)],
+        ]
+        for p in (file_only, both)
+    }
+
+    commands = [(p, args) for p in (file_only, both) for args in [*READ_COMMANDS, *copies[p], add]]
     results = run_unprivileged(commands, tmp_path / "spec.json")
 
     for (path, args), (code, stdout, stderr) in zip(commands, results, strict=True):
+        if args in copies[path]:
+            assert code == 0, (path, args, stderr)
+            assert Path(args[-1]).stat().st_size > 0
+            continue
         if args is add:
             # A write is refused in one line (not "unexpected"), before SQLite touches anything.
             assert code == EXIT_DATABASE, (path, stderr)

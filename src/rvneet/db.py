@@ -241,16 +241,16 @@ class Database:
                     raise DatabaseError(
                         f"migrating {self.path} broke a foreign key; nothing changed"
                     )
-        except SQLAlchemyError as exc:
-            # The transaction was rolled back: say so, in one line, instead of "unexpected".
-            reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
-            raise DatabaseError(
-                f"upgrading {self.path} to schema {head_revision()} failed ({reason}); "
-                "nothing changed"
-            ) from None
-        except BaseException:
+        except BaseException as exc:
             if saved is not None:
                 saved.unlink(missing_ok=True)  # the file is as it was: the copy is not needed
+            if isinstance(exc, SQLAlchemyError):
+                # The transaction was rolled back: say so, in one line, instead of "unexpected".
+                reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
+                raise DatabaseError(
+                    f"upgrading {self.path} to schema {head_revision()} failed ({reason}); "
+                    "nothing changed"
+                ) from None
             raise
         finally:
             engine.dispose()
