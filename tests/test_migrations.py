@@ -10,9 +10,12 @@ requested". A failed upgrade leaves the file as it was.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import stat
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,7 @@ from conftest import CODE_F_2010, CODE_M_2010, MUNICIPALITY, Run, dump
 from rvneet.db import Database, head_revision, known_revisions, migrations_dir
 
 Ok = Callable[..., str]
+ROOT = Path(__file__).resolve().parents[1]
 
 EXIT_DATABASE = 4
 
@@ -297,6 +301,35 @@ def test_an_earlier_copy_is_never_replaced(old_book: Path, run: Run) -> None:
     assert earlier.read_text() == "an earlier copy"
     assert query(copy, "SELECT version_num FROM alembic_version") == [("0001",)]
     assert query(copy, "SELECT * FROM youths ORDER BY id") == YOUTHS
+
+
+def test_two_commands_that_find_an_old_book_at_once_upgrade_it_once(old_book: Path) -> None:
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
+    }
+    commands = [
+        subprocess.Popen(
+            [sys.executable, "-m", "rvneet", "--db", str(old_book), "case", "list"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    notices = []
+    for command in commands:
+        _, stderr = command.communicate(timeout=60)
+        assert command.returncode == 0, stderr
+        notices += stderr.splitlines()
+    # Both find schema 0001 (they start together; if one happened to finish before the other
+    # looked, the test passes without testing much). The second waits for the first's lock, then
+    # finds the book at head: `Database.upgrade` reads the revision again once it holds the lock;
+    # without that, two notices and a second copy.
+    assert len(notices) == 1 and "upgraded" in notices[0], notices
+    assert sorted(p.name for p in old_book.parent.glob("*.bak-*")) == ["rvneet.db.bak-0001"]
+    assert query(old_book, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
 
 
 # Every earlier revision, upgraded to head with its data.
