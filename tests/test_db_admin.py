@@ -198,6 +198,31 @@ def test_check_full_runs_the_integrity_check(run: Run, book: Path) -> None:
     assert code == 0
     assert rows[0]["check"] == "integrity"
     assert "integrity_check" in str(rows[0]["detail"])
+    assert [r["check"] for r in rows] == ["integrity", "foreign_keys", "schema", "audit"]
+    assert rows[3]["ok"] is True
+
+
+def test_check_full_finds_records_and_the_audit_log_apart(run: Run, book: Path) -> None:
+    # A youth written past the audit (raw SQL), and the audited youth Y-0001 gone without a trace.
+    execute(
+        book,
+        "INSERT INTO youths (id, ref, name, birth_date, sex)"
+        " VALUES (7, 'Y-0007', 'Peidus Noor', '2010-01-01', 'F')",
+        "DELETE FROM youths WHERE id = 1",
+    )
+    code, rows, stderr = check(run, "--full")
+    assert code == EXIT_DATABASE
+    assert one_error_line(stderr).endswith("has problems: audit (see the listing above)")
+    audit = rows[3]
+    assert (audit["check"], audit["ok"]) == ("audit", False)
+    # Would fail without `_audit` in services/maintenance.py `check_database`. Ids, never names.
+    assert audit["problems"] == [
+        "youths record 7 has no audit entry of its creation",
+        "youths record 1 is in the audit log but missing",
+    ]
+    assert "Peidus" not in json.dumps(rows)
+    # The quick check leaves the audit log alone.
+    assert check(run)[0] == 0
 
 
 def test_check_table(ok: Ok, book: Path) -> None:

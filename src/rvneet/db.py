@@ -2,13 +2,19 @@
 
 The schema version check reads `alembic_version` with the standard `sqlite3` module and lists the
 revisions from the migration file names, so that Alembic is imported only when an upgrade is due.
+
+Reading sessions open the file read-only (`mode=ro`): they cannot take a write lock or change the
+file, and they work on a file or folder the user may not write (see `read_only_uri`). Writing
+sessions begin with `BEGIN IMMEDIATE`, retried with backoff while another process holds the lock.
 """
 
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +29,12 @@ if TYPE_CHECKING:
 
 DB_ENV = "RVNEET_DB"
 INIT_HINT = "rvneet init --municipality NAME"
+# How long SQLite itself waits for another connection's lock before it reports "busy".
+BUSY_TIMEOUT_MS = 5000
+# A write that still finds the database busy after that is retried this many times, with backoff;
+# only BEGIN IMMEDIATE is retried, before anything was written (see `Database.engine`).
+WRITE_RETRIES = 4
+RETRY_BACKOFF_SECONDS = 0.1
 
 
 def default_path() -> Path:
@@ -60,11 +72,28 @@ def head_revision() -> str:
     return known_revisions()[-1]
 
 
+def read_only_uri(path: Path) -> str:
+    """The SQLite URI that opens `path` for reading only, never taking a write lock.
+
+    Normally `mode=ro`: a reader that shares the `-wal` and `-shm` files of writers and sees what
+    they committed. SQLite (3.22 and later) then reads a WAL database it cannot write, but it
+    creates the `-shm` and `-wal` files when they are missing: in a folder we cannot write that
+    fails, and beside a file we cannot write they would be left with the file's read-only mode,
+    where they stop its owner's next write. So when we could not write the file in any case (the
+    file or its folder is read-only to us) and no `-wal`, `-shm` or `-journal` shows that a writer
+    has it open, the file is opened `immutable=1`: read as it is, with no lock and no side file.
+    A URI, so that "?" or "#" in a folder name is part of the path, not a parameter.
+    """
+    uri = path.absolute().as_uri()
+    read_only = not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)
+    in_use = any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-shm", "-journal"))
+    return uri + ("?immutable=1" if read_only and not in_use else "?mode=ro")
+
+
 def _stored_revision(path: Path) -> str | None:
     """The schema revision recorded in the file; None for an empty file (no tables)."""
     try:
-        # As a URI, so that "?" or "#" in a folder name is part of the path, not a parameter.
-        con = sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True)
+        con = sqlite3.connect(read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as exc:
         raise DatabaseError(f"cannot open database {path}: {exc}") from None
     try:
@@ -75,6 +104,9 @@ def _stored_revision(path: Path) -> str | None:
             raise DatabaseError(f"{path} is not an rvneet database")
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()
         return row[0] if row else ""
+    except sqlite3.OperationalError as exc:
+        # Locked, or its -wal/-shm cannot be opened: the file may well be an rvneet database.
+        raise DatabaseError(f"cannot read database {path}: {exc}") from None
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"{path} is not an rvneet database ({exc})") from None
     finally:
@@ -93,6 +125,20 @@ class Database:
         folder = self.path.parent
         if not folder.is_dir():
             raise DatabaseError(f"folder {folder} does not exist")
+
+    def check_writable(self) -> None:
+        """Refuse to write a file we may only read, before SQLite tries (and leaves side files)."""
+        if not os.access(self.path, os.W_OK):
+            raise DatabaseError(f"database {self.path} is read-only; nothing changed")
+        folder = self.path.parent
+        side_files = [Path(f"{self.path}{suffix}") for suffix in ("-wal", "-shm")]
+        if not os.access(folder, os.W_OK) and not all(
+            f.exists() and os.access(f, os.W_OK) for f in side_files
+        ):
+            # A write needs the -wal and -shm files beside the database, or leave to create them.
+            raise DatabaseError(
+                f"database {self.path} cannot be written: its folder is read-only; nothing changed"
+            )
 
     def ensure_ready(self) -> None:
         """Make sure the file exists and its schema is at head, upgrading an older one.
@@ -115,9 +161,25 @@ class Database:
                 f"database {self.path} has schema {stored}, newer than this rvneet knows "
                 f"({known[-1]}); upgrade rvneet"
             )
-        self.upgrade()
+        self._upgrade_existing(stored)
+
+    def _upgrade_existing(self, stored: str) -> None:
+        """Upgrade a database that holds data, after saving a copy of it beside it.
+
+        Prints one line on stderr saying so and where the copy is.
+        """
+        head = head_revision()
+        if not os.access(self.path, os.W_OK):
+            raise DatabaseError(
+                f"database {self.path} has schema {stored or 'none'} and must be upgraded to "
+                f"{head}, but it is read-only; upgrade a writable copy with: rvneet --db COPY init"
+            )
+        backup = self.upgrade(backup=True)
+        if backup is None:
+            return  # another process upgraded it while we waited for the lock
         print(
-            f"rvneet: upgraded database {self.path} from schema {stored or 'none'} to {known[-1]}",
+            f"rvneet: upgraded database {self.path} from schema {stored or 'none'} to {head}; "
+            f"the previous version is saved as {backup}",
             file=sys.stderr,
         )
 
@@ -138,44 +200,78 @@ class Database:
                 f"database {self.path} has schema {stored}, newer than this rvneet knows; "
                 "upgrade rvneet"
             )
-        self.upgrade()
+        if stored is None:
+            self.upgrade()  # a new, empty file: nothing to back up
+        else:
+            self._upgrade_existing(stored)
         return True
 
-    def upgrade(self) -> None:
-        """Run the Alembic migrations up to head in one transaction."""
+    def upgrade(self, *, backup: bool = False) -> Path | None:
+        """Run the Alembic migrations up to head in one transaction.
+
+        With `backup`, the database is first copied beside itself (`<name>.bak-<revision>`, see
+        `services.maintenance.save_upgrade_backup`); returns that copy, or None when the file was
+        already at head once we held the write lock. A failed upgrade changes nothing and removes
+        its copy.
+        """
         from alembic import command
         from alembic.config import Config
         from sqlalchemy.exc import SQLAlchemyError
+
+        from rvneet.services.maintenance import save_upgrade_backup
 
         config = Config()
         config.set_main_option("script_location", str(migrations_dir()))
         # SQLite alters a table by copying and dropping it, which foreign keys would block; they are
         # off during the migration and checked as a whole before it commits.
         engine = self.engine(write=True, foreign_keys=False)
+        saved: Path | None = None
         try:
             with engine.begin() as connection:
+                # BEGIN IMMEDIATE has run: nobody else writes until we commit, so the revision
+                # read now is the one we upgrade from and the copy is of exactly that content.
+                stored = _connection_revision(connection)
+                if stored == head_revision():
+                    return None
+                if backup and stored is not None:
+                    saved = save_upgrade_backup(self.path, stored or "none")
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
                 if connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
                     raise DatabaseError(
                         f"migrating {self.path} broke a foreign key; nothing changed"
                     )
-        except SQLAlchemyError as exc:
-            # The transaction was rolled back: say so, in one line, instead of "unexpected".
-            reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
-            raise DatabaseError(
-                f"upgrading {self.path} to schema {head_revision()} failed ({reason}); "
-                "nothing changed"
-            ) from None
+        except BaseException as exc:
+            if saved is not None:
+                saved.unlink(missing_ok=True)  # the file is as it was: the copy is not needed
+            if isinstance(exc, SQLAlchemyError):
+                # The transaction was rolled back: say so, in one line, instead of "unexpected".
+                reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
+                raise DatabaseError(
+                    f"upgrading {self.path} to schema {head_revision()} failed ({reason}); "
+                    "nothing changed"
+                ) from None
+            raise
         finally:
             engine.dispose()
+        return saved
 
     def engine(self, *, write: bool, foreign_keys: bool = True) -> Engine:
-        """An engine whose every connection has our pragmas; writes begin with BEGIN IMMEDIATE."""
+        """An engine whose every connection has our pragmas.
+
+        A reading engine opens the file read-only (`read_only_uri`). A writing one begins with
+        BEGIN IMMEDIATE, which takes the write lock before the first read, so two writers never
+        both read the same "next reference"; when another process holds the lock for longer than
+        the busy timeout, BEGIN is retried with backoff.
+        """
         from sqlalchemy import URL, create_engine, event
 
         # A URL object, not a string: "?" or "#" in the path must not be read as URL syntax.
-        engine = create_engine(URL.create("sqlite", database=str(self.path)))
+        if write:
+            url = URL.create("sqlite", database=str(self.path))
+        else:
+            url = URL.create("sqlite", database=read_only_uri(self.path), query={"uri": "true"})
+        engine = create_engine(url)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -183,16 +279,19 @@ class Database:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
-            cursor.execute("PRAGMA busy_timeout=5000")
-            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            if write:
+                # Changing the journal mode is a write; a reader takes the file as it is.
+                cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
-        begin = "BEGIN IMMEDIATE" if write else "BEGIN"
-
         @event.listens_for(engine, "begin")
         def _on_begin(connection: Any) -> None:
-            connection.exec_driver_sql(begin)
+            if write:
+                _begin_immediate(connection, self.path)
+            else:
+                connection.exec_driver_sql("BEGIN")
 
         return engine
 
@@ -202,9 +301,52 @@ class Database:
         from rvneet.services.audit import AuditedSession
 
         self.ensure_ready()
+        if write:
+            self.check_writable()
         engine = self.engine(write=write)
         try:
             with AuditedSession(engine, user=self.user) as session, session.begin():
                 yield session
         finally:
             engine.dispose()
+
+
+def _connection_revision(connection: Any) -> str | None:
+    """`_stored_revision` on an open SQLAlchemy connection (inside its transaction)."""
+    if connection.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type='table'").first() is None:
+        return None
+    if (
+        connection.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+        ).first()
+        is None
+    ):
+        return ""
+    row = connection.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+    return str(row[0]) if row else ""
+
+
+def _begin_immediate(connection: Any, path: Path) -> None:
+    """BEGIN IMMEDIATE, retried with backoff while SQLite says the database is busy.
+
+    Only the BEGIN is retried: it either takes the write lock or fails having done nothing, so a
+    retry cannot write anything twice. Once the lock is held, nothing else in the transaction
+    waits for another writer (in WAL mode a commit does not wait for readers).
+    """
+    from sqlalchemy.exc import OperationalError
+
+    for attempt in range(WRITE_RETRIES + 1):
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as exc:
+            # The extended codes (SQLITE_BUSY_TIMEOUT, ...) keep the primary code in the low byte.
+            if getattr(exc.orig, "sqlite_errorcode", 0) & 0xFF != sqlite3.SQLITE_BUSY:
+                raise
+        if attempt < WRITE_RETRIES:
+            # Exponential, with jitter so that waiting writers do not retry in step.
+            time.sleep(RETRY_BACKOFF_SECONDS * 2**attempt * (0.5 + random.random()))
+    raise DatabaseError(
+        f"database {path} is busy: another program kept it locked for writing; "
+        "nothing changed, try again"
+    )

@@ -3,7 +3,7 @@
 Copies are made with SQLite's online backup API (`sqlite3.Connection.backup`): it reads one
 consistent snapshot of the database (WAL included) while others keep working, and it writes into a
 live database through SQLite's own locking, so other connections see the old content or the new one,
-never a mixture. Checks open the file read-only (`mode=ro`) and take no write lock.
+never a mixture. Checks open the file read-only (`rvneet.db.read_only_uri`) and take no write lock.
 
 Only the standard `sqlite3` module is used here, except for the audit row of a restore.
 """
@@ -20,13 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rvneet.db import Database, default_path, head_revision, known_revisions
+from rvneet.db import Database, default_path, head_revision, known_revisions, read_only_uri
 from rvneet.domain.errors import Conflict, DatabaseError, InvalidInput
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
 SAFETY_COPY_INFIX = ".before-restore-"
+UPGRADE_COPY_INFIX = ".bak-"
 # A check lists at most this many problems; a badly damaged file can have thousands.
 MAX_PROBLEMS = 20
 DETAIL_PROBLEMS = 3  # in the one-line detail
@@ -104,8 +105,8 @@ class RestoreInfo:
 
 
 def _ro_uri(path: Path) -> str:
-    """A read-only SQLite URI for `path`; characters such as `?` and `#` are percent-encoded."""
-    return path.absolute().as_uri() + "?mode=ro"
+    """A read-only SQLite URI for `path` (see `rvneet.db.read_only_uri`)."""
+    return read_only_uri(path)
 
 
 @contextlib.contextmanager
@@ -234,14 +235,18 @@ def check_database(path: Path, *, full: bool = False) -> list[CheckResult]:
     """Check a database file without changing it or taking a write lock.
 
     The checks: SQLite's `quick_check` (`integrity_check` when `full`), `foreign_key_check`, and the
-    schema revision against the newest one this rvneet knows. Each result says ok or lists problems.
+    schema revision against the newest one this rvneet knows; when `full`, also that the records
+    and the audit log agree (`_audit`). Each result says ok or lists problems.
     """
     if not path.exists():
         raise DatabaseError(f"no database at {path}")
     if not path.is_file():
         raise DatabaseError(f"{path} is not a file")
     with _connect(path, read_only=True) as con:
-        return [_integrity(con, full), _foreign_keys(con), _schema(con, path)]
+        results = [_integrity(con, full), _foreign_keys(con), _schema(con, path)]
+        if full:
+            results.append(_audit(con))
+        return results
 
 
 def _problem(check: str, problems: list[str]) -> CheckResult:
@@ -284,6 +289,55 @@ def _foreign_keys(con: sqlite3.Connection) -> CheckResult:
         f"{table} row {rowid} refers to a missing {parent}" for table, rowid, parent, _ in rows
     ]
     return _problem(check, problems)
+
+
+# Records whose creation every rvneet has audited. The other audited tables also hold rows that
+# migration 0002 back-filled for older books (first stages, follow-ups, support requests), which
+# have no audit entry of their own.
+CREATION_AUDITED = ("youths", "cases")
+
+
+def _audit(con: sqlite3.Connection) -> CheckResult:
+    """The records and the audit log agree, as they do when every write commits both or neither.
+
+    Every youth and case has the audit entry of its creation, and every record the audit log says
+    was created (and not deleted) exists. Set operations (EXCEPT), so a large book takes a few
+    sorts rather than a lookup per row. Problems name tables and ids only, never personal data.
+    """
+    from rvneet.domain.tables import AUDITED
+
+    check = "audit"
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "audit_log" not in tables:
+            return _problem(check, ["there is no audit log"])
+        audited = [m.__tablename__ for m in AUDITED if m.__tablename__ in tables]
+        limit = MAX_PROBLEMS + 1
+        problems = []
+        for table in (t for t in CREATION_AUDITED if t in tables):
+            missing = con.execute(
+                f'SELECT id FROM "{table}" EXCEPT SELECT entity_id FROM audit_log '
+                f"WHERE entity = ? AND action = 'insert' ORDER BY 1 LIMIT {limit}",
+                (table,),
+            ).fetchall()
+            problems += [
+                f"{table} record {r[0]} has no audit entry of its creation" for r in missing
+            ]
+        marks = ", ".join("?" * len(audited))
+        existing = " ".join(f"EXCEPT SELECT '{t}', id FROM \"{t}\"" for t in audited)
+        lost = con.execute(
+            "SELECT entity, entity_id FROM audit_log "
+            f"WHERE action = 'insert' AND entity IN ({marks}) "
+            "EXCEPT SELECT entity, entity_id FROM audit_log WHERE action = 'delete' "
+            f"{existing} ORDER BY 1, 2 LIMIT {limit}",
+            audited,
+        ).fetchall()
+        problems += [f"{t} record {i} is in the audit log but missing" for t, i in lost]
+    except sqlite3.Error as exc:
+        return _failed(check, exc)
+    if problems:
+        return _problem(check, problems)
+    return CheckResult(check, True, "every record and its audit entries agree")
 
 
 def _schema(con: sqlite3.Connection, path: Path) -> CheckResult:
@@ -364,6 +418,37 @@ def _save_safety_copy(database: Path) -> Path:
             ) from None
         return path
     raise DatabaseError(f"too many safety copies named {first.name}-N; nothing changed")
+
+
+def save_upgrade_backup(database: Path, revision: str) -> Path:
+    """Copy the database beside itself as `<name>.bak-<revision>` (0600) before an upgrade.
+
+    Called by `Database.upgrade` while it holds the write lock, so the copy is the content that is
+    about to be upgraded. An existing copy is never replaced (it may be the only one of an older
+    state): the next free `<name>.bak-<revision>-N` is taken instead. Raises DatabaseError (and the
+    upgrade does not happen) when no copy can be written.
+    """
+    first = database.with_name(f"{database.name}{UPGRADE_COPY_INFIX}{revision}")
+    for n in range(1, 100):
+        path = first if n == 1 else first.with_name(f"{first.name}-{n}")
+        try:
+            _create_private(path)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise DatabaseError(
+                f"cannot save a copy of {database} to {path} before upgrading it "
+                f"({exc.strerror}); nothing changed"
+            ) from None
+        try:
+            _copy(database, path, standalone=True)
+        except (sqlite3.Error, DatabaseError) as exc:
+            path.unlink(missing_ok=True)
+            raise DatabaseError(
+                f"cannot save a copy of {database} before upgrading it ({exc}); nothing changed"
+            ) from None
+        return path
+    raise DatabaseError(f"too many copies named {first.name}-N; nothing changed")
 
 
 def restore_database(db: Database, source: Path) -> RestoreInfo:
