@@ -215,6 +215,7 @@ def _rename(session: Session, renamed: list[tuple[Any, str]]) -> None:
         "youths",
         "update",
         [(youth.id, youth.ref, {"name": [youth.name, name]}) for youth, name in renamed],
+        redact=Youth.__audit_redact__,
     )
 
 

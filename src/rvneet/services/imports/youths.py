@@ -46,6 +46,9 @@ def import_youths(
         if ref and not (values["id_code"] or values["birth_date"] or values["sex"]):
             # A registered youth named by reference alone: keep what is on record of them.
             known = session.execute(select(_TABLE).where(_TABLE.c.ref == ref)).first()
+            if known is not None and known.erased_on is not None:
+                result.refuse(parsed.row, columns.get("ref", "ref"), _erased(ref))
+                continue
             if known is not None:
                 values = {
                     **values,
@@ -76,6 +79,10 @@ def import_youths(
     if progress is not None:
         progress(result.rows)
     _apply(session, rows, result, columns)
+
+
+def _erased(ref: str) -> str:
+    return f"{ref} was erased; an erased youth's record is not changed"
 
 
 def _duplicate(
@@ -138,6 +145,9 @@ def _apply(
                         columns.get("ref", "ref"),
                         f"no youth {ref}; leave it empty to register a new youth",
                     )
+                    continue
+                if youth.erased_on is not None:
+                    result.refuse(row, columns.get("ref", "ref"), _erased(ref))
                     continue
                 holder = by_code.get(code) if code else None
                 if holder is not None and holder.id != youth.id:
@@ -223,6 +233,7 @@ def insert_youths(session: Session, youths: list[dict[str, Any]]) -> list[dict[s
             (r["id"], r["ref"], {k: [None, v] for k, v in r.items() if v is not None})
             for r in records
         ),
+        redact=Youth.__audit_redact__,
     )
     return records
 
@@ -247,4 +258,5 @@ def _update(
         "youths",
         "update",
         [(youth.id, youth.ref, changes) for youth, _, changes in updates],
+        redact=Youth.__audit_redact__,
     )
