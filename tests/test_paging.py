@@ -98,3 +98,15 @@ def test_a_report_table_written_to_a_file_has_every_row(book: Path, ok: Ok, tmp_
     out = tmp_path / "lisa4.txt"
     ok("report", "lisa4", "--period", "2025H1", "--output", str(out))
     assert len(_refs(out.read_text())) == 7
+
+
+def test_youths_are_listed_a_page_at_a_time(book: Path, ok: Ok) -> None:
+    page = ok("youth", "list", "--limit", "3", "--page", "2")
+    assert [line.split("│")[1].strip() for line in page.splitlines() if "Y-00" in line] == [
+        "Y-0004",
+        "Y-0005",
+        "Y-0006",
+    ]
+    assert "4–6 of 7 youths; next: --page 3" in page
+    every = json.loads(ok("youth", "list", "--format", "json"))
+    assert [y["open_cases"] for y in every] == [0, 0, 0, 0, 1, 1, 1]

@@ -8,12 +8,15 @@ import typer
 from rvneet.cli.common import (
     CreatedFormat,
     CreatedFormatOption,
+    LimitOption,
     ListFormatOption,
     OutputFormat,
+    PageOption,
     database,
+    page_of,
     parse_date,
     print_created,
-    print_listing,
+    print_page,
     print_rich,
     table,
     to_json,
@@ -75,19 +78,28 @@ def add(
 
 
 @app.command("list")
-def list_(ctx: typer.Context, fmt: ListFormatOption = OutputFormat.TABLE) -> None:
-    """List youths with their number of open cases (no personal codes).
+def list_(
+    ctx: typer.Context,
+    fmt: ListFormatOption = OutputFormat.TABLE,
+    limit: LimitOption = None,
+    page: PageOption = 1,
+) -> None:
+    """List youths with their number of open cases (no personal codes); a table shows a page at
+    a time.
 
     \b
     Example: rvneet youth list --format csv
     """
+    from dataclasses import replace
+
     from rvneet.services.youths import list_youths
 
     with database(ctx).session() as session:
-        rows = list_youths(session)
+        paged = list_youths(session, page_of(fmt, limit, page))
     if fmt is OutputFormat.TABLE:  # an erased youth's birth month, where the date was
-        rows = [{**r, "birth_date": r["birth_date"] or r["birth_month"]} for r in rows]
-    print_listing(rows, fmt, YOUTH_COLUMNS, "Youths")
+        rows = [{**r, "birth_date": r["birth_date"] or r["birth_month"]} for r in paged.rows]
+        paged = replace(paged, rows=rows)
+    print_page(paged, fmt, YOUTH_COLUMNS, "Youths", "youths")
 
 
 @app.command("show")

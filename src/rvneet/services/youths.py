@@ -13,6 +13,7 @@ from rvneet.domain.errors import Conflict, NotFound
 from rvneet.domain.inputs import NewYouth
 from rvneet.domain.rules import age_on
 from rvneet.domain.tables import Case, Youth
+from rvneet.services.paging import EVERY_ROW, Page, Paged
 from rvneet.services.validation import validated
 
 
@@ -99,23 +100,24 @@ def youth_record(
     return record
 
 
-def list_youths(session: Session) -> list[dict[str, Any]]:
-    """Every youth with the number of open cases, ordered by reference."""
+def list_youths(session: Session, page: Page = EVERY_ROW) -> Paged:
+    """Youths with their number of open cases, ordered by reference: one page and the total."""
+    # Counted per youth of the page (the partial index of open cases answers it), not grouped
+    # over every case of the book.
     open_cases = (
-        select(Case.youth_id, func.count().label("n"))
-        .where(col(Case.end_date).is_(None))
-        .group_by(col(Case.youth_id))
-        .subquery()
+        select(func.count())
+        .select_from(Case)
+        .where(Case.youth_id == Youth.id, col(Case.end_date).is_(None))
+        .correlate(Youth)
+        .scalar_subquery()
     )
-    rows = session.execute(
-        select(Youth, func.coalesce(open_cases.c.n, 0))
-        .outerjoin(open_cases, open_cases.c.youth_id == Youth.id)
-        .order_by(col(Youth.id))
-    ).all()
+    total = session.execute(select(func.count()).select_from(Youth)).scalar_one()
+    rows = session.execute(page.apply(select(Youth, open_cases).order_by(col(Youth.id)))).all()
     today = dt.date.today()
-    return [
+    records = [
         {**youth_record(youth, today=today, personal=False), "open_cases": n} for youth, n in rows
     ]
+    return Paged(records, total, page)
 
 
 def youth_detail(session: Session, ref: str) -> dict[str, Any]:
