@@ -91,13 +91,14 @@ def show(
         OutputFormat, typer.Option("--format", "-f", help="table for people; json for scripts.")
     ] = OutputFormat.TABLE,
 ) -> None:
-    """Show one youth with their cases.
+    """Show one youth with their cases. Who looked is recorded in the audit log.
 
     Example: rvneet youth show Y-0001
     """
     from rvneet.services.youths import youth_detail
 
-    with database(ctx).session() as session:
+    # A write session: the reading is recorded in the audit log.
+    with database(ctx).session(write=True) as session:
         record = youth_detail(session, ref)
     if fmt is OutputFormat.JSON:
         typer.echo(to_json(record))

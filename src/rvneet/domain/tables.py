@@ -142,7 +142,10 @@ class Assessment(SQLModel, table=True):
 
 
 class AuditEntry(SQLModel, table=True):
-    """One change to one record: who, when (UTC), what, old → new. Written by `services.audit`."""
+    """One change to (or reading of) one record: who, when (UTC), what, old → new.
+
+    Written by `services.audit` only, as a hash chain; triggers refuse UPDATE and DELETE (0005).
+    """
 
     __tablename__ = "audit_log"
 
@@ -154,6 +157,8 @@ class AuditEntry(SQLModel, table=True):
     entity_ref: str | None = None
     action: str
     changes: str  # JSON object {field: [old, new]}
+    prev_hash: str  # the previous entry's `hash` (64 zeros for the first)
+    hash: str  # SHA-256 hex of prev_hash and this entry's content, see services.audit.entry_hash
 
 
 def _case_fk() -> Any:

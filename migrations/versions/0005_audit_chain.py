@@ -1,0 +1,110 @@
+"""audit chain: each audit entry carries the previous entry's hash and its own; birth dates already in
+the log are cut to year-month; triggers make the log append-only
+
+The log is copied into a new table in id order, in batches (a national book holds millions of
+entries: memory stays flat), chaining each entry as it goes, then takes the old table's place.
+The hash and the redaction are written out here rather than imported from `rvneet.services.audit`,
+so that this revision keeps doing what it did when the service changes; `rvneet audit verify`
+(tests/test_audit_chain.py) checks that both agree.
+
+A later migration that copies audit_log (Alembic batch mode) drops these triggers with the old
+table and must create them again.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-30
+"""
+
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+GENESIS = "0" * 64
+BATCH = 10_000
+TRIGGERS = {"audit_log_no_update": "UPDATE", "audit_log_no_delete": "DELETE"}
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_CHANGES = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+
+
+def _year_month(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > 7 and value[4:5] == "-":
+        return value[:7]
+    return value
+
+
+def _redacted(changes: str) -> str:
+    """The changes with every birth date cut to "YYYY-MM" (as services.audit records it now)."""
+    if '"birth_date"' not in changes:
+        return changes
+    data = json.loads(changes)
+    pair = data.get("birth_date")
+    if not isinstance(pair, list):
+        return changes
+    data["birth_date"] = [_year_month(v) for v in pair]
+    return _CHANGES.encode(data)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "audit_log_chained",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("user", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("entity", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("entity_id", sa.Integer(), nullable=False),
+        sa.Column("entity_ref", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("action", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("changes", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("prev_hash", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("hash", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_audit_log"),
+    )
+    connection = op.get_bind()
+    prev, last_id = GENESIS, None
+    while True:
+        # Keyset paging by id: each batch is an index range, whatever the size of the log.
+        rows = connection.exec_driver_sql(
+            "SELECT id, at, user, entity, entity_id, entity_ref, action, changes FROM audit_log"
+            " WHERE ? IS NULL OR id > ? ORDER BY id LIMIT ?",
+            (last_id, last_id, BATCH),
+        ).fetchall()
+        if not rows:
+            break
+        chained = []
+        for entry_id, *content in rows:
+            content[-1] = _redacted(content[-1])
+            digest = hashlib.sha256(_CANONICAL.encode([prev, *content]).encode("utf-8"))
+            chained.append((entry_id, *content, prev, digest.hexdigest()))
+            prev = chained[-1][-1]
+        connection.exec_driver_sql(
+            "INSERT INTO audit_log_chained (id, at, user, entity, entity_id, entity_ref, action,"
+            " changes, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            chained,
+        )
+        last_id = rows[-1][0]
+    op.drop_table("audit_log")
+    op.rename_table("audit_log_chained", "audit_log")
+    for name, event in TRIGGERS.items():
+        op.execute(
+            f"CREATE TRIGGER {name} BEFORE {event} ON audit_log"
+            " BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"
+        )
+
+
+def downgrade() -> None:
+    # The birth dates cut to year-month stay cut: the full dates are gone on purpose.
+    for name in TRIGGERS:
+        op.execute(f"DROP TRIGGER {name}")
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.drop_column("hash")
+        batch_op.drop_column("prev_hash")
