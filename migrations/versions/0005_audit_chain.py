@@ -1,5 +1,5 @@
 """audit chain: each audit entry carries the previous entry's hash and its own; birth dates already in
-the log are cut to year-month; triggers make the log append-only
+the log are cut to year-month and case managers' names redacted; triggers make the log append-only
 
 The log is copied into a new table in id order, in batches (a national book holds millions of
 entries: memory stays flat), chaining each entry as it goes, then takes the old table's place.
@@ -42,15 +42,23 @@ def _year_month(value: Any) -> Any:
     return value
 
 
+def _redact(value: Any) -> Any:
+    return None if value is None else "[redacted]"
+
+
+# Fields written in clear before this revision that the log now keeps cut or redacted.
+_CUT = {"birth_date": _year_month, "manager": _redact}
+
+
 def _redacted(changes: str) -> str:
-    """The changes with every birth date cut to "YYYY-MM" (as services.audit records it now)."""
-    if '"birth_date"' not in changes:
+    """The changes with every birth date cut to "YYYY-MM" and the case manager's name redacted (as
+    services.audit records them now)."""
+    if '"birth_date"' not in changes and '"manager"' not in changes:
         return changes
     data = json.loads(changes)
-    pair = data.get("birth_date")
-    if not isinstance(pair, list):
-        return changes
-    data["birth_date"] = [_year_month(v) for v in pair]
+    for key, cut in _CUT.items():
+        if isinstance(data.get(key), list):
+            data[key] = [cut(v) for v in data[key]]
     return _CHANGES.encode(data)
 
 
@@ -83,7 +91,8 @@ def upgrade() -> None:
         chained = []
         for entry_id, *content in rows:
             content[-1] = _redacted(content[-1])
-            digest = hashlib.sha256(_CANONICAL.encode([prev, *content]).encode("utf-8"))
+            text = _CANONICAL.encode([prev, *content[:-1]]) + "\n" + content[-1]
+            digest = hashlib.sha256(text.encode("utf-8"))
             chained.append((entry_id, *content, prev, digest.hexdigest()))
             prev = chained[-1][-1]
         connection.exec_driver_sql(

@@ -46,6 +46,9 @@ REDACTED_FIELDS = frozenset(
         "no_consent_reason",
     }
 )
+# Names the log redacts beyond REDACTED_FIELDS: the case manager's (a pseudonym in exports, which
+# use REDACTED_FIELDS to leave columns out, so it is not in that set).
+_STAFF_NAMES = frozenset({"manager"})
 # Columns kept as year-month ("2009-04"): enough for statistics, and what an erased youth keeps.
 YEAR_MONTH_FIELDS = frozenset({"birth_date"})
 # The `prev_hash` of the first entry.
@@ -83,12 +86,16 @@ class AuditedSession(Session):
 
 
 def entry_hash(prev_hash: str, content: Content) -> str:
-    """SHA-256 (hex) of the previous entry's hash and this entry's content, as one JSON array.
+    """SHA-256 (hex) of the previous entry's hash and this entry's content.
 
-    A JSON array keeps the fields apart unambiguously (None is `null`, not "None"); `changes` is
-    hashed as the stored text, so checking needs no JSON normalisation.
+    Hashed text: a JSON array of prev_hash, at, user, entity, entity_id, entity_ref and action (which
+    keeps them apart unambiguously: None is `null`, not "None"), a newline, then `changes` as stored.
+    JSON holds no raw newline, so the first one ends the array; `changes` is hashed as the stored text,
+    so checking needs no JSON normalisation (and it is not escaped again, which keeps imports fast).
     """
-    return hashlib.sha256(_CANONICAL.encode((prev_hash, *content)).encode("utf-8")).hexdigest()
+    *fields, changes = content
+    text = _CANONICAL.encode([prev_hash, *fields]) + "\n" + changes
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def last_hash(connection: Connection) -> str:
@@ -119,12 +126,6 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 def _shown(key: str, value: Any, hidden: frozenset[str]) -> Any:
     """A value as the log keeps it: redacted, cut to year-month, or plain."""
     if value is None:
@@ -133,7 +134,7 @@ def _shown(key: str, value: Any, hidden: frozenset[str]) -> Any:
         return REDACTED
     if key in YEAR_MONTH_FIELDS:
         return year_month(value)
-    return _plain(value)
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def year_month(value: Any) -> Any:
@@ -147,7 +148,7 @@ def year_month(value: Any) -> Any:
 
 def _changes(obj: Any, action: str) -> dict[str, list[Any]]:
     state = inspect(obj)
-    redact = REDACTED_FIELDS | getattr(obj, "__audit_redact__", frozenset())
+    redact = REDACTED_FIELDS | _STAFF_NAMES | getattr(obj, "__audit_redact__", frozenset())
     changes: dict[str, list[Any]] = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
@@ -184,6 +185,7 @@ def _write_audit(session: Session, _flush_context: Any) -> None:
             changes = _changes(obj, action)
             if action == "update" and not changes:
                 continue
+            assert obj.id is not None  # flushed: the database has given it an id
             rows.append(
                 (
                     at,
@@ -227,7 +229,7 @@ def audit_bulk(
     """
     at = _now()
     user = session.info.get("user", "unknown")
-    hidden = REDACTED_FIELDS | redact
+    hidden = REDACTED_FIELDS | _STAFF_NAMES | redact
     dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
     def contents() -> Iterator[Content]:

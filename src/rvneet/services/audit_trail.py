@@ -20,7 +20,7 @@ from rvneet.domain.tables import AUDITED, AuditEntry
 from rvneet.services.audit import GENESIS, entry_hash
 
 _BATCH = 10_000
-_TABLE: Any = AuditEntry.__table__
+_TABLE: Any = AuditEntry.__table__  # type: ignore[attr-defined]
 # Entities written outside the ORM's audited tables (a restore of the whole database).
 _OTHER_ENTITIES = ("database",)
 # The fields of an entry, in the order of json and csv output.
@@ -41,7 +41,7 @@ class AuditQuery:
 
 def known_entities() -> list[str]:
     """The entities an audit entry names: the audited tables, and the database as a whole."""
-    names = {m.__tablename__ for m in AUDITED} | set(_OTHER_ENTITIES)  # type: ignore[misc]
+    names = {str(m.__tablename__) for m in AUDITED} | set(_OTHER_ENTITIES)
     return sorted(names)
 
 
@@ -177,7 +177,7 @@ def verify_chain(session: Session) -> ChainCheck:
                     entry_id,
                     f"it does not follow {after} (an entry deleted, inserted or moved before it)",
                 )
-            if entry_hash(prev_hash, tuple(fields)) != digest:  # type: ignore[arg-type]
+            if entry_hash(prev_hash, tuple(fields)) != digest:
                 return ChainCheck(
                     count, prev, entry_id, "its content does not match its hash (edited)"
                 )
