@@ -213,6 +213,48 @@ def test_verify_finds_tampering(
     assert "\n" not in line
 
 
+def _rewrite_chain(con: sqlite3.Connection) -> None:
+    """Recompute every hash after entry 3 was edited: what someone who knows the formula could do."""
+    con.execute("UPDATE audit_log SET user = 'mallory' WHERE id = 3")
+    con.row_factory = sqlite3.Row
+    prev = GENESIS
+    for row in [dict(r) for r in con.execute("SELECT * FROM audit_log ORDER BY id")]:
+        digest = spec_hash(prev, row)
+        con.execute(
+            "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?", (prev, digest, row["id"])
+        )
+        prev = digest
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(
+            lambda con: con.execute(
+                "DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)"
+            ),
+            id="cut-end",
+        ),
+        pytest.param(_rewrite_chain, id="rewritten"),
+    ],
+)
+def test_a_noted_hash_finds_a_cut_or_rewritten_log(
+    book: Path, run: Run, ok: Ok, change: Callable[[sqlite3.Connection], object]
+) -> None:
+    rows = entries(book)
+    noted = rows[-1]["hash"]
+    assert ok("audit", "verify", "--expect", noted).splitlines()[1] == (
+        f"the expected hash is entry {rows[-1]['id']}: the log up to it is unchanged"
+    )
+    tamper(book, change)
+    # The chain alone cannot tell: a consistent chain is what it checks.
+    assert run("audit", "verify").exit_code == 0
+    # Breaks if verify_chain stops looking for the expected hash.
+    result = run("audit", "verify", "--expect", noted)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: no entry of the audit log has the hash {noted}")
+
+
 def test_writers_at_the_same_time_keep_one_chain(initialised: Path) -> None:
     """Four writers on one file: each appends after the entry the previous writer wrote last
     (BEGIN IMMEDIATE makes them take turns), so the chain has no fork."""

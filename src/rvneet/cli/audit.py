@@ -137,21 +137,41 @@ def _print_json(entries: Iterable[dict[str, Any]]) -> None:
 
 
 @app.command("verify")
-def verify(ctx: typer.Context) -> None:
+def verify(
+    ctx: typer.Context,
+    expect: Annotated[
+        str | None,
+        typer.Option(
+            "--expect",
+            metavar="HASH",
+            help="A newest hash noted from an earlier verify: it must still be in the chain, so "
+            "entries cut from the end or a rewritten log are found too.",
+        ),
+    ] = None,
+) -> None:
     """Check the audit log's hash chain: finds an entry edited, deleted, inserted or moved.
 
-    Exits 0 with the number of entries when the chain holds, 1 naming the first broken entry.
+    Exits 0 with the number of entries and the newest hash (note it somewhere else, to check
+    later with --expect), 1 naming the first broken entry.
 
     Example: rvneet audit verify
     """
     from rvneet.domain.errors import RvneetError
     from rvneet.services.audit_trail import verify_chain
 
+    expected = expect.strip().lower() if expect else None
     with database(ctx).session() as session:
-        check = verify_chain(session)
+        check = verify_chain(session, expected)
     if check.broken_id is not None:
         raise RvneetError(
             f"audit log broken at entry {check.broken_id}: {check.problem}; "
             f"the {check.entries} entries before it are intact"
         )
+    if expected is not None and check.expected_id is None:
+        raise RvneetError(
+            f"no entry of the audit log has the hash {expected}: entries were cut from its end, "
+            "or it was rewritten, since that hash was noted"
+        )
     typer.echo(f"audit log intact: {check.entries} entries; newest hash {check.last_hash}")
+    if check.expected_id is not None:
+        typer.echo(f"the expected hash is entry {check.expected_id}: the log up to it is unchanged")

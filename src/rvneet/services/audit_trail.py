@@ -125,13 +125,13 @@ def change_rows(entries: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 
 def describe_changes(entry: dict[str, Any]) -> str:
     """The changes as a person reads them: "risk: high → medium" for an update, "risk: high" for an
-    insert or a delete (whose id and reference have their own columns)."""
+    insert or a delete (whose id, reference and case have their own columns)."""
     parts = []
     for field, pair in entry["changes"].items():
         old, new = _text(pair["old"]), _text(pair["new"])
         if entry["action"] == "update":
             parts.append(f"{field}: {old} → {new}")
-        elif field not in ("id", "ref"):
+        elif field not in ("id", "ref", "case_id"):
             parts.append(f"{field}: {old if entry['action'] == 'delete' else new}")
     return "; ".join(parts)
 
@@ -146,22 +146,25 @@ def _text(value: Any) -> str:
 
 @dataclass(frozen=True)
 class ChainCheck:
-    """The outcome of `verify_chain`: how many entries, and the first broken one (None if intact)."""
+    """The outcome of `verify_chain`: how many entries, the first broken one (None if intact), and
+    the id of the entry whose hash was expected (None if no entry has it)."""
 
     entries: int
     last_hash: str
     broken_id: int | None = None
     problem: str | None = None
+    expected_id: int | None = None
 
 
-def verify_chain(session: Session) -> ChainCheck:
+def verify_chain(session: Session, expect: str | None = None) -> ChainCheck:
     """Recompute the hash chain in id order; stop at the first entry that does not fit.
 
     An edited entry no longer matches its own hash; an entry deleted, inserted or moved breaks the
-    link (`prev_hash`) of the entry after it.
+    link (`prev_hash`) of the entry after it. `expect` is a hash noted from an earlier check: the
+    entry that has it is looked for, which shows the log was not cut or rewritten since.
     """
     connection = session.connection()
-    prev, prev_id, count, last_id = GENESIS, None, 0, 0
+    prev, prev_id, count, last_id, expected_id = GENESIS, None, 0, 0, None
     content = ("at", "user", "entity", "entity_id", "entity_ref", "action", "changes")
     columns = [_TABLE.c.id, _TABLE.c.prev_hash, _TABLE.c.hash, *(_TABLE.c[f] for f in content)]
     while True:
@@ -181,7 +184,9 @@ def verify_chain(session: Session) -> ChainCheck:
                 return ChainCheck(
                     count, prev, entry_id, "its content does not match its hash (edited)"
                 )
+            if digest == expect:
+                expected_id = entry_id
             prev, prev_id, count = digest, entry_id, count + 1
         if len(rows) < _BATCH:
-            return ChainCheck(count, prev)
+            return ChainCheck(count, prev, expected_id=expected_id)
         last_id = rows[-1][0]
