@@ -137,6 +137,10 @@ def test_table_shows_who_what_when_old_and_new(book: Path, run: Run) -> None:
     limited = run("audit", "--limit", "2")
     assert limited.exit_code == 0
     assert "only the newest 2 entries" in limited.stderr
+    assert limited.stdout.count("RV-2025-001") == 2
+    exactly = run("audit", "--entity", "cases", "--limit", "2")  # two entries: nothing more
+    assert exactly.stdout.count("RV-2025-001") == 2
+    assert exactly.stderr == ""
 
 
 @pytest.mark.parametrize(

@@ -91,7 +91,9 @@ def audit(
         describe_changes,
     )
 
-    query = AuditQuery(ref=ref, since=since, user=user, entity=entity, limit=limit or None)
+    # A table asks for one entry more than it shows, to say when there are more.
+    wanted = (limit + 1 if fmt is OutputFormat.TABLE else limit) if limit else None
+    query = AuditQuery(ref=ref, since=since, user=user, entity=entity, limit=wanted)
     with database(ctx).session() as session:
         entries = audit_entries(session, query)
         if fmt is OutputFormat.JSON:
@@ -117,8 +119,9 @@ def audit(
     if not shown:
         print_rich("Audit log: none")
         return
-    print_rich(table("Audit log (oldest first)", shown, COLUMNS))
-    if len(shown) == limit:
+    more = bool(limit) and len(shown) > limit
+    print_rich(table("Audit log (oldest first)", shown[1:] if more else shown, COLUMNS))
+    if more:
         warn(f"only the newest {limit} entries are shown; --limit 0 shows all")
 
 
