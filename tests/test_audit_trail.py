@@ -195,9 +195,12 @@ def test_lists_and_reports_are_not_audited(book: Path, ok: Ok) -> None:
     assert dump(book) == before
 
 
-def test_showing_an_unknown_record_records_nothing(book: Path, run: Run) -> None:
+def test_a_refused_show_records_nothing(book: Path, run: Run) -> None:
     refused(run, book, "youth", "show", "Y-0099", code=3)
     refused(run, book, "case", "show", "RV-2025-099", code=3)
+    # Breaks if youth show checks --format after youth_detail has recorded the read.
+    refused(run, book, "youth", "show", "Y-0001", "--format", "csv", code=2)
+    refused(run, book, "case", "show", "RV-2025-001", "--format", "csv", code=2)
 
 
 # Nothing personal in the log, after everything a municipality does with rvneet.

@@ -97,14 +97,14 @@ def show(
     """
     from rvneet.services.youths import youth_detail
 
+    if fmt is OutputFormat.CSV:  # refused before the reading is recorded
+        raise typer.BadParameter("youth show prints table or json", param_hint="'--format'")
     # A write session: the reading is recorded in the audit log.
     with database(ctx).session(write=True) as session:
         record = youth_detail(session, ref)
     if fmt is OutputFormat.JSON:
         typer.echo(to_json(record))
         return
-    if fmt is OutputFormat.CSV:
-        raise typer.BadParameter("youth show prints table or json", param_hint="'--format'")
     details = {
         "Name": record["name"],
         "Personal code": record["id_code"] or "—",
