@@ -19,10 +19,8 @@ from rvneet.cli.common import (
 
 DEFAULT_LIMIT = 100
 
-app = typer.Typer(
-    help="The audit log: who changed or looked at what, when, old → new.",
-    invoke_without_command=True,
-)
+# The help is the callback's docstring: what the listing shows, and in which order.
+app = typer.Typer(invoke_without_command=True)
 
 COLUMNS = {
     "when": "When (UTC)",
@@ -56,7 +54,11 @@ def audit(
         ),
     ] = None,
     user: Annotated[
-        str | None, typer.Option("--user", help="Entries of one user (as recorded, e.g. alice).")
+        str | None,
+        typer.Option(
+            "--user",
+            help="Entries of one user, as recorded (after `audit`; before it, --user says who you are).",
+        ),
     ] = None,
     entity: Annotated[
         str | None,
@@ -72,10 +74,10 @@ def audit(
 ) -> None:
     """List who changed or looked at what, when, old → new: oldest first, newest last.
 
-    Times are UTC. Names, personal codes, contacts and notes read [redacted] and birth dates
-    year-month: the log never holds them. json gives one object per entry (id, at, user, action,
-    entity, entity_id, ref, changes {field: {old, new}}); csv one row per changed field (id, at,
-    user, action, entity, entity_id, ref, field, old, new).
+    --limit keeps the newest entries. Times are UTC. Names, personal codes, contacts and notes
+    show as redacted and birth dates as year-month: the log never holds them.
+    json: one object per entry (id, at, user, action, entity, entity_id, ref, changes).
+    csv: one row per changed field (id, at, user, action, entity, entity_id, ref, field, old, new).
 
     Example: rvneet audit --ref RV-2025-001
     """
