@@ -157,8 +157,10 @@ class AuditEntry(SQLModel, table=True):
     entity_ref: str | None = None
     action: str
     changes: str  # JSON object {field: [old, new]}
-    prev_hash: str  # the previous entry's `hash` (64 zeros for the first)
-    hash: str  # SHA-256 hex of prev_hash and this entry's content, see services.audit.entry_hash
+    # The previous entry's `hash` (64 zeros for the first), and SHA-256 hex of it and this entry's
+    # content (services.audit.entry_hash). The '' default only let migration 0005 add the columns.
+    prev_hash: str = Field(sa_column_kwargs={"server_default": ""})
+    hash: str = Field(sa_column_kwargs={"server_default": ""})
 
 
 def _case_fk() -> Any:
