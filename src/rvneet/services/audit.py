@@ -240,7 +240,10 @@ def audit_bulk(
             }
             yield (at, user, entity, int(entity_id), ref, action, dumps(clean))
 
-    _append(session.connection(), contents())
+    # `entries` may be a generator that queries: no flush (and its own audit entries) may slip in
+    # between reading the chain's end and appending to it.
+    with session.no_autoflush:
+        _append(session.connection(), contents())
 
 
 def audit_read(session: Session, entity: str, entity_id: int, ref: str) -> None:
