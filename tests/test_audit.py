@@ -92,7 +92,8 @@ def test_changes_are_old_new_pairs(
         "ref": [None, "Y-0001"],
         "name": [None, REDACTED],
         "id_code": [None, REDACTED],
-        "birth_date": [None, REDACTED],  # erasure removes it: never in the audit in clear
+        # Year-month only: what an erased youth keeps (services.audit.YEAR_MONTH_FIELDS).
+        "birth_date": [None, "2010-01"],
         "sex": [None, "F"],
     }
     assert changes[1] == {
@@ -181,7 +182,7 @@ def test_name_without_code_is_redacted_too(ok: Ok, initialised: Path) -> None:
     changes = json.loads(row["changes"])
     assert changes["name"] == [None, REDACTED]
     assert "id_code" not in changes
-    assert changes["birth_date"] == [None, REDACTED]
+    assert changes["birth_date"] == [None, "2009-07"]
 
 
 REFUSED = [

@@ -620,6 +620,16 @@ def schema_shape(path: Path) -> dict[str, Any]:
         con.close()
 
 
+def _same_empty(difference: Any) -> bool:
+    """Alembic reads SQLite's stored default `('')` as differing from the model's `''`: the one
+    default it misreads (audit_log's prev_hash and hash, migration 0006). Only that is skipped."""
+    if not isinstance(difference, list) or len(difference) != 1:
+        return False
+    op, *_, reflected, model = difference[0]
+    text = getattr(getattr(reflected, "arg", None), "text", None)
+    return op == "modify_default" and text == "('')" and getattr(model, "arg", None) == ""
+
+
 def test_the_models_and_the_migrations_agree(template_db: Path, tmp_path: Path) -> None:
     """A database made by the migrations is the one the models describe.
 
@@ -640,7 +650,8 @@ def test_the_models_and_the_migrations_agree(template_db: Path, tmp_path: Path) 
             context = MigrationContext.configure(
                 connection, opts={"compare_type": True, "compare_server_default": True}
             )
-            assert compare_metadata(context, metadata) == []
+            differences = [d for d in compare_metadata(context, metadata) if not _same_empty(d)]
+            assert differences == []
     finally:
         migrated.dispose()
 

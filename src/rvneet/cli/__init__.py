@@ -9,6 +9,7 @@ from typer.core import TyperGroup
 
 from rvneet import __version__
 from rvneet.cli import (
+    audit,
     case,
     casework,
     check,
@@ -100,6 +101,7 @@ app.add_typer(followup.app, name="followup")
 app.add_typer(importing.app, name="import")
 app.add_typer(dbadmin.app, name="db")
 app.add_typer(outreach.app, name="outreach")
+app.add_typer(audit.app, name="audit")
 app.command("export")(export.export_command)
 app.command("check")(check.check_command)
 app.command("retention")(retention.retention_command)

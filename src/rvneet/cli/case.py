@@ -299,6 +299,7 @@ def show(
 
     The timeline merges stages, assessments, contacts, needs, goals, activities, network members,
     support requests, closing and follow-up. The traffic light describes the situation, not the youth.
+    Who looked is recorded in the audit log.
 
     \b
     Example: rvneet case show RV-2025-001
@@ -307,7 +308,8 @@ def show(
 
     if fmt is OutputFormat.CSV:
         raise typer.BadParameter("case show prints table or json", param_hint="'--format'")
-    with database(ctx).session() as session:
+    # A write session: the reading is recorded in the audit log.
+    with database(ctx).session(write=True) as session:
         record = case_detail(session, ref)
     if fmt is OutputFormat.JSON:
         typer.echo(to_json(record))

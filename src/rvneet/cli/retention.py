@@ -57,6 +57,7 @@ def retention_command(
     `rvneet youth erase` does, in one transaction. Lists by reference only. The period is 5 years
     unless --older-than is given or --set-default stored another.
 
+    \b
     Example: rvneet retention --older-than 5 --apply --yes
     """
     from rvneet.services.erasure import (

@@ -110,20 +110,21 @@ def show(
         OutputFormat, typer.Option("--format", "-f", help="table for people; json for scripts.")
     ] = OutputFormat.TABLE,
 ) -> None:
-    """Show one youth with their cases.
+    """Show one youth with their cases. Who looked is recorded in the audit log.
 
     \b
     Example: rvneet youth show Y-0001
     """
     from rvneet.services.youths import youth_detail
 
-    with database(ctx).session() as session:
+    if fmt is OutputFormat.CSV:  # refused before the reading is recorded
+        raise typer.BadParameter("youth show prints table or json", param_hint="'--format'")
+    # A write session: the reading is recorded in the audit log.
+    with database(ctx).session(write=True) as session:
         record = youth_detail(session, ref)
     if fmt is OutputFormat.JSON:
         typer.echo(to_json(record))
         return
-    if fmt is OutputFormat.CSV:
-        raise typer.BadParameter("youth show prints table or json", param_hint="'--format'")
     details = {
         "Name": record["name"],
         "Personal code": record["id_code"] or "—",
@@ -260,6 +261,7 @@ def erase(
     A youth with an open case is refused (close it first); an erased youth gets no new case.
     Shows what will be removed, by reference, and asks before erasing unless --yes is given.
 
+    \b
     Example: rvneet youth erase Y-0003 --reason 'request of the youth (GDPR art. 17)'
     """
     from rvneet.services.erasure import erase_youth, erasure_plan

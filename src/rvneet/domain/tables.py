@@ -161,7 +161,10 @@ class Assessment(SQLModel, table=True):
 
 
 class AuditEntry(SQLModel, table=True):
-    """One change to one record: who, when (UTC), what, old → new. Written by `services.audit`."""
+    """One change to (or reading of) one record: who, when (UTC), what, old → new.
+
+    Written by `services.audit` only, as a hash chain; triggers refuse UPDATE and DELETE (0005).
+    """
 
     __tablename__ = "audit_log"
 
@@ -173,6 +176,10 @@ class AuditEntry(SQLModel, table=True):
     entity_ref: str | None = None
     action: str
     changes: str  # JSON object {field: [old, new]}
+    # The previous entry's `hash` (64 zeros for the first), and SHA-256 hex of it and this entry's
+    # content (services.audit.entry_hash). The '' default only let migration 0005 add the columns.
+    prev_hash: str = Field(sa_column_kwargs={"server_default": ""})
+    hash: str = Field(sa_column_kwargs={"server_default": ""})
 
 
 def _case_fk() -> Any:

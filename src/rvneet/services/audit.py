@@ -2,21 +2,28 @@
 
 Entries are written from the session's `after_flush` hook, so no service can forget them. Fields that
 identify or describe a person (name, personal code, contacts, free-text notes) are recorded as
-changed, never in clear.
+changed, never in clear; a birth date as its year and month only, which is all an erased youth keeps.
+
+The log is a hash chain: each entry stores the previous entry's hash (`prev_hash`) and its own
+(`hash`, see `entry_hash`), so `rvneet audit verify` finds an entry edited, deleted or moved. Writes
+begin with BEGIN IMMEDIATE, so one writer at a time reads the chain's end and appends to it. SQLite
+triggers (migration 0006) refuse UPDATE and DELETE on the table.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import event, inspect
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
-from rvneet.domain.tables import AUDITED, AuditEntry, Case
+from rvneet.domain.tables import AUDITED, Case
 
 USER_ENV = "RVNEET_USER"
 REDACTED = "[redacted]"
@@ -39,6 +46,21 @@ REDACTED_FIELDS = frozenset(
         "no_consent_reason",
     }
 )
+# Names the log redacts beyond REDACTED_FIELDS: the case manager's (a pseudonym in exports, which
+# use REDACTED_FIELDS to leave columns out, so it is not in that set).
+_STAFF_NAMES = frozenset({"manager"})
+# Columns kept as year-month ("2009-04"): enough for statistics, and what an erased youth keeps.
+YEAR_MONTH_FIELDS = frozenset({"birth_date"})
+# The `prev_hash` of the first entry.
+GENESIS = "0" * 64
+_BATCH = 5000
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_INSERT = (
+    "INSERT INTO audit_log (at, user, entity, entity_id, entity_ref, action, changes,"
+    " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+# An entry's content in chain order: at, user, entity, entity_id, entity_ref, action, changes (JSON).
+Content = tuple[str, str, str, int, str | None, str, str]
 
 
 def current_user(option: str | None = None) -> str:
@@ -63,15 +85,70 @@ class AuditedSession(Session):
         self.info["user"] = user
 
 
-def _plain(value: Any) -> Any:
+def entry_hash(prev_hash: str, content: Content) -> str:
+    """SHA-256 (hex) of the previous entry's hash and this entry's content.
+
+    Hashed text: a JSON array of prev_hash, at, user, entity, entity_id, entity_ref and action (which
+    keeps them apart unambiguously: None is `null`, not "None"), a newline, then `changes` as stored.
+    JSON holds no raw newline, so the first one ends the array; `changes` is hashed as the stored text,
+    so checking needs no JSON normalisation (and it is not escaped again, which keeps imports fast).
+    """
+    *fields, changes = content
+    text = _CANONICAL.encode([prev_hash, *fields]) + "\n" + changes
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def last_hash(connection: Connection) -> str:
+    """The hash of the newest entry (the chain's end), or GENESIS for an empty log."""
+    row = connection.exec_driver_sql("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").scalar()
+    return str(row) if row is not None else GENESIS
+
+
+def _append(connection: Connection, contents: Iterable[Content]) -> None:
+    """Chain and insert entries in batches, so a 100 000-row import keeps its memory flat.
+
+    Called inside a write transaction (BEGIN IMMEDIATE): no other writer can append in between.
+    """
+    prev = last_hash(connection)
+    batch: list[tuple[Any, ...]] = []
+    for content in contents:
+        digest = entry_hash(prev, content)
+        batch.append((*content, prev, digest))
+        prev = digest
+        if len(batch) == _BATCH:
+            connection.exec_driver_sql(_INSERT, batch)
+            batch = []
+    if batch:
+        connection.exec_driver_sql(_INSERT, batch)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _shown(key: str, value: Any, hidden: frozenset[str]) -> Any:
+    """A value as the log keeps it: redacted, cut to year-month, or plain."""
+    if value is None:
+        return None
+    if key in YEAR_MONTH_FIELDS:  # before the redactions: a youth's own list has birth_date
+        return year_month(value)
+    if key in hidden:
+        return REDACTED
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def year_month(value: Any) -> Any:
+    """A date (or ISO date text) as "YYYY-MM"; anything else unchanged."""
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return f"{value.year:04d}-{value.month:02d}"
+    if isinstance(value, str) and len(value) >= 7 and value[4:5] == "-":
+        return value[:7]
     return value
 
 
 def _changes(obj: Any, action: str) -> dict[str, list[Any]]:
     state = inspect(obj)
-    redact = REDACTED_FIELDS | getattr(obj, "__audit_redact__", frozenset())
+    redact = REDACTED_FIELDS | _STAFF_NAMES | getattr(obj, "__audit_redact__", frozenset())
     changes: dict[str, list[Any]] = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
@@ -87,18 +164,15 @@ def _changes(obj: Any, action: str) -> dict[str, list[Any]]:
             new = history.added[0] if history.added else None
         if old is None and new is None:
             continue
-        if key in redact:
-            old = REDACTED if old is not None else None
-            new = REDACTED if new is not None else None
-        changes[key] = [_plain(old), _plain(new)]
+        changes[key] = [_shown(key, old, redact), _shown(key, new, redact)]
     return changes
 
 
 @event.listens_for(AuditedSession, "after_flush")
 def _write_audit(session: Session, _flush_context: Any) -> None:
-    at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    at = _now()
     user = session.info.get("user", "unknown")
-    rows = []
+    rows: list[Content] = []
     case_refs: dict[int, str] = {}
     for action, objects in (
         ("insert", session.new),
@@ -111,19 +185,20 @@ def _write_audit(session: Session, _flush_context: Any) -> None:
             changes = _changes(obj, action)
             if action == "update" and not changes:
                 continue
+            assert obj.id is not None  # flushed: the database has given it an id
             rows.append(
-                {
-                    "at": at,
-                    "user": user,
-                    "entity": type(obj).__tablename__,
-                    "entity_id": obj.id,
-                    "entity_ref": _entity_ref(session, obj, case_refs),
-                    "action": action,
-                    "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True),
-                }
+                (
+                    at,
+                    user,
+                    type(obj).__tablename__,
+                    obj.id,
+                    _entity_ref(session, obj, case_refs),
+                    action,
+                    json.dumps(changes, ensure_ascii=False, sort_keys=True),
+                )
             )
     if rows:
-        session.connection().execute(AuditEntry.__table__.insert(), rows)  # type: ignore[attr-defined]
+        _append(session.connection(), rows)
 
 
 def _entity_ref(session: Session, obj: Any, case_refs: dict[int, str]) -> str | None:
@@ -152,30 +227,28 @@ def audit_bulk(
 
     `entries` are (id, reference, {field: [old, new]}); personal fields are redacted here as well.
     """
-    at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    at = _now()
     user = session.info.get("user", "unknown")
-    hidden = REDACTED_FIELDS | redact
-    rows = []
-    for entity_id, ref, changes in entries:
-        clean = {}
-        for key, (old, new) in sorted(changes.items()):
-            if key in hidden:
-                old = REDACTED if old is not None else None
-                new = REDACTED if new is not None else None
-            clean[key] = [_plain(old), _plain(new)]
-        rows.append(
-            {
-                "at": at,
-                "user": user,
-                "entity": entity,
-                "entity_id": entity_id,
-                "entity_ref": ref,
-                "action": action,
-                "changes": json.dumps(clean, ensure_ascii=False, sort_keys=True),
+    hidden = REDACTED_FIELDS | _STAFF_NAMES | redact
+    dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+    def contents() -> Iterator[Content]:
+        for entity_id, ref, changes in entries:
+            clean = {
+                key: [_shown(key, old, hidden), _shown(key, new, hidden)]
+                for key, (old, new) in changes.items()
             }
-        )
-        if len(rows) == 5000:  # in batches, so a 100 000-row import keeps its memory flat
-            session.connection().execute(AuditEntry.__table__.insert(), rows)  # type: ignore[attr-defined]
-            rows = []
-    if rows:
-        session.connection().execute(AuditEntry.__table__.insert(), rows)  # type: ignore[attr-defined]
+            yield (at, user, entity, int(entity_id), ref, action, dumps(clean))
+
+    # `entries` may be a generator that queries: no flush (and its own audit entries) may slip in
+    # between reading the chain's end and appending to it.
+    with session.no_autoflush:
+        _append(session.connection(), contents())
+
+
+def audit_read(session: Session, entity: str, entity_id: int, ref: str) -> None:
+    """Record that the working user looked at a youth's or a case's record (who looked at whom)."""
+    _append(
+        session.connection(),
+        [(_now(), session.info.get("user", "unknown"), entity, entity_id, ref, "read", "{}")],
+    )

@@ -456,11 +456,16 @@ def case_page(
 def case_detail(session: Session, ref: str, *, personal: bool = True) -> dict[str, Any]:
     """One case with its youth and a dated timeline merging everything recorded on it.
 
-    `personal=False` leaves out the youth's name.
+    `personal=False` leaves out the youth's name. With it (the default) the reading is audited (who
+    looked at whom), so `session` must be a write session.
     """
     from rvneet.services import casework, followups, network, plan, support
+    from rvneet.services.audit import audit_read
 
     case = get_case(session, ref)
+    if personal:
+        assert case.id is not None
+        audit_read(session, "cases", case.id, case.ref)
     youth = session.get(Youth, case.youth_id)
     assert youth is not None
     record = list_cases(session, youth_id=youth.id)

@@ -122,17 +122,22 @@ def list_youths(session: Session, page: Page = EVERY_ROW) -> Paged:
 
 def youth_detail(session: Session, ref: str) -> dict[str, Any]:
     """One youth with the personal code, a short line for each of their cases, and their entries on
-    the NGTS lists (with the contacts the list gives)."""
+    the NGTS lists (with the contacts the list gives).
+
+    The reading is audited (who looked at whom), so `session` must be a write session.
+    """
+    from rvneet.services.audit import audit_read
     from rvneet.services.cases import list_cases
     from rvneet.services.outreach import youth_entries
 
     youth = get_youth(session, ref)
+    assert youth.id is not None
+    audit_read(session, "youths", youth.id, youth.ref)
     record = youth_record(youth)
     record["erasure_reason"] = youth.erasure_reason
     record["cases"] = [
         {k: c[k] for k in ("case", "model", "start", "end", "status", "level")}
         for c in list_cases(session, youth_id=youth.id)
     ]
-    assert youth.id is not None
     record["ngts"] = youth_entries(session, youth.id)
     return record
