@@ -225,11 +225,12 @@ def audit_bulk(
 ) -> None:
     """Audit rows written with bulk Core statements, which the flush hook does not see.
 
-    `entries` are (id, reference, {field: [old, new]}); personal fields are redacted here as well.
+    `entries` are (id, reference, {field: [old, new]}); personal fields are redacted here as well:
+    the audit's own list, the table's `__audit_redact__` (found by `entity`) and `redact`.
     """
     at = _now()
     user = session.info.get("user", "unknown")
-    hidden = REDACTED_FIELDS | _STAFF_NAMES | redact
+    hidden = REDACTED_FIELDS | _STAFF_NAMES | redact | _TABLE_REDACTIONS.get(entity, frozenset())
     dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
     def contents() -> Iterator[Content]:
@@ -244,6 +245,13 @@ def audit_bulk(
     # between reading the chain's end and appending to it.
     with session.no_autoflush:
         _append(session.connection(), contents())
+
+
+# What each audited table redacts beyond the common list, by table name: a bulk writer that names
+# its table cannot forget it.
+_TABLE_REDACTIONS: dict[str, frozenset[str]] = {
+    model.__tablename__: getattr(model, "__audit_redact__", frozenset()) for model in AUDITED
+}
 
 
 def audit_read(session: Session, entity: str, entity_id: int, ref: str) -> None:
