@@ -264,7 +264,7 @@ def test_a_bulk_writer_gets_its_tables_redactions_without_asking(initialised: Pa
     from rvneet.services.audit import audit_bulk
 
     with Database(initialised, "tester").session(write=True) as session:
-        changes = {
+        changes: dict[str, list[Any]] = {
             "name": [None, "Mari Maasikas"],
             "erasure_reason": [None, "Mari asked on the phone"],
             "birth_date": [None, dt.date(2010, 1, 1)],
