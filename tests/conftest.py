@@ -25,6 +25,8 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     monkeypatch.setenv("RVNEET_USER", "tester")
     monkeypatch.delenv("RVNEET_DEBUG", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))  # error reports
+    monkeypatch.delenv("RVNEET_KEY", raising=False)
     monkeypatch.setenv("COLUMNS", "200")
     yield db_path
 
@@ -106,13 +108,14 @@ CODE_F_1999_LEAP = "49902280006"  # female, born 1999-02-28
 
 @pytest.fixture
 def book(template: Path, db_path: Path) -> Path:
-    """A fresh copy of the template book at this test's database path."""
+    """A fresh copy of the template book at this test's database path, private as init makes it."""
     source, target = sqlite3.connect(template), sqlite3.connect(db_path)
     try:
         source.backup(target)
     finally:
         source.close()
         target.close()
+    db_path.chmod(0o600)  # rvneet warns about a database others can read
     return db_path
 
 

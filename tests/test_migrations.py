@@ -92,6 +92,7 @@ def old_book(db_path: Path) -> Path:
     execute(db_path, f"INSERT INTO cases VALUES ({', '.join('?' * 12)})", CASES)
     execute(db_path, "INSERT INTO assessments VALUES (?, ?, ?, ?, ?)", ASSESSMENTS)
     assert query(db_path, "SELECT version_num FROM alembic_version") == [("0001",)]
+    db_path.chmod(0o600)  # rvneet warns about a database others can read
     return db_path
 
 
