@@ -35,7 +35,7 @@ SOAK = os.environ.get("HYPOTHESIS_PROFILE") == "soak"
 def fuzz(examples: int) -> settings:
     """`examples` per test in the default run; the soak profile's own number under soak."""
     return settings(
-        max_examples=settings.default.max_examples if SOAK else examples,
+        max_examples=settings().max_examples if SOAK else examples,
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
