@@ -529,6 +529,11 @@ _EXPECTED = {
 }
 
 
+def _shown(value: Any) -> str:
+    """A refused value for an error message: text is not repeated (it may be a name or a code)."""
+    return f"text of {len(value)} characters" if isinstance(value, str) else repr(value)
+
+
 class _Loader:
     """Inserts the tables of one export, in batches, with their audit entries."""
 
@@ -576,7 +581,7 @@ class _Loader:
                     except ValueError:
                         raise InvalidInput(
                             f"{self.name}: table {name}, row {number}, {column}: expected "
-                            f"{_EXPECTED[kind]}, not {value!r}"
+                            f"{_EXPECTED[kind]}, not {_shown(value)}"
                         ) from None
                 record[column] = value
             batch.append(record)
