@@ -11,15 +11,17 @@ from __future__ import annotations
 import os
 import pty
 import select
+import shutil
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CODE_F_2010, MUNICIPALITY, Ok, Run, dump
+from conftest import CODE_F_2010, MUNICIPALITY, Ok, Run, build_template, dump
 
 import rvneet
 from rvneet.encryption import SQLITE_HEADER
@@ -81,13 +83,25 @@ def sqlcipher() -> Any:
     return pytest.importorskip("sqlcipher3.dbapi2", reason="the encrypted extra is not installed")
 
 
+@pytest.fixture(scope="module")
+def encrypted_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Made once by `rvneet init` with RVNEET_KEY set, holding one youth (migrations are slow)."""
+    pytest.importorskip("sqlcipher3.dbapi2", reason="the encrypted extra is not installed")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RVNEET_KEY", KEY)
+
+        def build(ok: Callable[..., str]) -> None:
+            assert "Created" in ok("init", "--municipality", MUNICIPALITY)
+            ok("youth", "add", "--name", "Mari Maasikas", "--id-code", CODE_F_2010)
+
+        return build_template(tmp_path_factory, "encrypted", build)
+
+
 @pytest.fixture
-def encrypted(sqlcipher: Any, ok: Ok, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A database made by `rvneet init` with RVNEET_KEY set, holding one youth."""
-    monkeypatch.setenv("RVNEET_KEY", KEY)
-    assert "Created" in ok("init", "--municipality", MUNICIPALITY)
-    ok("youth", "add", "--name", "Mari Maasikas", "--id-code", CODE_F_2010)
-    monkeypatch.delenv("RVNEET_KEY")
+def encrypted(sqlcipher: Any, encrypted_template: Path, db_path: Path) -> Path:
+    """A copy of the encrypted template (the same bytes open with the same key)."""
+    shutil.copyfile(encrypted_template, db_path)
+    db_path.chmod(0o600)
     return db_path
 
 
