@@ -116,9 +116,10 @@ def database_key(path: Path) -> str | None:
     None when no key is set and the file is not encrypted (or no one can be asked: then opening the
     encrypted file fails with a message saying to set RVNEET_KEY).
     """
-    from rvneet.encryption import key_from_env, looks_encrypted
+    from rvneet.encryption import driver, key_from_env, looks_encrypted
 
     if (key := key_from_env()) is not None:
+        driver()  # a key without the extra installed: refused before any file is created
         return key
     if looks_encrypted(path) and sys.stdin.isatty() and sys.stderr.isatty():
         import getpass
