@@ -100,8 +100,8 @@ def connect(
         if looks_encrypted(path):
             hint = "" if available() else f" (encryption needs: {EXTRA_HINT})"
             raise DatabaseError(
-                f"{path} is encrypted; set {KEY_ENV} to its key, or run rvneet on a terminal to "
-                f"type it{hint}"
+                f"{path} is encrypted (or is no database at all); set {KEY_ENV} to its key, or "
+                f"run rvneet on a terminal to type it{hint}"
             )
         try:
             return sqlite3.connect(target, uri=uri, timeout=timeout)
