@@ -185,8 +185,11 @@ def test_the_key_is_asked_for_on_a_terminal(encrypted: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "RVNEET_KEY"}
     env.update({"PYTHONPATH": SRC, "RVNEET_DB": str(encrypted), "RVNEET_USER": "tester"})
     pid, master = pty.fork()
-    if pid == 0:  # the child: rvneet on the pseudo-terminal
-        os.execve(sys.executable, [sys.executable, "-m", "rvneet", "youth", "list"], env)
+    if pid == 0:  # the child: rvneet on the pseudo-terminal; never back into pytest
+        try:
+            os.execve(sys.executable, [sys.executable, "-m", "rvneet", "youth", "list"], env)
+        finally:
+            os._exit(127)
     shown = b""
     deadline = time.monotonic() + 60
     answered = False
