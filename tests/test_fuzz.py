@@ -168,19 +168,44 @@ def file_content(kind: str) -> st.SearchStrategy[tuple[str, bytes]]:
     return st.one_of(raw, text, cp1257, csv_file, json_file)
 
 
+# Text encodings, codecs that are not text encodings (open() refuses them), and ones that raise a
+# plain UnicodeError rather than a UnicodeDecodeError.
+CODECS = ["utf-8", "cp1257", "latin-1", "utf-16", "utf-32", "punycode", "idna", "unicode_escape",
+          "rot13", "base64", "hex", "zlib", "bz2", "uu", "quopri", "mbcs", "nope"]  # fmt: skip
+ENCODING = st.one_of(st.none(), st.none(), st.sampled_from(CODECS), st.text(max_size=10))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json"])
+@pytest.mark.parametrize("encoding", ["rot13", "base64", "utf-16", "punycode"])
+def test_an_encoding_that_cannot_read_the_file_is_refused(
+    run: Run, book: Path, tmp_path: Path, encoding: str, suffix: str
+) -> None:
+    source = tmp_path / f"noored{suffix}"
+    source.write_text(
+        "name,birth_date,sex\nMari,2008-01-01,F\n" if suffix == ".csv" else '[{"name": "Mari"}]',
+        encoding="utf-8",
+    )
+    # Found by this file's fuzzing: these ended as "unexpected LookupError/UnicodeError" before
+    # files/read.check_encoding refused non-text codecs and the readers caught UnicodeError.
+    code = check_outcome(run, book, ["import", "youths", str(source), "--encoding", encoding])
+    assert code == 1
+
+
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_any_file_given_to_an_importer(
     run: Run, book: Path, tmp_path: Path, kind: str, counted: Counter
 ) -> None:
     @fuzz(30)
-    @given(content=file_content(kind), dry_run=st.booleans())
-    def check(content: tuple[str, bytes], dry_run: bool) -> None:
+    @given(content=file_content(kind), dry_run=st.booleans(), encoding=ENCODING)
+    def check(content: tuple[str, bytes], dry_run: bool, encoding: str | None) -> None:
         counted.n += 1
         suffix, data = content
         source = tmp_path / f"input{suffix}"
         source.write_bytes(data)
         args = ["import", kind, str(source), *EXTRA_ARGS.get(kind, [])]
-        check_outcome(run, book, args + (["--dry-run"] if dry_run else []), import_listing=True)
+        args += ["--dry-run"] if dry_run else []
+        args += ["--encoding", encoding] if encoding is not None else []
+        check_outcome(run, book, args, import_listing=True)
 
     check()
 

@@ -144,25 +144,33 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
+def check_encoding(encoding: str) -> None:
+    """Refuse what is not the name of a text encoding (rot13, base64 and zlib are codecs too)."""
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        raise InvalidInput(f"unknown encoding {encoding!r}; e.g. utf-8 or cp1257") from None
+    # CodecInfo marks the bytes-to-bytes and str-to-str codecs that open() refuses.
+    if not getattr(info, "_is_text_encoding", True):
+        raise InvalidInput(f"{encoding!r} is not a text encoding; e.g. utf-8 or cp1257")
+
+
 @contextmanager
 def _open_csv(path: Path, encoding: str | None) -> Iterator[Table]:
     if encoding:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise InvalidInput(f"unknown encoding {encoding!r}; e.g. utf-8 or cp1257") from None
+        check_encoding(encoding)
     used = encoding or detect_encoding(path)
     with path.open(encoding=used, newline="") as handle:
         try:
             first = handle.readline()
-        except UnicodeDecodeError:
+        except UnicodeError:  # decode errors, and the plain UnicodeError of utf-16 or punycode
             raise InvalidInput(f"{path.name} is not {used} text; try another --encoding") from None
         delimiter = sniff_delimiter(first.lstrip("\ufeff"))
         handle.seek(0)
         reader = csv.reader(handle, delimiter=delimiter)
         try:
             header_cells = next(reader, None)
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except (csv.Error, UnicodeError) as exc:
             raise InvalidInput(f"{path.name}: cannot read the header ({exc})") from None
         if header_cells is None:
             raise InvalidInput(f"{path.name} is empty (no header row)")
@@ -184,7 +192,7 @@ def _csv_rows(path: Path, reader: Any, header: list[str], encoding: str) -> Iter
             cells = next(reader)
         except StopIteration:
             return
-        except UnicodeDecodeError:
+        except UnicodeError:
             raise InvalidInput(
                 f"{path.name}: row {number + 1} is not {encoding} text; try another --encoding"
             ) from None
@@ -241,9 +249,11 @@ def _xlsx_rows(header: list[str], values: Iterator[tuple[Any, ...]]) -> Iterator
 
 
 def _open_json(path: Path, encoding: str | None) -> Table:
+    if encoding:
+        check_encoding(encoding)
     try:
         data = json.loads(path.read_text(encoding=encoding or "utf-8-sig"))
-    except (UnicodeDecodeError, LookupError) as exc:
+    except UnicodeError as exc:
         raise InvalidInput(f"{path.name} is not readable text ({exc})") from None
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{path.name} is not valid JSON ({exc})") from None
