@@ -193,6 +193,18 @@ def test_a_private_database_gives_no_warning(run: Run, initialised: Path) -> Non
     assert (result.exit_code, result.stderr) == (0, "")
 
 
+def test_a_folder_given_as_the_database_is_refused_without_a_warning(
+    run: Run, tmp_path: Path
+) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir(mode=0o777)
+    folder.chmod(0o777)
+    result = run("--db", str(folder), "youth", "list")
+    assert result.exit_code == 4
+    # Breaks if cli/common.loose_permissions warns about what is not a regular file.
+    assert result.stderr.startswith("Error: ") and "Warning" not in result.stderr
+
+
 def test_the_warning_does_not_turn_a_refusal_into_two_errors(run: Run, initialised: Path) -> None:
     initialised.chmod(0o644)
     result = run("case", "show", "RV-2025-999")

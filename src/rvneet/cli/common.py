@@ -98,12 +98,14 @@ def database(ctx: typer.Context) -> "Database":
 
 def loose_permissions(path: Path) -> str | None:
     """The warning for a database file that others than its owner may read or write, else None."""
+    import stat
+
     try:
         mode = path.stat().st_mode
     except OSError:
         return None
-    if not mode & 0o077:
-        return None
+    if not stat.S_ISREG(mode) or not mode & 0o077:
+        return None  # a folder or a device given as --db is refused as such, not warned about
     return (
         f"{path} can be read or changed by other users (mode {mode & 0o777:o}); "
         f"make it private with: chmod 600 {path}"
