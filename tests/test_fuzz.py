@@ -523,3 +523,28 @@ def test_any_option_values_to_a_main_command(
         check_outcome(run, book, [*words, *args])
 
     check()
+
+
+DEEP = "[" * 100_000
+DEEP_FILES = {
+    "import-array": ("youths", DEEP),
+    "import-cell": ("youths", '[{"name": ' + DEEP + "]" * 100_000 + "}]"),
+    "export-row": (
+        "export",
+        '{"format": "rvneet-export", "version": 1, "schema": "0004", "municipality": "x", '
+        '"pseudonymized": false, "tables": {"youths": [{"name": ' + DEEP + "}]}}",
+    ),
+    "export-header": ("export", '{"format": "rvneet-export", "municipality": ' + DEEP + "}"),
+}
+
+
+@pytest.mark.parametrize("case", list(DEEP_FILES.values()), ids=list(DEEP_FILES))
+def test_json_nested_too_deeply_is_refused(
+    run: Run, initialised: Path, tmp_path: Path, case: tuple[str, str]
+) -> None:
+    kind, text = case
+    source = tmp_path / "deep.json"
+    source.write_text(text, encoding="utf-8")
+    # Found by hand beside this file's fuzzing: json's RecursionError ended as an unexpected error
+    # before files/read._open_json and export's _JsonStream.value caught it.
+    assert check_outcome(run, initialised, ["import", kind, str(source)]) == 1

@@ -286,6 +286,10 @@ def _open_json(path: Path, encoding: str | None) -> Table:
         raise InvalidInput(f"{path.name} is not readable text ({exc})") from None
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{path.name} is not valid JSON ({exc})") from None
+    except RecursionError:  # json's parser recurses once per level of nesting
+        raise InvalidInput(
+            f"{path.name} is not an import file (its JSON is nested too deeply)"
+        ) from None
     if isinstance(data, dict) and isinstance(data.get("rows"), list):
         data = data["rows"]
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):

@@ -773,6 +773,8 @@ class _JsonStream:
                     continue
                 self._pos = exc.pos
                 raise self.error(exc.msg.lower(), cut=exc.msg.startswith("Unterminated")) from None
+            except RecursionError:  # json's parser recurses once per level of nesting
+                raise self.error("a value nested too deeply") from None
             if end == len(self._buffer) and self._more():
                 continue  # a number or literal may go on in the next chunk
             self._pos = end
