@@ -148,7 +148,7 @@ def check_encoding(encoding: str) -> None:
     """Refuse what is not the name of a text encoding (rot13, base64 and zlib are codecs too)."""
     try:
         info = codecs.lookup(encoding)
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL character in the name
         raise InvalidInput(f"unknown encoding {encoding!r}; e.g. utf-8 or cp1257") from None
     # CodecInfo marks the bytes-to-bytes and str-to-str codecs that open() refuses.
     if not getattr(info, "_is_text_encoding", True):
