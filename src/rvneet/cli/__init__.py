@@ -81,8 +81,9 @@ def _unexpected(exc: Exception) -> str:
 
 
 def _fail(message: str, code: int) -> None:
-    # Error output ends up in logs and screenshots: never a personal code, whatever the message.
-    print(f"Error: {redact_codes(message)}", file=sys.stderr)
+    # Error output ends up in logs and screenshots: never a personal code, whatever the message;
+    # and always one line, even when a library's message quotes a line break from the input.
+    print(f"Error: {' '.join(redact_codes(message).splitlines())}", file=sys.stderr)
     sys.exit(code)
 
 
