@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -10,11 +11,35 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner, Result
 
 from rvneet.cli import app
 
 MUNICIPALITY = "Viljandi linn"
+
+# `HYPOTHESIS_PROFILE=soak` (make soak): many more examples for tests that take the profile's number,
+# such as tests/test_fuzz.py. The default run keeps their own small numbers.
+settings.register_profile(
+    "soak", max_examples=int(os.environ.get("RVNEET_SOAK_EXAMPLES", "2000")), deadline=None
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say how many inputs the fuzz tests ran (their `fuzz_examples` property), also under xdist."""
+    counts: dict[str, int] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            # Recorded at the fixture's teardown, so the teardown report carries it.
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "fuzz_examples":
+                    counts[report.nodeid] = max(value, counts.get(report.nodeid, 0))
+    if counts:
+        terminalreporter.write_line(
+            f"fuzz: {sum(counts.values())} inputs in {len(counts)} tests (tests/test_fuzz.py; "
+            f"profile {os.environ.get('HYPOTHESIS_PROFILE', 'default')})"
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -25,6 +50,8 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     monkeypatch.setenv("RVNEET_USER", "tester")
     monkeypatch.delenv("RVNEET_DEBUG", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))  # error reports
+    monkeypatch.delenv("RVNEET_KEY", raising=False)
     monkeypatch.setenv("COLUMNS", "200")
     yield db_path
 
@@ -106,13 +133,14 @@ CODE_F_1999_LEAP = "49902280006"  # female, born 1999-02-28
 
 @pytest.fixture
 def book(template: Path, db_path: Path) -> Path:
-    """A fresh copy of the template book at this test's database path."""
+    """A fresh copy of the template book at this test's database path, private as init makes it."""
     source, target = sqlite3.connect(template), sqlite3.connect(db_path)
     try:
         source.backup(target)
     finally:
         source.close()
         target.close()
+    db_path.chmod(0o600)  # rvneet warns about a database others can read
     return db_path
 
 

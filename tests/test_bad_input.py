@@ -65,6 +65,7 @@ def book(template: Path, db_path: Path) -> Path:
     finally:
         source.close()
         target.close()
+    db_path.chmod(0o600)  # rvneet warns about a database others can read
     return db_path
 
 

@@ -255,12 +255,14 @@ def clean_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def dirty(dirty_template: Path, db_path: Path) -> Path:
     shutil.copyfile(dirty_template, db_path)
+    db_path.chmod(0o600)  # rvneet warns about a database others can read
     return db_path
 
 
 @pytest.fixture
 def clean(clean_template: Path, db_path: Path) -> Path:
     shutil.copyfile(clean_template, db_path)
+    db_path.chmod(0o600)  # rvneet warns about a database others can read
     return db_path
 
 

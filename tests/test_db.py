@@ -313,6 +313,7 @@ def test_a_file_that_is_not_an_rvneet_database_is_refused(
     run: Run, db_path: Path, make: Callable[[Path], None], args: tuple[str, ...]
 ) -> None:
     make(db_path)
+    db_path.chmod(0o600)  # no warning about its mode beside the error
     before = db_path.read_bytes()
     result = run(*args)
     assert result.exit_code == EXIT_DATABASE
@@ -321,7 +322,7 @@ def test_a_file_that_is_not_an_rvneet_database_is_refused(
 
 
 def test_an_empty_file_points_to_init(run: Run, ok: Ok, db_path: Path) -> None:
-    db_path.touch()
+    db_path.touch(mode=0o600)
     result = run("youth", "list")
     assert result.exit_code == EXIT_DATABASE
     assert "rvneet init" in one_error_line(result)

@@ -67,6 +67,7 @@ def database_at(path: Path, revision: str) -> None:
             command.upgrade(config, revision)
     finally:
         engine.dispose()
+    path.chmod(0o600)  # as `rvneet init` makes it: no warning about a file others can read
 
 
 def database_at_0001(path: Path) -> None:
@@ -105,6 +106,7 @@ def old_book(db_path: Path) -> Path:
     execute(db_path, f"INSERT INTO cases VALUES ({', '.join('?' * 12)})", CASES)
     execute(db_path, "INSERT INTO assessments VALUES (?, ?, ?, ?, ?)", ASSESSMENTS)
     assert query(db_path, "SELECT version_num FROM alembic_version") == [("0001",)]
+    db_path.chmod(0o600)  # rvneet warns about a database others can read
     return db_path
 
 

@@ -2,7 +2,7 @@
 
 Reading sessions open the file read-only (`rvneet.db.read_only_uri`): `mode=ro`, or `immutable=1`
 when the file or its folder is read-only to us and no writer has it open. The commands run in a
-subprocess that may not write the files: an ordinary user may not write a 0444 file, but root may,
+subprocess that may not write the files: an ordinary user may not write a 0400 file, but root may,
 so as root the subprocess first drops the capabilities that let it ignore file modes.
 """
 
@@ -182,7 +182,7 @@ def test_read_commands_work_on_a_read_only_file_and_folder(
     file_only = copy_book(template, tmp_path / "file")
     both = copy_book(template, tmp_path / "both")
     for path in (file_only, both):
-        path.chmod(0o444)
+        path.chmod(0o400)
     both.parent.chmod(0o555)
     read_only_folders.append(both.parent)
     before = {p: (digest(p), sorted(os.listdir(p.parent))) for p in (file_only, both)}
@@ -223,7 +223,7 @@ def test_read_commands_work_on_a_read_only_file_and_folder(
 
     for path, (sha, files) in before.items():
         assert digest(path) == sha
-        # No -wal or -shm was left: made with the file's 0444 mode they would block its owner's
+        # No -wal or -shm was left: made with the file's read-only mode they would block its owner's
         # next write (`read_only_uri` chooses immutable=1 here for that reason).
         assert sorted(os.listdir(path.parent)) == files
 
@@ -246,7 +246,7 @@ def test_a_read_only_file_in_use_is_read_with_what_the_writer_committed(
             "--birth-date", "2008-08-08", "--sex", "F",
         )  # fmt: skip
         assert Path(f"{path}-wal").stat().st_size > 0
-        path.chmod(0o444)
+        path.chmod(0o400)
         [(code, stdout, stderr)] = run_unprivileged(
             [(path, ["youth", "list", "--format", "json"])], tmp_path / "spec.json"
         )
@@ -265,7 +265,7 @@ def test_a_read_only_file_of_an_older_schema_is_not_upgraded(
     path = tmp_path / "old" / "rvneet.db"
     path.parent.mkdir()
     database_at(path, "0003")
-    path.chmod(0o444)
+    path.chmod(0o400)
     [(code, stdout, stderr)] = run_unprivileged([(path, ["case", "list"])], tmp_path / "s.json")
     assert code == EXIT_DATABASE
     assert stderr.strip().splitlines() == [

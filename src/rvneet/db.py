@@ -1,6 +1,7 @@
 """The SQLite file: where it is, its pragmas, its schema version and its sessions.
 
-The schema version check reads `alembic_version` with the standard `sqlite3` module and lists the
+The schema version check reads `alembic_version` with the standard `sqlite3` module (SQLCipher's
+when the database is encrypted, see rvneet.encryption) and lists the
 revisions from the migration file names, so that Alembic is imported only when an upgrade is due.
 
 Reading sessions open the file read-only (`mode=ro`): they cannot take a write lock or change the
@@ -17,7 +18,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -90,12 +91,12 @@ def read_only_uri(path: Path) -> str:
     return uri + ("?immutable=1" if read_only and not in_use else "?mode=ro")
 
 
-def _stored_revision(path: Path) -> str | None:
+def _stored_revision(path: Path, key: str | None = None) -> str | None:
     """The schema revision recorded in the file; None for an empty file (no tables)."""
-    try:
-        con = sqlite3.connect(read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-    except sqlite3.Error as exc:
-        raise DatabaseError(f"cannot open database {path}: {exc}") from None
+    from rvneet.encryption import connect, driver_errors, operational_errors
+
+    con = connect(path, key, read_only=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    errors = driver_errors()
     try:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not tables:
@@ -104,10 +105,10 @@ def _stored_revision(path: Path) -> str | None:
             raise DatabaseError(f"{path} is not an rvneet database")
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()
         return row[0] if row else ""
-    except sqlite3.OperationalError as exc:
+    except operational_errors() as exc:
         # Locked, or its -wal/-shm cannot be opened: the file may well be an rvneet database.
         raise DatabaseError(f"cannot read database {path}: {exc}") from None
-    except sqlite3.DatabaseError as exc:
+    except errors as exc:
         raise DatabaseError(f"{path} is not an rvneet database ({exc})") from None
     finally:
         con.close()
@@ -115,10 +116,14 @@ def _stored_revision(path: Path) -> str | None:
 
 @dataclass(frozen=True)
 class Database:
-    """An rvneet database file and who is working on it (for the audit log)."""
+    """An rvneet database file, who is working on it (for the audit log), and its key if encrypted.
+
+    With a `key`, every connection is an SQLCipher one keyed first (see rvneet.encryption).
+    """
 
     path: Path
     user: str
+    key: str | None = field(default=None, repr=False)
 
     def check_folder(self) -> None:
         """Refuse a path whose folder does not exist (we never create folders the user named)."""
@@ -150,7 +155,7 @@ class Database:
             self.check_folder()
         if not self.path.exists():
             raise DatabaseError(f"no database at {self.path}; create it with: {INIT_HINT}")
-        stored = _stored_revision(self.path)
+        stored = _stored_revision(self.path, self.key)
         known = known_revisions()
         if stored == known[-1]:
             return
@@ -189,10 +194,10 @@ class Database:
         if not self.path.exists():
             fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
             os.close(fd)
-        elif _stored_revision(self.path) is None:
+        elif _stored_revision(self.path, self.key) is None:
             # An empty file the user made is about to hold personal data: owner only.
             os.chmod(self.path, 0o600)
-        stored = _stored_revision(self.path)
+        stored = _stored_revision(self.path, self.key)
         if stored == head_revision():
             return False
         if stored and stored not in known_revisions():
@@ -234,7 +239,7 @@ class Database:
                 if stored == head_revision():
                     return None
                 if backup and stored is not None:
-                    saved = save_upgrade_backup(self.path, stored or "none")
+                    saved = save_upgrade_backup(self.path, stored or "none", self.key)
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
                 if connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
@@ -266,12 +271,22 @@ class Database:
         """
         from sqlalchemy import URL, create_engine, event
 
+        options: dict[str, Any] = {}
+        if self.key is not None:
+            from rvneet.encryption import connect, driver
+
+            path, key = self.path, self.key
+            # SQLCipher's module, so SQLAlchemy knows its errors; our creator gives the key first.
+            options = {
+                "module": driver(),
+                "creator": lambda: connect(path, key, read_only=not write),
+            }
         # A URL object, not a string: "?" or "#" in the path must not be read as URL syntax.
         if write:
             url = URL.create("sqlite", database=str(self.path))
         else:
             url = URL.create("sqlite", database=read_only_uri(self.path), query={"uri": "true"})
-        engine = create_engine(url)
+        engine = create_engine(url, **options)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:

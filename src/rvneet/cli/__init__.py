@@ -30,6 +30,7 @@ from rvneet.cli import (
 )
 from rvneet.cli.common import database
 from rvneet.domain.errors import RvneetError
+from rvneet.domain.personal_code import redact_codes
 
 DEBUG_ENV = "RVNEET_DEBUG"
 EXIT_USAGE = 2
@@ -60,10 +61,7 @@ class RvneetGroup(TyperGroup):
                 _fail(_usage_message(exc), exc.exit_code)
             if os.environ.get(DEBUG_ENV):
                 raise
-            _fail(
-                f"unexpected {type(exc).__name__}; run again with {DEBUG_ENV}=1 for details",
-                EXIT_UNEXPECTED,
-            )
+            _fail(_unexpected(exc), EXIT_UNEXPECTED)
         sys.exit(result if isinstance(result, int) else 0)
 
 
@@ -76,8 +74,22 @@ def _usage_message(exc: Any) -> str:
     return message
 
 
+def _unexpected(exc: Exception) -> str:
+    """The line for a bug: its type, and where its report (the stack, no personal data) was written."""
+    from rvneet.error_report import write_report
+
+    report = write_report(exc)
+    where = f"the details are in {report}" if report else "no report could be written"
+    return (
+        f"unexpected {type(exc).__name__}, a bug in rvneet; {where} "
+        f"(run again with {DEBUG_ENV}=1 to see them here)"
+    )
+
+
 def _fail(message: str, code: int) -> None:
-    print(f"Error: {message}", file=sys.stderr)
+    # Error output ends up in logs and screenshots: never a personal code, whatever the message;
+    # and always one line, even when a library's message quotes a line break from the input.
+    print(f"Error: {' '.join(redact_codes(message).splitlines())}", file=sys.stderr)
     sys.exit(code)
 
 

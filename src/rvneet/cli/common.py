@@ -108,17 +108,64 @@ PeriodOption = Annotated[
 
 
 def database(ctx: typer.Context) -> "Database":
-    """The database chosen by `--db` / `RVNEET_DB`, worked on by `--user` / `RVNEET_USER`."""
+    """The database chosen by `--db` / `RVNEET_DB`, worked on by `--user` / `RVNEET_USER`.
+
+    Its key comes from `RVNEET_KEY`, or is asked for on a terminal when the file is encrypted. Warns
+    (once per command) when the file is readable or writable by others than its owner.
+    """
     from rvneet.db import Database, resolve_path
     from rvneet.services.audit import current_user
 
-    root = ctx.find_root().params
-    return Database(resolve_path(root.get("db")), current_user(root.get("user")))
+    root = ctx.find_root()
+    path = resolve_path(root.params.get("db"))
+    if not root.meta.get("rvneet.checked_access"):
+        root.meta["rvneet.checked_access"] = True
+        if loose := loose_permissions(path):
+            warn(loose)
+    if "rvneet.key" not in root.meta:
+        root.meta["rvneet.key"] = database_key(path)
+    return Database(path, current_user(root.params.get("user")), root.meta["rvneet.key"])
+
+
+def loose_permissions(path: Path) -> str | None:
+    """The warning for a database file that others than its owner may read or write, else None."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if not stat.S_ISREG(mode) or not mode & 0o077:
+        return None  # a folder or a device given as --db is refused as such, not warned about
+    return (
+        f"{path} can be read or changed by other users (mode {mode & 0o777:o}); "
+        f"make it private with: chmod 600 {path}"
+    )
+
+
+def database_key(path: Path) -> str | None:
+    """The key of an encrypted database: `RVNEET_KEY`, else typed at a prompt on a terminal.
+
+    None when no key is set and the file is not encrypted (or no one can be asked: then opening the
+    encrypted file fails with a message saying to set RVNEET_KEY).
+    """
+    from rvneet.encryption import driver, key_from_env, looks_encrypted
+
+    if (key := key_from_env()) is not None:
+        driver()  # a key without the extra installed: refused before any file is created
+        return key
+    if looks_encrypted(path) and sys.stdin.isatty() and sys.stderr.isatty():
+        import getpass
+
+        return getpass.getpass(f"Key for {path}: ") or None
+    return None
 
 
 def warn(message: str) -> None:
-    """A warning on stderr: the command still did what it was asked."""
-    print(f"Warning: {message}", file=sys.stderr)
+    """A warning on stderr: the command still did what it was asked. Personal codes are hidden."""
+    from rvneet.domain.personal_code import redact_codes
+
+    print(f"Warning: {redact_codes(message)}", file=sys.stderr)
 
 
 def to_json(data: Any) -> str:

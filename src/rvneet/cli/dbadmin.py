@@ -102,8 +102,9 @@ def check(
     """
     from rvneet.services.maintenance import check_database
 
-    path = database(ctx).path
-    results = check_database(path, full=full)
+    db = database(ctx)
+    path = db.path
+    results = check_database(path, full=full, key=db.key)
     rows = [r.as_dict() for r in results]
     print_listing(rows, OutputFormat(fmt.value), CHECK_COLUMNS, f"Check of {path}")
     failed = [r.check for r in results if not r.ok]

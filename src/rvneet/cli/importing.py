@@ -130,11 +130,15 @@ def _refused(result: "ImportResult", errors: Path | None, output: SummaryFormat)
         from rvneet.services.imports.errors_file import write_errors_file
 
         write_errors_file(errors, result)
+    from rvneet.domain.personal_code import redact_codes
+
+    # A cell is quoted back to say what is wrong with it; a personal code in the wrong column is not
+    # (the --errors file, private to its owner, keeps the row as it was).
     if output is SummaryFormat.JSON:
-        typer.echo(to_json(result.summary()))
+        typer.echo(redact_codes(to_json(result.summary())))
         return
     for error in result.errors:
-        print(f"  {error.line()}", file=sys.stderr)
+        print(f"  {redact_codes(error.line())}", file=sys.stderr)
     if errors is not None:
         print(f"The bad rows, with the reasons, are in {errors}", file=sys.stderr)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -89,3 +90,14 @@ def _parse_with_stdnum(text: str) -> PersonalCode:
     except exceptions.InvalidChecksum:
         raise InvalidInput("invalid personal code: the check digit is wrong") from None
     return PersonalCode(code, birth_date, sex)
+
+
+# Eleven digits standing alone: what a personal code looks like in free text. Any such run is
+# hidden, valid or not, because a mistyped code is personal data all the same.
+_CODE_LIKE = re.compile(r"(?<!\d)\d{11}(?!\d)")
+REDACTED_CODE = "<personal code>"
+
+
+def redact_codes(text: str) -> str:
+    """`text` with anything that looks like a personal code (11 digits) replaced by a marker."""
+    return _CODE_LIKE.sub(REDACTED_CODE, text)

@@ -144,25 +144,33 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
+def check_encoding(encoding: str) -> None:
+    """Refuse what is not the name of a text encoding (rot13, base64 and zlib are codecs too)."""
+    try:
+        info = codecs.lookup(encoding)
+    except (LookupError, ValueError):  # ValueError: a NUL character in the name
+        raise InvalidInput(f"unknown encoding {encoding!r}; e.g. utf-8 or cp1257") from None
+    # CodecInfo marks the bytes-to-bytes and str-to-str codecs that open() refuses.
+    if not getattr(info, "_is_text_encoding", True):
+        raise InvalidInput(f"{encoding!r} is not a text encoding; e.g. utf-8 or cp1257")
+
+
 @contextmanager
 def _open_csv(path: Path, encoding: str | None) -> Iterator[Table]:
     if encoding:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise InvalidInput(f"unknown encoding {encoding!r}; e.g. utf-8 or cp1257") from None
+        check_encoding(encoding)
     used = encoding or detect_encoding(path)
     with path.open(encoding=used, newline="") as handle:
         try:
             first = handle.readline()
-        except UnicodeDecodeError:
+        except UnicodeError:  # decode errors, and the plain UnicodeError of utf-16 or punycode
             raise InvalidInput(f"{path.name} is not {used} text; try another --encoding") from None
         delimiter = sniff_delimiter(first.lstrip("\ufeff"))
         handle.seek(0)
         reader = csv.reader(handle, delimiter=delimiter)
         try:
             header_cells = next(reader, None)
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except (csv.Error, UnicodeError) as exc:
             raise InvalidInput(f"{path.name}: cannot read the header ({exc})") from None
         if header_cells is None:
             raise InvalidInput(f"{path.name} is empty (no header row)")
@@ -184,7 +192,7 @@ def _csv_rows(path: Path, reader: Any, header: list[str], encoding: str) -> Iter
             cells = next(reader)
         except StopIteration:
             return
-        except UnicodeDecodeError:
+        except UnicodeError:
             raise InvalidInput(
                 f"{path.name}: row {number + 1} is not {encoding} text; try another --encoding"
             ) from None
@@ -207,46 +215,81 @@ def _cells(header: list[str], values: list[Any]) -> dict[str, Any]:
 
 @contextmanager
 def _open_xlsx(path: Path, sheet: str | None) -> Iterator[Table]:
-    from zipfile import BadZipFile
-
     from openpyxl import load_workbook
 
+    # openpyxl parses a zip of XML parts and, on a damaged part, raises whatever its parser hits
+    # (ParseError, IndexError, KeyError, zlib.error, ...). Only openpyxl's own calls on the file
+    # are guarded this broadly: any error there means the file cannot be read, never a bug of ours.
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InvalidInput(f"{path.name} is not an XLSX workbook ({exc})") from None
+        # A file object, not the path: openpyxl would refuse a workbook whose name is not .xlsx.
+        handle = path.open("rb")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path.name}: {exc.strerror}") from None
     try:
-        if sheet is None:
-            worksheet = workbook.worksheets[0]
-        elif sheet in workbook.sheetnames:
-            worksheet = workbook[sheet]
-        else:
-            names = ", ".join(workbook.sheetnames)
-            raise InvalidInput(f"{path.name} has no sheet {sheet!r} (it has: {names})")
-        values = worksheet.iter_rows(values_only=True)
-        first = next(values, None)
-        if first is None:
-            raise InvalidInput(f"{path.name} is empty (no header row)")
-        header = _check_header(path, [str(clean(h) or "") for h in first])
-        yield Table(path, FileFormat.XLSX, header, _xlsx_rows(header, values))
+        try:
+            workbook = load_workbook(handle, read_only=True, data_only=True)
+        except Exception as exc:
+            raise InvalidInput(f"{path.name} is not an XLSX workbook ({_reason(exc)})") from None
+        try:
+            try:
+                names = list(workbook.sheetnames)
+                if sheet is not None and sheet not in names:
+                    raise InvalidInput(
+                        f"{path.name} has no sheet {sheet!r} (it has: {', '.join(names)})"
+                    )
+                worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+                values = worksheet.iter_rows(values_only=True)
+                first = next(values, None)
+            except InvalidInput:
+                raise
+            except Exception as exc:
+                raise _damaged(path, exc) from None
+            if first is None:
+                raise InvalidInput(f"{path.name} is empty (no header row)")
+            header = _check_header(path, [str(clean(h) or "") for h in first])
+            yield Table(path, FileFormat.XLSX, header, _xlsx_rows(path, header, values))
+        finally:
+            workbook.close()
     finally:
-        workbook.close()
+        handle.close()
 
 
-def _xlsx_rows(header: list[str], values: Iterator[tuple[Any, ...]]) -> Iterator[Row]:
-    for number, cells in enumerate(values, start=2):
+def _reason(exc: Exception) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _damaged(path: Path, exc: Exception) -> InvalidInput:
+    return InvalidInput(f"{path.name} is a damaged XLSX workbook ({_reason(exc)})")
+
+
+def _xlsx_rows(path: Path, header: list[str], values: Iterator[tuple[Any, ...]]) -> Iterator[Row]:
+    number = 1
+    while True:
+        try:
+            cells = next(values)
+        except StopIteration:
+            return
+        except Exception as exc:  # openpyxl reading a damaged sheet, see _open_xlsx
+            raise _damaged(path, exc) from None
+        number += 1
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
             continue
         yield Row(number, _cells(header, list(cells)))
 
 
 def _open_json(path: Path, encoding: str | None) -> Table:
+    if encoding:
+        check_encoding(encoding)
     try:
         data = json.loads(path.read_text(encoding=encoding or "utf-8-sig"))
-    except (UnicodeDecodeError, LookupError) as exc:
+    except UnicodeError as exc:
         raise InvalidInput(f"{path.name} is not readable text ({exc})") from None
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{path.name} is not valid JSON ({exc})") from None
+    except RecursionError:  # json's parser recurses once per level of nesting
+        raise InvalidInput(
+            f"{path.name} is not an import file (its JSON is nested too deeply)"
+        ) from None
     if isinstance(data, dict) and isinstance(data.get("rows"), list):
         data = data["rows"]
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):

@@ -535,6 +535,11 @@ _EXPECTED = {
 }
 
 
+def _shown(value: Any) -> str:
+    """A refused value for an error message: text is not repeated (it may be a name or a code)."""
+    return f"text of {len(value)} characters" if isinstance(value, str) else repr(value)
+
+
 class _Loader:
     """Inserts the tables of one export, in batches, with their audit entries."""
 
@@ -582,7 +587,7 @@ class _Loader:
                     except ValueError:
                         raise InvalidInput(
                             f"{self.name}: table {name}, row {number}, {column}: expected "
-                            f"{_EXPECTED[kind]}, not {value!r}"
+                            f"{_EXPECTED[kind]}, not {_shown(value)}"
                         ) from None
                 record[column] = value
             batch.append(record)
@@ -671,22 +676,49 @@ def _open_export(path: Path, kind: str) -> Iterator[_Reader]:
         except UnicodeDecodeError:
             raise InvalidInput(f"{path.name} is not UTF-8 text") from None
         return
-    import zlib
-    from xml.etree.ElementTree import ParseError
-    from zipfile import BadZipFile
-
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InvalidInput(f"{path.name} is not an XLSX workbook ({exc})") from None
+        # A file object, not the path: openpyxl would refuse a workbook whose name is not .xlsx.
+        stream = path.open("rb")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path.name}: {exc.strerror}") from None
     try:
-        yield _XlsxExport(workbook, path.name)
-    except (BadZipFile, zlib.error, EOFError, ParseError) as exc:
-        raise InvalidInput(f"{path.name} is damaged ({exc}); nothing was imported") from None
+        try:
+            workbook = load_workbook(stream, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl on a damaged file raises whatever its parser hits
+            raise InvalidInput(f"{path.name} is not an XLSX workbook ({_reason(exc)})") from None
+        try:
+            yield _XlsxExport(workbook, path.name)
+        finally:
+            workbook.close()
     finally:
-        workbook.close()
+        stream.close()
+
+
+def _reason(exc: Exception) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _sheet_rows(sheet: Any, name: str) -> Iterator[tuple[Any, ...]]:
+    """The rows of a worksheet; a damaged sheet (any error of openpyxl's reader) is refused.
+
+    Only openpyxl's own `next()` is guarded, so an error of ours is never taken for damage.
+    """
+    try:
+        rows = sheet.iter_rows(values_only=True)
+    except Exception as exc:
+        raise InvalidInput(f"{name} is damaged ({_reason(exc)}); nothing was imported") from None
+    while True:
+        try:
+            cells = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:
+            raise InvalidInput(
+                f"{name} is damaged ({_reason(exc)}); nothing was imported"
+            ) from None
+        yield cells
 
 
 class _JsonStream:
@@ -747,6 +779,8 @@ class _JsonStream:
                     continue
                 self._pos = exc.pos
                 raise self.error(exc.msg.lower(), cut=exc.msg.startswith("Unterminated")) from None
+            except RecursionError:  # json's parser recurses once per level of nesting
+                raise self.error("a value nested too deeply") from None
             if end == len(self._buffer) and self._more():
                 continue  # a number or literal may go on in the next chunk
             self._pos = end
@@ -832,13 +866,21 @@ class _XlsxExport:
         self._workbook = workbook
         self._name = name
 
+    def _sheets(self) -> list[Any]:
+        try:
+            return list(self._workbook.worksheets)
+        except Exception as exc:  # openpyxl reading a damaged workbook part
+            raise InvalidInput(
+                f"{self._name} is damaged ({_reason(exc)}); nothing was imported"
+            ) from None
+
     def header(self) -> dict[str, Any]:
-        sheets = self._workbook.worksheets
+        sheets = self._sheets()
         if not sheets or sheets[0].title != META_SHEET:
             raise InvalidInput(
                 f"{self._name} is not an rvneet export (its first sheet is not {META_SHEET!r})"
             )
-        rows = sheets[0].iter_rows(values_only=True)
+        rows = _sheet_rows(sheets[0], self._name)
         next(rows, None)  # key, value
         header: dict[str, Any] = {}
         for cells in rows:
@@ -858,8 +900,8 @@ class _XlsxExport:
         return header
 
     def tables(self) -> Iterator[tuple[str, Iterator[dict[str, Any]]]]:
-        for sheet in self._workbook.worksheets[1:]:
-            rows = sheet.iter_rows(values_only=True)
+        for sheet in self._sheets()[1:]:
+            rows = _sheet_rows(sheet, self._name)
             first = next(rows, None) or ()
             columns = [restore(str(c)) if c is not None else "" for c in first]
             while columns and not columns[-1]:

@@ -5,7 +5,8 @@ consistent snapshot of the database (WAL included) while others keep working, an
 live database through SQLite's own locking, so other connections see the old content or the new one,
 never a mixture. Checks open the file read-only (`rvneet.db.read_only_uri`) and take no write lock.
 
-Only the standard `sqlite3` module is used here, except for the audit row of a restore.
+Only the standard `sqlite3` module is used here (SQLCipher's for an encrypted database, with the
+same key for its backups), except for the audit row of a restore.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import sqlite3
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from rvneet.db import Database, default_path, head_revision, known_revisions, read_only_uri
 from rvneet.domain.errors import Conflict, DatabaseError, InvalidInput
+from rvneet.encryption import connect, driver_errors
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -110,31 +111,25 @@ def _ro_uri(path: Path) -> str:
 
 
 @contextlib.contextmanager
-def _connect(path: Path, *, read_only: bool) -> Iterator[sqlite3.Connection]:
-    """A plain `sqlite3` connection that is always closed."""
-    try:
-        if read_only:
-            con = sqlite3.connect(_ro_uri(path), uri=True, timeout=BUSY_TIMEOUT_SECONDS)
-        else:
-            con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS)
-    except sqlite3.Error as exc:
-        raise DatabaseError(f"cannot open {path}: {exc}") from None
+def _connect(path: Path, *, read_only: bool, key: str | None = None) -> Iterator[Any]:
+    """A DB-API connection that is always closed: SQLCipher's keyed with `key`, else `sqlite3`'s."""
+    con = connect(path, key, read_only=read_only, timeout=BUSY_TIMEOUT_SECONDS)
     try:
         yield con
     finally:
         con.close()
 
 
-def _copy(source: Path, target: Path, *, standalone: bool) -> None:
+def _copy(source: Path, target: Path, *, standalone: bool, key: str | None = None) -> None:
     """Copy the database `source` into `target` with the backup API, in one step (one snapshot).
 
     A `standalone` copy (a backup, a safety copy) is left in rollback-journal mode: one file, with no
     `-wal` beside it, that can be moved and opened read-only as it is. A restore keeps the target's
-    own mode (WAL), which the backup API respects.
+    own mode (WAL), which the backup API respects. With a `key`, both are encrypted with it.
     """
     with (
-        _connect(source, read_only=True) as src,
-        _connect(target, read_only=False) as dst,
+        _connect(source, read_only=True, key=key) as src,
+        _connect(target, read_only=False, key=key) as dst,
     ):
         src.backup(dst)
         if standalone:
@@ -150,7 +145,7 @@ def _create_private(path: Path) -> None:
         os.close(fd)
 
 
-def _revision(con: sqlite3.Connection, path: Path) -> str:
+def _revision(con: Any, path: Path) -> str:
     """The schema revision recorded in an open rvneet database; refuses any other file."""
     try:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -160,7 +155,7 @@ def _revision(con: sqlite3.Connection, path: Path) -> str:
             )
             raise DatabaseError(f"{path} is not an rvneet database ({what})")
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.DatabaseError as exc:
+    except driver_errors() as exc:
         raise DatabaseError(f"{path} is not an rvneet database ({exc})") from None
     if not row or not row[0]:
         raise DatabaseError(f"{path} is not an rvneet database (no schema revision recorded)")
@@ -214,16 +209,16 @@ def backup_database(db: Database, target: Path, *, force: bool = False) -> Backu
             raise InvalidInput(f"cannot write {target}: {exc.strerror}") from None
         written = target
     try:
-        _copy(db.path, written, standalone=True)
+        _copy(db.path, written, standalone=True, key=db.key)
         if written != target:
             os.replace(written, target)
-    except (sqlite3.Error, OSError) as exc:
+    except driver_errors(OSError) as exc:
         written.unlink(missing_ok=True)
         raise DatabaseError(f"backing up {db.path} to {target} failed: {exc}") from None
     except BaseException:
         written.unlink(missing_ok=True)
         raise
-    with _connect(target, read_only=True) as con:
+    with _connect(target, read_only=True, key=db.key) as con:
         revision = _revision(con, target)
     return BackupInfo(database=db.path, backup=target, size=_size(target), revision=revision)
 
@@ -231,18 +226,19 @@ def backup_database(db: Database, target: Path, *, force: bool = False) -> Backu
 # Check
 
 
-def check_database(path: Path, *, full: bool = False) -> list[CheckResult]:
+def check_database(path: Path, *, full: bool = False, key: str | None = None) -> list[CheckResult]:
     """Check a database file without changing it or taking a write lock.
 
     The checks: SQLite's `quick_check` (`integrity_check` when `full`), `foreign_key_check`, and the
     schema revision against the newest one this rvneet knows; when `full`, also that the records
-    and the audit log agree (`_audit`). Each result says ok or lists problems.
+    and the audit log agree (`_audit`). Each result says ok or lists problems. An encrypted
+    database is opened with `key`.
     """
     if not path.exists():
         raise DatabaseError(f"no database at {path}")
     if not path.is_file():
         raise DatabaseError(f"{path} is not a file")
-    with _connect(path, read_only=True) as con:
+    with _connect(path, read_only=True, key=key) as con:
         results = [_integrity(con, full), _foreign_keys(con), _schema(con, path)]
         if full:
             results.append(_audit(con))
@@ -259,16 +255,16 @@ def _problem(check: str, problems: list[str]) -> CheckResult:
     return CheckResult(check, False, detail, shown)
 
 
-def _failed(check: str, exc: sqlite3.Error) -> CheckResult:
+def _failed(check: str, exc: Exception) -> CheckResult:
     return _problem(check, [f"could not check: {exc}"])
 
 
-def _integrity(con: sqlite3.Connection, full: bool) -> CheckResult:
+def _integrity(con: Any, full: bool) -> CheckResult:
     check = "integrity" if full else "quick"
     pragma = "integrity_check" if full else "quick_check"
     try:
         rows = [str(r[0]) for r in con.execute(f"PRAGMA {pragma}")]
-    except sqlite3.Error as exc:
+    except driver_errors() as exc:
         return _failed(check, exc)
     if rows == ["ok"]:
         return CheckResult(check, True, f"{pragma}: ok")
@@ -277,11 +273,11 @@ def _integrity(con: sqlite3.Connection, full: bool) -> CheckResult:
     return _problem(check, problems)
 
 
-def _foreign_keys(con: sqlite3.Connection) -> CheckResult:
+def _foreign_keys(con: Any) -> CheckResult:
     check = "foreign_keys"
     try:
         rows = con.execute("PRAGMA foreign_key_check").fetchall()
-    except sqlite3.Error as exc:
+    except driver_errors() as exc:
         return _failed(check, exc)
     if not rows:
         return CheckResult(check, True, "every reference points to an existing record")
@@ -297,7 +293,7 @@ def _foreign_keys(con: sqlite3.Connection) -> CheckResult:
 CREATION_AUDITED = ("youths", "cases")
 
 
-def _audit(con: sqlite3.Connection) -> CheckResult:
+def _audit(con: Any) -> CheckResult:
     """The records and the audit log agree, as they do when every write commits both or neither.
 
     Every youth and case has the audit entry of its creation, and every record the audit log says
@@ -333,14 +329,14 @@ def _audit(con: sqlite3.Connection) -> CheckResult:
             audited,
         ).fetchall()
         problems += [f"{t} record {i} is in the audit log but missing" for t, i in lost]
-    except sqlite3.Error as exc:
+    except driver_errors() as exc:
         return _failed(check, exc)
     if problems:
         return _problem(check, problems)
     return CheckResult(check, True, "every record and its audit entries agree")
 
 
-def _schema(con: sqlite3.Connection, path: Path) -> CheckResult:
+def _schema(con: Any, path: Path) -> CheckResult:
     check = "schema"
     head = head_revision()
     try:
@@ -373,7 +369,7 @@ def plan_restore(db: Database, source: Path) -> RestorePlan:
         raise DatabaseError(f"{source} is not a file")
     if db.path.exists() and os.path.samefile(source, db.path):
         raise DatabaseError(f"{source} is the database itself; name a backup file")
-    with _connect(source, read_only=True) as con:
+    with _connect(source, read_only=True, key=db.key) as con:
         revision = _revision(con, source)
         known = known_revisions()
         if revision not in known:
@@ -395,7 +391,7 @@ def safety_copy_path(database: Path, now: dt.datetime | None = None) -> Path:
     return database.with_name(f"{database.name}{SAFETY_COPY_INFIX}{stamp}")
 
 
-def _save_safety_copy(database: Path) -> Path:
+def _save_safety_copy(database: Path, key: str | None) -> Path:
     """Copy the current database beside it (0600) before it is replaced; returns the copy."""
     first = safety_copy_path(database)
     for n in range(1, 100):
@@ -409,8 +405,8 @@ def _save_safety_copy(database: Path) -> Path:
                 f"cannot save the current database to {path}: {exc.strerror}; nothing changed"
             ) from None
         try:
-            _copy(database, path, standalone=True)
-        except (sqlite3.Error, DatabaseError) as exc:
+            _copy(database, path, standalone=True, key=key)
+        except driver_errors(DatabaseError) as exc:
             path.unlink(missing_ok=True)
             raise DatabaseError(
                 f"cannot save the current database {database} before restoring ({exc}); "
@@ -420,7 +416,7 @@ def _save_safety_copy(database: Path) -> Path:
     raise DatabaseError(f"too many safety copies named {first.name}-N; nothing changed")
 
 
-def save_upgrade_backup(database: Path, revision: str) -> Path:
+def save_upgrade_backup(database: Path, revision: str, key: str | None = None) -> Path:
     """Copy the database beside itself as `<name>.bak-<revision>` (0600) before an upgrade.
 
     Called by `Database.upgrade` while it holds the write lock, so the copy is the content that is
@@ -441,8 +437,8 @@ def save_upgrade_backup(database: Path, revision: str) -> Path:
                 f"({exc.strerror}); nothing changed"
             ) from None
         try:
-            _copy(database, path, standalone=True)
-        except (sqlite3.Error, DatabaseError) as exc:
+            _copy(database, path, standalone=True, key=key)
+        except driver_errors(DatabaseError) as exc:
             path.unlink(missing_ok=True)
             raise DatabaseError(
                 f"cannot save a copy of {database} before upgrading it ({exc}); nothing changed"
@@ -465,7 +461,7 @@ def restore_database(db: Database, source: Path) -> RestoreInfo:
     safety: Path | None = None
     created = False
     if plan.replaces_existing:
-        safety = _save_safety_copy(db.path)
+        safety = _save_safety_copy(db.path, db.key)
     elif not db.path.exists():
         try:
             _create_private(db.path)
@@ -473,8 +469,8 @@ def restore_database(db: Database, source: Path) -> RestoreInfo:
             raise DatabaseError(f"cannot create {db.path}: {exc.strerror}") from None
         created = True
     try:
-        _copy(source, db.path, standalone=False)
-    except (sqlite3.Error, DatabaseError) as exc:
+        _copy(source, db.path, standalone=False, key=db.key)
+    except driver_errors(DatabaseError) as exc:
         if safety is not None:
             safety.unlink(missing_ok=True)
         if created:

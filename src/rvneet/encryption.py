@@ -1,0 +1,151 @@
+"""Encryption at rest: opening the database file with SQLCipher when a key is given.
+
+With the optional extra (`pip install 'rvneet[encrypted]'`, the `sqlcipher3-binary` package) and a key
+(`RVNEET_KEY`, or typed at a prompt), every connection to the database — the SQLAlchemy engine's, the
+schema check's and the backup's — is a SQLCipher connection whose first statement is `PRAGMA key`.
+Without a key, the standard `sqlite3` module opens the file as before.
+
+Fail closed: an encrypted file without a key, a wrong key, or a key without the extra installed is
+refused with one line (a DatabaseError, exit 4), never opened as something else. SQLCipher logs
+decryption failures to stderr itself; its log is switched off before the key is given.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from rvneet.domain.errors import DatabaseError
+
+KEY_ENV = "RVNEET_KEY"
+EXTRA_HINT = "pip install 'rvneet[encrypted]'"
+# Every plain SQLite file begins with these 16 bytes; an SQLCipher file begins with a random salt.
+SQLITE_HEADER = b"SQLite format 3\x00"
+# SQLCipher writes whole pages: an encrypted file's size is a multiple of the smallest page size.
+_MIN_PAGE = 512
+BUSY_TIMEOUT_SECONDS = 5.0
+
+
+def key_from_env() -> str | None:
+    """The key in `RVNEET_KEY`; None when it is unset or empty."""
+    return os.environ.get(KEY_ENV) or None
+
+
+def driver() -> ModuleType:
+    """The SQLCipher DB-API module; a DatabaseError saying how to install it when it is missing."""
+    try:
+        from sqlcipher3 import dbapi2
+    except ImportError:
+        raise DatabaseError(
+            f"{KEY_ENV} is set, but encryption is not installed; install it with: {EXTRA_HINT} "
+            f"(or unset {KEY_ENV})"
+        ) from None
+    return dbapi2
+
+
+def available() -> bool:
+    """Whether the encryption extra can be imported here."""
+    try:
+        driver()
+    except DatabaseError:
+        return False
+    return True
+
+
+def looks_encrypted(path: Path) -> bool:
+    """Whether `path` holds pages that are not plain SQLite: an SQLCipher database.
+
+    An empty or missing file is not encrypted (SQLCipher encrypts it when it is first written).
+    """
+    try:
+        size = path.stat().st_size
+        if size == 0 or size % _MIN_PAGE:
+            return False
+        with path.open("rb") as handle:
+            return handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def _is_plain_sqlite(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def _quoted(key: str) -> str:
+    """The key as an SQL string literal (PRAGMA takes no bound parameters)."""
+    return "'" + key.replace("'", "''") + "'"
+
+
+def connect(
+    path: Path, key: str | None, *, read_only: bool = False, timeout: float = BUSY_TIMEOUT_SECONDS
+) -> Any:
+    """A DB-API connection to `path`: plain `sqlite3` without a key, SQLCipher with one.
+
+    `read_only` opens with `mode=ro` (no file is created, no write lock is taken). Refuses, with a
+    DatabaseError, an encrypted file without a key and a key that does not open the file.
+    """
+    target: str = str(path)
+    uri = False
+    if read_only:
+        from rvneet.db import read_only_uri
+
+        target, uri = read_only_uri(path), True
+    if key is None:
+        if looks_encrypted(path):
+            hint = "" if available() else f" (encryption needs: {EXTRA_HINT})"
+            raise DatabaseError(
+                f"{path} is encrypted (or is no database at all); set {KEY_ENV} to its key, or "
+                f"run rvneet on a terminal to type it{hint}"
+            )
+        try:
+            return sqlite3.connect(target, uri=uri, timeout=timeout)
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"cannot open database {path}: {exc}") from None
+    dbapi = driver()
+    try:
+        con = dbapi.connect(target, uri=uri, timeout=timeout)
+    except dbapi.Error as exc:
+        raise DatabaseError(f"cannot open database {path}: {exc}") from None
+    try:
+        # Before the key: SQLCipher would otherwise print "ERROR CORE ..." lines for a wrong key.
+        con.execute("PRAGMA cipher_log_level = NONE")
+        con.execute(f"PRAGMA key = {_quoted(key)}")
+        # The key is only tried when a page is read: read one now, so a wrong key fails here.
+        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except dbapi.DatabaseError:
+        con.close()
+        if _is_plain_sqlite(path):
+            raise DatabaseError(
+                f"{path} is not encrypted, but {KEY_ENV} is set; unset {KEY_ENV} to open it"
+            ) from None
+        raise DatabaseError(
+            f"cannot open {path}: the key is wrong (from {KEY_ENV} or the prompt), "
+            "or the file is not an rvneet database"
+        ) from None
+    return con
+
+
+def operational_errors() -> tuple[type[Exception], ...]:
+    """The OperationalError classes (locked, cannot open) of `sqlite3` and, when installed, of
+    SQLCipher."""
+    try:
+        from sqlcipher3 import dbapi2
+    except ImportError:
+        return (sqlite3.OperationalError,)
+    return (sqlite3.OperationalError, dbapi2.OperationalError)
+
+
+def driver_errors(*also: type[Exception]) -> tuple[type[Exception], ...]:
+    """The base error classes of `sqlite3` and, when installed, of SQLCipher, then `also`."""
+    try:
+        from sqlcipher3 import dbapi2
+    except ImportError:
+        return (sqlite3.Error, *also)
+    return (sqlite3.Error, dbapi2.Error, *also)
