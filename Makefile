@@ -56,11 +56,13 @@ browser:
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest
 
-# The crash and concurrency tests at full strength (docs/security.md): the import of 50 000 youths
-# killed 60 times instead of 3, and 4 processes opening 100 cases each instead of 8; a few minutes.
-# RVNEET_CRASH_SEED=N changes the random kill moments.
+# The crash, concurrency and fuzz tests at full strength (docs/security.md): the import of 50 000
+# youths killed 60 times instead of 3, 4 processes opening 100 cases each instead of 8, and 2000
+# inputs per fuzz test instead of a few dozen; about 10 minutes. RVNEET_CRASH_SEED=N changes the
+# kill moments, RVNEET_SOAK_EXAMPLES=N the fuzz inputs per test.
 soak: $(VENV)/.installed-dev
 	RVNEET_SOAK=1 $(BIN)/pytest -n 0 -s tests/test_crash.py tests/test_concurrency.py
+	HYPOTHESIS_PROFILE=soak $(BIN)/pytest -n 2 tests/test_fuzz.py
 
 # Issue 6's benchmarks on synthetic books (bench/generate.py), each beside its reference; writes
 # bench/results.md in under 10 minutes. `python -m bench.run --keep` keeps the books in bench/.cache/.
