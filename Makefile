@@ -57,7 +57,7 @@ pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest
 
 # The crash, concurrency and fuzz tests at full strength (docs/security.md): the import of 50 000
-# youths killed 60 times instead of 3, 4 processes opening 100 cases each instead of 8, and 2000
+# youths killed 60 times instead of 3, 4 processes opening 400 cases each instead of 100, and 2000
 # inputs per fuzz test instead of a few dozen; about 10 minutes. RVNEET_CRASH_SEED=N changes the
 # kill moments, RVNEET_SOAK_EXAMPLES=N the fuzz inputs per test.
 soak: $(VENV)/.installed-dev
