@@ -13,6 +13,7 @@ from rvneet.cli.common import (
     OutputFormat,
     PageOption,
     YesNo,
+    choice_option,
     database,
     page_of,
     parse_date,
@@ -47,11 +48,13 @@ DateOption = Annotated[
     dt.date, typer.Option(parser=parse_date, metavar="YYYY-MM-DD", help="The day it happened.")
 ]
 RiskOption = Annotated[
-    RiskLevel | None, typer.Option("--risk", help="RV risk level: medium or high.")
+    RiskLevel | None, choice_option(RiskLevel, "--risk", help="RV risk level: medium or high.")
 ]
 LightOption = Annotated[
     Light | None,
-    typer.Option("--light", help="NEET traffic light of the situation: red, yellow or green."),
+    choice_option(
+        Light, "--light", help="NEET traffic light of the situation: red, yellow or green."
+    ),
 ]
 InstrumentOption = Annotated[
     str | None,
@@ -75,7 +78,7 @@ def open_(
     light: LightOption = None,
     group: Annotated[
         NeetGroup | None,
-        typer.Option("--group", help="NEET group: neet (15–29) or risk (14–19)."),
+        choice_option(NeetGroup, "--group", help="NEET group: neet (15–29) or risk (14–19)."),
     ] = None,
     manager: Annotated[
         str | None, typer.Option("--manager", help="The case manager (juhtumikorraldaja).")
@@ -98,7 +101,8 @@ def open_(
     instrument: InstrumentOption = None,
     channel: Annotated[
         ReachChannel,
-        typer.Option(
+        choice_option(
+            ReachChannel,
             "--channel",
             help=(
                 "How the youth was reached: "
@@ -179,16 +183,19 @@ def close(
     ],
     reason: Annotated[
         CloseReason,
-        typer.Option(
+        choice_option(
+            CloseReason,
             "--reason",
             help="goals-met, moved, declined, lost-contact, transferred or other.",
         ),
     ],
     education: Annotated[
-        YesNo | None, typer.Option("--education", help="In education at closing? yes or no.")
+        YesNo | None,
+        choice_option(YesNo, "--education", help="In education at closing? yes or no."),
     ] = None,
     employment: Annotated[
-        YesNo | None, typer.Option("--employment", help="In employment at closing? yes or no.")
+        YesNo | None,
+        choice_option(YesNo, "--employment", help="In employment at closing? yes or no."),
     ] = None,
     wellbeing_start: Annotated[
         int | None,

@@ -9,6 +9,7 @@ from rvneet.cli import case as case_cli
 from rvneet.cli.common import (
     CreatedFormat,
     CreatedFormatOption,
+    choice_option,
     database,
     parse_date,
     parse_domain_score,
@@ -62,15 +63,17 @@ def contact(
     date: DateOption,
     channel: Annotated[
         ContactChannel,
-        typer.Option("--channel", help="email, sms, phone, meeting or online."),
+        choice_option(ContactChannel, "--channel", help="email, sms, phone, meeting or online."),
     ],
     place: Annotated[
         str | None, typer.Option("--place", help="Where a meeting took place.")
     ] = None,
     with_roles: Annotated[
         list[NetworkRole] | None,
-        typer.Option(
-            "--with", help="Network roles present; repeat for several, e.g. --with police."
+        choice_option(
+            NetworkRole,
+            "--with",
+            help="Network roles present; repeat for several, e.g. --with police.",
         ),
     ] = None,
     network: Annotated[
@@ -111,7 +114,8 @@ def needs(
     date: DateOption,
     need: Annotated[
         list[NeedCategory],
-        typer.Option(
+        choice_option(
+            NeedCategory,
             "--need",
             help="A need category; repeat for several: education, work, health, institutional-care, "
             "risk-behaviour, life-event, obligations, other.",

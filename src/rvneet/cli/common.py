@@ -13,11 +13,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from rvneet.domain.enums import YesNo, estonian_forms_text, parse_choice
 from rvneet.domain.period import PERIOD_HELP, Period, parse_period
+
+E = TypeVar("E", bound=StrEnum)
 
 if TYPE_CHECKING:
     from rvneet.db import Database
@@ -45,6 +48,32 @@ def parse_date(value: str) -> dt.date:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
+
+
+def choice_parser(enum: type[E]) -> Callable[[Any], E]:
+    """A Typer parser taking a value of `enum` in English or Estonian (`kõrge` as well as `high`)."""
+
+    def parse(value: Any) -> E:
+        if isinstance(value, enum):  # a default, already a member
+            return value
+        try:
+            return parse_choice(enum, str(value))
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+
+    return parse
+
+
+def choice_option(enum: type[StrEnum], *param_decls: str, help: str, **kwargs: Any) -> Any:
+    """A typer.Option for `enum` that also takes its Estonian forms and lists them in its help."""
+    et = estonian_forms_text(enum)
+    return typer.Option(
+        *param_decls,
+        parser=choice_parser(enum),
+        metavar="<" + "|".join(member.value for member in enum) + ">",
+        help=f"{help} Estonian: {et}." if et else help,
+        **kwargs,
+    )
 
 
 def parse_period_option(value: str) -> Period:
@@ -282,13 +311,6 @@ def open_private(path: Path) -> Any:
         return open_owner_only(path)
     except InvalidInput as exc:
         raise typer.BadParameter(str(exc), param_hint="'--output'") from None
-
-
-class YesNo(StrEnum):
-    """A yes/no answer typed by a person."""
-
-    YES = "yes"
-    NO = "no"
 
 
 def yes_no(value: YesNo | None) -> bool | None:

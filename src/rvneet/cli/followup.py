@@ -11,6 +11,7 @@ from rvneet.cli.common import (
     OutputFormat,
     PageOption,
     YesNo,
+    choice_option,
     database,
     page_of,
     parse_date,
@@ -82,12 +83,16 @@ def record(
             "--date", parser=parse_date, metavar="YYYY-MM-DD", help="The day of the contact."
         ),
     ],
-    reached: Annotated[YesNo, typer.Option("--reached", help="Was the youth reached? yes or no.")],
+    reached: Annotated[
+        YesNo, choice_option(YesNo, "--reached", help="Was the youth reached? yes or no.")
+    ],
     education: Annotated[
-        YesNo | None, typer.Option("--education", help="In education then? yes or no.")
+        YesNo | None,
+        choice_option(YesNo, "--education", help="In education then? yes or no."),
     ] = None,
     employment: Annotated[
-        YesNo | None, typer.Option("--employment", help="In employment then? yes or no.")
+        YesNo | None,
+        choice_option(YesNo, "--employment", help="In employment then? yes or no."),
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="A short note.")] = None,
 ) -> None:

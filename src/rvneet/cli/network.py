@@ -11,6 +11,7 @@ from rvneet.cli.common import (
     CreatedFormatOption,
     ListFormatOption,
     OutputFormat,
+    choice_option,
     database,
     parse_date,
     print_created,
@@ -54,7 +55,9 @@ DateOption = Annotated[
 def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Option("--name", help="Full name.")],
-    role: Annotated[NetworkRole, typer.Option("--role", help=f"The member's role: {_ROLES}.")],
+    role: Annotated[
+        NetworkRole, choice_option(NetworkRole, "--role", help=f"The member's role: {_ROLES}.")
+    ],
     org: Annotated[str, typer.Option("--org", help="The organisation they work for.")],
     core: Annotated[
         bool,
@@ -91,7 +94,9 @@ def add(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    role: Annotated[NetworkRole | None, typer.Option("--role", help="Only this role.")] = None,
+    role: Annotated[
+        NetworkRole | None, choice_option(NetworkRole, "--role", help="Only this role.")
+    ] = None,
     all_: Annotated[
         bool, typer.Option("--all", help="Include retired members (kept for history).")
     ] = False,

@@ -10,6 +10,7 @@ from rvneet.cli.common import (
     CreatedFormat,
     CreatedFormatOption,
     OutputFormat,
+    choice_option,
     database,
     parse_date,
     print_created,
@@ -171,7 +172,9 @@ def activity_end(
     date: DateOption,
     status: Annotated[
         ActivityStatus,
-        typer.Option("--status", help="How it ended: completed, dropped or not-suitable."),
+        choice_option(
+            ActivityStatus, "--status", help="How it ended: completed, dropped or not-suitable."
+        ),
     ],
     feedback: Annotated[
         str | None, typer.Option("--feedback", help="The youth's feedback on the activity.")

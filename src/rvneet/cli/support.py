@@ -9,6 +9,7 @@ from rvneet.cli import case as case_cli
 from rvneet.cli.common import (
     CreatedFormat,
     CreatedFormatOption,
+    choice_option,
     database,
     parse_date,
     print_created,
@@ -31,7 +32,8 @@ def support_request(
     ],
     kind: Annotated[
         SupportKind,
-        typer.Option(
+        choice_option(
+            SupportKind,
             "--kind",
             help="implementation (SKA implementation support, counted in Lisa 4) or "
             "process-management (for an especially complex case; needs --justification).",

@@ -12,6 +12,7 @@ from rvneet.cli.common import (
     ListFormatOption,
     OutputFormat,
     PageOption,
+    choice_option,
     database,
     page_of,
     parse_date,
@@ -60,7 +61,8 @@ def add(
         ),
     ] = None,
     sex: Annotated[
-        Sex | None, typer.Option("--sex", help="M or F; needed when there is no personal code.")
+        Sex | None,
+        choice_option(Sex, "--sex", help="M or F; needed when there is no personal code."),
     ] = None,
     fmt: CreatedFormatOption = CreatedFormat.TEXT,
 ) -> None:
@@ -183,14 +185,15 @@ def consent(
     ],
     scope: Annotated[
         ConsentScope,
-        typer.Option(
+        choice_option(
+            ConsentScope,
             "--scope",
             help="participation (joining the model) or data-sharing (with network members).",
         ),
     ],
     given_by: Annotated[
         ConsentGiver,
-        typer.Option("--given-by", help="youth, or guardian (for a minor)."),
+        choice_option(ConsentGiver, "--given-by", help="youth, or guardian (for a minor)."),
     ],
     withdraw: Annotated[
         bool, typer.Option("--withdraw", help="Record the withdrawal of the consent.")

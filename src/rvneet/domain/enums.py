@@ -1,6 +1,15 @@
-"""The closed vocabularies of the two models. Values are the stable machine forms."""
+"""The closed vocabularies of the two models. Values are the stable machine forms.
 
+The values are English and are what is stored and what JSON and CSV output carry. A person may also
+type a value's Estonian form (`--risk kõrge`); ESTONIAN below is the one place those forms live, and
+`parse_choice` is the one place that reads either.
+"""
+
+import unicodedata
 from enum import StrEnum
+from typing import TypeVar
+
+E = TypeVar("E", bound=StrEnum)
 
 
 class Model(StrEnum):
@@ -175,3 +184,143 @@ class FollowUpStatus(StrEnum):
     DUE = "due"
     DONE = "done"
     SKIPPED = "skipped"
+
+
+class YesNo(StrEnum):
+    """A yes/no answer typed by a person."""
+
+    YES = "yes"
+    NO = "no"
+
+
+# Each typed value's Estonian form, in the models' own words. A value missing here has no form of its
+# own in Estonian (rv, neet, sms, Rajaleidja): the English value is also the Estonian one.
+ESTONIAN: dict[type[StrEnum], dict[str, str]] = {
+    Sex: {Sex.F: "N"},  # naine; M (mees) is M in both languages, as the personal code's forms write
+    RiskLevel: {RiskLevel.MEDIUM: "keskmine", RiskLevel.HIGH: "kõrge"},
+    Light: {Light.RED: "punane", Light.YELLOW: "kollane", Light.GREEN: "roheline"},
+    NeetGroup: {NeetGroup.RISK: "riskis"},  # NEET-riskis noor; neet (NEET-olukorras) is neet
+    CloseReason: {
+        CloseReason.GOALS_MET: "eesmärgid-täidetud",
+        CloseReason.MOVED: "kolis",
+        CloseReason.DECLINED: "loobus",
+        CloseReason.LOST_CONTACT: "kontakt-kadus",
+        CloseReason.TRANSFERRED: "üle-antud",
+        CloseReason.OTHER: "muu",
+    },
+    ReachChannel: {
+        ReachChannel.NGTS_LIST: "ngts-nimekiri",
+        ReachChannel.MOBILE_YOUTH_WORK: "mobiilne-noorsootöö",
+        ReachChannel.REFERRAL: "suunamine",
+        ReachChannel.SELF: "pöördus-ise",
+        ReachChannel.SCHOOL: "kool",
+        ReachChannel.OTHER: "muu",
+    },
+    ContactChannel: {
+        ContactChannel.EMAIL: "e-kiri",
+        ContactChannel.PHONE: "telefon",
+        ContactChannel.MEETING: "kohtumine",
+        ContactChannel.ONLINE: "veebis",
+    },
+    NeedCategory: {
+        NeedCategory.EDUCATION: "haridus",
+        NeedCategory.WORK: "töö",
+        NeedCategory.HEALTH: "tervis",
+        NeedCategory.INSTITUTIONAL_CARE: "asendushooldus",
+        NeedCategory.RISK_BEHAVIOUR: "riskikäitumine",
+        NeedCategory.LIFE_EVENT: "elusündmus",
+        NeedCategory.OBLIGATIONS: "kohustused",
+        NeedCategory.OTHER: "muu",
+    },
+    WelfareDomain: {
+        WelfareDomain.PHYSICAL: "füüsiline",
+        WelfareDomain.HEALTH: "tervis",
+        WelfareDomain.PSYCHOLOGICAL: "psühholoogiline",
+        WelfareDomain.EMOTIONAL: "emotsionaalne",
+        WelfareDomain.SOCIAL: "sotsiaalne",
+        WelfareDomain.COGNITIVE: "kognitiivne",
+        WelfareDomain.EDUCATIONAL: "hariduslik",
+        WelfareDomain.ECONOMIC: "majanduslik",
+        WelfareDomain.PARENTING: "vanemlikud-oskused",
+    },
+    NetworkRole: {
+        NetworkRole.CHILD_PROTECTION: "lastekaitse",
+        NetworkRole.SOCIAL_WORKER: "sotsiaaltöötaja",
+        NetworkRole.YOUTH_WORKER: "noorsootöötaja",
+        NetworkRole.MOBILE_YOUTH_WORKER: "mobiilne-noorsootöötaja",
+        NetworkRole.POLICE: "politsei",
+        NetworkRole.PROBATION: "kriminaalhooldus",
+        NetworkRole.PROSECUTOR: "prokuratuur",
+        NetworkRole.SCHOOL_SUPPORT: "tugispetsialist",
+        NetworkRole.TOOTUKASSA: "töötukassa",
+        NetworkRole.PSYCHOLOGIST: "psühholoog",
+        NetworkRole.PSYCHIATRIST: "psühhiaater",
+        NetworkRole.DEBT_COUNSELLOR: "võlanõustaja",
+        NetworkRole.OTHER: "muu",
+    },
+    Tier: {Tier.CORE: "tuumikgrupp", Tier.WIDER: "laiem-võrgustik"},
+    ConsentScope: {
+        ConsentScope.DATA_SHARING: "andmete-jagamine",
+        ConsentScope.PARTICIPATION: "osalemine",
+    },
+    ConsentGiver: {ConsentGiver.YOUTH: "noor", ConsentGiver.GUARDIAN: "esindaja"},
+    SupportKind: {
+        SupportKind.IMPLEMENTATION: "rakendustugi",
+        SupportKind.PROCESS_MANAGEMENT: "protsessijuhtimine",
+    },
+    SupportAnswer: {SupportAnswer.GRANTED: "rahuldatud", SupportAnswer.REFUSED: "keeldutud"},
+    GoalState: {GoalState.OPEN: "avatud", GoalState.DONE: "tehtud", GoalState.DROPPED: "loobutud"},
+    ActivityStatus: {
+        ActivityStatus.ONGOING: "käib",
+        ActivityStatus.COMPLETED: "lõpetatud",
+        ActivityStatus.DROPPED: "katkestatud",
+        ActivityStatus.NOT_SUITABLE: "ei-sobinud",
+    },
+    FollowUpStatus: {
+        FollowUpStatus.DUE: "ootel",
+        FollowUpStatus.DONE: "tehtud",
+        FollowUpStatus.SKIPPED: "vahele-jäetud",
+    },
+    YesNo: {YesNo.YES: "jah", YesNo.NO: "ei"},
+}
+
+
+def estonian(member: StrEnum) -> str:
+    """The member's Estonian form; its value when Estonian has no form of its own."""
+    return ESTONIAN.get(type(member), {}).get(member, member.value)
+
+
+def fold(text: str) -> str:
+    """A typed value as it is compared: no case, no diacritics (kõrge = korge), `_`/space as `-`."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "-".join(plain.replace("_", " ").split())
+
+
+def forms(member: StrEnum) -> tuple[str, ...]:
+    """The forms that name the member: its value, then its Estonian form when that differs."""
+    return tuple(dict.fromkeys((member.value, estonian(member))))
+
+
+def parse_choice(enum: type[E], text: str) -> E:
+    """The member of `enum` named by `text` in English or Estonian; ValueError naming both otherwise."""
+    wanted = fold(text)
+    for member in enum:
+        if any(fold(form) == wanted for form in forms(member)):
+            return member
+    raise ValueError(f"{text.strip()!r} is not one of {choices_text(enum)}")
+
+
+def estonian_forms_text(enum: type[StrEnum]) -> str:
+    """Every value's Estonian form in the values' order (`neet, riskis`) for a help text; empty when
+    Estonian has no form of its own for any of them."""
+    if all(estonian(member) == member.value for member in enum):
+        return ""
+    return ", ".join(estonian(member) for member in enum)
+
+
+def choices_text(enum: type[StrEnum]) -> str:
+    """`medium, high (Estonian: keskmine, kõrge)`: the values, then the Estonian forms that differ."""
+    english = ", ".join(member.value for member in enum)
+    et = estonian_forms_text(enum)
+    return f"{english} (Estonian: {et})" if et else english
