@@ -989,7 +989,10 @@ CASE_ROW = dict.fromkeys(CASE_HEADER, "") | {
         ({"youth": ""}, "row 2: give the youth's reference (youth) or personal code"),
         ({"id_code": CODE_M_2010}, "row 2, id_code: this personal code is not Y-0001's"),
         ({"risk": ""}, "row 2: an RV case needs --risk medium|high"),
-        ({"risk": "low"}, "row 2, risk: 'low' is not one of medium, high"),
+        (
+            {"risk": "low"},
+            "row 2, risk: 'low' is not one of medium, high (Estonian: keskmine, kõrge)",
+        ),
         ({"model": "rw"}, "row 2, model: 'rw' is not one of rv, neet"),
         (
             {"youth": "Y-0004"},
@@ -1177,7 +1180,8 @@ def test_contacts_import_and_reimport_unchanged(ok: Ok, db_path: Path, tmp_path:
         (
             ["case", "date", "channel"],
             ["RV-2025-001", "2025-03-01", "pigeon"],
-            "row 2, channel: 'pigeon' is not one of email, sms, phone, meeting, online",
+            "row 2, channel: 'pigeon' is not one of email, sms, phone, meeting, online "
+            "(Estonian: e-kiri, sms, telefon, kohtumine, veebis)",
         ),
         (
             ["case", "date", "channel", "network_meeting"],

@@ -15,7 +15,15 @@ from rvneet.cli.common import (
     parse_domain_score,
     print_created,
 )
-from rvneet.domain.enums import ContactChannel, NeedCategory, NetworkRole
+from rvneet.domain.enums import (
+    ContactChannel,
+    NeedCategory,
+    NetworkRole,
+    WelfareDomain,
+    choices_text,
+    estonian_forms_text,
+    parse_choice,
+)
 from rvneet.domain.stages import STAGES
 
 _STAGE_HELP = "; ".join(
@@ -133,7 +141,8 @@ def needs(
             "--domain",
             metavar="NAME=SCORE",
             help="For a youth under 18: a child-welfare triangle domain scored 1–5 (physical, health, "
-            "psychological, emotional, social, cognitive, educational, economic, parenting); repeat.",
+            "psychological, emotional, social, cognitive, educational, economic, parenting); repeat. "
+            "Estonian: " + estonian_forms_text(WelfareDomain) + ".",
         ),
     ] = None,
     note: NoteOption = None,
@@ -144,7 +153,6 @@ def needs(
     \b
     Example: rvneet case needs NEET-2025-001 --date 2025-02-01 --need education --need health --neet-months 8 --motivation 3
     """
-    from rvneet.domain.enums import WelfareDomain
     from rvneet.domain.errors import InvalidInput
     from rvneet.services.casework import record_needs
     from rvneet.services.records import plain
@@ -153,11 +161,11 @@ def needs(
     for item in domain or ():
         name, score = parse_domain_score(item)
         try:
-            scores[WelfareDomain(name)] = score
+            scores[parse_choice(WelfareDomain, name)] = score
         except ValueError:
             raise InvalidInput(
                 f"{name!r} is not a child-welfare domain; use one of: "
-                + ", ".join(d.value for d in WelfareDomain)
+                + choices_text(WelfareDomain)
             ) from None
     with database(ctx).session(write=True) as session:
         assessment = record_needs(

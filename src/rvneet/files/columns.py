@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from rvneet.domain import enums
+
 E = TypeVar("E", bound=StrEnum)
 
 # A rejected cell: the reason is what the user reads beside the row number and the column.
@@ -84,12 +86,9 @@ def parse_list(value: Any) -> tuple[str, ...]:
 
 
 def parse_choice(value: Any, choices: type[E]) -> E:
-    """One of an enumeration's values, matched without regard to case."""
-    text = str(value).strip()
-    for choice in choices:
-        if choice.value.casefold() == text.casefold():
-            return choice
-    raise CellError(f"{text!r} is not one of {', '.join(c.value for c in choices)}")
+    """One of an enumeration's values or its Estonian form (`kõrge` for high), as the command line
+    takes them; case and diacritics do not matter."""
+    return enums.parse_choice(choices, str(value))  # its ValueError is the CellError
 
 
 _SEXES = {"m": "M", "mees": "M", "male": "M", "f": "F", "n": "F", "naine": "F", "female": "F"}
