@@ -2,7 +2,8 @@
 
 A file may name a column by its English name (`birth_date`), its Estonian header (`sünniaeg`) or a
 documented alias; case, spaces, hyphens and a trailing `*` do not matter. Dates may be written
-`2025-03-01` or `01.03.2025`; yes/no as `yes`/`no`, `jah`/`ei`, `true`/`false` or `1`/`0`.
+`2025-03-01` or `01.03.2025`; yes/no as `yes`/`no`, `jah`/`ei`, `true`/`false` or `1`/`0`; a choice
+as its English value or its Estonian form (`kõrge`), as on the command line.
 """
 
 from __future__ import annotations
