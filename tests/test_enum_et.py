@@ -60,8 +60,19 @@ def test_a_neet_case_takes_the_light_and_group_in_estonian_and_ascii(
     assert (record["level"], record["group"], record["channel"]) == ("green", "neet", "ngts-list")
     ok("case", "assess", "NEET-2025-001", "--date", "2025-04-01", "--light", "punane")
     assert show(ok, "NEET-2025-001")["level"] == "red"
-    ok("case", "contact", "NEET-2025-001", "--date", "2025-04-02", "--channel", "kohtumine",
-       "--with", "noorsootöötaja", "--with", "politsei")  # fmt: skip
+    ok(
+        "case",
+        "contact",
+        "NEET-2025-001",
+        "--date",
+        "2025-04-02",
+        "--channel",
+        "kohtumine",
+        "--with",
+        "noorsootootaja",
+        "--with",
+        "politsei",
+    )  # fmt: skip  (ASCII for ö: fold())
     assert query(initialised, "SELECT channel, with_roles FROM contacts") == [
         ("meeting", "youth-worker,police")
     ]
