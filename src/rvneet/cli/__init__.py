@@ -31,6 +31,7 @@ from rvneet.cli import (
 from rvneet.cli.common import database
 from rvneet.domain.errors import RvneetError
 from rvneet.domain.personal_code import redact_codes
+from rvneet.i18n import LANG_ENV, Lang
 
 DEBUG_ENV = "RVNEET_DEBUG"
 EXIT_USAGE = 2
@@ -146,12 +147,23 @@ def root(
             help="Who is working, for the audit log. Default: your login name.",
         ),
     ] = None,
+    lang: Annotated[
+        Lang | None,
+        typer.Option(
+            "--lang",
+            help=(
+                "Estonian (et) or English (en) for people: dates in tables as 31.12.2025 in et, "
+                f"report labels. Default: ${LANG_ENV}, else the locale (LC_ALL, LC_MESSAGES, LANG "
+                "starting with et means Estonian), else English. JSON and CSV stay ISO."
+            ),
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
-    """Global options come before the command, e.g. `rvneet --db kov.db case list`."""
+    """Global options come before the command, e.g. `rvneet --db kov.db --lang et case list`."""
 
 
 @app.command()

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from rvneet.domain.period import PERIOD_HELP, Period, parse_period
+from rvneet.i18n import format_date, language
 
 if TYPE_CHECKING:
     from rvneet.db import Database
@@ -127,6 +128,20 @@ def database(ctx: typer.Context) -> "Database":
     return Database(path, current_user(root.params.get("user")), root.meta["rvneet.key"])
 
 
+def global_lang() -> str | None:
+    """The root command's `--lang` (et or en), None when not given or outside a command."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    value = ctx.find_root().params.get("lang") if ctx is not None else None
+    return str(value) if value is not None else None
+
+
+def current_language() -> str:
+    """The language of what people read: --lang, else RVNEET_LANG, else the locale, else en."""
+    return language(global_lang())
+
+
 def loose_permissions(path: Path) -> str | None:
     """The warning for a database file that others than its owner may read or write, else None."""
     import stat
@@ -182,12 +197,13 @@ def to_csv(rows: Iterable[dict[str, Any]], fields: Sequence[str]) -> str:
     return buffer.getvalue()
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, lang: str) -> str:
+    """A table cell for people: dates as `31.12.2025` in Estonian (JSON and CSV keep ISO)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return str(value)
+    return str(format_date(value, lang))
 
 
 WRAPPING_FIELDS = frozenset(
@@ -208,15 +224,17 @@ WRAPPING_FIELDS = frozenset(
 def table(title: str | None, rows: Iterable[dict[str, Any]], columns: dict[str, str]) -> Any:
     """A rich table of `rows` showing `columns` (field → header).
 
-    References, dates and codes never wrap; free text (names, details) does.
+    References, dates and codes never wrap; free text (names, details) does. Dates are written
+    as the user's language writes them (`current_language`).
     """
     from rich.table import Table
 
+    lang = current_language()
     result = Table(title=title, title_justify="left")
     for field_name, header in columns.items():
         result.add_column(header, no_wrap=field_name not in WRAPPING_FIELDS)
     for row in rows:
-        result.add_row(*(_cell(row.get(f)) for f in columns))
+        result.add_row(*(_cell(row.get(f), lang) for f in columns))
     return result
 
 
