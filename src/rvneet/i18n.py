@@ -72,9 +72,9 @@ def format_date(value: object, lang: str) -> object:
     if lang != "et":
         return value
     if isinstance(value, dt.datetime):
-        return value.strftime("%d.%m.%Y %H:%M")
+        return format_date(value.isoformat(sep=" ", timespec="minutes"), lang)
     if isinstance(value, dt.date):
-        return value.strftime("%d.%m.%Y")
+        value = value.isoformat()  # strftime's %Y drops leading zeros of years before 1000
     if not isinstance(value, str) or len(value) < 10:
         return value
     if len(value) == 10 and (match := _ISO_DATE.fullmatch(value)):

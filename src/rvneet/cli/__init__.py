@@ -28,7 +28,7 @@ from rvneet.cli import (
     support,
     youth,
 )
-from rvneet.cli.common import database
+from rvneet.cli.common import database, use_global_lang
 from rvneet.domain.errors import RvneetError
 from rvneet.domain.personal_code import redact_codes
 from rvneet.i18n import LANG_ENV, Lang
@@ -130,6 +130,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
+    ctx: typer.Context,
     db: Annotated[
         str | None,
         typer.Option(
@@ -164,6 +165,7 @@ def root(
     ] = False,
 ) -> None:
     """Global options come before the command, e.g. `rvneet --db kov.db --lang et case list`."""
+    use_global_lang(ctx, lang)
 
 
 @app.command()

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -128,13 +129,20 @@ def database(ctx: typer.Context) -> "Database":
     return Database(path, current_user(root.params.get("user")), root.meta["rvneet.key"])
 
 
+# The root command's --lang, for output helpers that have no click context at hand (a table's
+# cells). Set by the root callback for one command and reset when its context closes.
+_GLOBAL_LANG: ContextVar[str | None] = ContextVar("rvneet_global_lang", default=None)
+
+
+def use_global_lang(ctx: typer.Context, option: str | None) -> None:
+    """Remember the root command's `--lang` (et, en or None) while `ctx`'s command runs."""
+    token = _GLOBAL_LANG.set(str(option) if option is not None else None)
+    ctx.call_on_close(lambda: _GLOBAL_LANG.reset(token))
+
+
 def global_lang() -> str | None:
     """The root command's `--lang` (et or en), None when not given or outside a command."""
-    import click
-
-    ctx = click.get_current_context(silent=True)
-    value = ctx.find_root().params.get("lang") if ctx is not None else None
-    return str(value) if value is not None else None
+    return _GLOBAL_LANG.get()
 
 
 def current_language() -> str:
