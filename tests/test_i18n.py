@@ -222,3 +222,13 @@ def test_report_follows_the_global_language(ok: Ok, initialised: Path) -> None:
     assert "seisuga 30.06.2025" in out
     own = ok("--lang", "et", "report", "workload", "--as-of", "2025-06-30", "--lang", "en")
     assert "2025-06-30" in own and "seisuga" not in own  # the report's own --lang wins
+
+
+def test_report_json_stays_iso_and_html_is_for_people(ok: Ok, initialised: Path) -> None:
+    # Breaks if reports/render.heading formats dates for machines, or render_html stops doing so.
+    data = json.loads(
+        ok("--lang", "et", "report", "workload", "--as-of", "2025-06-30", "--format", "json")
+    )
+    assert "2025-06-30" in json.dumps(data) and "30.06.2025" not in json.dumps(data)
+    page = ok("--lang", "et", "report", "workload", "--as-of", "2025-06-30", "--format", "html")
+    assert "seisuga 30.06.2025" in page
