@@ -53,6 +53,10 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))  # error reports
     monkeypatch.delenv("RVNEET_KEY", raising=False)
     monkeypatch.setenv("COLUMNS", "200")
+    # The language comes from --lang, RVNEET_LANG or the locale: English unless a test asks.
+    for name in ("RVNEET_LANG", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
     yield db_path
 
 

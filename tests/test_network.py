@@ -111,17 +111,18 @@ def test_add_json_prints_the_record(ok: Ok, initialised: Path) -> None:
 
 def test_list_filters_and_formats(ok: Ok, members: list[str]) -> None:
     rows = json.loads(ok("network", "list", "--format", "json"))
+    # By name, as a person looks for one (Kati, Liis, Peeter): services/network.py list_members.
     assert [(r["member"], r["role"], r["tier"]) for r in rows] == [
         ("M-001", "youth-worker", "core"),
-        ("M-002", "police", "wider"),
         ("M-003", "psychologist", "core"),
+        ("M-002", "police", "wider"),
     ]
     assert rows[0]["email"] == "kati@example.ee" and rows[0]["phone"] == "+372 5555 0001"
     police = json.loads(ok("network", "list", "--role", "police", "--format", "json"))
     assert [r["member"] for r in police] == ["M-002"]
     csv_lines = ok("network", "list", "--format", "csv").splitlines()
     assert csv_lines[0] == "member,name,role,org,tier,email,phone,retired_on"
-    assert csv_lines[2] == "M-002,Peeter Puu,police,PPA Lõuna prefektuur,wider,,,"
+    assert csv_lines[3] == "M-002,Peeter Puu,police,PPA Lõuna prefektuur,wider,,,"
     table = ok("network", "list")
     assert "Kati Kask" in table and "Viljandi noortekeskus" in table
 
@@ -142,8 +143,8 @@ def test_retired_members_are_kept_and_listed_only_with_all(
     everyone = json.loads(ok("network", "list", "--all", "--format", "json"))
     assert [(r["member"], r["retired_on"]) for r in everyone] == [
         ("M-001", None),
-        ("M-002", "2025-06-30"),
         ("M-003", None),
+        ("M-002", "2025-06-30"),
     ]
     assert "Retired" in ok("network", "list", "--all")
     assert query(initialised, "SELECT count(*) FROM network_members") == [(3,)]

@@ -28,9 +28,10 @@ from rvneet.cli import (
     support,
     youth,
 )
-from rvneet.cli.common import database
+from rvneet.cli.common import database, use_global_lang
 from rvneet.domain.errors import RvneetError
 from rvneet.domain.personal_code import redact_codes
+from rvneet.i18n import LANG_ENV, Lang
 
 DEBUG_ENV = "RVNEET_DEBUG"
 EXIT_USAGE = 2
@@ -129,6 +130,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
+    ctx: typer.Context,
     db: Annotated[
         str | None,
         typer.Option(
@@ -146,12 +148,24 @@ def root(
             help="Who is working, for the audit log. Default: your login name.",
         ),
     ] = None,
+    lang: Annotated[
+        Lang | None,
+        typer.Option(
+            "--lang",
+            help=(
+                "Estonian (et) or English (en) for people: dates in tables as 31.12.2025 in et, "
+                f"report labels. Default: ${LANG_ENV}, else the locale (LC_ALL, LC_MESSAGES, LANG "
+                "starting with et means Estonian), else English. JSON and CSV stay ISO."
+            ),
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
-    """Global options come before the command, e.g. `rvneet --db kov.db case list`."""
+    """Global options come before the command, e.g. `rvneet --db kov.db --lang et case list`."""
+    use_global_lang(ctx, lang)
 
 
 @app.command()

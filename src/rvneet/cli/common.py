@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -19,6 +20,7 @@ import typer
 
 from rvneet.domain.enums import YesNo, estonian_forms_text, parse_choice
 from rvneet.domain.period import PERIOD_HELP, Period, parse_period
+from rvneet.i18n import format_date, language
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -156,6 +158,27 @@ def database(ctx: typer.Context) -> "Database":
     return Database(path, current_user(root.params.get("user")), root.meta["rvneet.key"])
 
 
+# The root command's --lang, for output helpers that have no click context at hand (a table's
+# cells). Set by the root callback for one command and reset when its context closes.
+_GLOBAL_LANG: ContextVar[str | None] = ContextVar("rvneet_global_lang", default=None)
+
+
+def use_global_lang(ctx: typer.Context, option: str | None) -> None:
+    """Remember the root command's `--lang` (et, en or None) while `ctx`'s command runs."""
+    token = _GLOBAL_LANG.set(str(option) if option is not None else None)
+    ctx.call_on_close(lambda: _GLOBAL_LANG.reset(token))
+
+
+def global_lang() -> str | None:
+    """The root command's `--lang` (et or en), None when not given or outside a command."""
+    return _GLOBAL_LANG.get()
+
+
+def current_language() -> str:
+    """The language of what people read: --lang, else RVNEET_LANG, else the locale, else en."""
+    return language(global_lang())
+
+
 def loose_permissions(path: Path) -> str | None:
     """The warning for a database file that others than its owner may read or write, else None."""
     import stat
@@ -211,12 +234,13 @@ def to_csv(rows: Iterable[dict[str, Any]], fields: Sequence[str]) -> str:
     return buffer.getvalue()
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, lang: str) -> str:
+    """A table cell for people: dates as `31.12.2025` in Estonian (JSON and CSV keep ISO)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return str(value)
+    return str(format_date(value, lang))
 
 
 WRAPPING_FIELDS = frozenset(
@@ -237,15 +261,17 @@ WRAPPING_FIELDS = frozenset(
 def table(title: str | None, rows: Iterable[dict[str, Any]], columns: dict[str, str]) -> Any:
     """A rich table of `rows` showing `columns` (field → header).
 
-    References, dates and codes never wrap; free text (names, details) does.
+    References, dates and codes never wrap; free text (names, details) does. Dates are written
+    as the user's language writes them (`current_language`).
     """
     from rich.table import Table
 
+    lang = current_language()
     result = Table(title=title, title_justify="left")
     for field_name, header in columns.items():
         result.add_column(header, no_wrap=field_name not in WRAPPING_FIELDS)
     for row in rows:
-        result.add_row(*(_cell(row.get(f)) for f in columns))
+        result.add_row(*(_cell(row.get(f), lang) for f in columns))
     return result
 
 

@@ -102,7 +102,7 @@ def list_(
     ] = False,
     fmt: ListFormatOption = OutputFormat.TABLE,
 ) -> None:
-    """List the network's members by reference; retired ones only with --all.
+    """List the network's members by name (Estonian alphabetical order); retired ones with --all.
 
     \b
     Example: rvneet network list --role police --format csv

@@ -5,19 +5,24 @@ timestamp; `emit_report` renders any `reports.model.Report` with them.
 """
 
 import datetime as dt
-import os
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rvneet.cli.common import TABLE_PAGE_SIZE, PeriodOption, database, open_private, print_rich
+from rvneet.cli.common import (
+    TABLE_PAGE_SIZE,
+    PeriodOption,
+    database,
+    global_lang,
+    open_private,
+    print_rich,
+)
+from rvneet.i18n import LANG_ENV, Lang, chosen_language, locale_language
 
 if TYPE_CHECKING:
     from rvneet.reports.model import Report
-
-LANG_ENV = "RVNEET_LANG"
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -34,13 +39,6 @@ class ReportFormat(StrEnum):
     CSV = "csv"
     XLSX = "xlsx"
     HTML = "html"
-
-
-class Lang(StrEnum):
-    """The language of labels."""
-
-    ET = "et"
-    EN = "en"
 
 
 ReportFormatOption = Annotated[
@@ -68,8 +66,8 @@ LangOption = Annotated[
     typer.Option(
         "--lang",
         help=(
-            f"Labels in Estonian (et) or English (en). Default: ${LANG_ENV}, else English. "
-            "JSON keys never change."
+            "Labels (and dates in tables) in Estonian (et) or English (en). Default: the global "
+            f"--lang, else ${LANG_ENV}, else the locale (LANG), else English. JSON keys never change."
         ),
     ),
 ]
@@ -103,16 +101,11 @@ NoTimestampOption = Annotated[
 ]
 
 
-def report_lang(option: "Lang | None", default: str = "en") -> str:
-    """--lang, else RVNEET_LANG (et or en), else `default`."""
-    if option is not None:
-        return option.value
-    env = os.environ.get(LANG_ENV, "").strip().lower()
-    if env.startswith("et"):
-        return "et"
-    if env.startswith("en"):
-        return "en"
-    return default
+def report_lang(option: "Lang | None", default: str | None = None) -> str:
+    """The report's --lang, else the global --lang, else RVNEET_LANG; else `default` if given
+    (lisa4's XLSX for SKA is Estonian unless asked otherwise), else the locale, else English."""
+    chosen = chosen_language(option or global_lang())
+    return chosen or default or locale_language() or "en"
 
 
 def emit_report(
@@ -190,7 +183,7 @@ def lisa4(
 
     with database(ctx).session() as session:
         report = build_lisa4(session, period)
-    default = "et" if fmt is ReportFormat.XLSX else "en"
+    default = "et" if fmt is ReportFormat.XLSX else None
     emit_report(
         report, fmt, output, report_lang(lang, default), suppress_below, no_timestamp, limit
     )

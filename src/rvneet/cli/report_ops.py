@@ -53,7 +53,7 @@ def workload(
 
     with database(ctx).session() as session:
         report = build_workload(session, as_of or dt.date.today())
-    default = "et" if fmt is ReportFormat.XLSX else "en"
+    default = "et" if fmt is ReportFormat.XLSX else None
     emit_report(
         report, fmt, output, report_lang(lang, default), suppress_below, no_timestamp, limit
     )
@@ -83,7 +83,7 @@ def followups(
 
     with database(ctx).session() as session:
         report = build_followups(session, period)
-    default = "et" if fmt is ReportFormat.XLSX else "en"
+    default = "et" if fmt is ReportFormat.XLSX else None
     emit_report(
         report, fmt, output, report_lang(lang, default), suppress_below, no_timestamp, limit
     )

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from rvneet.i18n import format_date
 from rvneet.reports.model import Breakdown, Label, Report, to_data
 
 GENERATED = Label("Generated", "Koostatud")
@@ -32,14 +33,21 @@ MORE_ROWS = Label(
 CSV_SUMMARY_HEADER = {"en": ("key", "label", "value"), "et": ("võti", "nimetus", "väärtus")}
 
 
-def heading(report: Report, lang: str) -> str:
-    """`Title, municipality, period (first … last day)` or `…, as of day`."""
+def heading(report: Report, lang: str, for_people: bool = False) -> str:
+    """`Title, municipality, period (first … last day)` or `…, as of day`.
+
+    `for_people` (a table or a page, not a file for machines) writes Estonian dates as 31.12.2025.
+    """
+
+    def day(value: dt.date) -> str:
+        return str(format_date(value, lang)) if for_people else value.isoformat()
+
     where = f"{report.title(lang)}, {report.municipality}"
     if report.period is not None:
         period = report.period
-        return f"{where}, {period.label} ({period.start.isoformat()} … {period.end.isoformat()})"
+        return f"{where}, {period.label} ({day(period.start)} … {day(period.end)})"
     if report.as_of is not None:
-        return f"{where}, {AS_OF(lang)} {report.as_of.isoformat()}"
+        return f"{where}, {AS_OF(lang)} {day(report.as_of)}"
     return where
 
 
@@ -109,7 +117,7 @@ def render_table(
     from rich.table import Table
 
     summary = Table(
-        title="\n".join([heading(report, lang), *notes(report, lang, generated)]),
+        title="\n".join([heading(report, lang, True), *notes(report, lang, generated)]),
         title_justify="left",
     )
     summary.add_column("")
@@ -128,17 +136,18 @@ def render_table(
             table.add_column(column.label(lang), no_wrap=number == 0)
         shown = listing.rows[:max_rows] if max_rows else listing.rows
         for row in shown:
-            table.add_row(*(_cell(c.shown(row.get(c.field), lang)) for c in listing.columns))
+            table.add_row(*(_cell(c.shown(row.get(c.field), lang), lang) for c in listing.columns))
         parts.append(table)
         if len(shown) < len(listing.rows):
             parts.append(MORE_ROWS(lang).format(shown=len(shown), total=len(listing.rows)))
     return parts
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, lang: str) -> str:
+    """A listing's cell for people: dates as 31.12.2025 in Estonian (csv, json keep ISO)."""
     if value is None:
         return ""
-    return _shown(value)
+    return _shown(format_date(value, lang))
 
 
 def write_xlsx(report: Report, path: Path, lang: str, generated: dt.datetime | None) -> None:
@@ -189,7 +198,7 @@ def render_html(report: Report, lang: str, generated: dt.datetime | None) -> str
         "<!DOCTYPE html>",
         f'<html lang="{lang}"><head><meta charset="utf-8">',
         f"<title>{e(report.title(lang))}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{e(heading(report, lang))}</h1>",
+        f"<h1>{e(heading(report, lang, True))}</h1>",
     ]
     out += [f'<p class="meta">{e(line)}</p>' for line in notes(report, lang, generated)]
     out.append(f"<h2>{e(SUMMARY(lang))}</h2><table>")
@@ -221,7 +230,8 @@ def render_html(report: Report, lang: str, generated: dt.datetime | None) -> str
         out.append("</tr>")
         for row in listing.rows:
             cells = "".join(
-                f"<td>{e(_cell(c.shown(row.get(c.field), lang)))}</td>" for c in listing.columns
+                f"<td>{e(_cell(c.shown(row.get(c.field), lang), lang))}</td>"
+                for c in listing.columns
             )
             out.append(f"<tr>{cells}</tr>")
         out.append("</table>")

@@ -16,6 +16,7 @@ from rvneet.domain.enums import ConsentScope, Model, NetworkRole, Tier
 from rvneet.domain.errors import Conflict, InvalidInput, NotFound
 from rvneet.domain.inputs import MemberLeaving, NewCaseMember, NewMember
 from rvneet.domain.tables import Case, CaseMember, NetworkMember, SupportActivity, Youth
+from rvneet.i18n import collation_key
 from rvneet.services.cases import check_date_in_case, check_open, get_case
 from rvneet.services.validation import validated
 
@@ -104,13 +105,18 @@ def member_record(member: NetworkMember) -> dict[str, Any]:
 def list_members(
     session: Session, *, role: NetworkRole | None = None, include_retired: bool = False
 ) -> list[dict[str, Any]]:
-    """Members ordered by reference; retired ones only with `include_retired`."""
+    """Members by name in Estonian alphabetical order (namesakes by reference); retired ones only
+    with `include_retired`.
+
+    Sorted here, not by SQLite, whose collation knows no Estonian (Šokk after Saar, Õun after Wolf).
+    """
     query = select(NetworkMember)
     if role is not None:
         query = query.where(NetworkMember.role == role.value)
     if not include_retired:
         query = query.where(col(NetworkMember.retired_on).is_(None))
-    return [member_record(m) for m in session.exec(query.order_by(col(NetworkMember.id)))]
+    members = session.exec(query.order_by(col(NetworkMember.id)))
+    return sorted((member_record(m) for m in members), key=lambda r: collation_key(r["name"]))
 
 
 def member_detail(session: Session, ref: str) -> dict[str, Any]:
