@@ -1221,6 +1221,15 @@ def test_template_in_estonian(ok: Ok) -> None:
     assert "lõpetamise põhjus" in cases
 
 
+def test_template_follows_the_chosen_language(ok: Ok, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Would break if `import template` kept its own English default (cli/importing.py template).
+    estonian = "viide,nimi,isikukood,sünniaeg,sugu"
+    assert ok("--lang", "et", "import", "template", "youths").splitlines()[0] == estonian
+    monkeypatch.setenv("RVNEET_LANG", "et")
+    assert ok("import", "template", "youths").splitlines()[0] == estonian
+    assert ok("import", "template", "youths", "--lang", "en").splitlines()[0].startswith("ref,")
+
+
 def test_template_as_xlsx_file(ok: Ok, tmp_path: Path) -> None:
     path = tmp_path / "noored.xlsx"
     out = ok("import", "template", "youths", "--output", str(path), "--lang", "et")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rvneet.cli.common import database, print_rich, progress_display, to_json
+from rvneet.cli.common import current_language, database, print_rich, progress_display, to_json
 
 if TYPE_CHECKING:
     from rvneet.services.imports.base import ImportResult
@@ -229,9 +229,15 @@ def template(
         typer.Option("--format", help="csv or xlsx. Default: from --output's extension, else csv."),
     ] = None,
     lang: Annotated[
-        Lang,
-        typer.Option("--lang", help="Column headers in Estonian (et) or English (en)."),
-    ] = Lang.EN,
+        Lang | None,
+        typer.Option(
+            "--lang",
+            help=(
+                "Column headers in Estonian (et) or English (en). Default: the global --lang, "
+                "else RVNEET_LANG, else the locale, else English."
+            ),
+        ),
+    ] = None,
 ) -> None:
     """An empty import file with the column headers and one example row.
 
@@ -240,7 +246,7 @@ def template(
     """
     from rvneet.services.imports.templates import template_rows, write_template
 
-    header, example = template_rows(kind, lang.value)
+    header, example = template_rows(kind, lang.value if lang else current_language())
     chosen = fmt.value if fmt else None
     if output is None:
         if chosen == "xlsx":
