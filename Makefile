@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DEMO_DB := demo.db
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint typecheck browser pytest soak bench clean
+.PHONY: demo test lint typecheck browser pytest soak bench i18n clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,11 @@ soak: $(VENV)/.installed-dev
 # bench/results.md in under 10 minutes. `python -m bench.run --keep` keeps the books in bench/.cache/.
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.run
+
+# The --help texts' catalog: template from the command tree, merged into the Estonian .po (new
+# texts untranslated), compiled to the .mo that ships in the wheel. Translate, then run it again.
+i18n: $(VENV)/.installed-dev
+	$(BIN)/python -m rvneet.i18n_catalog
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -29,9 +29,10 @@ from rvneet.cli import (
     youth,
 )
 from rvneet.cli.common import database, use_global_lang
+from rvneet.cli.help_i18n import click_words, lang_option, translate_tree
 from rvneet.domain.errors import RvneetError
 from rvneet.domain.personal_code import redact_codes
-from rvneet.i18n import LANG_ENV, Lang
+from rvneet.i18n import LANG_ENV, Lang, language
 
 DEBUG_ENV = "RVNEET_DEBUG"
 EXIT_USAGE = 2
@@ -44,8 +45,13 @@ class RvneetGroup(TyperGroup):
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("prog_name", "rvneet")
         kwargs["standalone_mode"] = False
+        argv = args[0] if args else kwargs.get("args")
+        lang = language(lang_option(sys.argv[1:] if argv is None else list(argv)))
+        # The help texts are translated here, when read, not at import: the tree is built per run.
+        translate_tree(self, lang)
         try:
-            result = super().main(*args, **kwargs)
+            with click_words(lang):
+                result = super().main(*args, **kwargs)
         except RvneetError as exc:
             _fail(str(exc), exc.exit_code)
         except typer.Abort:

@@ -1,0 +1,116 @@
+"""The --help texts in the user's language: looked up in the gettext catalog when help is rendered.
+
+The catalog (src/rvneet/locale/et/LC_MESSAGES/rvneet.po, compiled to rvneet.mo) is keyed by the
+English text exactly as the code has it; `python -m rvneet.i18n_catalog` regenerates it.
+Only the standard library here: `import rvneet.cli` must stay light (tests/test_startup.py).
+"""
+
+import gettext
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+DOMAIN = "rvneet"
+LOCALEDIR = Path(__file__).resolve().parent.parent / "locale"
+
+# Click's and Typer's own words on a help page; Typer looks them up with the stdlib's gettext.
+CLICK_STRINGS = (
+    "Usage: ",
+    "Options",
+    "Arguments",
+    "Commands",
+    "Show this message and exit.",
+    "required",
+    "default: {default}",
+    "env var: {var}",
+    "Missing command.",
+    "No such command {name!r}.",
+    "Aborted!",
+)
+
+
+def translation(lang: str) -> gettext.NullTranslations:
+    """The catalog for `lang` ("et"); a pass-through for English or a missing catalog."""
+    if lang != "et":
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, str(LOCALEDIR), languages=[lang], fallback=True)
+
+
+def _commands(command: Any, path: str = "rvneet") -> Iterator[tuple[str, Any]]:
+    """Every command and group under `command` (itself first), with its command path."""
+    yield path, command
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
+        yield from _commands(sub, f"{path} {name}")
+
+
+def help_texts(command: Any) -> Iterator[tuple[str, str]]:
+    """(command path, text) for every help text a person reads in the tree under `command`."""
+    for path, cmd in _commands(command):
+        for text in (cmd.help, cmd.short_help, cmd.epilog):
+            if text:
+                yield path, text
+        for param in cmd.params:
+            if getattr(param, "help", None):
+                yield path, param.help
+
+
+def translate_tree(command: Any, lang: str) -> None:
+    """Replace every help text in the tree under `command` by its translation into `lang`."""
+    if lang == "en":
+        return
+    tr = translation(lang)
+    for _path, cmd in _commands(command):
+        for attr in ("help", "short_help", "epilog"):
+            if text := getattr(cmd, attr):
+                setattr(cmd, attr, tr.gettext(text))
+        for param in cmd.params:
+            if getattr(param, "help", None):
+                param.help = tr.gettext(param.help)
+
+
+def lang_option(args: Sequence[str]) -> str | None:
+    """The value of a global `--lang` in the command line `args`, else None."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+@contextmanager
+def click_words(lang: str) -> Iterator[None]:
+    """Click's and Typer's own help words (Usage:, Options, [required]…) in `lang` meanwhile."""
+    if lang == "en":
+        yield
+        return
+    import typer.core
+    from typer._click import core as click_core
+    from typer._click import formatting
+
+    tr = translation(lang)
+    original_gettext = typer.core._
+    original_write_usage = formatting.HelpFormatter.write_usage
+    original_help_option = click_core.Command.get_help_option
+
+    def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        original_write_usage(self, prog, args, tr.gettext("Usage: ") if prefix is None else prefix)
+
+    def get_help_option(self: Any, ctx: Any) -> Any:
+        option = original_help_option(self, ctx)
+        if option is not None and option.help:
+            option.help = tr.gettext(option.help)
+        return option
+
+    typer.core._ = tr.gettext
+    formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
+    click_core.Command.get_help_option = get_help_option  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        typer.core._ = original_gettext
+        formatting.HelpFormatter.write_usage = original_write_usage  # type: ignore[method-assign]
+        click_core.Command.get_help_option = original_help_option  # type: ignore[method-assign]
