@@ -123,3 +123,24 @@ def test_estonian_help_does_not_leak_into_the_next_run(
 
 def test_package_ships_the_catalog() -> None:
     assert Path(LOCALEDIR, "et", "LC_MESSAGES", f"{DOMAIN}.mo").is_file()
+
+
+def test_root_help_and_group_without_command_in_estonian(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Breaks if lang_option misses --lang=et, or the translation only reached subcommands.
+    result = run("--db", "x.db", "--lang=et", "--help")
+    assert "Kasutus: rvneet [OPTIONS] COMMAND [ARGS]..." in result.stdout
+    assert "Käsud:" in result.stdout
+    assert "Juhtumite avamine, hindamine, sulgemine ja vaatamine." in result.stdout
+    monkeypatch.setenv("RVNEET_LANG", "et")
+    result = run("followup")
+    assert "Järeltugi: 6 kuu järelkontakt pärast juhtumi sulgemist." in result.stdout
+    assert "Usage:" not in result.stdout
+
+
+def test_a_commands_own_lang_option_does_not_choose_the_help_language(run: Run) -> None:
+    # `import template --lang et` names the template's headers, not the language of the help;
+    # breaks if lang_option scans past the command name.
+    result = run("import", "template", "youths", "--lang", "et", "--help")
+    assert "Usage: rvneet import template" in result.stdout

@@ -69,15 +69,25 @@ def translate_tree(command: Any, lang: str) -> None:
                 param.help = tr.gettext(param.help)
 
 
-def lang_option(args: Sequence[str]) -> str | None:
-    """The value of a global `--lang` in the command line `args`, else None."""
-    for i, arg in enumerate(args):
-        if arg == "--":
-            break
-        if arg == "--lang" and i + 1 < len(args):
-            return args[i + 1]
+def lang_option(args: Sequence[str], valued: Sequence[str] = ("--db", "--user")) -> str | None:
+    """The value of the global `--lang` in the command line `args`, else None.
+
+    Only the root's options are looked at (those before the command name); `valued` are the
+    root's other options that take a value, skipped with it. A command's own --lang (import
+    template, report) is its business.
+    """
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--lang":
+            return args[i + 1] if i + 1 < len(args) else None
         if arg.startswith("--lang="):
             return arg.split("=", 1)[1]
+        if arg in valued:
+            i += 1
+        elif not arg.startswith("-") or arg == "--":
+            break
+        i += 1
     return None
 
 
