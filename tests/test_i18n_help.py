@@ -144,3 +144,10 @@ def test_a_commands_own_lang_option_does_not_choose_the_help_language(run: Run) 
     # breaks if lang_option scans past the command name.
     result = run("import", "template", "youths", "--lang", "et", "--help")
     assert "Usage: rvneet import template" in result.stdout
+
+
+def test_catalog_holds_only_texts_of_the_command_tree() -> None:
+    # Breaks when a help text is changed in the code and its old entry stays in the .po
+    # (`make i18n` drops it): the catalog is the extract of the tree, nothing more.
+    extracted = {text for _, text in help_texts(typer.main.get_command(app))} | set(CLICK_STRINGS)
+    assert set(_catalog()) == extracted
