@@ -393,7 +393,13 @@ def safety_copy_path(database: Path, now: dt.datetime | None = None) -> Path:
 
 def _save_safety_copy(database: Path, key: str | None) -> Path:
     """Copy the current database beside it (0600) before it is replaced; returns the copy."""
-    first = safety_copy_path(database)
+    return _copy_beside(database, safety_copy_path(database), key, "before restoring")
+
+
+def _copy_beside(database: Path, first: Path, key: str | None, doing: str) -> Path:
+    """A consistent copy of `database` at `first` (0600), or at the next free `first-N`: an
+    existing copy is never replaced, as it may be the only one of an older state. Raises
+    DatabaseError, naming what it was `doing`, when no copy can be written."""
     for n in range(1, 100):
         path = first if n == 1 else first.with_name(f"{first.name}-{n}")
         try:
@@ -402,49 +408,30 @@ def _save_safety_copy(database: Path, key: str | None) -> Path:
             continue
         except OSError as exc:
             raise DatabaseError(
-                f"cannot save the current database to {path}: {exc.strerror}; nothing changed"
+                f"cannot save a copy of {database} to {path} {doing} ({exc.strerror}); "
+                "nothing changed"
             ) from None
         try:
             _copy(database, path, standalone=True, key=key)
         except driver_errors(DatabaseError) as exc:
             path.unlink(missing_ok=True)
             raise DatabaseError(
-                f"cannot save the current database {database} before restoring ({exc}); "
-                "nothing changed"
+                f"cannot save a copy of {database} {doing} ({exc}); nothing changed"
             ) from None
         return path
-    raise DatabaseError(f"too many safety copies named {first.name}-N; nothing changed")
+    raise DatabaseError(f"too many copies named {first.name}-N; nothing changed")
 
 
 def save_upgrade_backup(database: Path, revision: str, key: str | None = None) -> Path:
     """Copy the database beside itself as `<name>.bak-<revision>` (0600) before an upgrade.
 
     Called by `Database.upgrade` while it holds the write lock, so the copy is the content that is
-    about to be upgraded. An existing copy is never replaced (it may be the only one of an older
-    state): the next free `<name>.bak-<revision>-N` is taken instead. Raises DatabaseError (and the
-    upgrade does not happen) when no copy can be written.
+    about to be upgraded. An existing copy is never replaced: the next free
+    `<name>.bak-<revision>-N` is taken instead. Raises DatabaseError (and the upgrade does not
+    happen) when no copy can be written.
     """
     first = database.with_name(f"{database.name}{UPGRADE_COPY_INFIX}{revision}")
-    for n in range(1, 100):
-        path = first if n == 1 else first.with_name(f"{first.name}-{n}")
-        try:
-            _create_private(path)
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise DatabaseError(
-                f"cannot save a copy of {database} to {path} before upgrading it "
-                f"({exc.strerror}); nothing changed"
-            ) from None
-        try:
-            _copy(database, path, standalone=True, key=key)
-        except driver_errors(DatabaseError) as exc:
-            path.unlink(missing_ok=True)
-            raise DatabaseError(
-                f"cannot save a copy of {database} before upgrading it ({exc}); nothing changed"
-            ) from None
-        return path
-    raise DatabaseError(f"too many copies named {first.name}-N; nothing changed")
+    return _copy_beside(database, first, key, "before upgrading it")
 
 
 def restore_database(db: Database, source: Path) -> RestoreInfo:
