@@ -13,7 +13,7 @@ from conftest import Run
 
 from rvneet.cli import app
 from rvneet.cli.help_i18n import CLICK_STRINGS, DOMAIN, LOCALEDIR, help_texts
-from rvneet.i18n_catalog import MO_PATH, PO_PATH, compiled
+from rvneet.i18n_catalog import MO_PATH, PO_PATH, compiled, source_messages
 
 # Command paths whose help is translated so far; a new text under them without an Estonian
 # translation fails test_every_help_text_has_a_translation.
@@ -146,8 +146,9 @@ def test_a_commands_own_lang_option_does_not_choose_the_help_language(run: Run) 
     assert "Usage: rvneet import template" in result.stdout
 
 
-def test_catalog_holds_only_texts_of_the_command_tree() -> None:
-    # Breaks when a help text is changed in the code and its old entry stays in the .po
-    # (`make i18n` drops it): the catalog is the extract of the tree, nothing more.
+def test_catalog_holds_only_texts_of_the_command_tree_and_the_source() -> None:
+    # Breaks when a help text or a _() message is changed in the code and its old entry stays in
+    # the .po (`make i18n` drops it): the catalog is the extract, nothing more.
     extracted = {text for _, text in help_texts(typer.main.get_command(app))} | set(CLICK_STRINGS)
+    extracted |= {m if isinstance(m, str) else m[0] for _, m in source_messages()}
     assert set(_catalog()) == extracted

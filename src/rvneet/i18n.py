@@ -1,4 +1,10 @@
-"""The user's language, dates as Estonians write them, and Estonian alphabetical order.
+"""The user's language, messages in it, dates as Estonians write them, Estonian alphabetical order.
+
+Messages: every text a person reads is written in English in the code, marked `_("...")` where it
+is made (an error, a warning, a title) or `N_("...")` where it is only declared (a column header
+in a module-level dict, translated when shown), and looked up in the gettext catalog
+`locale/et/LC_MESSAGES/rvneet.po` (compiled to `.mo`; `make i18n` extracts and compiles). A text
+with values uses named fields filled after translation: `_("no case {ref}").format(ref=ref)`.
 
 Imported by `rvneet.cli` at start-up: only the standard library's light modules here.
 """
@@ -6,11 +12,16 @@ Imported by `rvneet.cli` at start-up: only the standard library's light modules 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import gettext
 import os
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import StrEnum
+from pathlib import Path
 
 LANG_ENV = "RVNEET_LANG"
 # POSIX precedence: the first of these that is set and not empty names the messages' locale.
@@ -55,6 +66,57 @@ def locale_language(env: Mapping[str, str] | None = None) -> str | None:
 def language(option: str | None = None, env: Mapping[str, str] | None = None) -> str:
     """ "et" or "en": `option` (--lang), else RVNEET_LANG, else the locale, else English."""
     return chosen_language(option, env) or locale_language(env) or "en"
+
+
+DOMAIN = "rvneet"
+LOCALEDIR = Path(__file__).resolve().parent / "locale"
+
+# The language of messages for the command being run; set by the CLI root (`use_language`).
+# Outside a command (a library caller, a test of a service) it follows `language()`.
+_MESSAGE_LANG: ContextVar[str | None] = ContextVar("rvneet_message_lang", default=None)
+
+
+@functools.cache
+def translation(lang: str) -> gettext.NullTranslations:
+    """The catalog for `lang` ("et"); a pass-through for English or a missing catalog."""
+    if lang != "et":
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, str(LOCALEDIR), languages=[lang], fallback=True)
+
+
+def message_language() -> str:
+    """The language messages are written in now: the command's (`use_language`), else `language()`."""
+    return _MESSAGE_LANG.get() or language()
+
+
+@contextmanager
+def use_language(lang: str) -> Iterator[None]:
+    """Messages in `lang` ("et" or "en") meanwhile; the CLI root wraps each command in this."""
+    token = _MESSAGE_LANG.set(lang)
+    try:
+        yield
+    finally:
+        _MESSAGE_LANG.reset(token)
+
+
+def _(message: str) -> str:
+    """`message` (English, as written in the code) in the language of messages now."""
+    return translation(message_language()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural of a message, by `n`, in the language of messages now."""
+    return translation(message_language()).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark `message` for the catalog without translating it: it is translated where it is shown."""
+    return message
+
+
+def translate(message: str, lang: str | None = None) -> str:
+    """`message` in `lang` (a report's own --lang), else in the language of messages now."""
+    return translation(lang or message_language()).gettext(message)
 
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")

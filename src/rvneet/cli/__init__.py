@@ -32,7 +32,7 @@ from rvneet.cli.common import database, use_global_lang
 from rvneet.cli.help_i18n import click_words, lang_option, translate_tree
 from rvneet.domain.errors import RvneetError
 from rvneet.domain.personal_code import redact_codes
-from rvneet.i18n import LANG_ENV, Lang, language
+from rvneet.i18n import LANG_ENV, Lang, _, language, message_language, use_language
 
 DEBUG_ENV = "RVNEET_DEBUG"
 EXIT_USAGE = 2
@@ -49,13 +49,18 @@ class RvneetGroup(TyperGroup):
         lang = language(lang_option(sys.argv[1:] if argv is None else list(argv)))
         # The help texts are translated here, when read, not at import: the tree is built per run.
         translate_tree(self, lang)
+        with use_language(lang):
+            self._run(*args, **kwargs)
+
+    def _run(self, *args: Any, **kwargs: Any) -> None:
+        """Run the command; every way it can end becomes an exit code (and one line on stderr)."""
         try:
-            with click_words(lang):
+            with click_words(message_language()):
                 result = super().main(*args, **kwargs)
         except RvneetError as exc:
             _fail(str(exc), exc.exit_code)
         except typer.Abort:
-            _fail("aborted", 1)
+            _fail(_("aborted"), 1)
         except Exception as exc:
             if type(exc).__name__ == "NoArgsIsHelpError":
                 # A group called without a command: its help, as `--help` prints it, and exit 2.
@@ -77,7 +82,7 @@ def _usage_message(exc: Any) -> str:
     message = " ".join(exc.format_message().split()).replace("Value error, ", "")
     ctx = getattr(exc, "ctx", None)
     if ctx is not None:
-        message += f" (see '{ctx.command_path} --help')"
+        message += _(" (see '{command} --help')").format(command=ctx.command_path)
     return message
 
 
@@ -86,17 +91,21 @@ def _unexpected(exc: Exception) -> str:
     from rvneet.error_report import write_report
 
     report = write_report(exc)
-    where = f"the details are in {report}" if report else "no report could be written"
-    return (
-        f"unexpected {type(exc).__name__}, a bug in rvneet; {where} "
-        f"(run again with {DEBUG_ENV}=1 to see them here)"
+    where = (
+        _("the details are in {path}").format(path=report)
+        if report
+        else _("no report could be written")
     )
+    return _(
+        "unexpected {error}, a bug in rvneet; {where} (run again with {env}=1 to see them here)"
+    ).format(error=type(exc).__name__, where=where, env=DEBUG_ENV)
 
 
 def _fail(message: str, code: int) -> None:
     # Error output ends up in logs and screenshots: never a personal code, whatever the message;
     # and always one line, even when a library's message quotes a line break from the input.
-    print(f"Error: {' '.join(redact_codes(message).splitlines())}", file=sys.stderr)
+    line = " ".join(redact_codes(message).splitlines())
+    print(_("Error: {message}").format(message=line), file=sys.stderr)
     sys.exit(code)
 
 
@@ -201,9 +210,15 @@ def init(
     with db.session(write=True) as session:
         newly_named = set_municipality(session, municipality)
     if created or newly_named:
-        typer.echo(f"Created {db.path} for {municipality}")
+        typer.echo(
+            _("Created {path} for {municipality}").format(path=db.path, municipality=municipality)
+        )
     else:
-        typer.echo(f"{db.path} is ready for {municipality}; nothing to do")
+        typer.echo(
+            _("{path} is ready for {municipality}; nothing to do").format(
+                path=db.path, municipality=municipality
+            )
+        )
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ import typer
 
 from rvneet.domain.enums import YesNo, estonian_forms_text, parse_choice
 from rvneet.domain.period import PERIOD_HELP, Period, parse_period
-from rvneet.i18n import format_date, language
+from rvneet.i18n import N_, _, format_date, language, message_language, translate
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -176,7 +176,7 @@ def global_lang() -> str | None:
 
 def current_language() -> str:
     """The language of what people read: --lang, else RVNEET_LANG, else the locale, else en."""
-    return language(global_lang())
+    return language(global_lang()) if global_lang() else message_language()
 
 
 def loose_permissions(path: Path) -> str | None:
@@ -217,7 +217,7 @@ def warn(message: str) -> None:
     """A warning on stderr: the command still did what it was asked. Personal codes are hidden."""
     from rvneet.domain.personal_code import redact_codes
 
-    print(f"Warning: {redact_codes(message)}", file=sys.stderr)
+    print(_("Warning: {message}").format(message=redact_codes(message)), file=sys.stderr)
 
 
 def to_json(data: Any) -> str:
@@ -239,7 +239,7 @@ def _cell(value: Any, lang: str) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return translate(N_("yes") if value else N_("no"), lang)
     return str(format_date(value, lang))
 
 
@@ -261,15 +261,16 @@ WRAPPING_FIELDS = frozenset(
 def table(title: str | None, rows: Iterable[dict[str, Any]], columns: dict[str, str]) -> Any:
     """A rich table of `rows` showing `columns` (field → header).
 
-    References, dates and codes never wrap; free text (names, details) does. Dates are written
-    as the user's language writes them (`current_language`).
+    The title and headers are English texts marked `N_` (or already translated with `_`), shown
+    in the user's language. References, dates and codes never wrap; free text (names, details)
+    does. Dates are written as the user's language writes them (`current_language`).
     """
     from rich.table import Table
 
     lang = current_language()
-    result = Table(title=title, title_justify="left")
+    result = Table(title=title and translate(title, lang), title_justify="left")
     for field_name, header in columns.items():
-        result.add_column(header, no_wrap=field_name not in WRAPPING_FIELDS)
+        result.add_column(translate(header, lang), no_wrap=field_name not in WRAPPING_FIELDS)
     for row in rows:
         result.add_row(*(_cell(row.get(f), lang) for f in columns))
     return result
@@ -303,7 +304,7 @@ def print_listing(
     elif rows:
         print_rich(table(title, rows, columns))
     else:
-        print_rich(f"{title}: none")
+        print_rich(_("{title}: none").format(title=translate(title)))
 
 
 def print_page(

@@ -5,14 +5,13 @@ English text exactly as the code has it; `python -m rvneet.i18n_catalog` regener
 Only the standard library here: `import rvneet.cli` must stay light (tests/test_startup.py).
 """
 
-import gettext
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-DOMAIN = "rvneet"
-LOCALEDIR = Path(__file__).resolve().parent.parent / "locale"
+from rvneet.i18n import DOMAIN, LOCALEDIR, translation
+
+__all__ = ["DOMAIN", "LOCALEDIR", "translation"]
 
 # Click's and Typer's own words on a help page; Typer looks them up with the stdlib's gettext.
 CLICK_STRINGS = (
@@ -28,13 +27,6 @@ CLICK_STRINGS = (
     "No such command {name!r}.",
     "Aborted!",
 )
-
-
-def translation(lang: str) -> gettext.NullTranslations:
-    """The catalog for `lang` ("et"); a pass-through for English or a missing catalog."""
-    if lang != "et":
-        return gettext.NullTranslations()
-    return gettext.translation(DOMAIN, str(LOCALEDIR), languages=[lang], fallback=True)
 
 
 def _commands(command: Any, path: str = "rvneet") -> Iterator[tuple[str, Any]]:
