@@ -51,7 +51,7 @@ def template() -> Catalog:
     return pot
 
 
-def source_messages() -> list[tuple[str, str | tuple[str, str]]]:
+def source_messages() -> list[tuple[str, str | tuple[str, ...]]]:
     """(file, message) for every `_()`, `N_()`, `ngettext()` in src/rvneet, by file and line."""
     found = [
         (filename, lineno, message)
