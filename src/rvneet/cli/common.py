@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from rvneet.domain.enums import YesNo, estonian_forms_text, parse_choice
+from rvneet.domain.enums import YesNo, estonian, estonian_forms_text, parse_choice
 from rvneet.domain.period import PERIOD_HELP, Period, parse_period
 from rvneet.i18n import N_, _, format_date, language, message_language, translate
 
@@ -234,13 +234,33 @@ def to_csv(rows: Iterable[dict[str, Any]], fields: Sequence[str]) -> str:
     return buffer.getvalue()
 
 
-def _cell(value: Any, lang: str) -> str:
+# How a column's machine values are shown to people: an enum (its Estonian form in Estonian,
+# the word a person may also type), or a function of (value, language).
+Shown = type[StrEnum] | Callable[[str, str], str]
+
+
+def shown_value(value: Any, lang: str, shown: Shown | None) -> Any:
+    """A machine value (`high`, `goals-met`) as people read it in `lang` (`kõrge`, `eesmärgid-täidetud`).
+
+    JSON and CSV keep the machine value; only tables and other output for people use this.
+    """
+    if shown is None or not isinstance(value, str) or lang != "et":
+        return value
+    if isinstance(shown, type):
+        try:
+            return estonian(shown(value))
+        except ValueError:
+            return value  # a value outside the vocabulary (old data) is shown as stored
+    return shown(value, lang)
+
+
+def _cell(value: Any, lang: str, shown: Shown | None = None) -> str:
     """A table cell for people: dates as `31.12.2025` in Estonian (JSON and CSV keep ISO)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return translate(N_("yes") if value else N_("no"), lang)
-    return str(format_date(value, lang))
+    return str(format_date(shown_value(value, lang, shown), lang))
 
 
 WRAPPING_FIELDS = frozenset(
@@ -258,8 +278,14 @@ WRAPPING_FIELDS = frozenset(
 )
 
 
-def table(title: str | None, rows: Iterable[dict[str, Any]], columns: dict[str, str]) -> Any:
-    """A rich table of `rows` showing `columns` (field → header).
+def table(
+    title: str | None,
+    rows: Iterable[dict[str, Any]],
+    columns: dict[str, str],
+    values: dict[str, Shown] | None = None,
+) -> Any:
+    """A rich table of `rows` showing `columns` (field → header); `values` says how a field's
+    machine values are shown (e.g. {"risk": RiskLevel} shows `high` as `kõrge` in Estonian).
 
     The title and headers are English texts marked `N_` (or already translated with `_`), shown
     in the user's language. References, dates and codes never wrap; free text (names, details)
@@ -272,7 +298,7 @@ def table(title: str | None, rows: Iterable[dict[str, Any]], columns: dict[str, 
     for field_name, header in columns.items():
         result.add_column(translate(header, lang), no_wrap=field_name not in WRAPPING_FIELDS)
     for row in rows:
-        result.add_row(*(_cell(row.get(f), lang) for f in columns))
+        result.add_row(*(_cell(row.get(f), lang, (values or {}).get(f)) for f in columns))
     return result
 
 
@@ -291,8 +317,11 @@ def print_listing(
     columns: dict[str, str],
     title: str,
     fields: Sequence[str] | None = None,
+    values: dict[str, Shown] | None = None,
 ) -> None:
     """Print a listing as a table, a JSON array of objects, or CSV with the same field names.
+
+    `values` (field → enum or function) shows machine values in the user's language in a table.
 
     The CSV header is `fields` (every field of a row) when given, else the table's columns, so an
     empty listing has the same header as a full one.
@@ -302,7 +331,7 @@ def print_listing(
     elif fmt is OutputFormat.CSV:
         typer.echo(to_csv(rows, list(fields or columns)), nl=False)
     elif rows:
-        print_rich(table(title, rows, columns))
+        print_rich(table(title, rows, columns, values))
     else:
         print_rich(_("{title}: none").format(title=translate(title)))
 
@@ -314,16 +343,26 @@ def print_page(
     title: str,
     noun: str,
     fields: Sequence[str] | None = None,
+    values: dict[str, Shown] | None = None,
 ) -> None:
-    """`print_listing` of one page; under a table, which rows these are and how to see the rest."""
-    print_listing(paged.rows, fmt, columns, title, fields=fields)
+    """`print_listing` of one page; under a table, which rows these are and how to see the rest.
+
+    `noun` is the rows' plural marked N_ ("cases"), translated here.
+    """
+    print_listing(paged.rows, fmt, columns, title, fields=fields, values=values)
     if fmt is not OutputFormat.TABLE or paged.total <= len(paged.rows):
         return
-    shown = f"{paged.first}–{paged.last}" if paged.rows else "none"
-    hints = ["every row: --limit 0 or --format csv"]
+    shown = f"{paged.first}–{paged.last}" if paged.rows else _("none")
+    hints = [_("every row: --limit 0 or --format csv")]
     if paged.last < paged.total:
-        hints.insert(0, f"next: --page {paged.page.number + 1}")
-    print_rich(f"[dim]{shown} of {paged.total:,} {noun}; {'; '.join(hints)}[/dim]")
+        hints.insert(0, _("next: --page {number}").format(number=paged.page.number + 1))
+    total = f"{paged.total:,}"
+    if message_language() == "et":
+        total = total.replace(",", "\u00a0")  # 12 345: Estonian groups digits with a space
+    line = _("{shown} of {total} {noun}; {hints}").format(
+        shown=shown, total=total, noun=translate(noun), hints="; ".join(hints)
+    )
+    print_rich(f"[dim]{line}[/dim]")
 
 
 def open_private(path: Path) -> Any:
