@@ -290,6 +290,13 @@ def estonian(member: StrEnum) -> str:
     return ESTONIAN.get(type(member), {}).get(member, member.value)
 
 
+def shown(member: StrEnum, lang: str | None = None) -> str:
+    """The member as people read it in a message: its Estonian form in Estonian, else its value."""
+    from rvneet.i18n import message_language
+
+    return estonian(member) if (lang or message_language()) == "et" else member.value
+
+
 def fold(text: str) -> str:
     """A typed value as it is compared: no case, no diacritics (kõrge = korge), `_`/space as `-`."""
     decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
