@@ -79,7 +79,10 @@ class RvneetGroup(TyperGroup):
 
 def _usage_message(exc: Any) -> str:
     # Click may spread a message over lines (e.g. listing choices); errors are one line here.
+    from rvneet.cli.usage_i18n import translate_usage
+
     message = " ".join(exc.format_message().split()).replace("Value error, ", "")
+    message = translate_usage(message, message_language())
     ctx = getattr(exc, "ctx", None)
     if ctx is not None:
         message += _(" (see '{command} --help')").format(command=ctx.command_path)
@@ -139,7 +142,7 @@ _REGISTERED = (casework, plan, support, ngts, export, report_ops, report_neet)
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"rvneet {__version__}")
+        typer.echo(f"rvneet {__version__}")  # untranslated: the program's name and version
         raise typer.Exit()
 
 

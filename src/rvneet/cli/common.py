@@ -49,7 +49,9 @@ def parse_date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
+        raise typer.BadParameter(
+            _("{value!r} is not a date; use YYYY-MM-DD").format(value=value)
+        ) from None
 
 
 def choice_parser(enum: type[E]) -> Callable[[Any], E]:
@@ -189,10 +191,10 @@ def loose_permissions(path: Path) -> str | None:
         return None
     if not stat.S_ISREG(mode) or not mode & 0o077:
         return None  # a folder or a device given as --db is refused as such, not warned about
-    return (
-        f"{path} can be read or changed by other users (mode {mode & 0o777:o}); "
-        f"make it private with: chmod 600 {path}"
-    )
+    return _(
+        "{path} can be read or changed by other users (mode {mode}); "
+        "make it private with: chmod 600 {path}"
+    ).format(path=path, mode=f"{mode & 0o777:o}")
 
 
 def database_key(path: Path) -> str | None:
@@ -209,7 +211,7 @@ def database_key(path: Path) -> str | None:
     if looks_encrypted(path) and sys.stdin.isatty() and sys.stderr.isatty():
         import getpass
 
-        return getpass.getpass(f"Key for {path}: ") or None
+        return getpass.getpass(_("Key for {path}: ").format(path=path)) or None
     return None
 
 
@@ -388,7 +390,9 @@ def parse_domain_score(value: str) -> tuple[str, int]:
     """NAME=SCORE, e.g. `social=2`."""
     name, sep, score = value.partition("=")
     if not sep or not score.strip().lstrip("-").isdigit():
-        raise typer.BadParameter(f"{value!r} is not NAME=SCORE, e.g. social=2")
+        raise typer.BadParameter(
+            _("{value!r} is not NAME=SCORE, e.g. social=2").format(value=value)
+        )
     return name.strip().lower(), int(score)
 
 
@@ -400,6 +404,8 @@ def print_created(text: object, fmt: CreatedFormat, record: dict[str, Any]) -> N
 @contextmanager
 def progress_display(label: str) -> Iterator[Callable[[int], None] | None]:
     """A rows-done display on a terminal's stderr, shown only once the work has run for a second.
+
+    `label` is marked N_ ("Importing youths") and translated here.
 
     Yields the callback to give a service (None when stderr is not a terminal).
     """
@@ -420,8 +426,8 @@ def progress_display(label: str) -> Iterator[Callable[[int], None] | None]:
 
             bar = Progress(
                 SpinnerColumn(),
-                TextColumn(f"{label}:"),
-                TextColumn("{task.completed:,} rows"),
+                TextColumn(f"{translate(label)}:"),
+                TextColumn(_("{task.completed:,} rows")),
                 TimeElapsedColumn(),
                 console=Console(stderr=True),
                 transient=True,

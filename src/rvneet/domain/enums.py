@@ -315,7 +315,13 @@ def parse_choice(enum: type[E], text: str) -> E:
     for member in enum:
         if any(fold(form) == wanted for form in forms(member)):
             return member
-    raise ValueError(f"{text.strip()!r} is not one of {choices_text(enum)}")
+    from rvneet.i18n import _
+
+    raise ValueError(
+        _("{value!r} is not one of {choices}").format(
+            value=text.strip(), choices=choices_text(enum)
+        )
+    )
 
 
 def estonian_forms_text(enum: type[StrEnum]) -> str:
@@ -327,7 +333,16 @@ def estonian_forms_text(enum: type[StrEnum]) -> str:
 
 
 def choices_text(enum: type[StrEnum]) -> str:
-    """`medium, high (Estonian: keskmine, kõrge)`: the values, then the Estonian forms that differ."""
+    """`medium, high (Estonian: keskmine, kõrge)`: the values, then the Estonian forms that differ.
+
+    In Estonian messages the Estonian forms come first: `keskmine, kõrge (inglise keeles: medium, high)`.
+    """
+    from rvneet.i18n import _
+
     english = ", ".join(member.value for member in enum)
     et = estonian_forms_text(enum)
-    return f"{english} (Estonian: {et})" if et else english
+    return (
+        _("{english} (Estonian: {estonian})").format(english=english, estonian=et)
+        if et
+        else english
+    )
