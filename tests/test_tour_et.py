@@ -1,0 +1,129 @@
+"""The README's tour in Estonian (issue 8's "done when"): no English word a user would meet.
+
+Every `$ rvneet …` line of README.md is run twice through the real CLI, once in English and once
+with RVNEET_LANG=et: first on a new book, in the README's order, then on the demo book
+(examples/load.sh), where every case, report and listing has something to show. The English run
+tells which words are English: every word it prints that is not data (a name, a place, a typed
+note: the README's command lines and the example files hold them all) and not the same in both
+languages (NEET, SKA, rvneet…). The Estonian run must print none of them, on stdout or stderr.
+Machine output (JSON, CSV) stays English by design and is not read for words.
+"""
+
+from __future__ import annotations
+
+import re
+import runpy
+import shlex
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rvneet.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+EXAMPLES = ROOT / "examples"
+
+# Words that are the same in Estonian: names of the models, agencies, formats and the program,
+# units and codes, and English words that are also Estonian words.
+SAME_IN_BOTH = {
+    "rvneet",
+    "neet",
+    "ringist",
+    "välja",
+    "ska",
+    "kov",
+    "ngts",
+    "lisa",
+    "json",
+    "csv",
+    "xlsx",
+    "html",
+    "sqlite",
+    "sqlcipher",
+    "chmod",
+    "jq",
+    "rajaleidja",
+    "töötukassa",
+    "sha",
+    "wal",
+    "shm",
+    "bak",
+    "utc",
+    "kib",
+    "mib",
+    "sms",
+}
+_WORD = re.compile(r"[^\W\d_]{3,}")
+MACHINE = re.compile(r"--format[ =](json|csv)|-f (json|csv)")
+
+
+def readme_commands() -> list[list[str]]:
+    """The arguments after `rvneet` of every `$ rvneet …` line of the README, in order."""
+    found = []
+    for line in README.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("$ rvneet "):
+            continue
+        command = line[2:].split(" | ")[0].split(" > ")[0]
+        found.append(shlex.split(command, comments=True)[1:])
+    return found
+
+
+# Code inside a message is typed as it is in every language: an option, a command to run.
+_CODE = re.compile(r"--[\w-]+|rvneet [^;)\n]*|/[^\s:;,)']+|\w+\.(?:db|csv|xlsx|json|html)\b")
+
+
+def words(text: str) -> set[str]:
+    """The words of `text` (three letters or more, case-folded), leaving out options and commands."""
+    return {w.casefold() for w in _WORD.findall(_CODE.sub(" ", text))}
+
+
+def data_words() -> set[str]:
+    """Words of the data the tour types or loads: names, places, notes, references."""
+    text = README.read_text(encoding="utf-8")
+    typed = "\n".join(line for line in text.splitlines() if line.startswith("$ rvneet "))
+    typed += (EXAMPLES / "load.sh").read_text(encoding="utf-8")
+    typed += (EXAMPLES / "ngts-2025-03.csv").read_text(encoding="cp1257")  # as NGTS writes it
+    import openpyxl
+
+    for row in openpyxl.load_workbook(EXAMPLES / "noored.xlsx").active.iter_rows(values_only=True):
+        typed += " ".join(str(cell) for cell in row if cell is not None) + "\n"
+    return {w.casefold() for w in _WORD.findall(typed)}
+
+
+def tour(workdir: Path, lang: str, demo: bool) -> Iterator[tuple[str, str, str]]:
+    """(command line, stdout, stderr) of each README command run in `lang` in `workdir`."""
+    runner = CliRunner()
+    env = {"RVNEET_LANG": lang, "RVNEET_DB": str(workdir / "rvneet.db")}
+    workdir.mkdir()
+    shutil.copytree(EXAMPLES, workdir / "examples")
+    (workdir / "backups").mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(workdir)
+        patch.setenv("RVNEET_DB", env["RVNEET_DB"])
+        if demo:
+            runpy.run_path(str(EXAMPLES / "load.py"))["main"](EXAMPLES / "load.sh")
+        for args in readme_commands():
+            args = [a.replace("~", str(workdir)) for a in args]
+            result = runner.invoke(app, args, prog_name="rvneet", env=env)
+            yield " ".join(args), result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("demo", [False, True], ids=["new-book", "demo-book"])
+def test_readme_tour_in_estonian_has_no_english(tmp_path: Path, demo: bool) -> None:
+    # Breaks when any text the tour shows (an error, a warning, a title, a header, a value in a
+    # table, a report label) is not marked for the catalog or has no Estonian translation.
+    data = data_words()
+    english_run = list(tour(tmp_path / "en", "en", demo))
+    estonian_run = list(tour(tmp_path / "et", "et", demo))
+    leaks = []
+    for (line, en_out, en_err), (_, et_out, et_err) in zip(english_run, estonian_run, strict=True):
+        english = words(en_err) | (set() if MACHINE.search(line) else words(en_out))
+        english -= data | SAME_IN_BOTH | words(line)
+        shown = words(et_err) | (set() if MACHINE.search(line) else words(et_out))
+        if found := sorted(english & shown):
+            leaks.append(f"rvneet {line}: {', '.join(found)}")
+    assert not leaks, "English in the Estonian tour:\n" + "\n".join(leaks)
