@@ -364,7 +364,7 @@ def print_page(
     line = _("{shown} of {total} {noun}; {hints}").format(
         shown=shown, total=total, noun=translate(noun), hints="; ".join(hints)
     )
-    print_rich(f"[dim]{line}[/dim]")
+    print_rich(f"[dim]{line}[/dim]")  # untranslated: rich markup around a translated line
 
 
 def open_private(path: Path) -> Any:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from rvneet.domain.errors import InvalidInput
+from rvneet.i18n import _
 
 Query = TypeVar("Query", bound=Any)
 
@@ -23,9 +24,9 @@ class Page:
 
     def __post_init__(self) -> None:
         if self.size is not None and self.size < 0:
-            raise InvalidInput("--limit must be 0 (every row) or more")
+            raise InvalidInput(_("--limit must be 0 (every row) or more"))
         if self.number < 1:
-            raise InvalidInput("--page must be 1 or more")
+            raise InvalidInput(_("--page must be 1 or more"))
 
     @property
     def offset(self) -> int:
