@@ -44,9 +44,10 @@ NOT_USER_FACING = {"i18n_catalog.py"}
 def _catalog() -> dict[str, str]:
     with PO_PATH.open("rb") as f:
         catalog = read_po(f, locale="et")
+    # An ngettext entry is keyed by its singular; its first form stands for it being translated.
     return {
-        (m.id if isinstance(m.id, str) else m.id[0]): (
-            m.string if isinstance(m.string, str) else m.string[0]
+        str(m.id if isinstance(m.id, str) else m.id[0]): str(
+            m.string if isinstance(m.string, str) else (m.string or [""])[0]
         )
         for m in catalog
         if m.id
@@ -179,3 +180,43 @@ def test_translate_takes_a_language_of_its_own() -> None:
     assert translate("Error: {message}", "et") == "Viga: {message}"
     assert translate("Error: {message}", "en") == "Error: {message}"
     assert translate("a text not in the catalog", "et") == "a text not in the catalog"
+
+
+@pytest.mark.parametrize(
+    ("answer", "confirmed"),
+    [("j\n", True), ("jah\n", True), ("y\n", True), ("\n", False), ("ei\n", False), ("", False)],
+)
+def test_confirm_takes_yes_in_either_language(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    answer: str,
+    confirmed: bool,
+) -> None:
+    # Breaks if confirm stops taking j/jah, or an empty answer (the default, no) goes on.
+    import io
+
+    import typer
+
+    from rvneet.cli.common import confirm
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(answer))
+    with use_language("et"):
+        if confirmed:
+            confirm("Kustutada Y-0001?")
+        else:
+            with pytest.raises(typer.Abort):
+                confirm("Kustutada Y-0001?")
+    assert "Kustutada Y-0001? [j/E]: " in capsys.readouterr().err
+
+
+def test_confirm_asks_again_after_an_unclear_answer(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    from rvneet.cli.common import confirm
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("võib-olla\njah\n"))
+    with use_language("et"):
+        confirm("Kustutada?")
+    assert "Vasta jah või ei." in capsys.readouterr().err
