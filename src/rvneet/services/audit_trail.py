@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from rvneet.domain.errors import InvalidInput
 from rvneet.domain.tables import AUDITED, AuditEntry
+from rvneet.i18n import _
 from rvneet.services.audit import GENESIS, entry_hash
 
 _BATCH = 10_000
@@ -54,7 +55,11 @@ def _check_entity(session: Session, entity: str) -> None:
         select(_TABLE.c.entity).where(_TABLE.c.entity == entity).limit(1)
     )
     if logged.first() is None:
-        raise InvalidInput(f"{entity!r} is not an audited entity; use one of: {', '.join(known)}")
+        raise InvalidInput(
+            _("{entity} is not an audited entity; use one of: {known}").format(
+                entity=repr(entity), known=", ".join(known)
+            )
+        )
 
 
 def audit_entries(session: Session, query: AuditQuery) -> Iterator[dict[str, Any]]:
@@ -125,7 +130,10 @@ def change_rows(entries: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 
 def describe_changes(entry: dict[str, Any]) -> str:
     """The changes as a person reads them: "risk: high → medium" for an update, "risk: high" for an
-    insert or a delete (whose id, reference and case have their own columns)."""
+    insert or a delete (whose id, reference and case have their own columns).
+
+    Field names and values are shown as the log stores them; only yes/no are in the user's language.
+    """
     parts = []
     for field, pair in entry["changes"].items():
         old, new = _text(pair["old"]), _text(pair["new"])
@@ -140,7 +148,7 @@ def _text(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     return str(value)
 
 
@@ -173,16 +181,21 @@ def verify_chain(session: Session, expect: str | None = None) -> ChainCheck:
         ).all()
         for entry_id, prev_hash, digest, *fields in rows:
             if prev_hash != prev:
-                after = f"entry {prev_id}" if prev_id is not None else "the start of the log"
-                return ChainCheck(
-                    count,
-                    prev,
-                    entry_id,
-                    f"it does not follow {after} (an entry deleted, inserted or moved before it)",
+                problem = (
+                    _(
+                        "it does not follow entry {id} (an entry deleted, inserted or moved "
+                        "before it)"
+                    ).format(id=prev_id)
+                    if prev_id is not None
+                    else _(
+                        "it does not follow the start of the log (an entry deleted, inserted or "
+                        "moved before it)"
+                    )
                 )
+                return ChainCheck(count, prev, entry_id, problem)
             if entry_hash(prev_hash, tuple(fields)) != digest:
                 return ChainCheck(
-                    count, prev, entry_id, "its content does not match its hash (edited)"
+                    count, prev, entry_id, _("its content does not match its hash (edited)")
                 )
             if digest == expect:
                 expected_id = entry_id
