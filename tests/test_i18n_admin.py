@@ -245,6 +245,32 @@ def test_audit_listing_in_estonian(run: Run, book: Path, et: None) -> None:
     assert {e["action"] for e in entries} == {"insert"}
 
 
+def test_audit_changes_read_in_estonian_but_stored_as_they_are(
+    run: Run, book: Path, et: None
+) -> None:
+    out = run("audit", "--limit", "0").stdout
+    # Breaks if describe_changes(entry, lang) stops giving field names, vocabulary values, stages
+    # and dates their Estonian forms, or audit stops naming the record's table by entity_label.
+    for text in (
+        "noor 1",
+        "juhtum 1",
+        "sünnikuupäev: 01.2010",
+        "nimi: [varjatud]",
+        "sugu: N",
+        "riskitase: kõrge",
+        "alguskuupäev: 03.02.2025",
+        "etapp: suunamine",
+    ):
+        assert text in out, (text, out)
+    absent(out, "youths", "cases", "birth_date", "[redacted]", "risk:", "high", "referral")
+    # The stored changes (JSON and CSV) keep field names and values as stored.
+    entries = json.loads(run("audit", "--format", "json").stdout)
+    youth = next(e for e in entries if e["entity"] == "youths")
+    assert youth["changes"]["birth_date"] == {"old": None, "new": "2010-01"}
+    assert youth["changes"]["name"]["new"] == "[redacted]"
+    assert "risk,,high" in run("audit", "--format", "csv").stdout
+
+
 def test_audit_errors_and_verify_in_estonian(run: Run, book: Path, et: None) -> None:
     result = run("audit", "--entity", "asjad")
     # Breaks if audit_trail._check_entity's message is not _().

@@ -10,6 +10,7 @@ import typer
 from rvneet.cli.common import (
     ListFormatOption,
     OutputFormat,
+    current_language,
     database,
     parse_date,
     print_rich,
@@ -108,6 +109,7 @@ def audit(
         audit_entries,
         change_rows,
         describe_changes,
+        entity_label,
     )
 
     # A table asks for one entry more than it shows, to say when there are more.
@@ -124,14 +126,15 @@ def audit(
             rows = change_rows(entries)
             write_csv(sys.stdout, CHANGE_FIELDS, ([r[f] for f in CHANGE_FIELDS] for r in rows))
             return
+        lang = current_language()
         shown = [
             {
                 **entry,
                 "user": escape(entry["user"]),
                 "when": entry["at"][:16].replace("T", " "),
-                "record": f"{entry['entity']} {entry['entity_id']}",
+                "record": f"{entity_label(entry['entity'], lang)} {entry['entity_id']}",
                 # "[redacted]" is text, not rich markup.
-                "detail": escape(describe_changes(entry)),
+                "detail": escape(describe_changes(entry, lang)),
             }
             for entry in entries
         ]
