@@ -320,7 +320,7 @@ FIELD_LABELS = {
     "network_meeting": N_("network meeting"),
     "no_consent_reason": N_("reason without consent"),
     "note": N_("note"),
-    "number": N_("number"),
+    "number": N_("number within the case"),
     "org": N_("organisation"),
     "phone": N_("phone"),
     "place": N_("place"),
