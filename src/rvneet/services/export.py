@@ -695,7 +695,9 @@ class _Loader:
             elif current[key] != value:
                 self.notes.append(
                     _("kept this database's {key} {current}; the export has {value}").format(
-                        key=key, current=repr(current[key]), value=repr(value)
+                        key=_(N_("municipality")) if key == MUNICIPALITY else key,
+                        current=repr(current[key]),
+                        value=repr(value),
                     )
                 )
         if new:
