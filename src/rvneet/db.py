@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rvneet.domain.errors import DatabaseError
+from rvneet.i18n import _
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -102,14 +103,18 @@ def _stored_revision(path: Path, key: str | None = None) -> str | None:
         if not tables:
             return None
         if "alembic_version" not in tables:
-            raise DatabaseError(f"{path} is not an rvneet database")
+            raise DatabaseError(_("{path} is not an rvneet database").format(path=path))
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()
         return row[0] if row else ""
     except operational_errors() as exc:
         # Locked, or its -wal/-shm cannot be opened: the file may well be an rvneet database.
-        raise DatabaseError(f"cannot read database {path}: {exc}") from None
+        raise DatabaseError(
+            _("cannot read database {path}: {reason}").format(path=path, reason=exc)
+        ) from None
     except errors as exc:
-        raise DatabaseError(f"{path} is not an rvneet database ({exc})") from None
+        raise DatabaseError(
+            _("{path} is not an rvneet database ({reason})").format(path=path, reason=exc)
+        ) from None
     finally:
         con.close()
 
@@ -129,12 +134,14 @@ class Database:
         """Refuse a path whose folder does not exist (we never create folders the user named)."""
         folder = self.path.parent
         if not folder.is_dir():
-            raise DatabaseError(f"folder {folder} does not exist")
+            raise DatabaseError(_("folder {folder} does not exist").format(folder=folder))
 
     def check_writable(self) -> None:
         """Refuse to write a file we may only read, before SQLite tries (and leaves side files)."""
         if not os.access(self.path, os.W_OK):
-            raise DatabaseError(f"database {self.path} is read-only; nothing changed")
+            raise DatabaseError(
+                _("database {path} is read-only; nothing changed").format(path=self.path)
+            )
         folder = self.path.parent
         side_files = [Path(f"{self.path}{suffix}") for suffix in ("-wal", "-shm")]
         if not os.access(folder, os.W_OK) and not all(
@@ -142,7 +149,9 @@ class Database:
         ):
             # A write needs the -wal and -shm files beside the database, or leave to create them.
             raise DatabaseError(
-                f"database {self.path} cannot be written: its folder is read-only; nothing changed"
+                _(
+                    "database {path} cannot be written: its folder is read-only; nothing changed"
+                ).format(path=self.path)
             )
 
     def ensure_ready(self) -> None:
@@ -154,17 +163,27 @@ class Database:
             # Our default folder is created by `init`: before that, point to `init`, not the folder.
             self.check_folder()
         if not self.path.exists():
-            raise DatabaseError(f"no database at {self.path}; create it with: {INIT_HINT}")
+            raise DatabaseError(
+                _("no database at {path}; create it with: {command}").format(
+                    path=self.path, command=INIT_HINT
+                )
+            )
         stored = _stored_revision(self.path, self.key)
         known = known_revisions()
         if stored == known[-1]:
             return
         if stored is None:
-            raise DatabaseError(f"{self.path} is empty; create the database with: {INIT_HINT}")
+            raise DatabaseError(
+                _("{path} is empty; create the database with: {command}").format(
+                    path=self.path, command=INIT_HINT
+                )
+            )
         if stored and stored not in known:
             raise DatabaseError(
-                f"database {self.path} has schema {stored}, newer than this rvneet knows "
-                f"({known[-1]}); upgrade rvneet"
+                _(
+                    "database {path} has schema {schema}, newer than this rvneet knows "
+                    "({head}); upgrade rvneet"
+                ).format(path=self.path, schema=stored, head=known[-1])
             )
         self._upgrade_existing(stored)
 
@@ -175,17 +194,34 @@ class Database:
         """
         head = head_revision()
         if not os.access(self.path, os.W_OK):
-            raise DatabaseError(
-                f"database {self.path} has schema {stored or 'none'} and must be upgraded to "
-                f"{head}, but it is read-only; upgrade a writable copy with: rvneet --db COPY init"
+            message = (
+                _(
+                    "database {path} has schema {schema} and must be upgraded to {head}, but it "
+                    "is read-only; upgrade a writable copy with: rvneet --db COPY init"
+                )
+                if stored
+                else _(
+                    "database {path} has schema none and must be upgraded to {head}, but it "
+                    "is read-only; upgrade a writable copy with: rvneet --db COPY init"
+                )
             )
+            raise DatabaseError(message.format(path=self.path, schema=stored, head=head))
         backup = self.upgrade(backup=True)
         if backup is None:
             return  # another process upgraded it while we waited for the lock
+        notice = (
+            _(
+                "rvneet: upgraded database {path} from schema {schema} to {head}; "
+                "the previous version is saved as {backup}"
+            )
+            if stored
+            else _(
+                "rvneet: upgraded database {path} from schema none to {head}; "
+                "the previous version is saved as {backup}"
+            )
+        )
         print(
-            f"rvneet: upgraded database {self.path} from schema {stored or 'none'} to {head}; "
-            f"the previous version is saved as {backup}",
-            file=sys.stderr,
+            notice.format(path=self.path, schema=stored, head=head, backup=backup), file=sys.stderr
         )
 
     def create(self) -> bool:
@@ -202,8 +238,10 @@ class Database:
             return False
         if stored and stored not in known_revisions():
             raise DatabaseError(
-                f"database {self.path} has schema {stored}, newer than this rvneet knows; "
-                "upgrade rvneet"
+                _(
+                    "database {path} has schema {schema}, newer than this rvneet knows; "
+                    "upgrade rvneet"
+                ).format(path=self.path, schema=stored)
             )
         if stored is None:
             self.upgrade()  # a new, empty file: nothing to back up
@@ -244,7 +282,9 @@ class Database:
                 command.upgrade(config, "head")
                 if connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
                     raise DatabaseError(
-                        f"migrating {self.path} broke a foreign key; nothing changed"
+                        _("migrating {path} broke a foreign key; nothing changed").format(
+                            path=self.path
+                        )
                     )
         except BaseException as exc:
             if saved is not None:
@@ -253,8 +293,9 @@ class Database:
                 # The transaction was rolled back: say so, in one line, instead of "unexpected".
                 reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
                 raise DatabaseError(
-                    f"upgrading {self.path} to schema {head_revision()} failed ({reason}); "
-                    "nothing changed"
+                    _(
+                        "upgrading {path} to schema {head} failed ({reason}); nothing changed"
+                    ).format(path=self.path, head=head_revision(), reason=reason)
                 ) from None
             raise
         finally:
@@ -362,6 +403,8 @@ def _begin_immediate(connection: Any, path: Path) -> None:
             # Exponential, with jitter so that waiting writers do not retry in step.
             time.sleep(RETRY_BACKOFF_SECONDS * 2**attempt * (0.5 + random.random()))
     raise DatabaseError(
-        f"database {path} is busy: another program kept it locked for writing; "
-        "nothing changed, try again"
+        _(
+            "database {path} is busy: another program kept it locked for writing; "
+            "nothing changed, try again"
+        ).format(path=path)
     )

@@ -19,6 +19,7 @@ from types import ModuleType
 from typing import Any
 
 from rvneet.domain.errors import DatabaseError
+from rvneet.i18n import _
 
 KEY_ENV = "RVNEET_KEY"
 EXTRA_HINT = "pip install 'rvneet[encrypted]'"
@@ -40,8 +41,10 @@ def driver() -> ModuleType:
         from sqlcipher3 import dbapi2
     except ImportError:
         raise DatabaseError(
-            f"{KEY_ENV} is set, but encryption is not installed; install it with: {EXTRA_HINT} "
-            f"(or unset {KEY_ENV})"
+            _(
+                "{env} is set, but encryption is not installed; install it with: {command} "
+                "(or unset {env})"
+            ).format(env=KEY_ENV, command=EXTRA_HINT)
         ) from None
     return dbapi2
 
@@ -99,20 +102,31 @@ def connect(
         target, uri = read_only_uri(path), True
     if key is None:
         if looks_encrypted(path):
-            hint = "" if available() else f" (encryption needs: {EXTRA_HINT})"
-            raise DatabaseError(
-                f"{path} is encrypted (or is no database at all); set {KEY_ENV} to its key, or "
-                f"run rvneet on a terminal to type it{hint}"
+            message = (
+                _(
+                    "{path} is encrypted (or is no database at all); set {env} to its key, or "
+                    "run rvneet on a terminal to type it"
+                )
+                if available()
+                else _(
+                    "{path} is encrypted (or is no database at all); set {env} to its key, or "
+                    "run rvneet on a terminal to type it (encryption needs: {command})"
+                )
             )
+            raise DatabaseError(message.format(path=path, env=KEY_ENV, command=EXTRA_HINT))
         try:
             return sqlite3.connect(target, uri=uri, timeout=timeout)
         except sqlite3.Error as exc:
-            raise DatabaseError(f"cannot open database {path}: {exc}") from None
+            raise DatabaseError(
+                _("cannot open database {path}: {reason}").format(path=path, reason=exc)
+            ) from None
     dbapi = driver()
     try:
         con = dbapi.connect(target, uri=uri, timeout=timeout)
     except dbapi.Error as exc:
-        raise DatabaseError(f"cannot open database {path}: {exc}") from None
+        raise DatabaseError(
+            _("cannot open database {path}: {reason}").format(path=path, reason=exc)
+        ) from None
     try:
         # Before the key: SQLCipher would otherwise print "ERROR CORE ..." lines for a wrong key.
         con.execute("PRAGMA cipher_log_level = NONE")
@@ -123,11 +137,15 @@ def connect(
         con.close()
         if _is_plain_sqlite(path):
             raise DatabaseError(
-                f"{path} is not encrypted, but {KEY_ENV} is set; unset {KEY_ENV} to open it"
+                _("{path} is not encrypted, but {env} is set; unset {env} to open it").format(
+                    path=path, env=KEY_ENV
+                )
             ) from None
         raise DatabaseError(
-            f"cannot open {path}: the key is wrong (from {KEY_ENV} or the prompt), "
-            "or the file is not an rvneet database"
+            _(
+                "cannot open {path}: the key is wrong (from {env} or the prompt), "
+                "or the file is not an rvneet database"
+            ).format(path=path, env=KEY_ENV)
         ) from None
     return con
 

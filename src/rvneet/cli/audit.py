@@ -10,12 +10,14 @@ import typer
 from rvneet.cli.common import (
     ListFormatOption,
     OutputFormat,
+    current_language,
     database,
     parse_date,
     print_rich,
     table,
     warn,
 )
+from rvneet.i18n import N_, _, translate
 
 DEFAULT_LIMIT = 100
 
@@ -23,13 +25,28 @@ DEFAULT_LIMIT = 100
 app = typer.Typer(rich_markup_mode=None, invoke_without_command=True)
 
 COLUMNS = {
-    "when": "When (UTC)",
-    "user": "User",
-    "action": "Action",
-    "ref": "Ref",
-    "record": "Record",
-    "detail": "Changes",
+    "when": N_("When (UTC)"),
+    "user": N_("User"),
+    "action": N_("Action"),
+    "ref": N_("Ref"),
+    "record": N_("Record"),
+    "detail": N_("Changes"),
 }
+# An entry's action as people read it in a table (the log, JSON and CSV keep the code).
+ACTIONS = {
+    "insert": N_("added"),
+    "update": N_("changed"),
+    "delete": N_("deleted"),
+    "read": N_("viewed"),
+    "restore": N_("restored"),
+}
+
+
+def shown_action(action: str, lang: str) -> str:
+    """An audit entry's action in `lang`: its code (`insert`) in English, a word in Estonian."""
+    if lang == "en" or action not in ACTIONS:
+        return action
+    return translate(ACTIONS[action], lang)
 
 
 @app.callback()
@@ -92,6 +109,7 @@ def audit(
         audit_entries,
         change_rows,
         describe_changes,
+        entity_label,
     )
 
     # A table asks for one entry more than it shows, to say when there are more.
@@ -108,24 +126,33 @@ def audit(
             rows = change_rows(entries)
             write_csv(sys.stdout, CHANGE_FIELDS, ([r[f] for f in CHANGE_FIELDS] for r in rows))
             return
+        lang = current_language()
         shown = [
             {
                 **entry,
                 "user": escape(entry["user"]),
                 "when": entry["at"][:16].replace("T", " "),
-                "record": f"{entry['entity']} {entry['entity_id']}",
+                "record": f"{entity_label(entry['entity'], lang)} {entry['entity_id']}",
                 # "[redacted]" is text, not rich markup.
-                "detail": escape(describe_changes(entry)),
+                "detail": escape(describe_changes(entry, lang)),
             }
             for entry in entries
         ]
     if not shown:
-        print_rich("Audit log: none")
+        print_rich(_("Audit log: none"))
         return
     more = bool(limit) and len(shown) > limit
-    print_rich(table("Audit log (oldest first)", shown[1:] if more else shown, COLUMNS))
+    print_rich(
+        table(
+            N_("Audit log (oldest first)"),
+            shown[1:] if more else shown,
+            COLUMNS,
+            values={"action": shown_action},
+        )
+    )
     if more:
-        warn(f"only the newest {limit} entries are shown; --limit 0 shows all")
+        # English says "entries" for any N (as always); Estonian words it to fit any N too.
+        warn(_("only the newest {n} entries are shown; --limit 0 shows all").format(n=limit))
 
 
 def _print_json(entries: Iterable[dict[str, Any]]) -> None:
@@ -171,14 +198,25 @@ def verify(
         check = verify_chain(session, expected)
     if check.broken_id is not None:
         raise RvneetError(
-            f"audit log broken at entry {check.broken_id}: {check.problem}; "
-            f"the {check.entries} entries before it are intact"
+            _(
+                "audit log broken at entry {id}: {problem}; the {n} entries before it are intact"
+            ).format(id=check.broken_id, problem=check.problem, n=check.entries)
         )
     if expected is not None and check.expected_id is None:
         raise RvneetError(
-            f"no entry of the audit log has the hash {expected}: entries were cut from its end, "
-            "or it was rewritten, since that hash was noted"
+            _(
+                "no entry of the audit log has the hash {hash}: entries were cut from its end, "
+                "or it was rewritten, since that hash was noted"
+            ).format(hash=expected)
         )
-    typer.echo(f"audit log intact: {check.entries} entries; newest hash {check.last_hash}")
+    typer.echo(
+        _("audit log intact: {n} entries; newest hash {hash}").format(
+            n=check.entries, hash=check.last_hash
+        )
+    )
     if check.expected_id is not None:
-        typer.echo(f"the expected hash is entry {check.expected_id}: the log up to it is unchanged")
+        typer.echo(
+            _("the expected hash is entry {id}: the log up to it is unchanged").format(
+                id=check.expected_id
+            )
+        )

@@ -6,8 +6,9 @@ from typing import Annotated
 
 import typer
 
-from rvneet.cli.common import OutputFormat, database, print_listing, to_json
+from rvneet.cli.common import OutputFormat, current_language, database, print_listing, to_json
 from rvneet.domain.errors import DatabaseError
+from rvneet.i18n import N_, _
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -39,15 +40,30 @@ RecordFormatOption = Annotated[
     typer.Option("--format", "-f", help="text for people; json for scripts."),
 ]
 
-CHECK_COLUMNS = {"check": "Check", "result": "Result", "detail": "Detail"}
+CHECK_COLUMNS = {"check": N_("Check"), "result": N_("Result"), "detail": N_("Detail")}
+# Answers to the restore's question in Estonian (English keeps Click's y/N).
+YES_ET = frozenset({"j", "jah", "y", "yes"})
 
 
 def _size(n: int) -> str:
     if n < 1024:
-        return f"{n} bytes"
+        return _("{n} bytes").format(n=n)
     if n < 1024 * 1024:
         return f"{n / 1024:.0f} KiB"
-    return f"{n / (1024 * 1024):.1f} MiB"
+    size = f"{n / (1024 * 1024):.1f}"
+    if current_language() == "et":
+        size = size.replace(".", ",")  # Estonian writes 1,5 MiB
+    return f"{size} MiB"
+
+
+def _confirm(question: str) -> None:
+    """Ask `question`; go on only on yes (in Estonian: j/jah, or y/yes), else abort."""
+    if current_language() != "et":
+        typer.confirm(question, abort=True)
+        return
+    answer = typer.prompt(f"{question} [j/E]", default="", show_default=False)
+    if answer.strip().lower() not in YES_ET:
+        raise typer.Abort()
 
 
 @app.command("backup")
@@ -76,8 +92,12 @@ def backup(
         typer.echo(to_json(info.as_dict()))
     else:
         typer.echo(
-            f"Backed up {info.database} to {info.backup} "
-            f"({_size(info.size)}, schema {info.revision})"
+            _("Backed up {database} to {backup} ({size}, schema {schema})").format(
+                database=info.database,
+                backup=info.backup,
+                size=_size(info.size),
+                schema=info.revision,
+            )
         )
 
 
@@ -100,16 +120,28 @@ def check(
     \b
     Example: rvneet db check --full
     """
-    from rvneet.services.maintenance import check_database
+    from rvneet.services.maintenance import check_database, check_name, check_result
 
     db = database(ctx)
     path = db.path
     results = check_database(path, full=full, key=db.key)
-    rows = [r.as_dict() for r in results]
-    print_listing(rows, OutputFormat(fmt.value), CHECK_COLUMNS, f"Check of {path}")
-    failed = [r.check for r in results if not r.ok]
+    # JSON keeps its English texts for scripts; a table is read in the user's language.
+    lang = "en" if fmt is CheckFormat.JSON else current_language()
+    rows = [r.as_dict(lang) for r in results]
+    print_listing(
+        rows,
+        OutputFormat(fmt.value),
+        CHECK_COLUMNS,
+        _("Check of {path}").format(path=path),
+        values={"check": check_name, "result": check_result},
+    )
+    failed = [check_name(r.check, current_language()) for r in results if not r.ok]
     if failed:
-        raise DatabaseError(f"{path} has problems: {', '.join(failed)} (see the listing above)")
+        raise DatabaseError(
+            _("{path} has problems: {checks} (see the listing above)").format(
+                path=path, checks=", ".join(failed)
+            )
+        )
 
 
 @app.command("restore")
@@ -137,16 +169,23 @@ def restore(
     if not yes:
         if plan.replaces_existing:
             typer.echo(
-                f"The current content is saved first as {db.path.name}{SAFETY_COPY_INFIX}<UTC time>."
+                _("The current content is saved first as {name}<UTC time>.").format(
+                    name=f"{db.path.name}{SAFETY_COPY_INFIX}"
+                )
             )
-        typer.confirm(
-            f"Replace the content of {db.path} with {plan.source} (schema {plan.source_revision})?",
-            abort=True,
+        _confirm(
+            _("Replace the content of {path} with {source} (schema {schema})?").format(
+                path=db.path, source=plan.source, schema=plan.source_revision
+            )
         )
     info = restore_database(db, file)
     if fmt is RecordFormat.JSON:
         typer.echo(to_json(info.as_dict()))
         return
     if info.safety_copy:
-        typer.echo(f"Saved the previous database as {info.safety_copy}")
-    typer.echo(f"Restored {info.database} from {info.source} (schema {info.revision})")
+        typer.echo(_("Saved the previous database as {path}").format(path=info.safety_copy))
+    typer.echo(
+        _("Restored {database} from {source} (schema {schema})").format(
+            database=info.database, source=info.source, schema=info.revision
+        )
+    )

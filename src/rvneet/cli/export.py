@@ -8,6 +8,7 @@ import typer
 
 from rvneet.cli import importing
 from rvneet.cli.common import database, progress_display, warn
+from rvneet.i18n import _
 
 
 class ExportFormat(StrEnum):
@@ -62,12 +63,16 @@ def export_command(
     check_target(file, force=force, database=db.path)
     if pseudonymize:
         ensure_pseudonym_key(db)
-    with progress_display("exporting") as progress, db.session() as session:
+    with progress_display(_("exporting")) as progress, db.session() as session:
         summary = export_book(session, file, kind, pseudonymize, progress, force=force)
     for message in summary["warnings"]:
         warn(message)
-    what = " (pseudonymized)" if pseudonymize else ""
-    typer.echo(f"Exported {summary['tables']} tables, {summary['rows']} rows to {file}{what}")
+    done = (
+        _("Exported {tables} tables, {rows} rows to {file} (pseudonymized)")
+        if pseudonymize
+        else _("Exported {tables} tables, {rows} rows to {file}")
+    )
+    typer.echo(done.format(tables=summary["tables"], rows=summary["rows"], file=file))
 
 
 @importing.app.command("export")
@@ -90,8 +95,12 @@ def import_export(
     from rvneet.services.export import load_book
 
     db = database(ctx)
-    with progress_display("importing") as progress, db.session(write=True) as session:
+    with progress_display(_("importing")) as progress, db.session(write=True) as session:
         summary = load_book(session, file, progress, fmt=fmt.value if fmt else None)
-    lines = [f"Imported {summary['tables']} tables, {summary['rows']} rows from {file}"]
+    lines = [
+        _("Imported {tables} tables, {rows} rows from {file}").format(
+            tables=summary["tables"], rows=summary["rows"], file=file
+        )
+    ]
     lines += [f"  {note}" for note in summary["notes"]]
     typer.echo("\n".join(lines))

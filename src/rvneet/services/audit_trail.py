@@ -8,16 +8,42 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
 
+from rvneet.domain.enums import (
+    ActivityStatus,
+    CloseReason,
+    ConsentGiver,
+    ConsentScope,
+    ContactChannel,
+    FollowUpStatus,
+    GoalState,
+    Light,
+    Model,
+    NeedCategory,
+    NeetGroup,
+    NetworkRole,
+    ReachChannel,
+    RiskLevel,
+    Sex,
+    SupportAnswer,
+    SupportKind,
+    Tier,
+    WelfareDomain,
+    estonian,
+)
 from rvneet.domain.errors import InvalidInput
+from rvneet.domain.stages import STAGES
 from rvneet.domain.tables import AUDITED, AuditEntry
-from rvneet.services.audit import GENESIS, entry_hash
+from rvneet.i18n import N_, _, format_date, translate
+from rvneet.services.audit import GENESIS, REDACTED, entry_hash
 
 _BATCH = 10_000
 _TABLE: Any = AuditEntry.__table__  # type: ignore[attr-defined]
@@ -54,7 +80,11 @@ def _check_entity(session: Session, entity: str) -> None:
         select(_TABLE.c.entity).where(_TABLE.c.entity == entity).limit(1)
     )
     if logged.first() is None:
-        raise InvalidInput(f"{entity!r} is not an audited entity; use one of: {', '.join(known)}")
+        raise InvalidInput(
+            _("{entity} is not an audited entity; use one of: {known}").format(
+                entity=repr(entity), known=", ".join(known)
+            )
+        )
 
 
 def audit_entries(session: Session, query: AuditQuery) -> Iterator[dict[str, Any]]:
@@ -123,25 +153,212 @@ def change_rows(entries: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
             yield {**base, "field": field, **pair}
 
 
-def describe_changes(entry: dict[str, Any]) -> str:
+def describe_changes(entry: dict[str, Any], lang: str = "en") -> str:
     """The changes as a person reads them: "risk: high → medium" for an update, "risk: high" for an
-    insert or a delete (whose id, reference and case have their own columns)."""
+    insert or a delete (whose id, reference and case have their own columns).
+
+    In English, field names and values as the log stores them. In Estonian, for reading only (the
+    log, JSON and CSV keep what is stored): field names in Estonian, a closed vocabulary's values
+    in their Estonian form (`kõrge`), dates as 31.12.2025, yes/no as jah/ei.
+    """
+    entity = entry["entity"]
     parts = []
     for field, pair in entry["changes"].items():
-        old, new = _text(pair["old"]), _text(pair["new"])
+        old, new = (_text(entity, field, pair[k], lang) for k in ("old", "new"))
+        name = field_label(field, lang)
         if entry["action"] == "update":
-            parts.append(f"{field}: {old} → {new}")
+            parts.append(f"{name}: {old} → {new}")
         elif field not in ("id", "ref", "case_id"):
-            parts.append(f"{field}: {old if entry['action'] == 'delete' else new}")
+            parts.append(f"{name}: {old if entry['action'] == 'delete' else new}")
     return "; ".join(parts)
 
 
-def _text(value: Any) -> str:
+def _text(entity: str, field: str, value: Any, lang: str) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
+        return translate(N_("yes") if value else N_("no"), lang)
+    if lang == "en" or not isinstance(value, str):
+        return str(value)
+    if value == REDACTED:
+        return translate(N_("[redacted]"), lang)
+    if field == "stage":
+        return _STAGE_NAMES.get(value, value)
+    vocabulary = _VOCABULARY.get((entity, field)) or _VOCABULARY.get(("", field))
+    if vocabulary is not None:
+        return ",".join(_estonian(vocabulary, part) for part in value.split(","))
+    if _YEAR_MONTH.fullmatch(value):
+        return f"{value[5:]}.{value[:4]}"  # a birth date as the log keeps it: 04.2009
+    return str(format_date(value, lang))
+
+
+_YEAR_MONTH = re.compile(r"\d{4}-\d{2}")
+
+
+def _estonian(vocabulary: type[StrEnum], value: str) -> str:
+    try:
+        return estonian(vocabulary(value))
+    except ValueError:
+        return value  # a value from outside the vocabulary (old data): as stored
+
+
+def field_label(field: str, lang: str) -> str:
+    """A column of an audited table as people read it: its name in English, a word in Estonian."""
+    if lang == "en" or field not in FIELD_LABELS:
+        return field
+    return translate(FIELD_LABELS[field], lang)
+
+
+def entity_label(entity: str, lang: str) -> str:
+    """An audited table as people read it: its name (`youths`) in English, a word in Estonian."""
+    if lang == "en" or entity not in ENTITY_LABELS:
+        return entity
+    return translate(ENTITY_LABELS[entity], lang)
+
+
+# The closed vocabulary of a column, by (table, column), or ("", column) for every table.
+_VOCABULARY: dict[tuple[str, str], type[StrEnum]] = {
+    ("", "sex"): Sex,
+    ("", "model"): Model,
+    ("", "risk"): RiskLevel,
+    ("", "light"): Light,
+    ("", "neet_group"): NeetGroup,
+    ("", "close_reason"): CloseReason,
+    ("", "previous_reason"): CloseReason,
+    ("cases", "channel"): ReachChannel,
+    ("contacts", "channel"): ContactChannel,
+    ("", "category"): NeedCategory,
+    ("", "domain"): WelfareDomain,
+    ("", "role"): NetworkRole,
+    ("", "with_roles"): NetworkRole,
+    ("", "tier"): Tier,
+    ("", "scope"): ConsentScope,
+    ("", "given_by"): ConsentGiver,
+    ("", "kind"): SupportKind,
+    ("", "answer"): SupportAnswer,
+    ("", "state"): GoalState,
+    ("support_activities", "status"): ActivityStatus,
+    ("followups", "status"): FollowUpStatus,
+}
+
+# A stage's Estonian name; follow-up, in both models, by the RV model's name (the entry does not
+# say the case's model).
+_STAGE_NAMES = {
+    stage.name: stage.estonian for stages in reversed(STAGES.values()) for stage in stages
+} | {stage.name: stage.estonian for stage in STAGES[Model.RV]}
+
+# The audited tables and the database as a whole, as an entry's record names them.
+ENTITY_LABELS = {
+    "youths": N_("youth"),
+    "cases": N_("case"),
+    "assessments": N_("assessment"),
+    "stage_changes": N_("stage change"),
+    "contacts": N_("contact"),
+    "needs_assessments": N_("needs assessment"),
+    "needs": N_("need"),
+    "welfare_scores": N_("welfare score"),
+    "goals": N_("goal"),
+    "network_members": N_("network member"),
+    "case_members": N_("case network member"),
+    "support_activities": N_("support activity"),
+    "consents": N_("consent"),
+    "support_requests": N_("support request"),
+    "reopenings": N_("reopening"),
+    "followups": N_("follow-up"),
+    "ngts_entries": N_("NGTS list entry"),
+    "database": N_("database"),
+}
+
+# The columns of the audited tables, as the changes name them.
+FIELD_LABELS = {
+    "added_on": N_("date added"),
+    "address": N_("address"),
+    "age_at_start": N_("age at the start"),
+    "age_on_list": N_("age on the list"),
+    "answer": N_("answer"),
+    "answer_note": N_("note on the answer"),
+    "answered_on": N_("date answered"),
+    "assessment_id": N_("assessment"),
+    "birth_date": N_("birth date"),
+    "birth_month": N_("birth month"),
+    "case_id": N_("case"),
+    "category": N_("category"),
+    "channel": N_("channel"),
+    "close_reason": N_("reason for closing"),
+    "date": N_("date"),
+    "domain": N_("domain"),
+    "done_on": N_("date done"),
+    "due": N_("due date"),
+    "email": N_("e-mail"),
+    "end_date": N_("end date"),
+    "ended_on": N_("date ended"),
+    "erased_on": N_("date erased"),
+    "erasure_reason": N_("reason for erasure"),
+    "feedback": N_("feedback"),
+    "given_by": N_("given by"),
+    "guardian": N_("guardian"),
+    "guardian_contact": N_("guardian's contact"),
+    "id": N_("id"),
+    "id_code": N_("personal code"),
+    "in_education": N_("in education"),
+    "in_employment": N_("in employment"),
+    "ineligible_reason": N_("reason not eligible"),
+    "instrument": N_("instrument"),
+    "justification": N_("justification"),
+    "kind": N_("kind"),
+    "last_education": N_("last education"),
+    "last_employment": N_("last employment"),
+    "light": N_("traffic light"),
+    "list_date": N_("list date"),
+    "manager": N_("case manager"),
+    "member_id": N_("network member"),
+    "model": N_("model"),
+    "motivation": N_("motivation"),
+    "name": N_("name"),
+    "neet_group": N_("NEET group"),
+    "neet_months": N_("months NEET"),
+    "network_meeting": N_("network meeting"),
+    "no_consent_reason": N_("reason without consent"),
+    "note": N_("note"),
+    "number": N_("number within the case"),
+    "org": N_("organisation"),
+    "phone": N_("phone"),
+    "place": N_("place"),
+    "planned_end": N_("planned end"),
+    "previous_end": N_("previous end"),
+    "previous_reason": N_("previous reason for closing"),
+    "reached": N_("reached"),
+    "reason": N_("reason"),
+    "ref": N_("reference"),
+    "removed_on": N_("date removed"),
+    "retired_on": N_("date retired"),
+    "risk": N_("risk level"),
+    "role": N_("role"),
+    "satisfaction": N_("satisfaction"),
+    "satisfaction_manager": N_("satisfaction with the case manager"),
+    "satisfaction_overall": N_("overall satisfaction"),
+    "scope": N_("scope"),
+    "score": N_("score"),
+    "seq": N_("sequence number"),
+    "sex": N_("sex"),
+    "skip_reason": N_("reason skipped"),
+    "stage": N_("stage"),
+    "start_date": N_("start date"),
+    "state": N_("state"),
+    "state_date": N_("state date"),
+    "status": N_("status"),
+    "text": N_("text"),
+    "tier": N_("tier"),
+    "trusted_person": N_("trusted person"),
+    "wellbeing_end": N_("wellbeing at the end"),
+    "wellbeing_start": N_("wellbeing at the start"),
+    "with_roles": N_("roles present"),
+    "withdrawn": N_("withdrawn"),
+    "youth_id": N_("youth"),
+    # The restore's entry (services.maintenance.record_restore).
+    "restored_from": N_("restored from"),
+    "safety_copy": N_("safety copy"),
+}
 
 
 @dataclass(frozen=True)
@@ -173,16 +390,21 @@ def verify_chain(session: Session, expect: str | None = None) -> ChainCheck:
         ).all()
         for entry_id, prev_hash, digest, *fields in rows:
             if prev_hash != prev:
-                after = f"entry {prev_id}" if prev_id is not None else "the start of the log"
-                return ChainCheck(
-                    count,
-                    prev,
-                    entry_id,
-                    f"it does not follow {after} (an entry deleted, inserted or moved before it)",
+                problem = (
+                    _(
+                        "it does not follow entry {id} (an entry deleted, inserted or moved "
+                        "before it)"
+                    ).format(id=prev_id)
+                    if prev_id is not None
+                    else _(
+                        "it does not follow the start of the log (an entry deleted, inserted or "
+                        "moved before it)"
+                    )
                 )
+                return ChainCheck(count, prev, entry_id, problem)
             if entry_hash(prev_hash, tuple(fields)) != digest:
                 return ChainCheck(
-                    count, prev, entry_id, "its content does not match its hash (edited)"
+                    count, prev, entry_id, _("its content does not match its hash (edited)")
                 )
             if digest == expect:
                 expected_id = entry_id

@@ -33,6 +33,7 @@ from rvneet.db import known_revisions
 from rvneet.domain.errors import InvalidInput
 from rvneet.domain.tables import AUDITED, metadata
 from rvneet.files.write import open_private, restore
+from rvneet.i18n import N_, _
 from rvneet.services.audit import REDACTED_FIELDS, audit_bulk
 from rvneet.services.settings import (
     MUNICIPALITY,
@@ -107,24 +108,36 @@ def export_format(path: Path, given: str | None = None) -> str:
     if suffix in FORMATS:
         return suffix
     raise InvalidInput(
-        f"cannot tell the format of {path.name} from its extension; give --format json or xlsx"
+        _("cannot tell the format of {name} from its extension; give --format json or xlsx").format(
+            name=path.name
+        )
     )
 
 
 def check_target(target: Path, *, force: bool, database: Path | None = None) -> None:
     """Refuse to write over a file without `force`, over a folder, or over the database itself."""
     if target.is_dir():
-        raise InvalidInput(f"{target} is a folder; name the file to write")
+        raise InvalidInput(_("{target} is a folder; name the file to write").format(target=target))
     if database is not None:
         db = database.resolve()
         if target.resolve() in {db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")}:
-            raise InvalidInput(f"{target} is the database itself; name another file")
+            raise InvalidInput(
+                _("{target} is the database itself; name another file").format(target=target)
+            )
     if target.exists() and not force:
-        raise InvalidInput(f"{target} exists; add --force to overwrite it")
+        raise InvalidInput(_("{target} exists; add --force to overwrite it").format(target=target))
     if not target.parent.is_dir():
-        raise InvalidInput(f"cannot write {target}: folder {target.parent} does not exist")
+        raise InvalidInput(
+            _("cannot write {target}: folder {folder} does not exist").format(
+                target=target, folder=target.parent
+            )
+        )
     if not os.access(target.parent, os.W_OK):
-        raise InvalidInput(f"cannot write {target}: folder {target.parent} is not writable")
+        raise InvalidInput(
+            _("cannot write {target}: folder {folder} is not writable").format(
+                target=target, folder=target.parent
+            )
+        )
 
 
 def ensure_pseudonym_key(db: Database) -> None:
@@ -250,7 +263,9 @@ def export_book(
     (`ensure_pseudonym_key`).
     """
     if fmt not in FORMATS:
-        raise InvalidInput(f"unknown export format {fmt!r}; use json or xlsx")
+        raise InvalidInput(
+            _("unknown export format {format}; use json or xlsx").format(format=repr(fmt))
+        )
     bind = session.get_bind()
     database = getattr(getattr(bind, "url", None), "database", None)
     check_target(target, force=force, database=Path(database) if database else None)
@@ -258,7 +273,7 @@ def export_book(
     if pseudonymize:
         key = pseudonym_key(session)
         if key is None:
-            raise InvalidInput("this database has no pseudonym secret yet; nothing was exported")
+            raise InvalidInput(_("this database has no pseudonym secret yet; nothing was exported"))
         pseudonyms = _Pseudonyms(key)
     header = {
         "format": FORMAT,
@@ -346,15 +361,19 @@ def _write_xlsx(
         name = sheet.table.name
         for number, values in enumerate(rows, 1):
             if number > XLSX_MAX_ROWS:
-                problems.append(f"table {name} has more rows than an XLSX sheet holds")
+                problems.append(
+                    _("table {table} has more rows than an XLSX sheet holds").format(table=name)
+                )
                 return
             for i, (column, value) in enumerate(zip(sheet.columns, values, strict=True)):
                 if not isinstance(value, str):
                     continue
                 if ILLEGAL_CHARACTERS_RE.search(value):
                     problems.append(
-                        f"table {name}, {sheet.columns[0]} {values[0]}: {column} holds a "
-                        "control character an XLSX cell cannot hold"
+                        _(
+                            "table {table}, {key} {id}: {column} holds a control character an "
+                            "XLSX cell cannot hold"
+                        ).format(table=name, key=sheet.columns[0], id=values[0], column=column)
                     )
                     values[i] = None
                 elif "\r" in value:
@@ -372,17 +391,25 @@ def _write_xlsx(
         ],
     )
     if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise InvalidInput(f"{problems[0]}{more}; export to JSON instead, which holds any text")
+        refused = (
+            _("{problem} (and {n} more); export to JSON instead, which holds any text")
+            if len(problems) > 1
+            else _("{problem}; export to JSON instead, which holds any text")
+        )
+        raise InvalidInput(refused.format(problem=problems[0], n=len(problems) - 1))
     if lossy["carriage return"]:
         counter.warnings.append(
-            f"{lossy['carriage return']} texts hold carriage returns, which XLSX keeps as line "
-            "feeds; export to JSON for an exact copy"
+            _(
+                "{n} texts hold carriage returns, which XLSX keeps as line feeds; "
+                "export to JSON for an exact copy"
+            ).format(n=lossy["carriage return"])
         )
     if lossy["empty text"]:
         counter.warnings.append(
-            f"{lossy['empty text']} texts are empty, which XLSX keeps as empty cells (null); "
-            "export to JSON for an exact copy"
+            _(
+                "{n} texts are empty, which XLSX keeps as empty cells (null); "
+                "export to JSON for an exact copy"
+            ).format(n=lossy["empty text"])
         )
 
 
@@ -412,7 +439,7 @@ def load_book(
     """
     kind = export_format(source, fmt)
     if not source.is_file():
-        raise InvalidInput(f"no file {source}")
+        raise InvalidInput(_("no file {source}").format(source=source))
     with _open_export(source, kind) as reader:
         _check_header(source.name, reader.header())
         _check_empty(session)
@@ -432,33 +459,45 @@ def load_book(
 
 def _check_header(name: str, header: dict[str, Any]) -> None:
     if header.get("format") != FORMAT:
-        raise InvalidInput(f"{name} is not an rvneet export (made by rvneet export)")
+        raise InvalidInput(
+            _("{file} is not an rvneet export (made by rvneet export)").format(file=name)
+        )
     if missing := [k for k in HEADER_KEYS if k not in header]:
         raise InvalidInput(
-            f"{name}: the header lacks {', '.join(missing)} (the header comes before the tables)"
+            _("{file}: the header lacks {keys} (the header comes before the tables)").format(
+                file=name, keys=", ".join(missing)
+            )
         )
     version = header["version"]
     if version != VERSION or isinstance(version, bool):
         raise InvalidInput(
-            f"{name} is an rvneet export of version {version}; this rvneet reads version {VERSION}"
+            _(
+                "{file} is an rvneet export of version {version}; this rvneet reads version {known}"
+            ).format(file=name, version=version, known=VERSION)
         )
     if header["pseudonymized"] is True:
         raise InvalidInput(
-            f"{name} is a pseudonymized export: names, personal codes and notes are not in it, "
-            "so it cannot be imported"
+            _(
+                "{file} is a pseudonymized export: names, personal codes and notes are not in it, "
+                "so it cannot be imported"
+            ).format(file=name)
         )
     if header["pseudonymized"] is not False:
-        raise InvalidInput(f"{name}: pseudonymized must be true or false")
+        raise InvalidInput(_("{file}: pseudonymized must be true or false").format(file=name))
     schema, known = header["schema"], known_revisions()
     if not isinstance(schema, str) or schema not in known:
         if isinstance(schema, str) and schema > known[-1]:
             raise InvalidInput(
-                f"{name} was exported from schema {schema}, newer than this rvneet knows "
-                f"({known[-1]}); upgrade rvneet"
+                _(
+                    "{file} was exported from schema {schema}, newer than this rvneet knows "
+                    "({head}); upgrade rvneet"
+                ).format(file=name, schema=schema, head=known[-1])
             )
-        raise InvalidInput(f"{name} names an unknown schema {schema!r}")
+        raise InvalidInput(
+            _("{file} names an unknown schema {schema}").format(file=name, schema=repr(schema))
+        )
     if not isinstance(header["municipality"], str):
-        raise InvalidInput(f"{name}: municipality must be text")
+        raise InvalidInput(_("{file}: municipality must be text").format(file=name))
 
 
 def _check_empty(session: Session) -> None:
@@ -469,11 +508,13 @@ def _check_empty(session: Session) -> None:
         if t.name != "settings" and connection.execute(select(1).select_from(t).limit(1)).first()
     ]
     if holding:
+        tables = ", ".join(holding[:3]) + (", ..." if len(holding) > 3 else "")
         raise InvalidInput(
-            f"this database already holds records ({', '.join(holding[:3])}"
-            f"{', ...' if len(holding) > 3 else ''}); an export is loaded only into a new "
-            "database: rvneet --db NEW.db init --municipality NAME, then rvneet --db NEW.db "
-            "import export FILE"
+            _(
+                "this database already holds records ({tables}); an export is loaded only into a "
+                "new database: rvneet --db NEW.db init --municipality NAME, then rvneet --db "
+                "NEW.db import export FILE"
+            ).format(tables=tables)
         )
 
 
@@ -528,16 +569,18 @@ def _from_xlsx(kind: str, value: Any) -> Any:
 
 
 _EXPECTED = {
-    "str": "text",
-    "int": "a whole number",
-    "bool": "true or false" + " (yes or no in XLSX)",
-    "date": "a date (YYYY-MM-DD)",
+    "str": N_("text"),
+    "int": N_("a whole number"),
+    "bool": N_("true or false (yes or no in XLSX)"),
+    "date": N_("a date (YYYY-MM-DD)"),
 }
 
 
 def _shown(value: Any) -> str:
     """A refused value for an error message: text is not repeated (it may be a name or a code)."""
-    return f"text of {len(value)} characters" if isinstance(value, str) else repr(value)
+    if isinstance(value, str):
+        return _("text of {n} characters").format(n=len(value))
+    return repr(value)
 
 
 class _Loader:
@@ -560,12 +603,20 @@ class _Loader:
     def table(self, name: str, rows: Iterator[dict[str, Any]]) -> None:
         table = self.tables.get(name)
         if table is None:
-            raise InvalidInput(f"{self.name}: unknown table {name!r}")
+            raise InvalidInput(
+                _("{file}: unknown table {table}").format(file=self.name, table=repr(name))
+            )
         if name in self.by_table:
-            raise InvalidInput(f"{self.name}: table {name} appears twice")
+            raise InvalidInput(
+                _("{file}: table {table} appears twice").format(file=self.name, table=name)
+            )
         for child in self.by_table:
             if any(fk.column.table is table for fk in self.tables[child].foreign_keys):
-                raise InvalidInput(f"{self.name}: table {name} must come before {child}")
+                raise InvalidInput(
+                    _("{file}: table {table} must come before {child}").format(
+                        file=self.name, table=name, child=child
+                    )
+                )
         self.by_table[name] = 0
         kinds = {c.name: _kind(table, c.name) for c in table.columns}
         defaults = {
@@ -577,7 +628,11 @@ class _Loader:
         batch: list[dict[str, Any]] = []
         for number, raw in enumerate(rows, 1):
             if unknown := [k for k in raw if k not in kinds]:
-                raise InvalidInput(f"{self.name}: table {name} has no column {unknown[0]!r}")
+                raise InvalidInput(
+                    _("{file}: table {table} has no column {column}").format(
+                        file=self.name, table=name, column=repr(unknown[0])
+                    )
+                )
             record = {}
             for column, kind in kinds.items():
                 value = raw.get(column, defaults[column])
@@ -586,8 +641,17 @@ class _Loader:
                         value = self.convert(kind, value)
                     except ValueError:
                         raise InvalidInput(
-                            f"{self.name}: table {name}, row {number}, {column}: expected "
-                            f"{_EXPECTED[kind]}, not {_shown(value)}"
+                            _(
+                                "{file}: table {table}, row {row}, {column}: expected {expected}, "
+                                "not {value}"
+                            ).format(
+                                file=self.name,
+                                table=name,
+                                row=number,
+                                column=column,
+                                expected=_(_EXPECTED[kind]),
+                                value=_shown(value),
+                            )
                         ) from None
                 record[column] = value
             batch.append(record)
@@ -606,8 +670,10 @@ class _Loader:
             except IntegrityError as exc:
                 reason = " ".join(str(exc.orig).split())
                 raise InvalidInput(
-                    f"{self.name}: table {table.name}: the rows break a rule of the database "
-                    f"({reason}); nothing was imported"
+                    _(
+                        "{file}: table {table}: the rows break a rule of the database "
+                        "({reason}); nothing was imported"
+                    ).format(file=self.name, table=table.name, reason=reason)
                 ) from None
             self._audit(table, batch)
         self.by_table[table.name] += len(batch)
@@ -628,7 +694,11 @@ class _Loader:
                 current[key] = value
             elif current[key] != value:
                 self.notes.append(
-                    f"kept this database's {key} {current[key]!r}; the export has {value!r}"
+                    _("kept this database's {key} {current}; the export has {value}").format(
+                        key=_(N_("municipality")) if key == MUNICIPALITY else key,
+                        current=repr(current[key]),
+                        value=repr(value),
+                    )
                 )
         if new:
             self.connection.execute(table.insert(), new)
@@ -657,10 +727,12 @@ class _Loader:
     def finish(self) -> None:
         problem = self.connection.exec_driver_sql("PRAGMA foreign_key_check").first()
         if problem is not None:
-            table, rowid, parent, _ = problem
+            table, rowid, parent, _fkid = problem
             raise InvalidInput(
-                f"{self.name}: table {table}, id {rowid} refers to a row of {parent} that is "
-                "not in the file; nothing was imported"
+                _(
+                    "{file}: table {table}, id {id} refers to a row of {parent} that is not in "
+                    "the file; nothing was imported"
+                ).format(file=self.name, table=table, id=rowid, parent=parent)
             )
 
 
@@ -674,7 +746,7 @@ def _open_export(path: Path, kind: str) -> Iterator[_Reader]:
             with path.open(encoding="utf-8") as handle:
                 yield _JsonExport(handle, path.name)
         except UnicodeDecodeError:
-            raise InvalidInput(f"{path.name} is not UTF-8 text") from None
+            raise InvalidInput(_("{file} is not UTF-8 text").format(file=path.name)) from None
         return
     from openpyxl import load_workbook
 
@@ -682,12 +754,18 @@ def _open_export(path: Path, kind: str) -> Iterator[_Reader]:
         # A file object, not the path: openpyxl would refuse a workbook whose name is not .xlsx.
         stream = path.open("rb")
     except OSError as exc:
-        raise InvalidInput(f"cannot read {path.name}: {exc.strerror}") from None
+        raise InvalidInput(
+            _("cannot read {file}: {reason}").format(file=path.name, reason=exc.strerror)
+        ) from None
     try:
         try:
             workbook = load_workbook(stream, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl on a damaged file raises whatever its parser hits
-            raise InvalidInput(f"{path.name} is not an XLSX workbook ({_reason(exc)})") from None
+            raise InvalidInput(
+                _("{file} is not an XLSX workbook ({reason})").format(
+                    file=path.name, reason=_reason(exc)
+                )
+            ) from None
         try:
             yield _XlsxExport(workbook, path.name)
         finally:
@@ -708,17 +786,42 @@ def _sheet_rows(sheet: Any, name: str) -> Iterator[tuple[Any, ...]]:
     try:
         rows = sheet.iter_rows(values_only=True)
     except Exception as exc:
-        raise InvalidInput(f"{name} is damaged ({_reason(exc)}); nothing was imported") from None
+        raise InvalidInput(_damaged(name, exc)) from None
     while True:
         try:
             cells = next(rows)
         except StopIteration:
             return
         except Exception as exc:
-            raise InvalidInput(
-                f"{name} is damaged ({_reason(exc)}); nothing was imported"
-            ) from None
+            raise InvalidInput(_damaged(name, exc)) from None
         yield cells
+
+
+def _damaged(name: str, exc: Exception) -> str:
+    return _("{file} is damaged ({reason}); nothing was imported").format(
+        file=name, reason=_reason(exc)
+    )
+
+
+# What Python's json parser says, as a person reads it (lower case, as the message shows it);
+# a text not listed here is shown as json wrote it.
+_JSON_PROBLEMS = frozenset(
+    {
+        N_("expecting value"),
+        N_("expecting ',' delimiter"),
+        N_("expecting ':' delimiter"),
+        N_("expecting property name enclosed in double quotes"),
+        N_("invalid control character at"),
+        N_("invalid \\escape"),
+        N_("invalid \\uxxxx escape"),
+    }
+)
+
+
+def _json_problem(message: str) -> str:
+    """A json parser's message (lower case) in the user's language, when it is one we know."""
+    text = message.lower()
+    return _(text) if text in _JSON_PROBLEMS else text
 
 
 class _JsonStream:
@@ -764,13 +867,19 @@ class _JsonStream:
         """Consume one of the punctuation characters `allowed`."""
         found = self.peek()
         if not found or found not in allowed:
-            raise self.error(" or ".join(repr(c) for c in allowed) + " expected")
+            if len(allowed) == 1:
+                raise self.error(_("{char} expected").format(char=repr(allowed)))
+            raise self.error(
+                _("{first} or {second} expected").format(
+                    first=repr(allowed[0]), second=repr(allowed[1])
+                )
+            )
         self._pos += 1
         return found
 
     def value(self) -> Any:
         if not self.peek():
-            raise self.error("a value expected")
+            raise self.error(_("a value expected"))
         while True:
             try:
                 value, end = self._decoder.raw_decode(self._buffer, self._pos)
@@ -778,9 +887,10 @@ class _JsonStream:
                 if self._more():
                     continue
                 self._pos = exc.pos
-                raise self.error(exc.msg.lower(), cut=exc.msg.startswith("Unterminated")) from None
+                problem = _json_problem(exc.msg)
+                raise self.error(problem, cut=exc.msg.startswith("Unterminated")) from None
             except RecursionError:  # json's parser recurses once per level of nesting
-                raise self.error("a value nested too deeply") from None
+                raise self.error(_("a value nested too deeply")) from None
             if end == len(self._buffer) and self._more():
                 continue  # a number or literal may go on in the next chunk
             self._pos = end
@@ -788,9 +898,19 @@ class _JsonStream:
 
     def error(self, what: str, *, cut: bool = False) -> InvalidInput:
         if self._eof and (cut or self._pos >= len(self._buffer.rstrip())):
-            return InvalidInput(f"{self._name} ends too early (is the file cut short?)")
+            return InvalidInput(
+                _("{file} ends too early (is the file cut short?)").format(file=self._name)
+            )
         where = self._consumed + self._pos
-        return InvalidInput(f"{self._name} is not a valid export: {what} at character {where}")
+        return InvalidInput(
+            _("{file} is not a valid export: {problem} at character {where}").format(
+                file=self._name, problem=what, where=where
+            )
+        )
+
+
+def _bad_key(name: str, key: Any) -> str:
+    return _("{file} is not an rvneet export (key {key})").format(file=name, key=repr(key))
 
 
 class _JsonExport:
@@ -804,8 +924,12 @@ class _JsonExport:
         stream = self._stream
         first = stream.peek()
         if first != "{":
-            what = "it is empty" if not first else "not a JSON object"
-            raise InvalidInput(f"{self._name} is not an rvneet export ({what})")
+            refused = (
+                _("{file} is not an rvneet export (it is empty)")
+                if not first
+                else _("{file} is not an rvneet export (not a JSON object)")
+            )
+            raise InvalidInput(refused.format(file=self._name))
         stream.expect("{")
         header: dict[str, Any] = {}
         while stream.peek() != "}":
@@ -815,7 +939,7 @@ class _JsonExport:
                 self._has_tables = True
                 return header
             if key not in HEADER_KEYS or key in header:
-                raise InvalidInput(f"{self._name} is not an rvneet export (key {key!r})")
+                raise InvalidInput(_bad_key(self._name, key))
             header[key] = stream.value()
             if stream.expect(",}") == "}":
                 break
@@ -823,7 +947,7 @@ class _JsonExport:
 
     def tables(self) -> Iterator[tuple[str, Iterator[dict[str, Any]]]]:
         if not self._has_tables:
-            raise InvalidInput(f'{self._name} has no "tables"')
+            raise InvalidInput(_('{file} has no "tables"').format(file=self._name))
         stream = self._stream
         stream.expect("{")
         if stream.peek() == "}":
@@ -832,18 +956,18 @@ class _JsonExport:
             while True:
                 name = stream.value()
                 if not isinstance(name, str):
-                    raise stream.error("a table name expected")
+                    raise stream.error(_("a table name expected"))
                 stream.expect(":")
                 stream.expect("[")
                 rows = self._rows(name)
                 yield name, rows
-                for _ in rows:  # the caller may stop early; the file goes on after the table
+                for _row in rows:  # the caller may stop early; the file goes on after the table
                     pass
                 if stream.expect(",}") == "}":
                     break
         stream.expect("}")
         if stream.peek():
-            raise stream.error("the end of the file expected")
+            raise stream.error(_("the end of the file expected"))
 
     def _rows(self, table: str) -> Iterator[dict[str, Any]]:
         stream = self._stream
@@ -855,7 +979,11 @@ class _JsonExport:
             row = stream.value()
             number += 1
             if not isinstance(row, dict):
-                raise InvalidInput(f"{self._name}: table {table}, row {number} is not an object")
+                raise InvalidInput(
+                    _("{file}: table {table}, row {row} is not an object").format(
+                        file=self._name, table=table, row=number
+                    )
+                )
             yield row
             if stream.expect(",]") == "]":
                 return
@@ -870,15 +998,15 @@ class _XlsxExport:
         try:
             return list(self._workbook.worksheets)
         except Exception as exc:  # openpyxl reading a damaged workbook part
-            raise InvalidInput(
-                f"{self._name} is damaged ({_reason(exc)}); nothing was imported"
-            ) from None
+            raise InvalidInput(_damaged(self._name, exc)) from None
 
     def header(self) -> dict[str, Any]:
         sheets = self._sheets()
         if not sheets or sheets[0].title != META_SHEET:
             raise InvalidInput(
-                f"{self._name} is not an rvneet export (its first sheet is not {META_SHEET!r})"
+                _("{file} is not an rvneet export (its first sheet is not {sheet})").format(
+                    file=self._name, sheet=repr(META_SHEET)
+                )
             )
         rows = _sheet_rows(sheets[0], self._name)
         next(rows, None)  # key, value
@@ -889,7 +1017,7 @@ class _XlsxExport:
                 continue
             key = restore(str(key))
             if key not in HEADER_KEYS or key in header:
-                raise InvalidInput(f"{self._name} is not an rvneet export (key {key!r})")
+                raise InvalidInput(_bad_key(self._name, key))
             if isinstance(value, str):
                 value = restore(value)
                 if key == "pseudonymized" and value in ("yes", "no"):
@@ -907,7 +1035,11 @@ class _XlsxExport:
             while columns and not columns[-1]:
                 columns.pop()
             if len(set(columns)) != len(columns):
-                raise InvalidInput(f"{self._name}: sheet {sheet.title} names a column twice")
+                raise InvalidInput(
+                    _("{file}: sheet {sheet} names a column twice").format(
+                        file=self._name, sheet=sheet.title
+                    )
+                )
             yield sheet.title, self._rows(sheet.title, columns, rows)
 
     def _rows(
@@ -919,7 +1051,9 @@ class _XlsxExport:
                 continue
             if any(c is not None for c in cells[width:]):
                 raise InvalidInput(
-                    f"{self._name}: table {table}, row {number} has more cells than columns"
+                    _("{file}: table {table}, row {row} has more cells than columns").format(
+                        file=self._name, table=table, row=number
+                    )
                 )
             values = list(cells[:width]) + [None] * (width - len(cells))
             yield dict(zip(columns, values, strict=True))

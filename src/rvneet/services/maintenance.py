@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from rvneet.db import Database, default_path, head_revision, known_revisions, read_only_uri
 from rvneet.domain.errors import Conflict, DatabaseError, InvalidInput
 from rvneet.encryption import connect, driver_errors
+from rvneet.i18n import N_, _, message_language, translate
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -55,23 +56,86 @@ class BackupInfo:
 
 
 @dataclass(frozen=True)
+class Note:
+    """A text of a check's result, kept in English (marked N_) with its named fields, so that JSON
+    gets it in English and a table in the user's language."""
+
+    text: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def verbatim(cls, text: str) -> Note:
+        """A text that is not ours (SQLite's integrity_check line), shown as it is in any language."""
+        return cls("{text}", {"text": text})
+
+    def shown(self, lang: str = "en") -> str:
+        """The text in `lang` ("en": as written in the code), its fields filled in."""
+        return translate(self.text, lang).format(**self.fields)
+
+
+@dataclass(frozen=True)
 class CheckResult:
-    """One check of a database file: passed or not, and the problems found."""
+    """One check of a database file: passed (`found` says what passed) or the problems `found`."""
 
     check: str
     ok: bool
-    detail: str
-    problems: list[str] = field(default_factory=list)
+    found: list[Note]
 
-    def as_dict(self) -> dict[str, Any]:
-        """A row of `rvneet db check`; the keys are stable for scripts."""
+    def detail(self, lang: str = "en") -> str:
+        """One line: what passed, or the first few problems and how many more there are."""
+        if self.ok:
+            return self.found[0].shown(lang)
+        lines = [note.shown(lang) for note in self.found[:DETAIL_PROBLEMS]]
+        if len(self.found) > DETAIL_PROBLEMS:
+            more = len(self.found) - DETAIL_PROBLEMS
+            lines.append(translate(N_("and {n} more"), lang).format(n=more))
+        return "; ".join(lines)
+
+    def problems(self, lang: str = "en") -> list[str]:
+        """The problems found (at most MAX_PROBLEMS, then how many more); none when it passed."""
+        if self.ok:
+            return []
+        lines = [note.shown(lang) for note in self.found[:MAX_PROBLEMS]]
+        if len(self.found) > MAX_PROBLEMS:
+            more = len(self.found) - MAX_PROBLEMS
+            lines.append(translate(N_("... and {n} more"), lang).format(n=more))
+        return lines
+
+    def as_dict(self, lang: str = "en") -> dict[str, Any]:
+        """A row of `rvneet db check`; the keys and the codes are stable for scripts, and the texts
+        English unless `lang` is given (a table for people)."""
         return {
             "check": self.check,
             "ok": self.ok,
             "result": "ok" if self.ok else "problem",
-            "detail": self.detail,
-            "problems": list(self.problems),
+            "detail": self.detail(lang),
+            "problems": self.problems(lang),
         }
+
+
+# The checks and their results as people read them in a table (JSON keeps the codes).
+CHECK_NAMES = {
+    "quick": N_("quick check"),
+    "integrity": N_("integrity check"),
+    "foreign_keys": N_("references"),
+    "audit": N_("audit log"),
+    "schema": N_("schema version"),
+}
+CHECK_RESULTS = {"ok": N_("ok"), "problem": N_("problem")}
+
+
+def check_name(check: str, lang: str) -> str:
+    """A check's name as people read it in `lang`: its code in English (`quick`)."""
+    if lang == "en" or check not in CHECK_NAMES:
+        return check
+    return translate(CHECK_NAMES[check], lang)
+
+
+def check_result(result: str, lang: str) -> str:
+    """A check's result (`ok`, `problem`) as people read it in `lang`."""
+    if lang == "en" or result not in CHECK_RESULTS:
+        return result
+    return translate(CHECK_RESULTS[result], lang)
 
 
 @dataclass(frozen=True)
@@ -147,18 +211,35 @@ def _create_private(path: Path) -> None:
 
 def _revision(con: Any, path: Path) -> str:
     """The schema revision recorded in an open rvneet database; refuses any other file."""
+    found = _read_revision(con, path)
+    if isinstance(found, Note):
+        raise DatabaseError(found.shown(message_language()))
+    return found
+
+
+def _read_revision(con: Any, path: Path) -> str | Note:
+    """The schema revision recorded in an open database, or why it is not an rvneet database."""
     try:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "alembic_version" not in tables:
-            what = (
-                "an empty SQLite database" if not tables else "an SQLite database of another kind"
+            if not tables:
+                return Note(
+                    N_("{path} is not an rvneet database (an empty SQLite database)"),
+                    {"path": path},
+                )
+            return Note(
+                N_("{path} is not an rvneet database (an SQLite database of another kind)"),
+                {"path": path},
             )
-            raise DatabaseError(f"{path} is not an rvneet database ({what})")
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()
     except driver_errors() as exc:
-        raise DatabaseError(f"{path} is not an rvneet database ({exc})") from None
+        return Note(
+            N_("{path} is not an rvneet database ({reason})"), {"path": path, "reason": exc}
+        )
     if not row or not row[0]:
-        raise DatabaseError(f"{path} is not an rvneet database (no schema revision recorded)")
+        return Note(
+            N_("{path} is not an rvneet database (no schema revision recorded)"), {"path": path}
+        )
     return str(row[0])
 
 
@@ -180,18 +261,22 @@ def backup_database(db: Database, target: Path, *, force: bool = False) -> Backu
     target = target.expanduser()
     folder = target.parent
     if not folder.is_dir():
-        raise InvalidInput(f"folder {folder} does not exist")
+        raise InvalidInput(_("folder {folder} does not exist").format(folder=folder))
     if target.is_dir():
-        raise InvalidInput(f"{target} is a folder; name the backup file")
+        raise InvalidInput(_("{target} is a folder; name the backup file").format(target=target))
     if target.exists() and os.path.samefile(target, db.path):
-        raise InvalidInput(f"{target} is the database itself; name another file")
+        raise InvalidInput(
+            _("{target} is the database itself; name another file").format(target=target)
+        )
     if not force and target.exists():
-        raise Conflict(f"{target} already exists; give --force to overwrite it")
+        raise Conflict(_exists(target))
     wal = Path(f"{target}-wal")
     if force and wal.exists() and wal.stat().st_size > 0:
         # SQLite would apply that journal to the new copy when it is next opened.
         raise Conflict(
-            f"{wal} is not empty: {target} is in use or was not closed; name another file"
+            _("{wal} is not empty: {target} is in use or was not closed; name another file").format(
+                wal=wal, target=target
+            )
         )
 
     if force:
@@ -204,9 +289,11 @@ def backup_database(db: Database, target: Path, *, force: bool = False) -> Backu
         try:
             _create_private(target)
         except FileExistsError:
-            raise Conflict(f"{target} already exists; give --force to overwrite it") from None
+            raise Conflict(_exists(target)) from None
         except OSError as exc:
-            raise InvalidInput(f"cannot write {target}: {exc.strerror}") from None
+            raise InvalidInput(
+                _("cannot write {target}: {reason}").format(target=target, reason=exc.strerror)
+            ) from None
         written = target
     try:
         _copy(db.path, written, standalone=True, key=db.key)
@@ -214,13 +301,21 @@ def backup_database(db: Database, target: Path, *, force: bool = False) -> Backu
             os.replace(written, target)
     except driver_errors(OSError) as exc:
         written.unlink(missing_ok=True)
-        raise DatabaseError(f"backing up {db.path} to {target} failed: {exc}") from None
+        raise DatabaseError(
+            _("backing up {path} to {target} failed: {reason}").format(
+                path=db.path, target=target, reason=exc
+            )
+        ) from None
     except BaseException:
         written.unlink(missing_ok=True)
         raise
     with _connect(target, read_only=True, key=db.key) as con:
         revision = _revision(con, target)
     return BackupInfo(database=db.path, backup=target, size=_size(target), revision=revision)
+
+
+def _exists(target: Path) -> str:
+    return _("{target} already exists; give --force to overwrite it").format(target=target)
 
 
 # Check
@@ -235,9 +330,9 @@ def check_database(path: Path, *, full: bool = False, key: str | None = None) ->
     database is opened with `key`.
     """
     if not path.exists():
-        raise DatabaseError(f"no database at {path}")
+        raise DatabaseError(_("no database at {path}").format(path=path))
     if not path.is_file():
-        raise DatabaseError(f"{path} is not a file")
+        raise DatabaseError(_("{path} is not a file").format(path=path))
     with _connect(path, read_only=True, key=key) as con:
         results = [_integrity(con, full), _foreign_keys(con), _schema(con, path)]
         if full:
@@ -245,18 +340,16 @@ def check_database(path: Path, *, full: bool = False, key: str | None = None) ->
         return results
 
 
-def _problem(check: str, problems: list[str]) -> CheckResult:
-    shown = problems[:MAX_PROBLEMS]
-    if len(problems) > MAX_PROBLEMS:
-        shown.append(f"... and {len(problems) - MAX_PROBLEMS} more")
-    detail = "; ".join(problems[:DETAIL_PROBLEMS])
-    if len(problems) > DETAIL_PROBLEMS:
-        detail += f"; and {len(problems) - DETAIL_PROBLEMS} more"
-    return CheckResult(check, False, detail, shown)
+def _passed(check: str, text: str, **fields: Any) -> CheckResult:
+    return CheckResult(check, True, [Note(text, fields)])
+
+
+def _problem(check: str, problems: list[Note]) -> CheckResult:
+    return CheckResult(check, False, problems)
 
 
 def _failed(check: str, exc: Exception) -> CheckResult:
-    return _problem(check, [f"could not check: {exc}"])
+    return _problem(check, [Note(N_("could not check: {reason}"), {"reason": exc})])
 
 
 def _integrity(con: Any, full: bool) -> CheckResult:
@@ -267,9 +360,11 @@ def _integrity(con: Any, full: bool) -> CheckResult:
     except driver_errors() as exc:
         return _failed(check, exc)
     if rows == ["ok"]:
-        return CheckResult(check, True, f"{pragma}: ok")
+        # The pragma's name is code; each has its own text, so Estonian can say it in words.
+        passed = N_("integrity_check: ok") if full else N_("quick_check: ok")
+        return _passed(check, passed)
     lines = (line.strip() for row in rows for line in row.splitlines())
-    problems = [line for line in lines if line and not line.startswith("***")]
+    problems = [Note.verbatim(line) for line in lines if line and not line.startswith("***")]
     return _problem(check, problems)
 
 
@@ -280,9 +375,13 @@ def _foreign_keys(con: Any) -> CheckResult:
     except driver_errors() as exc:
         return _failed(check, exc)
     if not rows:
-        return CheckResult(check, True, "every reference points to an existing record")
+        return _passed(check, N_("every reference points to an existing record"))
     problems = [
-        f"{table} row {rowid} refers to a missing {parent}" for table, rowid, parent, _ in rows
+        Note(
+            N_("{table} row {rowid} refers to a missing {parent}"),
+            {"table": table, "rowid": rowid, "parent": parent},
+        )
+        for table, rowid, parent, _fkid in rows
     ]
     return _problem(check, problems)
 
@@ -306,7 +405,7 @@ def _audit(con: Any) -> CheckResult:
     try:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "audit_log" not in tables:
-            return _problem(check, ["there is no audit log"])
+            return _problem(check, [Note(N_("there is no audit log"))])
         audited = [m.__tablename__ for m in AUDITED if m.__tablename__ in tables]
         limit = MAX_PROBLEMS + 1
         problems = []
@@ -317,7 +416,11 @@ def _audit(con: Any) -> CheckResult:
                 (table,),
             ).fetchall()
             problems += [
-                f"{table} record {r[0]} has no audit entry of its creation" for r in missing
+                Note(
+                    N_("{table} record {id} has no audit entry of its creation"),
+                    {"table": table, "id": r[0]},
+                )
+                for r in missing
             ]
         marks = ", ".join("?" * len(audited))
         existing = " ".join(f"EXCEPT SELECT '{t}', id FROM \"{t}\"" for t in audited)
@@ -328,29 +431,35 @@ def _audit(con: Any) -> CheckResult:
             f"{existing} ORDER BY 1, 2 LIMIT {limit}",
             audited,
         ).fetchall()
-        problems += [f"{t} record {i} is in the audit log but missing" for t, i in lost]
+        problems += [
+            Note(N_("{table} record {id} is in the audit log but missing"), {"table": t, "id": i})
+            for t, i in lost
+        ]
     except driver_errors() as exc:
         return _failed(check, exc)
     if problems:
         return _problem(check, problems)
-    return CheckResult(check, True, "every record and its audit entries agree")
+    return _passed(check, N_("every record and its audit entries agree"))
 
 
 def _schema(con: Any, path: Path) -> CheckResult:
     check = "schema"
     head = head_revision()
-    try:
-        stored = _revision(con, path)
-    except DatabaseError as exc:
-        return _problem(check, [str(exc)])
+    stored = _read_revision(con, path)
+    if isinstance(stored, Note):
+        return _problem(check, [stored])
     if stored == head:
-        return CheckResult(check, True, f"{stored}, the newest this rvneet knows")
+        return _passed(check, N_("{schema}, the newest this rvneet knows"), schema=stored)
     if stored in known_revisions():
         # Not damage: the next rvneet command upgrades it.
-        return CheckResult(
-            check, True, f"{stored}, older than {head}; the next command upgrades it"
+        return _passed(
+            check,
+            N_("{schema}, older than {head}; the next command upgrades it"),
+            schema=stored,
+            head=head,
         )
-    return _problem(check, [f"{stored} is newer than this rvneet knows ({head}); upgrade rvneet"])
+    newer = N_("{schema} is newer than this rvneet knows ({head}); upgrade rvneet")
+    return _problem(check, [Note(newer, {"schema": stored, "head": head})])
 
 
 # Restore
@@ -364,22 +473,29 @@ def plan_restore(db: Database, source: Path) -> RestorePlan:
     """
     source = source.expanduser()
     if not source.exists():
-        raise DatabaseError(f"no file {source}")
+        raise DatabaseError(_("no file {source}").format(source=source))
     if not source.is_file():
-        raise DatabaseError(f"{source} is not a file")
+        raise DatabaseError(_("{path} is not a file").format(path=source))
     if db.path.exists() and os.path.samefile(source, db.path):
-        raise DatabaseError(f"{source} is the database itself; name a backup file")
+        raise DatabaseError(
+            _("{source} is the database itself; name a backup file").format(source=source)
+        )
     with _connect(source, read_only=True, key=db.key) as con:
         revision = _revision(con, source)
         known = known_revisions()
         if revision not in known:
             raise DatabaseError(
-                f"{source} has schema {revision}, newer than this rvneet knows ({known[-1]}); "
-                "upgrade rvneet to restore it"
+                _(
+                    "{source} has schema {schema}, newer than this rvneet knows ({head}); "
+                    "upgrade rvneet to restore it"
+                ).format(source=source, schema=revision, head=known[-1])
             )
         integrity = _integrity(con, full=False)
         if not integrity.ok:
-            raise DatabaseError(f"{source} is damaged ({integrity.problems[0]})")
+            problem = integrity.problems(message_language())[0]
+            raise DatabaseError(
+                _("{source} is damaged ({problem})").format(source=source, problem=problem)
+            )
     if db.path != default_path():
         db.check_folder()
     return RestorePlan(db.path, source, revision, db.path.exists() and _size(db.path) > 0)
@@ -393,13 +509,33 @@ def safety_copy_path(database: Path, now: dt.datetime | None = None) -> Path:
 
 def _save_safety_copy(database: Path, key: str | None) -> Path:
     """Copy the current database beside it (0600) before it is replaced; returns the copy."""
-    return _copy_beside(database, safety_copy_path(database), key, "before restoring")
+    return _copy_beside(database, safety_copy_path(database), key, upgrading=False)
 
 
-def _copy_beside(database: Path, first: Path, key: str | None, doing: str) -> Path:
+# Why a copy beside the database could not be written: its file not created, or the copy failed;
+# before a restore or before an upgrade (whole sentences, so each translates as one).
+_COPY_FAILED = {
+    False: (
+        N_(
+            "cannot save a copy of {database} to {path} before restoring ({reason}); nothing changed"
+        ),
+        N_("cannot save a copy of {database} before restoring ({reason}); nothing changed"),
+    ),
+    True: (
+        N_(
+            "cannot save a copy of {database} to {path} before upgrading it ({reason}); "
+            "nothing changed"
+        ),
+        N_("cannot save a copy of {database} before upgrading it ({reason}); nothing changed"),
+    ),
+}
+
+
+def _copy_beside(database: Path, first: Path, key: str | None, *, upgrading: bool) -> Path:
     """A consistent copy of `database` at `first` (0600), or at the next free `first-N`: an
     existing copy is never replaced, as it may be the only one of an older state. Raises
-    DatabaseError, naming what it was `doing`, when no copy can be written."""
+    DatabaseError, saying whether it was `upgrading` or restoring, when no copy can be written."""
+    not_created, not_copied = _COPY_FAILED[upgrading]
     for n in range(1, 100):
         path = first if n == 1 else first.with_name(f"{first.name}-{n}")
         try:
@@ -408,18 +544,17 @@ def _copy_beside(database: Path, first: Path, key: str | None, doing: str) -> Pa
             continue
         except OSError as exc:
             raise DatabaseError(
-                f"cannot save a copy of {database} to {path} {doing} ({exc.strerror}); "
-                "nothing changed"
+                _(not_created).format(database=database, path=path, reason=exc.strerror)
             ) from None
         try:
             _copy(database, path, standalone=True, key=key)
         except driver_errors(DatabaseError) as exc:
             path.unlink(missing_ok=True)
-            raise DatabaseError(
-                f"cannot save a copy of {database} {doing} ({exc}); nothing changed"
-            ) from None
+            raise DatabaseError(_(not_copied).format(database=database, reason=exc)) from None
         return path
-    raise DatabaseError(f"too many copies named {first.name}-N; nothing changed")
+    raise DatabaseError(
+        _("too many copies named {name}-N; nothing changed").format(name=first.name)
+    )
 
 
 def save_upgrade_backup(database: Path, revision: str, key: str | None = None) -> Path:
@@ -431,7 +566,7 @@ def save_upgrade_backup(database: Path, revision: str, key: str | None = None) -
     happen) when no copy can be written.
     """
     first = database.with_name(f"{database.name}{UPGRADE_COPY_INFIX}{revision}")
-    return _copy_beside(database, first, key, "before upgrading it")
+    return _copy_beside(database, first, key, upgrading=True)
 
 
 def restore_database(db: Database, source: Path) -> RestoreInfo:
@@ -453,7 +588,9 @@ def restore_database(db: Database, source: Path) -> RestoreInfo:
         try:
             _create_private(db.path)
         except OSError as exc:
-            raise DatabaseError(f"cannot create {db.path}: {exc.strerror}") from None
+            raise DatabaseError(
+                _("cannot create {path}: {reason}").format(path=db.path, reason=exc.strerror)
+            ) from None
         created = True
     try:
         _copy(source, db.path, standalone=False, key=db.key)
@@ -463,15 +600,26 @@ def restore_database(db: Database, source: Path) -> RestoreInfo:
         if created:
             db.path.unlink(missing_ok=True)
         raise DatabaseError(
-            f"restoring {source} into {db.path} failed ({exc}); nothing changed"
+            _("restoring {source} into {path} failed ({reason}); nothing changed").format(
+                source=source, path=db.path, reason=exc
+            )
         ) from None
-    kept = f"; the previous database is in {safety}" if safety else ""
     try:
         db.ensure_ready()  # upgrades an older schema, with its notice
         with db.session(write=True) as session:
             record_restore(session, source.name, safety.name if safety else None)
     except DatabaseError as exc:
-        raise DatabaseError(f"restored {source} into {db.path}, but then: {exc}{kept}") from None
+        then = (
+            _(
+                "restored {source} into {path}, but then: {error}; "
+                "the previous database is in {copy}"
+            )
+            if safety
+            else _("restored {source} into {path}, but then: {error}")
+        )
+        raise DatabaseError(
+            then.format(source=source, path=db.path, error=exc, copy=safety)
+        ) from None
     return RestoreInfo(db.path, source, plan.source_revision, head_revision(), safety)
 
 
