@@ -202,10 +202,10 @@ def test_confirm_takes_yes_in_either_language(
     monkeypatch.setattr("sys.stdin", io.StringIO(answer))
     with use_language("et"):
         if confirmed:
-            confirm("Kustutada Y-0001?")
+            confirm("Kustutada Y-0001?", err=True)
         else:
             with pytest.raises(typer.Abort):
-                confirm("Kustutada Y-0001?")
+                confirm("Kustutada Y-0001?", err=True)
     assert "Kustutada Y-0001? [j/E]: " in capsys.readouterr().err
 
 
@@ -219,4 +219,4 @@ def test_confirm_asks_again_after_an_unclear_answer(
     monkeypatch.setattr("sys.stdin", io.StringIO("võib-olla\njah\n"))
     with use_language("et"):
         confirm("Kustutada?")
-    assert "Vasta jah või ei." in capsys.readouterr().err
+    assert "Vasta jah või ei." in capsys.readouterr().out

@@ -381,25 +381,25 @@ def open_private(path: Path) -> Any:
         raise typer.BadParameter(str(exc), param_hint="'--output'") from None
 
 
-def confirm(question: str) -> None:
-    """Ask `question` (translated) on stderr; abort (exit 1) unless the answer is yes.
+def confirm(question: str, err: bool = False) -> None:
+    """Ask `question` (translated) on stdout (stderr with `err`); abort (exit 1) unless it is yes.
 
     Yes is y/yes or j/jah in either language, no (the default, an empty answer) n/no or e/ei:
     a case manager answers in the language the question is in.
     """
     suffix = _(" [y/N]: ")
     while True:
-        typer.echo(question + suffix, nl=False, err=True)
+        typer.echo(question + suffix, nl=False, err=err)
         answer = sys.stdin.readline()
         if not answer:  # no terminal, nothing typed: not a yes
-            typer.echo(err=True)
+            typer.echo(err=err)
             raise typer.Abort()
         text = answer.strip().casefold()
         if text in {"y", "yes", "j", "jah"}:
             return
         if text in {"", "n", "no", "e", "ei"}:
             raise typer.Abort()
-        typer.echo(_("Answer yes or no."), err=True)
+        typer.echo(_("Answer yes or no."), err=err)
 
 
 def yes_no(value: YesNo | None) -> bool | None:

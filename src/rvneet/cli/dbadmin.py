@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from rvneet.cli.common import OutputFormat, current_language, database, print_listing, to_json
+from rvneet.cli.common import (
+    OutputFormat,
+    confirm,
+    current_language,
+    database,
+    print_listing,
+    to_json,
+)
 from rvneet.domain.errors import DatabaseError
 from rvneet.i18n import N_, _
 
@@ -42,7 +49,6 @@ RecordFormatOption = Annotated[
 
 CHECK_COLUMNS = {"check": N_("Check"), "result": N_("Result"), "detail": N_("Detail")}
 # Answers to the restore's question in Estonian (English keeps Click's y/N).
-YES_ET = frozenset({"j", "jah", "y", "yes"})
 
 
 def _size(n: int) -> str:
@@ -54,16 +60,6 @@ def _size(n: int) -> str:
     if current_language() == "et":
         size = size.replace(".", ",")  # Estonian writes 1,5 MiB
     return f"{size} MiB"
-
-
-def _confirm(question: str) -> None:
-    """Ask `question`; go on only on yes (in Estonian: j/jah, or y/yes), else abort."""
-    if current_language() != "et":
-        typer.confirm(question, abort=True)
-        return
-    answer = typer.prompt(f"{question} [j/E]", default="", show_default=False)
-    if answer.strip().lower() not in YES_ET:
-        raise typer.Abort()
 
 
 @app.command("backup")
@@ -173,7 +169,7 @@ def restore(
                     name=f"{db.path.name}{SAFETY_COPY_INFIX}"
                 )
             )
-        _confirm(
+        confirm(
             _("Replace the content of {path} with {source} (schema {schema})?").format(
                 path=db.path, source=plan.source, schema=plan.source_revision
             )
