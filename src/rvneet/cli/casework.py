@@ -25,6 +25,7 @@ from rvneet.domain.enums import (
     parse_choice,
 )
 from rvneet.domain.stages import STAGES
+from rvneet.i18n import _
 
 _STAGE_HELP = "; ".join(
     f"{model.value.upper()}: " + ", ".join(stage.name for stage in stages)
@@ -164,8 +165,9 @@ def needs(
             scores[parse_choice(WelfareDomain, name)] = score
         except ValueError:
             raise InvalidInput(
-                f"{name!r} is not a child-welfare domain; use one of: "
-                + choices_text(WelfareDomain)
+                _("{name} is not a child-welfare domain; use one of: {choices}").format(
+                    name=repr(name), choices=choices_text(WelfareDomain)
+                )
             ) from None
     with database(ctx).session(write=True) as session:
         assessment = record_needs(
