@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from rvneet.i18n import N_, _
+from rvneet.i18n import N_, _, translate
 
 _YEAR = re.compile(r"(\d{4})", re.ASCII)
 _HALF = re.compile(r"(\d{4})H([12])", re.IGNORECASE | re.ASCII)
@@ -74,5 +74,7 @@ def parse_period(text: str) -> Period:
             )
         return Period(raw, start, end)
     raise ValueError(
-        _("invalid period {period}: use {forms}").format(period=repr(raw), forms=_(PERIOD_HELP))
+        _("invalid period {period}: use {forms}").format(
+            period=repr(raw), forms=translate(PERIOD_HELP)
+        )
     )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from rvneet.domain.enums import Model, NeetGroup
-from rvneet.i18n import N_, _, format_date, message_language
+from rvneet.i18n import N_, _, format_date, message_language, translate
 
 
 def age_on(birth_date: date, day: date) -> int:
@@ -73,5 +73,5 @@ def age_problem(model: Model, group: NeetGroup | None, age: int, start: date) ->
     if age in ages:
         return None
     return _("{rule}; the youth is {age} on {date}").format(
-        rule=_(ages.rule), age=age, date=format_date(start.isoformat(), message_language())
+        rule=translate(ages.rule), age=age, date=format_date(start.isoformat(), message_language())
     )

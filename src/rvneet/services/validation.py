@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from rvneet.domain.errors import InvalidInput
-from rvneet.i18n import N_, _, message_language
+from rvneet.i18n import N_, message_language, translate
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -52,7 +52,7 @@ def _message(item: Any) -> str:
     if message_language() != "et" or template is None:
         return message
     try:
-        return _(template).format(**(item.get("ctx") or {}))
+        return translate(template).format(**(item.get("ctx") or {}))
     except (KeyError, IndexError):
         return message  # a context without the fields the template names: pydantic's own words
 
