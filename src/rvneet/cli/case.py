@@ -326,7 +326,12 @@ def list_(
     open_: Annotated[bool, typer.Option("--open", help="Only open cases.")] = False,
     closed: Annotated[bool, typer.Option("--closed", help="Only closed cases.")] = False,
     stage: Annotated[
-        str | None, typer.Option("--stage", help="Only cases whose current stage this is.")
+        str | None,
+        typer.Option(
+            "--stage",
+            help="Only cases whose current stage this is; its Estonian name is taken too "
+            "(see case stage --help).",
+        ),
     ] = None,
     fmt: ListFormatOption = OutputFormat.TABLE,
     limit: LimitOption = None,

@@ -31,6 +31,11 @@ _STAGE_HELP = "; ".join(
     f"{model.value.upper()}: " + ", ".join(stage.name for stage in stages)
     for model, stages in STAGES.items()
 )
+# A stage may also be typed by its Estonian name (any case, with or without diacritics).
+_STAGE_HELP_ET = "; ".join(
+    f"{model.value.upper()}: " + ", ".join(stage.estonian for stage in stages)
+    for model, stages in STAGES.items()
+)
 
 DateOption = Annotated[
     dt.date,
@@ -43,7 +48,12 @@ NoteOption = Annotated[str | None, typer.Option("--note", help="A short note.")]
 def stage(
     ctx: typer.Context,
     ref: case_cli.CaseRef,
-    stage_name: Annotated[str, typer.Argument(metavar="STAGE", help=f"The stage. {_STAGE_HELP}.")],
+    stage_name: Annotated[
+        str,
+        typer.Argument(
+            metavar="STAGE", help=f"The stage. {_STAGE_HELP}. Estonian: {_STAGE_HELP_ET}."
+        ),
+    ],
     date: DateOption,
     note: NoteOption = None,
     fmt: CreatedFormatOption = CreatedFormat.TEXT,
