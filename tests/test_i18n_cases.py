@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from conftest import CODE_F_1999_LEAP, CODE_M_2010, MUNICIPALITY, Run, build_template, dump
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import Result
 
 Ok = Callable[..., str]
@@ -243,3 +245,28 @@ def test_stages_are_taken_by_their_estonian_names(book: Path, et: Run, ok: Ok) -
     assert CLOSED in listed and RV not in listed
     shown = et("case", "list", "--stage", "implementation").stdout
     assert "võrgustikukohtumised" in shown and RV in shown
+
+
+@given(data=st.data())
+@settings(max_examples=60, deadline=None)
+def test_find_stage_takes_each_name_in_any_case_and_without_diacritics(data: st.DataObject) -> None:
+    # Breaks if find_stage stops folding (case, diacritics, spaces as hyphens) or matches a
+    # stage of the other model.
+    import unicodedata
+
+    from rvneet.domain.enums import Model
+    from rvneet.domain.stages import STAGES, find_stage
+
+    model = data.draw(st.sampled_from(list(Model)))
+    stage = data.draw(st.sampled_from(STAGES[model]))
+    name = data.draw(st.sampled_from([stage.name, stage.estonian]))
+    typed = "".join(data.draw(st.sampled_from([c.lower(), c.upper()])) for c in name)
+    if data.draw(st.booleans()):
+        decomposed = unicodedata.normalize("NFD", typed)
+        typed = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if data.draw(st.booleans()):
+        typed = typed.replace(" ", "-")
+    assert find_stage(model, f" {typed} ") == stage.name
+    other = Model.NEET if model is Model.RV else Model.RV
+    other_names = {s.name for s in STAGES[other]}
+    assert find_stage(other, typed) in (other_names & {stage.name}) | {None}
