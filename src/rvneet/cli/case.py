@@ -1,6 +1,7 @@
 """`rvneet case ...`: open, assess, close, list and show cases."""
 
 import datetime as dt
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -25,7 +26,17 @@ from rvneet.cli.common import (
     warn,
     yes_no,
 )
-from rvneet.domain.enums import CloseReason, Light, Model, NeetGroup, ReachChannel, RiskLevel
+from rvneet.domain.enums import (
+    CloseReason,
+    Light,
+    Model,
+    NeetGroup,
+    ReachChannel,
+    RiskLevel,
+    Sex,
+    estonian,
+)
+from rvneet.i18n import N_, _, message_language, translate
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -34,15 +45,59 @@ app = typer.Typer(
 )
 
 CASE_COLUMNS = {
-    "case": "Case",
-    "youth": "Youth",
-    "model": "Model",
-    "start": "Start",
-    "end": "End",
-    "stage": "Stage",
-    "level": "Risk/light",
-    "manager": "Case manager",
+    "case": N_("Case"),
+    "youth": N_("Youth"),
+    "model": N_("Model"),
+    "start": N_("Start"),
+    "end": N_("End"),
+    "stage": N_("Stage"),
+    "level": N_("Risk/light"),
+    "manager": N_("Case manager"),
 }
+
+# A column without a header. Not "": gettext translates "" to the catalog's header (its metadata).
+NO_HEADER = " "
+
+# The timeline's event names (machine names in JSON), as a table shows them. Every source of
+# `case show`'s timeline is here: the case, case work, the plan, the network, support, follow-up.
+EVENTS = {
+    "opened": N_("opened"),
+    "assessment": N_("assessment"),
+    "closed": N_("closed"),
+    "reopened": N_("reopened"),
+    "stage": N_("stage"),
+    "contact": N_("contact"),
+    "network meeting": N_("network meeting"),
+    "needs": N_("needs"),
+    "goal added": N_("goal added"),
+    "goal done": N_("goal done"),
+    "goal dropped": N_("goal dropped"),
+    "activity started": N_("activity started"),
+    "activity ended": N_("activity ended"),
+    "member added": N_("member added"),
+    "member removed": N_("member removed"),
+    "support requested": N_("support requested"),
+    "support granted": N_("support granted"),
+    "support refused": N_("support refused"),
+    "follow-up due": N_("follow-up due"),
+    "follow-up done": N_("follow-up done"),
+}
+
+
+def event_label(value: str, lang: str) -> str:
+    """A timeline event's name as people read it in `lang`; an unknown name as it is."""
+    return translate(EVENTS[value], lang) if value in EVENTS else value
+
+
+def level_label(value: str, lang: str) -> str:
+    """A case's level (a risk level or a traffic light) as people read it in `lang`."""
+    if lang != "et":
+        return value
+    for enum in (RiskLevel, Light):
+        if value in tuple(enum):
+            return estonian(enum(value))
+    return value
+
 
 DateOption = Annotated[
     dt.date, typer.Option(parser=parse_date, metavar="YYYY-MM-DD", help="The day it happened.")
@@ -271,7 +326,12 @@ def list_(
     open_: Annotated[bool, typer.Option("--open", help="Only open cases.")] = False,
     closed: Annotated[bool, typer.Option("--closed", help="Only closed cases.")] = False,
     stage: Annotated[
-        str | None, typer.Option("--stage", help="Only cases whose current stage this is.")
+        str | None,
+        typer.Option(
+            "--stage",
+            help="Only cases whose current stage this is; its Estonian name is taken too "
+            "(see case stage --help).",
+        ),
     ] = None,
     fmt: ListFormatOption = OutputFormat.TABLE,
     limit: LimitOption = None,
@@ -285,13 +345,34 @@ def list_(
     from rvneet.services.cases import CASE_FIELDS, case_page
 
     if open_ and closed:
-        raise typer.BadParameter("give --open or --closed, not both", param_hint="'--open'")
+        raise typer.BadParameter(_("give --open or --closed, not both"), param_hint="'--open'")
     status = "open" if open_ else "closed" if closed else None
     with database(ctx).session() as session:
         paged = case_page(
             session, model=model, status=status, stage=stage, page=page_of(fmt, limit, page)
         )
-    print_page(paged, fmt, CASE_COLUMNS, "Cases", "cases", fields=CASE_FIELDS)
+    if fmt is OutputFormat.TABLE and message_language() == "et":
+        import dataclasses
+
+        paged = dataclasses.replace(
+            paged, rows=[{**row, "stage": _stage(row)} for row in paged.rows]
+        )
+    print_page(
+        paged,
+        fmt,
+        CASE_COLUMNS,
+        N_("Cases"),
+        N_("cases"),
+        fields=CASE_FIELDS,
+        values={"level": level_label},
+    )
+
+
+def _stage(row: dict[str, Any]) -> str | None:
+    """A row's stage as people read it: its model's Estonian name for it (tables only)."""
+    from rvneet.domain.stages import stage_label
+
+    return row["stage"] and stage_label(row["stage"], row["model"], message_language())
 
 
 @app.command("show")
@@ -314,59 +395,110 @@ def show(
     from rvneet.services.cases import case_detail
 
     if fmt is OutputFormat.CSV:
-        raise typer.BadParameter("case show prints table or json", param_hint="'--format'")
+        raise typer.BadParameter(_("case show prints table or json"), param_hint="'--format'")
+    # JSON is for scripts: its timeline is in English whatever the user's language.
+    lang = "en" if fmt is OutputFormat.JSON else message_language()
     # A write session: the reading is recorded in the audit log.
     with database(ctx).session(write=True) as session:
-        record = case_detail(session, ref)
+        record = case_detail(session, ref, lang=lang)
     if fmt is OutputFormat.JSON:
         typer.echo(to_json(record))
         return
-    level_name = "Risk level" if record["model"] == Model.RV else "Situation (traffic light)"
-    details = {
-        "Youth": f"{record['name']} ({record['youth']}), {record['sex']}, "
-        + (f"age {record['age_today']}" if record["age_today"] is not None else "erased"),
-        "Model": record["model"].upper()
-        + (f", group {record['group']}" if record["group"] else ""),
-        "Case manager": record["manager"] or "—",
-        "Reached through": record["channel"],
-        "Status": record["status"]
-        + (f" ({record['close_reason']})" if record["close_reason"] else ""),
-        "Stage": record["stage"] or "—",
-        level_name: record["level"],
-        "Age at start": record["age_at_start"],
-        "First contact": record["first_contact"] or "—",
-    }
-    outcome = record["outcome"]
-    if outcome["goals_total"]:
-        details["Goals met"] = f"{outcome['goals_met']} of {outcome['goals_total']}"
-    if summary := _outcome_line(outcome):
-        details["Outcome at closing"] = summary
-    if record["model"] == Model.RV:
-        details["SKA support requested"] = "yes" if record["support_requested"] else "no"
-    if record["ineligible_reason"]:
-        details["Opened outside age range"] = record["ineligible_reason"]
     print_rich(
         table(
-            f"Case {record['case']}",
-            [{"k": k, "v": v} for k, v in details.items()],
-            {"k": "", "v": ""},
+            _("Case {ref}").format(ref=record["case"]),
+            [{"k": k, "v": v} for k, v in _details(record).items()],
+            {"k": NO_HEADER, "v": NO_HEADER},
         ),
-        table("Timeline", record["timeline"], {"date": "Date", "event": "Event", "detail": ""}),
+        table(
+            N_("Timeline"),
+            record["timeline"],
+            {"date": N_("Date"), "event": N_("Event"), "detail": NO_HEADER},
+            values={"event": event_label},
+        ),
     )
 
 
+def _shown(enum: type[StrEnum], value: str) -> str:
+    """A stored value of `enum` as people read it now; a value outside the vocabulary as stored."""
+    from rvneet.services.cases import shown_stored
+
+    return shown_stored(enum, value)
+
+
+def _details(record: dict[str, Any]) -> dict[str, Any]:
+    """`case show`'s summary rows (label → value) in the message language."""
+    from rvneet.domain.stages import stage_label
+
+    if record["age_today"] is not None:
+        youth = _("{name} ({youth}), {sex}, age {age}")
+    else:
+        youth = _("{name} ({youth}), {sex}, erased")
+    model = record["model"].upper()
+    if record["group"]:
+        model = _("{model}, group {group}").format(
+            model=model, group=_shown(NeetGroup, record["group"])
+        )
+    status = _("closed") if record["status"] == "closed" else _("open")
+    if record["close_reason"]:
+        status = _("{status} ({reason})").format(
+            status=status, reason=_shown(CloseReason, record["close_reason"])
+        )
+    level = _shown(RiskLevel if record["model"] == Model.RV else Light, record["level"] or "")
+    details = {
+        _("Youth"): youth.format(
+            name=record["name"],
+            youth=record["youth"],
+            sex=_shown(Sex, record["sex"]),
+            age=record["age_today"],
+        ),
+        _("Model"): model,
+        _("Case manager"): record["manager"] or "—",
+        _("Reached through"): _shown(ReachChannel, record["channel"]),
+        _("Status"): status,
+        _("Stage"): stage_label(record["stage"], record["model"], message_language())
+        if record["stage"]
+        else "—",
+        _("Risk level") if record["model"] == Model.RV else _("Situation (traffic light)"): (
+            level if record["level"] is not None else None
+        ),
+        _("Age at start"): record["age_at_start"],
+        _("First contact"): record["first_contact"] or "—",
+    }
+    outcome = record["outcome"]
+    if outcome["goals_total"]:
+        details[_("Goals met")] = _("{met} of {total}").format(
+            met=outcome["goals_met"], total=outcome["goals_total"]
+        )
+    if summary := _outcome_line(outcome):
+        details[_("Outcome at closing")] = summary
+    if record["model"] == Model.RV:
+        details[_("SKA support requested")] = _("yes") if record["support_requested"] else _("no")
+    if record["ineligible_reason"]:
+        details[_("Opened outside age range")] = record["ineligible_reason"]
+    return details
+
+
 def _outcome_line(outcome: dict[str, Any]) -> str:
-    """The closing outcome in one line, e.g. `education yes, employment no; wellbeing 3 → 7`."""
+    """The closing outcome in one line, e.g. `education yes; employment no; wellbeing 3 → 7`."""
     parts = []
-    for key, label in (("in_education", "education"), ("in_employment", "employment")):
+    for key, label in (
+        ("in_education", N_("education {answer}")),
+        ("in_employment", N_("employment {answer}")),
+    ):
         if outcome[key] is not None:
-            parts.append(f"{label} {'yes' if outcome[key] else 'no'}")
+            parts.append(translate(label).format(answer=_("yes") if outcome[key] else _("no")))
     if outcome["wellbeing_start"] is not None or outcome["wellbeing_end"] is not None:
         start, end = outcome["wellbeing_start"], outcome["wellbeing_end"]
         parts.append(
-            f"wellbeing {start if start is not None else '?'} → {end if end is not None else '?'}"
+            _("wellbeing {start} → {end}").format(
+                start=start if start is not None else "?", end=end if end is not None else "?"
+            )
         )
-    for key, label in (("satisfaction_manager", "manager"), ("satisfaction_overall", "overall")):
+    for key, label in (
+        ("satisfaction_manager", N_("satisfaction with manager {score}/5")),
+        ("satisfaction_overall", N_("satisfaction with overall {score}/5")),
+    ):
         if outcome[key] is not None:
-            parts.append(f"satisfaction with {label} {outcome[key]}/5")
+            parts.append(translate(label).format(score=outcome[key]))
     return "; ".join(parts)

@@ -25,9 +25,15 @@ from rvneet.domain.enums import (
     parse_choice,
 )
 from rvneet.domain.stages import STAGES
+from rvneet.i18n import _
 
 _STAGE_HELP = "; ".join(
     f"{model.value.upper()}: " + ", ".join(stage.name for stage in stages)
+    for model, stages in STAGES.items()
+)
+# A stage may also be typed by its Estonian name (any case, with or without diacritics).
+_STAGE_HELP_ET = "; ".join(
+    f"{model.value.upper()}: " + ", ".join(stage.estonian for stage in stages)
     for model, stages in STAGES.items()
 )
 
@@ -42,7 +48,12 @@ NoteOption = Annotated[str | None, typer.Option("--note", help="A short note.")]
 def stage(
     ctx: typer.Context,
     ref: case_cli.CaseRef,
-    stage_name: Annotated[str, typer.Argument(metavar="STAGE", help=f"The stage. {_STAGE_HELP}.")],
+    stage_name: Annotated[
+        str,
+        typer.Argument(
+            metavar="STAGE", help=f"The stage. {_STAGE_HELP}. Estonian: {_STAGE_HELP_ET}."
+        ),
+    ],
     date: DateOption,
     note: NoteOption = None,
     fmt: CreatedFormatOption = CreatedFormat.TEXT,
@@ -164,8 +175,9 @@ def needs(
             scores[parse_choice(WelfareDomain, name)] = score
         except ValueError:
             raise InvalidInput(
-                f"{name!r} is not a child-welfare domain; use one of: "
-                + choices_text(WelfareDomain)
+                _("{name} is not a child-welfare domain; use one of: {choices}").format(
+                    name=repr(name), choices=choices_text(WelfareDomain)
+                )
             ) from None
     with database(ctx).session(write=True) as session:
         assessment = record_needs(

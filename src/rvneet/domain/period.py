@@ -7,13 +7,17 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from rvneet.i18n import N_, _, translate
+
 _YEAR = re.compile(r"(\d{4})", re.ASCII)
 _HALF = re.compile(r"(\d{4})H([12])", re.IGNORECASE | re.ASCII)
 _QUARTER = re.compile(r"(\d{4})Q([1-4])", re.IGNORECASE | re.ASCII)
 _MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
 _RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", re.ASCII)
 
-PERIOD_HELP = (
+# Marked N_: help texts embed it in English (their own translations say it in Estonian); an error
+# message translates it.
+PERIOD_HELP = N_(
     "2025H1, 2025H2, 2025Q1 (to Q4), 2025-03, 2025, or 2025-01-01..2025-06-30 (both days included)"
 )
 
@@ -32,7 +36,9 @@ class Period:
 
 def _months(label: str, year: int, first: int, last: int) -> Period:
     if year < 1:
-        raise ValueError(f"invalid period {label!r}: year must be 0001 or later")
+        raise ValueError(
+            _("invalid period {period}: year must be 0001 or later").format(period=repr(label))
+        )
     end_day = calendar.monthrange(year, last)[1]
     return Period(label, date(year, first, 1), date(year, last, end_day))
 
@@ -51,14 +57,24 @@ def parse_period(text: str) -> Period:
     if m := _MONTH.fullmatch(raw):
         month = int(m[2])
         if not 1 <= month <= 12:
-            raise ValueError(f"invalid period {raw!r}: month must be 01..12")
+            raise ValueError(
+                _("invalid period {period}: month must be 01..12").format(period=repr(raw))
+            )
         return _months(raw, int(m[1]), month, month)
     if m := _RANGE.fullmatch(raw):
         try:
             start, end = date.fromisoformat(m[1]), date.fromisoformat(m[2])
         except ValueError:
-            raise ValueError(f"invalid period {raw!r}: not a real calendar day") from None
+            raise ValueError(
+                _("invalid period {period}: not a real calendar day").format(period=repr(raw))
+            ) from None
         if end < start:
-            raise ValueError(f"invalid period {raw!r}: the end is before the start")
+            raise ValueError(
+                _("invalid period {period}: the end is before the start").format(period=repr(raw))
+            )
         return Period(raw, start, end)
-    raise ValueError(f"invalid period {raw!r}: use {PERIOD_HELP}")
+    raise ValueError(
+        _("invalid period {period}: use {forms}").format(
+            period=repr(raw), forms=translate(PERIOD_HELP)
+        )
+    )

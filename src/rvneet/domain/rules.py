@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from rvneet.domain.enums import Model, NeetGroup
+from rvneet.i18n import N_, _, format_date, message_language, translate
 
 
 def age_on(birth_date: date, day: date) -> int:
@@ -32,7 +33,8 @@ def known_age(birth_date: date | None, day: date, frozen: int | None) -> int | N
 
 @dataclass(frozen=True)
 class AgeRange:
-    """An inclusive range of ages in full years, with the name of the rule it comes from."""
+    """An inclusive range of ages in full years, with the rule it comes from (English, marked N_:
+    translated where it is shown)."""
 
     low: int
     high: int
@@ -42,10 +44,10 @@ class AgeRange:
         return isinstance(age, int) and self.low <= age <= self.high
 
 
-RV_AGES = AgeRange(12, 18, "Ringist välja is for youths aged 12–18")
+RV_AGES = AgeRange(12, 18, N_("Ringist välja is for youths aged 12–18"))
 NEET_AGES = {
-    NeetGroup.NEET: AgeRange(15, 29, "the NEET group is for youths aged 15–29"),
-    NeetGroup.RISK: AgeRange(14, 19, "the NEET-risk group is for youths aged 14–19"),
+    NeetGroup.NEET: AgeRange(15, 29, N_("the NEET group is for youths aged 15–29")),
+    NeetGroup.RISK: AgeRange(14, 19, N_("the NEET-risk group is for youths aged 14–19")),
 }
 
 
@@ -54,7 +56,7 @@ def age_range(model: Model, group: NeetGroup | None) -> AgeRange:
     if model is Model.RV:
         return RV_AGES
     if group is None:
-        raise ValueError("a NEET case needs a group")
+        raise ValueError(_("a NEET case needs a group"))
     return NEET_AGES[group]
 
 
@@ -70,4 +72,6 @@ def age_problem(model: Model, group: NeetGroup | None, age: int, start: date) ->
     ages = age_range(model, group)
     if age in ages:
         return None
-    return f"{ages.rule}; the youth is {age} on {start.isoformat()}"
+    return _("{rule}; the youth is {age} on {date}").format(
+        rule=translate(ages.rule), age=age, date=format_date(start.isoformat(), message_language())
+    )

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rvneet.domain.enums import Model
+from rvneet.domain.enums import Model, fold
+from rvneet.i18n import _, message_language
 
 
 @dataclass(frozen=True)
@@ -56,12 +57,53 @@ def first_stage(model: Model) -> str:
     return STAGES[model][0].name
 
 
+def find_stage(model: Model | None, text: str) -> str | None:
+    """The stage of `model` (of either model when None) named by `text`, or None.
+
+    A stage is named by its machine name (`needs-and-goals`) or its Estonian name, compared as
+    enum values are (`parse_choice`): no case, no diacritics, spaces as hyphens (`jareltugi`).
+    """
+    wanted = fold(text)
+    models = [model] if model is not None else list(STAGES)
+    for stages in (STAGES[m] for m in models):
+        for stage in stages:
+            if wanted in (fold(stage.name), fold(stage.estonian)):
+                return stage.name
+    return None
+
+
 def check_stage(model: Model, stage: str) -> str:
-    """`stage` normalised, or ValueError naming the stages of `model`."""
-    name = stage.strip().lower()
-    names = stage_names(model)
-    if name not in names:
+    """`stage` (its name or Estonian name) as its name, or ValueError naming the stages of `model`."""
+    name = find_stage(model, stage)
+    if name is None:
         raise ValueError(
-            f"{stage!r} is not a stage of {model.value.upper()}; use one of: {', '.join(names)}"
+            _("{stage} is not a stage of {model}; use one of: {stages}").format(
+                stage=repr(stage), model=model.value.upper(), stages=stages_text(model)
+            )
         )
+    return name
+
+
+def stages_text(model: Model | None = None) -> str:
+    """The stage names of `model` (of both when None) for a message; in Estonian, each stage's
+    Estonian name follows its name (`network (võrgustiku kokkukutsumine)`)."""
+    names = stage_names(model) if model is not None else ALL_STAGES
+    if message_language() != "et":
+        return ", ".join(names)
+    return ", ".join(f"{name} ({stage_label(name, model, 'et')})" for name in names)
+
+
+def stage_label(name: str, model: Model | str | None, lang: str) -> str:
+    """A stage as people read it: its Estonian name in Estonian (the model's own, when `model` is
+    given: follow-up is *järeltugi* in RV and *järelsuhtlus ja -tugi* in NEET), else its name.
+
+    A name that is no stage (old data) is shown as stored.
+    """
+    if lang != "et":
+        return name
+    models = [Model(model)] if model in tuple(Model) else list(STAGES)
+    for m in models:
+        for stage in STAGES[m]:
+            if stage.name == name:
+                return stage.estonian
     return name

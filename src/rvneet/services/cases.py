@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -18,12 +19,14 @@ from rvneet.domain.enums import (
     ReachChannel,
     RiskLevel,
     SupportKind,
+    shown,
 )
 from rvneet.domain.errors import Conflict, InvalidInput, NotFound
 from rvneet.domain.inputs import Closing, NewAssessment, NewCase, Reopen
 from rvneet.domain.rules import eligibility_problem, known_age
 from rvneet.domain.stages import FOLLOW_UP, REOPEN_STAGE, first_stage
 from rvneet.domain.tables import Assessment, Case, Reopening, Youth
+from rvneet.i18n import _, format_date, message_language, use_language
 from rvneet.services.paging import EVERY_ROW, Page, Paged
 from rvneet.services.validation import validated
 from rvneet.services.youths import check_case_not_erased, check_not_erased, get_youth
@@ -37,6 +40,23 @@ class Opened:
     warnings: list[str] = field(default_factory=list)
 
 
+E = TypeVar("E", bound=StrEnum)
+
+
+def shown_stored(enum: type[E], value: str) -> str:
+    """A stored value of `enum` as people read it in the message language (`high` → `kõrge`);
+    a value outside the vocabulary (old or imported data) as stored."""
+    try:
+        return shown(enum(value))
+    except ValueError:
+        return value
+
+
+def _day(day: dt.date) -> object:
+    """A date inside a message: 31.12.2025 in Estonian, ISO in English."""
+    return format_date(day, message_language())
+
+
 def _next_seq(session: Session, model: Model, year: int) -> int:
     prefix = f"{model.value.upper()}-{year}-"
     last = session.scalar(select(func.max(Case.seq)).where(col(Case.ref).startswith(prefix)))
@@ -47,27 +67,44 @@ def get_case(session: Session, ref: str) -> Case:
     """The case with reference `ref` (case-insensitive), or NotFound."""
     case = session.scalar(select(Case).where(Case.ref == ref.strip().upper()))
     if case is None:
-        raise NotFound(f"no case {ref!r}")
+        raise NotFound(_("no case {ref}").format(ref=repr(ref)))
     return case
 
 
 def check_date_in_case(case: Case, day: dt.date, what: str) -> None:
-    """Refuse a record dated before the case start or after its end, or on an erased youth's case."""
+    """Refuse a record dated before the case start or after its end, or on an erased youth's case.
+
+    `what` names the record in the message language, as a subject ("the contact"; Estonian
+    nominative, "kontakt"): the messages are built around it.
+    """
     from sqlalchemy.orm import object_session
 
     session = object_session(case)
     if session is not None and (youth := session.get(Youth, case.youth_id)) is not None:
-        check_not_erased(youth, f"{what} cannot be recorded")
+        check_not_erased(youth, _("{what} cannot be recorded").format(what=what))
     if day < case.start_date:
-        raise InvalidInput(f"{what} date {day} is before the case start {case.start_date}")
+        raise InvalidInput(
+            _("{what} date {day} is before the case start {start}").format(
+                what=what, day=_day(day), start=_day(case.start_date)
+            )
+        )
     if case.end_date is not None and day > case.end_date:
-        raise InvalidInput(f"{what} date {day} is after the case end {case.end_date}")
+        raise InvalidInput(
+            _("{what} date {day} is after the case end {end}").format(
+                what=what, day=_day(day), end=_day(case.end_date)
+            )
+        )
 
 
 def check_open(case: Case, what: str) -> None:
-    """Refuse changing the plan or network of a closed case."""
+    """Refuse changing the plan or network of a closed case; `what` (the change, in the message
+    language, as a subject) is named in the message."""
     if case.end_date is not None:
-        raise InvalidInput(f"{case.ref} is closed (on {case.end_date}); {what} is not possible")
+        raise InvalidInput(
+            _("{ref} is closed (on {end}); {what} is not possible").format(
+                ref=case.ref, end=_day(case.end_date), what=what
+            )
+        )
 
 
 def _open_case_ref(session: Session, youth_id: int, model: str) -> str | None:
@@ -112,20 +149,30 @@ def open_case(
         channel=channel,
     )
     youth = get_youth(session, youth_ref)
-    check_not_erased(youth, "an erased youth cannot get a new case")
+    check_not_erased(youth, _("an erased youth cannot get a new case"))
     assert youth.birth_date is not None
     if data.start < youth.birth_date:
         raise InvalidInput(
-            f"the start date {data.start} is before {youth.ref} was born ({youth.birth_date})"
+            _("the start date {start} is before {youth} was born ({born})").format(
+                start=_day(data.start), youth=youth.ref, born=_day(youth.birth_date)
+            )
         )
     warnings = []
     problem = eligibility_problem(data.model, data.group, youth.birth_date, data.start)
     if problem and data.allow_ineligible is None:
-        raise InvalidInput(f"{problem}; to open it anyway give --allow-ineligible REASON")
+        raise InvalidInput(
+            _("{problem}; to open it anyway give --allow-ineligible REASON").format(problem=problem)
+        )
     if problem:
-        warnings.append(f"opened outside the model's age range: {problem}")
+        warnings.append(
+            _("opened outside the model's age range: {problem}").format(problem=problem)
+        )
     if already := _open_case_ref(session, youth.id, data.model.value):  # type: ignore[arg-type]
-        raise Conflict(f"{youth.ref} already has an open {data.model.value.upper()} case {already}")
+        raise Conflict(
+            _("{youth} already has an open {model} case {case}").format(
+                youth=youth.ref, model=data.model.value.upper(), case=already
+            )
+        )
     seq = _next_seq(session, data.model, data.start.year)
     case = Case(
         ref=f"{data.model.value.upper()}-{data.start.year}-{seq:03d}",
@@ -161,8 +208,10 @@ def open_case(
         )
     if not has_consent(session, youth.id, ConsentScope.PARTICIPATION, data.start):  # type: ignore[arg-type]
         warnings.append(
-            f"no participation consent of {youth.ref} is on record; record it with: "
-            f"rvneet youth consent {youth.ref} --scope participation ..."
+            _(
+                "no participation consent of {youth} is on record; record it with: "
+                "rvneet youth consent {youth} --scope participation ..."
+            ).format(youth=youth.ref)
         )
     session.flush()
     return Opened(case, warnings)
@@ -182,17 +231,27 @@ def assess(
         NewAssessment, date=date, risk=risk, light=light, instrument=instrument or None
     )
     case = get_case(session, case_ref)
-    check_case_not_erased(session, case, "an assessment cannot be recorded")
+    check_case_not_erased(session, case, _("an assessment cannot be recorded"))
     if case.model == Model.RV and data.risk is None:
-        raise InvalidInput(f"{case.ref} is an RV case: assess it with --risk medium|high")
+        raise InvalidInput(
+            _("{ref} is an RV case: assess it with --risk medium|high").format(ref=case.ref)
+        )
     if case.model == Model.NEET and data.light is None:
-        raise InvalidInput(f"{case.ref} is a NEET case: assess it with --light red|yellow|green")
+        raise InvalidInput(
+            _("{ref} is a NEET case: assess it with --light red|yellow|green").format(ref=case.ref)
+        )
     if data.date < case.start_date:
         raise InvalidInput(
-            f"the assessment date {data.date} is before the case start {case.start_date}"
+            _("the assessment date {day} is before the case start {start}").format(
+                day=_day(data.date), start=_day(case.start_date)
+            )
         )
     if case.end_date is not None and data.date > case.end_date:
-        raise InvalidInput(f"the assessment date {data.date} is after the case end {case.end_date}")
+        raise InvalidInput(
+            _("the assessment date {day} is after the case end {end}").format(
+                day=_day(data.date), end=_day(case.end_date)
+            )
+        )
     assessment = Assessment(
         case_id=case.id,  # type: ignore[arg-type]
         date=data.date,
@@ -238,16 +297,28 @@ def close_case(
     )
     case = get_case(session, case_ref)
     if case.end_date is not None:
-        raise Conflict(f"{case.ref} is already closed (on {case.end_date})")
+        raise Conflict(
+            _("{ref} is already closed (on {end})").format(ref=case.ref, end=_day(case.end_date))
+        )
     if data.end < case.start_date:
-        raise InvalidInput(f"the end date {data.end} is before the case start {case.start_date}")
+        raise InvalidInput(
+            _("the end date {end} is before the case start {start}").format(
+                end=_day(data.end), start=_day(case.start_date)
+            )
+        )
     last = session.scalar(select(func.max(Assessment.date)).where(Assessment.case_id == case.id))
     if last is not None and data.end < last:
-        raise InvalidInput(f"the end date {data.end} is before the last assessment ({last})")
+        raise InvalidInput(
+            _("the end date {end} is before the last assessment ({last})").format(
+                end=_day(data.end), last=_day(last)
+            )
+        )
     stage = current_stage(session, case.id)  # type: ignore[arg-type]
     if stage is not None and data.end < stage.date:
         raise InvalidInput(
-            f"the end date {data.end} is before the last stage change ({stage.date})"
+            _("the end date {end} is before the last stage change ({last})").format(
+                end=_day(data.end), last=_day(stage.date)
+            )
         )
     case.end_date = data.end
     case.close_reason = data.reason.value
@@ -275,12 +346,20 @@ def reopen_case(session: Session, case_ref: str, *, date: dt.date, reason: str) 
     data = validated(Reopen, date=date, reason=reason)
     case = get_case(session, case_ref)
     if case.end_date is None or case.close_reason is None:
-        raise Conflict(f"{case.ref} is open; only a closed case can be reopened")
+        raise Conflict(_("{ref} is open; only a closed case can be reopened").format(ref=case.ref))
     if data.date < case.end_date:
-        raise InvalidInput(f"the reopening date {data.date} is before the case end {case.end_date}")
-    check_case_not_erased(session, case, "a case of an erased youth cannot be reopened")
+        raise InvalidInput(
+            _("the reopening date {day} is before the case end {end}").format(
+                day=_day(data.date), end=_day(case.end_date)
+            )
+        )
+    check_case_not_erased(session, case, _("a case of an erased youth cannot be reopened"))
     if already := _open_case_ref(session, case.youth_id, case.model):
-        raise Conflict(f"the youth already has another open {case.model.upper()} case {already}")
+        raise Conflict(
+            _("the youth already has another open {model} case {case}").format(
+                model=case.model.upper(), case=already
+            )
+        )
     session.add(
         Reopening(
             case_id=case.id,  # type: ignore[arg-type]
@@ -304,6 +383,53 @@ def reopen_case(session: Session, case_ref: str, *, date: dt.date, reason: str) 
 
 def _level(assessment: Assessment) -> str:
     return assessment.risk or assessment.light or ""
+
+
+def _assessed(case: Case, assessment: Assessment) -> str:
+    """An assessment in the timeline: `risk high (YLS/CMI)`, `light red`, in the message language."""
+    if case.model == Model.RV:
+        level = shown_stored(RiskLevel, assessment.risk or "")
+        if assessment.instrument:
+            return _("risk {level} ({instrument})").format(
+                level=level, instrument=assessment.instrument
+            )
+        return _("risk {level}").format(level=level)
+    level = shown_stored(Light, assessment.light or "")
+    if assessment.instrument:
+        return _("light {level} ({instrument})").format(
+            level=level, instrument=assessment.instrument
+        )
+    return _("light {level}").format(level=level)
+
+
+def _timeline(session: Session, case: Case, assessments: list[Assessment]) -> list[dict[str, str]]:
+    """The case's own events: opened, assessments, closings and reopenings."""
+    timeline: list[dict[str, str]] = [
+        {"date": case.start_date.isoformat(), "event": "opened", "detail": case.model}
+    ]
+    for a in assessments:
+        timeline.append(
+            {"date": a.date.isoformat(), "event": "assessment", "detail": _assessed(case, a)}
+        )
+    # A closing comes before the same day's move to follow-up: gather closings first.
+    for reopening in session.exec(select(Reopening).where(Reopening.case_id == case.id)):
+        timeline.append(
+            {
+                "date": reopening.previous_end.isoformat(),
+                "event": "closed",
+                "detail": shown_stored(CloseReason, reopening.previous_reason),
+            }
+        )
+        timeline.append({"date": reopening.date.isoformat(), "event": "reopened", "detail": ""})
+    if case.end_date:
+        timeline.append(
+            {
+                "date": case.end_date.isoformat(),
+                "event": "closed",
+                "detail": shown_stored(CloseReason, case.close_reason or ""),
+            }
+        )
+    return timeline
 
 
 # The keys of `case_record`, in order: the columns of `case list --format csv`, even when empty.
@@ -372,10 +498,16 @@ def _current_stage() -> Any:
 def _case_filters(
     model: Model | None, status: str | None, stage: str | None, youth_id: int | None
 ) -> list[Any]:
-    from rvneet.domain.stages import ALL_STAGES
+    from rvneet.domain.stages import find_stage, stages_text
 
-    if stage is not None and stage not in ALL_STAGES:
-        raise InvalidInput(f"{stage!r} is not a stage; use one of: {', '.join(ALL_STAGES)}")
+    if stage is not None:
+        if (name := find_stage(None, stage)) is None:
+            raise InvalidInput(
+                _("{stage} is not a stage; use one of: {stages}").format(
+                    stage=repr(stage), stages=stages_text()
+                )
+            )
+        stage = name
     filters: list[Any] = []
     if youth_id is not None:
         filters.append(Case.youth_id == youth_id)
@@ -453,11 +585,17 @@ def case_page(
     return Paged(rows, total, page)
 
 
-def case_detail(session: Session, ref: str, *, personal: bool = True) -> dict[str, Any]:
+def case_detail(
+    session: Session, ref: str, *, personal: bool = True, lang: str = "en"
+) -> dict[str, Any]:
     """One case with its youth and a dated timeline merging everything recorded on it.
 
     `personal=False` leaves out the youth's name. With it (the default) the reading is audited (who
     looked at whom), so `session` must be a write session.
+
+    The timeline's `event` is a machine name (`opened`, `goal added`); its `detail` is written in
+    `lang`: English, as JSON carries it, unless a table for people asks for Estonian ("et"). Each
+    source's `timeline()` runs in that language (`_()` and `shown()` there follow it).
     """
     from rvneet.services import casework, followups, network, plan, support
     from rvneet.services.audit import audit_read
@@ -474,33 +612,10 @@ def case_detail(session: Session, ref: str, *, personal: bool = True) -> dict[st
         session.exec(select(Assessment).where(Assessment.case_id == case.id)),
         key=lambda a: (a.date, a.id or 0),
     )
-    kind = "risk" if case.model == Model.RV else "light"
-    timeline: list[dict[str, str]] = [
-        {"date": case.start_date.isoformat(), "event": "opened", "detail": case.model}
-    ]
-    for a in assessments:
-        detail = f"{kind} {_level(a)}" + (f" ({a.instrument})" if a.instrument else "")
-        timeline.append({"date": a.date.isoformat(), "event": "assessment", "detail": detail})
-    # A closing comes before the same day's move to follow-up: gather closings first.
-    for reopening in session.exec(select(Reopening).where(Reopening.case_id == case.id)):
-        timeline.append(
-            {
-                "date": reopening.previous_end.isoformat(),
-                "event": "closed",
-                "detail": reopening.previous_reason,
-            }
-        )
-        timeline.append({"date": reopening.date.isoformat(), "event": "reopened", "detail": ""})
-    if case.end_date:
-        timeline.append(
-            {
-                "date": case.end_date.isoformat(),
-                "event": "closed",
-                "detail": case.close_reason or "",
-            }
-        )
-    for source in (casework, plan, network, support, followups):
-        timeline += source.timeline(session, case)
+    with use_language(lang):
+        timeline = _timeline(session, case, assessments)
+        for source in (casework, plan, network, support, followups):
+            timeline += source.timeline(session, case)
     # A stable sort keeps events of one day in the order they were gathered.
     timeline.sort(key=lambda event: event["date"])
     if personal:

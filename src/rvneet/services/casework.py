@@ -11,7 +11,7 @@ from rvneet.domain.enums import ContactChannel, Model, NeedCategory, NetworkRole
 from rvneet.domain.errors import InvalidInput
 from rvneet.domain.inputs import NewContact, NewNeeds, NewStageChange
 from rvneet.domain.rules import age_on
-from rvneet.domain.stages import check_stage
+from rvneet.domain.stages import check_stage, stage_label
 from rvneet.domain.tables import (
     Case,
     Contact,
@@ -21,7 +21,8 @@ from rvneet.domain.tables import (
     WelfareScore,
     Youth,
 )
-from rvneet.services.cases import check_date_in_case, check_open, get_case
+from rvneet.i18n import _, format_date, message_language
+from rvneet.services.cases import check_date_in_case, check_open, get_case, shown_stored
 from rvneet.services.validation import validated
 
 
@@ -59,13 +60,18 @@ def change_stage(
         name = check_stage(Model(case.model), data.stage)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
-    check_date_in_case(case, data.date, "the stage change")
+    check_date_in_case(case, data.date, _("the stage change"))
     # Closing moved the case to follow-up; another stage on its last day would undo that.
-    check_open(case, "a stage change")
+    check_open(case, _("a stage change"))
     previous = current_stage(session, case.id)  # type: ignore[arg-type]
     if previous is not None and data.date < previous.date:
+        lang = message_language()
         raise InvalidInput(
-            f"the stage change {data.date} is before the previous one ({previous.stage} on {previous.date})"
+            _("the stage change {day} is before the previous one ({stage} on {previous})").format(
+                day=format_date(data.date, lang),
+                stage=stage_label(previous.stage, case.model, lang),
+                previous=format_date(previous.date, lang),
+            )
         )
     return add_stage_change(session, case, name, data.date, data.note)
 
@@ -92,7 +98,7 @@ def record_contact(
         note=note or None,
     )
     case = get_case(session, case_ref)
-    check_date_in_case(case, data.date, "the contact")
+    check_date_in_case(case, data.date, _("the contact"))
     contact = Contact(
         case_id=case.id,  # type: ignore[arg-type]
         date=data.date,
@@ -129,12 +135,12 @@ def record_needs(
         note=note or None,
     )
     case = get_case(session, case_ref)
-    check_date_in_case(case, data.date, "the needs assessment")
+    check_date_in_case(case, data.date, _("the needs assessment"))
     youth = session.get(Youth, case.youth_id)
     assert youth is not None and youth.birth_date is not None  # not erased: checked above
     if data.domains and age_on(youth.birth_date, data.date) >= 18:
         raise InvalidInput(
-            "the child-welfare domains (--domain) are assessed only for youths under 18"
+            _("the child-welfare domains (--domain) are assessed only for youths under 18")
         )
     assessment = NeedsAssessment(
         case_id=case.id,  # type: ignore[arg-type]
@@ -162,26 +168,42 @@ def first_contact(session: Session, case: Case) -> str | None:
 
 
 def timeline(session: Session, case: Case) -> list[dict[str, str]]:
-    """Stage changes, contacts and needs assessments of a case for `case show`."""
+    """Stage changes, contacts and needs assessments of a case for `case show`.
+
+    Details are in the message language (`case_detail` runs this in English for JSON): stage
+    names, channels, roles and needs as people read them.
+    """
+    lang = message_language()
     events = [
-        {"date": c.date.isoformat(), "event": "stage", "detail": c.stage}
+        {
+            "date": c.date.isoformat(),
+            "event": "stage",
+            "detail": stage_label(c.stage, case.model, lang),
+        }
         for c in session.exec(
             select(StageChange).where(StageChange.case_id == case.id).order_by(col(StageChange.id))
         )
     ]
     for contact in session.exec(select(Contact).where(Contact.case_id == case.id)):
         what = "network meeting" if contact.network_meeting else "contact"
-        present = (contact.with_roles or "").replace(",", ", ")
-        detail = present if contact.network_meeting else contact.channel
-        if present and not contact.network_meeting:
-            detail += f" with {present}"
+        roles = [r for r in (contact.with_roles or "").split(",") if r]
+        present = ", ".join(shown_stored(NetworkRole, r) for r in roles)
+        channel = shown_stored(ContactChannel, contact.channel)
+        if contact.network_meeting:
+            detail = present
+        elif present:
+            detail = _("{channel} with {roles}").format(channel=channel, roles=present)
+        else:
+            detail = channel
         events.append({"date": contact.date.isoformat(), "event": what, "detail": detail})
     for needs in session.exec(select(NeedsAssessment).where(NeedsAssessment.case_id == case.id)):
         categories = session.exec(select(Need.category).where(Need.assessment_id == needs.id)).all()
-        detail = ", ".join(categories)
+        parts = [", ".join(shown_stored(NeedCategory, c) for c in categories)]
         if needs.motivation is not None:
-            detail += f"; motivation {needs.motivation}/5"
+            parts.append(_("motivation {score}/5").format(score=needs.motivation))
         if needs.neet_months is not None:
-            detail += f"; NEET {needs.neet_months} months"
-        events.append({"date": needs.date.isoformat(), "event": "needs", "detail": detail})
+            parts.append(_("NEET {months} months").format(months=needs.neet_months))
+        events.append(
+            {"date": needs.date.isoformat(), "event": "needs", "detail": "; ".join(parts)}
+        )
     return events
