@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from rvneet.cli.common import current_language, database, print_rich, progress_display, to_json
+from rvneet.i18n import N_, _, translate
 
 if TYPE_CHECKING:
     from rvneet.services.imports.base import ImportResult
@@ -22,6 +23,24 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
 )
+
+
+# Each kind of import as the summary names it ("youths from noored.xlsx: …"); JSON keeps the kind.
+KIND_NAMES = {
+    "youths": N_("youths"),
+    "cases": N_("cases"),
+    "assessments": N_("assessments"),
+    "contacts": N_("contacts"),
+    "ngts": N_("ngts"),
+}
+# The progress display's label while a kind is imported.
+PROGRESS_LABELS = {
+    "youths": N_("importing youths"),
+    "cases": N_("importing cases"),
+    "assessments": N_("importing assessments"),
+    "contacts": N_("importing contacts"),
+    "ngts": N_("importing ngts"),
+}
 
 
 class FileFormatChoice(StrEnum):
@@ -106,7 +125,7 @@ def run_import_command(
     from rvneet.services.imports.base import ImportRefused
 
     db = database(ctx)
-    with progress_display(f"importing {kind}") as progress:
+    with progress_display(translate(PROGRESS_LABELS[kind])) as progress:
         try:
             result = run_import(
                 db,
@@ -140,20 +159,40 @@ def _refused(result: "ImportResult", errors: Path | None, output: SummaryFormat)
     for error in result.errors:
         print(f"  {redact_codes(error.line())}", file=sys.stderr)
     if errors is not None:
-        print(f"The bad rows, with the reasons, are in {errors}", file=sys.stderr)
+        print(
+            _("The bad rows, with the reasons, are in {path}").format(path=errors), file=sys.stderr
+        )
 
 
 def _summary(result: "ImportResult", output: SummaryFormat) -> None:
     if output is SummaryFormat.JSON:
         typer.echo(to_json(result.summary()))
         return
-    counts = f"{result.new} new, {result.updated} updated, {result.unchanged} unchanged, 0 refused"
-    head = f"{result.kind} from {result.file}: {counts}"
+    values = {
+        "kind": _kind_name(result.kind),
+        "file": result.file,
+        "new": result.new,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+    }
     if result.dry_run:
-        head += " (dry run: nothing was written)"
+        head = _(
+            "{kind} from {file}: {new} new, {updated} updated, {unchanged} unchanged, 0 refused "
+            "(dry run: nothing was written)"
+        ).format(**values)
+    else:
+        head = _(
+            "{kind} from {file}: {new} new, {updated} updated, {unchanged} unchanged, 0 refused"
+        ).format(**values)
     for note in result.notes:
         head += f"\n  {note}"
     typer.echo(head)
+
+
+def _kind_name(kind: str) -> str:
+    """A kind of import as people read it in a message (`noored` for youths in Estonian)."""
+    name = KIND_NAMES.get(kind)
+    return translate(name) if name else kind
 
 
 def _make_command(kind: str, example: str, what: str) -> None:
@@ -251,11 +290,11 @@ def template(
     if output is None:
         if chosen == "xlsx":
             raise typer.BadParameter(
-                "an XLSX template needs --output FILE", param_hint="'--format'"
+                _("an XLSX template needs --output FILE"), param_hint="'--format'"
             )
         from rvneet.files.write import write_csv
 
         write_csv(sys.stdout, header, [example])
         return
     write_template(output, header, example, chosen)
-    print_rich(f"Wrote the {kind} template to {output}")
+    print_rich(_("Wrote the {kind} template to {path}").format(kind=_kind_name(kind), path=output))
