@@ -91,8 +91,8 @@ def _column_of_option(
             return column(field_name), message
     # In Estonian the phrases are not these English ones: the row's date the message names first
     # (as 2030-01-01 or 01.01.2030) is the one it concerns.
-    if message_language() != "en" and (field_name := _first_date_field(message, values)):
-        return column(field_name), message
+    if message_language() != "en" and (date_field := _first_date_field(message, values)):
+        return column(date_field), message
     return WHOLE_ROW, message
 
 
@@ -280,6 +280,8 @@ def _update_case(
 
 def _close_reason(value: str | None) -> str | None:
     """A stored close reason as people read it in a message (its Estonian form in Estonian)."""
+    if value is None:
+        return None
     try:
         return shown(CloseReason(value))
     except ValueError:
