@@ -22,7 +22,7 @@ from typing import Any
 
 from rvneet.domain.errors import InvalidInput
 from rvneet.files.write import os_reason, restore
-from rvneet.i18n import N_, _
+from rvneet.i18n import N_, _, translate
 
 
 class FileFormat(StrEnum):
@@ -324,7 +324,7 @@ def _csv_reason(exc: Exception) -> str:
     if match := _FIELD_LIMIT.fullmatch(text):
         return _("field larger than field limit ({limit})").format(limit=match.group(1))
     known = _CSV_REASONS.get(text)
-    return _(known) if known else text
+    return translate(known) if known else text
 
 
 def _xlsx_rows(path: Path, header: list[str], values: Iterator[tuple[Any, ...]]) -> Iterator[Row]:
@@ -401,7 +401,10 @@ def _json_reason(exc: json.JSONDecodeError) -> str:
     user's language."""
     known = _JSON_REASONS.get(exc.msg)
     return _("{reason}: line {line} column {column} (char {char})").format(
-        reason=_(known) if known else exc.msg, line=exc.lineno, column=exc.colno, char=exc.pos
+        reason=translate(known) if known else exc.msg,
+        line=exc.lineno,
+        column=exc.colno,
+        char=exc.pos,
     )
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from rvneet.domain.errors import InvalidInput
-from rvneet.i18n import N_, _
+from rvneet.i18n import N_, _, translate
 
 # The operating system's reasons a file cannot be opened, as the C library writes them in English
 # (exc.strerror), so that they can be said in the user's language.
@@ -38,7 +38,7 @@ def os_reason(exc: OSError) -> str:
     """Why the operating system refused a file, in the user's language (the C library's words
     for an errno it has no translation of)."""
     known = _OS_REASONS.get(exc.errno or 0)
-    return _(known) if known else str(exc.strerror or exc)
+    return translate(known) if known else str(exc.strerror or exc)
 
 
 # A value a spreadsheet would evaluate, or one already escaped (so that escaping is reversible).

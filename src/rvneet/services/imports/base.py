@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from rvneet.domain.errors import InvalidInput
 from rvneet.files.columns import CellError, Column, HeaderMap, match_header
 from rvneet.files.read import Row, Table
-from rvneet.i18n import N_, _, message_language, ngettext
+from rvneet.i18n import N_, _, message_language, ngettext, translate
 
 # Called with the number of rows handled so far, so the command line can show progress.
 Progress = Callable[[int], None]
@@ -235,7 +235,7 @@ def pydantic_reason(item: Any) -> str:
     if "expected" in ctx:  # "'a', 'b' or 'c'": pydantic's English "or" between the last two
         ctx["expected"] = ctx["expected"].replace("' or '", "', '")
     try:
-        return _(template).format(**ctx)
+        return translate(template).format(**ctx)
     except (KeyError, IndexError):
         return _("not a valid value")
 

@@ -20,7 +20,7 @@ from rvneet.domain.inputs import NewYouth
 from rvneet.domain.tables import Youth
 from rvneet.files.columns import match_header
 from rvneet.files.read import Row, Table
-from rvneet.i18n import N_, _
+from rvneet.i18n import N_, _, translate
 from rvneet.services.audit import audit_bulk
 from rvneet.services.imports.base import (
     ImportResult,
@@ -117,7 +117,7 @@ def _duplicate(
             column = {"ref": "ref", "id_code": "id_code"}.get(key[0], "")
             message = _DUPLICATE.get(key[0], _DUPLICATE["identity"])
             header = columns.get(column, column) if column else ""
-            result.refuse(row, header, _(message).format(row=first_row_of[key]))
+            result.refuse(row, header, translate(message).format(row=first_row_of[key]))
             return True
     for key in keys:
         first_row_of[key] = row.number
