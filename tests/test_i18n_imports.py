@@ -366,7 +366,7 @@ def test_the_progress_label_in_estonian(tmp_path: Path, initialised: Path) -> No
 def test_template_messages_in_estonian(run: Run, tmp_path: Path) -> None:
     output = tmp_path / "noored.xlsx"
     result = et(run, "import", "template", "youths", "--output", str(output))
-    assert result.stdout.strip() == f"Impordimall (noored) on kirjutatud faili {output}"
+    assert result.stdout.strip() == f"Noorte impordimall on kirjutatud faili {output}"
     result = et(run, "import", "template", "toad")
     assert result.stderr.strip() == (
         "Viga: importi 'toad' pole; vali üks neist: youths, cases, assessments, contacts, ngts"

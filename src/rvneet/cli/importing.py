@@ -25,13 +25,55 @@ app = typer.Typer(
 )
 
 
-# Each kind of import as the summary names it ("youths from noored.xlsx: …"); JSON keeps the kind.
-KIND_NAMES = {
-    "youths": N_("youths"),
-    "cases": N_("cases"),
-    "assessments": N_("assessments"),
-    "contacts": N_("contacts"),
-    "ngts": N_("ngts"),
+# The summary of each kind of import, and of its dry run (JSON keeps the kind as it is). One whole
+# line per kind: a kind's name alone ("youths") is another text elsewhere ("12 of 40 youths").
+SUMMARIES = {
+    "youths": (
+        N_("youths from {file}: {new} new, {updated} updated, {unchanged} unchanged, 0 refused"),
+        N_(
+            "youths from {file}: {new} new, {updated} updated, {unchanged} unchanged, 0 refused "
+            "(dry run: nothing was written)"
+        ),
+    ),
+    "cases": (
+        N_("cases from {file}: {new} new, {updated} updated, {unchanged} unchanged, 0 refused"),
+        N_(
+            "cases from {file}: {new} new, {updated} updated, {unchanged} unchanged, 0 refused "
+            "(dry run: nothing was written)"
+        ),
+    ),
+    "assessments": (
+        N_(
+            "assessments from {file}: {new} new, {updated} updated, {unchanged} unchanged, "
+            "0 refused"
+        ),
+        N_(
+            "assessments from {file}: {new} new, {updated} updated, {unchanged} unchanged, "
+            "0 refused (dry run: nothing was written)"
+        ),
+    ),
+    "contacts": (
+        N_("contacts from {file}: {new} new, {updated} updated, {unchanged} unchanged, 0 refused"),
+        N_(
+            "contacts from {file}: {new} new, {updated} updated, {unchanged} unchanged, 0 refused "
+            "(dry run: nothing was written)"
+        ),
+    ),
+    "ngts": (
+        N_("ngts from {file}: {new} new, {updated} updated, {unchanged} unchanged, 0 refused"),
+        N_(
+            "ngts from {file}: {new} new, {updated} updated, {unchanged} unchanged, 0 refused "
+            "(dry run: nothing was written)"
+        ),
+    ),
+}
+# What `import template KIND` says it wrote.
+TEMPLATE_WRITTEN = {
+    "youths": N_("Wrote the youths template to {path}"),
+    "cases": N_("Wrote the cases template to {path}"),
+    "assessments": N_("Wrote the assessments template to {path}"),
+    "contacts": N_("Wrote the contacts template to {path}"),
+    "ngts": N_("Wrote the ngts template to {path}"),
 }
 # The progress display's label while a kind is imported.
 PROGRESS_LABELS = {
@@ -168,31 +210,13 @@ def _summary(result: "ImportResult", output: SummaryFormat) -> None:
     if output is SummaryFormat.JSON:
         typer.echo(to_json(result.summary()))
         return
-    values = {
-        "kind": _kind_name(result.kind),
-        "file": result.file,
-        "new": result.new,
-        "updated": result.updated,
-        "unchanged": result.unchanged,
-    }
-    if result.dry_run:
-        head = _(
-            "{kind} from {file}: {new} new, {updated} updated, {unchanged} unchanged, 0 refused "
-            "(dry run: nothing was written)"
-        ).format(**values)
-    else:
-        head = _(
-            "{kind} from {file}: {new} new, {updated} updated, {unchanged} unchanged, 0 refused"
-        ).format(**values)
+    written, dry_run = SUMMARIES[result.kind]
+    head = translate(dry_run if result.dry_run else written).format(
+        file=result.file, new=result.new, updated=result.updated, unchanged=result.unchanged
+    )
     for note in result.notes:
         head += f"\n  {note}"
     typer.echo(head)
-
-
-def _kind_name(kind: str) -> str:
-    """A kind of import as people read it in a message (`noored` for youths in Estonian)."""
-    name = KIND_NAMES.get(kind)
-    return translate(name) if name else kind
 
 
 def _make_command(kind: str, example: str, what: str) -> None:
@@ -297,4 +321,4 @@ def template(
         write_csv(sys.stdout, header, [example])
         return
     write_template(output, header, example, chosen)
-    print_rich(_("Wrote the {kind} template to {path}").format(kind=_kind_name(kind), path=output))
+    print_rich(translate(TEMPLATE_WRITTEN[kind]).format(path=output))
