@@ -267,6 +267,8 @@ def workbook(path: Path, title: str, rows: Sequence[Sequence[Any]]) -> Path:
         ("a.json", b"{\"rows\": [}", (),
          "Viga: a.json ei ole korrektne JSON (oodati väärtust: rida 1, veerg 11 (märk 10))"),
         ("a.json", b"[]", (), "Viga: failis a.json pole ridu (tühi JSON-massiiv)"),
+        ("a.json", b"[\xff]", (),
+         "Viga: a.json ei ole loetav tekst (bait 0xff kohal 1 ei ole utf-8 kodeeringus)"),
         ("a.json", b"{}", (), "Viga: a.json: oodati JSON-massiivi objektidest, üks iga rea kohta"),
         ("a.xlsx", b"nimi\nMari\n", (), "Viga: a.xlsx ei ole XLSX-töövihik (fail ei ole zip-fail)"),
     ],

@@ -22,7 +22,7 @@ from typing import Any
 
 from rvneet.domain.errors import InvalidInput
 from rvneet.files.write import os_reason, restore
-from rvneet.i18n import N_, _, translate
+from rvneet.i18n import N_, _, message_language, translate
 
 
 class FileFormat(StrEnum):
@@ -320,11 +320,22 @@ _FIELD_LIMIT = re.compile(r"field larger than field limit \((\d+)\)")
 
 def _csv_reason(exc: Exception) -> str:
     """Why the csv module could not read a line, in the user's language where it is a known one."""
+    if isinstance(exc, UnicodeError):
+        return _decode_reason(exc)
     text = str(exc)
     if match := _FIELD_LIMIT.fullmatch(text):
         return _("field larger than field limit ({limit})").format(limit=match.group(1))
     known = _CSV_REASONS.get(text)
     return translate(known) if known else text
+
+
+def _decode_reason(exc: UnicodeError) -> str:
+    """Why text could not be decoded: Python's words in English (as ever), ours in Estonian."""
+    if message_language() == "en" or not isinstance(exc, UnicodeDecodeError):
+        return str(exc)
+    return _("byte {byte} at position {position} is not {encoding} text").format(
+        byte=f"0x{exc.object[exc.start]:02x}", position=exc.start, encoding=exc.encoding
+    )
 
 
 def _xlsx_rows(path: Path, header: list[str], values: Iterator[tuple[Any, ...]]) -> Iterator[Row]:
@@ -349,7 +360,9 @@ def _open_json(path: Path, encoding: str | None) -> Table:
         data = json.loads(path.read_text(encoding=encoding or "utf-8-sig"))
     except UnicodeError as exc:
         raise InvalidInput(
-            _("{name} is not readable text ({reason})").format(name=path.name, reason=exc)
+            _("{name} is not readable text ({reason})").format(
+                name=path.name, reason=_decode_reason(exc)
+            )
         ) from None
     except json.JSONDecodeError as exc:
         raise InvalidInput(
