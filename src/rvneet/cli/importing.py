@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from rvneet.cli.common import current_language, database, print_rich, progress_display, to_json
+from rvneet.i18n import N_, _, translate
 
 if TYPE_CHECKING:
     from rvneet.services.imports.base import ImportResult
@@ -22,6 +23,66 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
 )
+
+
+# The summary of each kind of import, and of its dry run (JSON keeps the kind as it is). One whole
+# line per kind: a kind's name alone ("youths") is another text elsewhere ("12 of 40 youths").
+SUMMARIES = {
+    "youths": (
+        N_("youths from {file}: {new} new, {updated} updated, {unchanged} unchanged, 0 refused"),
+        N_(
+            "youths from {file}: {new} new, {updated} updated, {unchanged} unchanged, 0 refused "
+            "(dry run: nothing was written)"
+        ),
+    ),
+    "cases": (
+        N_("cases from {file}: {new} new, {updated} updated, {unchanged} unchanged, 0 refused"),
+        N_(
+            "cases from {file}: {new} new, {updated} updated, {unchanged} unchanged, 0 refused "
+            "(dry run: nothing was written)"
+        ),
+    ),
+    "assessments": (
+        N_(
+            "assessments from {file}: {new} new, {updated} updated, {unchanged} unchanged, "
+            "0 refused"
+        ),
+        N_(
+            "assessments from {file}: {new} new, {updated} updated, {unchanged} unchanged, "
+            "0 refused (dry run: nothing was written)"
+        ),
+    ),
+    "contacts": (
+        N_("contacts from {file}: {new} new, {updated} updated, {unchanged} unchanged, 0 refused"),
+        N_(
+            "contacts from {file}: {new} new, {updated} updated, {unchanged} unchanged, 0 refused "
+            "(dry run: nothing was written)"
+        ),
+    ),
+    "ngts": (
+        N_("ngts from {file}: {new} new, {updated} updated, {unchanged} unchanged, 0 refused"),
+        N_(
+            "ngts from {file}: {new} new, {updated} updated, {unchanged} unchanged, 0 refused "
+            "(dry run: nothing was written)"
+        ),
+    ),
+}
+# What `import template KIND` says it wrote.
+TEMPLATE_WRITTEN = {
+    "youths": N_("Wrote the youths template to {path}"),
+    "cases": N_("Wrote the cases template to {path}"),
+    "assessments": N_("Wrote the assessments template to {path}"),
+    "contacts": N_("Wrote the contacts template to {path}"),
+    "ngts": N_("Wrote the ngts template to {path}"),
+}
+# The progress display's label while a kind is imported.
+PROGRESS_LABELS = {
+    "youths": N_("importing youths"),
+    "cases": N_("importing cases"),
+    "assessments": N_("importing assessments"),
+    "contacts": N_("importing contacts"),
+    "ngts": N_("importing ngts"),
+}
 
 
 class FileFormatChoice(StrEnum):
@@ -106,7 +167,7 @@ def run_import_command(
     from rvneet.services.imports.base import ImportRefused
 
     db = database(ctx)
-    with progress_display(f"importing {kind}") as progress:
+    with progress_display(translate(PROGRESS_LABELS[kind])) as progress:
         try:
             result = run_import(
                 db,
@@ -140,17 +201,19 @@ def _refused(result: "ImportResult", errors: Path | None, output: SummaryFormat)
     for error in result.errors:
         print(f"  {redact_codes(error.line())}", file=sys.stderr)
     if errors is not None:
-        print(f"The bad rows, with the reasons, are in {errors}", file=sys.stderr)
+        print(
+            _("The bad rows, with the reasons, are in {path}").format(path=errors), file=sys.stderr
+        )
 
 
 def _summary(result: "ImportResult", output: SummaryFormat) -> None:
     if output is SummaryFormat.JSON:
         typer.echo(to_json(result.summary()))
         return
-    counts = f"{result.new} new, {result.updated} updated, {result.unchanged} unchanged, 0 refused"
-    head = f"{result.kind} from {result.file}: {counts}"
-    if result.dry_run:
-        head += " (dry run: nothing was written)"
+    written, dry_run = SUMMARIES[result.kind]
+    head = translate(dry_run if result.dry_run else written).format(
+        file=result.file, new=result.new, updated=result.updated, unchanged=result.unchanged
+    )
     for note in result.notes:
         head += f"\n  {note}"
     typer.echo(head)
@@ -251,11 +314,11 @@ def template(
     if output is None:
         if chosen == "xlsx":
             raise typer.BadParameter(
-                "an XLSX template needs --output FILE", param_hint="'--format'"
+                _("an XLSX template needs --output FILE"), param_hint="'--format'"
             )
         from rvneet.files.write import write_csv
 
         write_csv(sys.stdout, header, [example])
         return
     write_template(output, header, example, chosen)
-    print_rich(f"Wrote the {kind} template to {output}")
+    print_rich(translate(TEMPLATE_WRITTEN[kind]).format(path=output))

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from rvneet.domain import enums
+from rvneet.i18n import _, message_language, ngettext, translate
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -39,13 +40,17 @@ def parse_day(value: Any) -> dt.date:
         try:
             return dt.date(year, month, day)
         except ValueError:
-            raise CellError(f"{text!r} is not a date (no such day)") from None
+            raise CellError(
+                _("{value} is not a date (no such day)").format(value=repr(text))
+            ) from None
     try:
         if len(text) == 10:
             return dt.date.fromisoformat(text)
     except ValueError:
         pass
-    raise CellError(f"{text!r} is not a date; write 2025-03-01 or 01.03.2025")
+    raise CellError(
+        _("{value} is not a date; write 2025-03-01 or 01.03.2025").format(value=repr(text))
+    )
 
 
 def parse_flag(value: Any) -> bool:
@@ -57,19 +62,19 @@ def parse_flag(value: Any) -> bool:
         return True
     if text in _NO:
         return False
-    raise CellError(f"{value!r} is not yes or no")
+    raise CellError(_("{value} is not yes or no").format(value=repr(value)))
 
 
 def parse_count(value: Any) -> int:
     """A whole number."""
     if isinstance(value, bool):
-        raise CellError(f"{value!r} is not a whole number")
+        raise CellError(_("{value} is not a whole number").format(value=repr(value)))
     if isinstance(value, int):
         return value
     text = str(value).strip()
     if re.fullmatch(r"[+-]?\d+", text, re.ASCII):
         return int(text)
-    raise CellError(f"{value!r} is not a whole number")
+    raise CellError(_("{value} is not a whole number").format(value=repr(value)))
 
 
 def parse_text(value: Any) -> str:
@@ -100,7 +105,7 @@ def parse_sex(value: Any) -> str:
     text = str(value).strip().casefold()
     if text in _SEXES:
         return _SEXES[text]
-    raise CellError(f"{value!r} is not a sex; write M or F (mees/naine)")
+    raise CellError(_("{value} is not a sex; write M or F (mees/naine)").format(value=repr(value)))
 
 
 PARSERS = {
@@ -118,7 +123,8 @@ class Column:
     """One column of an import file.
 
     `field` is the English header and the JSON key; `et` the Estonian header; `kind` one of
-    text, date, flag, count, list; `example` is the template's example value.
+    text, date, flag, count, list; `example` is the template's example value; `help` says what it
+    holds, in English marked N_ (see `description`).
     """
 
     field: str
@@ -135,6 +141,15 @@ class Column:
         if self.choices is not None:
             return parse_choice(value, self.choices)
         return PARSERS[self.kind](value)
+
+    def description(self, lang: str | None = None) -> str:
+        """The column's `help` (marked N_) in `lang`, else the language of messages, with `{choices}`
+        filled in by the values it takes (in Estonian, their Estonian forms)."""
+        text = translate(self.help, lang) if self.help else ""
+        if self.choices is None or "{choices}" not in text:
+            return text
+        chosen = ", ".join(enums.shown(member, lang) for member in self.choices)
+        return text.format(choices=chosen)
 
     def names(self) -> tuple[str, ...]:
         """Every header that names this column, normalised."""
@@ -158,8 +173,16 @@ class HeaderMap:
     by_field: dict[str, str]  # field -> the header as written in the file
 
 
+def _shown(column: Column) -> str:
+    """A column's name in a message: its Estonian header in Estonian, else its English name."""
+    return column.et if message_language() == "et" else column.field
+
+
 def match_header(header: Sequence[str], columns: Sequence[Column], what: str) -> HeaderMap:
-    """Match a file's header to the columns; InvalidInput naming unknown or missing columns."""
+    """Match a file's header to the columns; InvalidInput naming unknown or missing columns.
+
+    `what` names the file in messages, marked N_ ("the youths file"), translated here.
+    """
     from rvneet.domain.errors import InvalidInput
 
     lookup: dict[str, Column] = {}
@@ -176,18 +199,29 @@ def match_header(header: Sequence[str], columns: Sequence[Column], what: str) ->
             unknown.append(name)
         elif found.field in by_field:
             raise InvalidInput(
-                f"columns {by_field[found.field]!r} and {name!r} both give {found.field}"
+                _("columns {first} and {second} both give {field}").format(
+                    first=repr(by_field[found.field]), second=repr(name), field=_shown(found)
+                )
             )
         else:
             by_field[found.field] = name
     if unknown:
-        known = ", ".join(c.field for c in columns)
         raise InvalidInput(
-            f"unknown column{'s' if len(unknown) > 1 else ''} "
-            f"{', '.join(repr(u) for u in unknown)} in the {what} file (columns: {known}; "
-            "see docs/import.md or rvneet import template)"
+            ngettext(
+                "unknown column {names} in {what} (columns: {known}; "
+                "see docs/import.md or rvneet import template)",
+                "unknown columns {names} in {what} (columns: {known}; "
+                "see docs/import.md or rvneet import template)",
+                len(unknown),
+            ).format(
+                names=", ".join(repr(u) for u in unknown),
+                what=translate(what),
+                known=", ".join(_shown(c) for c in columns),
+            )
         )
-    missing = [c.field for c in columns if c.required and c.field not in by_field]
+    missing = [_shown(c) for c in columns if c.required and c.field not in by_field]
     if missing:
-        raise InvalidInput(f"the {what} file has no column {', '.join(missing)}")
+        raise InvalidInput(
+            _("{what} has no column {names}").format(what=translate(what), names=", ".join(missing))
+        )
     return HeaderMap(by_field)

@@ -12,6 +12,7 @@ import codecs
 import csv
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from rvneet.domain.errors import InvalidInput
-from rvneet.files.write import restore
+from rvneet.files.write import os_reason, restore
+from rvneet.i18n import N_, _, message_language, translate
 
 
 class FileFormat(StrEnum):
@@ -66,8 +68,10 @@ def format_of(path: Path, given: str | None = None) -> FileFormat:
         return _BY_SUFFIX[path.suffix.lower()]
     except KeyError:
         raise InvalidInput(
-            f"cannot tell the format of {path.name} from its extension; "
-            "give --format csv, xlsx or json"
+            _(
+                "cannot tell the format of {name} from its extension; "
+                "give --format csv, xlsx or json"
+            ).format(name=path.name)
         ) from None
 
 
@@ -81,7 +85,7 @@ def open_table(
 ) -> Iterator[Table]:
     """Open a CSV, XLSX or JSON file for reading rows; InvalidInput when it cannot be read."""
     if not path.is_file():
-        raise InvalidInput(f"no file {path}")
+        raise InvalidInput(_("no file {path}").format(path=path))
     kind = format_of(path, fmt)
     if kind is FileFormat.CSV:
         with _open_csv(path, encoding) as table:
@@ -108,12 +112,18 @@ def clean(value: Any) -> Any:
 def _check_header(path: Path, header: list[str]) -> list[str]:
     names = [str(h).strip() if h is not None else "" for h in header]
     if not any(names):
-        raise InvalidInput(f"{path.name} has no header row (the first row names the columns)")
+        raise InvalidInput(
+            _("{name} has no header row (the first row names the columns)").format(name=path.name)
+        )
     seen: set[str] = set()
     for name in names:
         key = name.casefold()
         if key and key in seen:
-            raise InvalidInput(f"{path.name}: column {name!r} appears twice in the header")
+            raise InvalidInput(
+                _("{name}: column {column} appears twice in the header").format(
+                    name=path.name, column=repr(name)
+                )
+            )
         seen.add(key)
     return names
 
@@ -149,10 +159,16 @@ def check_encoding(encoding: str) -> None:
     try:
         info = codecs.lookup(encoding)
     except (LookupError, ValueError):  # ValueError: a NUL character in the name
-        raise InvalidInput(f"unknown encoding {encoding!r}; e.g. utf-8 or cp1257") from None
+        raise InvalidInput(
+            _("unknown encoding {encoding}; e.g. utf-8 or cp1257").format(encoding=repr(encoding))
+        ) from None
     # CodecInfo marks the bytes-to-bytes and str-to-str codecs that open() refuses.
     if not getattr(info, "_is_text_encoding", True):
-        raise InvalidInput(f"{encoding!r} is not a text encoding; e.g. utf-8 or cp1257")
+        raise InvalidInput(
+            _("{encoding} is not a text encoding; e.g. utf-8 or cp1257").format(
+                encoding=repr(encoding)
+            )
+        )
 
 
 @contextmanager
@@ -164,19 +180,29 @@ def _open_csv(path: Path, encoding: str | None) -> Iterator[Table]:
         try:
             first = handle.readline()
         except UnicodeError:  # decode errors, and the plain UnicodeError of utf-16 or punycode
-            raise InvalidInput(f"{path.name} is not {used} text; try another --encoding") from None
+            raise InvalidInput(
+                _("{name} is not {encoding} text; try another --encoding").format(
+                    name=path.name, encoding=used
+                )
+            ) from None
         delimiter = sniff_delimiter(first.lstrip("\ufeff"))
         handle.seek(0)
         reader = csv.reader(handle, delimiter=delimiter)
         try:
             header_cells = next(reader, None)
         except (csv.Error, UnicodeError) as exc:
-            raise InvalidInput(f"{path.name}: cannot read the header ({exc})") from None
+            raise InvalidInput(
+                _("{name}: cannot read the header ({reason})").format(
+                    name=path.name, reason=_csv_reason(exc)
+                )
+            ) from None
         if header_cells is None:
-            raise InvalidInput(f"{path.name} is empty (no header row)")
+            raise InvalidInput(_("{name} is empty (no header row)").format(name=path.name))
         if not any(c.strip() for c in header_cells):
             raise InvalidInput(
-                f"{path.name}: the first line is empty; the first row must name the columns"
+                _("{name}: the first line is empty; the first row must name the columns").format(
+                    name=path.name
+                )
             )
         header_cells[0] = header_cells[0].lstrip("\ufeff")
         header = _check_header(path, header_cells)
@@ -194,10 +220,16 @@ def _csv_rows(path: Path, reader: Any, header: list[str], encoding: str) -> Iter
             return
         except UnicodeError:
             raise InvalidInput(
-                f"{path.name}: row {number + 1} is not {encoding} text; try another --encoding"
+                _("{name}: row {row} is not {encoding} text; try another --encoding").format(
+                    name=path.name, row=number + 1, encoding=encoding
+                )
             ) from None
         except csv.Error as exc:
-            raise InvalidInput(f"{path.name}: row {number + 1}: {exc}") from None
+            raise InvalidInput(
+                _("{name}: row {row}: {reason}").format(
+                    name=path.name, row=number + 1, reason=_csv_reason(exc)
+                )
+            ) from None
         number += 1
         if not any(c.strip() for c in cells):
             continue  # blank lines, e.g. at the end of a file saved by Excel
@@ -224,18 +256,26 @@ def _open_xlsx(path: Path, sheet: str | None) -> Iterator[Table]:
         # A file object, not the path: openpyxl would refuse a workbook whose name is not .xlsx.
         handle = path.open("rb")
     except OSError as exc:
-        raise InvalidInput(f"cannot read {path.name}: {exc.strerror}") from None
+        raise InvalidInput(
+            _("cannot read {name}: {reason}").format(name=path.name, reason=os_reason(exc))
+        ) from None
     try:
         try:
             workbook = load_workbook(handle, read_only=True, data_only=True)
         except Exception as exc:
-            raise InvalidInput(f"{path.name} is not an XLSX workbook ({_reason(exc)})") from None
+            raise InvalidInput(
+                _("{name} is not an XLSX workbook ({reason})").format(
+                    name=path.name, reason=_reason(exc)
+                )
+            ) from None
         try:
             try:
                 names = list(workbook.sheetnames)
                 if sheet is not None and sheet not in names:
                     raise InvalidInput(
-                        f"{path.name} has no sheet {sheet!r} (it has: {', '.join(names)})"
+                        _("{name} has no sheet {sheet} (it has: {sheets})").format(
+                            name=path.name, sheet=repr(sheet), sheets=", ".join(names)
+                        )
                     )
                 worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
                 values = worksheet.iter_rows(values_only=True)
@@ -245,7 +285,7 @@ def _open_xlsx(path: Path, sheet: str | None) -> Iterator[Table]:
             except Exception as exc:
                 raise _damaged(path, exc) from None
             if first is None:
-                raise InvalidInput(f"{path.name} is empty (no header row)")
+                raise InvalidInput(_("{name} is empty (no header row)").format(name=path.name))
             header = _check_header(path, [str(clean(h) or "") for h in first])
             yield Table(path, FileFormat.XLSX, header, _xlsx_rows(path, header, values))
         finally:
@@ -255,11 +295,47 @@ def _open_xlsx(path: Path, sheet: str | None) -> Iterator[Table]:
 
 
 def _reason(exc: Exception) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
+    """A library's reason for refusing a workbook; zipfile's common one in the user's language."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if text == "File is not a zip file":  # zipfile's words for a .xls or a CSV named .xlsx
+        return _("File is not a zip file")
+    return text
 
 
 def _damaged(path: Path, exc: Exception) -> InvalidInput:
-    return InvalidInput(f"{path.name} is a damaged XLSX workbook ({_reason(exc)})")
+    return InvalidInput(
+        _("{name} is a damaged XLSX workbook ({reason})").format(
+            name=path.name, reason=_reason(exc)
+        )
+    )
+
+
+# The csv module's reasons for a line it cannot read, as it writes them in English.
+_CSV_REASONS = {
+    "line contains NUL": N_("line contains NUL"),
+    "unexpected end of data": N_("unexpected end of data"),
+}
+_FIELD_LIMIT = re.compile(r"field larger than field limit \((\d+)\)")
+
+
+def _csv_reason(exc: Exception) -> str:
+    """Why the csv module could not read a line, in the user's language where it is a known one."""
+    if isinstance(exc, UnicodeError):
+        return _decode_reason(exc)
+    text = str(exc)
+    if match := _FIELD_LIMIT.fullmatch(text):
+        return _("field larger than field limit ({limit})").format(limit=match.group(1))
+    known = _CSV_REASONS.get(text)
+    return translate(known) if known else text
+
+
+def _decode_reason(exc: UnicodeError) -> str:
+    """Why text could not be decoded: Python's words in English (as ever), ours in Estonian."""
+    if message_language() == "en" or not isinstance(exc, UnicodeDecodeError):
+        return str(exc)
+    return _("byte {byte} at position {position} is not {encoding} text").format(
+        byte=f"0x{exc.object[exc.start]:02x}", position=exc.start, encoding=exc.encoding
+    )
 
 
 def _xlsx_rows(path: Path, header: list[str], values: Iterator[tuple[Any, ...]]) -> Iterator[Row]:
@@ -283,19 +359,29 @@ def _open_json(path: Path, encoding: str | None) -> Table:
     try:
         data = json.loads(path.read_text(encoding=encoding or "utf-8-sig"))
     except UnicodeError as exc:
-        raise InvalidInput(f"{path.name} is not readable text ({exc})") from None
+        raise InvalidInput(
+            _("{name} is not readable text ({reason})").format(
+                name=path.name, reason=_decode_reason(exc)
+            )
+        ) from None
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{path.name} is not valid JSON ({exc})") from None
+        raise InvalidInput(
+            _("{name} is not valid JSON ({reason})").format(
+                name=path.name, reason=_json_reason(exc)
+            )
+        ) from None
     except RecursionError:  # json's parser recurses once per level of nesting
         raise InvalidInput(
-            f"{path.name} is not an import file (its JSON is nested too deeply)"
+            _("{name} is not an import file (its JSON is nested too deeply)").format(name=path.name)
         ) from None
     if isinstance(data, dict) and isinstance(data.get("rows"), list):
         data = data["rows"]
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise InvalidInput(f"{path.name}: expected a JSON array of objects, one per row")
+        raise InvalidInput(
+            _("{name}: expected a JSON array of objects, one per row").format(name=path.name)
+        )
     if not data:
-        raise InvalidInput(f"{path.name} holds no rows (an empty JSON array)")
+        raise InvalidInput(_("{name} holds no rows (an empty JSON array)").format(name=path.name))
     header: list[str] = []
     for item in data:
         for key in item:
@@ -306,6 +392,33 @@ def _open_json(path: Path, encoding: str | None) -> Table:
         for number, item in enumerate(data, start=1)
     )
     return Table(path, FileFormat.JSON, header, rows, encoding or "utf-8")
+
+
+# The json module's reasons, as it writes them in English (json.decoder's messages).
+_JSON_REASONS = {
+    "Expecting value": N_("Expecting value"),
+    "Expecting ',' delimiter": N_("Expecting ',' delimiter"),
+    "Expecting ':' delimiter": N_("Expecting ':' delimiter"),
+    "Expecting property name enclosed in double quotes": N_(
+        "Expecting property name enclosed in double quotes"
+    ),
+    "Extra data": N_("Extra data"),
+    "Unterminated string starting at": N_("Unterminated string starting at"),
+    "Invalid control character at": N_("Invalid control character at"),
+    "Invalid \\escape": N_("Invalid \\escape"),
+}
+
+
+def _json_reason(exc: json.JSONDecodeError) -> str:
+    """What is wrong where, as json writes it (`Expecting value: line 1 column 1 (char 0)`), in the
+    user's language."""
+    known = _JSON_REASONS.get(exc.msg)
+    return _("{reason}: line {line} column {column} (char {char})").format(
+        reason=translate(known) if known else exc.msg,
+        line=exc.lineno,
+        column=exc.colno,
+        char=exc.pos,
+    )
 
 
 def _json_cell(value: Any) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -17,6 +18,28 @@ from pathlib import Path
 from typing import IO, Any
 
 from rvneet.domain.errors import InvalidInput
+from rvneet.i18n import N_, _, translate
+
+# The operating system's reasons a file cannot be opened, as the C library writes them in English
+# (exc.strerror), so that they can be said in the user's language.
+_OS_REASONS = {
+    errno.EACCES: N_("Permission denied"),
+    errno.EPERM: N_("Operation not permitted"),
+    errno.EISDIR: N_("Is a directory"),
+    errno.ENOTDIR: N_("Not a directory"),
+    errno.ENOENT: N_("No such file or directory"),
+    errno.EROFS: N_("Read-only file system"),
+    errno.ENOSPC: N_("No space left on device"),
+    errno.ENAMETOOLONG: N_("File name too long"),
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the operating system refused a file, in the user's language (the C library's words
+    for an errno it has no translation of)."""
+    known = _OS_REASONS.get(exc.errno or 0)
+    return translate(known) if known else str(exc.strerror or exc)
+
 
 # A value a spreadsheet would evaluate, or one already escaped (so that escaping is reversible).
 _DANGEROUS = re.compile(r"^'*[ \t\r\n]*[=+\-@\t\r]")
@@ -51,11 +74,17 @@ def open_private(path: Path, *, binary: bool = False, encoding: str = "utf-8") -
     Raises InvalidInput (one line for the user) when the folder is missing or not writable.
     """
     if not path.parent.is_dir():
-        raise InvalidInput(f"cannot write {path}: folder {path.parent} does not exist")
+        raise InvalidInput(
+            _("cannot write {path}: folder {folder} does not exist").format(
+                path=path, folder=path.parent
+            )
+        )
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     except OSError as exc:  # a folder, no permission, read-only disk, ...
-        raise InvalidInput(f"cannot write {path}: {exc.strerror}") from None
+        raise InvalidInput(
+            _("cannot write {path}: {reason}").format(path=path, reason=os_reason(exc))
+        ) from None
     os.fchmod(fd, 0o600)  # an existing file keeps its old mode otherwise
     if binary:
         return open(fd, "wb")

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from rvneet.domain.errors import InvalidInput
 from rvneet.files.columns import CellError, Column, HeaderMap, match_header
 from rvneet.files.read import Row, Table
+from rvneet.i18n import N_, _, message_language, ngettext, translate
 
 # Called with the number of rows handled so far, so the command line can show progress.
 Progress = Callable[[int], None]
@@ -32,8 +33,11 @@ class RowError:
 
     def line(self) -> str:
         """`row 7, isikukood: the check digit is wrong` — the form users read."""
-        where = f"row {self.row}, {self.column}" if self.column else f"row {self.row}"
-        return f"{where}: {self.reason}"
+        if self.column:
+            return _("row {row}, {column}: {reason}").format(
+                row=self.row, column=self.column, reason=self.reason
+            )
+        return _("row {row}: {reason}").format(row=self.row, reason=self.reason)
 
 
 @dataclass
@@ -85,10 +89,15 @@ class ImportRefused(InvalidInput):
 
     def __init__(self, result: ImportResult) -> None:
         bad = result.refused
-        super().__init__(
-            f"{bad} of {result.rows} row{'s' if result.rows != 1 else ''} in {result.file} "
-            f"{'are' if bad != 1 else 'is'} bad; nothing was imported"
-        )
+        if result.rows == 1:
+            message = _("{bad} of {rows} row in {file} is bad; nothing was imported")
+        else:
+            message = ngettext(
+                "{bad} of {rows} rows in {file} is bad; nothing was imported",
+                "{bad} of {rows} rows in {file} are bad; nothing was imported",
+                bad,
+            )
+        super().__init__(message.format(bad=bad, rows=result.rows, file=result.file))
         self.result = result
 
 
@@ -135,14 +144,14 @@ def _parse_cells(
     values: dict[str, Any] = {}
     ok = True
     if extra := row.cells.get("(no column)"):
-        result.refuse(row, WHOLE_ROW, f"more cells than columns ({extra})")
+        result.refuse(row, WHOLE_ROW, _("more cells than columns ({cells})").format(cells=extra))
         ok = False
     for name, column in columns.items():
         source = header.by_field.get(name)
         raw = row.cells.get(source) if source else None
         if raw is None:
             if column.required:
-                result.refuse(row, source or name, "is empty")
+                result.refuse(row, source or name, _("is empty"))
                 ok = False
             values[name] = None
             continue
@@ -167,10 +176,68 @@ def refuse_validation(
 ) -> None:
     """Record each problem pydantic found, against the column of the field it concerns."""
     for item in exc.errors():
-        message = str(item["msg"]).removeprefix("Value error, ")
+        message = pydantic_reason(item)
         loc = [str(p) for p in item["loc"]]
         column = columns_by_field.get(loc[0], loc[0]) if loc else WHOLE_ROW
         result.refuse(row, column, message)
+
+
+# pydantic's own checks (a type, a length, a required field) by its error type, in our words for a
+# language other than English; English keeps pydantic's message as it is.
+_PYDANTIC_REASONS = {
+    "missing": N_("a value is required"),
+    "extra_forbidden": N_("not a field of this file"),
+    "string_type": N_("should be text"),
+    "int_type": N_("should be a whole number"),
+    "int_parsing": N_("should be a whole number"),
+    "int_from_float": N_("should be a whole number"),
+    "float_type": N_("should be a number"),
+    "float_parsing": N_("should be a number"),
+    "bool_type": N_("should be yes or no"),
+    "bool_parsing": N_("should be yes or no"),
+    "date_type": N_("should be a date, e.g. 2025-03-01 or 01.03.2025"),
+    "date_parsing": N_("should be a date, e.g. 2025-03-01 or 01.03.2025"),
+    "date_from_datetime_parsing": N_("should be a date, e.g. 2025-03-01 or 01.03.2025"),
+    "date_from_datetime_inexact": N_("should be a date without a time of day"),
+    "date_future": N_("should be a date in the future"),
+    "date_past": N_("should be a date in the past"),
+    "list_type": N_("should be a list"),
+    "string_too_short": N_("should have at least {min_length} characters"),
+    "string_too_long": N_("should have at most {max_length} characters"),
+    "too_short": N_("should have at least {min_length} items"),
+    "too_long": N_("should have at most {max_length} items"),
+    "greater_than": N_("should be greater than {gt}"),
+    "greater_than_equal": N_("should be at least {ge}"),
+    "less_than": N_("should be less than {lt}"),
+    "less_than_equal": N_("should be at most {le}"),
+    "enum": N_("should be one of {expected}"),
+    "literal_error": N_("should be one of {expected}"),
+}
+# A rule of ours raised ValueError with a message already in the user's language.
+_OWN_PREFIX = "Value error, "
+
+
+def pydantic_reason(item: Any) -> str:
+    """One problem pydantic found (an item of `ValidationError.errors()`), as the reason users read.
+
+    A validator's own message (already translated) is kept; pydantic's own messages ("Input should
+    be a valid integer") are said in the user's language by the error's type.
+    """
+    message = str(item["msg"])
+    if message.startswith(_OWN_PREFIX):
+        return message.removeprefix(_OWN_PREFIX)
+    if message_language() == "en":
+        return message
+    template = _PYDANTIC_REASONS.get(str(item.get("type")))
+    if template is None:
+        return _("not a valid value")
+    ctx = {key: str(value) for key, value in (item.get("ctx") or {}).items()}
+    if "expected" in ctx:  # "'a', 'b' or 'c'": pydantic's English "or" between the last two
+        ctx["expected"] = ctx["expected"].replace("' or '", "', '")
+    try:
+        return translate(template).format(**ctx)
+    except (KeyError, IndexError):
+        return _("not a valid value")
 
 
 def refuse_error(

@@ -9,18 +9,20 @@ rolled back when any row was refused.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from rvneet.domain.columns import ASSESSMENT_COLUMNS, CASE_COLUMNS, CONTACT_COLUMNS
-from rvneet.domain.enums import ReachChannel
+from rvneet.domain.enums import CloseReason, ConsentScope, ReachChannel, shown
 from rvneet.domain.errors import InvalidInput, RvneetError
 from rvneet.domain.personal_code import parse_personal_code
 from rvneet.domain.tables import Assessment, Case, Contact, Youth
 from rvneet.files.columns import Column, match_header
 from rvneet.files.read import Table
+from rvneet.i18n import N_, _, format_date, message_language
 from rvneet.services.imports.base import WHOLE_ROW, ImportResult, ParsedRow, Progress, parse_rows
 
 # What one row did: "new", "updated" or "unchanged".
@@ -87,7 +89,24 @@ def _column_of_option(
     for phrase, field_name in _DATE_PHRASES:
         if phrase in message and field_name in values:
             return column(field_name), message
+    # In Estonian the phrases are not these English ones: the row's date the message names first
+    # (as 2030-01-01 or 01.01.2030) is the one it concerns.
+    if message_language() != "en" and (date_field := _first_date_field(message, values)):
+        return column(date_field), message
     return WHOLE_ROW, message
+
+
+def _first_date_field(message: str, values: dict[str, Any]) -> str | None:
+    """The date field of the row whose value the message names first, if it names one."""
+    found: list[tuple[int, str]] = []
+    for field_name in dict.fromkeys(f for _phrase, f in _DATE_PHRASES):
+        day = values.get(field_name)
+        if not isinstance(day, dt.date):
+            continue
+        for text in (day.isoformat(), str(format_date(day, "et"))):
+            if match := re.search(rf"(?<![\d.-]){re.escape(text)}(?![\d-])", message):
+                found.append((match.start(), field_name))
+    return min(found)[1] if found else None
 
 
 _DATE_PHRASES = (
@@ -101,14 +120,14 @@ _DATE_PHRASES = (
 def _case(session: Session, ref: str, column: Callable[[str], str]) -> Case:
     case = session.scalar(select(Case).where(Case.ref == ref.strip().upper()))
     if case is None:
-        raise _RowRefused(column("case"), f"no case {ref.strip().upper()}")
+        raise _RowRefused(column("case"), _("no case {ref}").format(ref=ref.strip().upper()))
     return case
 
 
 def _youth(session: Session, values: dict[str, Any], column: Callable[[str], str]) -> Youth:
     ref, code = values.get("youth"), values.get("id_code")
     if not ref and not code:
-        raise _RowRefused(WHOLE_ROW, "give the youth's reference (youth) or personal code")
+        raise _RowRefused(WHOLE_ROW, _("give the youth's reference (youth) or personal code"))
     by_code = None
     if code:
         try:
@@ -118,21 +137,23 @@ def _youth(session: Session, values: dict[str, Any], column: Callable[[str], str
         by_code = session.scalar(select(Youth).where(Youth.id_code == code))
         if by_code is None:
             raise _RowRefused(
-                column("id_code"), "no youth with this personal code; import the youths first"
+                column("id_code"), _("no youth with this personal code; import the youths first")
             )
     if ref:
         youth = session.scalar(select(Youth).where(Youth.ref == ref.strip().upper()))
         if youth is None:
-            raise _RowRefused(column("youth"), f"no youth {ref.strip().upper()}")
+            raise _RowRefused(column("youth"), _("no youth {ref}").format(ref=ref.strip().upper()))
         if by_code is not None and by_code.id != youth.id:
-            raise _RowRefused(column("id_code"), f"this personal code is not {youth.ref}'s")
+            raise _RowRefused(
+                column("id_code"), _("this personal code is not {ref}'s").format(ref=youth.ref)
+            )
         return youth
     assert by_code is not None
     return by_code
 
 
 def import_cases(
-    session: Session, table: Table, result: ImportResult, progress: Progress | None, **_: Any
+    session: Session, table: Table, result: ImportResult, progress: Progress | None, **_options: Any
 ) -> None:
     """Open new cases (and close them when the row has an end), update the manager or the closing."""
     unconsented: list[str] = []
@@ -143,12 +164,13 @@ def import_cases(
         if (end is None) != (reason is None):
             raise _RowRefused(
                 column("close_reason" if end else "end"),
-                "a closed case needs both the end date and the close reason",
+                _("a closed case needs both the end date and the close reason"),
             )
         existing = _existing_case(session, youth, values, column)
         if existing is not None:
             return _update_case(session, existing, values, column)
         from rvneet.services.cases import close_case, open_case
+        from rvneet.services.consent import has_consent
 
         opened = open_case(
             session,
@@ -164,18 +186,22 @@ def import_cases(
             allow_ineligible=values["allow_ineligible"],
             channel=values["channel"] or ReachChannel.OTHER,
         )
-        if any("consent" in w for w in opened.warnings):
+        if not has_consent(session, youth.id, ConsentScope.PARTICIPATION, values["start"]):  # type: ignore[arg-type]
             unconsented.append(opened.case.ref)
         if end is not None:
             close_case(session, opened.case.ref, end=end, reason=reason)
         return "new"
 
-    _run(session, table, result, progress, CASE_COLUMNS, "cases", one_row)
+    _run(session, table, result, progress, CASE_COLUMNS, N_("the cases file"), one_row)
     if unconsented and not result.errors:
         result.notes.append(
-            f"{len(unconsented)} new case(s) have no participation consent on record "
-            f"({', '.join(unconsented[:5])}{', …' if len(unconsented) > 5 else ''}); "
-            "record it with rvneet youth consent"
+            _(
+                "{n} new case(s) have no participation consent on record ({refs}); "
+                "record it with rvneet youth consent"
+            ).format(
+                n=len(unconsented),
+                refs=", ".join(unconsented[:5]) + (", …" if len(unconsented) > 5 else ""),
+            )
         )
 
 
@@ -185,12 +211,24 @@ def _existing_case(
     if values["case"]:
         case = _case(session, values["case"], column)
         if case.youth_id != youth.id:
-            raise _RowRefused(column("case"), f"{case.ref} is not a case of {youth.ref}")
-        if case.model != values["model"].value:
-            raise _RowRefused(column("model"), f"{case.ref} is a {case.model.upper()} case")
-        if case.start_date != values["start"]:
             raise _RowRefused(
-                column("start"), f"{case.ref} started on {case.start_date}, not {values['start']}"
+                column("case"),
+                _("{case} is not a case of {youth}").format(case=case.ref, youth=youth.ref),
+            )
+        if case.model != values["model"].value:
+            raise _RowRefused(
+                column("model"),
+                _("{case} is a {model} case").format(case=case.ref, model=case.model.upper()),
+            )
+        if case.start_date != values["start"]:
+            lang = message_language()
+            raise _RowRefused(
+                column("start"),
+                _("{case} started on {date}, not {given}").format(
+                    case=case.ref,
+                    date=format_date(case.start_date, lang),
+                    given=format_date(values["start"], lang),
+                ),
             )
         return case
     found: Case | None = session.scalar(
@@ -228,14 +266,30 @@ def _update_case(
     if case.end_date != end or case.close_reason != values["close_reason"].value:
         raise _RowRefused(
             column("end"),
-            f"{case.ref} was closed on {case.end_date} ({case.close_reason}); "
-            "an import does not change a closing — reopen the case first",
+            _(
+                "{case} was closed on {date} ({reason}); "
+                "an import does not change a closing — reopen the case first"
+            ).format(
+                case=case.ref,
+                date=format_date(case.end_date, message_language()),
+                reason=_close_reason(case.close_reason),
+            ),
         )
     return outcome
 
 
+def _close_reason(value: str | None) -> str | None:
+    """A stored close reason as people read it in a message (its Estonian form in Estonian)."""
+    if value is None:
+        return None
+    try:
+        return shown(CloseReason(value))
+    except ValueError:
+        return value  # a value outside the vocabulary (old data) as stored
+
+
 def import_assessments(
-    session: Session, table: Table, result: ImportResult, progress: Progress | None, **_: Any
+    session: Session, table: Table, result: ImportResult, progress: Progress | None, **_options: Any
 ) -> None:
     """Add the risk levels and traffic lights not yet recorded; the same one twice is unchanged."""
     from rvneet.services.cases import assess
@@ -263,11 +317,11 @@ def import_assessments(
         )
         return "new"
 
-    _run(session, table, result, progress, ASSESSMENT_COLUMNS, "assessments", one_row)
+    _run(session, table, result, progress, ASSESSMENT_COLUMNS, N_("the assessments file"), one_row)
 
 
 def import_contacts(
-    session: Session, table: Table, result: ImportResult, progress: Progress | None, **_: Any
+    session: Session, table: Table, result: ImportResult, progress: Progress | None, **_options: Any
 ) -> None:
     """Add the contacts not yet recorded; a row equal to a recorded contact is unchanged."""
     from rvneet.services.casework import record_contact
@@ -297,7 +351,7 @@ def import_contacts(
         )
         return "new"
 
-    _run(session, table, result, progress, CONTACT_COLUMNS, "contacts", one_row)
+    _run(session, table, result, progress, CONTACT_COLUMNS, N_("the contacts file"), one_row)
 
 
 def _same(column: Any, value: str | None) -> Any:

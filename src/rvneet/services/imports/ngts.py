@@ -24,6 +24,7 @@ from rvneet.domain.inputs import NewYouth, NgtsListing
 from rvneet.domain.tables import Case, NgtsEntry, Youth
 from rvneet.files.columns import match_header
 from rvneet.files.read import Row, Table
+from rvneet.i18n import N_, _, format_date, message_language, ngettext
 from rvneet.services.audit import audit_bulk
 from rvneet.services.imports.base import (
     ImportResult,
@@ -35,7 +36,7 @@ from rvneet.services.imports.base import (
 from rvneet.services.outreach import ENTRY_FIELDS
 
 M = TypeVar("M", bound=BaseModel)
-WHAT = "NGTS list"
+WHAT = N_("the NGTS list file")
 _BATCH = 5000
 _YOUTHS: Any = Youth.__table__  # type: ignore[attr-defined]
 _ENTRIES: Any = NgtsEntry.__table__  # type: ignore[attr-defined]
@@ -58,16 +59,22 @@ def import_ngts(
     progress: Progress | None,
     *,
     list_date: dt.date,
-    **_: Any,
+    **_options: Any,
 ) -> None:
     """Register the list's new youths, rename those the list names otherwise, and record the list."""
     if list_date > dt.date.today():
-        raise InvalidInput(f"the list date {list_date.isoformat()} is in the future")
+        raise InvalidInput(
+            _("the list date {date} is in the future").format(
+                date=format_date(list_date, message_language())
+            )
+        )
     by_field = match_header(table.header, NGTS_COLUMNS, WHAT).by_field
     if "name" not in by_field and not {"first_name", "last_name"} <= by_field.keys():
         raise InvalidInput(
-            f"the {WHAT} file has no column name (nimi), nor first_name and last_name "
-            "(eesnimi, perekonnanimi)"
+            _(
+                "the NGTS list file has no column name (nimi), nor first_name and last_name "
+                "(eesnimi, perekonnanimi)"
+            )
         )
     columns = dict(by_field)
     if "name" not in columns:
@@ -92,14 +99,16 @@ def import_ngts(
             result.refuse(
                 parsed.row,
                 code_column,
-                f"the youth was born on {youth.birth_date.isoformat()}, after the list date",
+                _("the youth was born on {date}, after the list date").format(
+                    date=format_date(youth.birth_date, message_language())
+                ),
             )
             continue
         if youth.id_code in first_row_of:
             result.refuse(
                 parsed.row,
                 code_column,
-                f"the same personal code as row {first_row_of[youth.id_code]}",
+                _("the same personal code as row {row}").format(row=first_row_of[youth.id_code]),
             )
             continue
         first_row_of[youth.id_code] = parsed.row.number
@@ -282,7 +291,11 @@ def _notes(session: Session, result: ImportResult, created: int, known: list[Any
     By reference only: the summary may be shown or pasted where names must not be.
     """
     result.notes.append(
-        f"{created} youth{'s' if created != 1 else ''} registered, {len(known)} already in the book"
+        ngettext(
+            "{created} youth registered, {known} already in the book",
+            "{created} youths registered, {known} already in the book",
+            created,
+        ).format(created=created, known=len(known))
     )
     open_cases: dict[int, list[str]] = {}
     for batch in chunks([y.id for y in known], _BATCH):
@@ -294,5 +307,10 @@ def _notes(session: Session, result: ImportResult, created: int, known: list[Any
             open_cases.setdefault(youth_id, []).append(case_ref)
     for youth in sorted(known, key=lambda y: y.ref):
         if refs := open_cases.get(youth.id):
-            many = "s" if len(refs) > 1 else ""
-            result.notes.append(f"{youth.ref} is already in open case{many} {', '.join(refs)}")
+            result.notes.append(
+                ngettext(
+                    "{ref} is already in open case {cases}",
+                    "{ref} is already in open cases {cases}",
+                    len(refs),
+                ).format(ref=youth.ref, cases=", ".join(refs))
+            )

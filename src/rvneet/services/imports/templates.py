@@ -6,13 +6,18 @@ from pathlib import Path
 
 from rvneet.domain.columns import COLUMNS
 from rvneet.domain.errors import InvalidInput
+from rvneet.i18n import _
 
 
 def template_rows(kind: str, lang: str) -> tuple[list[str], list[str]]:
     """The header (in `lang`, et or en) and one example row of a `kind` import file."""
     columns = COLUMNS.get(kind)
     if columns is None:
-        raise InvalidInput(f"no import of {kind!r}; choose one of {', '.join(COLUMNS)}")
+        raise InvalidInput(
+            _("no import of {kind}; choose one of {kinds}").format(
+                kind=repr(kind), kinds=", ".join(COLUMNS)
+            )
+        )
     header = [c.et if lang == "et" else c.field for c in columns]
     return header, [c.example for c in columns]
 

@@ -20,6 +20,7 @@ from rvneet.domain.inputs import NewYouth
 from rvneet.domain.tables import Youth
 from rvneet.files.columns import match_header
 from rvneet.files.read import Row, Table
+from rvneet.i18n import N_, _, translate
 from rvneet.services.audit import audit_bulk
 from rvneet.services.imports.base import (
     ImportResult,
@@ -32,16 +33,17 @@ from rvneet.services.imports.base import (
 _BATCH = 5000
 _FIELDS = ("name", "id_code", "birth_date", "sex")
 _TABLE: Any = Youth.__table__  # type: ignore[attr-defined]
+WHAT = N_("the youths file")
 
 
 def import_youths(
-    session: Session, table: Table, result: ImportResult, progress: Progress | None, **_: Any
+    session: Session, table: Table, result: ImportResult, progress: Progress | None, **_options: Any
 ) -> None:
     """Add new youths and update changed ones from `table`; bad rows go to `result`."""
-    columns = match_header(table.header, YOUTH_COLUMNS, "youths").by_field
+    columns = match_header(table.header, YOUTH_COLUMNS, WHAT).by_field
     rows: list[tuple[Row, str | None, dict[str, Any]]] = []
     first_row_of: dict[tuple[str, str], int] = {}
-    for parsed in parse_rows(table, YOUTH_COLUMNS, "youths", result, progress):
+    for parsed in parse_rows(table, YOUTH_COLUMNS, WHAT, result, progress):
         values = parsed.values
         ref = values["ref"].strip().upper() if values["ref"] else None
         if ref and not (values["id_code"] or values["birth_date"] or values["sex"]):
@@ -83,7 +85,15 @@ def import_youths(
 
 
 def _erased(ref: str) -> str:
-    return f"{ref} was erased; an erased youth's record is not changed"
+    return _("{ref} was erased; an erased youth's record is not changed").format(ref=ref)
+
+
+# A second row for the same youth, by what makes it the same one.
+_DUPLICATE = {
+    "ref": N_("the same reference as row {row}"),
+    "id_code": N_("the same personal code as row {row}"),
+    "identity": N_("the same name, birth date and sex as row {row}"),
+}
 
 
 def _duplicate(
@@ -105,11 +115,9 @@ def _duplicate(
     for key in keys:
         if key in first_row_of:
             column = {"ref": "ref", "id_code": "id_code"}.get(key[0], "")
-            what = {"ref": "reference", "id_code": "personal code"}.get(
-                key[0], "name, birth date and sex"
-            )
+            message = _DUPLICATE.get(key[0], _DUPLICATE["identity"])
             header = columns.get(column, column) if column else ""
-            result.refuse(row, header, f"the same {what} as row {first_row_of[key]}")
+            result.refuse(row, header, translate(message).format(row=first_row_of[key]))
             return True
     for key in keys:
         first_row_of[key] = row.number
@@ -144,7 +152,7 @@ def _apply(
                     result.refuse(
                         row,
                         columns.get("ref", "ref"),
-                        f"no youth {ref}; leave it empty to register a new youth",
+                        _("no youth {ref}; leave it empty to register a new youth").format(ref=ref),
                     )
                     continue
                 if youth.erased_on is not None:
@@ -155,14 +163,19 @@ def _apply(
                     result.refuse(
                         row,
                         columns.get("id_code", "id_code"),
-                        f"this personal code is registered to {holder.ref}, not {ref}",
+                        _("this personal code is registered to {holder}, not {ref}").format(
+                            holder=holder.ref, ref=ref
+                        ),
                     )
                     continue
                 if youth.id_code and code and youth.id_code != code:
                     result.refuse(
                         row,
                         columns.get("id_code", "id_code"),
-                        f"{ref} has another personal code; a personal code is not changed by import",
+                        _(
+                            "{ref} has another personal code; "
+                            "a personal code is not changed by import"
+                        ).format(ref=ref),
                     )
                     continue
             elif code:
