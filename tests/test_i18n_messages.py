@@ -220,3 +220,10 @@ def test_confirm_asks_again_after_an_unclear_answer(
     with use_language("et"):
         confirm("Kustutada?")
     assert "Vasta jah või ei." in capsys.readouterr().out
+
+
+def test_an_empty_text_stays_empty() -> None:
+    # gettext("") returns the catalog's header; a headerless column must not show it.
+    assert translate("", "et") == ""
+    with use_language("et"):
+        assert _("") == ""

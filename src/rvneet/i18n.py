@@ -101,7 +101,7 @@ def use_language(lang: str) -> Iterator[None]:
 
 def _(message: str) -> str:
     """`message` (English, as written in the code) in the language of messages now."""
-    return translation(message_language()).gettext(message)
+    return translate(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
@@ -116,6 +116,8 @@ def N_(message: str) -> str:
 
 def translate(message: str, lang: str | None = None) -> str:
     """`message` in `lang` (a report's own --lang), else in the language of messages now."""
+    if not message:
+        return message  # gettext("") is the catalog's header, not an empty text
     return translation(lang or message_language()).gettext(message)
 
 
