@@ -101,5 +101,6 @@ def support_answer(
     with database(ctx).session(write=True) as session:
         request = answer_request(session, ref, number, date=date, granted=granted, note=note)
         answer = request.answer
+    assert answer is not None  # answer_request has just set it
     # The answer as a word for people (`rahuldatud` in Estonian); --format json is not offered here.
     typer.echo(shown(SupportAnswer(answer)))
