@@ -533,3 +533,45 @@ def test_bounds_read_as_pydantic_wrote_them_in_english(
         except InvalidInput as exc:
             got = str(exc)
     assert got == expected
+
+
+def test_timeline_details_in_estonian_on_request(run: Run, book: Path) -> None:
+    """`timeline(..., lang)` of the plan, support and follow-up: details for an Estonian table."""
+    from rvneet.db import Database
+    from rvneet.services import followups, plan, support
+    from rvneet.services.cases import get_case
+
+    assert (
+        run(
+            "followup",
+            "record",
+            NEET,
+            "--date",
+            "2026-11-23",
+            "--reached",
+            "yes",
+            "--education",
+            "yes",
+        ).exit_code
+        == 0
+    )
+    with Database(book, "tester").session() as session:
+        rv, neet = get_case(session, RV), get_case(session, NEET)
+        sources = (plan.timeline, support.timeline, followups.timeline)
+        english = [e for f in sources for c in (rv, neet) for e in f(session, c)]
+        estonian = [e for f in sources for c in (rv, neet) for e in f(session, c, "et")]
+    shown = json.loads(run("case", "show", RV, "--format", "json").stdout)["timeline"]
+    shown += json.loads(run("case", "show", NEET, "--format", "json").stdout)["timeline"]
+    # Breaks if the default stops being the English that `case show --format json` carries.
+    assert all(event in shown for event in english)
+    details = [e["detail"] for e in estonian]
+    # Breaks if a timeline stops writing its details in `lang` (roles, states, kinds, outcome).
+    for text in (
+        "1: club, teostaja M-001 (noorsootöötaja)",
+        "1: club, lõpetatud",
+        "#1 rakendustugi",
+        "tehtud",  # the follow-up, now done
+        "nooreni jõuti, õpib: jah, töötab: teadmata",
+    ):
+        assert text in details, (text, details)
+    assert [e["event"] for e in estonian] == [e["event"] for e in english]  # names: English keys

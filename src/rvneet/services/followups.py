@@ -9,11 +9,11 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from rvneet.domain.enums import FollowUpStatus
+from rvneet.domain.enums import FollowUpStatus, shown
 from rvneet.domain.errors import Conflict, InvalidInput
 from rvneet.domain.inputs import FollowUpRecord
 from rvneet.domain.tables import Case, FollowUp, Youth
-from rvneet.i18n import N_, _, format_date, message_language
+from rvneet.i18n import N_, _, format_date, message_language, translate
 from rvneet.services.cases import get_case
 from rvneet.services.paging import EVERY_ROW, Page, Paged
 from rvneet.services.validation import validated
@@ -160,25 +160,32 @@ def due_followups(
     return Paged(rows, total, page)
 
 
-def timeline(session: Session, case: Case) -> list[dict[str, str]]:
-    """Follow-up events of a case for `case show`."""
+def timeline(session: Session, case: Case, lang: str = "en") -> list[dict[str, str]]:
+    """Follow-up events of a case for `case show`.
+
+    The details are written in `lang` (a table in Estonian); English, the default, is what JSON
+    carries. Event names stay the English texts marked above, translated where they are shown.
+    """
     events = []
     for followup in session.exec(select(FollowUp).where(FollowUp.case_id == case.id)):
-        events.append(
-            {"date": followup.due.isoformat(), "event": FOLLOW_UP_DUE, "detail": followup.status}
-        )
+        status = shown(FollowUpStatus(followup.status), lang)
+        events.append({"date": followup.due.isoformat(), "event": FOLLOW_UP_DUE, "detail": status})
         if followup.status == FollowUpStatus.DONE and followup.done_on is not None:
-            outcome = "reached" if followup.reached else "not reached"
             if followup.reached:
-                outcome += (
-                    f", education {_yes_no(followup.in_education)},"
-                    f" employment {_yes_no(followup.in_employment)}"
+                outcome = translate("reached, education {education}, employment {employment}", lang)
+                outcome = outcome.format(
+                    education=_yes_no(followup.in_education, lang),
+                    employment=_yes_no(followup.in_employment, lang),
                 )
+            else:
+                outcome = translate("not reached", lang)
             events.append(
                 {"date": followup.done_on.isoformat(), "event": FOLLOW_UP_DONE, "detail": outcome}
             )
     return events
 
 
-def _yes_no(value: bool | None) -> str:
-    return "unknown" if value is None else "yes" if value else "no"
+def _yes_no(value: bool | None, lang: str) -> str:
+    if value is None:
+        return translate("unknown", lang)
+    return translate("yes", lang) if value else translate("no", lang)

@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from rvneet.domain.enums import ActivityStatus, GoalState, shown
+from rvneet.domain.enums import ActivityStatus, GoalState, NetworkRole, shown
 from rvneet.domain.errors import Conflict, InvalidInput, NotFound
 from rvneet.domain.inputs import ActivityEnd, GoalEnd, NewActivity, NewGoal
 from rvneet.domain.tables import Case, Goal, NetworkMember, SupportActivity
-from rvneet.i18n import N_, _, format_date, message_language
+from rvneet.i18n import N_, _, format_date, message_language, translate
 from rvneet.services.cases import check_date_in_case, check_open, get_case
 from rvneet.services.network import check_active, get_member
 from rvneet.services.validation import validated
@@ -272,8 +272,12 @@ def plan_detail(session: Session, case_ref: str) -> dict[str, Any]:
     }
 
 
-def timeline(session: Session, case: Case) -> list[dict[str, str]]:
-    """Goals agreed, done and dropped; activities started and ended; for `case show`."""
+def timeline(session: Session, case: Case, lang: str = "en") -> list[dict[str, str]]:
+    """Goals agreed, done and dropped; activities started and ended; for `case show`.
+
+    The details are written in `lang` (a table in Estonian); English, the default, is what JSON
+    carries. Event names stay the English texts marked above, translated where they are shown.
+    """
     events = []
     for goal in _goals(session, case):
         events.append(
@@ -299,15 +303,29 @@ def timeline(session: Session, case: Case) -> list[dict[str, str]]:
             {
                 "date": activity.start_date.isoformat(),
                 "event": ACTIVITY_STARTED,
-                "detail": f"{activity.number}: {_short(activity.kind)} by {member.ref} ({member.role})",
+                "detail": translate("{number}: {kind} by {member} ({role})", lang).format(
+                    number=activity.number,
+                    kind=_short(activity.kind),
+                    member=member.ref,
+                    role=_shown(NetworkRole, member.role, lang),
+                ),
             }
         )
         if activity.ended_on is not None:
+            status = _shown(ActivityStatus, activity.status, lang)
             events.append(
                 {
                     "date": activity.ended_on.isoformat(),
                     "event": ACTIVITY_ENDED,
-                    "detail": f"{activity.number}: {_short(activity.kind)}, {activity.status}",
+                    "detail": f"{activity.number}: {_short(activity.kind)}, {status}",
                 }
             )
     return events
+
+
+def _shown(enum: type[ActivityStatus] | type[NetworkRole], value: str, lang: str) -> str:
+    """A stored value in `lang` (its Estonian form in Estonian); a value outside `enum` as stored."""
+    try:
+        return shown(enum(value), lang)
+    except ValueError:
+        return value

@@ -153,28 +153,34 @@ def support_requested(session: Session, case_id: int, on: dt.date) -> bool:
     return found is not None
 
 
-def timeline(session: Session, case: Case) -> list[dict[str, str]]:
+def timeline(session: Session, case: Case, lang: str = "en") -> list[dict[str, str]]:
     """Support requests and answers of a case for `case show`: the number (for `support-answer`)
-    and the kind, never the justification."""
+    and the kind, never the justification.
+
+    The kind is written in `lang` (`protsessijuhtimine` in Estonian); English, the default, is what
+    JSON carries. Event names stay the English texts marked above, translated where shown.
+    """
     events = []
     for request in session.exec(
         select(SupportRequest)
         .where(SupportRequest.case_id == case.id)
         .order_by(col(SupportRequest.number))
     ):
-        events.append(
-            {
-                "date": request.date.isoformat(),
-                "event": REQUESTED,
-                "detail": f"#{request.number} {request.kind}",
-            }
-        )
+        detail = f"#{request.number} {_kind(request.kind, lang)}"
+        events.append({"date": request.date.isoformat(), "event": REQUESTED, "detail": detail})
         if request.answer is not None and request.answered_on is not None:
             events.append(
                 {
                     "date": request.answered_on.isoformat(),
                     "event": ANSWERED[SupportAnswer(request.answer)],
-                    "detail": f"#{request.number} {request.kind}",
+                    "detail": detail,
                 }
             )
     return events
+
+
+def _kind(kind: str, lang: str) -> str:
+    try:
+        return shown(SupportKind(kind), lang)
+    except ValueError:
+        return kind  # a kind outside the vocabulary is shown as stored
