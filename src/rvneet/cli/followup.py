@@ -18,6 +18,8 @@ from rvneet.cli.common import (
     print_page,
     yes_no,
 )
+from rvneet.domain.enums import Model
+from rvneet.i18n import N_
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -26,13 +28,13 @@ app = typer.Typer(
 )
 
 DUE_COLUMNS = {
-    "case": "Case",
-    "youth": "Youth",
-    "model": "Model",
-    "manager": "Case manager",
-    "end": "Closed",
-    "due": "Due",
-    "days_overdue": "Days overdue",
+    "case": N_("Case"),
+    "youth": N_("Youth"),
+    "model": N_("Model"),
+    "manager": N_("Case manager"),
+    "end": N_("Closed"),
+    "due": N_("Due"),
+    "days_overdue": N_("Days overdue"),
 }
 
 
@@ -70,7 +72,14 @@ def due(
             within=within,
             page=page_of(fmt, limit, page),
         )
-    print_page(paged, fmt, DUE_COLUMNS, "Follow-ups due", "follow-ups")
+    print_page(
+        paged,
+        fmt,
+        DUE_COLUMNS,
+        N_("Follow-ups due"),
+        N_("follow-ups"),
+        values={"model": Model},
+    )
 
 
 @app.command("record")

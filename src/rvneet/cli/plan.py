@@ -1,7 +1,8 @@
 """`rvneet case goal|activity|plan`: the case plan (juhtumiplaan / tegevuskava)."""
 
 import datetime as dt
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Any
 
 import typer
 
@@ -11,14 +12,17 @@ from rvneet.cli.common import (
     CreatedFormatOption,
     OutputFormat,
     choice_option,
+    current_language,
     database,
     parse_date,
     print_created,
     print_rich,
+    shown_value,
     table,
     to_json,
 )
-from rvneet.domain.enums import ActivityStatus
+from rvneet.domain.enums import ActivityStatus, GoalState, NetworkRole
+from rvneet.i18n import N_, _, format_date
 
 goal_app = typer.Typer(
     rich_markup_mode=None,
@@ -43,14 +47,14 @@ DateOption = Annotated[
 ]
 
 # Free text goes under "detail" and "name", the columns `table` lets wrap on narrow terminals.
-GOAL_COLUMNS = {"goal": "#", "detail": "Goal", "due": "Due", "state": "State"}
+GOAL_COLUMNS = {"goal": "#", "detail": N_("Goal"), "due": N_("Due"), "state": N_("State")}
 ACTIVITY_COLUMNS = {
     "activity": "#",
-    "detail": "Activity",
-    "name": "Provider",
-    "start": "Start",
-    "state": "State",
-    "satisfaction": "Rating",
+    "detail": N_("Activity"),
+    "name": N_("Provider"),
+    "start": N_("Start"),
+    "state": N_("State"),
+    "satisfaction": N_("Rating"),
 }
 
 
@@ -220,18 +224,19 @@ def plan(
     from rvneet.services.plan import plan_detail
 
     if fmt is OutputFormat.CSV:
-        raise typer.BadParameter("case plan prints table or json", param_hint="'--format'")
+        raise typer.BadParameter(_("case plan prints table or json"), param_hint="'--format'")
     with database(ctx).session() as session:
         record = plan_detail(session, ref)
     if fmt is OutputFormat.JSON:
         typer.echo(to_json(record))
         return
+    lang = current_language()
     goals = [
         {
             "goal": g["goal"],
             "detail": g["text"] + (f" ({g['reason']})" if g["reason"] else ""),
             "due": g["due"],
-            "state": _state(g["state"], g["state_date"]),
+            "state": _state(_shown(GoalState, g["state"], lang), g["state_date"], lang),
         }
         for g in record["goals"]
     ]
@@ -239,25 +244,51 @@ def plan(
         {
             "activity": a["activity"],
             "detail": a["kind"],
-            "name": f"{a['provider']} ({a['member']}, {a['role']}, {a['org']})",
+            "name": "{provider} ({member}, {role}, {org})".format(
+                provider=a["provider"],
+                member=a["member"],
+                role=_shown(NetworkRole, a["role"], lang),
+                org=a["org"],
+            ),
             "start": a["start"],
-            "state": _state(a["status"], a["ended"])
-            + (f", until {a['planned_end']}" if a["planned_end"] and not a["ended"] else ""),
+            "state": _activity_state(a, lang),
             "satisfaction": a["satisfaction"],
         }
         for a in record["activities"]
     ]
-    met = f"Goals met: {record['goals_met']} of {record['goals_total']}"
+    counts = {"met": record["goals_met"], "total": record["goals_total"]}
     if record["goals_dropped"]:
-        met += f" ({record['goals_dropped']} dropped, not counted)"
+        met = _("Goals met: {met} of {total} ({dropped} dropped, not counted)").format(
+            dropped=record["goals_dropped"], **counts
+        )
+    else:
+        met = _("Goals met: {met} of {total}").format(**counts)
     print_rich(
-        table(f"Goals of {record['case']}", goals, GOAL_COLUMNS) if goals else "No goals yet.",
-        table("Support activities", activities, ACTIVITY_COLUMNS)
+        table(_("Goals of {case}").format(case=record["case"]), goals, GOAL_COLUMNS)
+        if goals
+        else _("No goals yet."),
+        table(N_("Support activities"), activities, ACTIVITY_COLUMNS)
         if activities
-        else "No support activities yet.",
+        else _("No support activities yet."),
         met,
     )
 
 
-def _state(state: str, day: str | None) -> str:
-    return f"{state} {day}" if day else state
+def _shown(enum: type[StrEnum], value: str, lang: str) -> str:
+    """A stored state or role as people read it: its Estonian form in Estonian."""
+    return str(shown_value(value, lang, enum))
+
+
+def _state(state: str, day: str | None, lang: str) -> str:
+    """A state and the day it was reached (`done 2025-08-20`; `tehtud 20.08.2025` in Estonian)."""
+    return f"{state} {format_date(day, lang)}" if day else state
+
+
+def _activity_state(activity: dict[str, Any], lang: str) -> str:
+    """How an activity stands: its state and end day, or while ongoing its planned end."""
+    state = _state(_shown(ActivityStatus, activity["status"], lang), activity["ended"], lang)
+    if activity["planned_end"] and not activity["ended"]:
+        return _("{state}, until {date}").format(
+            state=state, date=format_date(activity["planned_end"], lang)
+        )
+    return state

@@ -14,7 +14,8 @@ from rvneet.cli.common import (
     parse_date,
     print_created,
 )
-from rvneet.domain.enums import SupportKind
+from rvneet.domain.enums import SupportAnswer, SupportKind, shown
+from rvneet.i18n import _
 
 
 @case_cli.app.command("support-request")
@@ -95,9 +96,11 @@ def support_answer(
 
     if granted == refused:
         raise typer.BadParameter(
-            "give exactly one of --granted and --refused", param_hint="'--granted'"
+            _("give exactly one of --granted and --refused"), param_hint="'--granted'"
         )
     with database(ctx).session(write=True) as session:
         request = answer_request(session, ref, number, date=date, granted=granted, note=note)
         answer = request.answer
-    typer.echo(answer)
+    assert answer is not None  # answer_request has just set it
+    # The answer as a word for people (`rahuldatud` in Estonian); --format json is not offered here.
+    typer.echo(shown(SupportAnswer(answer)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from rvneet.domain.enums import (
     ActivityStatus,
@@ -29,14 +29,32 @@ from rvneet.domain.enums import (
     SupportKind,
     Tier,
     WelfareDomain,
+    shown,
 )
 from rvneet.domain.errors import InvalidInput
 from rvneet.domain.personal_code import parse_personal_code
+from rvneet.i18n import _, format_date, message_language
+
+
+def _day(day: dt.date) -> object:
+    """A date inside a message: ISO in English, 31.12.2025 in Estonian."""
+    return format_date(day, message_language())
 
 
 def _not_future(day: dt.date, what: str, today: dt.date) -> None:
+    """Refuse a day after `today`; `what` names the date, already in the message language."""
     if day > today:
-        raise ValueError(f"{what} {day.isoformat()} is in the future")
+        raise ValueError(_("{what} {day} is in the future").format(what=what, day=_day(day)))
+
+
+def _within(value: int | None, low: int, high: int) -> int | None:
+    """Refuse a number outside low..high in pydantic's own words for `Field(ge=, le=)`, which
+    this replaces so that the message is also in the message language (English unchanged)."""
+    if value is not None and value < low:
+        raise ValueError(_("Input should be greater than or equal to {low}").format(low=low))
+    if value is not None and value > high:
+        raise ValueError(_("Input should be less than or equal to {high}").format(high=high))
+    return value
 
 
 class _Input(BaseModel):
@@ -55,9 +73,9 @@ class NewYouth(_Input):
     @classmethod
     def _name(cls, value: str) -> str:
         if not value:
-            raise ValueError("the name is empty")
+            raise ValueError(_("the name is empty"))
         if len(value) > 200:
-            raise ValueError("the name is longer than 200 characters")
+            raise ValueError(_("the name is longer than {limit} characters").format(limit=200))
         return value
 
     @field_validator("id_code")
@@ -76,12 +94,15 @@ class NewYouth(_Input):
             code = parse_personal_code(self.id_code)
             if self.birth_date is not None and self.birth_date != code.birth_date:
                 raise ValueError(
-                    "the birth date contradicts the personal code "
-                    f"(the code gives {code.birth_date.isoformat()})"
+                    _("the birth date contradicts the personal code (the code gives {day})").format(
+                        day=_day(code.birth_date)
+                    )
                 )
             if self.sex is not None and self.sex != code.sex:
                 raise ValueError(
-                    f"the sex contradicts the personal code (the code gives {code.sex})"
+                    _("the sex contradicts the personal code (the code gives {sex})").format(
+                        sex=shown(code.sex)
+                    )
                 )
             self.id_code = code.code
             self.birth_date = code.birth_date
@@ -90,10 +111,10 @@ class NewYouth(_Input):
             self.id_code = None
             if self.birth_date is None or self.sex is None:
                 raise ValueError(
-                    "without a personal code both the birth date and the sex are needed"
+                    _("without a personal code both the birth date and the sex are needed")
                 )
         assert self.birth_date is not None
-        _not_future(self.birth_date, "the birth date", dt.date.today())
+        _not_future(self.birth_date, _("the birth date"), dt.date.today())
         return self
 
 
@@ -113,23 +134,27 @@ class NewCase(_Input):
 
     @model_validator(mode="after")
     def _by_model(self) -> Self:
-        _not_future(self.start, "the start date", dt.date.today())
+        _not_future(self.start, _("the start date"), dt.date.today())
         if self.model is Model.RV:
             if self.risk is None:
-                raise ValueError("an RV case needs --risk medium|high")
+                raise ValueError(_("an RV case needs --risk medium|high"))
             if self.light is not None or self.group is not None:
-                raise ValueError("--light and --group are for NEET cases, not RV")
+                raise ValueError(_("--light and --group are for NEET cases, not RV"))
         else:
             if self.light is None or self.group is None:
-                raise ValueError("a NEET case needs --light red|yellow|green and --group neet|risk")
+                raise ValueError(
+                    _("a NEET case needs --light red|yellow|green and --group neet|risk")
+                )
             if self.risk is not None:
-                raise ValueError("--risk is for RV cases; a NEET case takes --light")
+                raise ValueError(_("--risk is for RV cases; a NEET case takes --light"))
             if self.instrument is not None:
-                raise ValueError("--instrument is for RV risk assessments")
+                raise ValueError(_("--instrument is for RV risk assessments"))
             if self.support_requested:
-                raise ValueError("--support-requested is for RV cases (SKA implementation support)")
+                raise ValueError(
+                    _("--support-requested is for RV cases (SKA implementation support)")
+                )
         if self.allow_ineligible is not None and not self.allow_ineligible:
-            raise ValueError("--allow-ineligible needs a reason")
+            raise ValueError(_("--allow-ineligible needs a reason"))
         return self
 
 
@@ -143,11 +168,11 @@ class NewAssessment(_Input):
 
     @model_validator(mode="after")
     def _one_level(self) -> Self:
-        _not_future(self.date, "the assessment date", dt.date.today())
+        _not_future(self.date, _("the assessment date"), dt.date.today())
         if (self.risk is None) == (self.light is None):
-            raise ValueError("give either --risk (RV) or --light (NEET)")
+            raise ValueError(_("give either --risk (RV) or --light (NEET)"))
         if self.instrument is not None and self.risk is None:
-            raise ValueError("--instrument is for RV risk assessments")
+            raise ValueError(_("--instrument is for RV risk assessments"))
         return self
 
 
@@ -158,15 +183,25 @@ class Closing(_Input):
     reason: CloseReason
     in_education: bool | None = None
     in_employment: bool | None = None
-    wellbeing_start: int | None = Field(default=None, ge=1, le=10)
-    wellbeing_end: int | None = Field(default=None, ge=1, le=10)
-    satisfaction_manager: int | None = Field(default=None, ge=1, le=5)
-    satisfaction_overall: int | None = Field(default=None, ge=1, le=5)
+    wellbeing_start: int | None = None
+    wellbeing_end: int | None = None
+    satisfaction_manager: int | None = None
+    satisfaction_overall: int | None = None
+
+    @field_validator("wellbeing_start", "wellbeing_end")
+    @classmethod
+    def _wellbeing(cls, value: int | None) -> int | None:
+        return _within(value, 1, 10)
+
+    @field_validator("satisfaction_manager", "satisfaction_overall")
+    @classmethod
+    def _satisfaction(cls, value: int | None) -> int | None:
+        return _within(value, 1, 5)
 
     @field_validator("end")
     @classmethod
     def _end(cls, value: dt.date) -> dt.date:
-        _not_future(value, "the end date", dt.date.today())
+        _not_future(value, _("the end date"), dt.date.today())
         return value
 
 
@@ -180,7 +215,7 @@ class NewStageChange(_Input):
     @field_validator("date")
     @classmethod
     def _date(cls, value: dt.date) -> dt.date:
-        _not_future(value, "the date", dt.date.today())
+        _not_future(value, _("the date"), dt.date.today())
         return value
 
 
@@ -196,9 +231,9 @@ class NewContact(_Input):
 
     @model_validator(mode="after")
     def _meeting(self) -> Self:
-        _not_future(self.date, "the contact date", dt.date.today())
+        _not_future(self.date, _("the contact date"), dt.date.today())
         if self.network_meeting and self.channel is not ContactChannel.MEETING:
-            raise ValueError("a network meeting (--network) needs --channel meeting")
+            raise ValueError(_("a network meeting (--network) needs --channel meeting"))
         return self
 
 
@@ -207,19 +242,33 @@ class NewNeeds(_Input):
 
     date: dt.date
     needs: tuple[NeedCategory, ...]
-    neet_months: int | None = Field(default=None, ge=0, le=240)
-    motivation: int | None = Field(default=None, ge=1, le=5)
+    neet_months: int | None = None
+    motivation: int | None = None
     domains: dict[WelfareDomain, int] = {}
     note: str | None = None
 
+    @field_validator("neet_months")
+    @classmethod
+    def _neet_months(cls, value: int | None) -> int | None:
+        return _within(value, 0, 240)
+
+    @field_validator("motivation")
+    @classmethod
+    def _motivation(cls, value: int | None) -> int | None:
+        return _within(value, 1, 5)
+
     @model_validator(mode="after")
     def _needs(self) -> Self:
-        _not_future(self.date, "the assessment date", dt.date.today())
+        _not_future(self.date, _("the assessment date"), dt.date.today())
         if not self.needs:
-            raise ValueError("give at least one --need")
+            raise ValueError(_("give at least one --need"))
         for domain, score in self.domains.items():
             if not 1 <= score <= 5:
-                raise ValueError(f"the score of {domain.value} must be 1–5, not {score}")
+                raise ValueError(
+                    _("the score of {domain} must be 1–5, not {score}").format(
+                        domain=shown(domain), score=score
+                    )
+                )
         return self
 
 
@@ -231,9 +280,9 @@ class Reopen(_Input):
 
     @model_validator(mode="after")
     def _reason(self) -> Self:
-        _not_future(self.date, "the reopening date", dt.date.today())
+        _not_future(self.date, _("the reopening date"), dt.date.today())
         if not self.reason:
-            raise ValueError("give the reason for reopening (--reason)")
+            raise ValueError(_("give the reason for reopening (--reason)"))
         return self
 
 
@@ -248,10 +297,10 @@ class FollowUpRecord(_Input):
 
     @model_validator(mode="after")
     def _outcome(self) -> Self:
-        _not_future(self.date, "the follow-up date", dt.date.today())
+        _not_future(self.date, _("the follow-up date"), dt.date.today())
         if not self.reached and (self.in_education is not None or self.in_employment is not None):
             raise ValueError(
-                "education and employment can be recorded only when the youth was reached"
+                _("education and employment can be recorded only when the youth was reached")
             )
         return self
 
@@ -265,13 +314,15 @@ class NewSupportRequest(_Input):
 
     @model_validator(mode="after")
     def _justified(self) -> Self:
-        _not_future(self.date, "the request date", dt.date.today())
+        _not_future(self.date, _("the request date"), dt.date.today())
         if not self.justification:
             self.justification = None
             if self.kind is SupportKind.PROCESS_MANAGEMENT:
                 raise ValueError(
-                    "a process-management request needs a written justification "
-                    "(--justification TEXT; agreement 3.5)"
+                    _(
+                        "a process-management request needs a written justification "
+                        "(--justification TEXT; agreement 3.5)"
+                    )
                 )
         return self
 
@@ -285,20 +336,22 @@ class SupportAnswerRecord(_Input):
 
     @model_validator(mode="after")
     def _answer(self) -> Self:
-        _not_future(self.date, "the answer date", dt.date.today())
+        _not_future(self.date, _("the answer date"), dt.date.today())
         if not self.note:
             self.note = None
         return self
 
 
 def _text(value: str | None, what: str, limit: int, *, required: bool = True) -> None:
-    """Refuse a missing (when required), empty or overlong free text."""
+    """Refuse a missing (when required), empty or overlong free text; `what` is translated."""
     if value is None and not required:
         return
     if not value:
-        raise ValueError(f"{what} is empty")
+        raise ValueError(_("{what} is empty").format(what=what))
     if len(value) > limit:
-        raise ValueError(f"{what} is longer than {limit} characters")
+        raise ValueError(
+            _("{what} is longer than {limit} characters").format(what=what, limit=limit)
+        )
 
 
 class NewGoal(_Input):
@@ -310,11 +363,13 @@ class NewGoal(_Input):
 
     @model_validator(mode="after")
     def _goal(self) -> Self:
-        _text(self.text, "the goal text", 500)
-        _not_future(self.date, "the goal date", dt.date.today())
+        _text(self.text, _("the goal text"), 500)
+        _not_future(self.date, _("the goal date"), dt.date.today())
         if self.due is not None and self.due < self.date:
             raise ValueError(
-                f"the due date {self.due} is before the day the goal was agreed ({self.date})"
+                _("the due date {due} is before the day the goal was agreed ({date})").format(
+                    due=_day(self.due), date=_day(self.date)
+                )
             )
         return self
 
@@ -328,11 +383,11 @@ class GoalEnd(_Input):
 
     @model_validator(mode="after")
     def _end(self) -> Self:
-        _not_future(self.date, "the date", dt.date.today())
+        _not_future(self.date, _("the date"), dt.date.today())
         if self.state is GoalState.OPEN:
-            raise ValueError("a goal ends as done or dropped")
+            raise ValueError(_("a goal ends as done or dropped"))
         if self.state is GoalState.DROPPED:
-            _text(self.reason, "the reason for dropping the goal (--reason)", 500)
+            _text(self.reason, _("the reason for dropping the goal (--reason)"), 500)
         return self
 
 
@@ -345,10 +400,14 @@ class NewActivity(_Input):
 
     @model_validator(mode="after")
     def _activity(self) -> Self:
-        _text(self.kind, "the kind of activity (--kind)", 200)
-        _not_future(self.start, "the start date", dt.date.today())
+        _text(self.kind, _("the kind of activity (--kind)"), 200)
+        _not_future(self.start, _("the start date"), dt.date.today())
         if self.planned_end is not None and self.planned_end < self.start:
-            raise ValueError(f"the planned end {self.planned_end} is before the start {self.start}")
+            raise ValueError(
+                _("the planned end {end} is before the start {start}").format(
+                    end=_day(self.planned_end), start=_day(self.start)
+                )
+            )
         return self
 
 
@@ -362,12 +421,14 @@ class ActivityEnd(_Input):
 
     @model_validator(mode="after")
     def _end(self) -> Self:
-        _not_future(self.date, "the end date", dt.date.today())
+        _not_future(self.date, _("the end date"), dt.date.today())
         if self.status is ActivityStatus.ONGOING:
-            raise ValueError("an activity ends as completed, dropped or not-suitable")
-        _text(self.feedback, "the feedback", 1000, required=False)
+            raise ValueError(_("an activity ends as completed, dropped or not-suitable"))
+        _text(self.feedback, _("the feedback"), 1000, required=False)
         if self.satisfaction is not None and not 1 <= self.satisfaction <= 5:
-            raise ValueError(f"the satisfaction must be 1–5, not {self.satisfaction}")
+            raise ValueError(
+                _("the satisfaction must be 1–5, not {score}").format(score=self.satisfaction)
+            )
         return self
 
 
@@ -375,7 +436,9 @@ def _check_email(value: str | None, *, shown: bool = True) -> None:
     """Refuse what is not an e-mail address; `shown=False` keeps the value out of the message."""
     if value is not None and ("@" not in value.strip("@") or any(c.isspace() for c in value)):
         raise ValueError(
-            f"{value!r} is not an e-mail address" if shown else "not an e-mail address"
+            _("{value} is not an e-mail address").format(value=repr(value))
+            if shown
+            else _("not an e-mail address")
         )
 
 
@@ -385,9 +448,9 @@ def _check_phone(value: str | None, *, shown: bool = True) -> None:
         not any(c.isdigit() for c in value) or any(not (c.isdigit() or c in " +-()") for c in value)
     ):
         raise ValueError(
-            f"{value!r} is not a phone number"
+            _("{value} is not a phone number").format(value=repr(value))
             if shown
-            else "not a phone number (digits, spaces and + - ( ) only)"
+            else _("not a phone number (digits, spaces and + - ( ) only)")
         )
 
 
@@ -403,8 +466,8 @@ class NewMember(_Input):
 
     @model_validator(mode="after")
     def _member(self) -> Self:
-        _text(self.name, "the name", 200)
-        _text(self.org, "the organisation (--org)", 200)
+        _text(self.name, _("the name"), 200)
+        _text(self.org, _("the organisation (--org)"), 200)
         _check_email(self.email)
         _check_phone(self.phone)
         return self
@@ -418,7 +481,7 @@ class MemberLeaving(_Input):
     @field_validator("date")
     @classmethod
     def _date(cls, value: dt.date) -> dt.date:
-        _not_future(value, "the date", dt.date.today())
+        _not_future(value, _("the date"), dt.date.today())
         return value
 
 
@@ -431,8 +494,8 @@ class NewCaseMember(_Input):
 
     @model_validator(mode="after")
     def _member(self) -> Self:
-        _not_future(self.date, "the date", dt.date.today())
-        _text(self.no_consent_reason, "the reason (--no-consent-reason)", 500, required=False)
+        _not_future(self.date, _("the date"), dt.date.today())
+        _text(self.no_consent_reason, _("the reason (--no-consent-reason)"), 500, required=False)
         return self
 
 
@@ -447,7 +510,7 @@ class NewConsent(_Input):
     @field_validator("date")
     @classmethod
     def _date(cls, value: dt.date) -> dt.date:
-        _not_future(value, "the consent date", dt.date.today())
+        _not_future(value, _("the consent date"), dt.date.today())
         return value
 
 
@@ -481,5 +544,5 @@ class NgtsListing(_Input):
     @classmethod
     def _free_text(cls, value: str | None) -> str | None:
         if value and len(value) > 500:
-            raise ValueError("longer than 500 characters")
+            raise ValueError(_("longer than {limit} characters").format(limit=500))
         return value or None

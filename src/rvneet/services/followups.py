@@ -9,16 +9,20 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from rvneet.domain.enums import FollowUpStatus
+from rvneet.domain.enums import FollowUpStatus, shown
 from rvneet.domain.errors import Conflict, InvalidInput
 from rvneet.domain.inputs import FollowUpRecord
 from rvneet.domain.tables import Case, FollowUp, Youth
+from rvneet.i18n import N_, _, format_date, message_language, translate
 from rvneet.services.cases import get_case
 from rvneet.services.paging import EVERY_ROW, Page, Paged
 from rvneet.services.validation import validated
 from rvneet.services.youths import check_case_not_erased
 
 FOLLOW_UP_MONTHS = 6
+# Timeline event names: English in JSON, marked here for `case show` to show them translated.
+FOLLOW_UP_DUE = N_("follow-up due")
+FOLLOW_UP_DONE = N_("follow-up done")
 
 
 def due_date(end: dt.date, months: int = FOLLOW_UP_MONTHS) -> dt.date:
@@ -55,12 +59,14 @@ def cancel_followup(session: Session, case: Case) -> None:
 
 def _pending_or_refuse(session: Session, case_ref: str) -> tuple[Case, FollowUp]:
     case = get_case(session, case_ref)
-    check_case_not_erased(session, case, "its follow-up cannot be recorded")
+    check_case_not_erased(session, case, _("its follow-up cannot be recorded"))
     if case.end_date is None:
-        raise Conflict(f"{case.ref} is open; a follow-up comes after closing")
+        raise Conflict(_("{case} is open; a follow-up comes after closing").format(case=case.ref))
     pending = _pending(session, case)
     if pending is None:
-        raise Conflict(f"the follow-up of {case.ref} has already been recorded or skipped")
+        raise Conflict(
+            _("the follow-up of {case} has already been recorded or skipped").format(case=case.ref)
+        )
     return case, pending
 
 
@@ -86,7 +92,12 @@ def record_followup(
     case, pending = _pending_or_refuse(session, case_ref)
     assert case.end_date is not None
     if data.date < case.end_date:
-        raise InvalidInput(f"the follow-up date {data.date} is before the case end {case.end_date}")
+        language = message_language()
+        raise InvalidInput(
+            _("the follow-up date {date} is before the case end {end}").format(
+                date=format_date(data.date, language), end=format_date(case.end_date, language)
+            )
+        )
     pending.status = FollowUpStatus.DONE.value
     pending.done_on = data.date
     pending.reached = data.reached
@@ -101,7 +112,7 @@ def record_followup(
 def skip_followup(session: Session, case_ref: str, *, reason: str) -> FollowUp:
     """Skip the follow-up of a case (for example: the youth moved abroad), with the reason."""
     if not reason.strip():
-        raise InvalidInput("give the reason for skipping the follow-up (--reason)")
+        raise InvalidInput(_("give the reason for skipping the follow-up (--reason)"))
     _case, pending = _pending_or_refuse(session, case_ref)
     pending.status = FollowUpStatus.SKIPPED.value
     pending.skip_reason = reason.strip()
@@ -116,7 +127,7 @@ def due_followups(
     """Follow-ups not yet done that are due on or before `as_of` + `within` days, oldest first:
     one page of them and how many there are."""
     if within < 0:
-        raise InvalidInput("--within must be 0 or more days")
+        raise InvalidInput(_("--within must be 0 or more days"))
     horizon = as_of + dt.timedelta(days=within)
     due = (col(FollowUp.status) == FollowUpStatus.DUE, col(FollowUp.due) <= horizon)
     total = session.execute(select(func.count()).select_from(FollowUp).where(*due)).scalar_one()
@@ -149,25 +160,32 @@ def due_followups(
     return Paged(rows, total, page)
 
 
-def timeline(session: Session, case: Case) -> list[dict[str, str]]:
-    """Follow-up events of a case for `case show`."""
+def timeline(session: Session, case: Case, lang: str = "en") -> list[dict[str, str]]:
+    """Follow-up events of a case for `case show`.
+
+    The details are written in `lang` (a table in Estonian); English, the default, is what JSON
+    carries. Event names stay the English texts marked above, translated where they are shown.
+    """
     events = []
     for followup in session.exec(select(FollowUp).where(FollowUp.case_id == case.id)):
-        events.append(
-            {"date": followup.due.isoformat(), "event": "follow-up due", "detail": followup.status}
-        )
+        status = shown(FollowUpStatus(followup.status), lang)
+        events.append({"date": followup.due.isoformat(), "event": FOLLOW_UP_DUE, "detail": status})
         if followup.status == FollowUpStatus.DONE and followup.done_on is not None:
-            outcome = "reached" if followup.reached else "not reached"
             if followup.reached:
-                outcome += (
-                    f", education {_yes_no(followup.in_education)},"
-                    f" employment {_yes_no(followup.in_employment)}"
+                outcome = translate("reached, education {education}, employment {employment}", lang)
+                outcome = outcome.format(
+                    education=_yes_no(followup.in_education, lang),
+                    employment=_yes_no(followup.in_employment, lang),
                 )
+            else:
+                outcome = translate("not reached", lang)
             events.append(
-                {"date": followup.done_on.isoformat(), "event": "follow-up done", "detail": outcome}
+                {"date": followup.done_on.isoformat(), "event": FOLLOW_UP_DONE, "detail": outcome}
             )
     return events
 
 
-def _yes_no(value: bool | None) -> str:
-    return "unknown" if value is None else "yes" if value else "no"
+def _yes_no(value: bool | None, lang: str) -> str:
+    if value is None:
+        return translate("unknown", lang)
+    return translate("yes", lang) if value else translate("no", lang)

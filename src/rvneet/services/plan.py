@@ -11,15 +11,30 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from rvneet.domain.enums import ActivityStatus, GoalState
+from rvneet.domain.enums import ActivityStatus, GoalState, NetworkRole, shown
 from rvneet.domain.errors import Conflict, InvalidInput, NotFound
 from rvneet.domain.inputs import ActivityEnd, GoalEnd, NewActivity, NewGoal
 from rvneet.domain.tables import Case, Goal, NetworkMember, SupportActivity
+from rvneet.i18n import N_, _, format_date, message_language, translate
 from rvneet.services.cases import check_date_in_case, check_open, get_case
 from rvneet.services.network import check_active, get_member
 from rvneet.services.validation import validated
 
 SHORT = 60  # characters of free text shown in a timeline line
+
+# Timeline event names: English in JSON, marked here for `case show` to show them translated.
+GOAL_EVENTS = {
+    GoalState.OPEN: N_("goal added"),
+    GoalState.DONE: N_("goal done"),
+    GoalState.DROPPED: N_("goal dropped"),
+}
+ACTIVITY_STARTED = N_("activity started")
+ACTIVITY_ENDED = N_("activity ended")
+
+
+def _day(day: dt.date | None) -> object:
+    """A date inside a message: ISO in English, 31.12.2025 in Estonian."""
+    return format_date(day, message_language())
 
 
 def _short(text: str) -> str:
@@ -35,7 +50,7 @@ def get_goal(session: Session, case: Case, number: int) -> Goal:
     """Goal `number` of `case`, or NotFound."""
     goal = session.exec(select(Goal).where(Goal.case_id == case.id, Goal.number == number)).first()
     if goal is None:
-        raise NotFound(f"{case.ref} has no goal {number}")
+        raise NotFound(_("{case} has no goal {number}").format(case=case.ref, number=number))
     return goal
 
 
@@ -47,7 +62,7 @@ def get_activity(session: Session, case: Case, number: int) -> SupportActivity:
         )
     ).first()
     if activity is None:
-        raise NotFound(f"{case.ref} has no activity {number}")
+        raise NotFound(_("{case} has no activity {number}").format(case=case.ref, number=number))
     return activity
 
 
@@ -57,8 +72,8 @@ def add_goal(
     """Add a goal agreed on `date` to the plan of an open case."""
     data = validated(NewGoal, text=text, date=date, due=due)
     case = get_case(session, case_ref)
-    check_open(case, "changing its plan")
-    check_date_in_case(case, data.date, "the goal")
+    check_open(case, _("changing its plan"))
+    check_date_in_case(case, data.date, _("the goal"))
     goal = Goal(
         case_id=case.id,  # type: ignore[arg-type]
         number=_next_number(session, Goal, case),
@@ -84,14 +99,23 @@ def end_goal(
     data = validated(GoalEnd, state=state, date=date, reason=reason or None)
     case = get_case(session, case_ref)
     goal = get_goal(session, case, number)
-    check_open(case, "changing its plan")
+    check_open(case, _("changing its plan"))
     if goal.state != GoalState.OPEN:
         raise Conflict(
-            f"goal {goal.number} of {case.ref} is already {goal.state} ({goal.state_date})"
+            _("goal {number} of {case} is already {state} ({date})").format(
+                number=goal.number,
+                case=case.ref,
+                state=shown(GoalState(goal.state)),
+                date=_day(goal.state_date),
+            )
         )
-    check_date_in_case(case, data.date, "the goal")
+    check_date_in_case(case, data.date, _("the goal"))
     if data.date < goal.added_on:
-        raise InvalidInput(f"the date {data.date} is before the goal was agreed ({goal.added_on})")
+        raise InvalidInput(
+            _("the date {date} is before the goal was agreed ({agreed})").format(
+                date=_day(data.date), agreed=_day(goal.added_on)
+            )
+        )
     goal.state = data.state.value
     goal.state_date = data.date
     goal.reason = data.reason if data.state is GoalState.DROPPED else None
@@ -113,9 +137,9 @@ def add_activity(
     data = validated(NewActivity, kind=kind, start=start, planned_end=planned_end)
     case = get_case(session, case_ref)
     member = get_member(session, member_ref)
-    check_open(case, "changing its plan")
-    check_date_in_case(case, data.start, "the activity start")
-    check_active(member, "giving them an activity")
+    check_open(case, _("changing its plan"))
+    check_date_in_case(case, data.start, _("the activity start"))
+    check_active(member, _("giving them an activity"))
     activity = SupportActivity(
         case_id=case.id,  # type: ignore[arg-type]
         number=_next_number(session, SupportActivity, case),
@@ -145,16 +169,22 @@ def end_activity(
     )
     case = get_case(session, case_ref)
     activity = get_activity(session, case, number)
-    check_open(case, "changing its plan")
+    check_open(case, _("changing its plan"))
     if activity.status != ActivityStatus.ONGOING:
         raise Conflict(
-            f"activity {activity.number} of {case.ref} has already ended "
-            f"({activity.status}, {activity.ended_on})"
+            _("activity {number} of {case} has already ended ({status}, {date})").format(
+                number=activity.number,
+                case=case.ref,
+                status=shown(ActivityStatus(activity.status)),
+                date=_day(activity.ended_on),
+            )
         )
-    check_date_in_case(case, data.date, "the activity end")
+    check_date_in_case(case, data.date, _("the activity end"))
     if data.date < activity.start_date:
         raise InvalidInput(
-            f"the end date {data.date} is before the activity started ({activity.start_date})"
+            _("the end date {date} is before the activity started ({start})").format(
+                date=_day(data.date), start=_day(activity.start_date)
+            )
         )
     activity.status = data.status.value
     activity.ended_on = data.date
@@ -242,14 +272,18 @@ def plan_detail(session: Session, case_ref: str) -> dict[str, Any]:
     }
 
 
-def timeline(session: Session, case: Case) -> list[dict[str, str]]:
-    """Goals agreed, done and dropped; activities started and ended; for `case show`."""
+def timeline(session: Session, case: Case, lang: str = "en") -> list[dict[str, str]]:
+    """Goals agreed, done and dropped; activities started and ended; for `case show`.
+
+    The details are written in `lang` (a table in Estonian); English, the default, is what JSON
+    carries. Event names stay the English texts marked above, translated where they are shown.
+    """
     events = []
     for goal in _goals(session, case):
         events.append(
             {
                 "date": goal.added_on.isoformat(),
-                "event": "goal added",
+                "event": GOAL_EVENTS[GoalState.OPEN],
                 "detail": f"{goal.number}: {_short(goal.text)}",
             }
         )
@@ -260,7 +294,7 @@ def timeline(session: Session, case: Case) -> list[dict[str, str]]:
             events.append(
                 {
                     "date": goal.state_date.isoformat(),
-                    "event": f"goal {goal.state}",
+                    "event": GOAL_EVENTS[GoalState(goal.state)],
                     "detail": detail,
                 }
             )
@@ -268,16 +302,30 @@ def timeline(session: Session, case: Case) -> list[dict[str, str]]:
         events.append(
             {
                 "date": activity.start_date.isoformat(),
-                "event": "activity started",
-                "detail": f"{activity.number}: {_short(activity.kind)} by {member.ref} ({member.role})",
+                "event": ACTIVITY_STARTED,
+                "detail": translate("{number}: {kind} by {member} ({role})", lang).format(
+                    number=activity.number,
+                    kind=_short(activity.kind),
+                    member=member.ref,
+                    role=_shown(NetworkRole, member.role, lang),
+                ),
             }
         )
         if activity.ended_on is not None:
+            status = _shown(ActivityStatus, activity.status, lang)
             events.append(
                 {
                     "date": activity.ended_on.isoformat(),
-                    "event": "activity ended",
-                    "detail": f"{activity.number}: {_short(activity.kind)}, {activity.status}",
+                    "event": ACTIVITY_ENDED,
+                    "detail": f"{activity.number}: {_short(activity.kind)}, {status}",
                 }
             )
     return events
+
+
+def _shown(enum: type[ActivityStatus] | type[NetworkRole], value: str, lang: str) -> str:
+    """A stored value in `lang` (its Estonian form in Estonian); a value outside `enum` as stored."""
+    try:
+        return shown(enum(value), lang)
+    except ValueError:
+        return value

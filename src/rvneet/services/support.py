@@ -12,13 +12,21 @@ import datetime as dt
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from rvneet.domain.enums import Model, SupportAnswer, SupportKind
+from rvneet.domain.enums import Model, SupportAnswer, SupportKind, shown
 from rvneet.domain.errors import Conflict, InvalidInput, NotFound
 from rvneet.domain.inputs import NewSupportRequest, SupportAnswerRecord
 from rvneet.domain.tables import Case, SupportRequest
+from rvneet.i18n import N_, _, format_date, message_language
 from rvneet.services.cases import check_date_in_case, get_case
 from rvneet.services.validation import validated
 from rvneet.services.youths import check_case_not_erased
+
+# Timeline event names: English in JSON, marked here for `case show` to show them translated.
+REQUESTED = N_("support requested")
+ANSWERED = {
+    SupportAnswer.GRANTED: N_("support granted"),
+    SupportAnswer.REFUSED: N_("support refused"),
+}
 
 
 def _next_number(session: Session, case_id: int) -> int:
@@ -43,9 +51,11 @@ def add_request(
     data = validated(NewSupportRequest, date=date, kind=kind, justification=justification)
     if case.model != Model.RV:
         raise InvalidInput(
-            f"{case.ref} is a NEET case; support requests to SKA are for RV cases only"
+            _("{case} is a NEET case; support requests to SKA are for RV cases only").format(
+                case=case.ref
+            )
         )
-    check_date_in_case(case, data.date, "the support request")
+    check_date_in_case(case, data.date, _("the support request"))
     request = SupportRequest(
         case_id=case.id,  # type: ignore[arg-type]
         number=_next_number(session, case.id),  # type: ignore[arg-type]
@@ -79,7 +89,9 @@ def get_request(session: Session, case: Case, number: int) -> SupportRequest:
         )
     ).first()
     if request is None:
-        raise NotFound(f"{case.ref} has no support request {number}")
+        raise NotFound(
+            _("{case} has no support request {number}").format(case=case.ref, number=number)
+        )
     return request
 
 
@@ -98,15 +110,27 @@ def answer_request(
     """
     data = validated(SupportAnswerRecord, date=date, granted=granted, note=note)
     case = get_case(session, case_ref)
-    check_case_not_erased(session, case, "an answer cannot be recorded")
+    check_case_not_erased(session, case, _("an answer cannot be recorded"))
     request = get_request(session, case, number)
     if request.answer is not None:
+        language = message_language()
         raise Conflict(
-            f"support request {number} of {case.ref} was already answered "
-            f"({request.answer} on {request.answered_on})"
+            _(
+                "support request {number} of {case} was already answered ({answer} on {date})"
+            ).format(
+                number=number,
+                case=case.ref,
+                answer=shown(SupportAnswer(request.answer)),
+                date=format_date(request.answered_on, language),
+            )
         )
     if data.date < request.date:
-        raise InvalidInput(f"the answer date {data.date} is before the request date {request.date}")
+        language = message_language()
+        raise InvalidInput(
+            _("the answer date {date} is before the request date {requested}").format(
+                date=format_date(data.date, language), requested=format_date(request.date, language)
+            )
+        )
     request.answer = (SupportAnswer.GRANTED if data.granted else SupportAnswer.REFUSED).value
     request.answered_on = data.date
     request.answer_note = data.note
@@ -129,28 +153,34 @@ def support_requested(session: Session, case_id: int, on: dt.date) -> bool:
     return found is not None
 
 
-def timeline(session: Session, case: Case) -> list[dict[str, str]]:
+def timeline(session: Session, case: Case, lang: str = "en") -> list[dict[str, str]]:
     """Support requests and answers of a case for `case show`: the number (for `support-answer`)
-    and the kind, never the justification."""
+    and the kind, never the justification.
+
+    The kind is written in `lang` (`protsessijuhtimine` in Estonian); English, the default, is what
+    JSON carries. Event names stay the English texts marked above, translated where shown.
+    """
     events = []
     for request in session.exec(
         select(SupportRequest)
         .where(SupportRequest.case_id == case.id)
         .order_by(col(SupportRequest.number))
     ):
-        events.append(
-            {
-                "date": request.date.isoformat(),
-                "event": "support requested",
-                "detail": f"#{request.number} {request.kind}",
-            }
-        )
+        detail = f"#{request.number} {_kind(request.kind, lang)}"
+        events.append({"date": request.date.isoformat(), "event": REQUESTED, "detail": detail})
         if request.answer is not None and request.answered_on is not None:
             events.append(
                 {
                     "date": request.answered_on.isoformat(),
-                    "event": f"support {request.answer}",
-                    "detail": f"#{request.number} {request.kind}",
+                    "event": ANSWERED[SupportAnswer(request.answer)],
+                    "detail": detail,
                 }
             )
     return events
+
+
+def _kind(kind: str, lang: str) -> str:
+    try:
+        return shown(SupportKind(kind), lang)
+    except ValueError:
+        return kind  # a kind outside the vocabulary is shown as stored
