@@ -8,6 +8,7 @@ import typer
 from rvneet.cli.common import (
     ListFormatOption,
     OutputFormat,
+    Shown,
     database,
     parse_period_option,
     print_listing,
@@ -69,6 +70,7 @@ def check_command(
         failed,
         failure_message,
         level_shown,
+        rule_name,
         run_checks,
     )
 
@@ -80,7 +82,8 @@ def check_command(
         shown = [{**row, "refs": _shown_refs(row)} for row in rows]
         if fmt is OutputFormat.TABLE:  # CSV keeps the English description, as JSON does
             shown = [{**row, "description": describe(row["rule"])} for row in shown]
-        values = {"level": level_shown}
+        # Rule names and levels in the user's language in a table; CSV keeps the machine values.
+        values: dict[str, Shown] = {"rule": rule_name, "level": level_shown}
         print_listing(shown, fmt, CHECK_COLUMNS, _title(period), FIELDS, values=values)
     failures = failed(rows)
     if not failures:

@@ -125,7 +125,7 @@ def render_csv(report: Report, lang: str) -> str:
         rows = ([row.get(c.field) for c in listing.columns] for row in listing.rows)
         write_csv(buffer, header, rows)
     else:
-        fields = CSV_SUMMARY_FIELDS
+        fields: tuple[str, ...] = CSV_SUMMARY_FIELDS
         if lang != "en":
             fields = tuple(translate(label, lang) for label in CSV_SUMMARY_LABELS)
         write_csv(buffer, fields, summary_rows(report, lang))

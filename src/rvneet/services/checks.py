@@ -66,7 +66,9 @@ Finder = Callable[[Session, Scope], list[str]]
 class Rule:
     """A data-quality rule: a stable id, what it finds, and the function finding it.
 
-    `description` is English marked N_, with `{days}` where the rule has a number of days.
+    The id is the rule's name in JSON, CSV and English; marked N_, it has an Estonian name people
+    read in an Estonian table or message. `description` is English marked N_, with `{days}` where
+    the rule has a number of days.
     """
 
     id: str
@@ -223,41 +225,47 @@ def ngts_not_contacted(session: Session, scope: Scope) -> list[str]:
 
 RULES: list[Rule] = [
     Rule(
-        "case-without-assessment",
+        N_("case-without-assessment"),
         N_("Case with no risk level or traffic light assessed"),
         case_without_assessment,
     ),
     Rule(
-        "no-recent-contact",
+        N_("no-recent-contact"),
         N_("Open case with no contact in the last {days} days"),
         no_recent_contact,
         days=NO_CONTACT_DAYS,
     ),
-    Rule("rv-age", N_("RV case of a youth outside 12–18 at the start, no reason recorded"), rv_age),
     Rule(
-        "neet-age",
+        N_("rv-age"),
+        N_("RV case of a youth outside 12–18 at the start, no reason recorded"),
+        rv_age,
+    ),
+    Rule(
+        N_("neet-age"),
         N_("NEET case of a youth outside the group's ages at the start, no reason recorded"),
         neet_age,
     ),
     Rule(
-        "age-exception",
+        N_("age-exception"),
         N_("Case opened outside its model's ages, with a reason recorded"),
         age_exception,
         WARNING,
     ),
-    Rule("closed-without-reason", N_("Closed case with no close reason"), closed_without_reason),
     Rule(
-        "followup-overdue",
+        N_("closed-without-reason"), N_("Closed case with no close reason"), closed_without_reason
+    ),
+    Rule(
+        N_("followup-overdue"),
         N_("Closed case whose 6-month follow-up is overdue"),
         followup_overdue,
     ),
     Rule(
-        "no-participation-consent",
+        N_("no-participation-consent"),
         N_("Youth with an open case and no participation consent in force"),
         no_participation_consent,
     ),
     Rule(
-        "ngts-not-contacted",
+        N_("ngts-not-contacted"),
         N_("Youth of the newest NGTS list not contacted within {days} days"),
         ngts_not_contacted,
         days=NGTS_CONTACT_DAYS,
@@ -294,6 +302,12 @@ def failed(rows: list[dict[str, Any]]) -> list[str]:
     return [r["rule"] for r in rows if r["level"] == ERROR and r["count"]]
 
 
+def rule_name(rule_id: str, lang: str | None = None) -> str:
+    """The rule's name as people read it in `lang` (default: the language of messages now):
+    its id in English, an Estonian name in Estonian (`no-recent-contact` is `pole-hiljutist-kontakti`)."""
+    return translate(rule_id, lang)
+
+
 def describe(rule_id: str, lang: str | None = None) -> str:
     """What the rule `rule_id` finds, in `lang` (default: the language of messages now)."""
     return next(rule for rule in RULES if rule.id == rule_id).describe(lang)
@@ -310,4 +324,4 @@ def failure_message(rules: list[str]) -> str:
         "{n} data-quality rule failed: {rules}",
         "{n} data-quality rules failed: {rules}",
         len(rules),
-    ).format(n=len(rules), rules=", ".join(rules))
+    ).format(n=len(rules), rules=", ".join(rule_name(rule) for rule in rules))
