@@ -8,19 +8,21 @@ import typer
 from rvneet.cli.common import (
     ListFormatOption,
     OutputFormat,
+    Shown,
     database,
     parse_period_option,
     print_listing,
     warn,
 )
 from rvneet.domain.period import PERIOD_HELP, Period
+from rvneet.i18n import N_, _, format_date, message_language
 
 CHECK_COLUMNS = {
-    "rule": "Rule",
-    "level": "Level",
-    "count": "Found",
-    "description": "Description",
-    "refs": "References",
+    "rule": N_("Rule"),
+    "level": N_("Level"),
+    "count": N_("Found"),
+    "description": N_("Description"),
+    "refs": N_("References"),
 }
 
 
@@ -61,7 +63,16 @@ def check_command(
     \b
     Example: rvneet check --period 2025H1
     """
-    from rvneet.services.checks import FIELDS, ChecksFailed, failed, failure_message, run_checks
+    from rvneet.services.checks import (
+        FIELDS,
+        ChecksFailed,
+        describe,
+        failed,
+        failure_message,
+        level_shown,
+        rule_name,
+        run_checks,
+    )
 
     with database(ctx).session() as session:
         rows = run_checks(session, period=period)
@@ -69,7 +80,11 @@ def check_command(
         print_listing(rows, fmt, CHECK_COLUMNS, "")
     else:
         shown = [{**row, "refs": _shown_refs(row)} for row in rows]
-        print_listing(shown, fmt, CHECK_COLUMNS, _title(period), FIELDS)
+        if fmt is OutputFormat.TABLE:  # CSV keeps the English description, as JSON does
+            shown = [{**row, "description": describe(row["rule"])} for row in shown]
+        # Rule names and levels in the user's language in a table; CSV keeps the machine values.
+        values: dict[str, Shown] = {"rule": rule_name, "level": level_shown}
+        print_listing(shown, fmt, CHECK_COLUMNS, _title(period), FIELDS, values=values)
     failures = failed(rows)
     if not failures:
         return
@@ -80,9 +95,15 @@ def check_command(
 
 
 def _title(period: Period | None) -> str:
+    """The table's title, its dates as the user's language writes them (31.12.2025 in Estonian)."""
+    lang = message_language()
     if period is None:
-        return f"Data-quality check, every case, as of {dt.date.today().isoformat()}"
-    return (
-        f"Data-quality check, cases active in {period.label} "
-        f"({period.start.isoformat()} … {period.end.isoformat()}), as of {period.end.isoformat()}"
+        return _("Data-quality check, every case, as of {day}").format(
+            day=format_date(dt.date.today(), lang)
+        )
+    return _("Data-quality check, cases active in {period} ({start} … {end}), as of {day}").format(
+        period=period.label,
+        start=format_date(period.start, lang),
+        end=format_date(period.end, lang),
+        day=format_date(period.end, lang),
     )

@@ -19,7 +19,7 @@ from rvneet.cli.common import (
     open_private,
     print_rich,
 )
-from rvneet.i18n import LANG_ENV, Lang, chosen_language, locale_language
+from rvneet.i18n import LANG_ENV, Lang, _, chosen_language, locale_language
 
 if TYPE_CHECKING:
     from rvneet.reports.model import Report
@@ -129,9 +129,11 @@ def emit_report(
     generated = None if no_timestamp else dt.datetime.now(dt.UTC)
     if fmt is ReportFormat.XLSX:
         if output is None:
-            raise typer.BadParameter("an XLSX report needs --output FILE", param_hint="'--format'")
+            raise typer.BadParameter(
+                _("an XLSX report needs --output FILE"), param_hint="'--format'"
+            )
         render.write_xlsx(report, output, lang, generated)
-        typer.echo(f"Wrote {output}", err=True)
+        typer.echo(_("Wrote {path}").format(path=output), err=True)
         return
     if fmt is ReportFormat.TABLE:
         on_screen = output is None
@@ -142,7 +144,7 @@ def emit_report(
         else:
             with open_private(output) as handle:
                 print_rich(*parts, file=handle)
-            typer.echo(f"Wrote {output}", err=True)
+            typer.echo(_("Wrote {path}").format(path=output), err=True)
         return
     if fmt is ReportFormat.JSON:
         text = render.render_json(report)
@@ -155,7 +157,7 @@ def emit_report(
         return
     with open_private(output) as handle:
         handle.write(text)
-    typer.echo(f"Wrote {output}", err=True)
+    typer.echo(_("Wrote {path}").format(path=output), err=True)
 
 
 @app.command("lisa4")

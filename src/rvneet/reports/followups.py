@@ -24,7 +24,8 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from rvneet.domain.period import Period
-from rvneet.reports.model import Breakdown, Column, Figure, Label, Listing, Report
+from rvneet.i18n import N_
+from rvneet.reports.model import Breakdown, Column, Figure, Listing, Report
 from rvneet.services.settings import municipality
 
 DONE, SKIPPED, OVERDUE = "done", "skipped", "overdue"
@@ -38,36 +39,42 @@ _DUE_IN_PERIOD = text(
     """
 )
 
-TITLE = Label("Follow-ups 6 months after closing", "Järelsuhtlus 6 kuud pärast juhtumi lõppu")
-MODELS = {"rv": Label("Ringist välja", "Ringist välja"), "neet": Label("NEET", "NEET")}
+TITLE = N_("Follow-ups 6 months after closing")
+MODELS = {"rv": N_("Ringist välja"), "neet": N_("NEET")}
 STATUSES = {
-    DONE: Label("done", "tehtud"),
-    SKIPPED: Label("skipped", "ära jäetud"),
-    OVERDUE: Label("overdue", "tegemata"),
+    DONE: N_("done"),
+    SKIPPED: N_("skipped"),
+    OVERDUE: N_("overdue"),
 }
 # Figure key → its label; the by-model breakdown of each is `<key>_by_model` (but `by_model` for all).
 FIGURES = {
-    "followups_due": Label(
-        "Follow-ups due in the period", "Perioodil tähtaega jõudnud järelsuhtlused"
-    ),
-    DONE: Label("Done by the period's end", "Perioodi lõpuks tehtud"),
-    SKIPPED: Label("Skipped", "Ära jäetud"),
-    OVERDUE: Label("Overdue at the period's end", "Perioodi lõpus tegemata"),
-    "reached": Label("Done: youth reached", "Tehtud: noorega saadi ühendust"),
-    "in_education": Label("Done: in education", "Tehtud: õpib"),
-    "in_employment": Label("Done: in employment", "Tehtud: töötab"),
+    "followups_due": N_("Follow-ups due in the period"),
+    DONE: N_("Done by the period's end"),
+    SKIPPED: N_("Skipped"),
+    OVERDUE: N_("Overdue at the period's end"),
+    "reached": N_("Done: youth reached"),
+    "in_education": N_("Done: in education"),
+    "in_employment": N_("Done: in employment"),
+}
+# Each figure's breakdown by model: the figure's label, then "by model".
+BY_MODEL = {
+    "followups_due": N_("Follow-ups due in the period, by model"),
+    DONE: N_("Done by the period's end, by model"),
+    SKIPPED: N_("Skipped, by model"),
+    OVERDUE: N_("Overdue at the period's end, by model"),
+    "reached": N_("Done: youth reached, by model"),
+    "in_education": N_("Done: in education, by model"),
+    "in_employment": N_("Done: in employment, by model"),
 }
 COLUMNS = [
-    Column("case", Label("Case", "Juhtum")),
-    Column(
-        "model", Label("Model", "Mudel"), {"rv": Label("RV", "RV"), "neet": Label("NEET", "NEET")}
-    ),
-    Column("due", Label("Due", "Tähtaeg")),
-    Column("status", Label("Status", "Seis"), STATUSES),
-    Column("done_on", Label("Done on", "Tehtud")),
-    Column("reached", Label("Reached", "Ühendust saadi")),
-    Column("in_education", Label("In education", "Õpib")),
-    Column("in_employment", Label("In employment", "Töötab")),
+    Column("case", N_("Case")),
+    Column("model", N_("Model"), {"rv": N_("RV"), "neet": N_("NEET")}),
+    Column("due", N_("Due")),
+    Column("status", N_("Status"), STATUSES),
+    Column("done_on", N_("Done on")),
+    Column("reached", N_("Reached")),
+    Column("in_education", N_("In education")),
+    Column("in_employment", N_("In employment")),
 ]
 
 
@@ -120,19 +127,19 @@ def build_followups(session: Session, period: Period) -> Report:
     breakdowns = [
         Breakdown(
             "by_status",
-            Label("By status at the period's end", "Seisu järgi perioodi lõpus"),
+            N_("By status at the period's end"),
             by_status,
             STATUSES,
             "followups_due",
             chart=True,
         ),
     ]
-    for key, label in FIGURES.items():
+    for key in FIGURES:
         by_model: dict[str, int | str] = {m: counts[key][m] for m in MODELS}
         breakdowns.append(
             Breakdown(
                 "by_model" if key == "followups_due" else f"{key}_by_model",
-                Label(f"{label.en}, by model", f"{label.et}, mudeli järgi"),
+                BY_MODEL[key],
                 by_model,
                 MODELS,
                 key,
@@ -146,7 +153,5 @@ def build_followups(session: Session, period: Period) -> Report:
         period=period,
         figures=[Figure(key, label, counts[key].total()) for key, label in FIGURES.items()],
         breakdowns=breakdowns,
-        listings=[
-            Listing("followups", Label("Follow-ups due", "Järelsuhtlused"), COLUMNS, listing)
-        ],
+        listings=[Listing("followups", N_("Follow-ups due"), COLUMNS, listing)],
     )

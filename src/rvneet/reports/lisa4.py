@@ -16,7 +16,8 @@ from sqlmodel import Session
 
 from rvneet.domain.period import Period
 from rvneet.domain.rules import known_age
-from rvneet.reports.model import Breakdown, Column, Figure, Label, Listing, Report
+from rvneet.i18n import N_
+from rvneet.reports.model import Breakdown, Column, Figure, Listing, Report
 from rvneet.services.settings import municipality
 
 # Active in the period: opened on or before its last day, not closed before its first day — as the
@@ -99,32 +100,32 @@ def build_lisa4(session: Session, period: Period) -> Report:
         municipality=municipality(session),
         period=period,
         figures=[
-            Figure("youths", Label("Youths", "Noori"), len(youths)),
+            Figure("youths", N_("Youths"), len(youths)),
             Figure(
                 "cases_active",
-                Label("Cases active in the period", "Perioodil aktiivseid juhtumeid"),
+                N_("Cases active in the period"),
                 len(cases),
             ),
             Figure(
                 "cases_started",
-                Label("Cases started in the period", "Perioodil alustatud juhtumeid"),
+                N_("Cases started in the period"),
                 started,
             ),
             Figure(
                 "cases_ended",
-                Label("Cases ended in the period", "Perioodil lõpetatud juhtumeid"),
+                N_("Cases ended in the period"),
                 ended,
             ),
             Figure(
                 "cases_ongoing_at_end",
-                Label("Cases ongoing at the period's end", "Perioodi lõpus jätkuvaid juhtumeid"),
+                N_("Cases ongoing at the period's end"),
                 ongoing,
             ),
         ],
         breakdowns=[
             Breakdown(
                 "by_sex",
-                Label("By sex", "Soo järgi"),
+                N_("By sex"),
                 _ordered(by_sex),
                 SEXES,
                 "cases_active",
@@ -132,7 +133,7 @@ def build_lisa4(session: Session, period: Period) -> Report:
             ),
             Breakdown(
                 "by_age",
-                Label("By age at start", "Vanuse järgi alguses"),
+                N_("By age at start"),
                 _ordered(by_age),
                 {},
                 "cases_active",
@@ -140,7 +141,7 @@ def build_lisa4(session: Session, period: Period) -> Report:
             ),
             Breakdown(
                 "by_risk",
-                Label("By risk level", "Riskitaseme järgi"),
+                N_("By risk level"),
                 _ordered(by_risk),
                 RISKS,
                 "cases_active",
@@ -148,28 +149,26 @@ def build_lisa4(session: Session, period: Period) -> Report:
             ),
             Breakdown(
                 "by_support_requested",
-                Label(
-                    "By SKA implementation support requested", "SKA rakendustoe taotlemise järgi"
-                ),
+                N_("By SKA implementation support requested"),
                 _ordered(by_support),
                 YES_NO,
                 "cases_active",
             ),
         ],
-        listings=[Listing("cases", Label("Cases", "Juhtumid"), COLUMNS, cases)],
+        listings=[Listing("cases", N_("Cases"), COLUMNS, cases)],
     )
 
 
-TITLE = Label("Lisa 4 — Ringist välja monitoring", "Lisa 4 — Ringist välja seire")
-SEXES = {"M": Label("M", "mees"), "F": Label("F", "naine")}
-RISKS = {"medium": Label("medium", "keskmine"), "high": Label("high", "kõrge")}
-YES_NO = {"yes": Label("yes", "jah"), "no": Label("no", "ei")}
+TITLE = N_("Lisa 4 — Ringist välja monitoring")
+SEXES = {"M": N_("M"), "F": N_("F")}
+RISKS = {"medium": N_("medium"), "high": N_("high")}
+YES_NO = {"yes": N_("yes"), "no": N_("no")}
 COLUMNS = [
-    Column("case", Label("Case", "Juhtum")),
-    Column("sex", Label("Sex", "Sugu"), SEXES),
-    Column("age", Label("Age", "Vanus")),
-    Column("risk", Label("Risk", "Riskitase"), RISKS),
-    Column("start", Label("Start", "Algus")),
-    Column("end", Label("End", "Lõpp")),
-    Column("support_requested", Label("SKA support", "SKA rakendustugi")),
+    Column("case", N_("Case")),
+    Column("sex", N_("Sex"), SEXES),
+    Column("age", N_("Age")),
+    Column("risk", N_("Risk"), RISKS),
+    Column("start", N_("Start")),
+    Column("end", N_("End")),
+    Column("support_requested", N_("SKA support")),
 ]

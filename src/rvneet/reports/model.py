@@ -1,8 +1,9 @@
-"""A report as data, before it is rendered: figures, breakdowns, listings, each labelled in two languages.
+"""A report as data, before it is rendered: figures, breakdowns, listings, each with its label.
 
 Every report builds a `Report`; `reports.render` turns it into a table, JSON, CSV, XLSX or HTML. The
-JSON keys are the `key`s here and never change with the language; the labels (English and Estonian)
-are what people read in tables, CSV/XLSX headers and HTML.
+JSON keys are the `key`s here and never change with the language; the labels are what people read
+in tables, CSV/XLSX headers and HTML: English texts marked `N_` in the code, which the renderers
+translate into the report's language (`translate(label, lang)`, the gettext catalog).
 """
 
 from __future__ import annotations
@@ -12,19 +13,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from rvneet.i18n import N_, translate
+
 Number = int | float | None
-
-
-@dataclass(frozen=True)
-class Label:
-    """A text in English and in Estonian."""
-
-    en: str
-    et: str
-
-    def __call__(self, lang: str) -> str:
-        """The text in `lang` (et or en)."""
-        return self.et if lang == "et" else self.en
 
 
 @dataclass
@@ -32,7 +23,7 @@ class Figure:
     """One number of a summary, e.g. cases active in the period. `None` when it cannot be computed."""
 
     key: str
-    label: Label
+    label: str  # English, marked N_
     value: Number
     count: bool = True  # a count of youths or cases (suppressible), not a mean, median or ratio
 
@@ -42,19 +33,19 @@ class Breakdown:
     """Counts by one characteristic, e.g. by sex; `total_of` names the figure they add up to."""
 
     key: str
-    label: Label
+    label: str  # English, marked N_
     counts: dict[str, int | str]  # a count, or `<N` once suppressed
-    value_labels: dict[str, Label] = field(default_factory=dict)
+    value_labels: dict[str, str] = field(default_factory=dict)  # value → English label, N_
     total_of: str | None = None
     chart: bool = False  # drawn as a bar chart in HTML
 
     def value_label(self, value: str, lang: str) -> str:
         """How a value of the breakdown is shown (its machine form when it has no label)."""
         label = self.value_labels.get(value)
-        return label(lang) if label else value
+        return translate(label, lang) if label else value
 
 
-YES_NO = {True: Label("yes", "jah"), False: Label("no", "ei")}
+YES_NO = {True: N_("yes"), False: N_("no")}
 
 
 @dataclass
@@ -65,15 +56,15 @@ class Column:
     """
 
     field: str
-    label: Label
-    values: dict[str, Label] = dataclasses.field(default_factory=dict)
+    label: str  # English, marked N_
+    values: dict[str, str] = dataclasses.field(default_factory=dict)  # value → English label, N_
 
     def shown(self, value: Any, lang: str) -> Any:
         """The value as people read it in `lang` (tables, XLSX, HTML); JSON and CSV keep it as is."""
         if isinstance(value, bool):
-            return YES_NO[value](lang)
+            return translate(YES_NO[value], lang)
         if isinstance(value, str) and value in self.values:
-            return self.values[value](lang)
+            return translate(self.values[value], lang)
         return value
 
 
@@ -82,7 +73,7 @@ class Listing:
     """Rows of a report, e.g. one per case (never with a name or a personal code)."""
 
     key: str
-    title: Label
+    title: str  # English, marked N_
     columns: list[Column]
     rows: list[dict[str, Any]]
 
@@ -92,7 +83,7 @@ class Report:
     """A whole report: what it is, for which period or day, and its parts in order."""
 
     name: str
-    title: Label
+    title: str  # English, marked N_
     municipality: str
     period: Any = None  # rvneet.domain.period.Period, or None for an as-of report
     as_of: dt.date | None = None

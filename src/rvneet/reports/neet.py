@@ -54,7 +54,8 @@ from sqlmodel import Session
 
 from rvneet.domain.enums import CloseReason, Light, NeedCategory, NeetGroup, ReachChannel
 from rvneet.domain.period import Period
-from rvneet.reports.model import Breakdown, Figure, Label, Report
+from rvneet.i18n import N_
+from rvneet.reports.model import Breakdown, Figure, Report
 from rvneet.services.asof import LEVEL_ON_DAY
 from rvneet.services.settings import municipality
 
@@ -312,7 +313,7 @@ def build_neet(session: Session, period: Period) -> Report:
     breakdowns = [
         Breakdown(
             "by_group",
-            Label("Cases active, by target group", "Aktiivsed juhtumid sihtrühma järgi"),
+            N_("Cases active, by target group"),
             split("cases"),
             GROUPS,
             "cases_active",
@@ -320,17 +321,14 @@ def build_neet(session: Session, period: Period) -> Report:
         ),
         Breakdown(
             "started_by_group",
-            Label("Cases started, by target group", "Alustatud juhtumid sihtrühma järgi"),
+            N_("Cases started, by target group"),
             split("started"),
             GROUPS,
             "cases_started",
         ),
         Breakdown(
             "reached_by_channel",
-            Label(
-                "Cases started, by how the youth was reached",
-                "Alustatud juhtumid noorteni jõudmise viisi järgi",
-            ),
+            N_("Cases started, by how the youth was reached"),
             _ordered(rows(_BY_CHANNEL), [c.value for c in ReachChannel]),
             CHANNELS,
             "cases_started",
@@ -338,16 +336,13 @@ def build_neet(session: Session, period: Period) -> Report:
         ),
         Breakdown(
             "cases_by_need",
-            Label("Cases by need category", "Juhtumid vajaduse liigi järgi"),
+            N_("Cases by need category"),
             _ordered(rows(_NEEDS), [n.value for n in NeedCategory]),
             NEEDS,
         ),
         Breakdown(
             "light_at_end",
-            Label(
-                "Situation at the period's end (traffic light)",
-                "Olukord perioodi lõpus (valgusfoor)",
-            ),
+            N_("Situation at the period's end (traffic light)"),
             _ordered(rows(_LIGHT_AT_END), [light.value for light in Light]),
             LIGHTS,
             "cases_active",
@@ -355,14 +350,14 @@ def build_neet(session: Session, period: Period) -> Report:
         ),
         Breakdown(
             "closed_by_group",
-            Label("Cases closed, by target group", "Lõpetatud juhtumid sihtrühma järgi"),
+            N_("Cases closed, by target group"),
             split("closed"),
             GROUPS,
             "cases_closed",
         ),
         Breakdown(
             "closed_by_reason",
-            Label("Cases closed, by reason", "Lõpetatud juhtumid lõpetamise põhjuse järgi"),
+            N_("Cases closed, by reason"),
             _ordered(rows(_BY_REASON), [r.value for r in CloseReason]),
             REASONS,
             "cases_closed",
@@ -379,115 +374,68 @@ def build_neet(session: Session, period: Period) -> Report:
     )
 
 
-TITLE = Label("NEET cooperation model — evaluation", "NEET-koostöömudel — hindamine")
+TITLE = N_("NEET cooperation model — evaluation")
 FIGURE_LABELS = {
-    "youths": Label("Youths", "Noori"),
-    "cases_active": Label("Cases active in the period", "Perioodil aktiivseid juhtumeid"),
-    "cases_started": Label(
-        "Youths reached: cases started in the period",
-        "Noorteni jõuti: perioodil alustatud juhtumeid",
-    ),
-    "ngts_to_contact_days_median": Label(
-        "From the NGTS list to first contact, median days",
-        "NGTS seirenimekirjast esmakontaktini, päevade mediaan",
-    ),
-    "ngts_to_contact_n": Label(
-        "From the NGTS list to first contact, cases",
-        "NGTS seirenimekirjast esmakontaktini, juhtumeid",
-    ),
-    "neet_months_at_contact_median": Label(
-        "Time NEET at first contact, median months",
-        "NEET-olukorras oldud aeg esmakontaktil, kuude mediaan",
-    ),
-    "neet_months_at_contact_n": Label(
-        "Time NEET at first contact, cases",
-        "NEET-olukorras oldud aeg esmakontaktil, juhtumeid",
-    ),
-    "cases_needs_assessed": Label(
-        "Cases with a needs assessment", "Juhtumeid, mille vajadused on hinnatud"
-    ),
-    "cases_closed": Label("Cases closed in the period", "Perioodil lõpetatud juhtumeid"),
-    "closed_in_education": Label("At closing: in education", "Lõpetamisel hariduses"),
-    "closed_in_employment": Label("At closing: in employment", "Lõpetamisel tööl"),
-    "closed_in_education_or_employment": Label(
-        "At closing: in education or employment", "Lõpetamisel hariduses või tööl"
-    ),
-    "goals_met": Label("Goals met in the closed cases", "Lõpetatud juhtumite saavutatud eesmärke"),
-    "goals_total": Label(
-        "Goals in the closed cases' plans (dropped left out)",
-        "Lõpetatud juhtumite eesmärke juhtumiplaanis (loobutuid arvestamata)",
-    ),
-    "goals_dropped": Label(
-        "Goals dropped in the closed cases", "Lõpetatud juhtumite eesmärke, millest loobuti"
-    ),
-    "wellbeing_change_mean": Label(
-        "Wellbeing change at closing (scale 1–10), mean",
-        "Heaolu muutus lõpetamisel (skaala 1–10), keskmine",
-    ),
-    "wellbeing_change_n": Label("Wellbeing change, cases", "Heaolu muutus, juhtumeid"),
-    "satisfaction_manager_mean": Label(
-        "Satisfaction with the case manager (1–5), mean",
-        "Rahulolu juhtumikorraldajaga (1–5), keskmine",
-    ),
-    "satisfaction_manager_n": Label(
-        "Satisfaction with the case manager, answers", "Rahulolu juhtumikorraldajaga, vastuseid"
-    ),
-    "satisfaction_overall_mean": Label(
-        "Satisfaction with the whole process (1–5), mean",
-        "Rahulolu kogu protsessiga (1–5), keskmine",
-    ),
-    "satisfaction_overall_n": Label(
-        "Satisfaction with the whole process, answers", "Rahulolu kogu protsessiga, vastuseid"
-    ),
-    "followups_due": Label(
-        "Follow-ups due in the period", "Perioodil tähtaega jõudnud järelsuhtlusi"
-    ),
-    "followups_done": Label(
-        "Follow-ups done by the period's end", "Perioodi lõpuks tehtud järelsuhtlusi"
-    ),
-    "followups_skipped": Label("Follow-ups skipped", "Ära jäetud järelsuhtlusi"),
-    "followups_reached": Label(
-        "Follow-ups done: youth reached", "Tehtud järelsuhtlusel noorega saadi ühendust"
-    ),
-    "followups_in_education_or_employment": Label(
-        "Follow-ups done: in education or employment", "Tehtud järelsuhtlusel õpib või töötab"
-    ),
+    "youths": N_("Youths"),
+    "cases_active": N_("Cases active in the period"),
+    "cases_started": N_("Youths reached: cases started in the period"),
+    "ngts_to_contact_days_median": N_("From the NGTS list to first contact, median days"),
+    "ngts_to_contact_n": N_("From the NGTS list to first contact, cases"),
+    "neet_months_at_contact_median": N_("Time NEET at first contact, median months"),
+    "neet_months_at_contact_n": N_("Time NEET at first contact, cases"),
+    "cases_needs_assessed": N_("Cases with a needs assessment"),
+    "cases_closed": N_("Cases closed in the period"),
+    "closed_in_education": N_("At closing: in education"),
+    "closed_in_employment": N_("At closing: in employment"),
+    "closed_in_education_or_employment": N_("At closing: in education or employment"),
+    "goals_met": N_("Goals met in the closed cases"),
+    "goals_total": N_("Goals in the closed cases' plans (dropped left out)"),
+    "goals_dropped": N_("Goals dropped in the closed cases"),
+    "wellbeing_change_mean": N_("Wellbeing change at closing (scale 1–10), mean"),
+    "wellbeing_change_n": N_("Wellbeing change, cases"),
+    "satisfaction_manager_mean": N_("Satisfaction with the case manager (1–5), mean"),
+    "satisfaction_manager_n": N_("Satisfaction with the case manager, answers"),
+    "satisfaction_overall_mean": N_("Satisfaction with the whole process (1–5), mean"),
+    "satisfaction_overall_n": N_("Satisfaction with the whole process, answers"),
+    "followups_due": N_("Follow-ups due in the period"),
+    "followups_done": N_("Follow-ups done by the period's end"),
+    "followups_skipped": N_("Follow-ups skipped"),
+    "followups_reached": N_("Follow-ups done: youth reached"),
+    "followups_in_education_or_employment": N_("Follow-ups done: in education or employment"),
 }
 GROUPS = {
-    "neet": Label("NEET situation (15–29)", "NEET-olukorras (15–29)"),
-    "risk": Label("NEET risk (14–19)", "NEET-riskis (14–19)"),
+    "neet": N_("NEET situation (15–29)"),
+    "risk": N_("NEET risk (14–19)"),
 }
 CHANNELS = {
-    "ngts-list": Label("NGTS monitoring list", "NGTS seirenimekiri"),
-    "mobile-youth-work": Label("mobile youth work", "mobiilne noorsootöö"),
-    "referral": Label("referral by a specialist", "spetsialisti suunamine"),
-    "self": Label("self-referral", "isiklik pöördumine"),
-    "school": Label("school", "kool"),
-    "other": Label("other", "muu"),
+    "ngts-list": N_("NGTS monitoring list"),
+    "mobile-youth-work": N_("mobile youth work"),
+    "referral": N_("referral by a specialist"),
+    "self": N_("self-referral"),
+    "school": N_("school"),
+    "other": N_("other"),
 }
 NEEDS = {
-    "education": Label("education", "haridus"),
-    "work": Label("work", "töö"),
-    "health": Label("health, special needs or addiction", "tervis, erivajadus või sõltuvus"),
-    "institutional-care": Label("institutional care", "asendushoolduse kogemus"),
-    "risk-behaviour": Label(
-        "risk conditions or risk behaviour", "riskioludes elamine või riskikäitumine"
-    ),
-    "life-event": Label("life event", "elusündmus"),
-    "obligations": Label("obligations", "kohustused"),
-    "other": Label("other", "muu"),
+    "education": N_("education"),
+    "work": N_("work"),
+    "health": N_("health, special needs or addiction"),
+    "institutional-care": N_("institutional care"),
+    "risk-behaviour": N_("risk conditions or risk behaviour"),
+    "life-event": N_("life event"),
+    "obligations": N_("obligations"),
+    "other": N_("other"),
 }
 LIGHTS = {
-    "red": Label("red", "punane"),
-    "yellow": Label("yellow", "kollane"),
-    "green": Label("green", "roheline"),
-    UNKNOWN: Label("not assessed", "hindamata"),
+    "red": N_("red"),
+    "yellow": N_("yellow"),
+    "green": N_("green"),
+    UNKNOWN: N_("not assessed"),
 }
 REASONS = {
-    "goals-met": Label("goals met", "eesmärgid saavutatud"),
-    "moved": Label("moved away", "elukoht muutus"),
-    "declined": Label("the youth declined", "noor loobus"),
-    "lost-contact": Label("contact lost", "kontakt katkes"),
-    "transferred": Label("transferred", "üle antud"),
-    "other": Label("other", "muu"),
+    "goals-met": N_("goals met"),
+    "moved": N_("moved away"),
+    "declined": N_("the youth declined"),
+    "lost-contact": N_("contact lost"),
+    "transferred": N_("transferred"),
+    "other": N_("other"),
 }

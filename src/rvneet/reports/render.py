@@ -13,24 +13,21 @@ import json
 from pathlib import Path
 from typing import Any
 
-from rvneet.i18n import format_date
-from rvneet.reports.model import Breakdown, Label, Report, to_data
+from rvneet.i18n import N_, format_date, translate
+from rvneet.reports.model import Breakdown, Report, to_data
 
-GENERATED = Label("Generated", "Koostatud")
-SUPPRESSED = Label(
-    "Counts from 1 to {n} are shown as <{m}; the listing is left out.",
-    "Arvud 1 kuni {n} on näidatud kui <{m}; loetelu on välja jäetud.",
-)
-AS_OF = Label("as of", "seisuga")
-SUMMARY = Label("Summary", "Kokkuvõte")
-COUNT = Label("Count", "Arv")
-VALUE = Label("Value", "Väärtus")
-NONE = Label("none", "puuduvad")
-MORE_ROWS = Label(
-    "{shown} of {total:,} rows; every row: --limit 0, or --format csv|xlsx",
-    "{shown} rida {total:,}-st; kõik read: --limit 0 või --format csv|xlsx",
-)
-CSV_SUMMARY_HEADER = {"en": ("key", "label", "value"), "et": ("võti", "nimetus", "väärtus")}
+# The renderers' own words: English marked N_, each translated into the report's language.
+GENERATED = N_("Generated {time} UTC")
+SUPPRESSED = N_("Counts from 1 to {n} are shown as <{m}; the listing is left out.")
+AS_OF = N_("{title}, {municipality}, as of {day}")
+SUMMARY = N_("Summary")
+COUNT = N_("Count")
+VALUE = N_("Value")
+NONE = N_("none")
+MORE_ROWS = N_("{shown} of {total} rows; every row: --limit 0, or --format csv|xlsx")
+# The CSV summary's header: field names for scripts in English, labels for people otherwise.
+CSV_SUMMARY_FIELDS = ("key", "label", "value")
+CSV_SUMMARY_LABELS = (N_("key"), N_("label"), N_("value"))
 
 
 def heading(report: Report, lang: str, for_people: bool = False) -> str:
@@ -42,44 +39,69 @@ def heading(report: Report, lang: str, for_people: bool = False) -> str:
     def day(value: dt.date) -> str:
         return str(format_date(value, lang)) if for_people else value.isoformat()
 
-    where = f"{report.title(lang)}, {report.municipality}"
+    title = translate(report.title, lang)
     if report.period is not None:
         period = report.period
-        return f"{where}, {period.label} ({day(period.start)} … {day(period.end)})"
+        return (
+            f"{title}, {report.municipality}, "
+            f"{period.label} ({day(period.start)} … {day(period.end)})"
+        )
     if report.as_of is not None:
-        return f"{where}, {AS_OF(lang)} {day(report.as_of)}"
-    return where
+        return translate(AS_OF, lang).format(
+            title=title, municipality=report.municipality, day=day(report.as_of)
+        )
+    return f"{title}, {report.municipality}"
 
 
-def notes(report: Report, lang: str, generated: dt.datetime | None) -> list[str]:
-    """The lines under the heading: when it was made, and the suppression rule if applied."""
+def notes(
+    report: Report, lang: str, generated: dt.datetime | None, for_people: bool = False
+) -> list[str]:
+    """The lines under the heading: when it was made, and the suppression rule if applied.
+
+    `for_people` (a table or a page) writes the time as Estonians do: 31.12.2025 10:05.
+    """
     lines = []
     if generated is not None:
-        lines.append(f"{GENERATED(lang)} {generated.strftime('%Y-%m-%d %H:%M')} UTC")
+        time = generated.strftime("%Y-%m-%d %H:%M")
+        if for_people:
+            time = str(format_date(time, lang))
+        lines.append(translate(GENERATED, lang).format(time=time))
     if report.suppressed_below is not None:
         n = report.suppressed_below
-        lines.append(SUPPRESSED(lang).format(n=n - 1, m=n))
+        lines.append(translate(SUPPRESSED, lang).format(n=n - 1, m=n))
     return lines
 
 
 def summary_rows(report: Report, lang: str) -> list[tuple[str, str, Any]]:
     """(key, label, value) for every figure, then every breakdown value."""
-    rows: list[tuple[str, str, Any]] = [(f.key, f.label(lang), f.value) for f in report.figures]
+    rows: list[tuple[str, str, Any]] = [
+        (f.key, translate(f.label, lang), f.value) for f in report.figures
+    ]
     for breakdown in report.breakdowns:
         for value, count in breakdown.counts.items():
-            label = f"{breakdown.label(lang)}: {breakdown.value_label(value, lang)}"
-            rows.append((f"{breakdown.key}.{value}", label, count))
+            rows.append((f"{breakdown.key}.{value}", _breakdown_row(breakdown, value, lang), count))
     return rows
 
 
-def _shown(value: Any) -> str:
+def _breakdown_row(breakdown: Breakdown, value: str, lang: str) -> str:
+    """`By sex: F`: the breakdown's label, then the value's."""
+    return f"{translate(breakdown.label, lang)}: {breakdown.value_label(value, lang)}"
+
+
+def _shown(value: Any, lang: str) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return translate(N_("yes") if value else N_("no"), lang)
     if isinstance(value, float):
         return f"{value:.1f}"
     return str(value)
+
+
+def _thousands(number: int, lang: str) -> str:
+    """12,345 in English; 12 345 in Estonian, which groups digits with a (no-break) space."""
+    text = f"{number:,}"
+    return text.replace(",", "\u00a0") if lang == "et" else text
 
 
 def render_json(report: Report) -> str:
@@ -99,11 +121,14 @@ def render_csv(report: Report, lang: str) -> str:
     buffer = io.StringIO()
     if report.listings:
         listing = report.listings[0]
-        header = [c.field if lang == "en" else c.label(lang) for c in listing.columns]
+        header = [c.field if lang == "en" else translate(c.label, lang) for c in listing.columns]
         rows = ([row.get(c.field) for c in listing.columns] for row in listing.rows)
         write_csv(buffer, header, rows)
     else:
-        write_csv(buffer, CSV_SUMMARY_HEADER[lang], summary_rows(report, lang))
+        fields: tuple[str, ...] = CSV_SUMMARY_FIELDS
+        if lang != "en":
+            fields = tuple(translate(label, lang) for label in CSV_SUMMARY_LABELS)
+        write_csv(buffer, fields, summary_rows(report, lang))
     return buffer.getvalue()
 
 
@@ -117,29 +142,31 @@ def render_table(
     from rich.table import Table
 
     summary = Table(
-        title="\n".join([heading(report, lang, True), *notes(report, lang, generated)]),
+        title="\n".join([heading(report, lang, True), *notes(report, lang, generated, True)]),
         title_justify="left",
     )
     summary.add_column("")
     counts_only = all(f.count for f in report.figures)
-    summary.add_column((COUNT if counts_only else VALUE)(lang), justify="right")
+    summary.add_column(translate(COUNT if counts_only else VALUE, lang), justify="right")
     for _, label, value in summary_rows(report, lang):
-        summary.add_row(label, _shown(value))
+        summary.add_row(label, _shown(value, lang))
     parts: list[Any] = [summary]
     for listing in report.listings:
+        title = translate(listing.title, lang)
         if not listing.rows:
-            parts.append(f"{listing.title(lang)}: {NONE(lang)}")
+            parts.append(f"{title}: {translate(NONE, lang)}")
             continue
-        table = Table(title=listing.title(lang), title_justify="left")
+        table = Table(title=title, title_justify="left")
         for number, column in enumerate(listing.columns):
             # The first column (a reference) never wraps; headers of narrow numbers may.
-            table.add_column(column.label(lang), no_wrap=number == 0)
+            table.add_column(translate(column.label, lang), no_wrap=number == 0)
         shown = listing.rows[:max_rows] if max_rows else listing.rows
         for row in shown:
             table.add_row(*(_cell(c.shown(row.get(c.field), lang), lang) for c in listing.columns))
         parts.append(table)
         if len(shown) < len(listing.rows):
-            parts.append(MORE_ROWS(lang).format(shown=len(shown), total=len(listing.rows)))
+            total = _thousands(len(listing.rows), lang)
+            parts.append(translate(MORE_ROWS, lang).format(shown=len(shown), total=total))
     return parts
 
 
@@ -147,7 +174,7 @@ def _cell(value: Any, lang: str) -> str:
     """A listing's cell for people: dates as 31.12.2025 in Estonian (csv, json keep ISO)."""
     if value is None:
         return ""
-    return _shown(format_date(value, lang))
+    return _shown(format_date(value, lang), lang)
 
 
 def write_xlsx(report: Report, path: Path, lang: str, generated: dt.datetime | None) -> None:
@@ -157,14 +184,16 @@ def write_xlsx(report: Report, path: Path, lang: str, generated: dt.datetime | N
 
     top = [[line] for line in notes(report, lang, generated)]
     summary = [*top, [], *([label, value] for _, label, value in summary_rows(report, lang))]
-    sheets: list[tuple[str, list[str], Any]] = [(SUMMARY(lang), [heading(report, lang)], summary)]
+    sheets: list[tuple[str, list[str], Any]] = [
+        (translate(SUMMARY, lang), [heading(report, lang)], summary)
+    ]
     for listing in report.listings:
-        header = [c.label(lang) for c in listing.columns]
+        header = [translate(c.label, lang) for c in listing.columns]
         rows = [
             [_xlsx_value(c.shown(row.get(c.field), lang)) for c in listing.columns]
             for row in listing.rows
         ]
-        sheets.append((listing.title(lang), header, rows))
+        sheets.append((translate(listing.title, lang), header, rows))
     write_sheets(path, sheets)
 
 
@@ -197,19 +226,18 @@ def render_html(report: Report, lang: str, generated: dt.datetime | None) -> str
     out = [
         "<!DOCTYPE html>",
         f'<html lang="{lang}"><head><meta charset="utf-8">',
-        f"<title>{e(report.title(lang))}</title><style>{_CSS}</style></head><body>",
+        f"<title>{e(translate(report.title, lang))}</title><style>{_CSS}</style></head><body>",
         f"<h1>{e(heading(report, lang, True))}</h1>",
     ]
-    out += [f'<p class="meta">{e(line)}</p>' for line in notes(report, lang, generated)]
-    out.append(f"<h2>{e(SUMMARY(lang))}</h2><table>")
+    out += [f'<p class="meta">{e(line)}</p>' for line in notes(report, lang, generated, True)]
+    out.append(f"<h2>{e(translate(SUMMARY, lang))}</h2><table>")
     for figure in report.figures:
-        out.append(
-            f'<tr><th>{e(figure.label(lang))}</th><td class="n">{e(_shown(figure.value))}</td></tr>'
-        )
+        label, value = translate(figure.label, lang), _shown(figure.value, lang)
+        out.append(f'<tr><th>{e(label)}</th><td class="n">{e(value)}</td></tr>')
     out.append("</table>")
     charts = [b for b in report.breakdowns if b.chart]
     for breakdown in charts:
-        out.append(f'<section class="chart"><h3>{e(breakdown.label(lang))}</h3>')
+        out.append(f'<section class="chart"><h3>{e(translate(breakdown.label, lang))}</h3>')
         out.append(bar_chart(breakdown, lang))
         out.append("</section>")
     others = [b for b in report.breakdowns if not b.chart]
@@ -217,16 +245,17 @@ def render_html(report: Report, lang: str, generated: dt.datetime | None) -> str
         out.append("<table>")
         for breakdown in others:
             for value, count in breakdown.counts.items():
-                label = f"{breakdown.label(lang)}: {breakdown.value_label(value, lang)}"
-                out.append(f'<tr><th>{e(label)}</th><td class="n">{e(_shown(count))}</td></tr>')
+                label = _breakdown_row(breakdown, value, lang)
+                shown = _shown(count, lang)
+                out.append(f'<tr><th>{e(label)}</th><td class="n">{e(shown)}</td></tr>')
         out.append("</table>")
     for listing in report.listings:
-        out.append(f"<h2>{e(listing.title(lang))}</h2>")
+        out.append(f"<h2>{e(translate(listing.title, lang))}</h2>")
         if not listing.rows:
-            out.append(f"<p>{e(NONE(lang))}</p>")
+            out.append(f"<p>{e(translate(NONE, lang))}</p>")
             continue
         out.append("<table><tr>")
-        out += [f"<th>{e(c.label(lang))}</th>" for c in listing.columns]
+        out += [f"<th>{e(translate(c.label, lang))}</th>" for c in listing.columns]
         out.append("</tr>")
         for row in listing.rows:
             cells = "".join(
@@ -249,7 +278,7 @@ def bar_chart(breakdown: Breakdown, lang: str) -> str:
     height = row * len(items) + 4
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_width + bar_width + 50}" '
-        f'height="{height}" role="img" aria-label="{e(breakdown.label(lang))}">'
+        f'height="{height}" role="img" aria-label="{e(translate(breakdown.label, lang))}">'
     ]
     for i, (value, count) in enumerate(items):
         y = i * row + 2
@@ -257,7 +286,7 @@ def bar_chart(breakdown: Breakdown, lang: str) -> str:
         parts.append(
             f'<text x="0" y="{y + 15}">{e(breakdown.value_label(value, lang))}</text>'
             f'<rect x="{label_width}" y="{y + 3}" width="{width}" height="{row - 6}" fill="#3b6ea5"/>'
-            f'<text x="{label_width + width + 6}" y="{y + 15}">{e(_shown(count))}</text>'
+            f'<text x="{label_width + width + 6}" y="{y + 15}">{e(_shown(count, lang))}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -24,7 +24,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from rvneet.reports.model import Breakdown, Column, Figure, Label, Listing, Report
+from rvneet.i18n import N_
+from rvneet.reports.model import Breakdown, Column, Figure, Listing, Report
 from rvneet.services.asof import FOLLOWUP_OVERDUE_ON_DAY, LEVEL_ON_DAY, OPEN_ON_DAY, iso
 from rvneet.services.settings import municipality
 
@@ -50,34 +51,34 @@ _OVERDUE_FOLLOWUPS = text(
     """
 )
 
-TITLE = Label("Caseload by case manager", "Juhtumikorraldajate koormus")
-MODELS = {"rv": Label("Ringist välja", "Ringist välja"), "neet": Label("NEET", "NEET")}
+TITLE = N_("Caseload by case manager")
+MODELS = {"rv": N_("Ringist välja"), "neet": N_("NEET")}
 LIGHTS = {
-    "red": Label("red situation", "punane olukord"),
-    "yellow": Label("yellow situation", "kollane olukord"),
-    "green": Label("green situation", "roheline olukord"),
-    NO_LEVEL: Label("not assessed", "hindamata"),
+    "red": N_("red situation"),
+    "yellow": N_("yellow situation"),
+    "green": N_("green situation"),
+    NO_LEVEL: N_("not assessed"),
 }
 RISKS = {
-    "high": Label("high risk", "kõrge risk"),
-    "medium": Label("medium risk", "keskmine risk"),
-    NO_LEVEL: Label("not assessed", "hindamata"),
+    "high": N_("high risk"),
+    "medium": N_("medium risk"),
+    NO_LEVEL: N_("not assessed"),
 }
 COLUMNS = [
     Column(
         "manager",
-        Label("Case manager", "Juhtumikorraldaja"),
-        {NO_MANAGER: Label(NO_MANAGER, "(määramata)")},
+        N_("Case manager"),
+        {NO_MANAGER: N_("(none)")},
     ),
-    Column("open_rv", Label("RV open", "RV avatud")),
-    Column("open_neet", Label("NEET open", "NEET avatud")),
-    Column("rv_high", Label("RV high", "RV kõrge")),
-    Column("rv_medium", Label("RV medium", "RV keskmine")),
-    Column("neet_red", Label("NEET red", "NEET punane")),
-    Column("neet_yellow", Label("NEET yellow", "NEET kollane")),
-    Column("neet_green", Label("NEET green", "NEET roheline")),
-    Column("followups_overdue", Label("Follow-ups overdue", "Järelsuhtlus üle tähtaja")),
-    Column("open_total", Label("Open total", "Avatud kokku")),
+    Column("open_rv", N_("RV open")),
+    Column("open_neet", N_("NEET open")),
+    Column("rv_high", N_("RV high")),
+    Column("rv_medium", N_("RV medium")),
+    Column("neet_red", N_("NEET red")),
+    Column("neet_yellow", N_("NEET yellow")),
+    Column("neet_green", N_("NEET green")),
+    Column("followups_overdue", N_("Follow-ups overdue")),
+    Column("open_total", N_("Open total")),
 ]
 _COUNTS = [c.field for c in COLUMNS[1:]]
 
@@ -92,7 +93,7 @@ def _row(manager: str) -> dict[str, Any]:
     return {"manager": manager, **dict.fromkeys(_COUNTS, 0)}
 
 
-def _counts(counter: Counter[str], known: dict[str, Label]) -> dict[str, int | str]:
+def _counts(counter: Counter[str], known: dict[str, str]) -> dict[str, int | str]:
     """Every known value (zeros too), and "none" only when some case has no assessment."""
     return {k: counter[k] for k in known if k != NO_LEVEL or counter[k]}
 
@@ -131,19 +132,19 @@ def build_workload(session: Session, as_of: dt.date) -> Report:
         municipality=municipality(session),
         as_of=as_of,
         figures=[
-            Figure("open_cases", Label("Open cases", "Avatud juhtumid"), by_model.total()),
-            Figure("open_rv", Label("Open RV cases", "Avatud RV juhtumid"), by_model["rv"]),
-            Figure("open_neet", Label("Open NEET cases", "Avatud NEET juhtumid"), by_model["neet"]),
+            Figure("open_cases", N_("Open cases"), by_model.total()),
+            Figure("open_rv", N_("Open RV cases"), by_model["rv"]),
+            Figure("open_neet", N_("Open NEET cases"), by_model["neet"]),
             Figure(
                 "followups_overdue",
-                Label("Follow-ups overdue", "Järelsuhtlused üle tähtaja"),
+                N_("Follow-ups overdue"),
                 overdue,
             ),
         ],
         breakdowns=[
             Breakdown(
                 "by_model",
-                Label("Open cases by model", "Avatud juhtumid mudeli järgi"),
+                N_("Open cases by model"),
                 _counts(by_model, MODELS),
                 MODELS,
                 "open_cases",
@@ -151,7 +152,7 @@ def build_workload(session: Session, as_of: dt.date) -> Report:
             ),
             Breakdown(
                 "by_light",
-                Label("Open NEET cases by traffic light", "Avatud NEET juhtumid valgusfoori järgi"),
+                N_("Open NEET cases by traffic light"),
                 _counts(by_light, LIGHTS),
                 LIGHTS,
                 "open_neet",
@@ -159,14 +160,12 @@ def build_workload(session: Session, as_of: dt.date) -> Report:
             ),
             Breakdown(
                 "by_risk",
-                Label("Open RV cases by risk level", "Avatud RV juhtumid riskitaseme järgi"),
+                N_("Open RV cases by risk level"),
                 _counts(by_risk, RISKS),
                 RISKS,
                 "open_rv",
                 chart=True,
             ),
         ],
-        listings=[
-            Listing("managers", Label("Case managers", "Juhtumikorraldajad"), COLUMNS, managers)
-        ],
+        listings=[Listing("managers", N_("Case managers"), COLUMNS, managers)],
     )

@@ -28,9 +28,12 @@ from rvneet.domain.enums import Model, NeetGroup
 from rvneet.domain.errors import RvneetError
 from rvneet.domain.period import Period
 from rvneet.domain.rules import age_problem, known_age
+from rvneet.i18n import N_, ngettext, translate
 from rvneet.services.asof import ACTIVE_IN_PERIOD, FOLLOWUP_OVERDUE_ON_DAY, OPEN_ON_DAY, iso
 
 ERROR, WARNING = "error", "warning"
+# How people read a level (a table); JSON and CSV keep `error` and `warning`.
+LEVELS = {ERROR: N_("error"), WARNING: N_("warning")}
 NO_CONTACT_DAYS = 60
 NGTS_CONTACT_DAYS = 30
 REFS_SHOWN = 20
@@ -61,12 +64,22 @@ Finder = Callable[[Session, Scope], list[str]]
 
 @dataclass(frozen=True)
 class Rule:
-    """A data-quality rule: a stable id, what it finds, and the function finding it."""
+    """A data-quality rule: a stable id, what it finds, and the function finding it.
+
+    The id is the rule's name in JSON, CSV and English; marked N_, it has an Estonian name people
+    read in an Estonian table or message. `description` is English marked N_, with `{days}` where
+    the rule has a number of days.
+    """
 
     id: str
     description: str
     find: Finder
     level: str = ERROR
+    days: int | None = None
+
+    def describe(self, lang: str | None = None) -> str:
+        """What the rule finds, in `lang` (default: the language of messages now)."""
+        return translate(self.description, lang).format(days=self.days)
 
 
 def _refs(session: Session, sql: str, scope: Scope, **extra: Any) -> list[str]:
@@ -212,42 +225,50 @@ def ngts_not_contacted(session: Session, scope: Scope) -> list[str]:
 
 RULES: list[Rule] = [
     Rule(
-        "case-without-assessment",
-        "Case with no risk level or traffic light assessed",
+        N_("case-without-assessment"),
+        N_("Case with no risk level or traffic light assessed"),
         case_without_assessment,
     ),
     Rule(
-        "no-recent-contact",
-        f"Open case with no contact in the last {NO_CONTACT_DAYS} days",
+        N_("no-recent-contact"),
+        N_("Open case with no contact in the last {days} days"),
         no_recent_contact,
+        days=NO_CONTACT_DAYS,
     ),
-    Rule("rv-age", "RV case of a youth outside 12–18 at the start, no reason recorded", rv_age),
     Rule(
-        "neet-age",
-        "NEET case of a youth outside the group's ages at the start, no reason recorded",
+        N_("rv-age"),
+        N_("RV case of a youth outside 12–18 at the start, no reason recorded"),
+        rv_age,
+    ),
+    Rule(
+        N_("neet-age"),
+        N_("NEET case of a youth outside the group's ages at the start, no reason recorded"),
         neet_age,
     ),
     Rule(
-        "age-exception",
-        "Case opened outside its model's ages, with a reason recorded",
+        N_("age-exception"),
+        N_("Case opened outside its model's ages, with a reason recorded"),
         age_exception,
         WARNING,
     ),
-    Rule("closed-without-reason", "Closed case with no close reason", closed_without_reason),
     Rule(
-        "followup-overdue",
-        "Closed case whose 6-month follow-up is overdue",
+        N_("closed-without-reason"), N_("Closed case with no close reason"), closed_without_reason
+    ),
+    Rule(
+        N_("followup-overdue"),
+        N_("Closed case whose 6-month follow-up is overdue"),
         followup_overdue,
     ),
     Rule(
-        "no-participation-consent",
-        "Youth with an open case and no participation consent in force",
+        N_("no-participation-consent"),
+        N_("Youth with an open case and no participation consent in force"),
         no_participation_consent,
     ),
     Rule(
-        "ngts-not-contacted",
-        f"Youth of the newest NGTS list not contacted within {NGTS_CONTACT_DAYS} days",
+        N_("ngts-not-contacted"),
+        N_("Youth of the newest NGTS list not contacted within {days} days"),
         ngts_not_contacted,
+        days=NGTS_CONTACT_DAYS,
     ),
 ]
 
@@ -256,7 +277,10 @@ def run_checks(
     session: Session, *, day: dt.date | None = None, period: Period | None = None
 ) -> list[dict[str, Any]]:
     """One row per rule, in the registry's order: its id, description, level, count and the first
-    20 references (sorted). The day is `period.end` with a period, else `day` (default today)."""
+    20 references (sorted). The day is `period.end` with a period, else `day` (default today).
+
+    The rows are for machines (JSON, CSV): the description is in English whatever the language;
+    `describe` gives it in the user's."""
     scope = Scope(period.end if period else day or dt.date.today(), period)
     rows = []
     for rule in RULES:
@@ -264,7 +288,7 @@ def run_checks(
         rows.append(
             {
                 "rule": rule.id,
-                "description": rule.description,
+                "description": rule.describe("en"),
                 "level": rule.level,
                 "count": len(refs),
                 "refs": refs[:REFS_SHOWN],
@@ -278,7 +302,26 @@ def failed(rows: list[dict[str, Any]]) -> list[str]:
     return [r["rule"] for r in rows if r["level"] == ERROR and r["count"]]
 
 
+def rule_name(rule_id: str, lang: str | None = None) -> str:
+    """The rule's name as people read it in `lang` (default: the language of messages now):
+    its id in English, an Estonian name in Estonian (`no-recent-contact` is `pole-hiljutist-kontakti`)."""
+    return translate(rule_id, lang)
+
+
+def describe(rule_id: str, lang: str | None = None) -> str:
+    """What the rule `rule_id` finds, in `lang` (default: the language of messages now)."""
+    return next(rule for rule in RULES if rule.id == rule_id).describe(lang)
+
+
+def level_shown(level: str, lang: str) -> str:
+    """A rule's level as people read it in `lang`: `error` is *viga* in Estonian."""
+    return translate(LEVELS[level], lang) if level in LEVELS else level
+
+
 def failure_message(rules: list[str]) -> str:
-    """`N data-quality rule(s) failed: a, b`."""
-    noun = "rule" if len(rules) == 1 else "rules"
-    return f"{len(rules)} data-quality {noun} failed: {', '.join(rules)}"
+    """`N data-quality rule(s) failed: a, b`, in the language of messages now."""
+    return ngettext(
+        "{n} data-quality rule failed: {rules}",
+        "{n} data-quality rules failed: {rules}",
+        len(rules),
+    ).format(n=len(rules), rules=", ".join(rule_name(rule) for rule in rules))
