@@ -23,8 +23,15 @@ TRANSLATED = ("rvneet",)
 def _catalog() -> dict[str, str]:
     with PO_PATH.open("rb") as f:
         catalog = read_po(f, locale="et")
-    # The help texts have no plural forms: every id and string is a plain str.
-    return {str(m.id): str(m.string) for m in catalog if m.id and not m.fuzzy}
+    # The help texts have no plural forms; an ngettext message of the source is keyed by its
+    # singular, and its first form stands for it being translated.
+    return {
+        str(m.id if isinstance(m.id, str) else m.id[0]): str(
+            m.string if isinstance(m.string, str) else (m.string or [""])[0]
+        )
+        for m in catalog
+        if m.id and not m.fuzzy
+    }
 
 
 def _done(path: str) -> bool:
