@@ -10,7 +10,7 @@ from operator import mul
 
 from rvneet.domain.enums import Sex
 from rvneet.domain.errors import InvalidInput
-from rvneet.i18n import N_, _
+from rvneet.i18n import N_, _, translate
 
 
 @dataclass(frozen=True)
@@ -103,5 +103,5 @@ REDACTED_CODE = N_("<personal code>")
 def redact_codes(text: str) -> str:
     """`text` with anything that looks like a personal code (11 digits) replaced by a marker, in
     the language of messages (`<isikukood>` in Estonian)."""
-    marker = _(REDACTED_CODE)
+    marker = translate(REDACTED_CODE)
     return _CODE_LIKE.sub(lambda _match: marker, text)

@@ -292,7 +292,7 @@ def shown_reason(reason: str) -> str:
     """A stored erasure reason as people read it: the one `apply_retention` writes is translated;
     a reason a person typed is shown as typed."""
     if match := _RETENTION_REASON.fullmatch(reason):
-        return _(RETENTION_REASON).format(years=match.group(1))
+        return translate(RETENTION_REASON).format(years=match.group(1))
     return reason
 
 
