@@ -91,7 +91,7 @@ def refused_et(run: Run, db_path: Path, *args: str, code: int = 1) -> str:
 def test_youth_list_and_show_in_estonian(ok: Ok) -> None:
     # Breaks if YOUTH_COLUMNS lose N_, or values= (sex, status) is dropped from `youth list`.
     listing = flat(ok("youth", "list"))
-    for text in ("Noored", "Viide", "Sünnikuupäev", "Avatud juhtumeid", "Olek", "aktiivne"):
+    for text in ("Noored", "Viide", "Sünnikuupäev", "Avatud juhtumid", "Seis", "aktiivne"):
         assert text in listing
     assert "01.01.2010 N" in listing
     absent(listing, "Youths", "Birth date", "Open cases", "Status", "active", "2010-01-01")
@@ -132,7 +132,7 @@ def test_outreach_list_in_estonian(ok: Ok) -> None:
     days = (dt.date.today() - dt.date(2024, 3, 15)).days
     listing = flat(ok("outreach", "list"))
     assert f"NGTS nimekiri seisuga 15.03.2024 ({days} päeva tagasi)" in listing
-    for text in ("Noor", "Vanus", "Haridus", "Olek", "Esimene kontakt", "suletud juhtum",
+    for text in ("Noor", "Vanus", "Haridus", "Seis", "Esimene kontakt", "suletud juhtum",
                  "juhtumit pole", "keskharidus"):  # fmt: skip
         assert text in listing, text
     absent(listing, "NGTS list of", "days ago", "2024-03-15", "closed case", "no case",
