@@ -21,7 +21,8 @@ from rvneet.cli.common import (
     to_json,
     warn,
 )
-from rvneet.domain.enums import NetworkRole, Tier
+from rvneet.domain.enums import ActivityStatus, NetworkRole, Tier, shown
+from rvneet.i18n import N_, _
 
 app = typer.Typer(
     rich_markup_mode=None, help="The network of specialists (võrgustik).", no_args_is_help=True
@@ -34,11 +35,11 @@ member_app = typer.Typer(
 case_cli.app.add_typer(member_app, name="member")
 
 MEMBER_COLUMNS = {
-    "member": "Ref",
-    "name": "Name",
-    "role": "Role",
-    "org": "Organisation",
-    "tier": "Tier",
+    "member": N_("Ref"),
+    "name": N_("Name"),
+    "role": N_("Role"),
+    "org": N_("Organisation"),
+    "tier": N_("Tier"),
 }  # e-mail and phone are in json and csv, and in `network show`
 _ROLES = ", ".join(role.value for role in NetworkRole)
 
@@ -111,8 +112,15 @@ def list_(
 
     with database(ctx).session() as session:
         rows = list_members(session, role=role, include_retired=all_)
-    columns = {**MEMBER_COLUMNS, "retired_on": "Retired"} if all_ else MEMBER_COLUMNS
-    print_listing(rows, fmt, columns, "Network members", fields=MEMBER_FIELDS)
+    columns = {**MEMBER_COLUMNS, "retired_on": N_("Retired")} if all_ else MEMBER_COLUMNS
+    print_listing(
+        rows,
+        fmt,
+        columns,
+        N_("Network members"),
+        fields=MEMBER_FIELDS,
+        values={"role": NetworkRole, "tier": Tier},
+    )
 
 
 @app.command("show")
@@ -131,48 +139,66 @@ def show(
     from rvneet.services.network import member_detail
 
     if fmt is OutputFormat.CSV:
-        raise typer.BadParameter("network show prints table or json", param_hint="'--format'")
+        raise typer.BadParameter(_("network show prints table or json"), param_hint="'--format'")
     with database(ctx).session() as session:
         record = member_detail(session, ref)
     if fmt is OutputFormat.JSON:
         typer.echo(to_json(record))
         return
     details = {
-        "Name": record["name"],
-        "Role": record["role"],
-        "Organisation": record["org"],
-        "Tier": record["tier"],
-        "E-mail": record["email"] or "—",
-        "Phone": record["phone"] or "—",
+        _("Name"): record["name"],
+        _("Role"): _shown(NetworkRole, record["role"]),
+        _("Organisation"): record["org"],
+        _("Tier"): _shown(Tier, record["tier"]),
+        _("E-mail"): record["email"] or "—",
+        _("Phone"): record["phone"] or "—",
     }
     if record["retired_on"]:
-        details["Retired"] = record["retired_on"]
-    cases = {
-        "case": "Case",
-        "model": "Model",
-        "added": "Added",
-        "removed": "Removed",
-        "trusted_person": "Trusted person",
-    }
-    activities = {
-        "case": "Case",
-        "activity": "#",
-        "kind": "Activity",
-        "start": "Start",
-        "status": "State",
-        "ended": "Ended",
-    }
+        details[_("Retired")] = record["retired_on"]
     print_rich(
         table(
-            f"Network member {record['member']}",
+            _("Network member {ref}").format(ref=record["member"]),
             [{"k": k, "v": v} for k, v in details.items()],
-            {"k": "", "v": ""},
+            DETAIL_COLUMNS,
         ),
-        table("Cases", record["cases"], cases) if record["cases"] else "No cases.",
-        table("Support activities", record["activities"], activities)
+        table(N_("Cases"), record["cases"], SHOW_CASES) if record["cases"] else _("No cases."),
+        table(
+            N_("Support activities"),
+            record["activities"],
+            SHOW_ACTIVITIES,
+            values={"status": ActivityStatus},
+        )
         if record["activities"]
-        else "No support activities.",
+        else _("No support activities."),
     )
+
+
+# A two-column table of labels and values has no headers (a space: "" would be looked up in
+# the catalog, whose entry for "" is its own header).
+DETAIL_COLUMNS = {"k": " ", "v": " "}
+SHOW_CASES = {
+    "case": N_("Case"),
+    "model": N_("Model"),
+    "added": N_("Added"),
+    "removed": N_("Removed"),
+    "trusted_person": N_("Trusted person"),
+}
+SHOW_ACTIVITIES = {
+    "case": N_("Case"),
+    "activity": "#",
+    "kind": N_("Activity"),
+    "start": N_("Start"),
+    "status": N_("State"),
+    "ended": N_("Ended"),
+}
+
+
+def _shown(enum: type[NetworkRole] | type[Tier], value: str) -> str:
+    """A stored role or tier in the language of messages (as stored when outside the vocabulary)."""
+    try:
+        return shown(enum(value))
+    except ValueError:
+        return value
 
 
 @app.command("retire")

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from rvneet.cli.common import ListFormatOption, OutputFormat, database, parse_date, print_listing
+from rvneet.i18n import N_, format_date, message_language, ngettext, translate
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -20,14 +21,26 @@ app = typer.Typer(
 # The table leaves out sex and days on the list (the same for every row: it is in the title);
 # JSON and CSV have every field.
 LIST_COLUMNS = {
-    "youth": "Youth",
-    "age": "Age",
-    "last_education": "Education",
-    "last_employment": "Employment",
-    "status": "Status",
-    "case": "Case",
-    "first_contact": "First contact",
+    "youth": N_("Youth"),
+    "age": N_("Age"),
+    "last_education": N_("Education"),
+    "last_employment": N_("Employment"),
+    "status": N_("Status"),
+    "case": N_("Case"),
+    "first_contact": N_("First contact"),
 }
+
+
+def _status(value: str, lang: str) -> str:
+    """A row's status ("open case", "closed case", "no case": marked N_ in the service) in `lang`."""
+    return translate(value, lang)
+
+
+def _text(value: str, lang: str) -> str:
+    """The list's free text (education, employment): an erased value's mark in `lang`."""
+    from rvneet.services.erasure import shown_text
+
+    return shown_text(value, lang)
 
 
 @app.command("list")
@@ -64,9 +77,27 @@ def list_(
     with database(ctx).session() as session:
         chosen = list_date or latest_list_date(session)
         rows = outreach_list(session, chosen, not_contacted)
-    title = "NGTS lists"
+    title = N_("NGTS lists, not contacted") if not_contacted else N_("NGTS lists")
     if chosen:
-        title = f"NGTS list of {chosen.isoformat()} ({(dt.date.today() - chosen).days} days ago)"
-    if not_contacted:
-        title += ", not contacted"
-    print_listing(rows, fmt, LIST_COLUMNS, title, FIELDS)
+        days = (dt.date.today() - chosen).days
+        if not_contacted:
+            title = ngettext(
+                "NGTS list of {date} ({days} day ago), not contacted",
+                "NGTS list of {date} ({days} days ago), not contacted",
+                days,
+            )
+        else:
+            title = ngettext(
+                "NGTS list of {date} ({days} day ago)",
+                "NGTS list of {date} ({days} days ago)",
+                days,
+            )
+        title = title.format(date=format_date(chosen, message_language()), days=days)
+    print_listing(
+        rows,
+        fmt,
+        LIST_COLUMNS,
+        title,
+        FIELDS,
+        values={"status": _status, "last_education": _text, "last_employment": _text},
+    )

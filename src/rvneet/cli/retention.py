@@ -14,8 +14,20 @@ from rvneet.cli.common import (
     table,
     to_json,
 )
+from rvneet.i18n import N_, _, format_date, message_language, ngettext, translate
 
-RETENTION_COLUMNS = {"youth": "Youth", "last_activity": "Last activity", "basis": "Dated by"}
+RETENTION_COLUMNS = {
+    "youth": N_("Youth"),
+    "last_activity": N_("Last activity"),
+    "basis": N_("Dated by"),
+}
+
+
+def _basis(value: str, lang: str) -> str:
+    """What dated a youth (case, ngts-list) as people read it in `lang`."""
+    from rvneet.services.erasure import BASIS_LABELS
+
+    return translate(BASIS_LABELS[value], lang) if value in BASIS_LABELS else value
 
 
 def retention_command(
@@ -71,10 +83,16 @@ def retention_command(
     db = database(ctx)
     if set_default is not None:
         if older_than is not None or not dry_run:
-            raise typer.BadParameter("give --set-default alone", param_hint="'--set-default'")
+            raise typer.BadParameter(_("give --set-default alone"), param_hint="'--set-default'")
         with db.session(write=True) as session:
             previous = set_retention_years(session, set_default)
-        typer.echo(f"Retention period: {set_default} years (was {previous})")
+        typer.echo(
+            ngettext(
+                "Retention period: {years} year (was {previous})",
+                "Retention period: {years} years (was {previous})",
+                set_default,
+            ).format(years=set_default, previous=previous)
+        )
         return
     with db.session() as session:
         years = check_years(older_than) if older_than is not None else retention_years(session)
@@ -83,7 +101,10 @@ def retention_command(
     if not dry_run and refs:
         if not yes:
             _show(found, OutputFormat.TABLE, err=True)
-            typer.confirm(f"Erase these {len(refs)} youths for good?", abort=True, err=True)
+            question = ngettext(
+                "Erase this {n} youth for good?", "Erase these {n} youths for good?", len(refs)
+            )
+            typer.confirm(question.format(n=len(refs)), abort=True, err=True)
         with db.session(write=True) as session:
             erased = apply_retention(session, refs, years=years)
         done = {e["youth"] for e in erased}
@@ -102,19 +123,34 @@ def _show(found: dict[str, Any], fmt: OutputFormat, *, err: bool = False) -> Non
     if fmt is OutputFormat.CSV:
         print_listing(found["due"], fmt, RETENTION_COLUMNS, "", fields=[*RETENTION_COLUMNS])
         return
-    verb = "Erased" if found.get("applied") else "Due for erasure"
     years = found["older_than_years"]
-    title = (
-        f"{verb}: youths with nothing since before {found['cutoff']} "
-        f"({years} year{'' if years == 1 else 's'})"
-    )
-    lines = [f"{title}: none"] if not found["due"] else []
+    if found.get("applied"):
+        title = ngettext(
+            "Erased: youths with nothing since before {cutoff} ({years} year)",
+            "Erased: youths with nothing since before {cutoff} ({years} years)",
+            years,
+        )
+    else:
+        title = ngettext(
+            "Due for erasure: youths with nothing since before {cutoff} ({years} year)",
+            "Due for erasure: youths with nothing since before {cutoff} ({years} years)",
+            years,
+        )
+    title = title.format(cutoff=format_date(found["cutoff"], message_language()), years=years)
+    lines = [_("{title}: none").format(title=title)] if not found["due"] else []
     if found["due"]:
         typer.echo(f"{title}:", err=err)
-        print_rich(table(None, found["due"], RETENTION_COLUMNS), file=sys.stderr if err else None)
+        print_rich(
+            table(None, found["due"], RETENTION_COLUMNS, values={"basis": _basis}),
+            file=sys.stderr if err else None,
+        )
     if found["not_judged"]:
-        lines.append(f"Not judged (no case, no NGTS list): {', '.join(found['not_judged'])}")
+        lines.append(
+            _("Not judged (no case, no NGTS list): {refs}").format(
+                refs=", ".join(found["not_judged"])
+            )
+        )
     if not found.get("applied") and found["due"] and not err:
-        lines.append("Nothing was erased: add --apply to erase them.")
+        lines.append(_("Nothing was erased: add --apply to erase them."))
     for line in lines:
         typer.echo(line, err=err)

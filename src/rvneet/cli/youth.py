@@ -22,21 +22,55 @@ from rvneet.cli.common import (
     table,
     to_json,
 )
-from rvneet.domain.enums import ConsentGiver, ConsentScope, Sex
+from rvneet.domain.enums import ConsentGiver, ConsentScope, Light, RiskLevel, Sex, shown
+from rvneet.i18n import N_, _, format_date, message_language, translate
 
 app = typer.Typer(
     rich_markup_mode=None, help="Register and look up youths (noored).", no_args_is_help=True
 )
 
 YOUTH_COLUMNS = {
-    "youth": "Ref",
-    "name": "Name",
-    "birth_date": "Birth date",
-    "sex": "Sex",
-    "age": "Age",
-    "open_cases": "Open cases",
-    "status": "Status",
+    "youth": N_("Ref"),
+    "name": N_("Name"),
+    "birth_date": N_("Birth date"),
+    "sex": N_("Sex"),
+    "age": N_("Age"),
+    "open_cases": N_("Open cases"),
+    "status": N_("Status"),
 }
+
+
+def _status(value: str, lang: str) -> str:
+    """A youth's status (active, erased) as people read it in `lang`."""
+    from rvneet.services.youths import STATUS_LABELS
+
+    return translate(STATUS_LABELS[value], lang) if value in STATUS_LABELS else value
+
+
+def _text(value: str, lang: str) -> str:
+    """Free text (a name, the NGTS list's contacts): an erased value's mark in `lang`."""
+    from rvneet.services.erasure import shown_text
+
+    return shown_text(value, lang)
+
+
+def _birth(value: str, lang: str) -> str:
+    """A birth date, or an erased youth's birth month `2010-03` written as `03.2010` in Estonian."""
+    if lang == "et" and len(value) == 7 and value[4] == "-":
+        return f"{value[5:]}.{value[:4]}"
+    return value
+
+
+def _level(value: str, lang: str) -> str:
+    """A case's level: an RV risk level or a NEET traffic light, in its Estonian form."""
+    from rvneet.domain.enums import estonian, parse_choice
+
+    for enum in (RiskLevel, Light):
+        try:
+            return estonian(parse_choice(enum, value))
+        except ValueError:
+            continue
+    return value
 
 
 @app.command("add")
@@ -101,7 +135,14 @@ def list_(
     if fmt is OutputFormat.TABLE:  # an erased youth's birth month, where the date was
         rows = [{**r, "birth_date": r["birth_date"] or r["birth_month"]} for r in paged.rows]
         paged = replace(paged, rows=rows)
-    print_page(paged, fmt, YOUTH_COLUMNS, "Youths", "youths")
+    print_page(
+        paged,
+        fmt,
+        YOUTH_COLUMNS,
+        N_("Youths"),
+        N_("youths"),
+        values={"sex": Sex, "status": _status, "birth_date": _birth, "name": _text},
+    )
 
 
 @app.command("show")
@@ -120,56 +161,72 @@ def show(
     from rvneet.services.youths import youth_detail
 
     if fmt is OutputFormat.CSV:  # refused before the reading is recorded
-        raise typer.BadParameter("youth show prints table or json", param_hint="'--format'")
+        raise typer.BadParameter(_("youth show prints table or json"), param_hint="'--format'")
     # A write session: the reading is recorded in the audit log.
     with database(ctx).session(write=True) as session:
         record = youth_detail(session, ref)
     if fmt is OutputFormat.JSON:
         typer.echo(to_json(record))
         return
+    from rvneet.services.erasure import shown_reason
+
+    lang = message_language()
     details = {
-        "Name": record["name"],
-        "Personal code": record["id_code"] or "—",
-        "Birth date": record["birth_date"] or f"{record['birth_month']} (month only)",
-        "Sex": record["sex"],
-        "Age today": record["age"] if record["age"] is not None else "—",
+        _("Name"): _text(record["name"], lang),
+        _("Personal code"): record["id_code"] or "—",
+        _("Birth date"): record["birth_date"]
+        or _("{month} (month only)").format(month=_birth(record["birth_month"], lang)),
+        _("Sex"): shown(Sex(record["sex"])),
+        _("Age today"): record["age"] if record["age"] is not None else "—",
     }
     if record["erased_on"]:
-        details["Status"] = f"erased on {record['erased_on']}"
-        details["Erasure reason"] = record["erasure_reason"]
+        details[_("Status")] = _("erased on {date}").format(
+            date=format_date(record["erased_on"], lang)
+        )
+        details[_("Erasure reason")] = shown_reason(record["erasure_reason"])
     print_rich(
         table(
-            f"Youth {record['youth']}",
+            _("Youth {ref}").format(ref=record["youth"]),
             [{"k": k, "v": v} for k, v in details.items()],
-            {"k": "", "v": ""},
+            DETAIL_COLUMNS,
         ),
-        table(
-            "Cases",
-            record["cases"],
-            {"case": "Case", "model": "Model", "start": "Start", "end": "End", "level": "Level"},
-        )
+        table(N_("Cases"), record["cases"], CASE_COLUMNS, values={"level": _level})
         if record["cases"]
-        else "No cases.",
+        else _("No cases."),
     )
     for entry in record["ngts"]:
-        listed = {label: entry[key] for key, label in NGTS_DETAILS.items() if entry[key]}
+        listed = {
+            translate(label): _text(entry[key], lang)
+            for key, label in NGTS_DETAILS.items()
+            if entry[key]
+        }
         print_rich(
             table(
-                f"On the NGTS list of {entry['list_date']}",
+                _("On the NGTS list of {date}").format(date=format_date(entry["list_date"], lang)),
                 [{"k": k, "v": v} for k, v in listed.items()],
-                {"k": "", "v": ""},
+                DETAIL_COLUMNS,
             )
         )
 
 
+# A two-column table of labels and values has no headers (a space: "" would be looked up in
+# the catalog, whose entry for "" is its own header).
+DETAIL_COLUMNS = {"k": " ", "v": " "}
+CASE_COLUMNS = {
+    "case": N_("Case"),
+    "model": N_("Model"),
+    "start": N_("Start"),
+    "end": N_("End"),
+    "level": N_("Level"),
+}
 NGTS_DETAILS = {
-    "phone": "Phone",
-    "email": "E-mail",
-    "address": "Address",
-    "guardian": "Legal guardian",
-    "guardian_contact": "Guardian's contact",
-    "last_education": "Last education",
-    "last_employment": "Last employment",
+    "phone": N_("Phone"),
+    "email": N_("E-mail"),
+    "address": N_("Address"),
+    "guardian": N_("Legal guardian"),
+    "guardian_contact": N_("Guardian's contact"),
+    "last_education": N_("Last education"),
+    "last_employment": N_("Last employment"),
 }
 
 
@@ -218,22 +275,87 @@ def consent(
     print_created(record["youth"], fmt, record)
 
 
+# How `youth erase` names the tables and fields it empties, in Estonian; English shows the
+# database's own names (`contacts: note 1, place 1`).
+ERASED_TABLES = {
+    "cases": N_("case records"),
+    "assessments": N_("assessment records"),
+    "stage_changes": N_("stage change records"),
+    "contacts": N_("contact records"),
+    "needs_assessments": N_("needs assessment records"),
+    "goals": N_("goal records"),
+    "case_members": N_("case network member records"),
+    "support_activities": N_("support activity records"),
+    "support_requests": N_("support request records"),
+    "reopenings": N_("reopening records"),
+    "followups": N_("follow-up records"),
+    "ngts_entries": N_("NGTS list entry records"),
+}
+ERASED_FIELDS = {
+    "cases.ineligible_reason": N_("reason for opening outside the age range"),
+    "assessments.instrument": N_("assessment instrument"),
+    "stage_changes.note": N_("stage change note"),
+    "contacts.note": N_("contact note"),
+    "contacts.place": N_("contact place"),
+    "needs_assessments.note": N_("needs assessment note"),
+    "goals.text": N_("goal text"),
+    "goals.reason": N_("goal state reason"),
+    "case_members.no_consent_reason": N_("reason for adding without consent"),
+    "support_activities.kind": N_("support activity kind"),
+    "support_activities.feedback": N_("support activity feedback"),
+    "support_requests.justification": N_("support request justification"),
+    "support_requests.answer_note": N_("support request answer note"),
+    "reopenings.reason": N_("reopening reason"),
+    "followups.note": N_("follow-up note"),
+    "followups.skip_reason": N_("follow-up skip reason"),
+    "ngts_entries.phone": N_("phone on the NGTS list"),
+    "ngts_entries.email": N_("e-mail on the NGTS list"),
+    "ngts_entries.address": N_("address on the NGTS list"),
+    "ngts_entries.guardian": N_("legal guardian on the NGTS list"),
+    "ngts_entries.guardian_contact": N_("guardian's contact on the NGTS list"),
+    "ngts_entries.last_education": N_("last education on the NGTS list"),
+    "ngts_entries.last_employment": N_("last employment on the NGTS list"),
+}
+
+
+def _erased_name(name: str, labels: dict[str, str], short: str, lang: str) -> str:
+    """A table or field erasure empties: its label in Estonian, the database's name (`short`) in
+    English (and for a name with no label)."""
+    return translate(labels[name], lang) if lang == "et" and name in labels else short
+
+
 def describe_erasure(plan: dict[str, Any]) -> list[str]:
     """What an erasure removes, in lines for people: references and counts, never the values."""
+    lang = message_language()
     kept = plan["kept"]
+    none = _("none")
     lines = [
-        "  name, personal code and birth date "
-        f"(kept: born {kept['birth_month']}, sex {kept['sex']})",
-        f"  cases: {', '.join(plan['cases']) or 'none'}",
-        f"  NGTS list entries: {plan['ngts_entries']} (contacts and guardian)",
+        "  "
+        + _("name, personal code and birth date (kept: born {month}, sex {sex})").format(
+            month=_birth(kept["birth_month"], lang),
+            sex=shown(Sex(kept["sex"])),
+        ),
+        "  " + _("cases: {cases}").format(cases=", ".join(plan["cases"]) or none),
+        "  " + _("NGTS list entries: {n} (contacts and guardian)").format(n=plan["ngts_entries"]),
     ]
     by_table: dict[str, list[str]] = {}
     for name, n in plan["fields"].items():
-        table_name, _, column = name.partition(".")
+        table_name, _sep, column = name.partition(".")
         if table_name != "youths":
-            by_table.setdefault(table_name, []).append(f"{column} {n}")
-    lines.append("  free text and contacts (values):" + ("" if by_table else " none"))
-    lines += [f"    {name}: {', '.join(columns)}" for name, columns in by_table.items()]
+            label = _erased_name(name, ERASED_FIELDS, column, lang)
+            by_table.setdefault(table_name, []).append(f"{label} {n}")
+    lines.append(
+        "  "
+        + (
+            _("free text and contacts (values):")
+            if by_table
+            else _("free text and contacts (values): none")
+        )
+    )
+    lines += [
+        f"    {_erased_name(name, ERASED_TABLES, name, lang)}: {', '.join(columns)}"
+        for name, columns in by_table.items()
+    ]
     return lines
 
 
@@ -273,15 +395,19 @@ def erase(
     if not yes:  # refused before the question, as the erasure itself would be
         with db.session() as session:
             plan = erasure_plan(session, ref, reason)
-        typer.echo(f"Erasing {plan['youth']} removes, for good:", err=True)
+        typer.echo(_("Erasing {ref} removes, for good:").format(ref=plan["youth"]), err=True)
         for line in describe_erasure(plan):
             typer.echo(line, err=True)
-        typer.confirm(f"Erase {plan['youth']}?", abort=True, err=True)
+        typer.confirm(_("Erase {ref}?").format(ref=plan["youth"]), abort=True, err=True)
     with db.session(write=True) as session:
         done = erase_youth(session, ref, reason=reason)
     if fmt is CreatedFormat.JSON:
         typer.echo(to_json(done))
     else:
-        typer.echo(f"Erased {done['youth']} on {done['erased_on']}:")
+        typer.echo(
+            _("Erased {ref} on {date}:").format(
+                ref=done["youth"], date=format_date(done["erased_on"], message_language())
+            )
+        )
         for line in describe_erasure(done):
             typer.echo(line)

@@ -10,6 +10,7 @@ from operator import mul
 
 from rvneet.domain.enums import Sex
 from rvneet.domain.errors import InvalidInput
+from rvneet.i18n import N_, _, translate
 
 
 @dataclass(frozen=True)
@@ -81,24 +82,26 @@ def _parse_with_stdnum(text: str) -> PersonalCode:
         birth_date = ik.get_birth_date(code)
         sex = Sex(ik.get_gender(code))
     except exceptions.InvalidLength:
-        raise InvalidInput("invalid personal code: it must have 11 digits") from None
+        raise InvalidInput(_("invalid personal code: it must have 11 digits")) from None
     except exceptions.InvalidFormat:
-        raise InvalidInput("invalid personal code: it must have 11 digits") from None
+        raise InvalidInput(_("invalid personal code: it must have 11 digits")) from None
     except exceptions.InvalidComponent:
         raise InvalidInput(
-            "invalid personal code: its century digit or birth date is impossible"
+            _("invalid personal code: its century digit or birth date is impossible")
         ) from None
     except exceptions.InvalidChecksum:
-        raise InvalidInput("invalid personal code: the check digit is wrong") from None
+        raise InvalidInput(_("invalid personal code: the check digit is wrong")) from None
     return PersonalCode(code, birth_date, sex)
 
 
 # Eleven digits standing alone: what a personal code looks like in free text. Any such run is
 # hidden, valid or not, because a mistyped code is personal data all the same.
 _CODE_LIKE = re.compile(r"(?<!\d)\d{11}(?!\d)")
-REDACTED_CODE = "<personal code>"
+REDACTED_CODE = N_("<personal code>")
 
 
 def redact_codes(text: str) -> str:
-    """`text` with anything that looks like a personal code (11 digits) replaced by a marker."""
-    return _CODE_LIKE.sub(REDACTED_CODE, text)
+    """`text` with anything that looks like a personal code (11 digits) replaced by a marker, in
+    the language of messages (`<isikukood>` in Estonian)."""
+    marker = translate(REDACTED_CODE)
+    return _CODE_LIKE.sub(lambda _match: marker, text)

@@ -10,11 +10,12 @@ import datetime as dt
 
 from sqlmodel import Session, col, select
 
-from rvneet.domain.enums import ConsentGiver, ConsentScope
+from rvneet.domain.enums import ConsentGiver, ConsentScope, shown
 from rvneet.domain.errors import Conflict, InvalidInput
 from rvneet.domain.inputs import NewConsent
 from rvneet.domain.rules import age_on
 from rvneet.domain.tables import Consent
+from rvneet.i18n import _, format_date, message_language
 from rvneet.services.validation import validated
 from rvneet.services.youths import check_not_erased, get_youth
 
@@ -52,16 +53,25 @@ def record_consent(
     """
     data = validated(NewConsent, date=date, scope=scope, given_by=given_by, withdraw=withdraw)
     youth = get_youth(session, youth_ref)
-    check_not_erased(youth, "a consent cannot be recorded")
+    check_not_erased(youth, _("a consent cannot be recorded"))
     assert youth.id is not None and youth.birth_date is not None
+    day = format_date(data.date, message_language())
     if data.date < youth.birth_date:
-        raise InvalidInput(f"the consent date {data.date} is before the youth's birth date")
+        raise InvalidInput(
+            _("the consent date {date} is before the youth's birth date").format(date=day)
+        )
     if data.given_by is ConsentGiver.GUARDIAN and age_on(youth.birth_date, data.date) >= 18:
         raise InvalidInput(
-            f"{youth.ref} was of age on {data.date}; only the youth can give or withdraw consent"
+            _("{ref} was of age on {date}; only the youth can give or withdraw consent").format(
+                ref=youth.ref, date=day
+            )
         )
     if data.withdraw and not has_consent(session, youth.id, data.scope, data.date):
-        raise Conflict(f"{youth.ref} has no {data.scope.value} consent in force on {data.date}")
+        raise Conflict(
+            _("{ref} has no {scope} consent in force on {date}").format(
+                ref=youth.ref, scope=shown(data.scope), date=day
+            )
+        )
     consent = Consent(
         youth_id=youth.id,
         date=data.date,

@@ -41,10 +41,12 @@ from rvneet.domain.tables import (
     SupportRequest,
     Youth,
 )
-from rvneet.services.youths import birth_month, get_youth
+from rvneet.i18n import N_, _, format_date, message_language, translate
+from rvneet.services.youths import ACTIVE, ERASED_STATUS, birth_month, get_youth
 
-# What an overwritten free-text field reads after erasure.
-ERASED = "(erased)"
+# What an overwritten free-text field reads after erasure (stored in English; `shown_text` shows
+# it in the user's language).
+ERASED = N_("(erased)")
 
 # Emptied (set to null): what identifies the youth or reaches them.
 CLEARED: dict[str, frozenset[str]] = {
@@ -148,7 +150,7 @@ def _plan(found: _Found) -> dict[str, Any]:
                 fields[f"{table}.{column}"] += 1
     return {
         "youth": youth.ref,
-        "status": "erased" if youth.erased_on else "active",
+        "status": ERASED_STATUS if youth.erased_on else ACTIVE,
         "kept": {"birth_month": birth_month(youth), "sex": youth.sex},
         "cases": [c.ref for c in found.cases],
         "ngts_entries": len(found.entries),
@@ -158,14 +160,20 @@ def _plan(found: _Found) -> dict[str, Any]:
 
 def _refuse_if_erased(youth: Youth) -> None:
     if youth.erased_on is not None:
-        raise Conflict(f"{youth.ref} was already erased on {youth.erased_on}; nothing changed")
+        raise Conflict(
+            _("{ref} was already erased on {date}; nothing changed").format(
+                ref=youth.ref, date=format_date(youth.erased_on, message_language())
+            )
+        )
 
 
 def _refuse_open_cases(found: _Found) -> None:
     still_open = [c.ref for c in found.cases if c.end_date is None]
     if still_open:
         raise Conflict(
-            f"{found.youth.ref} has an open case ({', '.join(still_open)}); close it before erasing"
+            _("{ref} has an open case ({cases}); close it before erasing").format(
+                ref=found.youth.ref, cases=", ".join(still_open)
+            )
         )
 
 
@@ -190,13 +198,15 @@ def clean_reason(reason: str, youth: Youth | None = None) -> str:
     text = " ".join(reason.split())
     if not text:
         raise InvalidInput(
-            "give the reason for the erasure (--reason), e.g. 'request of the youth'"
+            _("give the reason for the erasure (--reason), e.g. 'request of the youth'")
         )
     if len(text) > REASON_MAX:
-        raise InvalidInput(f"the reason is longer than {REASON_MAX} characters")
+        raise InvalidInput(_("the reason is longer than {max} characters").format(max=REASON_MAX))
     if youth is not None and _names_the_youth(text, youth):
         raise InvalidInput(
-            "the reason must not give the youth's name or personal code: it is kept after erasure"
+            _(
+                "the reason must not give the youth's name or personal code: it is kept after erasure"
+            )
         )
     return text
 
@@ -267,7 +277,23 @@ def _blank(record: SQLModel) -> None:
 RETENTION_KEY = "retention_years"
 DEFAULT_RETENTION_YEARS = 5
 RETENTION_MAX = 100
-RETENTION_REASON = "retention period of {years} years passed"
+# The erasure reason stored by `apply_retention` (stored in English, shown in the user's language).
+RETENTION_REASON = N_("retention period of {years} years passed")
+_RETENTION_REASON = re.compile(r"retention period of (\d+) years passed")
+
+
+def shown_text(value: str, lang: str) -> str:
+    """Free text as people read it in `lang`: the mark of an erased value translated, any other
+    text as written. For `values=` of a table column of free text."""
+    return translate(ERASED, lang) if value == ERASED else value
+
+
+def shown_reason(reason: str) -> str:
+    """A stored erasure reason as people read it: the one `apply_retention` writes is translated;
+    a reason a person typed is shown as typed."""
+    if match := _RETENTION_REASON.fullmatch(reason):
+        return translate(RETENTION_REASON).format(years=match.group(1))
+    return reason
 
 
 def retention_years(session: Session) -> int:
@@ -279,7 +305,11 @@ def retention_years(session: Session) -> int:
 def check_years(years: int) -> int:
     """A retention period: whole years from 1 to RETENTION_MAX."""
     if not 1 <= years <= RETENTION_MAX:
-        raise InvalidInput(f"the retention period must be 1–{RETENTION_MAX} years, not {years}")
+        raise InvalidInput(
+            _("the retention period must be 1–{max} years, not {years}").format(
+                max=RETENTION_MAX, years=years
+            )
+        )
     return years
 
 
@@ -310,6 +340,11 @@ def years_before(day: dt.date, years: int) -> dt.date:
     except ValueError:
         return day.replace(year=day.year - years, day=28)
 
+
+# What dated a youth due for erasure (`basis`, a machine value), and how people read it.
+BASIS_CASE = "case"
+BASIS_NGTS_LIST = "ngts-list"
+BASIS_LABELS = {BASIS_CASE: N_("case closing"), BASIS_NGTS_LIST: N_("NGTS list")}
 
 # Per youth not erased: the last case closing, the cases and the closed ones, the last NGTS list.
 _LAST_ACTIVITY = text(
@@ -345,7 +380,7 @@ def retention_due(session: Session, *, years: int, today: dt.date | None = None)
             continue  # an open case
         dates = [
             (dt.date.fromisoformat(str(d)), basis)
-            for d, basis in ((case_end, "case"), (list_date, "ngts-list"))
+            for d, basis in ((case_end, BASIS_CASE), (list_date, BASIS_NGTS_LIST))
             if d
         ]
         if not dates:

@@ -16,7 +16,7 @@ from rvneet.domain.enums import ConsentScope, Model, NetworkRole, Tier
 from rvneet.domain.errors import Conflict, InvalidInput, NotFound
 from rvneet.domain.inputs import MemberLeaving, NewCaseMember, NewMember
 from rvneet.domain.tables import Case, CaseMember, NetworkMember, SupportActivity, Youth
-from rvneet.i18n import collation_key
+from rvneet.i18n import N_, _, collation_key, format_date, message_language
 from rvneet.services.cases import check_date_in_case, check_open, get_case
 from rvneet.services.validation import validated
 
@@ -38,16 +38,24 @@ def get_member(session: Session, ref: str) -> NetworkMember:
     """The network member with reference `ref` (case-insensitive), or NotFound."""
     member = session.scalar(select(NetworkMember).where(NetworkMember.ref == ref.strip().upper()))
     if member is None:
-        raise NotFound(f"no network member {ref!r}")
+        raise NotFound(_("no network member {ref}").format(ref=repr(ref)))
     return member
 
 
 def check_active(member: NetworkMember, what: str) -> None:
-    """Refuse giving new work to a retired member."""
+    """Refuse giving new work to a retired member; `what` is the work, already in the language of
+    messages ("giving them an activity")."""
     if member.retired_on is not None:
         raise InvalidInput(
-            f"{member.ref} retired from the network on {member.retired_on}; {what} is not possible"
+            _("{ref} retired from the network on {date}; {what} is not possible").format(
+                ref=member.ref, date=_day(member.retired_on), what=what
+            )
         )
+
+
+def _day(day: dt.date) -> object:
+    """A date inside a message: 31.12.2025 in Estonian, ISO in English."""
+    return format_date(day, message_language())
 
 
 def add_member(
@@ -168,7 +176,11 @@ def retire_member(session: Session, ref: str, *, date: dt.date) -> Retired:
     data = validated(MemberLeaving, date=date)
     member = get_member(session, ref)
     if member.retired_on is not None:
-        raise Conflict(f"{member.ref} already retired on {member.retired_on}")
+        raise Conflict(
+            _("{ref} already retired on {date}").format(
+                ref=member.ref, date=_day(member.retired_on)
+            )
+        )
     last_start = session.scalar(
         select(func.max(SupportActivity.start_date)).where(SupportActivity.member_id == member.id)
     )
@@ -178,14 +190,18 @@ def retire_member(session: Session, ref: str, *, date: dt.date) -> Retired:
     last = max((d for d in (last_start, last_added) if d is not None), default=None)
     if last is not None and data.date < last:
         raise InvalidInput(
-            f"the retirement date {data.date} is before {member.ref}'s last case work ({last})"
+            _("the retirement date {date} is before {ref}'s last case work ({last})").format(
+                date=_day(data.date), ref=member.ref, last=_day(last)
+            )
         )
     member.retired_on = data.date
     session.add(member)
     session.flush()
     warnings = [
-        f"{member.ref} is still a member of {case_ref}; remove them with: "
-        f"rvneet case member remove {case_ref} {member.ref} --date ..."
+        _(
+            "{ref} is still a member of {case}; remove them with: "
+            "rvneet case member remove {case} {ref} --date ..."
+        ).format(ref=member.ref, case=case_ref)
         for case_ref in session.exec(
             select(Case.ref)
             .join(CaseMember, col(CaseMember.case_id) == Case.id)
@@ -194,7 +210,9 @@ def retire_member(session: Session, ref: str, *, date: dt.date) -> Retired:
         )
     ]
     warnings += [
-        f"{member.ref} still provides activity {number} of {case_ref}"
+        _("{ref} still provides activity {number} of {case}").format(
+            ref=member.ref, number=number, case=case_ref
+        )
         for number, case_ref in session.exec(
             select(SupportActivity.number, Case.ref)
             .join(Case, col(Case.id) == SupportActivity.case_id)
@@ -237,14 +255,16 @@ def add_case_member(
     )
     case = get_case(session, case_ref)
     member = get_member(session, member_ref)
-    check_open(case, "adding a network member")
-    check_date_in_case(case, data.date, "the membership")
-    check_active(member, f"adding them to {case.ref}")
+    check_open(case, _("adding a network member"))
+    check_date_in_case(case, data.date, _("the membership"))
+    check_active(member, _("adding them to {case}").format(case=case.ref))
     if _current_link(session, case, member) is not None:
-        raise Conflict(f"{member.ref} is already a member of {case.ref}")
+        raise Conflict(
+            _("{ref} is already a member of {case}").format(ref=member.ref, case=case.ref)
+        )
     if data.trusted_person:
         if case.model != Model.RV:
-            raise InvalidInput("a trusted person (usaldusisik) is chosen only in RV cases")
+            raise InvalidInput(_("a trusted person (usaldusisik) is chosen only in RV cases"))
         trusted = session.exec(
             select(NetworkMember.ref)
             .join(CaseMember, col(CaseMember.member_id) == NetworkMember.id)
@@ -255,20 +275,26 @@ def add_case_member(
             )
         ).first()
         if trusted is not None:
-            raise Conflict(f"{case.ref} already has a trusted person, {trusted}")
+            raise Conflict(
+                _("{case} already has a trusted person, {ref}").format(case=case.ref, ref=trusted)
+            )
     youth = session.get(Youth, case.youth_id)
     assert youth is not None and youth.id is not None
     consented = has_consent(session, youth.id, ConsentScope.DATA_SHARING, data.date)
     if not consented and data.no_consent_reason is None:
         raise InvalidInput(
-            f"{youth.ref} has no data-sharing consent in force on {data.date}; record it with "
-            f"'rvneet youth consent {youth.ref} --scope data-sharing ...' or give --no-consent-reason"
+            _(
+                "{ref} has no data-sharing consent in force on {date}; record it with "
+                "'rvneet youth consent {ref} --scope data-sharing ...' or give --no-consent-reason"
+            ).format(ref=youth.ref, date=_day(data.date))
         )
     if consented and data.no_consent_reason is not None:
         # A reason stored next to a valid consent would mislead whoever reads the audit log.
         raise InvalidInput(
-            f"{youth.ref} has a data-sharing consent in force on {data.date}; "
-            "--no-consent-reason is only for adding a member without one"
+            _(
+                "{ref} has a data-sharing consent in force on {date}; "
+                "--no-consent-reason is only for adding a member without one"
+            ).format(ref=youth.ref, date=_day(data.date))
         )
     link = CaseMember(
         case_id=case.id,  # type: ignore[arg-type]
@@ -289,19 +315,26 @@ def remove_case_member(
     data = validated(MemberLeaving, date=date)
     case = get_case(session, case_ref)
     member = get_member(session, member_ref)
-    check_open(case, "removing a network member")
+    check_open(case, _("removing a network member"))
     link = _current_link(session, case, member)
     if link is None:
-        raise Conflict(f"{member.ref} is not a member of {case.ref}")
-    check_date_in_case(case, data.date, "the removal")
+        raise Conflict(_("{ref} is not a member of {case}").format(ref=member.ref, case=case.ref))
+    check_date_in_case(case, data.date, _("the removal"))
     if data.date < link.added_on:
         raise InvalidInput(
-            f"the removal date {data.date} is before {member.ref} joined {case.ref} ({link.added_on})"
+            _("the removal date {date} is before {ref} joined {case} ({added})").format(
+                date=_day(data.date), ref=member.ref, case=case.ref, added=_day(link.added_on)
+            )
         )
     link.removed_on = data.date
     session.add(link)
     session.flush()
     return link
+
+
+# The events `timeline` adds (machine values in JSON; marked so a table can show them translated).
+MEMBER_ADDED = N_("member added")
+MEMBER_REMOVED = N_("member removed")
 
 
 def _who(member: NetworkMember) -> str:
@@ -320,14 +353,12 @@ def timeline(session: Session, case: Case) -> list[dict[str, str]]:
         detail = _who(member) + (", trusted person" if link.trusted_person else "")
         if link.no_consent_reason:
             detail += f"; without data-sharing consent: {link.no_consent_reason}"
-        events.append(
-            {"date": link.added_on.isoformat(), "event": "member added", "detail": detail}
-        )
+        events.append({"date": link.added_on.isoformat(), "event": MEMBER_ADDED, "detail": detail})
         if link.removed_on is not None:
             events.append(
                 {
                     "date": link.removed_on.isoformat(),
-                    "event": "member removed",
+                    "event": MEMBER_REMOVED,
                     "detail": _who(member),
                 }
             )

@@ -15,10 +15,12 @@ from sqlmodel import Session, col, select
 from rvneet.domain.errors import NotFound
 from rvneet.domain.rules import known_age
 from rvneet.domain.tables import Case, Contact, NgtsEntry, Youth
+from rvneet.i18n import N_, _
 
-OPEN_CASE = "open case"
-CLOSED_CASE = "closed case"
-NO_CASE = "no case"
+# A row's `status` (machine values in JSON and CSV; marked so a table shows them translated).
+OPEN_CASE = N_("open case")
+CLOSED_CASE = N_("closed case")
+NO_CASE = N_("no case")
 # What a youth's entry on a list says besides who they are (personal: never in a listing).
 ENTRY_FIELDS = (
     "phone",
@@ -95,8 +97,13 @@ def outreach_list(
         .order_by(col(Youth.ref))
     ).all()
     if not rows:
-        known = ", ".join(d.isoformat() for d in list_dates(session)) or "none imported"
-        raise NotFound(f"no NGTS list of {list_date.isoformat()} (lists: {known})")
+        # ISO dates in both languages: they are what --list-date takes.
+        known = ", ".join(d.isoformat() for d in list_dates(session)) or _("none imported")
+        raise NotFound(
+            _("no NGTS list of {date} (lists: {known})").format(
+                date=list_date.isoformat(), known=known
+            )
+        )
     cases = _chosen_cases(session, list_date)
     first_contacts = _first_contacts(session, list_date)
     days = ((today or dt.date.today()) - list_date).days

@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from rvneet.domain.errors import Conflict, InvalidInput
 from rvneet.domain.tables import Setting
+from rvneet.i18n import _
 
 MUNICIPALITY = "municipality"
 
@@ -20,7 +21,7 @@ def clean_municipality(name: str) -> str:
     """The municipality name as stored: stripped, non-empty."""
     name = name.strip()
     if not name:
-        raise InvalidInput("the municipality name is empty")
+        raise InvalidInput(_("the municipality name is empty"))
     return name
 
 
@@ -35,7 +36,11 @@ def set_municipality(session: Session, name: str) -> bool:
         session.add(Setting(key=MUNICIPALITY, value=name))
         return True
     if current.value != name:
-        raise Conflict(f"this database already belongs to {current.value!r}")
+        raise Conflict(
+            _("this database already belongs to {municipality}").format(
+                municipality=repr(current.value)
+            )
+        )
     return False
 
 

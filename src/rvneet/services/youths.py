@@ -13,6 +13,7 @@ from rvneet.domain.errors import Conflict, NotFound
 from rvneet.domain.inputs import NewYouth
 from rvneet.domain.rules import age_on
 from rvneet.domain.tables import Case, Youth
+from rvneet.i18n import N_, _, format_date, message_language
 from rvneet.services.paging import EVERY_ROW, Page, Paged
 from rvneet.services.validation import validated
 
@@ -35,7 +36,11 @@ def add_youth(
     if data.id_code:
         existing = session.scalar(select(Youth.ref).where(Youth.id_code == data.id_code))
         if existing:
-            raise Conflict(f"a youth with this personal code is already registered as {existing}")
+            raise Conflict(
+                _("a youth with this personal code is already registered as {ref}").format(
+                    ref=existing
+                )
+            )
     assert data.birth_date is not None and data.sex is not None
     youth = Youth(
         ref=_next_ref(session),
@@ -53,14 +58,22 @@ def get_youth(session: Session, ref: str) -> Youth:
     """The youth with reference `ref` (case-insensitive), or NotFound."""
     youth = session.scalar(select(Youth).where(Youth.ref == ref.strip().upper()))
     if youth is None:
-        raise NotFound(f"no youth {ref!r}")
+        raise NotFound(_("no youth {ref}").format(ref=repr(ref)))
     return youth
 
 
 def check_not_erased(youth: Youth, what: str) -> None:
-    """Refuse a change that would record something new about an erased youth."""
+    """Refuse a change that would record something new about an erased youth.
+
+    `what` is the refused change, already in the language of messages ("a consent cannot be
+    recorded").
+    """
     if youth.erased_on is not None:
-        raise Conflict(f"{youth.ref} was erased on {youth.erased_on}; {what}")
+        raise Conflict(
+            _("{ref} was erased on {date}; {what}").format(
+                ref=youth.ref, date=format_date(youth.erased_on, message_language()), what=what
+            )
+        )
 
 
 def check_case_not_erased(session: Session, case: Case, what: str) -> None:
@@ -68,6 +81,12 @@ def check_case_not_erased(session: Session, case: Case, what: str) -> None:
     youth = session.get(Youth, case.youth_id)
     assert youth is not None
     check_not_erased(youth, what)
+
+
+# A youth's `status` in records (machine values), and how people read it (translated where shown).
+ACTIVE = "active"
+ERASED_STATUS = "erased"
+STATUS_LABELS = {ACTIVE: N_("active"), ERASED_STATUS: N_("erased")}
 
 
 def birth_month(youth: Youth) -> str:
@@ -92,7 +111,7 @@ def youth_record(
         "birth_month": birth_month(youth),
         "sex": youth.sex,
         "age": age_on(youth.birth_date, today or dt.date.today()) if youth.birth_date else None,
-        "status": "erased" if youth.erased_on else "active",
+        "status": ERASED_STATUS if youth.erased_on else ACTIVE,
         "erased_on": youth.erased_on.isoformat() if youth.erased_on else None,
     }
     if personal:
