@@ -68,7 +68,7 @@ def test_lisa4_xlsx_has_a_summary_and_a_listing_sheet_in_estonian(run: Run, tmp_
     )
     assert str(summary[1][0]).startswith("Koostatud 20")
     values = {row[0]: row[1] for row in summary[3:]}
-    assert values["Noori"] == 3
+    assert values["Noored"] == 3
     assert values["Perioodil aktiivseid juhtumeid"] == 3
     assert values["Perioodil lõpetatud juhtumeid"] == 1
     assert values["Riskitaseme järgi: kõrge"] == 2

@@ -8,6 +8,7 @@ import typer
 from rvneet.cli.common import (
     ListFormatOption,
     OutputFormat,
+    confirm,
     database,
     print_listing,
     print_rich,
@@ -104,7 +105,7 @@ def retention_command(
             question = ngettext(
                 "Erase this {n} youth for good?", "Erase these {n} youths for good?", len(refs)
             )
-            typer.confirm(question.format(n=len(refs)), abort=True, err=True)
+            confirm(question.format(n=len(refs)), err=True)
         with db.session(write=True) as session:
             erased = apply_retention(session, refs, years=years)
         done = {e["youth"] for e in erased}

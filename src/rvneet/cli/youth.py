@@ -13,6 +13,7 @@ from rvneet.cli.common import (
     OutputFormat,
     PageOption,
     choice_option,
+    confirm,
     database,
     page_of,
     parse_date,
@@ -398,7 +399,7 @@ def erase(
         typer.echo(_("Erasing {ref} removes, for good:").format(ref=plan["youth"]), err=True)
         for line in describe_erasure(plan):
             typer.echo(line, err=True)
-        typer.confirm(_("Erase {ref}?").format(ref=plan["youth"]), abort=True, err=True)
+        confirm(_("Erase {ref}?").format(ref=plan["youth"]), err=True)
     with db.session(write=True) as session:
         done = erase_youth(session, ref, reason=reason)
     if fmt is CreatedFormat.JSON:
