@@ -95,7 +95,7 @@ def _violations(path: Path) -> list[str]:
         if not isinstance(node, ast.Call) or UNTRANSLATED in lines[node.lineno - 1]:
             continue
         name = _name(node.func)
-        if name in {"_", "N_", "ngettext"}:
+        if isinstance(node.func, ast.Name) and name in {"_", "N_", "ngettext"}:
             # Babel extracts literal texts only; `_(f"…")` or `_(variable)` never reaches the .po.
             if not node.args or not isinstance(node.args[0], ast.Constant):
                 found.append(f"{path.name}:{node.lineno}: {name}() of a non-literal")

@@ -33,7 +33,7 @@ from rvneet.db import known_revisions
 from rvneet.domain.errors import InvalidInput
 from rvneet.domain.tables import AUDITED, metadata
 from rvneet.files.write import open_private, restore
-from rvneet.i18n import N_, _
+from rvneet.i18n import N_, _, translate
 from rvneet.services.audit import REDACTED_FIELDS, audit_bulk
 from rvneet.services.settings import (
     MUNICIPALITY,
@@ -649,7 +649,7 @@ class _Loader:
                                 table=name,
                                 row=number,
                                 column=column,
-                                expected=_(_EXPECTED[kind]),
+                                expected=translate(_EXPECTED[kind]),
                                 value=_shown(value),
                             )
                         ) from None
@@ -695,7 +695,7 @@ class _Loader:
             elif current[key] != value:
                 self.notes.append(
                     _("kept this database's {key} {current}; the export has {value}").format(
-                        key=_(N_("municipality")) if key == MUNICIPALITY else key,
+                        key=_("municipality") if key == MUNICIPALITY else key,
                         current=repr(current[key]),
                         value=repr(value),
                     )
@@ -821,7 +821,7 @@ _JSON_PROBLEMS = frozenset(
 def _json_problem(message: str) -> str:
     """A json parser's message (lower case) in the user's language, when it is one we know."""
     text = message.lower()
-    return _(text) if text in _JSON_PROBLEMS else text
+    return translate(text) if text in _JSON_PROBLEMS else text
 
 
 class _JsonStream:

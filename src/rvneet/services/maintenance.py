@@ -544,13 +544,15 @@ def _copy_beside(database: Path, first: Path, key: str | None, *, upgrading: boo
             continue
         except OSError as exc:
             raise DatabaseError(
-                _(not_created).format(database=database, path=path, reason=exc.strerror)
+                translate(not_created).format(database=database, path=path, reason=exc.strerror)
             ) from None
         try:
             _copy(database, path, standalone=True, key=key)
         except driver_errors(DatabaseError) as exc:
             path.unlink(missing_ok=True)
-            raise DatabaseError(_(not_copied).format(database=database, reason=exc)) from None
+            raise DatabaseError(
+                translate(not_copied).format(database=database, reason=exc)
+            ) from None
         return path
     raise DatabaseError(
         _("too many copies named {name}-N; nothing changed").format(name=first.name)
