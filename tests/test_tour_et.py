@@ -73,8 +73,11 @@ def readme_commands() -> list[list[str]]:
     return found
 
 
-# Code inside a message is typed as it is in every language: an option, a command to run.
-_CODE = re.compile(r"--[\w-]+|rvneet [^;)\n]*|/[^\s:;,)']+|\w+\.(?:db|csv|xlsx|json|html)\b")
+# Code inside a message is the same in every language: an option, a command to run, a path, a file
+# name (`rvneet.db.before-restore-…`).
+_CODE = re.compile(
+    r"--[\w-]+|rvneet [^;)\n]*|/[^\s:;,)']+|\S+\.db\S*|\w+\.(?:csv|xlsx|json|html)\b"
+)
 
 
 def words(text: str) -> set[str]:

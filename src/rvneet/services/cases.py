@@ -614,8 +614,9 @@ def case_detail(
     )
     with use_language(lang):
         timeline = _timeline(session, case, assessments)
-        for source in (casework, plan, network, support, followups):
-            timeline += source.timeline(session, case)
+        timeline += casework.timeline(session, case) + network.timeline(session, case)
+        for source in (plan, support, followups):
+            timeline += source.timeline(session, case, lang=lang)
     # A stable sort keeps events of one day in the order they were gathered.
     timeline.sort(key=lambda event: event["date"])
     if personal:

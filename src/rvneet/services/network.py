@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Integer, cast, func
 from sqlmodel import Session, col, select
 
-from rvneet.domain.enums import ConsentScope, Model, NetworkRole, Tier
+from rvneet.domain.enums import ConsentScope, Model, NetworkRole, Tier, shown
 from rvneet.domain.errors import Conflict, InvalidInput, NotFound
 from rvneet.domain.inputs import MemberLeaving, NewCaseMember, NewMember
 from rvneet.domain.tables import Case, CaseMember, NetworkMember, SupportActivity, Youth
@@ -338,11 +338,15 @@ MEMBER_REMOVED = N_("member removed")
 
 
 def _who(member: NetworkMember) -> str:
-    return f"{member.ref} {member.name} ({member.role})"
+    """`M-003 Kati Kask (youth-worker)`: the role in the message language (`noorsootöötaja`)."""
+    return f"{member.ref} {member.name} ({shown(NetworkRole(member.role))})"
 
 
 def timeline(session: Session, case: Case) -> list[dict[str, str]]:
-    """Members joining and leaving a case, for `case show`."""
+    """Members joining and leaving a case, for `case show`.
+
+    Details are in the message language (`case_detail` runs this in English for JSON).
+    """
     events = []
     for link, member in session.exec(
         select(CaseMember, NetworkMember)
@@ -350,9 +354,13 @@ def timeline(session: Session, case: Case) -> list[dict[str, str]]:
         .where(CaseMember.case_id == case.id)
         .order_by(col(CaseMember.id))
     ):
-        detail = _who(member) + (", trusted person" if link.trusted_person else "")
+        detail = _who(member)
+        if link.trusted_person:
+            detail = _("{member}, trusted person").format(member=detail)
         if link.no_consent_reason:
-            detail += f"; without data-sharing consent: {link.no_consent_reason}"
+            detail = _("{member}; without data-sharing consent: {reason}").format(
+                member=detail, reason=link.no_consent_reason
+            )
         events.append({"date": link.added_on.isoformat(), "event": MEMBER_ADDED, "detail": detail})
         if link.removed_on is not None:
             events.append(
