@@ -282,3 +282,14 @@ def test_english_is_still_the_default(run: Run) -> None:
     out = " ".join(run("check", "--period", "2025H1").stdout.split())
     assert "Data-quality check, cases active in 2025H1 (2025-01-01 … 2025-06-30), as of" in out
     assert "Open case with no contact in the last 60 days" in out and "error" in out
+
+
+def test_estonian_tables_write_a_decimal_comma(run: Run) -> None:
+    # Breaks if render._shown writes 11.5 in Estonian: Estonian reads 11,5 (JSON and CSV keep 11.5).
+    english = _report(run, "neet", "--lang", "en").stdout
+    estonian = _report(run, "neet", "--lang", "et").stdout
+    decimals = re.findall(r"\b\d+\.\d\b", english)
+    assert decimals, "the NEET report shows a mean or median"
+    assert not re.findall(r"\b\d+\.\d\b", estonian)
+    for number in decimals:
+        assert number.replace(".", ",") in estonian

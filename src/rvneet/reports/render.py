@@ -94,7 +94,8 @@ def _shown(value: Any, lang: str) -> str:
     if isinstance(value, bool):
         return translate(N_("yes") if value else N_("no"), lang)
     if isinstance(value, float):
-        return f"{value:.1f}"
+        # 11,5 in Estonian, which writes a decimal comma; CSV and JSON keep 11.5.
+        return f"{value:.1f}".replace(".", ",") if lang == "et" else f"{value:.1f}"
     return str(value)
 
 
