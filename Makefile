@@ -69,8 +69,9 @@ soak: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.run
 
-# The --help texts' catalog: template from the command tree, merged into the Estonian .po (new
-# texts untranslated), compiled to the .mo that ships in the wheel. Translate, then run it again.
+# The catalog of every text people read: the --help texts of the command tree and the source's
+# _()/N_()/ngettext() messages, merged into the Estonian .po (new texts untranslated), compiled to
+# the .mo that ships in the wheel. Translate, then run it again.
 i18n: $(VENV)/.installed-dev
 	$(BIN)/python -m rvneet.i18n_catalog
 
