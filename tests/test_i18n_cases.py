@@ -270,3 +270,14 @@ def test_find_stage_takes_each_name_in_any_case_and_without_diacritics(data: st.
     other = Model.NEET if model is Model.RV else Model.RV
     other_names = {s.name for s in STAGES[other]}
     assert find_stage(other, typed) in (other_names & {stage.name}) | {None}
+
+
+def test_case_stage_prints_the_stage_in_the_users_words(book: Path, run: Run) -> None:
+    # Breaks if `case stage` prints the machine name in Estonian; scripts read --format json.
+    shown = run("--lang", "et", "case", "stage", RV, "tegevuskava", "--date", "2025-06-01")
+    assert shown.exit_code == 0, shown.stderr
+    assert shown.stdout.strip() == "tegevuskava"
+    data = run("--lang", "et", "case", "stage", RV, "implementation", "--date", "2025-06-10",
+               "--format", "json")  # fmt: skip
+    assert '"stage": "implementation"' in data.stdout
+    assert run("case", "stage", RV, "closing", "--date", "2025-06-20").stdout.strip() == "closing"

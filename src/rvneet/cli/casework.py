@@ -10,6 +10,7 @@ from rvneet.cli.common import (
     CreatedFormat,
     CreatedFormatOption,
     choice_option,
+    current_language,
     database,
     parse_date,
     parse_domain_score,
@@ -66,13 +67,17 @@ def stage(
     \b
     Example: rvneet case stage RV-2025-001 network --date 2025-03-10
     """
+    from rvneet.domain.stages import stage_label
+    from rvneet.services.cases import get_case
     from rvneet.services.casework import change_stage
     from rvneet.services.records import plain
 
     with database(ctx).session(write=True) as session:
         change = change_stage(session, ref, stage_name, date=date, note=note)
         record = plain(change, case=ref.strip().upper())
-    print_created(record["stage"], fmt, record)
+        model = get_case(session, ref).model
+    # The stage in the user's words (`tegevuskava`); --format json keeps its machine name.
+    print_created(stage_label(record["stage"], model, current_language()), fmt, record)
 
 
 @case_cli.app.command("contact")
