@@ -137,7 +137,11 @@ def test_the_scan_finds_unmarked_text(tmp_path: Path) -> None:
         (["case", "lst"], "Kas mõtlesid 'list'?", "Did you mean"),
         (["case", "open"], "Puudub valik '--youth'.", "Missing option"),
         (["case", "open", "--youth"], "Valik '--youth' vajab väärtust.", "requires an argument"),
-        (["case", "list", "--format", "xml"], "ei ole üks järgmistest", "is not one of"),
+        (
+            ["case", "list", "--format", "xml"],
+            "Vigane '--format' / '-f' väärtus: 'xml' ei ole",
+            "is not one of",
+        ),
         (["case", "list", "extra"], "Liigsed argumendid (extra)", "unexpected extra"),
         (["case", "list", "--limit", "x"], "see peab olema täisarv", "Input should be"),
         (
