@@ -231,3 +231,33 @@ def test_an_empty_text_stays_empty() -> None:
     assert translate("", "et") == ""
     with use_language("et"):
         assert _("") == ""
+
+
+def _fields(text: str) -> set[str]:
+    """The named fields `str.format` fills in `text` ({ref}, {value!r}, {n:,}), by name."""
+    import string
+
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def test_every_translation_has_exactly_the_fields_of_its_english() -> None:
+    # Breaks when a translation adds or misspells a {field} (a KeyError in Estonian only, a crash
+    # where English works) or drops one (a value missing from the message).
+    with PO_PATH.open("rb") as f:
+        catalog = read_po(f, locale="et")
+    wrong = []
+    for m in catalog:
+        if not m.id:
+            continue
+        ids = [m.id] if isinstance(m.id, str) else list(m.id)
+        strings = [m.string] if isinstance(m.string, str) else list(m.string)
+        expected = set().union(*(_fields(i) for i in ids))
+        for text in strings:
+            # A plural's singular may leave out {n} ("one row" for n=1), never add a field.
+            if not _fields(text) <= expected or (len(ids) == 1 and _fields(text) != expected):
+                wrong.append(f"{ids[0]!r} → {text!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_fields_are_read_as_format_reads_them() -> None:
+    assert _fields("{ref} {value!r} {total:,} {{not a field}}") == {"ref", "value", "total"}
