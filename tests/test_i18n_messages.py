@@ -250,7 +250,7 @@ def test_every_translation_has_exactly_the_fields_of_its_english() -> None:
         if not m.id:
             continue
         ids = [m.id] if isinstance(m.id, str) else list(m.id)
-        strings = [m.string] if isinstance(m.string, str) else list(m.string)
+        strings = [m.string] if isinstance(m.string, str) else list(m.string or ())
         expected = set().union(*(_fields(i) for i in ids))
         for text in strings:
             # A plural's singular may leave out {n} ("one row" for n=1), never add a field.
