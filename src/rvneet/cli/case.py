@@ -1,7 +1,6 @@
 """`rvneet case ...`: open, assess, close, list and show cases."""
 
 import datetime as dt
-from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -35,6 +34,7 @@ from rvneet.domain.enums import (
     RiskLevel,
     Sex,
     estonian,
+    shown_stored,
 )
 from rvneet.i18n import N_, _, message_language, translate
 
@@ -419,13 +419,6 @@ def show(
     )
 
 
-def _shown(enum: type[StrEnum], value: str) -> str:
-    """A stored value of `enum` as people read it now; a value outside the vocabulary as stored."""
-    from rvneet.services.cases import shown_stored
-
-    return shown_stored(enum, value)
-
-
 def _details(record: dict[str, Any]) -> dict[str, Any]:
     """`case show`'s summary rows (label → value) in the message language."""
     from rvneet.domain.stages import stage_label
@@ -437,24 +430,24 @@ def _details(record: dict[str, Any]) -> dict[str, Any]:
     model = record["model"].upper()
     if record["group"]:
         model = _("{model}, group {group}").format(
-            model=model, group=_shown(NeetGroup, record["group"])
+            model=model, group=shown_stored(NeetGroup, record["group"])
         )
     status = _("closed") if record["status"] == "closed" else _("open")
     if record["close_reason"]:
         status = _("{status} ({reason})").format(
-            status=status, reason=_shown(CloseReason, record["close_reason"])
+            status=status, reason=shown_stored(CloseReason, record["close_reason"])
         )
-    level = _shown(RiskLevel if record["model"] == Model.RV else Light, record["level"] or "")
+    level = shown_stored(RiskLevel if record["model"] == Model.RV else Light, record["level"] or "")
     details = {
         _("Youth"): youth.format(
             name=record["name"],
             youth=record["youth"],
-            sex=_shown(Sex, record["sex"]),
+            sex=shown_stored(Sex, record["sex"]),
             age=record["age_today"],
         ),
         _("Model"): model,
         _("Case manager"): record["manager"] or "—",
-        _("Reached through"): _shown(ReachChannel, record["channel"]),
+        _("Reached through"): shown_stored(ReachChannel, record["channel"]),
         _("Status"): status,
         _("Stage"): stage_label(record["stage"], record["model"], message_language())
         if record["stage"]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from rvneet.domain.enums import YesNo, estonian, estonian_forms_text, parse_choice
+from rvneet.domain.enums import YesNo, estonian_forms_text, parse_choice, shown_stored
 from rvneet.domain.period import PERIOD_HELP, Period, parse_period
 from rvneet.i18n import N_, _, format_date, language, message_language, translate
 
@@ -249,10 +249,7 @@ def shown_value(value: Any, lang: str, shown: Shown | None) -> Any:
     if shown is None or not isinstance(value, str) or lang != "et":
         return value
     if isinstance(shown, type):
-        try:
-            return estonian(shown(value))
-        except ValueError:
-            return value  # a value outside the vocabulary (old data) is shown as stored
+        return shown_stored(shown, value, lang)
     return shown(value, lang)
 
 

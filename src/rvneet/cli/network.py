@@ -21,7 +21,7 @@ from rvneet.cli.common import (
     to_json,
     warn,
 )
-from rvneet.domain.enums import ActivityStatus, NetworkRole, Tier, shown
+from rvneet.domain.enums import ActivityStatus, NetworkRole, Tier, shown_stored
 from rvneet.i18n import N_, _
 
 app = typer.Typer(
@@ -147,9 +147,9 @@ def show(
         return
     details = {
         _("Name"): record["name"],
-        _("Role"): _shown(NetworkRole, record["role"]),
+        _("Role"): shown_stored(NetworkRole, record["role"]),
         _("Organisation"): record["org"],
-        _("Tier"): _shown(Tier, record["tier"]),
+        _("Tier"): shown_stored(Tier, record["tier"]),
         _("E-mail"): record["email"] or "—",
         _("Phone"): record["phone"] or "—",
     }
@@ -191,14 +191,6 @@ SHOW_ACTIVITIES = {
     "status": N_("State"),
     "ended": N_("Ended"),
 }
-
-
-def _shown(enum: type[NetworkRole] | type[Tier], value: str) -> str:
-    """A stored role or tier in the language of messages (as stored when outside the vocabulary)."""
-    try:
-        return shown(enum(value))
-    except ValueError:
-        return value
 
 
 @app.command("retire")

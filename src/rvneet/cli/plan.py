@@ -1,7 +1,6 @@
 """`rvneet case goal|activity|plan`: the case plan (juhtumiplaan / tegevuskava)."""
 
 import datetime as dt
-from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -17,11 +16,10 @@ from rvneet.cli.common import (
     parse_date,
     print_created,
     print_rich,
-    shown_value,
     table,
     to_json,
 )
-from rvneet.domain.enums import ActivityStatus, GoalState, NetworkRole
+from rvneet.domain.enums import ActivityStatus, GoalState, NetworkRole, shown_stored
 from rvneet.i18n import N_, _, format_date
 
 goal_app = typer.Typer(
@@ -236,7 +234,7 @@ def plan(
             "goal": g["goal"],
             "detail": g["text"] + (f" ({g['reason']})" if g["reason"] else ""),
             "due": g["due"],
-            "state": _state(_shown(GoalState, g["state"], lang), g["state_date"], lang),
+            "state": _state(shown_stored(GoalState, g["state"], lang), g["state_date"], lang),
         }
         for g in record["goals"]
     ]
@@ -247,7 +245,7 @@ def plan(
             "name": "{provider} ({member}, {role}, {org})".format(
                 provider=a["provider"],
                 member=a["member"],
-                role=_shown(NetworkRole, a["role"], lang),
+                role=shown_stored(NetworkRole, a["role"], lang),
                 org=a["org"],
             ),
             "start": a["start"],
@@ -274,11 +272,6 @@ def plan(
     )
 
 
-def _shown(enum: type[StrEnum], value: str, lang: str) -> str:
-    """A stored state or role as people read it: its Estonian form in Estonian."""
-    return str(shown_value(value, lang, enum))
-
-
 def _state(state: str, day: str | None, lang: str) -> str:
     """A state and the day it was reached (`done 2025-08-20`; `tehtud 20.08.2025` in Estonian)."""
     return f"{state} {format_date(day, lang)}" if day else state
@@ -286,7 +279,7 @@ def _state(state: str, day: str | None, lang: str) -> str:
 
 def _activity_state(activity: dict[str, Any], lang: str) -> str:
     """How an activity stands: its state and end day, or while ongoing its planned end."""
-    state = _state(_shown(ActivityStatus, activity["status"], lang), activity["ended"], lang)
+    state = _state(shown_stored(ActivityStatus, activity["status"], lang), activity["ended"], lang)
     if activity["planned_end"] and not activity["ended"]:
         return _("{state}, until {date}").format(
             state=state, date=format_date(activity["planned_end"], lang)

@@ -297,6 +297,15 @@ def shown(member: StrEnum, lang: str | None = None) -> str:
     return estonian(member) if (lang or message_language()) == "et" else member.value
 
 
+def shown_stored(enum: type[E], value: str, lang: str | None = None) -> str:
+    """A stored value of `enum` as people read it (`high` → `kõrge` in Estonian), in `lang` or the
+    message language; a value outside the vocabulary (old or imported data) as stored."""
+    try:
+        return shown(enum(value), lang)
+    except ValueError:
+        return value
+
+
 def fold(text: str) -> str:
     """A typed value as it is compared: no case, no diacritics (kõrge = korge), `_`/space as `-`."""
     decomposed = unicodedata.normalize("NFKD", text.strip().casefold())

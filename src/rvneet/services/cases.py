@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -19,7 +18,7 @@ from rvneet.domain.enums import (
     ReachChannel,
     RiskLevel,
     SupportKind,
-    shown,
+    shown_stored,
 )
 from rvneet.domain.errors import Conflict, InvalidInput, NotFound
 from rvneet.domain.inputs import Closing, NewAssessment, NewCase, Reopen
@@ -38,18 +37,6 @@ class Opened:
 
     case: Case
     warnings: list[str] = field(default_factory=list)
-
-
-E = TypeVar("E", bound=StrEnum)
-
-
-def shown_stored(enum: type[E], value: str) -> str:
-    """A stored value of `enum` as people read it in the message language (`high` → `kõrge`);
-    a value outside the vocabulary (old or imported data) as stored."""
-    try:
-        return shown(enum(value))
-    except ValueError:
-        return value
 
 
 def _day(day: dt.date) -> object:

@@ -7,7 +7,14 @@ import datetime as dt
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from rvneet.domain.enums import ContactChannel, Model, NeedCategory, NetworkRole, WelfareDomain
+from rvneet.domain.enums import (
+    ContactChannel,
+    Model,
+    NeedCategory,
+    NetworkRole,
+    WelfareDomain,
+    shown_stored,
+)
 from rvneet.domain.errors import InvalidInput
 from rvneet.domain.inputs import NewContact, NewNeeds, NewStageChange
 from rvneet.domain.rules import age_on
@@ -22,7 +29,7 @@ from rvneet.domain.tables import (
     Youth,
 )
 from rvneet.i18n import _, format_date, message_language
-from rvneet.services.cases import check_date_in_case, check_open, get_case, shown_stored
+from rvneet.services.cases import check_date_in_case, check_open, get_case
 from rvneet.services.validation import validated
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from rvneet.domain.enums import ActivityStatus, GoalState, NetworkRole, shown
+from rvneet.domain.enums import ActivityStatus, GoalState, NetworkRole, shown, shown_stored
 from rvneet.domain.errors import Conflict, InvalidInput, NotFound
 from rvneet.domain.inputs import ActivityEnd, GoalEnd, NewActivity, NewGoal
 from rvneet.domain.tables import Case, Goal, NetworkMember, SupportActivity
@@ -307,12 +307,12 @@ def timeline(session: Session, case: Case, lang: str = "en") -> list[dict[str, s
                     number=activity.number,
                     kind=_short(activity.kind),
                     member=member.ref,
-                    role=_shown(NetworkRole, member.role, lang),
+                    role=shown_stored(NetworkRole, member.role, lang),
                 ),
             }
         )
         if activity.ended_on is not None:
-            status = _shown(ActivityStatus, activity.status, lang)
+            status = shown_stored(ActivityStatus, activity.status, lang)
             events.append(
                 {
                     "date": activity.ended_on.isoformat(),
@@ -321,11 +321,3 @@ def timeline(session: Session, case: Case, lang: str = "en") -> list[dict[str, s
                 }
             )
     return events
-
-
-def _shown(enum: type[ActivityStatus] | type[NetworkRole], value: str, lang: str) -> str:
-    """A stored value in `lang` (its Estonian form in Estonian); a value outside `enum` as stored."""
-    try:
-        return shown(enum(value), lang)
-    except ValueError:
-        return value
