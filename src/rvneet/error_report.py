@@ -20,6 +20,7 @@ from pathlib import Path
 
 from rvneet import __version__
 from rvneet.domain.personal_code import redact_codes
+from rvneet.files.folders import make_private_dir
 
 # SQLAlchemy appends the statement's values ("[parameters: ('Mari', '61001010009')]"); pydantic
 # quotes the value it refused ("input_value='Mari'"); most other messages quote the value in error.
@@ -86,7 +87,7 @@ def write_report(exc: BaseException) -> Path | None:
     folder = report_dir()
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     try:
-        folder.mkdir(parents=True, mode=0o700, exist_ok=True)
+        make_private_dir(folder)
         # mkstemp creates a new file (O_EXCL) readable and writable by its owner only.
         fd, name = tempfile.mkstemp(prefix=f"error-{stamp}-", suffix=".txt", dir=folder)
     except OSError:

@@ -202,13 +202,14 @@ def init(
     Example: rvneet init --municipality 'Viljandi linn'
     """
     from rvneet.db import default_path
+    from rvneet.files.folders import make_private_dir
     from rvneet.services.settings import clean_municipality, set_municipality
 
     municipality = clean_municipality(municipality)
     db = database(ctx)
     if db.path == default_path():
         # Our own default folder may be created; a folder the user named must already exist.
-        db.path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+        make_private_dir(db.path.parent)
     created = db.create()
     with db.session(write=True) as session:
         newly_named = set_municipality(session, municipality)

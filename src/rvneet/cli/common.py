@@ -46,12 +46,18 @@ class CreatedFormat(StrEnum):
 
 def parse_date(value: str) -> dt.date:
     """A calendar day written YYYY-MM-DD."""
+    from rvneet.domain.dates import check_day
+
     try:
-        return dt.date.fromisoformat(value.strip())
+        day = dt.date.fromisoformat(value.strip())
     except ValueError:
         raise typer.BadParameter(
             _("{value!r} is not a date; use YYYY-MM-DD").format(value=value)
         ) from None
+    try:
+        return check_day(day)
+    except ValueError as exc:  # a year such as 0001: RV-1-001 and ages that mean nothing
+        raise typer.BadParameter(str(exc)) from None
 
 
 def choice_parser(enum: type[E]) -> Callable[[Any], E]:

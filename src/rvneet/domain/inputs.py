@@ -11,6 +11,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from rvneet.domain.dates import FIRST_DAY
 from rvneet.domain.enums import (
     ActivityStatus,
     CloseReason,
@@ -42,9 +43,17 @@ def _day(day: dt.date) -> object:
 
 
 def _not_future(day: dt.date, what: str, today: dt.date) -> None:
-    """Refuse a day after `today`; `what` names the date, already in the message language."""
+    """Refuse a day after `today`, or before 1900 (`domain.dates`: a birth date from a personal
+    code of the 1800s, a date given to the services directly); `what` names the date, already in
+    the message language."""
     if day > today:
         raise ValueError(_("{what} {day} is in the future").format(what=what, day=_day(day)))
+    if day < FIRST_DAY:
+        raise ValueError(
+            _("{what} {day} is before {first}").format(
+                what=what, day=_day(day), first=FIRST_DAY.year
+            )
+        )
 
 
 def _within(value: int | None, low: int, high: int) -> int | None:

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from rvneet.domain.dates import FIRST_DAY, LAST_DAY
 from rvneet.i18n import N_, _, translate
 
 _YEAR = re.compile(r"(\d{4})", re.ASCII)
@@ -34,11 +35,18 @@ class Period:
         return isinstance(day, date) and self.start <= day <= self.end
 
 
-def _months(label: str, year: int, first: int, last: int) -> Period:
-    if year < 1:
-        raise ValueError(
-            _("invalid period {period}: year must be 0001 or later").format(period=repr(label))
+def _outside(label: str) -> ValueError:
+    """A period reaching outside the years rvneet takes (`domain.dates`)."""
+    return ValueError(
+        _("invalid period {period}: the years must be {first} to {last}").format(
+            period=repr(label), first=FIRST_DAY.year, last=LAST_DAY.year
         )
+    )
+
+
+def _months(label: str, year: int, first: int, last: int) -> Period:
+    if not FIRST_DAY.year <= year <= LAST_DAY.year:
+        raise _outside(label)
     end_day = calendar.monthrange(year, last)[1]
     return Period(label, date(year, first, 1), date(year, last, end_day))
 
@@ -72,6 +80,8 @@ def parse_period(text: str) -> Period:
             raise ValueError(
                 _("invalid period {period}: the end is before the start").format(period=repr(raw))
             )
+        if start < FIRST_DAY or end > LAST_DAY:
+            raise _outside(raw)
         return Period(raw, start, end)
     raise ValueError(
         _("invalid period {period}: use {forms}").format(

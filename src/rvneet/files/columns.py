@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from rvneet.domain import enums
+from rvneet.domain.dates import check_day
 from rvneet.i18n import _, message_language, ngettext, translate
 
 E = TypeVar("E", bound=StrEnum)
@@ -29,25 +30,28 @@ _NO = frozenset({"no", "n", "ei", "false", "0"})
 
 
 def parse_day(value: Any) -> dt.date:
-    """A calendar day from `2025-03-01`, `01.03.2025`, or a spreadsheet date cell."""
+    """A calendar day from `2025-03-01`, `01.03.2025`, or a spreadsheet date cell, in the years
+    rvneet takes (`domain.dates`: 1900 to 2099)."""
     if isinstance(value, dt.datetime):
-        return value.date()
+        return check_day(value.date())
     if isinstance(value, dt.date):
-        return value
+        return check_day(value)
     text = str(value).strip()
     if match := _DOTTED.fullmatch(text):
         day, month, year = (int(g) for g in match.groups())
         try:
-            return dt.date(year, month, day)
+            parsed = dt.date(year, month, day)
         except ValueError:
             raise CellError(
                 _("{value} is not a date (no such day)").format(value=repr(text))
             ) from None
+        return check_day(parsed)
     try:
-        if len(text) == 10:
-            return dt.date.fromisoformat(text)
+        iso = dt.date.fromisoformat(text) if len(text) == 10 else None
     except ValueError:
-        pass
+        iso = None
+    if iso is not None:
+        return check_day(iso)
     raise CellError(
         _("{value} is not a date; write 2025-03-01 or 01.03.2025").format(value=repr(text))
     )

@@ -12,13 +12,15 @@ import codecs
 import csv
 import datetime as dt
 import json
+import os
 import re
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from rvneet.domain.errors import InvalidInput
 from rvneet.files.write import os_reason, restore
@@ -38,6 +40,17 @@ _BY_SUFFIX |= {".xlsx": FileFormat.XLSX, ".xlsm": FileFormat.XLSX, ".json": File
 # Estonian Excel writes CSV in Windows-1257 (Baltic) unless told to use UTF-8.
 FALLBACK_ENCODING = "cp1257"
 _CHUNK = 1 << 20
+
+# An XLSX workbook is a zip archive: a file of a few MB can unpack to GBs (a "zip bomb") and
+# openpyxl would parse all of it. The archive's directory is checked before openpyxl opens it.
+# Real workbooks stay far below both limits: a 100 000-row list of youths unpacks to about
+# 50 MiB, an export of a 1 000-youth book to 7 MiB, and their parts are packed 3 to 15 to 1.
+MAX_UNPACKED_ENV = "RVNEET_XLSX_MAX_MB"
+MAX_RATIO_ENV = "RVNEET_XLSX_MAX_RATIO"
+DEFAULT_MAX_UNPACKED_MB = 256
+DEFAULT_MAX_RATIO = 100
+# A part that unpacks to less than this is harmless whatever its ratio (tiny XML packs well).
+_RATIO_FLOOR = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -260,6 +273,7 @@ def _open_xlsx(path: Path, sheet: str | None) -> Iterator[Table]:
             _("cannot read {name}: {reason}").format(name=path.name, reason=os_reason(exc))
         ) from None
     try:
+        check_xlsx_archive(handle, path.name)
         try:
             workbook = load_workbook(handle, read_only=True, data_only=True)
         except Exception as exc:
@@ -278,6 +292,9 @@ def _open_xlsx(path: Path, sheet: str | None) -> Iterator[Table]:
                         )
                     )
                 worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+                # The sheet's <dimension> header may say fewer rows than it holds (or more):
+                # openpyxl would stop (or pad) there. Every row it holds is read instead.
+                worksheet.reset_dimensions()
                 values = worksheet.iter_rows(values_only=True)
                 first = next(values, None)
             except InvalidInput:
@@ -292,6 +309,59 @@ def _open_xlsx(path: Path, sheet: str | None) -> Iterator[Table]:
             workbook.close()
     finally:
         handle.close()
+
+
+def _limit(env: str, default: int) -> int:
+    """A limit from the environment variable `env` (a whole number above 0), else `default`."""
+    text = os.environ.get(env, "").strip()
+    if not text:
+        return default
+    if not text.isascii() or not text.isdigit() or int(text) < 1:
+        raise InvalidInput(
+            _("{env} must be a whole number above 0, not {value}").format(env=env, value=repr(text))
+        )
+    return int(text)
+
+
+def check_xlsx_archive(handle: IO[bytes], name: str) -> None:
+    """Refuse a workbook whose parts unpack to more than the limits allow, before it is parsed.
+
+    Reads only the zip's central directory. The sizes it declares are the ones that count:
+    Python's zipfile never unpacks a part beyond its declared size (a part that would is
+    refused as damaged when it is read). Leaves `handle` at its start.
+    """
+    max_mb = _limit(MAX_UNPACKED_ENV, DEFAULT_MAX_UNPACKED_MB)
+    max_ratio = _limit(MAX_RATIO_ENV, DEFAULT_MAX_RATIO)
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            parts = archive.infolist()
+    except Exception as exc:  # zipfile on a damaged archive: BadZipFile, EOFError, ValueError...
+        raise InvalidInput(
+            _("{name} is not an XLSX workbook ({reason})").format(name=name, reason=_reason(exc))
+        ) from None
+    finally:
+        handle.seek(0)
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > max_mb << 20:
+        raise InvalidInput(
+            _(
+                "{name} unpacks to {size} MiB, more than the {limit} MiB a workbook may hold "
+                "(set {env} to allow more)"
+            ).format(name=name, size=-(-unpacked >> 20), limit=max_mb, env=MAX_UNPACKED_ENV)
+        )
+    for part in parts:
+        if part.file_size >= _RATIO_FLOOR and part.file_size > max_ratio * part.compress_size:
+            raise InvalidInput(
+                _(
+                    "{name} holds a part packed {ratio} to 1, more than the {limit} to 1 a "
+                    "workbook may have (set {env} to allow more)"
+                ).format(
+                    name=name,
+                    ratio=part.file_size // max(part.compress_size, 1),
+                    limit=max_ratio,
+                    env=MAX_RATIO_ENV,
+                )
+            )
 
 
 def _reason(exc: Exception) -> str:

@@ -750,6 +750,8 @@ def _open_export(path: Path, kind: str) -> Iterator[_Reader]:
         return
     from openpyxl import load_workbook
 
+    from rvneet.files.read import check_xlsx_archive
+
     try:
         # A file object, not the path: openpyxl would refuse a workbook whose name is not .xlsx.
         stream = path.open("rb")
@@ -758,6 +760,7 @@ def _open_export(path: Path, kind: str) -> Iterator[_Reader]:
             _("cannot read {file}: {reason}").format(file=path.name, reason=exc.strerror)
         ) from None
     try:
+        check_xlsx_archive(stream, path.name)  # a zip bomb is refused before openpyxl parses it
         try:
             workbook = load_workbook(stream, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl on a damaged file raises whatever its parser hits
@@ -784,6 +787,7 @@ def _sheet_rows(sheet: Any, name: str) -> Iterator[tuple[Any, ...]]:
     Only openpyxl's own `next()` is guarded, so an error of ours is never taken for damage.
     """
     try:
+        sheet.reset_dimensions()  # every row the sheet holds, whatever its <dimension> says
         rows = sheet.iter_rows(values_only=True)
     except Exception as exc:
         raise InvalidInput(_damaged(name, exc)) from None

@@ -581,7 +581,9 @@ def restore_database(db: Database, source: Path) -> RestoreInfo:
     plan = plan_restore(db, source)
     source = plan.source
     if db.path == default_path():
-        db.path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+        from rvneet.files.folders import make_private_dir
+
+        make_private_dir(db.path.parent)
     safety: Path | None = None
     created = False
     if plan.replaces_existing:
