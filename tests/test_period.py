@@ -102,9 +102,13 @@ def test_impossible_day_says_why() -> None:
         parse_period("2025-02-30..2025-03-01")
 
 
+# The years rvneet takes (domain.dates); tests/test_input_limits.py refuses the others.
+DAYS = st.dates(min_value=date(1900, 1, 1), max_value=date(2099, 12, 31))
+
+
 @settings(max_examples=200)
-@given(st.dates(), st.dates())
-@example(date(1, 1, 1), date(9999, 12, 31))
+@given(DAYS, DAYS)
+@example(date(1900, 1, 1), date(2099, 12, 31))
 @example(date(2024, 2, 29), date(2024, 2, 29))
 def test_any_range_parses_to_its_ends(a: date, b: date) -> None:
     a, b = min(a, b), max(a, b)
@@ -128,9 +132,9 @@ def _next_day(day: date) -> date:
 
 
 @settings(max_examples=200)
-@given(st.integers(min_value=1, max_value=9999), st.integers(min_value=1, max_value=4))
-@example(9999, 4)
-@example(1, 1)
+@given(st.integers(min_value=1900, max_value=2099), st.integers(min_value=1, max_value=4))
+@example(2099, 4)
+@example(1900, 1)
 @example(2024, 1)
 def test_quarter_lies_inside_its_year(year: int, quarter: int) -> None:
     whole = parse_period(f"{year:04d}")
@@ -140,8 +144,8 @@ def test_quarter_lies_inside_its_year(year: int, quarter: int) -> None:
 
 
 @settings(max_examples=200)
-@given(st.integers(min_value=1, max_value=9999))
-@example(9999)
+@given(st.integers(min_value=1900, max_value=2099))
+@example(2099)
 @example(2000)
 @example(1900)
 def test_quarters_and_halves_tile_the_year(year: int) -> None:
