@@ -222,7 +222,7 @@ def test_errors_in_estonian(book: Path, et: Run, args: list[str], estonian: str,
         ("2025-13", "vigane periood '2025-13': kuu peab olema 01..12"),
         ("2025-02-30..2025-03-01", "sellist kalendripäeva ei ole"),
         ("2025-06-01..2025-01-01", "lõpp on enne algust"),
-        ("0000", "aasta peab olema 0001 või hilisem"),
+        ("0000", "aastad peavad jääma vahemikku 1900–2099"),
         ("kevad", "vigane periood 'kevad': kasuta kuju 2025H1, 2025H2, 2025Q1 (kuni Q4), "
                   "2025-03, 2025 või 2025-01-01..2025-06-30 (mõlemad päevad kaasa arvatud)"),
     ],
