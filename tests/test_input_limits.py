@@ -11,8 +11,9 @@ import stat
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -63,7 +64,9 @@ def with_dimension(source: Path, target: Path, ref: str, part: str = SHEET) -> P
         xml = old.read(part).decode("utf-8")
     xml = re.sub(r"<dimension [^>]*/>", "", xml)
     # The header comes after <sheetPr> (openpyxl's write-only mode, used by exports, has none).
-    anchor = "</sheetPr>" if "</sheetPr>" in xml else re.search(r"<worksheet[^>]*>", xml)[0]  # type: ignore[index]
+    opening = re.search(r"<worksheet[^>]*>", xml)
+    assert opening is not None
+    anchor = "</sheetPr>" if "</sheetPr>" in xml else opening[0]
     xml = xml.replace(anchor, f'{anchor}<dimension ref="{ref}"/>', 1)
     return rewrite(source, target, part, xml.encode("utf-8"))
 
@@ -88,7 +91,9 @@ def youths(ok: Ok) -> int:
 def test_every_row_is_imported_whatever_the_dimension_header_says(ok: Ok, tmp_path: Path) -> None:
     # Breaks without worksheet.reset_dimensions() in files/read._open_xlsx: openpyxl's read-only
     # mode stops at the row the header names and 2 of the 10 youths were imported, silently.
-    path = with_dimension(youths_workbook(tmp_path / "n.xlsx", 10), tmp_path / "noored.xlsx", "A1:C3")
+    path = with_dimension(
+        youths_workbook(tmp_path / "n.xlsx", 10), tmp_path / "noored.xlsx", "A1:C3"
+    )
     assert ok("import", "youths", str(path)).endswith(": 10 new, 0 updated, 0 unchanged, 0 refused")
     assert youths(ok) == 10
     # A header saying more rows than there are gives no phantom rows either.
@@ -137,7 +142,17 @@ def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_parsed(
     )
     before = dump(db_path)
     done = subprocess.run(
-        [sys.executable, "-c", probe, sys.executable, "-m", "rvneet", "import", "youths", str(path)],
+        [
+            sys.executable,
+            "-c",
+            probe,
+            sys.executable,
+            "-m",
+            "rvneet",
+            "import",
+            "youths",
+            str(path),
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -338,15 +353,16 @@ def test_an_import_row_of_1899_is_listed_with_its_field(
 def test_the_date_parsers_take_exactly_the_years_1900_to_2099(day: dt.date) -> None:
     inside = 1900 <= day.year <= 2099
     iso, dotted = day.isoformat(), f"{day.day:02d}.{day.month:02d}.{day.year:04d}"
-    for parse, value in (
+    parsers: list[tuple[Callable[[Any], dt.date], Any]] = [
         (parse_date, iso),
         (parse_day, iso),
         (parse_day, dotted),
         (parse_day, day),
         (parse_day, dt.datetime(day.year, day.month, day.day)),
-    ):
+    ]
+    for parse, value in parsers:
         try:
-            parsed = parse(value)  # type: ignore[operator]
+            parsed = parse(value)
         except (ValueError, typer.BadParameter) as exc:
             assert not inside, (value, exc)
             assert "outside the years 1900 to 2099" in str(exc)
