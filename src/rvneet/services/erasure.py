@@ -23,7 +23,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel, col, select
 
-from rvneet.domain.errors import Conflict, InvalidInput
+from rvneet.db import BUSY_TIMEOUT_MS, Database
+from rvneet.domain.errors import Conflict, DatabaseError, InvalidInput
 from rvneet.domain.rules import age_on
 from rvneet.domain.tables import (
     Assessment,
@@ -217,6 +218,56 @@ def _names_the_youth(text: str, youth: Youth) -> bool:
         return True
     parts = [p for p in re.split(r"[\s\-]+", youth.name.casefold()) if len(p) >= 3]
     return any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", folded) for p in parts)
+
+
+def settle_on_disk(db: Database) -> bool:
+    """After an erasure: copy the WAL into the file and empty it, so that the old values leave the
+    disk (the file's old pages are overwritten, the WAL's frames truncated). False when another
+    connection reading an older snapshot (or writing) blocked that for the busy timeout: the old
+    values may then still be in the file or its `-wal`, until `compact_database` succeeds.
+    """
+    from rvneet.encryption import connect
+
+    con = connect(db.path, db.key, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        return _truncate_wal(con)
+    finally:
+        con.close()
+
+
+def _truncate_wal(con: Any) -> bool:
+    # TRUNCATE waits (busy handler) for readers of older snapshots; busy=1 when they stayed.
+    busy, _log, _copied = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return bool(busy == 0)
+
+
+def compact_database(db: Database) -> bool:
+    """Rebuild the file (VACUUM: no free page is left, so nothing deleted stays in it), then empty
+    the `-wal` as `settle_on_disk` does. True when both completed; False when another connection
+    kept old pages in use. Raises DatabaseError when the file is locked for writing."""
+    from rvneet.encryption import connect, operational_errors
+
+    db.ensure_ready()
+    db.check_writable()
+    con = connect(db.path, db.key, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        con.isolation_level = None  # VACUUM cannot run inside the transaction sqlite3 would open
+        con.execute("PRAGMA secure_delete=ON")
+        try:
+            con.execute("VACUUM")
+        except operational_errors() as exc:
+            # VACUUM is one transaction: when it fails, the file is as it was.
+            if "locked" in str(exc):
+                message = _(
+                    "database {path} is busy: another program kept it locked for writing; "
+                    "nothing changed, try again"
+                )
+            else:
+                message = _("compacting {path} failed ({reason}); nothing changed")
+            raise DatabaseError(message.format(path=db.path, reason=exc)) from None
+        return _truncate_wal(con)
+    finally:
+        con.close()
 
 
 def _secure_delete(session: Session) -> None:
