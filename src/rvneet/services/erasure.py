@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from rvneet.db import BUSY_TIMEOUT_MS, Database
 from rvneet.domain.errors import Conflict, DatabaseError, InvalidInput
+from rvneet.domain.personal_code import redact_codes
 from rvneet.domain.rules import age_on
 from rvneet.domain.tables import (
     Assessment,
@@ -212,12 +214,38 @@ def clean_reason(reason: str, youth: Youth | None = None) -> str:
     return text
 
 
+def _folded(text: str) -> str:
+    """`text` as compared with a name: NFKC (full-width letters and digits become plain ones),
+    case folded, diacritics removed (Märt and Mart are one name here)."""
+    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text).casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# Single letters or digits spelt out with separators between them ("T a m m", "5-1-0-0"): joined.
+_SPELT_OUT = re.compile(r"(?<!\w)(\w)[\W_]+(?=\w(?!\w))")
+
+
 def _names_the_youth(text: str, youth: Youth) -> bool:
-    folded = text.casefold()
-    if youth.id_code and youth.id_code in text:
+    """Whether `text` gives the youth's personal code, any personal code, or the youth's name or a
+    part of it, in whatever spelling: compared after NFKC, case folding and without diacritics;
+    the code and the whole name also with every separator removed."""
+    if redact_codes(text) != text:
         return True
-    parts = [p for p in re.split(r"[\s\-]+", youth.name.casefold()) if len(p) >= 3]
-    return any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", folded) for p in parts)
+    folded = _folded(text)
+    joined = _SPELT_OUT.sub(r"\1", folded)
+    compact = "".join(c for c in folded if c.isalnum())
+    if youth.id_code and youth.id_code in compact:
+        return True
+    parts = [p for p in re.split(r"[\W_]+", _folded(youth.name)) if p]
+    whole = "".join(parts)
+    if len(whole) >= 3 and whole in compact:
+        return True
+    return any(
+        re.search(rf"(?<!\w){re.escape(p)}(?!\w)", view)
+        for p in parts
+        if len(p) >= 3
+        for view in (folded, joined)
+    )
 
 
 def settle_on_disk(db: Database) -> bool:
