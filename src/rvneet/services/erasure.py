@@ -254,11 +254,16 @@ def settle_on_disk(db: Database) -> bool:
     connection reading an older snapshot (or writing) blocked that for the busy timeout: the old
     values may then still be in the file or its `-wal`, until `compact_database` succeeds.
     """
-    from rvneet.encryption import connect
+    from rvneet.encryption import connect, driver_errors
 
-    con = connect(db.path, db.key, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        con = connect(db.path, db.key, timeout=BUSY_TIMEOUT_MS / 1000)
+    except DatabaseError:
+        return False  # the erasure has committed: only its reaching the disk is in doubt
     try:
         return _truncate_wal(con)
+    except driver_errors():
+        return False
     finally:
         con.close()
 
