@@ -259,13 +259,13 @@ def test_an_unexpected_error_prints_one_line_and_writes_a_private_report(
     assert mode(report) == PRIVATE
     text = report.read_text(encoding="utf-8")
     assert "Traceback (most recent call last):" in text
-    assert "builtins.ValueError:" in text
     assert "in broken" in text  # the stack: where it happened
     # Breaks if error_report.scrub stops redacting codes or hiding quoted values, or if the report
     # is made with capture_locals (the local variables hold the name and the code).
     assert CODE_M_2010 not in text and CODE_F_2010 not in text
     assert "Maasikas" not in text.replace("youth Mari Maasikas (", "")
-    assert "<personal code>" in text
+    # A library's (here Python's) message is left out whole: error_report._described.
+    assert "builtins.ValueError (message left out)" in text
 
 
 def test_rvneet_debug_shows_the_traceback_instead(
@@ -309,8 +309,8 @@ def test_the_report_keeps_the_chain_of_exceptions() -> None:
             raise RuntimeError("lookup failed") from exc
     except RuntimeError as exc:
         text = format_report(exc)
-    assert text.index("builtins.KeyError") < text.index("builtins.RuntimeError: lookup failed")
-    assert CODE_F_2010 not in text
+    assert text.index("builtins.KeyError") < text.index("builtins.RuntimeError")
+    assert "builtins.RuntimeError (message left out)" in text and CODE_F_2010 not in text
 
 
 # --- error messages never carry a personal code ------------------------------------------------------

@@ -339,6 +339,9 @@ class Database:
             if write:
                 # Changing the journal mode is a write; a reader takes the file as it is.
                 cursor.execute("PRAGMA journal_mode=WAL")
+                # Freed space is zeroed, so an old name or note leaves the file with its row
+                # (SQLite builds differ in the default; docs/security.md, erasure on disk).
+                cursor.execute("PRAGMA secure_delete=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 

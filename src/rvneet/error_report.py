@@ -3,9 +3,10 @@
 An unexpected error (a bug) prints one line and writes this report to a file readable by its owner
 only (0600) in the platform's user log folder (e.g. `~/.local/state/rvneet/log` on Linux). The
 report holds where the error happened — file, line, function and source line of every frame — and the
-exception's type and message, but never the values of variables (they hold names and personal
-codes). The message is scrubbed too: quoted values, SQL parameters and pydantic's input values are
-hidden, and anything that looks like a personal code is replaced.
+exception's type, but never the values of variables (they hold names and personal codes), nor the
+message of a library's exception (it may quote any value). The message of rvneet's own exceptions
+is kept, scrubbed: quoted values, SQL parameters and pydantic's input values are hidden, and
+anything that looks like a personal code is replaced.
 """
 
 from __future__ import annotations
@@ -60,12 +61,26 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return chain[::-1]
 
 
+def _described(exc: BaseException) -> str:
+    """The exception's type; its scrubbed message only when rvneet raised it by its own type.
+
+    The message of a library's exception (Python's own included) is left out whole: it quotes
+    whatever value it refused (openpyxl: "'<a name>' cannot be used in worksheets"), in forms no
+    scrubbing can know, and a report is never erased.
+    """
+    kind = type(exc)
+    name = f"{kind.__module__}.{kind.__qualname__}"
+    if kind.__module__.split(".")[0] != "rvneet":
+        return f"{name} (message left out)"
+    return f"{name}: {scrub(str(exc))}"
+
+
 def format_report(exc: BaseException) -> str:
     """The text of the report: versions, then each exception's stack, type and scrubbed message."""
     lines = [
         f"rvneet {__version__} unexpected error report, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC",
         f"Python {platform.python_version()} on {platform.platform()}",
-        "Variable values and quoted text are left out; personal codes are replaced.",
+        "Variable values, library messages and quoted text are left out; personal codes are replaced.",
         "",
     ]
     for number, item in enumerate(_chain(exc)):
@@ -77,8 +92,7 @@ def format_report(exc: BaseException) -> str:
             line.rstrip("\n")
             for line in traceback.format_list(traceback.extract_tb(item.__traceback__))
         ]
-        kind = type(item)
-        lines.append(f"{kind.__module__}.{kind.__qualname__}: {scrub(str(item))}")
+        lines.append(_described(item))
     return "\n".join(lines) + "\n"
 
 

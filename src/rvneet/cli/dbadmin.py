@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,6 +16,9 @@ from rvneet.cli.common import (
 )
 from rvneet.domain.errors import DatabaseError
 from rvneet.i18n import N_, _
+
+if TYPE_CHECKING:
+    from rvneet.db import Database
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -108,6 +111,13 @@ def check(
         CheckFormat,
         typer.Option("--format", "-f", help="table for people; json for scripts."),
     ] = CheckFormat.TABLE,
+    compact: Annotated[
+        bool,
+        typer.Option(
+            "--compact",
+            help="First compact the file (a write), so that erased data leave the disk.",
+        ),
+    ] = False,
 ) -> None:
     """Check the database file for damage, broken references and its schema version; read-only.
 
@@ -120,6 +130,8 @@ def check(
 
     db = database(ctx)
     path = db.path
+    if compact:
+        _compact(db)
     results = check_database(path, full=full, key=db.key)
     # JSON keeps its English texts for scripts; a table is read in the user's language.
     lang = "en" if fmt is CheckFormat.JSON else current_language()
@@ -138,6 +150,25 @@ def check(
                 path=path, checks=", ".join(failed)
             )
         )
+
+
+def _compact(db: "Database") -> None:
+    """`db check --compact`: rebuild the file and empty its -wal, or say why it could not."""
+    from rvneet.services.erasure import compact_database
+
+    if not compact_database(db):
+        raise DatabaseError(
+            _(
+                "compacted {path}, but another program has it open, so old data may still be in "
+                "the file or its -wal; close that program and run db check --compact again"
+            ).format(path=db.path)
+        )
+    typer.echo(
+        _("Compacted {path}: deleted and erased data are no longer in the file").format(
+            path=db.path
+        ),
+        err=True,
+    )
 
 
 @app.command("restore")

@@ -108,6 +108,10 @@ def retention_command(
             confirm(question.format(n=len(refs)), err=True)
         with db.session(write=True) as session:
             erased = apply_retention(session, refs, years=years)
+        if erased:
+            from rvneet.cli.youth import settle_erasure
+
+            found["erased_on_disk"] = settle_erasure(db)
         done = {e["youth"] for e in erased}
         for row in found["due"]:
             row["erased"] = row["youth"] in done

@@ -1,7 +1,7 @@
 """`rvneet youth ...`: register and look up youths."""
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -22,9 +22,13 @@ from rvneet.cli.common import (
     print_rich,
     table,
     to_json,
+    warn,
 )
 from rvneet.domain.enums import ConsentGiver, ConsentScope, Light, RiskLevel, Sex, shown
 from rvneet.i18n import N_, _, format_date, message_language, translate
+
+if TYPE_CHECKING:
+    from rvneet.db import Database
 
 app = typer.Typer(
     rich_markup_mode=None, help="Register and look up youths (noored).", no_args_is_help=True
@@ -360,6 +364,22 @@ def describe_erasure(plan: dict[str, Any]) -> list[str]:
     return lines
 
 
+def settle_erasure(db: "Database") -> bool:
+    """After an erasure has committed: push it through to the file on disk (`settle_on_disk`);
+    when another program's open read blocks that, say so (a warning: the erasure itself holds)."""
+    from rvneet.services.erasure import settle_on_disk
+
+    if settle_on_disk(db):
+        return True
+    warn(
+        _(
+            "another program has {path} open, so the erased values may still be in the file or "
+            "its -wal until it is compacted: close that program and run: rvneet db check --compact"
+        ).format(path=db.path)
+    )
+    return False
+
+
 @app.command("erase")
 def erase(
     ctx: typer.Context,
@@ -402,6 +422,7 @@ def erase(
         confirm(_("Erase {ref}?").format(ref=plan["youth"]), err=True)
     with db.session(write=True) as session:
         done = erase_youth(session, ref, reason=reason)
+    done["erased_on_disk"] = settle_erasure(db)
     if fmt is CreatedFormat.JSON:
         typer.echo(to_json(done))
     else:

@@ -94,14 +94,47 @@ def _parse_with_stdnum(text: str) -> PersonalCode:
     return PersonalCode(code, birth_date, sex)
 
 
-# Eleven digits standing alone: what a personal code looks like in free text. Any such run is
-# hidden, valid or not, because a mistyped code is personal data all the same.
-_CODE_LIKE = re.compile(r"(?<!\d)\d{11}(?!\d)")
+# What a personal code looks like in free text: eleven digits standing alone, written as the parser
+# accepts them (spaces of any kind between the digits, full-width or other Unicode digits) or with
+# hyphens. Any such run is hidden, valid or not, because a mistyped code is personal data all the
+# same. A run of digits and separators is cut into its groups, and every stretch of whole groups
+# that holds exactly eleven digits is hidden (all of "Y-0001 509 1118 0124" after the "Y-": which
+# eleven digits are the code cannot be told).
+_SEPARATORS = r"[^\S\n]|[\-\u00ad\u2010-\u2015\u2212\ufe63\uff0d]"
+_RUN = re.compile(rf"(?<!\d)\d(?:(?:{_SEPARATORS})*\d)*(?!\d)")
+_GROUP = re.compile(r"\d+")
+CODE_DIGITS = 11
 REDACTED_CODE = N_("<personal code>")
 
 
+def _redact_run(run: str, marker: str) -> str:
+    groups = [(m.start(), m.end()) for m in _GROUP.finditer(run)]
+    if sum(end - start for start, end in groups) < CODE_DIGITS:
+        return run
+    # Every stretch of whole groups holding exactly eleven digits; overlapping ones become one.
+    hidden: list[list[int]] = []
+    for first in range(len(groups)):
+        digits = 0
+        for last in range(first, len(groups)):
+            digits += groups[last][1] - groups[last][0]
+            if digits >= CODE_DIGITS:
+                break
+        if digits != CODE_DIGITS:
+            continue
+        if hidden and first <= hidden[-1][1] + 1:
+            hidden[-1][1] = last
+        else:
+            hidden.append([first, last])
+    for first, last in reversed(hidden):
+        run = run[: groups[first][0]] + marker + run[groups[last][1] :]
+    return run
+
+
 def redact_codes(text: str) -> str:
-    """`text` with anything that looks like a personal code (11 digits) replaced by a marker, in
-    the language of messages (`<isikukood>` in Estonian)."""
+    """`text` with anything that looks like a personal code (11 digits, also spaced, hyphenated or
+    in other Unicode digits) replaced by a marker, in the language of messages (`<isikukood>` in
+    Estonian)."""
+    if not any(c.isdigit() for c in text):
+        return text
     marker = translate(REDACTED_CODE)
-    return _CODE_LIKE.sub(lambda _match: marker, text)
+    return _RUN.sub(lambda match: _redact_run(match.group(), marker), text)

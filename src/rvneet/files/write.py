@@ -104,12 +104,21 @@ def write_csv(
     return count
 
 
+# The control characters an XLSX cell cannot hold: openpyxl's ILLEGAL_CHARACTERS_RE, the rule
+# `rvneet export` refuses them by (a test checks the two agree); written here without openpyxl.
+XLSX_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+# What such a character becomes in a listing or an import's --errors file: visible, so the cell
+# can be found and fixed; openpyxl would otherwise refuse the whole file, quoting the value.
+XLSX_REPLACEMENT = "\ufffd"
+
+
 def xlsx_cell(value: Any) -> Any:
-    """A value for an openpyxl cell: text neutralised, booleans yes/no, numbers and dates as is."""
+    """A value for an openpyxl cell: text neutralised, with each control character an XLSX cell
+    cannot hold shown as U+FFFD; booleans yes/no, numbers and dates as is."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, str):
-        return neutralise(value)
+        return neutralise(XLSX_ILLEGAL.sub(XLSX_REPLACEMENT, value))
     return value
 
 

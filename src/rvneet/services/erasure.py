@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +24,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel, col, select
 
-from rvneet.domain.errors import Conflict, InvalidInput
+from rvneet.db import BUSY_TIMEOUT_MS, Database
+from rvneet.domain.errors import Conflict, DatabaseError, InvalidInput
+from rvneet.domain.personal_code import redact_codes
 from rvneet.domain.rules import age_on
 from rvneet.domain.tables import (
     Assessment,
@@ -211,12 +214,93 @@ def clean_reason(reason: str, youth: Youth | None = None) -> str:
     return text
 
 
+def _folded(text: str) -> str:
+    """`text` as compared with a name: NFKC (full-width letters and digits become plain ones),
+    case folded, diacritics removed (Märt and Mart are one name here)."""
+    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text).casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# Single letters or digits spelt out with separators between them ("T a m m", "5-1-0-0"): joined.
+_SPELT_OUT = re.compile(r"(?<!\w)(\w)[\W_]+(?=\w(?!\w))")
+
+
 def _names_the_youth(text: str, youth: Youth) -> bool:
-    folded = text.casefold()
-    if youth.id_code and youth.id_code in text:
+    """Whether `text` gives the youth's personal code, any personal code, or the youth's name or a
+    part of it, in whatever spelling: compared after NFKC, case folding and without diacritics;
+    the code and the whole name also with every separator removed."""
+    if redact_codes(text) != text:
         return True
-    parts = [p for p in re.split(r"[\s\-]+", youth.name.casefold()) if len(p) >= 3]
-    return any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", folded) for p in parts)
+    folded = _folded(text)
+    joined = _SPELT_OUT.sub(r"\1", folded)
+    compact = "".join(c for c in folded if c.isalnum())
+    if youth.id_code and youth.id_code in compact:
+        return True
+    parts = [p for p in re.split(r"[\W_]+", _folded(youth.name)) if p]
+    whole = "".join(parts)
+    if len(whole) >= 3 and whole in compact:
+        return True
+    return any(
+        re.search(rf"(?<!\w){re.escape(p)}(?!\w)", view)
+        for p in parts
+        if len(p) >= 3
+        for view in (folded, joined)
+    )
+
+
+def settle_on_disk(db: Database) -> bool:
+    """After an erasure: copy the WAL into the file and empty it, so that the old values leave the
+    disk (the file's old pages are overwritten, the WAL's frames truncated). False when another
+    connection reading an older snapshot (or writing) blocked that for the busy timeout: the old
+    values may then still be in the file or its `-wal`, until `compact_database` succeeds.
+    """
+    from rvneet.encryption import connect, driver_errors
+
+    try:
+        con = connect(db.path, db.key, timeout=BUSY_TIMEOUT_MS / 1000)
+    except DatabaseError:
+        return False  # the erasure has committed: only its reaching the disk is in doubt
+    try:
+        return _truncate_wal(con)
+    except driver_errors():
+        return False
+    finally:
+        con.close()
+
+
+def _truncate_wal(con: Any) -> bool:
+    # TRUNCATE waits (busy handler) for readers of older snapshots; busy=1 when they stayed.
+    busy, _log, _copied = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return bool(busy == 0)
+
+
+def compact_database(db: Database) -> bool:
+    """Rebuild the file (VACUUM: no free page is left, so nothing deleted stays in it), then empty
+    the `-wal` as `settle_on_disk` does. True when both completed; False when another connection
+    kept old pages in use. Raises DatabaseError when the file is locked for writing."""
+    from rvneet.encryption import connect, operational_errors
+
+    db.ensure_ready()
+    db.check_writable()
+    con = connect(db.path, db.key, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        con.isolation_level = None  # VACUUM cannot run inside the transaction sqlite3 would open
+        con.execute("PRAGMA secure_delete=ON")
+        try:
+            con.execute("VACUUM")
+        except operational_errors() as exc:
+            # VACUUM is one transaction: when it fails, the file is as it was.
+            if "locked" in str(exc):
+                message = _(
+                    "database {path} is busy: another program kept it locked for writing; "
+                    "nothing changed, try again"
+                )
+            else:
+                message = _("compacting {path} failed ({reason}); nothing changed")
+            raise DatabaseError(message.format(path=db.path, reason=exc)) from None
+        return _truncate_wal(con)
+    finally:
+        con.close()
 
 
 def _secure_delete(session: Session) -> None:
