@@ -8,12 +8,12 @@ of such a value; `restore` takes exactly one off again on import, so a value sur
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import errno
-import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -68,27 +68,25 @@ def cell_text(value: Any) -> str:
     return neutralise(str(value))
 
 
-def open_private(path: Path, *, binary: bool = False, encoding: str = "utf-8") -> IO[Any]:
+@contextlib.contextmanager
+def open_private(path: Path, *, binary: bool = False, encoding: str = "utf-8") -> Iterator[IO[Any]]:
     """Open `path` for writing, created readable and writable by its owner only (0600).
 
-    Raises InvalidInput (one line for the user) when the folder is missing or not writable.
+    The text goes to a temporary file beside `path`, renamed onto it when the block ends
+    (`files.output.written_whole`): `path` is the old file or the whole new one, never half of
+    it. Raises InvalidInput (one line for the user) when the folder is missing or not writable,
+    DiskFull when there is no room.
     """
+    from rvneet.files.output import open_output
+
     if not path.parent.is_dir():
         raise InvalidInput(
             _("cannot write {path}: folder {folder} does not exist").format(
                 path=path, folder=path.parent
             )
         )
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    except OSError as exc:  # a folder, no permission, read-only disk, ...
-        raise InvalidInput(
-            _("cannot write {path}: {reason}").format(path=path, reason=os_reason(exc))
-        ) from None
-    os.fchmod(fd, 0o600)  # an existing file keeps its old mode otherwise
-    if binary:
-        return open(fd, "wb")
-    return open(fd, "w", encoding=encoding, newline="")
+    with open_output(path, binary=binary, encoding=encoding) as handle:
+        yield handle
 
 
 def write_csv(
