@@ -85,6 +85,18 @@ def check_output(
     temporaries of an earlier, killed run for the same file are removed.
     """
     path = path.expanduser()
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):  # a loop of links: the link itself (refused without --force)
+        real = path.absolute()
+    target = real if path.is_symlink() else path
+    if database is not None:
+        _refuse_database_files(path, real, database)
+    for source in inputs:
+        if _same(real, source):
+            raise InvalidInput(
+                _("{target} is the file being imported; name another file").format(target=path)
+            )
     if path.is_symlink() and not force:
         raise InvalidInput(
             _("{target} is a symbolic link; name the file itself").format(target=path)
@@ -94,21 +106,10 @@ def check_output(
                 "write the file it points to"
             ).format(target=path)
         )
-    real = path.resolve()
-    target = real if path.is_symlink() else path
-    if database is not None:
-        _refuse_database_files(path, real, database)
-    for source in inputs:
-        if _same(real, source):
-            raise InvalidInput(
-                _("{target} is the file being imported; name another file").format(target=path)
-            )
     try:
         mode = os.stat(real).st_mode
-    except FileNotFoundError:
-        mode = None
     except OSError:
-        mode = None  # not reachable: writing it fails with the reason
+        mode = None  # missing (or unreachable: writing it then fails with the reason)
     if mode is not None and stat.S_ISDIR(mode):
         raise InvalidInput(_("{target} is a folder; name the file to write").format(target=path))
     if mode is not None and not stat.S_ISREG(mode):
