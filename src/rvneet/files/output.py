@@ -244,7 +244,7 @@ def written_whole(target: Path, *, replace: bool = True) -> Iterator[Path]:
         _sync_folder(target.parent)
     except BaseException as exc:
         _remove_temporary(temp)
-        if is_full(exc):
+        if is_full(exc) or isinstance(exc, DiskFull):  # the latter: a temporary's own temporary
             raise disk_full(target) from None
         raise
 
