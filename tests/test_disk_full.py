@@ -141,9 +141,6 @@ def test_a_full_disk_is_one_line_and_leaves_no_file(
         line = one_full_disk_line(rvneet(book, *args, limit=SMALL))
     assert str(target) in line
     assert list(out.iterdir()) == [], "a partial file or a temporary was left"
-    # With room, the same command writes the file.
-    result = rvneet(book, *args)
-    assert target.exists() and result.returncode in (0, 1), result.stderr  # 1: a refused import
 
 
 @pytest.mark.parametrize("writer", ["export-json", "backup"])
@@ -167,7 +164,6 @@ def test_a_full_disk_under_the_database_changes_nothing(book: Path, many_youths:
     )
     assert "database" in line
     assert dump(book) == before
-    assert rvneet(book, "import", "youths", str(many_youths)).returncode == 0
 
 
 # A real full disk: a small tmpfs, where the machine lets us mount one.
