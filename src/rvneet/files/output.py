@@ -86,6 +86,17 @@ def check_output(
     """
     path = path.expanduser()
     try:
+        return _checked(path, database, inputs, force)
+    except OSError as exc:  # a name too long, a folder we may not look into, ...
+        from rvneet.files.write import os_reason
+
+        raise InvalidInput(
+            _("cannot write {path}: {reason}").format(path=path, reason=os_reason(exc))
+        ) from None
+
+
+def _checked(path: Path, database: Path | None, inputs: Sequence[Path], force: bool | None) -> Path:
+    try:
         real = path.resolve()
     except (OSError, RuntimeError):  # a loop of links: the link itself (refused without --force)
         real = path.absolute()
