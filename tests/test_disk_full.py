@@ -9,6 +9,7 @@ too."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import resource
 import shutil
@@ -20,7 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import dump
+from conftest import Run, dump
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # bench/ sits beside src/, outside the installed package
@@ -203,3 +204,22 @@ def test_a_really_full_disk(book: Path, small_disk: Path, many_youths: Path) -> 
     line = one_full_disk_line(rvneet(book, "export", str(small_disk / "book.json")))
     assert "book.json" in line
     assert sorted(p.name for p in small_disk.iterdir()) == ["filler", "rvneet.db"]
+
+
+def test_no_room_anywhere_else_is_one_line_too(
+    run: Run, initialised: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A write no command turned into its own error (here: rendering a report, as if its working
+    # files filled the disk) is still one line and exit 4, not "unexpected". Breaks without
+    # cli._no_room.
+    from rvneet.reports import render
+
+    def full(*_args: object, **_kwargs: object) -> str:
+        raise OSError(errno.ENOSPC, "No space left on device", "/tmp/scratch")
+
+    monkeypatch.setattr(render, "render_html", full)
+    result = run("report", "lisa4", "--period", "2025", "--format", "html")
+    assert result.exit_code == EXIT_DATABASE, result.stderr
+    assert result.stderr == (
+        "Error: cannot write /tmp/scratch: the disk is full or the file is too large\n"
+    )

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from conftest import Ok, Run, refused
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # bench/ sits beside src/, outside the installed package
@@ -280,3 +282,36 @@ def test_a_killed_export_or_backup_leaves_no_file_and_the_next_run_cleans_up(
     result = run("--db", str(db), *args)
     assert result.exit_code == 0, result.stderr
     assert [p.name for p in out.iterdir()] == [target.name]
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+NAMES = st.text(alphabet="abcx.-_ ", min_size=1, max_size=16).filter(
+    lambda n: n not in (".", "..") and "/" not in n
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(target_name=NAMES, others=st.lists(NAMES, max_size=8, unique=True))
+def test_only_rvneet_s_own_left_over_temporaries_are_removed(
+    tmp_path_factory: pytest.TempPathFactory, target_name: str, others: list[str]
+) -> None:
+    # Breaks when remove_leftovers' pattern takes a name it did not make, or ignores whose
+    # process is alive.
+    from rvneet.files.output import TEMP_MARK, remove_leftovers
+
+    folder = tmp_path_factory.mktemp("leftovers")
+    target = folder / target_name
+    dead = folder / f".{target_name}{TEMP_MARK}{_dead_pid()}-0a1b2c3d"
+    journal = Path(f"{dead}-journal")
+    alive = folder / f".{target_name}{TEMP_MARK}{os.getppid()}-0a1b2c3d"
+    kept = [folder / name for name in others if name != target_name] + [alive]
+    for path in [dead, journal, *kept]:
+        path.write_text("x")
+    removed = remove_leftovers(target)
+    assert sorted(removed) == sorted([dead, journal])
+    assert all(path.exists() for path in kept)
