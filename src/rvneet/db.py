@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rvneet.domain.errors import DatabaseError
+from rvneet.domain.errors import DatabaseError, DiskFull
 from rvneet.i18n import _
 
 if TYPE_CHECKING:
@@ -362,12 +362,56 @@ class Database:
         self.ensure_ready()
         if write:
             self.check_writable()
+        from sqlalchemy.exc import OperationalError
+
         engine = self.engine(write=write)
         try:
             with AuditedSession(engine, user=self.user) as session, session.begin():
                 yield session
+        except OperationalError as exc:
+            if no_room(exc.orig, self.path.parent):
+                # Rolled back: one line and exit 4, not an unexpected error.
+                raise DiskFull(
+                    _(
+                        "cannot write to the database {path}: the disk is full or the file is too "
+                        "large; nothing changed"
+                    ).format(path=self.path)
+                ) from None
+            raise
         finally:
             engine.dispose()
+
+
+# Below this much free space, SQLite's "disk I/O error" on a write is taken to mean a full disk.
+LOW_SPACE_BYTES = 1 << 20
+
+
+def no_room(exc: BaseException | None, folder: Path) -> bool:
+    """Whether an SQLite error means that there was no room to write the file in `folder`.
+
+    SQLite says SQLITE_FULL when the disk is full, but only SQLITE_IOERR (a write error) when a
+    write goes past the process's file size limit (EFBIG) or a quota; then the limit and the free
+    space in `folder` decide.
+    """
+    code = getattr(exc, "sqlite_errorcode", None)
+    if not isinstance(code, int):
+        return False
+    if code & 0xFF == sqlite3.SQLITE_FULL:
+        return True
+    if code & 0xFF != sqlite3.SQLITE_IOERR:
+        return False
+    try:
+        import resource
+
+        if resource.getrlimit(resource.RLIMIT_FSIZE)[0] != resource.RLIM_INFINITY:
+            return True
+    except ImportError:  # not on this platform
+        pass
+    try:
+        space = os.statvfs(folder)
+    except (OSError, AttributeError):
+        return False
+    return space.f_bavail * space.f_frsize < LOW_SPACE_BYTES
 
 
 def _connection_revision(connection: Any) -> str | None:

@@ -30,7 +30,7 @@ from rvneet.cli import (
 )
 from rvneet.cli.common import database, use_global_lang
 from rvneet.cli.help_i18n import click_words, lang_option, translate_tree
-from rvneet.domain.errors import RvneetError
+from rvneet.domain.errors import DiskFull, RvneetError
 from rvneet.domain.personal_code import redact_codes
 from rvneet.i18n import LANG_ENV, Lang, _, language, message_language, use_language
 
@@ -71,6 +71,8 @@ class RvneetGroup(TyperGroup):
                     # A group called without a command has printed its help already.
                     sys.exit(exc.exit_code)
                 _fail(_usage_message(exc), exc.exit_code)
+            if (full := _no_room(exc)) is not None:
+                _fail(full, DiskFull.exit_code)  # a full disk is no bug: one line, exit 4
             if os.environ.get(DEBUG_ENV):
                 raise
             _fail(_unexpected(exc), EXIT_UNEXPECTED)
@@ -87,6 +89,12 @@ def _usage_message(exc: Any) -> str:
     if ctx is not None:
         message += _(" (see '{command} --help')").format(command=ctx.command_path)
     return message
+
+
+def _no_room(exc: Exception) -> str | None:
+    from rvneet.files.output import no_room_message
+
+    return no_room_message(exc)
 
 
 def _unexpected(exc: Exception) -> str:

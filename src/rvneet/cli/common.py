@@ -10,7 +10,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 from enum import StrEnum
 from pathlib import Path
@@ -370,7 +370,8 @@ def print_page(
     print_rich(f"[dim]{line}[/dim]")  # untranslated: rich markup around a translated line
 
 
-def open_private(path: Path) -> Any:
+@contextmanager
+def open_private(path: Path) -> Iterator[Any]:
     """Open `--output` for writing, readable and writable by its owner only (0600).
 
     A path that cannot be written is a bad option value (exit 2), named in the message.
@@ -378,10 +379,28 @@ def open_private(path: Path) -> Any:
     from rvneet.domain.errors import InvalidInput
     from rvneet.files.write import open_private as open_owner_only
 
+    with ExitStack() as stack:
+        try:
+            handle = stack.enter_context(open_owner_only(path))
+        except InvalidInput as exc:
+            raise typer.BadParameter(str(exc), param_hint="'--output'") from None
+        yield handle
+
+
+def checked_output(
+    ctx: typer.Context, path: Path, option: str, inputs: Sequence[Path] = ()
+) -> Path:
+    """The file to write for `option` (`--output`, `--errors`), refused as a bad value (exit 2)
+    when it is the database or one of its files, one of `inputs`, a link, a folder or a device."""
+    from rvneet.db import resolve_path
+    from rvneet.domain.errors import InvalidInput
+    from rvneet.files.output import check_output
+
+    root = ctx.find_root()
     try:
-        return open_owner_only(path)
+        return check_output(path, database=resolve_path(root.params.get("db")), inputs=inputs)
     except InvalidInput as exc:
-        raise typer.BadParameter(str(exc), param_hint="'--output'") from None
+        raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from None
 
 
 def confirm(question: str, err: bool = False) -> None:

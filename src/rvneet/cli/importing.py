@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rvneet.cli.common import current_language, database, print_rich, progress_display, to_json
+from rvneet.cli.common import (
+    checked_output,
+    current_language,
+    database,
+    print_rich,
+    progress_display,
+    to_json,
+)
 from rvneet.i18n import N_, _, translate
 
 if TYPE_CHECKING:
@@ -166,6 +173,9 @@ def run_import_command(
     from rvneet.services.imports import run_import
     from rvneet.services.imports.base import ImportRefused
 
+    if errors is not None:
+        # Refused before the import runs: never the database, its files, or the file imported.
+        errors = checked_output(ctx, errors, "--errors", inputs=[file])
     db = database(ctx)
     with progress_display(translate(PROGRESS_LABELS[kind])) as progress:
         try:
@@ -274,6 +284,7 @@ _make_command(
 
 @app.command("template")
 def template(
+    ctx: typer.Context,
     kind: Annotated[
         str,
         typer.Argument(metavar="KIND", help="youths, cases, assessments, contacts or ngts."),
@@ -320,5 +331,6 @@ def template(
 
         write_csv(sys.stdout, header, [example])
         return
+    output = checked_output(ctx, output, "--output")
     write_template(output, header, example, chosen)
     print_rich(translate(TEMPLATE_WRITTEN[kind]).format(path=output))

@@ -14,6 +14,7 @@ import typer
 from rvneet.cli.common import (
     TABLE_PAGE_SIZE,
     PeriodOption,
+    checked_output,
     database,
     global_lang,
     open_private,
@@ -116,6 +117,8 @@ def emit_report(
     suppress_below: int | None,
     no_timestamp: bool,
     limit: int | None = None,
+    *,
+    ctx: typer.Context,
 ) -> None:
     """Render `report` as asked and print it, or write it to `output` (0600).
 
@@ -127,6 +130,8 @@ def emit_report(
     if suppress_below is not None:
         report = suppress(report, suppress_below)
     generated = None if no_timestamp else dt.datetime.now(dt.UTC)
+    if output is not None:
+        output = checked_output(ctx, output, "--output")
     if fmt is ReportFormat.XLSX:
         if output is None:
             raise typer.BadParameter(
@@ -187,5 +192,12 @@ def lisa4(
         report = build_lisa4(session, period)
     default = "et" if fmt is ReportFormat.XLSX else None
     emit_report(
-        report, fmt, output, report_lang(lang, default), suppress_below, no_timestamp, limit
+        report,
+        fmt,
+        output,
+        report_lang(lang, default),
+        suppress_below,
+        no_timestamp,
+        limit,
+        ctx=ctx,
     )

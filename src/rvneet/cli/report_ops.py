@@ -55,7 +55,14 @@ def workload(
         report = build_workload(session, as_of or dt.date.today())
     default = "et" if fmt is ReportFormat.XLSX else None
     emit_report(
-        report, fmt, output, report_lang(lang, default), suppress_below, no_timestamp, limit
+        report,
+        fmt,
+        output,
+        report_lang(lang, default),
+        suppress_below,
+        no_timestamp,
+        limit,
+        ctx=ctx,
     )
 
 
@@ -85,5 +92,12 @@ def followups(
         report = build_followups(session, period)
     default = "et" if fmt is ReportFormat.XLSX else None
     emit_report(
-        report, fmt, output, report_lang(lang, default), suppress_below, no_timestamp, limit
+        report,
+        fmt,
+        output,
+        report_lang(lang, default),
+        suppress_below,
+        no_timestamp,
+        limit,
+        ctx=ctx,
     )

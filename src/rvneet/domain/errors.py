@@ -29,3 +29,7 @@ class DatabaseError(RvneetError):
     """The database file is missing, unreadable or of another schema version."""
 
     exit_code = 4
+
+
+class DiskFull(DatabaseError):
+    """A file or the database could not be written: no room on the disk, or the file too large."""

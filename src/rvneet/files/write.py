@@ -8,12 +8,13 @@ of such a value; `restore` takes exactly one off again on import, so a value sur
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import errno
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -68,27 +69,25 @@ def cell_text(value: Any) -> str:
     return neutralise(str(value))
 
 
-def open_private(path: Path, *, binary: bool = False, encoding: str = "utf-8") -> IO[Any]:
+@contextlib.contextmanager
+def open_private(path: Path, *, binary: bool = False, encoding: str = "utf-8") -> Iterator[IO[Any]]:
     """Open `path` for writing, created readable and writable by its owner only (0600).
 
-    Raises InvalidInput (one line for the user) when the folder is missing or not writable.
+    The text goes to a temporary file beside `path`, renamed onto it when the block ends
+    (`files.output.written_whole`): `path` is the old file or the whole new one, never half of
+    it. Raises InvalidInput (one line for the user) when the folder is missing or not writable,
+    DiskFull when there is no room.
     """
+    from rvneet.files.output import open_output
+
     if not path.parent.is_dir():
         raise InvalidInput(
             _("cannot write {path}: folder {folder} does not exist").format(
                 path=path, folder=path.parent
             )
         )
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    except OSError as exc:  # a folder, no permission, read-only disk, ...
-        raise InvalidInput(
-            _("cannot write {path}: {reason}").format(path=path, reason=os_reason(exc))
-        ) from None
-    os.fchmod(fd, 0o600)  # an existing file keeps its old mode otherwise
-    if binary:
-        return open(fd, "wb")
-    return open(fd, "w", encoding=encoding, newline="")
+    with open_output(path, binary=binary, encoding=encoding) as handle:
+        yield handle
 
 
 def write_csv(
@@ -134,18 +133,71 @@ def write_xlsx(
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
-    for title, header, rows in sheets:
-        sheet = workbook.create_sheet(title=title[:31])
-        bold = []
-        for name in header:
-            cell = WriteOnlyCell(sheet, value=xlsx_cell(name))
-            cell.font = Font(bold=True)
-            bold.append(cell)
-        sheet.append(bold)
-        for row in rows:
-            sheet.append([_typed_cell(sheet, v) for v in row])
-    with open_private(path, binary=True) as handle:
-        workbook.save(handle)
+    try:
+        for title, header, rows in sheets:
+            sheet = workbook.create_sheet(title=title[:31])
+            _stream_beside(sheet, path)
+            bold = []
+            for name in header:
+                cell = WriteOnlyCell(sheet, value=xlsx_cell(name))
+                cell.font = Font(bold=True)
+                bold.append(cell)
+            sheet.append(bold)
+            for row in rows:
+                sheet.append([_typed_cell(sheet, v) for v in row])
+        with open_private(path, binary=True) as handle:
+            _save(workbook, handle)
+    except BaseException as exc:
+        _discard(workbook)
+        from rvneet.files.output import disk_full, is_full
+
+        if is_full(exc):  # the rows' temporaries filled the disk before the file was opened
+            raise disk_full(path) from None
+        raise
+
+
+def _save(workbook: Any, handle: IO[bytes]) -> None:
+    """`workbook.save`, but a failed save closes its zip archive while `handle` is still open (a
+    zip archive left for Python to collect prints an "Exception ignored" trace)."""
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    archive = ZipFile(handle, "w", ZIP_DEFLATED, allowZip64=True)
+    try:
+        ExcelWriter(workbook, archive).save()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            archive.close()
+        raise
+
+
+def _stream_beside(sheet: Any, path: Path) -> None:
+    """Stream `sheet`'s rows into a private temporary beside `path` (0600, rvneet's own name, so a
+    killed run's is removed by the next), not into openpyxl's own in the system's temp folder."""
+    from openpyxl.worksheet import _writer
+
+    from rvneet.files.output import temporary_name
+
+    scratch = temporary_name(path)
+    os.close(os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    _writer.ALL_TEMP_FILES.append(str(scratch))  # openpyxl removes it once the sheet is saved
+    sheet._writer = _writer.WorksheetWriter(sheet, out=str(scratch))
+    sheet._writer.write_top()
+
+
+def _discard(workbook: Any) -> None:
+    """Close a failed workbook's streams and remove their temporaries; quietly, so that no
+    "Exception ignored" trace is printed when Python collects them later."""
+    for sheet in workbook.worksheets:
+        writer = getattr(sheet, "_writer", None)
+        for stream in (getattr(sheet, "_rows", None), getattr(writer, "xf", None)):
+            if stream is not None:
+                with contextlib.suppress(Exception):
+                    stream.close()
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.cleanup()
 
 
 def _typed_cell(sheet: Any, value: Any) -> Any:

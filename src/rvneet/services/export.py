@@ -32,7 +32,8 @@ from sqlmodel import Session
 from rvneet.db import known_revisions
 from rvneet.domain.errors import InvalidInput
 from rvneet.domain.tables import AUDITED, metadata
-from rvneet.files.write import open_private, restore
+from rvneet.files.output import check_output, written_whole
+from rvneet.files.write import restore
 from rvneet.i18n import N_, _, translate
 from rvneet.services.audit import REDACTED_FIELDS, audit_bulk
 from rvneet.services.settings import (
@@ -114,30 +115,19 @@ def export_format(path: Path, given: str | None = None) -> str:
     )
 
 
-def check_target(target: Path, *, force: bool, database: Path | None = None) -> None:
-    """Refuse to write over a file without `force`, over a folder, or over the database itself."""
-    if target.is_dir():
-        raise InvalidInput(_("{target} is a folder; name the file to write").format(target=target))
-    if database is not None:
-        db = database.resolve()
-        if target.resolve() in {db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")}:
-            raise InvalidInput(
-                _("{target} is the database itself; name another file").format(target=target)
-            )
+def check_target(target: Path, *, force: bool, database: Path | None = None) -> Path:
+    """The file to write: refuses one that exists without `force`, the database or its files, a
+    folder, a device, and a symbolic link without `force` (`files.output.check_output`)."""
+    target = check_output(target, database=database, force=force)
     if target.exists() and not force:
         raise InvalidInput(_("{target} exists; add --force to overwrite it").format(target=target))
-    if not target.parent.is_dir():
-        raise InvalidInput(
-            _("cannot write {target}: folder {folder} does not exist").format(
-                target=target, folder=target.parent
-            )
-        )
     if not os.access(target.parent, os.W_OK):
         raise InvalidInput(
             _("cannot write {target}: folder {folder} is not writable").format(
                 target=target, folder=target.parent
             )
         )
+    return target
 
 
 def ensure_pseudonym_key(db: Database) -> None:
@@ -268,7 +258,7 @@ def export_book(
         )
     bind = session.get_bind()
     database = getattr(getattr(bind, "url", None), "database", None)
-    check_target(target, force=force, database=Path(database) if database else None)
+    target = check_target(target, force=force, database=Path(database) if database else None)
     pseudonyms = None
     if pseudonymize:
         key = pseudonym_key(session)
@@ -291,17 +281,18 @@ def export_book(
             counter.tick(name)
             yield sheet.convert(row)
 
-    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+    # Written beside the target and renamed onto it when whole (files.output.written_whole).
     try:
-        if fmt == "json":
-            with open_private(partial) as handle:
-                _write_json(handle, header, ((s, rows(s)) for s in sheets))
-        else:
-            _write_xlsx(partial, header, ((s, rows(s)) for s in sheets), counter)
-        os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+        with written_whole(target, replace=force) as partial:
+            if fmt == "json":
+                with partial.open("w", encoding="utf-8", newline="") as handle:
+                    _write_json(handle, header, ((s, rows(s)) for s in sheets))
+            else:
+                _write_xlsx(partial, header, ((s, rows(s)) for s in sheets), counter)
+    except FileExistsError:
+        raise InvalidInput(
+            _("{target} exists; add --force to overwrite it").format(target=target)
+        ) from None
     return {
         "file": str(target),
         "format": fmt,

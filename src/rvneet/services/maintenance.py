@@ -14,15 +14,22 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rvneet.db import Database, default_path, head_revision, known_revisions, read_only_uri
+from rvneet.db import (
+    Database,
+    default_path,
+    head_revision,
+    known_revisions,
+    no_room,
+    read_only_uri,
+)
 from rvneet.domain.errors import Conflict, DatabaseError, InvalidInput
 from rvneet.encryption import connect, driver_errors
+from rvneet.files.output import check_output, disk_full, written_whole
 from rvneet.i18n import N_, _, message_language, translate
 
 if TYPE_CHECKING:
@@ -264,10 +271,8 @@ def backup_database(db: Database, target: Path, *, force: bool = False) -> Backu
         raise InvalidInput(_("folder {folder} does not exist").format(folder=folder))
     if target.is_dir():
         raise InvalidInput(_("{target} is a folder; name the backup file").format(target=target))
-    if target.exists() and os.path.samefile(target, db.path):
-        raise InvalidInput(
-            _("{target} is the database itself; name another file").format(target=target)
-        )
+    # The database, its files and backups, a device, a link without --force: refused.
+    target = check_output(target, database=db.path, force=force)
     if not force and target.exists():
         raise Conflict(_exists(target))
     wal = Path(f"{target}-wal")
@@ -278,37 +283,21 @@ def backup_database(db: Database, target: Path, *, force: bool = False) -> Backu
                 wal=wal, target=target
             )
         )
-
-    if force:
-        # Write beside the target and rename, so that a failed backup leaves the old file as it was.
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-        os.fchmod(fd, 0o600)
-        os.close(fd)
-        written = Path(name)
-    else:
-        try:
-            _create_private(target)
-        except FileExistsError:
-            raise Conflict(_exists(target)) from None
-        except OSError as exc:
-            raise InvalidInput(
-                _("cannot write {target}: {reason}").format(target=target, reason=exc.strerror)
-            ) from None
-        written = target
+    # Written beside the target and renamed onto it when complete: a failed or killed backup
+    # leaves no partial copy under the target's name, and an old file as it was.
     try:
-        _copy(db.path, written, standalone=True, key=db.key)
-        if written != target:
-            os.replace(written, target)
+        with written_whole(target, replace=force) as written:
+            _copy(db.path, written, standalone=True, key=db.key)
+    except FileExistsError:
+        raise Conflict(_exists(target)) from None
     except driver_errors(OSError) as exc:
-        written.unlink(missing_ok=True)
+        if no_room(exc, target.parent):
+            raise disk_full(target) from None
         raise DatabaseError(
             _("backing up {path} to {target} failed: {reason}").format(
                 path=db.path, target=target, reason=exc
             )
         ) from None
-    except BaseException:
-        written.unlink(missing_ok=True)
-        raise
     with _connect(target, read_only=True, key=db.key) as con:
         revision = _revision(con, target)
     return BackupInfo(database=db.path, backup=target, size=_size(target), revision=revision)
