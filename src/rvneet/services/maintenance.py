@@ -69,8 +69,10 @@ class Note:
         return cls("{text}", {"text": text})
 
     def shown(self, lang: str = "en") -> str:
-        """The text in `lang` ("en": as written in the code), its fields filled in."""
-        return translate(self.text, lang).format(**self.fields)
+        """The text in `lang` ("en": as written in the code), its fields filled in (a field that
+        is a Note itself in the same language)."""
+        fields = {k: v.shown(lang) if isinstance(v, Note) else v for k, v in self.fields.items()}
+        return translate(self.text, lang).format(**fields)
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,8 @@ CHECK_NAMES = {
     "integrity": N_("integrity check"),
     "foreign_keys": N_("references"),
     "audit": N_("audit log"),
+    "audit_chain": N_("audit log hash chain"),
+    "audit_triggers": N_("append-only triggers"),
     "schema": N_("schema version"),
 }
 CHECK_RESULTS = {"ok": N_("ok"), "problem": N_("problem")}
@@ -326,8 +330,9 @@ def check_database(path: Path, *, full: bool = False, key: str | None = None) ->
 
     The checks: SQLite's `quick_check` (`integrity_check` when `full`), `foreign_key_check`, and the
     schema revision against the newest one this rvneet knows; when `full`, also that the records
-    and the audit log agree (`_audit`). Each result says ok or lists problems. An encrypted
-    database is opened with `key`.
+    and the audit log agree (`_audit`), the audit log's hash chain as `rvneet audit verify` checks
+    it, and its append-only triggers (`_audit_chain`). Each result says ok or lists problems. An
+    encrypted database is opened with `key`.
     """
     if not path.exists():
         raise DatabaseError(_("no database at {path}").format(path=path))
@@ -336,7 +341,7 @@ def check_database(path: Path, *, full: bool = False, key: str | None = None) ->
     with _connect(path, read_only=True, key=key) as con:
         results = [_integrity(con, full), _foreign_keys(con), _schema(con, path)]
         if full:
-            results.append(_audit(con))
+            results += [_audit(con), *_audit_chain(con)]
         return results
 
 
@@ -440,6 +445,49 @@ def _audit(con: Any) -> CheckResult:
     if problems:
         return _problem(check, problems)
     return _passed(check, N_("every record and its audit entries agree"))
+
+
+def _audit_chain(con: Any) -> list[CheckResult]:
+    """The audit log's hash chain and its append-only triggers, checked as `rvneet audit verify`
+    checks them (`services.audit_trail.verify_rows`)."""
+    from rvneet.services.audit_trail import verify_rows
+
+    checks = ("audit_chain", "audit_triggers")
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "audit_log" not in tables:
+            return [_problem(check, [Note(N_("there is no audit log"))]) for check in checks]
+        chain = verify_rows(lambda sql, params: con.execute(sql, params).fetchall())
+    except driver_errors() as exc:
+        return [_failed(check, exc) for check in checks]
+    if chain.broken_id is None:
+        linked = _passed(
+            "audit_chain",
+            N_("{n} entries fit the chain (as rvneet audit verify checks); newest hash {hash}"),
+            n=chain.entries,
+            hash=chain.last_hash,
+        )
+    else:
+        assert chain.problem is not None  # a broken entry always says why
+        why = Note(chain.problem, chain.problem_fields)
+        linked = _problem(
+            "audit_chain",
+            [
+                Note(
+                    N_("broken at entry {id}: {problem}; the {n} entries before it are intact"),
+                    {"id": chain.broken_id, "problem": why, "n": chain.entries},
+                )
+            ],
+        )
+    if chain.trigger_problems:
+        triggers = _problem(
+            "audit_triggers", [Note(text, fields) for text, fields in chain.trigger_problems]
+        )
+    else:
+        triggers = _passed(
+            "audit_triggers", N_("the audit log's append-only triggers are as rvneet created them")
+        )
+    return [linked, triggers]
 
 
 def _schema(con: Any, path: Path) -> CheckResult:
