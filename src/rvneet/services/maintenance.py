@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -620,16 +621,22 @@ def save_upgrade_backup(database: Path, revision: str, key: str | None = None) -
 
 
 def restore_database(db: Database, source: Path) -> RestoreInfo:
-    """Replace the content of the database with that of the backup `source`.
+    """Replace the content of the database with that of the backup `source`, in one step.
 
-    The current content is first saved beside it as `<name>.before-restore-<UTC time>` (0600). The
-    copy goes through the backup API into the database file, so other connections and the WAL stay
-    consistent. An older schema is then upgraded, and the restore is written to the audit log.
+    The current content is first saved beside it as `<name>.before-restore-<UTC time>` (0600).
+    The backup is copied into a private file beside the database (`.<name>.restore-*.tmp`), an
+    older schema upgraded there, and the restore written to that copy's audit log; only then does
+    the copy go into the database file, through the backup API in one transaction. So other
+    connections and the WAL stay consistent, and a restore killed at any moment leaves either
+    the previous content or the backup's with the audit entry of its restore, never the backup's
+    without it. A restore killed before its end can leave its private copy behind; the next
+    restore removes it.
     """
     plan = plan_restore(db, source)
     source = plan.source
     if db.path == default_path():
         db.path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+    _remove_stale_copies(db.path)
     safety: Path | None = None
     created = False
     if plan.replaces_existing:
@@ -642,9 +649,11 @@ def restore_database(db: Database, source: Path) -> RestoreInfo:
                 _("cannot create {path}: {reason}").format(path=db.path, reason=exc.strerror)
             ) from None
         created = True
+    staged: Path | None = None
     try:
-        _copy(source, db.path, standalone=False, key=db.key)
-    except driver_errors(DatabaseError) as exc:
+        staged = _stage_restore(db, source, plan.source_revision, safety)
+        _copy(staged, db.path, standalone=False, key=db.key)
+    except driver_errors(DatabaseError, OSError) as exc:
         if safety is not None:
             safety.unlink(missing_ok=True)
         if created:
@@ -654,23 +663,58 @@ def restore_database(db: Database, source: Path) -> RestoreInfo:
                 source=source, path=db.path, reason=exc
             )
         ) from None
-    try:
-        db.ensure_ready()  # upgrades an older schema, with its notice
-        with db.session(write=True) as session:
-            record_restore(session, source.name, safety.name if safety else None)
-    except DatabaseError as exc:
-        then = (
-            _(
-                "restored {source} into {path}, but then: {error}; "
-                "the previous database is in {copy}"
-            )
-            if safety
-            else _("restored {source} into {path}, but then: {error}")
-        )
-        raise DatabaseError(
-            then.format(source=source, path=db.path, error=exc, copy=safety)
-        ) from None
+    finally:
+        if staged is not None:
+            _remove_with_side_files(staged)
     return RestoreInfo(db.path, source, plan.source_revision, head_revision(), safety)
+
+
+# The private copy a restore prepares beside the database: `.<name>.restore-<random>.tmp`.
+_STAGED_INFIX = ".restore-"
+_STAGED_SUFFIX = ".tmp"
+
+
+def _stage_restore(db: Database, source: Path, revision: str, safety: Path | None) -> Path:
+    """The backup copied beside the database (0600), upgraded to the newest schema, with the audit
+    entry of its restore: what the database is to hold, complete before it replaces anything."""
+    fd, name = tempfile.mkstemp(
+        prefix=f".{db.path.name}{_STAGED_INFIX}", suffix=_STAGED_SUFFIX, dir=db.path.parent
+    )
+    os.fchmod(fd, 0o600)
+    os.close(fd)
+    staged = Path(name)
+    try:
+        _copy(source, staged, standalone=True, key=db.key)
+        copy = Database(staged, db.user, db.key)
+        if revision != head_revision():
+            copy.upgrade()
+            print(
+                _("rvneet: upgraded the backup's content from schema {schema} to {head}").format(
+                    schema=revision, head=head_revision()
+                ),
+                file=sys.stderr,
+            )
+        with copy.session(write=True) as session:
+            record_restore(session, source.name, safety.name if safety else None)
+        with _connect(staged, read_only=False, key=db.key) as con:
+            # One file again (the session left it in WAL mode), which the backup API reads as is.
+            con.execute("PRAGMA journal_mode=DELETE")
+    except BaseException:
+        _remove_with_side_files(staged)
+        raise
+    return staged
+
+
+def _remove_with_side_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _remove_stale_copies(database: Path) -> None:
+    """Remove the private copies restores killed before their end left beside the database: each
+    holds a backup's personal data, and none is the only copy of anything."""
+    for stale in database.parent.glob(f".{database.name}{_STAGED_INFIX}*{_STAGED_SUFFIX}"):
+        _remove_with_side_files(stale)
 
 
 def record_restore(session: Session, source_name: str, safety_copy_name: str | None) -> None:
