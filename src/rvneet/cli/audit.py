@@ -185,8 +185,9 @@ def verify(
     """Check the audit log's hash chain: finds an entry edited, deleted, inserted or moved.
 
     Also checks that the triggers that keep the log append-only are there as rvneet created them.
+
     Exits 0 with the number of entries and the newest hash (note it somewhere else, to check
-    later with --expect), 1 naming the first broken entry or the trigger missing or changed.
+    later with --expect), 1 naming the first broken entry, or a trigger missing or changed.
 
     \b
     Example: rvneet audit verify
@@ -209,7 +210,7 @@ def verify(
                 "audit log not protected from changes: {problems}; its {n} entries fit the chain"
             ).format(
                 problems="; ".join(
-                    _(text).format(**fields) for text, fields in check.trigger_problems
+                    translate(text).format(**fields) for text, fields in check.trigger_problems
                 ),
                 n=check.entries,
             )

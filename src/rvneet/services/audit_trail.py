@@ -388,8 +388,7 @@ class ChainCheck:
         """Why the broken entry does not fit, in `lang` (the message language by default)."""
         if self.problem is None:
             return ""
-        text = translate(self.problem, lang) if lang else _(self.problem)
-        return text.format(**self.problem_fields)
+        return translate(self.problem, lang).format(**self.problem_fields)
 
 
 # One batch of entries in id order: the SQLite type of every column (so that a value rvneet never
