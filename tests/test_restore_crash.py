@@ -167,3 +167,31 @@ def test_a_restore_killed_at_random_moments_leaves_one_book_or_the_other(
 
     print(f"{KILLS} restores killed (seed {SEED}): {outcomes.count(ROWS + 1)} left the previous "
           f"book, {outcomes.count(ROWS)} the backup's")  # fmt: skip
+
+
+def test_an_encrypted_book_is_restored_with_its_entry(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The private copy of a restore is keyed like the book: encrypted on disk, and its audit
+    entry written through SQLCipher."""
+    pytest.importorskip("sqlcipher3.dbapi2", reason="the encrypted extra is not installed")
+    monkeypatch.setenv("RVNEET_KEY", "võti")
+    book = tmp_path / "encrypted.db"
+    backup = tmp_path / "encrypted-backup.db"
+    for args in (
+        ("init", "--municipality", MUNICIPALITY),
+        ("youth", "add", "--name", "Mari Maasikas", "--birth-date", "2010-01-02", "--sex", "F"),
+        ("db", "backup", str(backup)),
+        ("youth", "add", "--name", "Jaan Tamm", "--birth-date", "2010-03-04", "--sex", "M"),
+        ("db", "restore", str(backup), "--yes"),
+    ):
+        result = run("--db", str(book), *args)
+        assert result.exit_code == 0, (args, result.stderr)
+    listed = run("--db", str(book), "audit", "--format", "json", "--limit", "1")
+    # Breaks if restore_database's private copy is not opened with the book's key.
+    assert [(e["entity"], e["action"]) for e in json.loads(listed.stdout)] == [
+        ("database", "restore")
+    ]
+    assert run("--db", str(book), "db", "check", "--full").exit_code == 0
+    assert b"Maasikas" not in book.read_bytes()
+    assert staged(book) == []

@@ -6,7 +6,8 @@ live database through SQLite's own locking, so other connections see the old con
 never a mixture. Checks open the file read-only (`rvneet.db.read_only_uri`) and take no write lock.
 
 Only the standard `sqlite3` module is used here (SQLCipher's for an encrypted database, with the
-same key for its backups), except for the audit row of a restore.
+same key for its backups), except for the upgrade and the audit row of a restored copy, and the
+audit chain check of `--full`.
 """
 
 from __future__ import annotations
