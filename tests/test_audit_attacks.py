@@ -323,3 +323,44 @@ def test_any_value_put_into_an_entry_is_found_and_never_crashes(
     assert result.exit_code == (0 if unchanged else 1), (result.stdout, result.stderr)
     if not unchanged:
         assert result.stderr.startswith(f"Error: audit log broken at entry {entry}: ")
+
+
+# A log changed so that it cannot even be read as rvneet wrote it
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ("ALTER TABLE audit_log RENAME COLUMN hash TO h", "no such column: hash"),
+        ("ALTER TABLE audit_log RENAME TO gone", "no such table: audit_log"),
+    ],
+    ids=["column-renamed", "table-renamed"],
+)
+def test_a_log_whose_table_was_changed_is_refused_in_one_line(
+    book: Path, run: Run, change: str, reason: str
+) -> None:
+    execute(book, change)
+    # Breaks (exit 70, an unexpected OperationalError) if verify_chain lets the driver's error out.
+    assert verify_refused(run) == f"Error: cannot read the audit log to check it ({reason})"
+    assert full_check(run)[0] == EXIT_DATABASE
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+def test_the_listing_of_a_changed_log_shows_what_it_can(book: Path, run: Run, fmt: str) -> None:
+    def change(con: sqlite3.Connection) -> None:
+        con.execute("UPDATE audit_log SET user = x'00ff', entity_id = x'01' WHERE id = 1")
+        con.execute("UPDATE audit_log SET user = CAST(x'c3ff' AS TEXT) WHERE id = 2")
+        con.execute("UPDATE audit_log SET changes = 'not json' WHERE id = 3")
+        con.execute("UPDATE audit_log SET changes = '[1, 2]', entity_ref = 5 WHERE id = 4")
+
+    tamper(book, change)
+    result = run("audit", "--limit", "0", "--format", fmt)
+    # Breaks (exit 70: a TypeError, or a decoding error of the driver) if audit_entries reads the
+    # columns as text and the changes as rvneet's JSON without looking.
+    assert result.exit_code == 0, result.stderr
+    assert "not json" in result.stdout
+    if fmt == "json":
+        listed = json.loads(result.stdout)
+        assert listed[1]["user"] == "\ufffd\ufffd"
+        assert listed[2]["changes"] == {"(unreadable)": {"old": None, "new": "not json"}}
+        assert listed[3]["changes"] == {"(unreadable)": {"old": None, "new": "[1, 2]"}}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import LargeBinary, cast, select
 from sqlmodel import Session
 
 from rvneet.domain.enums import (
@@ -41,7 +41,7 @@ from rvneet.domain.enums import (
     WelfareDomain,
     estonian,
 )
-from rvneet.domain.errors import InvalidInput
+from rvneet.domain.errors import InvalidInput, RvneetError
 from rvneet.domain.stages import STAGES
 from rvneet.domain.tables import AUDITED, AuditEntry
 from rvneet.i18n import N_, _, format_date, translate
@@ -114,8 +114,13 @@ def audit_entries(session: Session, query: AuditQuery) -> Iterator[dict[str, Any
         conditions.append(_TABLE.c.user == query.user)
     if query.entity is not None:
         conditions.append(_TABLE.c.entity == query.entity)
-    columns = [_TABLE.c[f] for f in ("id", "at", "user", "action", "entity", "entity_id")]
-    columns += [_TABLE.c.entity_ref, _TABLE.c.changes]
+    # As bytes, decoded in `_entry`: an entry changed by hand may hold text that is not UTF-8, or
+    # binary data, which the listing shows as best it can (`audit verify` says it was changed).
+    columns = [_TABLE.c.id]
+    columns += [
+        cast(_TABLE.c[f], LargeBinary)
+        for f in ("at", "user", "action", "entity", "entity_id", "entity_ref", "changes")
+    ]
     connection = session.connection()
     if query.limit is not None:
         newest = connection.execute(
@@ -138,7 +143,9 @@ def audit_entries(session: Session, query: AuditQuery) -> Iterator[dict[str, Any
 
 
 def _entry(row: Any) -> dict[str, Any]:
-    entry_id, at, user, action, entity, entity_id, ref, changes = row
+    entry_id, at, user, action, entity, entity_id, ref, changes = (_decoded(v) for v in row)
+    if isinstance(entity_id, str) and entity_id.lstrip("-").isdigit():
+        entity_id = int(entity_id)
     return {
         "id": entry_id,
         "at": at,
@@ -147,8 +154,30 @@ def _entry(row: Any) -> dict[str, Any]:
         "entity": entity,
         "entity_id": entity_id,
         "ref": ref,
-        "changes": {k: {"old": old, "new": new} for k, (old, new) in json.loads(changes).items()},
+        "changes": _changes(changes),
     }
+
+
+def _decoded(value: Any) -> Any:
+    """A value read as bytes, as text (a byte that is not UTF-8 shown as U+FFFD)."""
+    return value.decode("utf-8", errors="replace") if isinstance(value, bytes) else value
+
+
+UNREADABLE = "(unreadable)"
+
+
+def _changes(text: Any) -> dict[str, dict[str, Any]]:
+    """{field: {"old": ..., "new": ...}} from the stored JSON; a text rvneet did not write (an entry
+    changed by hand) is shown whole as the new value of the field UNREADABLE."""
+    try:
+        stored = json.loads(text) if isinstance(text, str) else None
+    except (ValueError, RecursionError):  # not JSON, or nested too deeply to read
+        stored = None
+    if isinstance(stored, dict) and all(
+        isinstance(pair, list) and len(pair) == 2 for pair in stored.values()
+    ):
+        return {k: {"old": old, "new": new} for k, (old, new) in stored.items()}
+    return {UNREADABLE: {"old": None, "new": text}}
 
 
 def change_rows(entries: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -431,8 +460,19 @@ def verify_chain(session: Session, expect: str | None = None) -> ChainCheck:
     edit too. `expect` is a hash noted from an earlier check: the entry that has it is looked for,
     which shows the log was not cut or rewritten since.
     """
+    from sqlalchemy.exc import DBAPIError
+
     connection = session.connection()
-    return verify_rows(lambda sql, params: connection.exec_driver_sql(sql, params).all(), expect)
+    try:
+        return verify_rows(
+            lambda sql, params: connection.exec_driver_sql(sql, params).all(), expect
+        )
+    except DBAPIError as exc:
+        # A table or column renamed or dropped by hand: SQLite's reason names it, no values.
+        reason = " ".join(str(exc.orig).split())
+        raise RvneetError(
+            _("cannot read the audit log to check it ({reason})").format(reason=reason)
+        ) from None
 
 
 def verify_rows(fetch: Fetch, expect: str | None = None) -> ChainCheck:
