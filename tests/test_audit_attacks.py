@@ -364,3 +364,12 @@ def test_the_listing_of_a_changed_log_shows_what_it_can(book: Path, run: Run, fm
         assert listed[1]["user"] == "\ufffd\ufffd"
         assert listed[2]["changes"] == {"(unreadable)": {"old": None, "new": "not json"}}
         assert listed[3]["changes"] == {"(unreadable)": {"old": None, "new": "[1, 2]"}}
+
+
+def test_the_listing_of_changes_nested_too_deeply(book: Path, run: Run) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    tamper(book, lambda con: con.execute("UPDATE audit_log SET changes = ? WHERE id = 5", (deep,)))
+    result = run("audit", "--limit", "1", "--format", "json")
+    # Breaks (exit 70, a RecursionError) if audit_trail._changes catches ValueError only.
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)[0]["changes"] == {"(unreadable)": {"old": None, "new": deep}}
