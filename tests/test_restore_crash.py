@@ -195,3 +195,21 @@ def test_an_encrypted_book_is_restored_with_its_entry(
     assert run("--db", str(book), "db", "check", "--full").exit_code == 0
     assert b"Maasikas" not in book.read_bytes()
     assert staged(book) == []
+
+
+def test_a_restore_removes_the_private_copies_killed_ones_left(
+    initialised: Path, run: Run, tmp_path: Path
+) -> None:
+    backup = tmp_path / "backup.db"
+    assert run("db", "backup", str(backup)).exit_code == 0
+    left = [initialised.parent / f".{initialised.name}.restore-abc123.tmp"]
+    left += [Path(f"{left[0]}-wal"), Path(f"{left[0]}-journal")]
+    for path in left:
+        path.write_bytes(b"a backup's personal data")
+    other = initialised.parent / ".other.db.restore-abc123.tmp"  # another book's: not ours
+    other.write_bytes(b"")
+    result = run("db", "restore", str(backup), "--yes")
+    assert result.exit_code == 0, result.stderr
+    # Breaks if restore_database stops calling _remove_stale_copies.
+    assert [p for p in left if p.exists()] == []
+    assert other.exists()
