@@ -116,13 +116,27 @@ def test_triggers_refuse_update_and_delete(book: Path) -> None:
     assert dump(book) == before
 
 
-def tamper(path: Path, change: Callable[[sqlite3.Connection], object]) -> None:
-    """Change the file directly, as someone holding it could: triggers dropped first."""
+# The append-only triggers as migration 0006 creates them, written out again.
+TRIGGERS = {
+    name: f"CREATE TRIGGER {name} BEFORE {event} ON audit_log"
+    " BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"
+    for name, event in (("audit_log_no_update", "UPDATE"), ("audit_log_no_delete", "DELETE"))
+}
+
+
+def tamper(
+    path: Path, change: Callable[[sqlite3.Connection], object], *, recreate: bool = False
+) -> None:
+    """Change the file directly, as someone holding it could: triggers dropped first, and with
+    `recreate` created again exactly as they were, which leaves no trace in the schema."""
     con = sqlite3.connect(path)
     try:
-        con.execute("DROP TRIGGER audit_log_no_update")
-        con.execute("DROP TRIGGER audit_log_no_delete")
+        for name in TRIGGERS:
+            con.execute(f"DROP TRIGGER {name}")
         change(con)
+        if recreate:
+            for sql in TRIGGERS.values():
+                con.execute(sql)
         con.commit()
     finally:
         con.close()
@@ -246,7 +260,7 @@ def test_a_noted_hash_finds_a_cut_or_rewritten_log(
     assert ok("audit", "verify", "--expect", noted).splitlines()[1] == (
         f"the expected hash is entry {rows[-1]['id']}: the log up to it is unchanged"
     )
-    tamper(book, change)
+    tamper(book, change, recreate=True)
     # The chain alone cannot tell: a consistent chain is what it checks.
     assert run("audit", "verify").exit_code == 0
     # Breaks if verify_chain stops looking for the expected hash.

@@ -198,7 +198,14 @@ def test_check_full_runs_the_integrity_check(run: Run, book: Path) -> None:
     assert code == 0
     assert rows[0]["check"] == "integrity"
     assert "integrity_check" in str(rows[0]["detail"])
-    assert [r["check"] for r in rows] == ["integrity", "foreign_keys", "schema", "audit"]
+    assert [r["check"] for r in rows] == [
+        "integrity",
+        "foreign_keys",
+        "schema",
+        "audit",
+        "audit_chain",
+        "audit_triggers",
+    ]
     assert rows[3]["ok"] is True
 
 

@@ -184,8 +184,10 @@ def verify(
 ) -> None:
     """Check the audit log's hash chain: finds an entry edited, deleted, inserted or moved.
 
+    Also checks that the triggers that keep the log append-only are there as rvneet created them.
+
     Exits 0 with the number of entries and the newest hash (note it somewhere else, to check
-    later with --expect), 1 naming the first broken entry.
+    later with --expect), 1 naming the first broken entry, or a trigger missing or changed.
 
     \b
     Example: rvneet audit verify
@@ -200,7 +202,18 @@ def verify(
         raise RvneetError(
             _(
                 "audit log broken at entry {id}: {problem}; the {n} entries before it are intact"
-            ).format(id=check.broken_id, problem=check.problem, n=check.entries)
+            ).format(id=check.broken_id, problem=check.problem_text(), n=check.entries)
+        )
+    if check.trigger_problems:
+        raise RvneetError(
+            _(
+                "audit log not protected from changes: {problems}; its {n} entries fit the chain"
+            ).format(
+                problems="; ".join(
+                    translate(text).format(**fields) for text, fields in check.trigger_problems
+                ),
+                n=check.entries,
+            )
         )
     if expected is not None and check.expected_id is None:
         raise RvneetError(

@@ -105,7 +105,12 @@ def check(
     ctx: typer.Context,
     full: Annotated[
         bool,
-        typer.Option("--full", help="Run SQLite's full integrity_check instead of quick_check."),
+        typer.Option(
+            "--full",
+            help="Run SQLite's full integrity_check instead of quick_check, and check the audit "
+            "log: against the records, its hash chain (as audit verify does) and its append-only "
+            "triggers.",
+        ),
     ] = False,
     fmt: Annotated[
         CheckFormat,

@@ -7,7 +7,8 @@ changed, never in clear; a birth date as its year and month only, which is all a
 The log is a hash chain: each entry stores the previous entry's hash (`prev_hash`) and its own
 (`hash`, see `entry_hash`), so `rvneet audit verify` finds an entry edited, deleted or moved. Writes
 begin with BEGIN IMMEDIATE, so one writer at a time reads the chain's end and appends to it. SQLite
-triggers (migration 0006) refuse UPDATE and DELETE on the table.
+triggers (migration 0006) refuse UPDATE and DELETE on the table; `trigger_problems` checks that they
+are there exactly as created, and nothing else is on the table.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import event, inspect
@@ -24,6 +25,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
 from rvneet.domain.tables import AUDITED, Case
+from rvneet.i18n import N_
 
 USER_ENV = "RVNEET_USER"
 REDACTED = "[redacted]"
@@ -59,6 +61,22 @@ _INSERT = (
     "INSERT INTO audit_log (at, user, entity, entity_id, entity_ref, action, changes,"
     " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+# The append-only triggers exactly as migration 0006 creates them: SQLite keeps a CREATE statement's
+# text as written, so a trigger dropped, or created again with another body, differs from this. Kept
+# here rather than imported by the migration, which must keep doing what it did when this changes;
+# tests/test_audit_attacks.py checks that a new database has exactly these.
+APPEND_ONLY_TRIGGERS = {
+    name: f"CREATE TRIGGER {name} BEFORE {event} ON audit_log"
+    " BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"
+    for name, event in (("audit_log_no_update", "UPDATE"), ("audit_log_no_delete", "DELETE"))
+}
+# Every trigger on the audit log, as bytes: a tampered schema may hold text that is not UTF-8.
+TRIGGERS_QUERY = (
+    "SELECT CAST(name AS BLOB), CAST(sql AS BLOB) FROM sqlite_master"
+    " WHERE type = 'trigger' AND lower(tbl_name) = 'audit_log' ORDER BY name"
+)
+# A problem found: its English text (marked N_, translated where it is shown) and its fields.
+Problem = tuple[str, dict[str, Any]]
 # An entry's content in chain order: at, user, entity, entity_id, entity_ref, action, changes (JSON).
 Content = tuple[str, str, str, int, str | None, str, str]
 
@@ -260,3 +278,27 @@ def audit_read(session: Session, entity: str, entity_id: int, ref: str) -> None:
         session.connection(),
         [(_now(), session.info.get("user", "unknown"), entity, entity_id, ref, "read", "{}")],
     )
+
+
+def trigger_problems(found: Iterable[Sequence[Any]]) -> list[Problem]:
+    """What is wrong with the audit log's triggers, given the rows of TRIGGERS_QUERY: an
+    append-only trigger missing or not as the migration created it, or another trigger on the log
+    (one `BEFORE INSERT ... RAISE(IGNORE)` would silently drop every new entry). None when sound."""
+    present: dict[str, bytes] = {}
+    for name, sql in found:
+        present[bytes(name or b"").decode("utf-8", errors="replace")] = bytes(sql or b"")
+    problems: list[Problem] = []
+    for name, sql in APPEND_ONLY_TRIGGERS.items():
+        if name not in present:
+            problems.append((N_("the append-only trigger {name} is missing"), {"name": name}))
+        elif present[name] != sql.encode("utf-8"):
+            problems.append(
+                (N_("the append-only trigger {name} is not as rvneet created it"), {"name": name})
+            )
+    # A name someone else chose is shown escaped: it cannot move the cursor or colour the text.
+    problems += [
+        (N_("an unknown trigger {name} is on the audit log"), {"name": ascii(name)})
+        for name in present
+        if name not in APPEND_ONLY_TRIGGERS
+    ]
+    return problems

@@ -6,15 +6,17 @@ Both only read, in batches by id, so a log of millions of entries keeps memory f
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import itertools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import LargeBinary, cast, select
 from sqlmodel import Session
 
 from rvneet.domain.enums import (
@@ -39,11 +41,18 @@ from rvneet.domain.enums import (
     WelfareDomain,
     estonian,
 )
-from rvneet.domain.errors import InvalidInput
+from rvneet.domain.errors import InvalidInput, RvneetError
 from rvneet.domain.stages import STAGES
 from rvneet.domain.tables import AUDITED, AuditEntry
 from rvneet.i18n import N_, _, format_date, translate
-from rvneet.services.audit import GENESIS, REDACTED, entry_hash
+from rvneet.services.audit import (
+    GENESIS,
+    REDACTED,
+    TRIGGERS_QUERY,
+    Problem,
+    entry_hash,
+    trigger_problems,
+)
 
 _BATCH = 10_000
 _TABLE: Any = AuditEntry.__table__  # type: ignore[attr-defined]
@@ -105,8 +114,13 @@ def audit_entries(session: Session, query: AuditQuery) -> Iterator[dict[str, Any
         conditions.append(_TABLE.c.user == query.user)
     if query.entity is not None:
         conditions.append(_TABLE.c.entity == query.entity)
-    columns = [_TABLE.c[f] for f in ("id", "at", "user", "action", "entity", "entity_id")]
-    columns += [_TABLE.c.entity_ref, _TABLE.c.changes]
+    # As bytes, decoded in `_entry`: an entry changed by hand may hold text that is not UTF-8, or
+    # binary data, which the listing shows as best it can (`audit verify` says it was changed).
+    columns = [_TABLE.c.id]
+    columns += [
+        cast(_TABLE.c[f], LargeBinary)
+        for f in ("at", "user", "action", "entity", "entity_id", "entity_ref", "changes")
+    ]
     connection = session.connection()
     if query.limit is not None:
         newest = connection.execute(
@@ -129,7 +143,9 @@ def audit_entries(session: Session, query: AuditQuery) -> Iterator[dict[str, Any
 
 
 def _entry(row: Any) -> dict[str, Any]:
-    entry_id, at, user, action, entity, entity_id, ref, changes = row
+    entry_id, at, user, action, entity, entity_id, ref, changes = (_decoded(v) for v in row)
+    if isinstance(entity_id, str) and entity_id.lstrip("-").isdigit():
+        entity_id = int(entity_id)
     return {
         "id": entry_id,
         "at": at,
@@ -138,8 +154,30 @@ def _entry(row: Any) -> dict[str, Any]:
         "entity": entity,
         "entity_id": entity_id,
         "ref": ref,
-        "changes": {k: {"old": old, "new": new} for k, (old, new) in json.loads(changes).items()},
+        "changes": _changes(changes),
     }
+
+
+def _decoded(value: Any) -> Any:
+    """A value read as bytes, as text (a byte that is not UTF-8 shown as U+FFFD)."""
+    return value.decode("utf-8", errors="replace") if isinstance(value, bytes) else value
+
+
+UNREADABLE = "(unreadable)"
+
+
+def _changes(text: Any) -> dict[str, dict[str, Any]]:
+    """{field: {"old": ..., "new": ...}} from the stored JSON; a text rvneet did not write (an entry
+    changed by hand) is shown whole as the new value of the field UNREADABLE."""
+    try:
+        stored = json.loads(text) if isinstance(text, str) else None
+    except (ValueError, RecursionError):  # not JSON, or nested too deeply to read
+        stored = None
+    if isinstance(stored, dict) and all(
+        isinstance(pair, list) and len(pair) == 2 for pair in stored.values()
+    ):
+        return {k: {"old": old, "new": new} for k, (old, new) in stored.items()}
+    return {UNREADABLE: {"old": None, "new": text}}
 
 
 def change_rows(entries: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -363,52 +401,137 @@ FIELD_LABELS = {
 
 @dataclass(frozen=True)
 class ChainCheck:
-    """The outcome of `verify_chain`: how many entries, the first broken one (None if intact), and
-    the id of the entry whose hash was expected (None if no entry has it)."""
+    """The outcome of `verify_chain`: how many entries, the first broken one (None if intact) and
+    why (an English text marked N_ and its fields, see `problem_text`), the id of the entry whose
+    hash was expected (None if no entry has it), and what is wrong with the log's triggers."""
 
     entries: int
     last_hash: str
     broken_id: int | None = None
     problem: str | None = None
+    problem_fields: dict[str, Any] = dataclasses.field(default_factory=dict)
     expected_id: int | None = None
+    trigger_problems: list[Problem] = dataclasses.field(default_factory=list)
+
+    def problem_text(self, lang: str | None = None) -> str:
+        """Why the broken entry does not fit, in `lang` (the message language by default)."""
+        if self.problem is None:
+            return ""
+        return translate(self.problem, lang).format(**self.problem_fields)
+
+
+# One batch of entries in id order: the SQLite type of every column (so that a value rvneet never
+# writes, such as binary data put in by hand, is found rather than crashing the check) and the text
+# columns as bytes (text that is not UTF-8 cannot even be read as text). `?`: the id to start
+# after and the batch size; plain SQL, so that a DB-API connection can run it as well.
+_COLUMNS = (
+    "prev_hash",
+    "hash",
+    "at",
+    "user",
+    "entity",
+    "entity_id",
+    "entity_ref",
+    "action",
+    "changes",
+)
+_CHAIN_QUERY = (
+    "SELECT id, "
+    + " || ',' || ".join(f"typeof({c})" for c in _COLUMNS)
+    + ", "
+    + ", ".join(c if c == "entity_id" else f"CAST({c} AS BLOB)" for c in _COLUMNS)
+    + " FROM audit_log WHERE id > ? ORDER BY id LIMIT ?"
+)
+# The SQLite types rvneet writes in each column.
+_EXPECTED = {
+    c: {"entity_id": ("integer",), "entity_ref": ("text", "null")}.get(c, ("text",))
+    for c in _COLUMNS
+}
+_TYPES = {",".join(kinds) for kinds in itertools.product(*_EXPECTED.values())}
+Fetch = Callable[[str, tuple[Any, ...]], Sequence[Sequence[Any]]]
 
 
 def verify_chain(session: Session, expect: str | None = None) -> ChainCheck:
-    """Recompute the hash chain in id order; stop at the first entry that does not fit.
+    """Recompute the hash chain in id order; stop at the first entry that does not fit. Also check
+    the append-only triggers (`services.audit.trigger_problems`).
 
     An edited entry no longer matches its own hash; an entry deleted, inserted or moved breaks the
-    link (`prev_hash`) of the entry after it. `expect` is a hash noted from an earlier check: the
-    entry that has it is looked for, which shows the log was not cut or rewritten since.
+    link (`prev_hash`) of the entry after it; a value of a type rvneet never writes there is an
+    edit too. `expect` is a hash noted from an earlier check: the entry that has it is looked for,
+    which shows the log was not cut or rewritten since.
     """
+    from sqlalchemy.exc import DBAPIError
+
     connection = session.connection()
+    try:
+        return verify_rows(
+            lambda sql, params: connection.exec_driver_sql(sql, params).all(), expect
+        )
+    except DBAPIError as exc:
+        # A table or column renamed or dropped by hand: SQLite's reason names it, no values.
+        reason = " ".join(str(exc.orig).split())
+        raise RvneetError(
+            _("cannot read the audit log to check it ({reason})").format(reason=reason)
+        ) from None
+
+
+def verify_rows(fetch: Fetch, expect: str | None = None) -> ChainCheck:
+    """`verify_chain` through `fetch(sql, params) -> rows`, so that a DB-API connection (`rvneet db
+    check --full`) and a session run the same check."""
+    triggers = trigger_problems(fetch(TRIGGERS_QUERY, ()))
     prev, prev_id, count, last_id, expected_id = GENESIS, None, 0, 0, None
-    content = ("at", "user", "entity", "entity_id", "entity_ref", "action", "changes")
-    columns = [_TABLE.c.id, _TABLE.c.prev_hash, _TABLE.c.hash, *(_TABLE.c[f] for f in content)]
     while True:
-        rows = connection.execute(
-            select(*columns).where(_TABLE.c.id > last_id).order_by(_TABLE.c.id).limit(_BATCH)
-        ).all()
-        for entry_id, prev_hash, digest, *fields in rows:
+        rows = fetch(_CHAIN_QUERY, (last_id, _BATCH))
+        for entry_id, types, *values in rows:
+            broken = _broken(types, values)
+            if isinstance(broken, tuple):
+                return ChainCheck(count, prev, entry_id, *broken, trigger_problems=triggers)
+            prev_hash, digest, *content = broken
             if prev_hash != prev:
-                problem = (
-                    _(
-                        "it does not follow entry {id} (an entry deleted, inserted or moved "
-                        "before it)"
-                    ).format(id=prev_id)
+                problem: Problem = (
+                    (
+                        N_(
+                            "it does not follow entry {id} (an entry deleted, inserted or moved "
+                            "before it)"
+                        ),
+                        {"id": prev_id},
+                    )
                     if prev_id is not None
-                    else _(
-                        "it does not follow the start of the log (an entry deleted, inserted or "
-                        "moved before it)"
+                    else (
+                        N_(
+                            "it does not follow the start of the log (an entry deleted, inserted "
+                            "or moved before it)"
+                        ),
+                        {},
                     )
                 )
-                return ChainCheck(count, prev, entry_id, problem)
-            if entry_hash(prev_hash, tuple(fields)) != digest:
-                return ChainCheck(
-                    count, prev, entry_id, _("its content does not match its hash (edited)")
-                )
+                return ChainCheck(count, prev, entry_id, *problem, trigger_problems=triggers)
+            if entry_hash(prev_hash, tuple(content)) != digest:
+                edited = N_("its content does not match its hash (edited)")
+                return ChainCheck(count, prev, entry_id, edited, trigger_problems=triggers)
             if digest == expect:
                 expected_id = entry_id
             prev, prev_id, count = digest, entry_id, count + 1
         if len(rows) < _BATCH:
-            return ChainCheck(count, prev, expected_id=expected_id)
+            return ChainCheck(count, prev, expected_id=expected_id, trigger_problems=triggers)
         last_id = rows[-1][0]
+
+
+def _broken(types: Any, values: list[Any]) -> list[Any] | Problem:
+    """An entry's values as rvneet wrote them (text decoded), or why they cannot be."""
+    if types not in _TYPES:
+        kinds = str(types).split(",")
+        column = next(c for c, k in zip(_COLUMNS, kinds, strict=True) if k not in _EXPECTED[c])
+        return (
+            N_("its {column} holds a value of a type rvneet never writes there (edited)"),
+            {"column": column},
+        )
+    decoded: list[Any] = []
+    for column, value in zip(_COLUMNS, values, strict=True):
+        if isinstance(value, bytes):
+            try:
+                value = value.decode("utf-8")
+            except UnicodeDecodeError:
+                return (N_("its {column} is not valid UTF-8 text (edited)"), {"column": column})
+        decoded.append(value)
+    return decoded

@@ -6,7 +6,8 @@ live database through SQLite's own locking, so other connections see the old con
 never a mixture. Checks open the file read-only (`rvneet.db.read_only_uri`) and take no write lock.
 
 Only the standard `sqlite3` module is used here (SQLCipher's for an encrypted database, with the
-same key for its backups), except for the audit row of a restore.
+same key for its backups), except for the upgrade and the audit row of a restored copy, and the
+audit chain check of `--full`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,8 +79,10 @@ class Note:
         return cls("{text}", {"text": text})
 
     def shown(self, lang: str = "en") -> str:
-        """The text in `lang` ("en": as written in the code), its fields filled in."""
-        return translate(self.text, lang).format(**self.fields)
+        """The text in `lang` ("en": as written in the code), its fields filled in (a field that
+        is a Note itself in the same language)."""
+        fields = {k: v.shown(lang) if isinstance(v, Note) else v for k, v in self.fields.items()}
+        return translate(self.text, lang).format(**fields)
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,8 @@ CHECK_NAMES = {
     "integrity": N_("integrity check"),
     "foreign_keys": N_("references"),
     "audit": N_("audit log"),
+    "audit_chain": N_("audit log hash chain"),
+    "audit_triggers": N_("append-only triggers"),
     "schema": N_("schema version"),
 }
 CHECK_RESULTS = {"ok": N_("ok"), "problem": N_("problem")}
@@ -315,8 +322,9 @@ def check_database(path: Path, *, full: bool = False, key: str | None = None) ->
 
     The checks: SQLite's `quick_check` (`integrity_check` when `full`), `foreign_key_check`, and the
     schema revision against the newest one this rvneet knows; when `full`, also that the records
-    and the audit log agree (`_audit`). Each result says ok or lists problems. An encrypted
-    database is opened with `key`.
+    and the audit log agree (`_audit`), the audit log's hash chain as `rvneet audit verify` checks
+    it, and its append-only triggers (`_audit_chain`). Each result says ok or lists problems. An
+    encrypted database is opened with `key`.
     """
     if not path.exists():
         raise DatabaseError(_("no database at {path}").format(path=path))
@@ -325,7 +333,7 @@ def check_database(path: Path, *, full: bool = False, key: str | None = None) ->
     with _connect(path, read_only=True, key=key) as con:
         results = [_integrity(con, full), _foreign_keys(con), _schema(con, path)]
         if full:
-            results.append(_audit(con))
+            results += [_audit(con), *_audit_chain(con)]
         return results
 
 
@@ -429,6 +437,49 @@ def _audit(con: Any) -> CheckResult:
     if problems:
         return _problem(check, problems)
     return _passed(check, N_("every record and its audit entries agree"))
+
+
+def _audit_chain(con: Any) -> list[CheckResult]:
+    """The audit log's hash chain and its append-only triggers, checked as `rvneet audit verify`
+    checks them (`services.audit_trail.verify_rows`)."""
+    from rvneet.services.audit_trail import verify_rows
+
+    checks = ("audit_chain", "audit_triggers")
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "audit_log" not in tables:
+            return [_problem(check, [Note(N_("there is no audit log"))]) for check in checks]
+        chain = verify_rows(lambda sql, params: con.execute(sql, params).fetchall())
+    except driver_errors() as exc:
+        return [_failed(check, exc) for check in checks]
+    if chain.broken_id is None:
+        linked = _passed(
+            "audit_chain",
+            N_("{n} entries fit the chain (as rvneet audit verify checks); newest hash {hash}"),
+            n=chain.entries,
+            hash=chain.last_hash,
+        )
+    else:
+        assert chain.problem is not None  # a broken entry always says why
+        why = Note(chain.problem, chain.problem_fields)
+        linked = _problem(
+            "audit_chain",
+            [
+                Note(
+                    N_("broken at entry {id}: {problem}; the {n} entries before it are intact"),
+                    {"id": chain.broken_id, "problem": why, "n": chain.entries},
+                )
+            ],
+        )
+    if chain.trigger_problems:
+        triggers = _problem(
+            "audit_triggers", [Note(text, fields) for text, fields in chain.trigger_problems]
+        )
+    else:
+        triggers = _passed(
+            "audit_triggers", N_("the audit log's append-only triggers are as rvneet created them")
+        )
+    return [linked, triggers]
 
 
 def _schema(con: Any, path: Path) -> CheckResult:
@@ -561,11 +612,16 @@ def save_upgrade_backup(database: Path, revision: str, key: str | None = None) -
 
 
 def restore_database(db: Database, source: Path) -> RestoreInfo:
-    """Replace the content of the database with that of the backup `source`.
+    """Replace the content of the database with that of the backup `source`, in one step.
 
-    The current content is first saved beside it as `<name>.before-restore-<UTC time>` (0600). The
-    copy goes through the backup API into the database file, so other connections and the WAL stay
-    consistent. An older schema is then upgraded, and the restore is written to the audit log.
+    The current content is first saved beside it as `<name>.before-restore-<UTC time>` (0600).
+    The backup is copied into a private file beside the database (`.<name>.restore-*.tmp`), an
+    older schema upgraded there, and the restore written to that copy's audit log; only then does
+    the copy go into the database file, through the backup API in one transaction. So other
+    connections and the WAL stay consistent, and a restore killed at any moment leaves either
+    the previous content or the backup's with the audit entry of its restore, never the backup's
+    without it. A restore killed before its end can leave its private copy behind; the next
+    restore removes it.
     """
     plan = plan_restore(db, source)
     source = plan.source
@@ -573,6 +629,7 @@ def restore_database(db: Database, source: Path) -> RestoreInfo:
         from rvneet.files.folders import make_private_dir
 
         make_private_dir(db.path.parent)
+    _remove_stale_copies(db.path)
     safety: Path | None = None
     created = False
     if plan.replaces_existing:
@@ -585,9 +642,11 @@ def restore_database(db: Database, source: Path) -> RestoreInfo:
                 _("cannot create {path}: {reason}").format(path=db.path, reason=exc.strerror)
             ) from None
         created = True
+    staged: Path | None = None
     try:
-        _copy(source, db.path, standalone=False, key=db.key)
-    except driver_errors(DatabaseError) as exc:
+        staged = _stage_restore(db, source, plan.source_revision, safety)
+        _copy(staged, db.path, standalone=False, key=db.key)
+    except driver_errors(DatabaseError, OSError) as exc:
         if safety is not None:
             safety.unlink(missing_ok=True)
         if created:
@@ -597,23 +656,58 @@ def restore_database(db: Database, source: Path) -> RestoreInfo:
                 source=source, path=db.path, reason=exc
             )
         ) from None
-    try:
-        db.ensure_ready()  # upgrades an older schema, with its notice
-        with db.session(write=True) as session:
-            record_restore(session, source.name, safety.name if safety else None)
-    except DatabaseError as exc:
-        then = (
-            _(
-                "restored {source} into {path}, but then: {error}; "
-                "the previous database is in {copy}"
-            )
-            if safety
-            else _("restored {source} into {path}, but then: {error}")
-        )
-        raise DatabaseError(
-            then.format(source=source, path=db.path, error=exc, copy=safety)
-        ) from None
+    finally:
+        if staged is not None:
+            _remove_with_side_files(staged)
     return RestoreInfo(db.path, source, plan.source_revision, head_revision(), safety)
+
+
+# The private copy a restore prepares beside the database: `.<name>.restore-<random>.tmp`.
+_STAGED_INFIX = ".restore-"
+_STAGED_SUFFIX = ".tmp"
+
+
+def _stage_restore(db: Database, source: Path, revision: str, safety: Path | None) -> Path:
+    """The backup copied beside the database (0600), upgraded to the newest schema, with the audit
+    entry of its restore: what the database is to hold, complete before it replaces anything."""
+    fd, name = tempfile.mkstemp(
+        prefix=f".{db.path.name}{_STAGED_INFIX}", suffix=_STAGED_SUFFIX, dir=db.path.parent
+    )
+    os.fchmod(fd, 0o600)
+    os.close(fd)
+    staged = Path(name)
+    try:
+        _copy(source, staged, standalone=True, key=db.key)
+        copy = Database(staged, db.user, db.key)
+        if revision != head_revision():
+            copy.upgrade()
+            print(
+                _("rvneet: upgraded the backup's content from schema {schema} to {head}").format(
+                    schema=revision, head=head_revision()
+                ),
+                file=sys.stderr,
+            )
+        with copy.session(write=True) as session:
+            record_restore(session, source.name, safety.name if safety else None)
+        with _connect(staged, read_only=False, key=db.key) as con:
+            # One file again (the session left it in WAL mode), which the backup API reads as is.
+            con.execute("PRAGMA journal_mode=DELETE")
+    except BaseException:
+        _remove_with_side_files(staged)
+        raise
+    return staged
+
+
+def _remove_with_side_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _remove_stale_copies(database: Path) -> None:
+    """Remove the private copies restores killed before their end left beside the database: each
+    holds a backup's personal data, and none is the only copy of anything."""
+    for stale in database.parent.glob(f".{database.name}{_STAGED_INFIX}*{_STAGED_SUFFIX}"):
+        _remove_with_side_files(stale)
 
 
 def record_restore(session: Session, source_name: str, safety_copy_name: str | None) -> None:
