@@ -16,9 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import CODE_F_1999_LEAP
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from conftest import CODE_F_1999_LEAP
 from typer.testing import CliRunner, Result
 
 from rvneet.cli import app
@@ -134,7 +134,16 @@ def fill(invoke: Invoke, texts: dict[str, str], folder: Path) -> None:
             "--risk", "high", "--manager", texts["manager"], "--instrument", texts["instrument"])  # fmt: skip
     ok("case", "contact", rv, "--date", "2025-01-07", "--channel", "meeting",
        "--place", texts["place"], "--note", texts["contact_note"])  # fmt: skip
-    ok("case", "stage", rv, "risk-assessment", "--date", "2025-01-08", "--note", texts["stage_note"])
+    ok(
+        "case",
+        "stage",
+        rv,
+        "risk-assessment",
+        "--date",
+        "2025-01-08",
+        "--note",
+        texts["stage_note"],
+    )
     ok("case", "member", "add", rv, "M-001", "--date", "2025-01-09")
     ok("case", "goal", "add", rv, texts["goal"], "--date", "2025-01-10")
     ok("case", "goal", "add", rv, texts["goal"], "--date", "2025-01-10")
@@ -279,7 +288,12 @@ def test_named_examples_of_the_issue(run: Callable[..., Result], initialised: Pa
         assert result.exit_code == 0, result.stderr
     result = run("youth", "list")
     assert result.exit_code == 0, result.stderr
-    for line in ("Kati Kask [asendaja]", "[link=https://x]y[/link]", "<U+001B>[31mred", "a<U+000D>b"):
+    for line in (
+        "Kati Kask [asendaja]",
+        "[link=https://x]y[/link]",
+        "<U+001B>[31mred",
+        "a<U+000D>b",
+    ):
         assert line in result.stdout
     assert "│ [/]" in result.stdout
     assert "\x1b" not in result.stdout and "\r" not in result.stdout

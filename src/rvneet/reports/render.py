@@ -195,7 +195,11 @@ def write_xlsx(report: Report, path: Path, lang: str, generated: dt.datetime | N
     from rvneet.files.write import write_xlsx as write_sheets
 
     top = [[line] for line in notes(report, lang, generated)]
-    summary = [*top, [], *([visible(label), value] for _, label, value in summary_rows(report, lang))]
+    summary = [
+        *top,
+        [],
+        *([visible(label), value] for _, label, value in summary_rows(report, lang)),
+    ]
     # The heading holds the municipality, typed at init: a control character in it, which an
     # XLSX cell cannot hold, is written out as on the screen.
     sheets: list[tuple[str, list[str], Any]] = [
