@@ -279,20 +279,12 @@ WRAPPING_FIELDS = frozenset(
 )
 
 
-def safe(value: object) -> str:
-    """`value` as text to put into rich markup: control characters written out (`<U+001B>`),
-    markup escaped, so that a stored `[/]` or `[link=…]` shows as typed.
-
-    Prefer `plain` (a rich `Text`, never read as markup); this is for a value inside a markup string.
-    """
-    from rich.markup import escape
-
-    return escape(visible(str(value)))
-
-
 def plain(value: object, style: str = "") -> Any:
     """`value` as rich `Text`: shown as it is (no markup, no `:emoji:` codes), control characters
-    written out (`<U+001B>`). What every screen makes of stored or typed text."""
+    written out (`<U+001B>`). What every screen makes of stored or typed text.
+
+    Not markup escaping (`rich.markup.escape`): that leaves `:smile:` to become an emoji.
+    """
     from rich.text import Text
 
     return Text(visible(str(value)), style=style)
