@@ -137,7 +137,8 @@ def render_csv(report: Report, lang: str) -> str:
 def render_table(
     report: Report, lang: str, generated: dt.datetime | None, max_rows: int | None = None
 ) -> list[Any]:
-    """Rich renderables: the summary table under the heading, then each listing.
+    """Rich renderables: the summary table under the heading, then each listing (and lines of
+    text, which `cli.common.print_rich` prints as text, never as markup).
 
     `max_rows` shows only the first rows of a listing, with a line saying how many there are.
     """
@@ -164,7 +165,7 @@ def render_table(
     for listing in report.listings:
         title = translate(listing.title, lang)
         if not listing.rows:
-            parts.append(plain(f"{title}: {translate(NONE, lang)}"))
+            parts.append(f"{title}: {translate(NONE, lang)}")
             continue
         table = Table(title=plain(title, "table.title"), title_justify="left")
         for number, column in enumerate(listing.columns):
@@ -178,7 +179,7 @@ def render_table(
         parts.append(table)
         if len(shown) < len(listing.rows):
             total = _thousands(len(listing.rows), lang)
-            parts.append(plain(translate(MORE_ROWS, lang).format(shown=len(shown), total=total)))
+            parts.append(translate(MORE_ROWS, lang).format(shown=len(shown), total=total))
     return parts
 
 
