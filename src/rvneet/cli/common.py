@@ -26,6 +26,8 @@ from rvneet.i18n import N_, _, format_date, language, message_language, translat
 E = TypeVar("E", bound=StrEnum)
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from rvneet.db import Database
     from rvneet.services.paging import Page, Paged
 
@@ -279,7 +281,7 @@ WRAPPING_FIELDS = frozenset(
 )
 
 
-def plain(value: object, style: str = "") -> Any:
+def plain(value: object, style: str = "") -> "Text":
     """`value` as rich `Text`: shown as it is (no markup, no `:emoji:` codes), control characters
     written out (`<U+001B>`). What every screen makes of stored or typed text.
 
