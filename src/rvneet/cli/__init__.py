@@ -32,6 +32,7 @@ from rvneet.cli.common import database, use_global_lang
 from rvneet.cli.help_i18n import click_words, lang_option, translate_tree
 from rvneet.domain.errors import DiskFull, RvneetError
 from rvneet.domain.personal_code import redact_codes
+from rvneet.domain.visible import visible
 from rvneet.i18n import LANG_ENV, Lang, _, language, message_language, use_language
 
 DEBUG_ENV = "RVNEET_DEBUG"
@@ -115,7 +116,8 @@ def _unexpected(exc: Exception) -> str:
 def _fail(message: str, code: int) -> None:
     # Error output ends up in logs and screenshots: never a personal code, whatever the message;
     # and always one line, even when a library's message quotes a line break from the input.
-    line = " ".join(redact_codes(message).splitlines())
+    # Control characters (an escape sequence in a typed or stored value) are written out visibly.
+    line = " ".join(visible(redact_codes(message)).splitlines())
     print(_("Error: {message}").format(message=line), file=sys.stderr)
     sys.exit(code)
 
@@ -221,6 +223,7 @@ def init(
     created = db.create()
     with db.session(write=True) as session:
         newly_named = set_municipality(session, municipality)
+    municipality = visible(municipality)  # as stored, but an escape sequence is not run
     if created or newly_named:
         typer.echo(
             _("Created {path} for {municipality}").format(path=db.path, municipality=municipality)

@@ -101,8 +101,6 @@ def audit(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from rich.markup import escape
-
     from rvneet.services.audit_trail import (
         CHANGE_FIELDS,
         AuditQuery,
@@ -130,11 +128,10 @@ def audit(
         shown = [
             {
                 **entry,
-                "user": escape(entry["user"]),
                 "when": entry["at"][:16].replace("T", " "),
                 "record": f"{entity_label(entry['entity'], lang)} {entry['entity_id']}",
-                # "[redacted]" is text, not rich markup.
-                "detail": escape(describe_changes(entry, lang)),
+                # "[redacted]" is text, not rich markup: `table` never reads cells as markup.
+                "detail": describe_changes(entry, lang),
             }
             for entry in entries
         ]

@@ -20,11 +20,14 @@ import typer
 
 from rvneet.domain.enums import YesNo, estonian_forms_text, parse_choice, shown_stored
 from rvneet.domain.period import PERIOD_HELP, Period, parse_period
+from rvneet.domain.visible import visible
 from rvneet.i18n import N_, _, format_date, language, message_language, translate
 
 E = TypeVar("E", bound=StrEnum)
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from rvneet.db import Database
     from rvneet.services.paging import Page, Paged
 
@@ -225,7 +228,8 @@ def warn(message: str) -> None:
     """A warning on stderr: the command still did what it was asked. Personal codes are hidden."""
     from rvneet.domain.personal_code import redact_codes
 
-    print(_("Warning: {message}").format(message=redact_codes(message)), file=sys.stderr)
+    message = visible(redact_codes(message))
+    print(_("Warning: {message}").format(message=message), file=sys.stderr)
 
 
 def to_json(data: Any) -> str:
@@ -283,6 +287,17 @@ WRAPPING_FIELDS = frozenset(
 )
 
 
+def plain(value: object, style: str = "") -> "Text":
+    """`value` as rich `Text`: shown as it is (no markup, no `:emoji:` codes), control characters
+    written out (`<U+001B>`). What every screen makes of stored or typed text.
+
+    Not markup escaping (`rich.markup.escape`): that leaves `:smile:` to become an emoji.
+    """
+    from rich.text import Text
+
+    return Text(visible(str(value)), style=style)
+
+
 def table(
     title: str | None,
     rows: Iterable[dict[str, Any]],
@@ -295,25 +310,32 @@ def table(
     The title and headers are English texts marked `N_` (or already translated with `_`), shown
     in the user's language. References, dates and codes never wrap; free text (names, details)
     does. Dates are written as the user's language writes them (`current_language`).
+
+    The title and every cell are shown as text, never as rich markup (`plain`): a stored `[/]`
+    shows as typed, and an escape character as `<U+001B>`.
     """
     from rich.table import Table
 
     lang = current_language()
-    result = Table(title=title and translate(title, lang), title_justify="left")
+    shown_title = plain(translate(title, lang), "table.title") if title else None
+    result = Table(title=shown_title, title_justify="left")
     for field_name, header in columns.items():
-        result.add_column(translate(header, lang), no_wrap=field_name not in WRAPPING_FIELDS)
+        result.add_column(plain(translate(header, lang)), no_wrap=field_name not in WRAPPING_FIELDS)
     for row in rows:
-        result.add_row(*(_cell(row.get(f), lang, (values or {}).get(f)) for f in columns))
+        result.add_row(*(plain(_cell(row.get(f), lang, (values or {}).get(f))) for f in columns))
     return result
 
 
 def print_rich(*renderables: Any, file: Any = None) -> None:
-    """Print rich renderables to stdout (or `file`, without colour)."""
+    """Print rich renderables to stdout (or `file`, without colour).
+
+    A string is printed as it is (`plain`), never read as markup: messages quote stored text.
+    """
     from rich.console import Console
 
     console = Console(file=file, no_color=file is not None, width=120 if file else None)
     for item in renderables:
-        console.print(item)
+        console.print(plain(item) if isinstance(item, str) else item)
 
 
 def print_listing(
@@ -367,7 +389,7 @@ def print_page(
     line = _("{shown} of {total} {noun}; {hints}").format(
         shown=shown, total=total, noun=translate(noun), hints="; ".join(hints)
     )
-    print_rich(f"[dim]{line}[/dim]")  # untranslated: rich markup around a translated line
+    print_rich(plain(line, "dim"))
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from rvneet.cli.common import (
     progress_display,
     to_json,
 )
+from rvneet.domain.visible import visible
 from rvneet.i18n import N_, _, translate
 
 if TYPE_CHECKING:
@@ -209,7 +210,7 @@ def _refused(result: "ImportResult", errors: Path | None, output: SummaryFormat)
         typer.echo(redact_codes(to_json(result.summary())))
         return
     for error in result.errors:
-        print(f"  {redact_codes(error.line())}", file=sys.stderr)
+        print(f"  {visible(redact_codes(error.line()))}", file=sys.stderr)
     if errors is not None:
         print(
             _("The bad rows, with the reasons, are in {path}").format(path=errors), file=sys.stderr

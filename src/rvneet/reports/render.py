@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from rvneet.domain.visible import visible
 from rvneet.i18n import N_, format_date, translate
 from rvneet.reports.model import Breakdown, Report, to_data
 
@@ -136,34 +137,45 @@ def render_csv(report: Report, lang: str) -> str:
 def render_table(
     report: Report, lang: str, generated: dt.datetime | None, max_rows: int | None = None
 ) -> list[Any]:
-    """Rich renderables: the summary table under the heading, then each listing.
+    """Rich renderables: the summary table under the heading, then each listing (and lines of
+    text, which `cli.common.print_rich` prints as text, never as markup).
 
     `max_rows` shows only the first rows of a listing, with a line saying how many there are.
     """
     from rich.table import Table
+    from rich.text import Text
+
+    def plain(value: str, style: str = "") -> Text:
+        # Text, never rich markup: a municipality or cell of `[/]` shows as typed, ESC as <U+001B>.
+        return Text(visible(value), style=style)
 
     summary = Table(
-        title="\n".join([heading(report, lang, True), *notes(report, lang, generated, True)]),
+        title=plain(
+            "\n".join([heading(report, lang, True), *notes(report, lang, generated, True)]),
+            "table.title",
+        ),
         title_justify="left",
     )
     summary.add_column("")
     counts_only = all(f.count for f in report.figures)
-    summary.add_column(translate(COUNT if counts_only else VALUE, lang), justify="right")
+    summary.add_column(plain(translate(COUNT if counts_only else VALUE, lang)), justify="right")
     for _, label, value in summary_rows(report, lang):
-        summary.add_row(label, _shown(value, lang))
+        summary.add_row(plain(label), plain(_shown(value, lang)))
     parts: list[Any] = [summary]
     for listing in report.listings:
         title = translate(listing.title, lang)
         if not listing.rows:
             parts.append(f"{title}: {translate(NONE, lang)}")
             continue
-        table = Table(title=title, title_justify="left")
+        table = Table(title=plain(title, "table.title"), title_justify="left")
         for number, column in enumerate(listing.columns):
             # The first column (a reference) never wraps; headers of narrow numbers may.
-            table.add_column(translate(column.label, lang), no_wrap=number == 0)
+            table.add_column(plain(translate(column.label, lang)), no_wrap=number == 0)
         shown = listing.rows[:max_rows] if max_rows else listing.rows
         for row in shown:
-            table.add_row(*(_cell(c.shown(row.get(c.field), lang), lang) for c in listing.columns))
+            table.add_row(
+                *(plain(_cell(c.shown(row.get(c.field), lang), lang)) for c in listing.columns)
+            )
         parts.append(table)
         if len(shown) < len(listing.rows):
             total = _thousands(len(listing.rows), lang)
@@ -184,9 +196,15 @@ def write_xlsx(report: Report, path: Path, lang: str, generated: dt.datetime | N
     from rvneet.files.write import write_xlsx as write_sheets
 
     top = [[line] for line in notes(report, lang, generated)]
-    summary = [*top, [], *([label, value] for _, label, value in summary_rows(report, lang))]
+    summary = [
+        *top,
+        [],
+        *([visible(label), value] for _, label, value in summary_rows(report, lang)),
+    ]
+    # The heading holds the municipality, typed at init: a control character in it, which an
+    # XLSX cell cannot hold, is written out as on the screen.
     sheets: list[tuple[str, list[str], Any]] = [
-        (translate(SUMMARY, lang), [heading(report, lang)], summary)
+        (translate(SUMMARY, lang), [visible(heading(report, lang))], summary)
     ]
     for listing in report.listings:
         header = [translate(c.label, lang) for c in listing.columns]
@@ -199,13 +217,14 @@ def write_xlsx(report: Report, path: Path, lang: str, generated: dt.datetime | N
 
 
 def _xlsx_value(value: Any) -> Any:
-    """ISO dates become date cells, so that Excel sorts and filters them as dates."""
+    """ISO dates become date cells, so that Excel sorts and filters them as dates; text has its
+    control characters written out (an XLSX cell cannot hold them)."""
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
             return value
-    return value
+    return visible(value) if isinstance(value, str) else value
 
 
 _CSS = """
@@ -221,9 +240,14 @@ svg text { font: 12px system-ui, sans-serif; fill: #222; }
 """
 
 
+def _html(text: str) -> str:
+    """Text for an HTML page: escaped, and control characters written out as on the screen."""
+    return html.escape(visible(text))
+
+
 def render_html(report: Report, lang: str, generated: dt.datetime | None) -> str:
     """One self-contained, printable page: tables and inline-SVG bar charts, no network resources."""
-    e = html.escape
+    e = _html
     out = [
         "<!DOCTYPE html>",
         f'<html lang="{lang}"><head><meta charset="utf-8">',
@@ -271,7 +295,7 @@ def render_html(report: Report, lang: str, generated: dt.datetime | None) -> str
 
 def bar_chart(breakdown: Breakdown, lang: str) -> str:
     """A horizontal bar chart of a breakdown as inline SVG; a suppressed count draws no bar."""
-    e = html.escape
+    e = _html
     items = list(breakdown.counts.items())
     numbers = [c for _, c in items if isinstance(c, int)]
     top = max(numbers, default=0) or 1
