@@ -420,7 +420,7 @@ def test_a_crash_report_keeps_rvneets_own_message_scrubbed() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# XLSX files rvneet writes hold control characters as U+FFFD instead of failing
+# XLSX files rvneet writes hold control characters written out (<U+001B>) instead of failing
 
 
 def test_the_xlsx_rule_is_the_exports() -> None:
@@ -452,7 +452,7 @@ def test_an_import_errors_file_holds_a_control_character(
     # file with an exception quoting the name, which became a crash report).
     assert result.exit_code == 1, result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("Error: 1 of 1 row")
-    assert "Mari\ufffd Tamm" in _cells(errors)
+    assert "Mari<U+0001> Tamm" in _cells(errors)
     assert not list((initialised.parent / "xdg-state").rglob("error-*.txt"))
 
 
@@ -464,4 +464,4 @@ def test_the_workload_report_holds_a_control_character(
        "--start", "2025-01-01", "--manager", "Kadri\x1bPõld")  # fmt: skip
     target = tmp_path / "workload.xlsx"
     ok("report", "workload", "--format", "xlsx", "--output", str(target))
-    assert "Kadri\ufffdPõld" in _cells(target)
+    assert "Kadri<U+001B>Põld" in _cells(target)

@@ -106,18 +106,21 @@ def write_csv(
 # The control characters an XLSX cell cannot hold: openpyxl's ILLEGAL_CHARACTERS_RE, the rule
 # `rvneet export` refuses them by (a test checks the two agree); written here without openpyxl.
 XLSX_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
-# What such a character becomes in a listing or an import's --errors file: visible, so the cell
-# can be found and fixed; openpyxl would otherwise refuse the whole file, quoting the value.
-XLSX_REPLACEMENT = "\ufffd"
+
+
+def _written_out(match: re.Match[str]) -> str:
+    """Such a character as the screens show it (`<U+001B>`, as `domain.visible` writes it): the
+    cell can be found and fixed, where openpyxl would refuse the whole file, quoting the value."""
+    return f"<U+{ord(match.group()):04X}>"
 
 
 def xlsx_cell(value: Any) -> Any:
     """A value for an openpyxl cell: text neutralised, with each control character an XLSX cell
-    cannot hold shown as U+FFFD; booleans yes/no, numbers and dates as is."""
+    cannot hold written out as `<U+XXXX>`; booleans yes/no, numbers and dates as is."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, str):
-        return neutralise(XLSX_ILLEGAL.sub(XLSX_REPLACEMENT, value))
+        return neutralise(XLSX_ILLEGAL.sub(_written_out, value))
     return value
 
 
