@@ -132,6 +132,7 @@ def build_followups(session: Session, period: Period) -> Report:
             STATUSES,
             "followups_due",
             chart=True,
+            codes=tuple(STATUSES),
         ),
     ]
     for key in FIGURES:
@@ -144,6 +145,7 @@ def build_followups(session: Session, period: Period) -> Report:
                 MODELS,
                 key,
                 chart=key == "followups_due",
+                codes=tuple(MODELS),
             )
         )
     return Report(
@@ -154,4 +156,7 @@ def build_followups(session: Session, period: Period) -> Report:
         figures=[Figure(key, label, counts[key].total()) for key, label in FIGURES.items()],
         breakdowns=breakdowns,
         listings=[Listing("followups", N_("Follow-ups due"), COLUMNS, listing)],
+        # Due by model = done + skipped + overdue of that model; the statuses are figures too.
+        relations=[(f"by_model.{m}", tuple(f"{s}_by_model.{m}" for s in STATUSES)) for m in MODELS],
+        same=[(s, f"by_status.{s}") for s in STATUSES],
     )
