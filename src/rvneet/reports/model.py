@@ -158,10 +158,14 @@ def suppress(report: Report, below: int) -> Report:
     parts = {part for _, names in relations for part in names}
     parts |= {name for pair in report.same for name in pair if set(pair) & parts}
 
+    # A lone figure may say that it is small; a hidden part of a sum may not: parts said to be
+    # below `below` that add up to a shown total could be worked out (2 + 2 = 4 with below 3).
+    lone = {f.key for f in report.figures} - parts
+
     def shown(name: str) -> int | str:
         if name not in hidden:
             return values[name]
-        return f"<{below}" if name not in parts and values[name] < below else HIDDEN
+        return f"<{below}" if name in lone and values[name] < below else HIDDEN
 
     figures = [_suppress_statistic(f, report.figures, below) for f in report.figures]
     figures = [
