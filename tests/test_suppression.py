@@ -115,6 +115,19 @@ def _values(report: Report) -> dict[str, int]:
     return values
 
 
+# Sums and equal numbers each report holds, written out here apart from the builders' own
+# declarations: a builder that forgets one fails the property below.
+_STATUSES, _MODELS = ("done", "skipped", "overdue"), ("rv", "neet")
+KNOWN: dict[str, list[tuple[str, tuple[str, ...]]]] = {
+    "lisa4": [("cases_active", ("cases_ended", "cases_ongoing_at_end"))],
+    "followups": [
+        *((s, (f"by_status.{s}",)) for s in _STATUSES),
+        *((f"by_model.{m}", tuple(f"{s}_by_model.{m}" for s in _STATUSES)) for m in _MODELS),
+    ],
+    "workload": [("open_rv", ("by_model.rv",)), ("open_neet", ("by_model.neet",))],
+}
+
+
 def _relations(report: Report) -> list[tuple[str, tuple[str, ...]]]:
     values = _values(report)
     relations = [
@@ -123,7 +136,7 @@ def _relations(report: Report) -> list[tuple[str, tuple[str, ...]]]:
         if b.total_of is not None
     ]
     relations += [(name, (other,)) for name, other in report.same]  # a = b as a sum of one
-    return relations + list(report.relations)
+    return relations + list(report.relations) + KNOWN.get(report.name, [])
 
 
 def _determined(equations: list[tuple[dict[str, int], int]], unknown: str) -> bool:
