@@ -29,6 +29,7 @@ from rvneet.reports.model import Breakdown, Column, Figure, Listing, Report
 from rvneet.services.settings import municipality
 
 DONE, SKIPPED, OVERDUE = "done", "skipped", "overdue"
+OUTCOMES = ("reached", "in_education", "in_employment")
 
 _DUE_IN_PERIOD = text(
     """
@@ -159,4 +160,10 @@ def build_followups(session: Session, period: Period) -> Report:
         # Due by model = done + skipped + overdue of that model; the statuses are figures too.
         relations=[(f"by_model.{m}", tuple(f"{s}_by_model.{m}" for s in STATUSES)) for m in MODELS],
         same=[(s, f"by_status.{s}") for s in STATUSES],
+        # Of those done, reached (in education, in employment): the rest is never shown.
+        remainders=[
+            (f"{DONE}{model}", (f"{outcome}{model}",))
+            for outcome in OUTCOMES
+            for model in ("", *(f"_by_model.{m}" for m in MODELS))
+        ],
     )

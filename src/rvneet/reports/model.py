@@ -102,6 +102,9 @@ class Report:
     relations: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     # Names of one number shown in two places (a figure and a breakdown's category).
     same: list[tuple[str, str]] = field(default_factory=list)
+    # (total, parts) whose parts leave a rest that is never shown (done, of it reached: the rest
+    # were not reached); suppression keeps a small rest from being worked out.
+    remainders: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
     def figure(self, key: str) -> Figure:
         """The figure with `key`."""
@@ -154,7 +157,14 @@ def suppress(report: Report, below: int) -> Report:
         if b.total_of is not None and b.total_of in values
     ]
     relations += report.relations
-    hidden = hidden_counts(values, relations, report.same, below)
+    rests = []
+    for total, names in report.remainders:
+        if total in values and all(n in values for n in names):
+            rest = f"{total}-rest:{'+'.join(names)}"
+            values[rest] = values[total] - sum(values[n] for n in names)
+            relations.append((total, (*names, rest)))
+            rests.append(rest)
+    hidden = hidden_counts(values, relations, report.same, below, rests)
     parts = {part for _, names in relations for part in names}
     parts |= {name for pair in report.same for name in pair if set(pair) & parts}
 

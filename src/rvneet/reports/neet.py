@@ -382,6 +382,17 @@ def build_neet(session: Session, period: Period) -> Report:
         period=period,
         figures=figures,
         breakdowns=breakdowns,
+        # Outcomes of some of a count: the rest (not in education, overdue, ...) is never shown.
+        remainders=[
+            ("cases_closed", ("closed_in_education",)),
+            ("cases_closed", ("closed_in_employment",)),
+            ("cases_closed", ("closed_in_education_or_employment",)),
+            ("closed_in_education_or_employment", ("closed_in_education",)),
+            ("closed_in_education_or_employment", ("closed_in_employment",)),
+            ("followups_due", ("followups_done", "followups_skipped")),
+            ("followups_done", ("followups_reached",)),
+            ("followups_reached", ("followups_in_education_or_employment",)),
+        ],
     )
 
 

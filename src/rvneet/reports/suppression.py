@@ -18,6 +18,10 @@ that two names are one number shown twice (a figure and a breakdown's cell).
    (ties in the parts' order; a 0 only when no other is left, then the total).
 5. A number shown twice is hidden in both places when it is hidden in one.
 
+What is left of a total after some of its parts (follow-ups done but not reached) is never shown, but
+follows from them: it is an *unpublished* part of the sum, hidden from the start, and steps 1 to 4
+protect it when it is below `below` as if it were shown.
+
 Steps 4 and 5 repeat until nothing changes, so a number hidden by one relation is protected in every
 other relation it belongs to. Relations can still fix a hidden number together when none does alone
 (a total and a figure that are the same sum in two ways), so then:
@@ -42,11 +46,19 @@ def hidden_counts(
     relations: Iterable[Relation],
     same: Iterable[tuple[str, str]],
     below: int,
+    unpublished: Iterable[str] = (),
 ) -> set[str]:
-    """The names of the counts to hide among `values`, for threshold `below` (see the module)."""
+    """The names of the counts to hide among `values`, for threshold `below` (see the module).
+
+    `unpublished` names counts that are never shown but follow from others (what is left of a
+    total after its shown parts, e.g. follow-ups done but not reached): they start hidden, and one
+    of `below` or more may be worked out (it is no small count).
+    """
     relations = [(total, list(parts)) for total, parts in relations]
     same = list(same)
     hidden = {name for name, value in values.items() if 0 < value < below}
+    free = {name for name in unpublished if values[name] >= below}  # may be worked out
+    hidden |= set(unpublished)
     for total, parts in relations:
         whole = values[total]
         if 0 < whole < below:
@@ -62,7 +74,7 @@ def hidden_counts(
                     hidden.update((first, second))
                     changed = True
             for total, parts in relations:
-                pick = _complement(values, total, parts, hidden, below)
+                pick = _complement(values, total, parts, hidden, below, free)
                 if pick is not None:
                     hidden.add(pick)
                     changed = True
@@ -70,6 +82,7 @@ def hidden_counts(
             (
                 p
                 for name in _fixed(hidden, relations, same)
+                if name not in free
                 if (p := _widen(values, name, relations, same, hidden))
             ),
             None,
@@ -80,11 +93,17 @@ def hidden_counts(
 
 
 def _complement(
-    values: Mapping[str, int], total: str, parts: list[str], hidden: set[str], below: int
+    values: Mapping[str, int],
+    total: str,
+    parts: list[str],
+    hidden: set[str],
+    below: int,
+    free: set[str],
 ) -> str | None:
     """The next number to hide so that `total = sum(parts)` gives nothing away, or None."""
-    count = (total in hidden) + sum(p in hidden for p in parts)
-    if count == 0:
+    members = [name for name in (total, *parts) if name in hidden]
+    count = len(members)
+    if count == 0 or members[0] in free and count == 1:
         return None
     small = total not in hidden and sum(values[p] for p in parts if p in hidden) < below
     if count > 1 and not small:
