@@ -538,7 +538,8 @@ def test_suppression_masks_small_breakdown_counts(ok: Ok) -> None:
     assert summary["light_at_end"] == {"red": 4, "yellow": "x", "green": "x", "unknown": 0}
     assert summary["cases_by_need"]["institutional-care"] == 0
     assert summary["cases_by_need"]["health"] == "x"
-    assert summary["goals_dropped"] == "<3" and summary["followups_done"] == "<3"
+    assert summary["goals_dropped"] == "<3"  # a lone figure may say it is small
+    assert summary["followups_done"] == "x"  # a part of a sum may not (due 4 = done + ...)
     # A median or mean is not masked as a count: it is shown when it rests on at least 3 cases
     # and left out (null) when fewer, since one youth's rating would show; its n (2) is hidden.
     assert summary["neet_months_at_contact_n"] == 4 and summary["neet_months_at_contact_median"]

@@ -137,7 +137,7 @@ KNOWN_RESTS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
 }
 
 
-def _rests(report: Report) -> list[tuple[str, tuple[str, ...]]]:
+def _rests(report: Report) -> list[tuple[str, tuple[str, tuple[str, ...]]]]:
     """(rest, (total, parts)) for every part of a total whose rest is never shown."""
     pairs = [*report.remainders, *KNOWN_RESTS.get(report.name, [])]
     return [(f"rest of {total} after {'+'.join(parts)}", (total, parts)) for total, parts in pairs]
@@ -199,8 +199,8 @@ def _assert_protected(original: Report, suppressed: Report, below: int) -> None:
     assert set(shown) == set(values)
     hidden = {name for name, value in shown.items() if isinstance(value, str)}
     # A rest is never shown; one of `below` or more may be worked out, it is no small count.
-    for rest, (total, parts) in _rests(original):
-        values[rest] = values[total] - sum(values[p] for p in parts)
+    for rest, (whole, some) in _rests(original):
+        values[rest] = values[whole] - sum(values[p] for p in some)
         hidden.add(rest)
     free = {rest for rest, _ in _rests(original) if values[rest] >= below}
     for name, value in shown.items():
@@ -215,8 +215,8 @@ def _assert_protected(original: Report, suppressed: Report, below: int) -> None:
         lone = count == 1 and not free & set(members)
         assert not lone, (total, parts, shown)  # one hidden number would be the difference
         if total not in hidden and count:
-            rest = values[total] - sum(values[p] for p in parts if p not in hidden)
-            assert rest >= below, (total, parts, shown)  # hidden parts that are few together
+            left = values[total] - sum(values[p] for p in parts if p not in hidden)
+            assert left >= below, (total, parts, shown)  # hidden parts that are few together
     # All the sums at once: no hidden count is fixed by the shown ones.
     equations = []
     for total, parts in _relations(original):

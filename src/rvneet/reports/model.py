@@ -16,7 +16,7 @@ from typing import Any
 from rvneet.i18n import N_, translate
 from rvneet.reports.suppression import METHOD, hidden_counts
 
-Number = int | float | None
+Number = int | float | str | None  # str: hidden by suppression (`<3`, `x`)
 
 
 @dataclass

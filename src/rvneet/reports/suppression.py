@@ -54,12 +54,13 @@ def hidden_counts(
     total after its shown parts, e.g. follow-ups done but not reached): they start hidden, and one
     of `below` or more may be worked out (it is no small count).
     """
-    relations = [(total, list(parts)) for total, parts in relations]
-    same = list(same)
+    sums = [(total, list(parts)) for total, parts in relations]
+    pairs = list(same)
     hidden = {name for name, value in values.items() if 0 < value < below}
-    free = {name for name in unpublished if values[name] >= below}  # may be worked out
-    hidden |= set(unpublished)
-    for total, parts in relations:
+    rests = set(unpublished)
+    free = {name for name in rests if values[name] >= below}  # may be worked out
+    hidden |= rests
+    for total, parts in sums:
         whole = values[total]
         if 0 < whole < below:
             hidden.update(parts)
@@ -69,11 +70,11 @@ def hidden_counts(
         changed = True
         while changed:
             changed = False
-            for first, second in same:
+            for first, second in pairs:
                 if (first in hidden) != (second in hidden):
                     hidden.update((first, second))
                     changed = True
-            for total, parts in relations:
+            for total, parts in sums:
                 pick = _complement(values, total, parts, hidden, below, free)
                 if pick is not None:
                     hidden.add(pick)
@@ -81,9 +82,9 @@ def hidden_counts(
         pick = next(
             (
                 p
-                for name in _fixed(hidden, relations, same)
+                for name in _fixed(hidden, sums, pairs)
                 if name not in free
-                if (p := _widen(values, name, relations, same, hidden))
+                if (p := _widen(values, name, sums, pairs, hidden))
             ),
             None,
         )
@@ -103,7 +104,7 @@ def _complement(
     """The next number to hide so that `total = sum(parts)` gives nothing away, or None."""
     members = [name for name in (total, *parts) if name in hidden]
     count = len(members)
-    if count == 0 or members[0] in free and count == 1:
+    if count == 0 or (members[0] in free and count == 1):
         return None
     small = total not in hidden and sum(values[p] for p in parts if p in hidden) < below
     if count > 1 and not small:
