@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
 import sys
 from collections.abc import Callable, Iterable
 from fractions import Fraction
@@ -12,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -316,10 +317,32 @@ def test_no_hidden_count_can_be_worked_out_of_a_real_book(
         _assert_protected(report, suppress(report, below), below)
 
 
-def test_every_report_that_suppresses_is_covered(run: Run) -> None:
+def test_every_report_that_suppresses_is_covered() -> None:
     # A new report with --suppress-below must be added to _reports (and so to the property above).
     from rvneet.cli import app  # noqa: F401  (registers every report command)
     from rvneet.cli.report import app as reports
 
     names = {c.name for c in reports.registered_commands}
     assert names == {"lisa4", "neet", "followups", "workload"}
+
+
+def test_the_same_report_is_hidden_the_same_way_in_every_process() -> None:
+    # Breaks if a set's order (which changes with PYTHONHASHSEED) decides what is hidden.
+    code = (
+        "import json, sys; sys.path[:0] = ['tests']; "
+        "from test_suppression import _table; from rvneet.reports.model import suppress, to_data; "
+        "print(json.dumps(to_data(suppress(_table([[1, 4, 0, 2], [3, 0, 5, 1], [2, 2, 2, 7]], "
+        "True), 3))))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in (1, 2, 3)
+    }
+    assert len(outputs) == 1 and '"x"' in outputs.pop()
