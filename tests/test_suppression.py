@@ -85,7 +85,7 @@ def test_the_header_says_how_counts_are_hidden(ok: Ok) -> None:
     ok("case", "open", "--youth", ref, "--model", "rv", "--start", "2025-02-01", "--risk", "high")
     table = " ".join(ok("report", "lisa4", "--period", "2025H1", "--suppress-below", "4").split())
     assert "Counts below 4 are hidden, with the counts from which they could be worked out" in table
-    assert "a total below 4 shows as <4, any other hidden count as x" in table
+    assert "a figure below 4 that is no part of a sum shows as <4, any other" in table
     et = " ".join(
         ok("report", "lisa4", "--period", "2025H1", "--suppress-below", "4", "--lang", "et").split()
     )

@@ -20,8 +20,8 @@ from rvneet.reports.model import Breakdown, Report, to_data
 GENERATED = N_("Generated {time} UTC")
 SUPPRESSED = N_(
     "Counts below {n} are hidden, with the counts from which they could be worked out (primary and "
-    "complementary suppression): a total below {n} shows as <{n}, any other hidden count as x. "
-    "The listing is left out."
+    "complementary suppression): a figure below {n} that is no part of a sum shows as <{n}, any "
+    "other hidden count as x. The listing is left out."
 )
 AS_OF = N_("{title}, {municipality}, as of {day}")
 SUMMARY = N_("Summary")
