@@ -164,9 +164,12 @@ def suppress(report: Report, below: int) -> Report:
             values[rest] = values[total] - sum(values[n] for n in names)
             relations.append((total, (*names, rest)))
             rests.append(rest)
-    hidden = hidden_counts(values, relations, report.same, below, rests)
+    # A sum or pair with a figure that is no count (None: it could not be computed) protects nothing.
+    relations = [r for r in relations if {r[0], *r[1]} <= values.keys()]
+    same = [pair for pair in report.same if set(pair) <= values.keys()]
+    hidden = hidden_counts(values, relations, same, below, rests)
     parts = {part for _, names in relations for part in names}
-    parts |= {name for pair in report.same for name in pair if set(pair) & parts}
+    parts |= {name for pair in same for name in pair if set(pair) & parts}
 
     # A lone figure may say that it is small; a hidden part of a sum may not: parts said to be
     # below `below` that add up to a shown total could be worked out (2 + 2 = 4 with below 3).
