@@ -62,7 +62,7 @@ pytest: $(VENV)/.installed-dev
 # kill moments, RVNEET_SOAK_EXAMPLES=N the fuzz inputs per test.
 soak: $(VENV)/.installed-dev
 	RVNEET_SOAK=1 $(BIN)/pytest -n 0 -s tests/test_crash.py tests/test_concurrency.py
-	HYPOTHESIS_PROFILE=soak $(BIN)/pytest -n 2 tests/test_fuzz.py
+	HYPOTHESIS_PROFILE=soak $(BIN)/pytest -n 2 tests/test_fuzz.py tests/test_suppression.py
 
 # Issue 6's benchmarks on synthetic books (bench/generate.py), each beside its reference; writes
 # bench/results.md in under 10 minutes. `python -m bench.run --keep` keeps the books in bench/.cache/.

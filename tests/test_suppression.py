@@ -268,9 +268,16 @@ def _table(cells: list[list[int]], with_same: bool, drop_zeros: bool = False) ->
 
 
 SMALL = st.one_of(st.integers(0, 3), st.integers(0, 12))
+# `make soak` (HYPOTHESIS_PROFILE=soak) runs the profile's number of examples instead.
+SOAK = os.environ.get("HYPOTHESIS_PROFILE") == "soak"
 
 
-@settings(max_examples=300, deadline=None)
+def _examples(default: int, share: int = 1) -> int:
+    """`default`, or under soak the profile's number divided by `share` (a real book is slow)."""
+    return max(default, settings().max_examples // share) if SOAK else default
+
+
+@settings(max_examples=_examples(300), deadline=None)
 @given(
     cells=st.integers(1, 4).flatmap(
         lambda cols: st.lists(st.lists(SMALL, min_size=cols, max_size=cols), min_size=1, max_size=4)
@@ -297,7 +304,7 @@ def _reports(path: Path, period: str, day: dt.date) -> list[Report]:
 
 
 @settings(
-    max_examples=8,
+    max_examples=_examples(8, share=20),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
