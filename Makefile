@@ -64,7 +64,7 @@ pytest: $(VENV)/.installed-dev
 soak: $(VENV)/.installed-dev
 	RVNEET_SOAK=1 $(BIN)/pytest -n 0 -s tests/test_crash.py tests/test_restore_crash.py tests/test_concurrency.py
 	RVNEET_SOAK=1 $(BIN)/pytest -n 0 -s tests/test_erasure_disk.py -k beside_readers
-	HYPOTHESIS_PROFILE=soak $(BIN)/pytest -n 2 tests/test_fuzz.py
+	HYPOTHESIS_PROFILE=soak $(BIN)/pytest -n 2 tests/test_fuzz.py tests/test_suppression.py
 
 # Issue 6's benchmarks on synthetic books (bench/generate.py), each beside its reference; writes
 # bench/results.md in under 10 minutes. `python -m bench.run --keep` keeps the books in bench/.cache/.

@@ -78,7 +78,10 @@ SuppressOption = Annotated[
         "--suppress-below",
         metavar="N",
         min=2,
-        help="Show counts 1..N-1 as <N and leave out the listing (for reports leaving the network).",
+        help=(
+            "Hide counts below N, and the counts they could be worked out from; leave out the "
+            "listing (for reports leaving the network)."
+        ),
     ),
 ]
 ListingLimitOption = Annotated[

@@ -29,6 +29,7 @@ from rvneet.reports.model import Breakdown, Column, Figure, Listing, Report
 from rvneet.services.settings import municipality
 
 DONE, SKIPPED, OVERDUE = "done", "skipped", "overdue"
+OUTCOMES = ("reached", "in_education", "in_employment")
 
 _DUE_IN_PERIOD = text(
     """
@@ -132,6 +133,7 @@ def build_followups(session: Session, period: Period) -> Report:
             STATUSES,
             "followups_due",
             chart=True,
+            codes=tuple(STATUSES),
         ),
     ]
     for key in FIGURES:
@@ -144,6 +146,7 @@ def build_followups(session: Session, period: Period) -> Report:
                 MODELS,
                 key,
                 chart=key == "followups_due",
+                codes=tuple(MODELS),
             )
         )
     return Report(
@@ -154,4 +157,13 @@ def build_followups(session: Session, period: Period) -> Report:
         figures=[Figure(key, label, counts[key].total()) for key, label in FIGURES.items()],
         breakdowns=breakdowns,
         listings=[Listing("followups", N_("Follow-ups due"), COLUMNS, listing)],
+        # Due by model = done + skipped + overdue of that model; the statuses are figures too.
+        relations=[(f"by_model.{m}", tuple(f"{s}_by_model.{m}" for s in STATUSES)) for m in MODELS],
+        same=[(s, f"by_status.{s}") for s in STATUSES],
+        # Of those done, reached (in education, in employment): the rest is never shown.
+        remainders=[
+            (f"{DONE}{model}", (f"{outcome}{model}",))
+            for outcome in OUTCOMES
+            for model in ("", *(f"_by_model.{m}" for m in MODELS))
+        ],
     )

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from rvneet.domain.period import Period
-from rvneet.domain.rules import known_age
+from rvneet.domain.rules import RV_AGES, known_age
 from rvneet.i18n import N_
 from rvneet.reports.model import Breakdown, Column, Figure, Listing, Report
 from rvneet.services.settings import municipality
@@ -130,14 +130,17 @@ def build_lisa4(session: Session, period: Period) -> Report:
                 SEXES,
                 "cases_active",
                 chart=True,
+                codes=tuple(sorted(SEXES)),
             ),
             Breakdown(
                 "by_age",
                 N_("By age at start"),
                 _ordered(by_age),
-                {},
+                {OTHER_AGE: N_("other")},
                 "cases_active",
                 chart=True,
+                codes=AGES,
+                rest=OTHER_AGE,
             ),
             Breakdown(
                 "by_risk",
@@ -146,6 +149,7 @@ def build_lisa4(session: Session, period: Period) -> Report:
                 RISKS,
                 "cases_active",
                 chart=True,
+                codes=tuple(sorted(RISKS)),
             ),
             Breakdown(
                 "by_support_requested",
@@ -153,14 +157,19 @@ def build_lisa4(session: Session, period: Period) -> Report:
                 _ordered(by_support),
                 YES_NO,
                 "cases_active",
+                codes=tuple(sorted(YES_NO)),
             ),
         ],
         listings=[Listing("cases", N_("Cases"), COLUMNS, cases)],
+        relations=[("cases_active", ("cases_ended", "cases_ongoing_at_end"))],
     )
 
 
 TITLE = N_("Lisa 4 — Ringist välja monitoring")
 SEXES = {"M": N_("M"), "F": N_("F")}
+# A suppressed report lists every age of the model and counts the ages outside it under "other".
+OTHER_AGE = "other"
+AGES = (*(str(age) for age in range(RV_AGES.low, RV_AGES.high + 1)), OTHER_AGE)
 RISKS = {"medium": N_("medium"), "high": N_("high")}
 YES_NO = {"yes": N_("yes"), "no": N_("no")}
 COLUMNS = [

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rvneet.i18n import N_, translate
+from rvneet.reports.suppression import METHOD, hidden_counts
 
-Number = int | float | None
+Number = int | float | str | None  # str: hidden by suppression (`<3`, `x`)
 
 
 @dataclass
@@ -38,6 +39,11 @@ class Breakdown:
     value_labels: dict[str, str] = field(default_factory=dict)  # value → English label, N_
     total_of: str | None = None
     chart: bool = False  # drawn as a bar chart in HTML
+    # Every category, in order: a suppressed report lists each one (0 when empty), so that a missing
+    # category gives nothing away. Empty: the counts' own keys are the whole list.
+    codes: tuple[str, ...] = ()
+    # A suppressed report counts values outside `codes` (an age outside the model's) under this one.
+    rest: str | None = None
 
     def value_label(self, value: str, lang: str) -> str:
         """How a value of the breakdown is shown (its machine form when it has no label)."""
@@ -91,6 +97,14 @@ class Report:
     breakdowns: list[Breakdown] = field(default_factory=list)
     listings: list[Listing] = field(default_factory=list)
     suppressed_below: int | None = None
+    # Sums beyond the breakdowns' `total_of`, as (total, parts) of names: a figure's key, or a
+    # breakdown's key and category (`by_model.rv`). Suppression keeps each from undoing it.
+    relations: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    # Names of one number shown in two places (a figure and a breakdown's category).
+    same: list[tuple[str, str]] = field(default_factory=list)
+    # (total, parts) whose parts leave a rest that is never shown (done, of it reached: the rest
+    # were not reached); suppression keeps a small rest from being worked out.
+    remainders: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
     def figure(self, key: str) -> Figure:
         """The figure with `key`."""
@@ -110,6 +124,7 @@ def to_data(report: Report) -> dict[str, Any]:
         data["as_of"] = report.as_of.isoformat()
     if report.suppressed_below is not None:
         data["suppressed_below"] = report.suppressed_below
+        data["suppression"] = {"below": report.suppressed_below, "method": METHOD}
     summary: dict[str, Any] = {f.key: f.value for f in report.figures}
     for breakdown in report.breakdowns:
         summary[breakdown.key] = dict(breakdown.counts)
@@ -119,38 +134,83 @@ def to_data(report: Report) -> dict[str, Any]:
     return data
 
 
-def suppress(report: Report, below: int) -> Report:
-    """Counts 1..below-1 in breakdowns become `<below`, and listings are dropped (small-cell rule).
+HIDDEN = "x"  # a count hidden by suppression, whatever its size
 
-    For reports that leave the network: a small count could point at one youth. A mean or median
-    of fewer than `below` youths (its `_n` figure) is left out too, for the same reason.
+
+def suppress(report: Report, below: int) -> Report:
+    """The report as it may leave the network: no count below `below` can be seen or worked out.
+
+    Small counts, and the counts from which they could be worked out (`reports.suppression`), are
+    hidden: a figure below `below` that is no part of a sum shows as `<below`, every other hidden
+    count as `x`. Every breakdown lists all of its categories. The listings are dropped, and a mean
+    or median of fewer than `below` cases (its `_n` figure) is left out: one youth's rating shows.
     """
-    masked = f"<{below}"
-    breakdowns = [
-        Breakdown(
-            b.key,
-            b.label,
-            {
-                k: (masked if isinstance(v, int) and 0 < v < below else v)
-                for k, v in b.counts.items()
-            },
-            b.value_labels,
-            b.total_of,
-            b.chart,
-        )
-        for b in report.breakdowns
+    counts = [_every_category(b) for b in report.breakdowns]
+    values: dict[str, int] = {
+        f.key: f.value for f in report.figures if f.count and isinstance(f.value, int)
+    }
+    for breakdown, full in zip(report.breakdowns, counts, strict=True):
+        values.update({f"{breakdown.key}.{k}": v for k, v in full.items()})
+    relations = [
+        (b.total_of, tuple(f"{b.key}.{k}" for k in full))
+        for b, full in zip(report.breakdowns, counts, strict=True)
+        if b.total_of is not None and b.total_of in values
     ]
-    return Report(
-        name=report.name,
-        title=report.title,
-        municipality=report.municipality,
-        period=report.period,
-        as_of=report.as_of,
-        figures=[_suppress_statistic(f, report.figures, below) for f in report.figures],
+    relations += report.relations
+    rests = []
+    for total, names in report.remainders:
+        if total in values and all(n in values for n in names):
+            rest = f"{total}-rest:{'+'.join(names)}"
+            values[rest] = values[total] - sum(values[n] for n in names)
+            relations.append((total, (*names, rest)))
+            rests.append(rest)
+    # A sum or pair with a figure that is no count (None: it could not be computed) protects nothing.
+    relations = [r for r in relations if {r[0], *r[1]} <= values.keys()]
+    same = [pair for pair in report.same if set(pair) <= values.keys()]
+    hidden = hidden_counts(values, relations, same, below, rests)
+    parts = {part for _, names in relations for part in names}
+    parts |= {name for pair in same for name in pair if set(pair) & parts}
+
+    # A lone figure may say that it is small; a hidden part of a sum may not: parts said to be
+    # below `below` that add up to a shown total could be worked out (2 + 2 = 4 with below 3).
+    lone = {f.key for f in report.figures} - parts
+
+    def shown(name: str) -> int | str:
+        if name not in hidden:
+            return values[name]
+        return f"<{below}" if name in lone and values[name] < below else HIDDEN
+
+    figures = [_suppress_statistic(f, report.figures, below) for f in report.figures]
+    figures = [
+        dataclasses.replace(f, value=shown(f.key)) if f.key in values else f for f in figures
+    ]
+    breakdowns = [
+        dataclasses.replace(b, counts={k: shown(f"{b.key}.{k}") for k in full})
+        for b, full in zip(report.breakdowns, counts, strict=True)
+    ]
+    return dataclasses.replace(
+        report,
+        figures=figures,
         breakdowns=breakdowns,
         listings=[],
         suppressed_below=below,
     )
+
+
+def _every_category(breakdown: Breakdown) -> dict[str, int]:
+    """The breakdown's counts over all of its `codes` (0 when empty), others under its `rest`."""
+    counts = {k: v for k, v in breakdown.counts.items() if isinstance(v, int)}
+    if not breakdown.codes:
+        return counts
+    full = {code: counts.get(code, 0) for code in breakdown.codes}
+    for key, value in counts.items():
+        if key in full:
+            continue
+        if breakdown.rest is not None:
+            full[breakdown.rest] = full.get(breakdown.rest, 0) + value
+        else:
+            full[key] = value
+    return full
 
 
 def _suppress_statistic(figure: Figure, figures: list[Figure], below: int) -> Figure:

@@ -318,6 +318,7 @@ def build_neet(session: Session, period: Period) -> Report:
             GROUPS,
             "cases_active",
             chart=True,
+            codes=tuple(groups),
         ),
         Breakdown(
             "started_by_group",
@@ -325,6 +326,7 @@ def build_neet(session: Session, period: Period) -> Report:
             split("started"),
             GROUPS,
             "cases_started",
+            codes=tuple(groups),
         ),
         Breakdown(
             "reached_by_channel",
@@ -333,12 +335,16 @@ def build_neet(session: Session, period: Period) -> Report:
             CHANNELS,
             "cases_started",
             chart=True,
+            codes=tuple(CHANNELS),
+            rest="other",
         ),
         Breakdown(
             "cases_by_need",
             N_("Cases by need category"),
             _ordered(rows(_NEEDS), [n.value for n in NeedCategory]),
             NEEDS,
+            codes=tuple(NEEDS),
+            rest="other",
         ),
         Breakdown(
             "light_at_end",
@@ -347,6 +353,8 @@ def build_neet(session: Session, period: Period) -> Report:
             LIGHTS,
             "cases_active",
             chart=True,
+            codes=tuple(LIGHTS),
+            rest=UNKNOWN,
         ),
         Breakdown(
             "closed_by_group",
@@ -354,6 +362,7 @@ def build_neet(session: Session, period: Period) -> Report:
             split("closed"),
             GROUPS,
             "cases_closed",
+            codes=tuple(groups),
         ),
         Breakdown(
             "closed_by_reason",
@@ -362,6 +371,8 @@ def build_neet(session: Session, period: Period) -> Report:
             REASONS,
             "cases_closed",
             chart=True,
+            codes=tuple(REASONS),
+            rest="other",
         ),
     ]
     return Report(
@@ -371,6 +382,17 @@ def build_neet(session: Session, period: Period) -> Report:
         period=period,
         figures=figures,
         breakdowns=breakdowns,
+        # Outcomes of some of a count: the rest (not in education, overdue, ...) is never shown.
+        remainders=[
+            ("cases_closed", ("closed_in_education",)),
+            ("cases_closed", ("closed_in_employment",)),
+            ("cases_closed", ("closed_in_education_or_employment",)),
+            ("closed_in_education_or_employment", ("closed_in_education",)),
+            ("closed_in_education_or_employment", ("closed_in_employment",)),
+            ("followups_due", ("followups_done", "followups_skipped")),
+            ("followups_done", ("followups_reached",)),
+            ("followups_reached", ("followups_in_education_or_employment",)),
+        ],
     )
 
 

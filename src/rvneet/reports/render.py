@@ -19,7 +19,11 @@ from rvneet.reports.model import Breakdown, Report, to_data
 
 # The renderers' own words: English marked N_, each translated into the report's language.
 GENERATED = N_("Generated {time} UTC")
-SUPPRESSED = N_("Counts from 1 to {n} are shown as <{m}; the listing is left out.")
+SUPPRESSED = N_(
+    "Counts below {n} are hidden, with the counts from which they could be worked out (primary and "
+    "complementary suppression): a figure below {n} that is no part of a sum shows as <{n}, any "
+    "other hidden count as x. The listing is left out."
+)
 AS_OF = N_("{title}, {municipality}, as of {day}")
 SUMMARY = N_("Summary")
 COUNT = N_("Count")
@@ -68,8 +72,7 @@ def notes(
             time = str(format_date(time, lang))
         lines.append(translate(GENERATED, lang).format(time=time))
     if report.suppressed_below is not None:
-        n = report.suppressed_below
-        lines.append(translate(SUPPRESSED, lang).format(n=n - 1, m=n))
+        lines.append(translate(SUPPRESSED, lang).format(n=report.suppressed_below))
     return lines
 
 

@@ -149,6 +149,7 @@ def build_workload(session: Session, as_of: dt.date) -> Report:
                 MODELS,
                 "open_cases",
                 chart=True,
+                codes=tuple(MODELS),
             ),
             Breakdown(
                 "by_light",
@@ -157,6 +158,7 @@ def build_workload(session: Session, as_of: dt.date) -> Report:
                 LIGHTS,
                 "open_neet",
                 chart=True,
+                codes=tuple(LIGHTS),
             ),
             Breakdown(
                 "by_risk",
@@ -165,7 +167,9 @@ def build_workload(session: Session, as_of: dt.date) -> Report:
                 RISKS,
                 "open_rv",
                 chart=True,
+                codes=tuple(RISKS),
             ),
         ],
         listings=[Listing("managers", N_("Case managers"), COLUMNS, managers)],
+        same=[("open_rv", "by_model.rv"), ("open_neet", "by_model.neet")],
     )
