@@ -82,6 +82,7 @@ def test_due_lists_due_and_overdue_follow_ups_oldest_first(ok: Ok) -> None:
         "end": "2025-03-31",
         "due": "2025-09-30",
         "days_overdue": 46,
+        "days_to_go": 0,
     }
     # The same due day: by case reference.
     assert overdue(ok, "--as-of", "2025-11-15") == [
