@@ -47,5 +47,13 @@ def neet(
     with database(ctx).session() as session:
         report = build_neet(session, period)
     emit_report(
-        report, fmt, output, report_lang(lang), suppress_below, no_timestamp, limit, ctx=ctx, force=force
+        report,
+        fmt,
+        output,
+        report_lang(lang),
+        suppress_below,
+        no_timestamp,
+        limit,
+        ctx=ctx,
+        force=force,
     )
