@@ -153,7 +153,7 @@ def test_an_existing_output_file_is_made_private_when_overwritten(
     target = tmp_path / "report.csv"
     target.write_text("old", encoding="utf-8")
     target.chmod(0o644)
-    ok("report", "lisa4", "--period", "2025", "--format", "csv", "--output", str(target))
+    ok("report", "lisa4", "--period", "2025", "--format", "csv", "--output", str(target), "--force")
     # Breaks without the fchmod in files/write.open_private: O_CREAT keeps an old file's mode.
     assert mode(target) == PRIVATE
     ok("db", "backup", str(target), "--force")

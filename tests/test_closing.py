@@ -229,6 +229,7 @@ def test_the_follow_up_is_listed_with_the_case_manager(book: Path, ok: Ok) -> No
             "end": "2025-05-15",
             "due": "2025-11-15",
             "days_overdue": 5,
+            "days_to_go": 0,
         }
     ]
 

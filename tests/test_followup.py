@@ -82,6 +82,7 @@ def test_due_lists_due_and_overdue_follow_ups_oldest_first(ok: Ok) -> None:
         "end": "2025-03-31",
         "due": "2025-09-30",
         "days_overdue": 46,
+        "days_to_go": 0,
     }
     # The same due day: by case reference.
     assert overdue(ok, "--as-of", "2025-11-15") == [
@@ -131,10 +132,10 @@ def test_due_as_a_table_and_as_csv(ok: Ok) -> None:
         assert word in table
     assert RV not in table
     assert ok("followup", "due", "--as-of", "2025-11-15", "--format", "csv").splitlines() == [
-        "case,youth,model,manager,end,due,days_overdue",
-        f"{EARLY},Y-0001,neet,Anne Allik,2025-03-31,2025-09-30,46",
-        f"{LATE},Y-0003,neet,,2025-05-15,2025-11-15,0",
-        f"{RV},Y-0002,rv,Mari Maasikas,2025-05-15,2025-11-15,0",
+        "case,youth,model,manager,end,due,days_overdue,days_to_go",
+        f"{EARLY},Y-0001,neet,Anne Allik,2025-03-31,2025-09-30,46,0",
+        f"{LATE},Y-0003,neet,,2025-05-15,2025-11-15,0,0",
+        f"{RV},Y-0002,rv,Mari Maasikas,2025-05-15,2025-11-15,0,0",
     ]
 
 
@@ -143,7 +144,7 @@ def test_nothing_due(ok: Ok) -> None:
     assert ok("followup", "due", "--as-of", "2025-09-29") == "Follow-ups due: none"
     assert due(ok, "--as-of", "2025-09-29") == []
     csv = ok("followup", "due", "--as-of", "2025-09-29", "--format", "csv")
-    assert csv == "case,youth,model,manager,end,due,days_overdue"
+    assert csv == "case,youth,model,manager,end,due,days_overdue,days_to_go"
 
 
 @pytest.mark.usefixtures("book")

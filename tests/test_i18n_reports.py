@@ -214,7 +214,7 @@ def test_report_messages_in_estonian(run: Run, tmp_path: Path) -> None:
     result = run("--lang", "et", "report", "lisa4", "--period", "2025H1", "--format", "html",
                  "--output", str(target))  # fmt: skip
     assert result.exit_code == 0 and result.stderr == f"Kirjutatud faili {target}\n"
-    result = run("report", "lisa4", "--period", "2025H1", "--output", str(target))
+    result = run("report", "lisa4", "--period", "2025H1", "--output", str(target), "--force")
     assert result.stderr == f"Wrote {target}\n"
 
 

@@ -1247,7 +1247,7 @@ def test_template_as_csv_file_is_private(ok: Ok, tmp_path: Path) -> None:
     path.chmod(0o644)
     ok("import", "template", "contacts", "--output", str(path))
     assert mode(path) == 0o600
-    assert read_csv(path)[0] == [
+    assert read_csv(path, ";")[0] == [
         "case",
         "date",
         "channel",

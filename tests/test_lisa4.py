@@ -313,7 +313,9 @@ def test_output_file_is_private_and_stdout_stays_empty(
     target = tmp_path / f"lisa4.{fmt}"
     target.write_text("old content that must go\n")
     target.chmod(0o644)
-    result = run("report", "lisa4", "--period", "2025H1", "--format", fmt, "--output", str(target))
+    args = ("report", "lisa4", "--period", "2025H1", "--format", fmt, "--output", str(target))
+    assert run(*args).exit_code == 2  # an existing file is kept without --force
+    result = run(*args, "--force")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
     assert stat.S_IMODE(target.stat().st_mode) == 0o600

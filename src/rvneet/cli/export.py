@@ -95,7 +95,11 @@ def import_export(
     from rvneet.services.export import load_book
 
     db = database(ctx)
-    with progress_display(_("importing")) as progress, db.session(write=True) as session:
+    with (
+        importing.interrupted_import(),
+        progress_display(_("importing")) as progress,
+        db.session(write=True) as session,
+    ):
         summary = load_book(session, file, progress, fmt=fmt.value if fmt else None)
     lines = [
         _("Imported {tables} tables, {rows} rows from {file}").format(

@@ -1,6 +1,7 @@
 """`rvneet followup ...`: the contact 6 months after a case closes (järeltugi)."""
 
 import datetime as dt
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -35,7 +36,18 @@ DUE_COLUMNS = {
     "end": N_("Closed"),
     "due": N_("Due"),
     "days_overdue": N_("Days overdue"),
+    "days_to_go": N_("Days to go"),
 }
+
+
+def _for_people(row: dict[str, object]) -> dict[str, object]:
+    """A table shows a row's count that applies, the other blank (due today: 0 days overdue)."""
+    shown = dict(row)
+    if row["days_to_go"]:
+        shown["days_overdue"] = None
+    else:
+        shown["days_to_go"] = None
+    return shown
 
 
 @app.command("due")
@@ -60,6 +72,8 @@ def due(
 ) -> None:
     """List follow-ups that are due or overdue, oldest first; a table shows a page at a time.
 
+    With --within, those not yet due show the days to go instead of the days overdue.
+
     \b
     Example: rvneet followup due --within 30
     """
@@ -72,6 +86,8 @@ def due(
             within=within,
             page=page_of(fmt, limit, page),
         )
+    if fmt is OutputFormat.TABLE:
+        paged = replace(paged, rows=[_for_people(row) for row in paged.rows])
     print_page(
         paged,
         fmt,

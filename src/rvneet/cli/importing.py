@@ -1,6 +1,8 @@
 """`rvneet import …`: load youths, cases, assessments and contacts from CSV, XLSX or JSON files."""
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -108,6 +110,12 @@ class SummaryFormat(StrEnum):
     JSON = "json"
 
 
+# The exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
+# The characters `import template --delimiter` takes; `rvneet import` sniffs either back.
+TEMPLATE_DELIMITERS = (";", ",")
+
+
 class TemplateFormat(StrEnum):
     """The format of a template."""
 
@@ -157,6 +165,21 @@ OutputOpt = Annotated[
 ]
 
 
+@contextmanager
+def interrupted_import() -> Iterator[None]:
+    """Ctrl-C inside the block says in one line that nothing was imported, and exits 130.
+
+    The import's one transaction has been rolled back (and the progress display, entered inside
+    this block, closed) by then: no traceback, no crash report; 130 is what shells report for
+    a command stopped by SIGINT.
+    """
+    try:
+        yield
+    except KeyboardInterrupt:
+        print(_("Interrupted: nothing was imported"), file=sys.stderr)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
 def run_import_command(
     ctx: typer.Context,
     kind: str,
@@ -178,7 +201,7 @@ def run_import_command(
         # Refused before the import runs: never the database, its files, or the file imported.
         errors = checked_output(ctx, errors, "--errors", inputs=[file])
     db = database(ctx)
-    with progress_display(translate(PROGRESS_LABELS[kind])) as progress:
+    with interrupted_import(), progress_display(translate(PROGRESS_LABELS[kind])) as progress:
         try:
             result = run_import(
                 db,
@@ -313,16 +336,36 @@ def template(
             ),
         ),
     ] = None,
+    delimiter: Annotated[
+        str | None,
+        typer.Option(
+            "--delimiter",
+            metavar="; or ,",
+            help=(
+                "CSV: the character between cells. Default: ; in a file (as Excel in Estonian "
+                "expects), , on the screen. Example: --delimiter ,"
+            ),
+        ),
+    ] = None,
 ) -> None:
     """An empty import file with the column headers and one example row.
 
+    A CSV file is UTF-8 with a byte order mark and ; between cells, so that Excel in Estonian opens
+    it as columns; --delimiter , gives commas. rvneet import reads either.
+
     \b
     Example: rvneet import template youths --lang et --output noored.xlsx
+    Example: rvneet import template youths --lang et --format csv --output noored.csv
     """
     from rvneet.services.imports.templates import template_rows, write_template
 
     header, example = template_rows(kind, lang.value if lang else current_language())
     chosen = fmt.value if fmt else None
+    if delimiter is not None and delimiter not in TEMPLATE_DELIMITERS:
+        raise typer.BadParameter(
+            _("the delimiter is ; or , (quote it in the shell: --delimiter ';')"),
+            param_hint="'--delimiter'",
+        )
     if output is None:
         if chosen == "xlsx":
             raise typer.BadParameter(
@@ -330,8 +373,9 @@ def template(
             )
         from rvneet.files.write import write_csv
 
-        write_csv(sys.stdout, header, [example])
+        # On the screen or in a pipe: commas and no byte order mark, as before, unless asked.
+        write_csv(sys.stdout, header, [example], delimiter=delimiter or ",")
         return
     output = checked_output(ctx, output, "--output")
-    write_template(output, header, example, chosen)
+    write_template(output, header, example, chosen, delimiter=delimiter or ";")
     print_rich(translate(TEMPLATE_WRITTEN[kind]).format(path=output))

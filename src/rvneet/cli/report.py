@@ -62,6 +62,10 @@ OutputOption = Annotated[
         help="Write to FILE (readable by you only) instead of the screen.",
     ),
 ]
+ForceOption = Annotated[
+    bool,
+    typer.Option("--force", help="Overwrite the --output FILE if it exists."),
+]
 LangOption = Annotated[
     Lang | None,
     typer.Option(
@@ -122,9 +126,11 @@ def emit_report(
     limit: int | None = None,
     *,
     ctx: typer.Context,
+    force: bool = False,
 ) -> None:
     """Render `report` as asked and print it, or write it to `output` (0600).
 
+    An existing `output` is refused (exit 2, left as it is) unless `force`, as `export` does.
     A table on the screen shows the first `limit` rows of each listing (a screenful by default).
     """
     from rvneet.reports import render
@@ -135,6 +141,11 @@ def emit_report(
     generated = None if no_timestamp else dt.datetime.now(dt.UTC)
     if output is not None:
         output = checked_output(ctx, output, "--output")
+        if output.exists() and not force:
+            raise typer.BadParameter(
+                _("{target} exists; add --force to overwrite it").format(target=output),
+                param_hint="'--output'",
+            )
     if fmt is ReportFormat.XLSX:
         if output is None:
             raise typer.BadParameter(
@@ -174,6 +185,7 @@ def lisa4(
     period: PeriodOption,
     fmt: ReportFormatOption = ReportFormat.TABLE,
     output: OutputOption = None,
+    force: ForceOption = False,
     lang: LangOption = None,
     suppress_below: SuppressOption = None,
     no_timestamp: NoTimestampOption = False,
@@ -203,4 +215,5 @@ def lisa4(
         no_timestamp,
         limit,
         ctx=ctx,
+        force=force,
     )

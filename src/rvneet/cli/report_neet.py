@@ -4,6 +4,7 @@ import typer
 
 from rvneet.cli.common import PeriodOption, database
 from rvneet.cli.report import (
+    ForceOption,
     LangOption,
     ListingLimitOption,
     NoTimestampOption,
@@ -23,6 +24,7 @@ def neet(
     period: PeriodOption,
     fmt: ReportFormatOption = ReportFormat.TABLE,
     output: OutputOption = None,
+    force: ForceOption = False,
     lang: LangOption = None,
     suppress_below: SuppressOption = None,
     no_timestamp: NoTimestampOption = False,
@@ -45,5 +47,13 @@ def neet(
     with database(ctx).session() as session:
         report = build_neet(session, period)
     emit_report(
-        report, fmt, output, report_lang(lang), suppress_below, no_timestamp, limit, ctx=ctx
+        report,
+        fmt,
+        output,
+        report_lang(lang),
+        suppress_below,
+        no_timestamp,
+        limit,
+        ctx=ctx,
+        force=force,
     )

@@ -7,6 +7,7 @@ import typer
 
 from rvneet.cli.common import PeriodOption, database, parse_date
 from rvneet.cli.report import (
+    ForceOption,
     LangOption,
     ListingLimitOption,
     NoTimestampOption,
@@ -34,6 +35,7 @@ def workload(
     ] = None,
     fmt: ReportFormatOption = ReportFormat.TABLE,
     output: OutputOption = None,
+    force: ForceOption = False,
     lang: LangOption = None,
     suppress_below: SuppressOption = None,
     no_timestamp: NoTimestampOption = False,
@@ -63,6 +65,7 @@ def workload(
         no_timestamp,
         limit,
         ctx=ctx,
+        force=force,
     )
 
 
@@ -72,6 +75,7 @@ def followups(
     period: PeriodOption,
     fmt: ReportFormatOption = ReportFormat.TABLE,
     output: OutputOption = None,
+    force: ForceOption = False,
     lang: LangOption = None,
     suppress_below: SuppressOption = None,
     no_timestamp: NoTimestampOption = False,
@@ -100,4 +104,5 @@ def followups(
         no_timestamp,
         limit,
         ctx=ctx,
+        force=force,
     )

@@ -125,7 +125,11 @@ def due_followups(
     session: Session, *, as_of: dt.date, within: int = 0, page: Page = EVERY_ROW
 ) -> Paged:
     """Follow-ups not yet done that are due on or before `as_of` + `within` days, oldest first:
-    one page of them and how many there are."""
+    one page of them and how many there are.
+
+    `days_overdue` counts the days past due (0 until then), `days_to_go` the days until due (0
+    from the due day on): neither goes negative.
+    """
     if within < 0:
         raise InvalidInput(_("--within must be 0 or more days"))
     horizon = as_of + dt.timedelta(days=within)
@@ -154,6 +158,7 @@ def due_followups(
             "end": end.isoformat() if end else None,
             "due": due_on.isoformat(),
             "days_overdue": max((as_of - due_on).days, 0),
+            "days_to_go": max((due_on - as_of).days, 0),
         }
         for due_on, case_ref, model, manager, end, youth_ref in session.execute(page.apply(query))
     ]

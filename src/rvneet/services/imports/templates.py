@@ -22,13 +22,19 @@ def template_rows(kind: str, lang: str) -> tuple[list[str], list[str]]:
     return header, [c.example for c in columns]
 
 
-def write_template(path: Path, header: list[str], example: list[str], fmt: str | None) -> None:
-    """Write a template as CSV or XLSX (from `fmt`, else the file's extension), mode 0600."""
+def write_template(
+    path: Path, header: list[str], example: list[str], fmt: str | None, *, delimiter: str = ";"
+) -> None:
+    """Write a template as CSV or XLSX (from `fmt`, else the file's extension), mode 0600.
+
+    A CSV file is UTF-8 with a byte order mark and `delimiter` (`;` by default) between cells:
+    what Excel in Estonian opens as columns with õ, ä, ö, ü intact. `rvneet import` reads it back.
+    """
     from rvneet.files.write import open_private, write_csv, write_xlsx
 
     chosen = fmt or ("xlsx" if path.suffix.lower() == ".xlsx" else "csv")
     if chosen == "xlsx":
         write_xlsx(path, [("import", header, [example])])
         return
-    with open_private(path) as handle:
-        write_csv(handle, header, [example])
+    with open_private(path, encoding="utf-8-sig") as handle:
+        write_csv(handle, header, [example], delimiter=delimiter)
