@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Integer, cast, func
@@ -23,6 +25,31 @@ def _next_ref(session: Session) -> str:
     return f"Y-{(last or 0) + 1:04d}"
 
 
+@dataclass
+class Added:
+    """A newly registered youth and the warnings the user should see."""
+
+    youth: Youth
+    warnings: list[str] = field(default_factory=list)
+
+
+def folded_name(name: str) -> str:
+    """A name as compared for a possible duplicate: NFC-equal spellings, case, diacritics and
+    spacing do not count (Kadri Põld, KADRI  POLD): a warning had better be too broad."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def same_person(session: Session, name: str, birth_date: dt.date, sex: Sex) -> list[str]:
+    """References of the youths registered with this birth date and sex and the same name as
+    compared by `folded_name` (erased youths have no birth date, so never match)."""
+    candidates = session.exec(
+        select(Youth).where(Youth.birth_date == birth_date, Youth.sex == sex.value)
+    )
+    key = folded_name(name)
+    return [y.ref for y in candidates if folded_name(y.name) == key]
+
+
 def add_youth(
     session: Session,
     *,
@@ -30,8 +57,13 @@ def add_youth(
     id_code: str | None = None,
     birth_date: dt.date | None = None,
     sex: Sex | None = None,
-) -> Youth:
-    """Register a youth; birth date and sex come from the personal code when one is given."""
+    strict: bool = False,
+) -> Added:
+    """Register a youth; birth date and sex come from the personal code when one is given.
+
+    Without a personal code, a youth already registered with the same name, birth date and sex
+    is probably the same person: a warning, or with `strict` a Conflict and nothing added.
+    """
     data = validated(NewYouth, name=name, id_code=id_code, birth_date=birth_date, sex=sex)
     if data.id_code:
         existing = session.scalar(select(Youth.ref).where(Youth.id_code == data.id_code))
@@ -42,6 +74,22 @@ def add_youth(
                 )
             )
     assert data.birth_date is not None and data.sex is not None
+    warnings = []
+    if not data.id_code and (same := same_person(session, data.name, data.birth_date, data.sex)):
+        refs = ", ".join(same)
+        if strict:
+            raise Conflict(
+                _(
+                    "a youth with the same name, birth date and sex is already registered as "
+                    "{refs}; nothing was added"
+                ).format(refs=refs)
+            )
+        warnings.append(
+            _(
+                "a youth with the same name, birth date and sex is already registered as {refs}; "
+                "if this is the same person, use that reference (--strict refuses instead)"
+            ).format(refs=refs)
+        )
     youth = Youth(
         ref=_next_ref(session),
         name=data.name,
@@ -51,7 +99,7 @@ def add_youth(
     )
     session.add(youth)
     session.flush()
-    return youth
+    return Added(youth, warnings)
 
 
 def get_youth(session: Session, ref: str) -> Youth:
@@ -147,6 +195,7 @@ def youth_detail(session: Session, ref: str) -> dict[str, Any]:
     """
     from rvneet.services.audit import audit_read
     from rvneet.services.cases import list_cases
+    from rvneet.services.consent import consent_records
     from rvneet.services.outreach import youth_entries
 
     youth = get_youth(session, ref)
@@ -159,4 +208,5 @@ def youth_detail(session: Session, ref: str) -> dict[str, Any]:
         for c in list_cases(session, youth_id=youth.id)
     ]
     record["ngts"] = youth_entries(session, youth.id)
+    record["consents"] = consent_records(session, youth.id)
     return record
