@@ -57,7 +57,10 @@ def test_table_lists_consents_in_english(ok: Ok, youth: str, command: tuple[str,
     assert row(out, "Scope").split() == ["┃", "Date", "┃", "Scope", "┃", "Given", "by", "┃",
                                          "Withdrawn", "┃"]  # fmt: skip
     assert row(out, "2024-01-02").split("│")[1:5] == [
-        " 2024-01-02 ", " participation ", " guardian ", " no        "
+        " 2024-01-02 ",
+        " participation ",
+        " guardian ",
+        " no        ",
     ]
     assert [c.strip() for c in row(out, "2024-01-05").split("│")[1:5]] == [
         "2024-01-05", "data-sharing", "youth", "no"

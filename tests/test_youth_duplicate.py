@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from conftest import CODE_F_2010, Ok, Run, dump, refused
@@ -149,10 +149,12 @@ letters = st.text(st.sampled_from(ALPHABET + ALPHABET.upper()), min_size=1, max_
 
 
 @given(st.lists(letters, min_size=1, max_size=4), st.data())
-def test_folding_ignores_case_spacing_and_normal_form(parts: list[str], data: st.DataObject) -> None:
+def test_folding_ignores_case_spacing_and_normal_form(
+    parts: list[str], data: st.DataObject
+) -> None:
     name = " ".join(parts)
     spaces = [" " * data.draw(st.integers(1, 3)) for _ in parts]
     variant = "".join(s + p for s, p in zip(spaces, parts, strict=True)) + " "
-    form = data.draw(st.sampled_from(["NFC", "NFD"]))
+    form: Literal["NFC", "NFD"] = data.draw(st.sampled_from(["NFC", "NFD"]))
     variant = unicodedata.normalize(form, variant.upper() if data.draw(st.booleans()) else variant)
     assert folded_name(variant) == folded_name(name)

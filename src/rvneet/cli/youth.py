@@ -122,10 +122,10 @@ def add(
     Example: rvneet youth add --name 'Mari Maasikas' --id-code 61001010009
     Example: rvneet youth add --name 'Kadri Põld' --birth-date 2010-05-01 --sex F --strict
     """
-    from rvneet.services.youths import add_youth, youth_record
+    from rvneet.services.youths import register_youth, youth_record
 
     with database(ctx).session(write=True) as session:
-        added = add_youth(
+        added = register_youth(
             session, name=name, id_code=id_code, birth_date=birth_date, sex=sex, strict=strict
         )
         record = youth_record(added.youth)

@@ -40,13 +40,15 @@ def folded_name(name: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
-def same_person(session: Session, name: str, birth_date: dt.date, sex: Sex) -> list[str]:
-    """References of the youths registered with this birth date and sex and the same name as
-    compared by `folded_name` (erased youths have no birth date, so never match)."""
+def same_person(session: Session, youth: Youth) -> list[str]:
+    """References of the other youths registered with `youth`'s birth date and sex and the same
+    name as compared by `folded_name` (erased youths have no birth date, so never match)."""
     candidates = session.exec(
-        select(Youth).where(Youth.birth_date == birth_date, Youth.sex == sex.value)
+        select(Youth).where(
+            Youth.birth_date == youth.birth_date, Youth.sex == youth.sex, Youth.id != youth.id
+        )
     )
-    key = folded_name(name)
+    key = folded_name(youth.name)
     return [y.ref for y in candidates if folded_name(y.name) == key]
 
 
@@ -57,13 +59,8 @@ def add_youth(
     id_code: str | None = None,
     birth_date: dt.date | None = None,
     sex: Sex | None = None,
-    strict: bool = False,
-) -> Added:
-    """Register a youth; birth date and sex come from the personal code when one is given.
-
-    Without a personal code, a youth already registered with the same name, birth date and sex
-    is probably the same person: a warning, or with `strict` a Conflict and nothing added.
-    """
+) -> Youth:
+    """Register a youth; birth date and sex come from the personal code when one is given."""
     data = validated(NewYouth, name=name, id_code=id_code, birth_date=birth_date, sex=sex)
     if data.id_code:
         existing = session.scalar(select(Youth.ref).where(Youth.id_code == data.id_code))
@@ -74,8 +71,36 @@ def add_youth(
                 )
             )
     assert data.birth_date is not None and data.sex is not None
+    youth = Youth(
+        ref=_next_ref(session),
+        name=data.name,
+        id_code=data.id_code,
+        birth_date=data.birth_date,
+        sex=data.sex.value,
+    )
+    session.add(youth)
+    session.flush()
+    return youth
+
+
+def register_youth(
+    session: Session,
+    *,
+    name: str,
+    id_code: str | None = None,
+    birth_date: dt.date | None = None,
+    sex: Sex | None = None,
+    strict: bool = False,
+) -> Added:
+    """Register a youth as `add_youth` does (`youth add`), with a check for a duplicate.
+
+    Without a personal code, a youth already registered with the same name, birth date and sex
+    is probably the same person: a warning, or with `strict` a Conflict (the caller's session
+    is then rolled back, so nothing is added). Imports match such youths themselves.
+    """
+    youth = add_youth(session, name=name, id_code=id_code, birth_date=birth_date, sex=sex)
     warnings = []
-    if not data.id_code and (same := same_person(session, data.name, data.birth_date, data.sex)):
+    if youth.id_code is None and (same := same_person(session, youth)):
         refs = ", ".join(same)
         if strict:
             raise Conflict(
@@ -90,15 +115,6 @@ def add_youth(
                 "if this is the same person, use that reference (--strict refuses instead)"
             ).format(refs=refs)
         )
-    youth = Youth(
-        ref=_next_ref(session),
-        name=data.name,
-        id_code=data.id_code,
-        birth_date=data.birth_date,
-        sex=data.sex.value,
-    )
-    session.add(youth)
-    session.flush()
     return Added(youth, warnings)
 
 
