@@ -387,11 +387,13 @@ def show(
 
     The timeline merges stages, assessments, contacts, needs, goals, activities, network members,
     support requests, closing and follow-up. The traffic light describes the situation, not the youth.
-    Who looked is recorded in the audit log.
+    Then the youth's consents (scope, given by, date, withdrawn). Who looked is recorded in the
+    audit log.
 
     \b
     Example: rvneet case show RV-2025-001
     """
+    from rvneet.cli.youth import consent_table
     from rvneet.services.cases import case_detail
 
     if fmt is OutputFormat.CSV:
@@ -416,6 +418,7 @@ def show(
             {"date": N_("Date"), "event": N_("Event"), "detail": NO_HEADER},
             values={"event": event_label},
         ),
+        consent_table(record["consents"]),
     )
 
 

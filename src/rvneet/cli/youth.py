@@ -103,18 +103,34 @@ def add(
         Sex | None,
         choice_option(Sex, "--sex", help="M or F; needed when there is no personal code."),
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Refuse, rather than warn, when a youth with the same name, birth date and sex "
+            "is already registered (without a personal code).",
+        ),
+    ] = False,
     fmt: CreatedFormatOption = CreatedFormat.TEXT,
 ) -> None:
     """Register a youth and print the new reference (Y-0001).
 
+    Without a personal code, a youth already registered with the same name (case, spacing and
+    diacritics aside), birth date and sex is warned about; --strict refuses instead.
+
     \b
     Example: rvneet youth add --name 'Mari Maasikas' --id-code 61001010009
+    Example: rvneet youth add --name 'Kadri Põld' --birth-date 2010-05-01 --sex F --strict
     """
-    from rvneet.services.youths import add_youth, youth_record
+    from rvneet.services.youths import register_youth, youth_record
 
     with database(ctx).session(write=True) as session:
-        youth = add_youth(session, name=name, id_code=id_code, birth_date=birth_date, sex=sex)
-        record = youth_record(youth)
+        added = register_youth(
+            session, name=name, id_code=id_code, birth_date=birth_date, sex=sex, strict=strict
+        )
+        record = youth_record(added.youth)
+    for message in added.warnings:
+        warn(message)
     typer.echo(to_json(record) if fmt is CreatedFormat.JSON else record["youth"])
 
 
@@ -158,7 +174,8 @@ def show(
         OutputFormat, typer.Option("--format", "-f", help="table for people; json for scripts.")
     ] = OutputFormat.TABLE,
 ) -> None:
-    """Show one youth with their cases. Who looked is recorded in the audit log.
+    """Show one youth with their cases and consents (a withdrawal is its own row). Who looked is
+    recorded in the audit log.
 
     \b
     Example: rvneet youth show Y-0001
@@ -198,6 +215,7 @@ def show(
         table(N_("Cases"), record["cases"], CASE_COLUMNS, values={"level": _level})
         if record["cases"]
         else _("No cases."),
+        consent_table(record["consents"]),
     )
     for entry in record["ngts"]:
         listed = {
@@ -212,6 +230,27 @@ def show(
                 DETAIL_COLUMNS,
             )
         )
+
+
+CONSENT_COLUMNS = {
+    "date": N_("Date"),
+    "scope": N_("Scope"),
+    "given_by": N_("Given by"),
+    "withdrawn": N_("Withdrawn"),
+}
+
+
+def consent_table(consents: list[dict[str, Any]]) -> Any:
+    """A youth's consent records (`youth show`, `case show`) as a table, or a line saying there
+    are none; a withdrawal is its own row, so the history shows what was in force when."""
+    if not consents:
+        return _("No consents.")
+    return table(
+        N_("Consents"),
+        consents,
+        CONSENT_COLUMNS,
+        values={"scope": ConsentScope, "given_by": ConsentGiver},
+    )
 
 
 # A two-column table of labels and values has no headers (a space: "" would be looked up in

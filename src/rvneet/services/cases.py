@@ -586,6 +586,7 @@ def case_detail(
     """
     from rvneet.services import casework, followups, network, plan, support
     from rvneet.services.audit import audit_read
+    from rvneet.services.consent import consent_records
 
     case = get_case(session, ref)
     if personal:
@@ -620,5 +621,7 @@ def case_detail(
         "satisfaction_overall": case.satisfaction_overall,
         **plan.goals_met(session, case),
     }
+    assert youth.id is not None
+    summary["consents"] = consent_records(session, youth.id)
     summary["timeline"] = timeline
     return summary

@@ -7,6 +7,7 @@ any day.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -36,6 +37,26 @@ def has_consent(session: Session, youth_id: int, scope: ConsentScope, on: dt.dat
     """Whether a consent of `scope` was in force on `on`: given and not withdrawn since."""
     latest = latest_consent(session, youth_id, scope, on)
     return latest is not None and not latest.withdrawn
+
+
+def consent_records(session: Session, youth_id: int) -> list[dict[str, Any]]:
+    """Every consent record of a youth, oldest first (same day: as recorded), with stable keys:
+    `scope`, `given_by` (machine values), `date` (ISO) and `withdrawn` (whether the record is a
+    withdrawal)."""
+    consents = session.exec(
+        select(Consent)
+        .where(Consent.youth_id == youth_id)
+        .order_by(col(Consent.date), col(Consent.id))
+    )
+    return [
+        {
+            "scope": c.scope,
+            "given_by": c.given_by,
+            "date": c.date.isoformat(),
+            "withdrawn": c.withdrawn,
+        }
+        for c in consents
+    ]
 
 
 def record_consent(

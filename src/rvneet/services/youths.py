@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Integer, cast, func
@@ -21,6 +23,33 @@ from rvneet.services.validation import validated
 def _next_ref(session: Session) -> str:
     last = session.scalar(select(func.max(cast(func.substr(Youth.ref, 3), Integer))))
     return f"Y-{(last or 0) + 1:04d}"
+
+
+@dataclass
+class Added:
+    """A newly registered youth and the warnings the user should see."""
+
+    youth: Youth
+    warnings: list[str] = field(default_factory=list)
+
+
+def folded_name(name: str) -> str:
+    """A name as compared for a possible duplicate: NFC-equal spellings, case, diacritics and
+    spacing do not count (Kadri Põld, KADRI  POLD): a warning had better be too broad."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def same_person(session: Session, youth: Youth) -> list[str]:
+    """References of the other youths registered with `youth`'s birth date and sex and the same
+    name as compared by `folded_name` (erased youths have no birth date, so never match)."""
+    candidates = session.exec(
+        select(Youth).where(
+            Youth.birth_date == youth.birth_date, Youth.sex == youth.sex, Youth.id != youth.id
+        )
+    )
+    key = folded_name(youth.name)
+    return [y.ref for y in candidates if folded_name(y.name) == key]
 
 
 def add_youth(
@@ -52,6 +81,41 @@ def add_youth(
     session.add(youth)
     session.flush()
     return youth
+
+
+def register_youth(
+    session: Session,
+    *,
+    name: str,
+    id_code: str | None = None,
+    birth_date: dt.date | None = None,
+    sex: Sex | None = None,
+    strict: bool = False,
+) -> Added:
+    """Register a youth as `add_youth` does (`youth add`), with a check for a duplicate.
+
+    Without a personal code, a youth already registered with the same name, birth date and sex
+    is probably the same person: a warning, or with `strict` a Conflict (the caller's session
+    is then rolled back, so nothing is added). Imports match such youths themselves.
+    """
+    youth = add_youth(session, name=name, id_code=id_code, birth_date=birth_date, sex=sex)
+    warnings = []
+    if youth.id_code is None and (same := same_person(session, youth)):
+        refs = ", ".join(same)
+        if strict:
+            raise Conflict(
+                _(
+                    "a youth with the same name, birth date and sex is already registered as "
+                    "{refs}; nothing was added"
+                ).format(refs=refs)
+            )
+        warnings.append(
+            _(
+                "a youth with the same name, birth date and sex is already registered as {refs}; "
+                "if this is the same person, use that reference (--strict refuses instead)"
+            ).format(refs=refs)
+        )
+    return Added(youth, warnings)
 
 
 def get_youth(session: Session, ref: str) -> Youth:
@@ -147,6 +211,7 @@ def youth_detail(session: Session, ref: str) -> dict[str, Any]:
     """
     from rvneet.services.audit import audit_read
     from rvneet.services.cases import list_cases
+    from rvneet.services.consent import consent_records
     from rvneet.services.outreach import youth_entries
 
     youth = get_youth(session, ref)
@@ -159,4 +224,5 @@ def youth_detail(session: Session, ref: str) -> dict[str, Any]:
         for c in list_cases(session, youth_id=youth.id)
     ]
     record["ngts"] = youth_entries(session, youth.id)
+    record["consents"] = consent_records(session, youth.id)
     return record
