@@ -46,7 +46,7 @@ def due(
         typer.Option(
             "--as-of",
             parser=parse_date,
-            metavar="YYYY-MM-DD",
+            metavar="DATE",
             help="The day to look from (default today).",
         ),
     ] = None,
@@ -89,7 +89,7 @@ def record(
     date: Annotated[
         dt.date,
         typer.Option(
-            "--date", parser=parse_date, metavar="YYYY-MM-DD", help="The day of the contact."
+            "--date", parser=parse_date, metavar="DATE", help="The day of the contact."
         ),
     ],
     reached: Annotated[

@@ -27,7 +27,7 @@ def support_request(
         typer.Option(
             "--date",
             parser=parse_date,
-            metavar="YYYY-MM-DD",
+            metavar="DATE",
             help="The day the written request was sent to SKA.",
         ),
     ],
@@ -78,7 +78,7 @@ def support_answer(
     date: Annotated[
         dt.date,
         typer.Option(
-            "--date", parser=parse_date, metavar="YYYY-MM-DD", help="The day SKA answered."
+            "--date", parser=parse_date, metavar="DATE", help="The day SKA answered."
         ),
     ],
     granted: Annotated[bool, typer.Option("--granted", help="SKA granted the support.")] = False,

@@ -95,7 +95,7 @@ def add(
         typer.Option(
             "--birth-date",
             parser=parse_date,
-            metavar="YYYY-MM-DD",
+            metavar="DATE",
             help="Birth date; needed when there is no personal code.",
         ),
     ] = None,
@@ -242,7 +242,7 @@ def consent(
     date: Annotated[
         dt.date,
         typer.Option(
-            "--date", parser=parse_date, metavar="YYYY-MM-DD", help="The day it was given."
+            "--date", parser=parse_date, metavar="DATE", help="The day it was given."
         ),
     ],
     scope: Annotated[
