@@ -94,10 +94,10 @@ def test_a_bad_date_is_refused_listing_the_forms(
         assert FORMS_EN in line
 
 
-def test_a_bad_date_is_refused_in_estonian_listing_the_estonian_forms(
-    youth: str, run: Run
-) -> None:
-    result = run("--lang", "et", "case", "open", "--youth", youth, "--model", "rv", "--start", "15.03.25")
+def test_a_bad_date_is_refused_in_estonian_listing_the_estonian_forms(youth: str, run: Run) -> None:
+    result = run(
+        "--lang", "et", "case", "open", "--youth", youth, "--model", "rv", "--start", "15.03.25"
+    )
     assert result.exit_code == 2
     assert result.stdout == ""
     [line] = result.stderr.strip().splitlines()
@@ -107,15 +107,38 @@ def test_a_bad_date_is_refused_in_estonian_listing_the_estonian_forms(
 
 def test_every_date_option_takes_the_new_forms(youth: str, ok: Ok, run: Run) -> None:
     """Not only --start: the parser is shared, e.g. --date of a consent and of an assessment."""
-    ok("youth", "consent", youth, "--date", "eile", "--scope", "participation", "--given-by", "noor")
-    ref = ok("case", "open", "--youth", youth, "--model", "rv", "--start", "1.1.2025", "--risk", "high")
+    ok(
+        "youth",
+        "consent",
+        youth,
+        "--date",
+        "eile",
+        "--scope",
+        "participation",
+        "--given-by",
+        "noor",
+    )
+    ref = ok(
+        "case", "open", "--youth", youth, "--model", "rv", "--start", "1.1.2025", "--risk", "high"
+    )
     ok("case", "assess", ref, "--date", "täna", "--risk", "medium")
     assert show(ok, ref)["level"] == "medium"
 
 
 @pytest.mark.parametrize("model", ["RV", "Rv", "rV"])
 def test_model_rv_in_any_case(youth: str, ok: Ok, model: str) -> None:
-    ref = ok("case", "open", "--youth", youth, "--model", model, "--start", "2025-03-15", "--risk", "HIGH")
+    ref = ok(
+        "case",
+        "open",
+        "--youth",
+        youth,
+        "--model",
+        model,
+        "--start",
+        "2025-03-15",
+        "--risk",
+        "HIGH",
+    )
     record = show(ok, ref)
     assert (record["model"], record["level"]) == ("rv", "high")
     assert ok("case", "list", "--model", model, "--format", "CSV").count(ref) == 1
@@ -139,12 +162,26 @@ def test_model_neet_in_any_case_with_estonian_forms_in_upper_case(youth: str, ok
 @pytest.mark.parametrize("lang", [(), ("--lang", "et")], ids=["en", "et"])
 def test_risk_in_upper_case_in_either_language(youth: str, ok: Ok, lang: tuple[str, ...]) -> None:
     for risk, stored in (("HIGH", "high"), ("KÕRGE", "high"), ("KESKMINE", "medium")):
-        ref = ok(*lang, "case", "open", "--youth", youth, "--model", "RV", "--start", "15.03.2025", "--risk", risk)
+        ref = ok(
+            *lang,
+            "case",
+            "open",
+            "--youth",
+            youth,
+            "--model",
+            "RV",
+            "--start",
+            "15.03.2025",
+            "--risk",
+            risk,
+        )
         assert show(ok, ref)["level"] == stored
         ok("case", "close", ref, "--end", "16.03.2025", "--reason", "MUU")
 
 
-def test_an_unknown_model_is_refused_naming_the_choices(youth: str, run: Run, db_path: Path) -> None:
+def test_an_unknown_model_is_refused_naming_the_choices(
+    youth: str, run: Run, db_path: Path
+) -> None:
     line = refused(
         run, db_path, "case", "open", "--youth", youth, "--model", "RVX", "--start", "today", code=2
     )
@@ -200,7 +237,9 @@ JUNK = st.one_of(
 ).filter(lambda text: not _is_a_day(text) and "\x00" not in text)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(JUNK)
 @example("32.01.2025")
 @example("15.03.25")

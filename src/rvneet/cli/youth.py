@@ -241,9 +241,7 @@ def consent(
     ref: Annotated[str, typer.Argument(help="The youth's reference, e.g. Y-0001.")],
     date: Annotated[
         dt.date,
-        typer.Option(
-            "--date", parser=parse_date, metavar="DATE", help="The day it was given."
-        ),
+        typer.Option("--date", parser=parse_date, metavar="DATE", help="The day it was given."),
     ],
     scope: Annotated[
         ConsentScope,
