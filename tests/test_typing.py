@@ -251,3 +251,13 @@ def test_junk_is_refused_in_one_line(youth: str, run: Run, db_path: Path, junk: 
     )
     assert "--start" in line
     assert "\x1b" not in line
+
+
+def test_format_and_lang_in_any_case(youth: str, ok: Ok, tmp_path: Path) -> None:
+    ref = ok("case", "open", "--youth", youth, "--model", "RV", "--start", "täna", "--risk", "HIGH")
+    assert json.loads(ok("--lang", "ET", "case", "list", "-f", "Json"))[0]["case"] == ref
+    assert json.loads(ok("youth", "add", "--name", "Jaan Tamm", "--birth-date", "1.2.2003",
+                         "--sex", "m", "--format", "JSON"))["birth_date"] == "2003-02-01"  # fmt: skip
+    assert json.loads(ok("db", "check", "-f", "JSON"))
+    ok("export", str(tmp_path / "book.json"), "--format", "JSON", "--pseudonymize")
+    assert json.loads((tmp_path / "book.json").read_text(encoding="utf-8"))["format"]

@@ -182,6 +182,7 @@ def root(
         Lang | None,
         typer.Option(
             "--lang",
+            case_sensitive=False,
             help=(
                 "Estonian (et) or English (en) for people: dates in tables as 31.12.2025 in et, "
                 f"report labels. Default: ${LANG_ENV}, else the locale (LC_ALL, LC_MESSAGES, LANG "
