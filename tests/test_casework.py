@@ -274,7 +274,7 @@ CONTACT_REFUSALS = {
     "unknown channel": (2, [NEET, "--date", "2025-03-01", "--channel", "letter"], "--channel"),
     "unknown role": (2, [NEET, "--date", "2025-03-01", "--channel", "meeting", "--with", "teacher"], "--with"),
     "no channel": (2, [NEET, "--date", "2025-03-01"], "--channel"),
-    "malformed date": (2, [NEET, "--date", "1.3.2025", "--channel", "sms"], "not a date"),
+    "malformed date": (2, [NEET, "--date", "1.3.25", "--channel", "sms"], "two-digit year"),
 }  # fmt: skip
 
 

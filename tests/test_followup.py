@@ -215,7 +215,7 @@ RECORD_REFUSALS = {
     "reached maybe": (2, [RV, "--date", "2025-11-20", "--reached", "maybe"], "--reached"),
     "no reached": (2, [RV, "--date", "2025-11-20"], "--reached"),
     "no date": (2, [RV, "--reached", "yes"], "--date"),
-    "malformed date": (2, [RV, "--date", "20.11.2025", "--reached", "yes"], "not a date"),
+    "malformed date": (2, [RV, "--date", "20.11.25", "--reached", "yes"], "two-digit year"),
 }  # fmt: skip
 
 

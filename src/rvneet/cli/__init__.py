@@ -128,7 +128,9 @@ app = typer.Typer(
     name="rvneet",
     help=(
         "Case book and statistics desk for the Ringist välja (RV) and NEET cooperation models.\n\n"
-        "Start with: rvneet init --municipality 'Viljandi linn'"
+        "Start with: rvneet init --municipality 'Viljandi linn'\n\n"
+        "Dates (DATE) may be written 15.03.2025, 5.3.2025 or 2025-03-15, or today or yesterday "
+        "(täna, eile); choices in any case (--model RV, --risk KÕRGE)."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -180,6 +182,7 @@ def root(
         Lang | None,
         typer.Option(
             "--lang",
+            case_sensitive=False,
             help=(
                 "Estonian (et) or English (en) for people: dates in tables as 31.12.2025 in et, "
                 f"report labels. Default: ${LANG_ENV}, else the locale (LC_ALL, LC_MESSAGES, LANG "

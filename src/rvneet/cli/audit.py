@@ -66,7 +66,7 @@ def audit(
         typer.Option(
             "--since",
             parser=parse_date,
-            metavar="YYYY-MM-DD",
+            metavar="DATE",
             help="Entries from this day on (UTC).",
         ),
     ] = None,

@@ -100,7 +100,7 @@ def level_label(value: str, lang: str) -> str:
 
 
 DateOption = Annotated[
-    dt.date, typer.Option(parser=parse_date, metavar="YYYY-MM-DD", help="The day it happened.")
+    dt.date, typer.Option(parser=parse_date, metavar="DATE", help="The day it happened.")
 ]
 RiskOption = Annotated[
     RiskLevel | None, choice_option(RiskLevel, "--risk", help="RV risk level: medium or high.")
@@ -124,10 +124,10 @@ CaseRef = Annotated[
 def open_(
     ctx: typer.Context,
     youth: Annotated[str, typer.Option("--youth", help="The youth's reference, e.g. Y-0001.")],
-    model: Annotated[Model, typer.Option("--model", help="rv (Ringist välja) or neet.")],
+    model: Annotated[Model, choice_option(Model, "--model", help="rv (Ringist välja) or neet.")],
     start: Annotated[
         dt.date,
-        typer.Option("--start", parser=parse_date, metavar="YYYY-MM-DD", help="Start date."),
+        typer.Option("--start", parser=parse_date, metavar="DATE", help="Start date."),
     ],
     risk: RiskOption = None,
     light: LightOption = None,
@@ -205,7 +205,7 @@ def assess(
     ref: CaseRef,
     date: Annotated[
         dt.date,
-        typer.Option("--date", parser=parse_date, metavar="YYYY-MM-DD", help="Assessment date."),
+        typer.Option("--date", parser=parse_date, metavar="DATE", help="Assessment date."),
     ],
     risk: RiskOption = None,
     light: LightOption = None,
@@ -234,7 +234,7 @@ def close(
     ref: CaseRef,
     end: Annotated[
         dt.date,
-        typer.Option("--end", parser=parse_date, metavar="YYYY-MM-DD", help="End date."),
+        typer.Option("--end", parser=parse_date, metavar="DATE", help="End date."),
     ],
     reason: Annotated[
         CloseReason,
@@ -303,7 +303,7 @@ def reopen(
     ref: CaseRef,
     date: Annotated[
         dt.date,
-        typer.Option("--date", parser=parse_date, metavar="YYYY-MM-DD", help="Reopening date."),
+        typer.Option("--date", parser=parse_date, metavar="DATE", help="Reopening date."),
     ],
     reason: Annotated[str, typer.Option("--reason", help="Why the case is reopened.")],
 ) -> None:
@@ -322,7 +322,9 @@ def reopen(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    model: Annotated[Model | None, typer.Option("--model", help="Only rv or neet cases.")] = None,
+    model: Annotated[
+        Model | None, choice_option(Model, "--model", help="Only rv or neet cases.")
+    ] = None,
     open_: Annotated[bool, typer.Option("--open", help="Only open cases.")] = False,
     closed: Annotated[bool, typer.Option("--closed", help="Only closed cases.")] = False,
     stage: Annotated[

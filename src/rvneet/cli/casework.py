@@ -40,7 +40,7 @@ _STAGE_HELP_ET = "; ".join(
 
 DateOption = Annotated[
     dt.date,
-    typer.Option("--date", parser=parse_date, metavar="YYYY-MM-DD", help="The day it happened."),
+    typer.Option("--date", parser=parse_date, metavar="DATE", help="The day it happened."),
 ]
 NoteOption = Annotated[str | None, typer.Option("--note", help="A short note.")]
 

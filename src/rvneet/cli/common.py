@@ -48,18 +48,12 @@ class CreatedFormat(StrEnum):
 
 
 def parse_date(value: str) -> dt.date:
-    """A calendar day written YYYY-MM-DD."""
-    from rvneet.domain.dates import check_day
+    """A calendar day as a person types it: 15.03.2025, 2025-03-15, today/täna, yesterday/eile."""
+    from rvneet.domain.dates import parse_day
 
     try:
-        day = dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise typer.BadParameter(
-            _("{value!r} is not a date; use YYYY-MM-DD").format(value=value)
-        ) from None
-    try:
-        return check_day(day)
-    except ValueError as exc:  # a year such as 0001: RV-1-001 and ages that mean nothing
+        return parse_day(value)
+    except ValueError as exc:  # one line listing the forms, or a year outside 1900–2099
         raise typer.BadParameter(str(exc)) from None
 
 
@@ -99,12 +93,17 @@ def parse_period_option(value: str) -> Period:
 
 ListFormatOption = Annotated[
     OutputFormat,
-    typer.Option("--format", "-f", help="table for people; json or csv for scripts."),
+    typer.Option(
+        "--format", "-f", case_sensitive=False, help="table for people; json or csv for scripts."
+    ),
 ]
 CreatedFormatOption = Annotated[
     CreatedFormat,
     typer.Option(
-        "--format", "-f", help="text prints just the new reference; json the created record."
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help="text prints just the new reference; json the created record.",
     ),
 ]
 # A table is read by a person: one page of it. json and csv are read by scripts: every row.

@@ -47,7 +47,7 @@ class CheckFormat(StrEnum):
 
 RecordFormatOption = Annotated[
     RecordFormat,
-    typer.Option("--format", "-f", help="text for people; json for scripts."),
+    typer.Option("--format", "-f", case_sensitive=False, help="text for people; json for scripts."),
 ]
 
 CHECK_COLUMNS = {"check": N_("Check"), "result": N_("Result"), "detail": N_("Detail")}
@@ -114,7 +114,9 @@ def check(
     ] = False,
     fmt: Annotated[
         CheckFormat,
-        typer.Option("--format", "-f", help="table for people; json for scripts."),
+        typer.Option(
+            "--format", "-f", case_sensitive=False, help="table for people; json for scripts."
+        ),
     ] = CheckFormat.TABLE,
     compact: Annotated[
         bool,

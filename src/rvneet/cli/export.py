@@ -20,7 +20,11 @@ class ExportFormat(StrEnum):
 
 FormatOpt = Annotated[
     ExportFormat | None,
-    typer.Option("--format", help="json or xlsx. Default: from the file name's extension."),
+    typer.Option(
+        "--format",
+        case_sensitive=False,
+        help="json or xlsx. Default: from the file name's extension.",
+    ),
 ]
 
 

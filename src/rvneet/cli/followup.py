@@ -58,7 +58,7 @@ def due(
         typer.Option(
             "--as-of",
             parser=parse_date,
-            metavar="YYYY-MM-DD",
+            metavar="DATE",
             help="The day to look from (default today).",
         ),
     ] = None,
@@ -104,9 +104,7 @@ def record(
     ref: Annotated[str, typer.Argument(metavar="REF", help="The case reference.")],
     date: Annotated[
         dt.date,
-        typer.Option(
-            "--date", parser=parse_date, metavar="YYYY-MM-DD", help="The day of the contact."
-        ),
+        typer.Option("--date", parser=parse_date, metavar="DATE", help="The day of the contact."),
     ],
     reached: Annotated[
         YesNo, choice_option(YesNo, "--reached", help="Was the youth reached? yes or no.")

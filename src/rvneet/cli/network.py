@@ -48,7 +48,7 @@ MemberRef = Annotated[
 ]
 DateOption = Annotated[
     dt.date,
-    typer.Option("--date", parser=parse_date, metavar="YYYY-MM-DD", help="The day it happened."),
+    typer.Option("--date", parser=parse_date, metavar="DATE", help="The day it happened."),
 ]
 
 
@@ -228,7 +228,7 @@ def member_add(
         typer.Option(
             "--date",
             parser=parse_date,
-            metavar="YYYY-MM-DD",
+            metavar="DATE",
             help="The day they joined the case. Default: today.",
         ),
     ] = None,

@@ -29,7 +29,7 @@ def ngts(
         typer.Option(
             "--list-date",
             parser=parse_date,
-            metavar="YYYY-MM-DD",
+            metavar="DATE",
             help="The date of the list (it is made in March and October); not in the future.",
         ),
     ],

@@ -51,7 +51,7 @@ def list_(
         typer.Option(
             "--list-date",
             parser=parse_date,
-            metavar="YYYY-MM-DD",
+            metavar="DATE",
             help="The list to show. Default: the newest one imported.",
         ),
     ] = None,

@@ -41,7 +41,7 @@ ActivityNumber = Annotated[
 ]
 DateOption = Annotated[
     dt.date,
-    typer.Option("--date", parser=parse_date, metavar="YYYY-MM-DD", help="The day it happened."),
+    typer.Option("--date", parser=parse_date, metavar="DATE", help="The day it happened."),
 ]
 
 # Free text goes under "detail" and "name", the columns `table` lets wrap on narrow terminals.
@@ -63,14 +63,14 @@ def goal_add(
     text: Annotated[str, typer.Argument(metavar="TEXT", help="The goal, in a sentence.")],
     due: Annotated[
         dt.date | None,
-        typer.Option("--due", parser=parse_date, metavar="YYYY-MM-DD", help="When it is due."),
+        typer.Option("--due", parser=parse_date, metavar="DATE", help="When it is due."),
     ] = None,
     date: Annotated[
         dt.date | None,
         typer.Option(
             "--date",
             parser=parse_date,
-            metavar="YYYY-MM-DD",
+            metavar="DATE",
             help="The day the goal was agreed. Default: today.",
         ),
     ] = None,
@@ -142,11 +142,11 @@ def activity_add(
     ],
     start: Annotated[
         dt.date,
-        typer.Option("--start", parser=parse_date, metavar="YYYY-MM-DD", help="Start date."),
+        typer.Option("--start", parser=parse_date, metavar="DATE", help="Start date."),
     ],
     end: Annotated[
         dt.date | None,
-        typer.Option("--end", parser=parse_date, metavar="YYYY-MM-DD", help="Planned end date."),
+        typer.Option("--end", parser=parse_date, metavar="DATE", help="Planned end date."),
     ] = None,
     fmt: CreatedFormatOption = CreatedFormat.TEXT,
 ) -> None:

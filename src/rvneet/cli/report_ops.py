@@ -29,7 +29,7 @@ def workload(
         typer.Option(
             "--as-of",
             parser=parse_date,
-            metavar="YYYY-MM-DD",
+            metavar="DATE",
             help="The day to look at (default today).",
         ),
     ] = None,

@@ -27,7 +27,7 @@ def support_request(
         typer.Option(
             "--date",
             parser=parse_date,
-            metavar="YYYY-MM-DD",
+            metavar="DATE",
             help="The day the written request was sent to SKA.",
         ),
     ],
@@ -77,9 +77,7 @@ def support_answer(
     ],
     date: Annotated[
         dt.date,
-        typer.Option(
-            "--date", parser=parse_date, metavar="YYYY-MM-DD", help="The day SKA answered."
-        ),
+        typer.Option("--date", parser=parse_date, metavar="DATE", help="The day SKA answered."),
     ],
     granted: Annotated[bool, typer.Option("--granted", help="SKA granted the support.")] = False,
     refused: Annotated[bool, typer.Option("--refused", help="SKA refused the support.")] = False,

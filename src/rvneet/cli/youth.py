@@ -95,7 +95,7 @@ def add(
         typer.Option(
             "--birth-date",
             parser=parse_date,
-            metavar="YYYY-MM-DD",
+            metavar="DATE",
             help="Birth date; needed when there is no personal code.",
         ),
     ] = None,
@@ -280,9 +280,7 @@ def consent(
     ref: Annotated[str, typer.Argument(help="The youth's reference, e.g. Y-0001.")],
     date: Annotated[
         dt.date,
-        typer.Option(
-            "--date", parser=parse_date, metavar="YYYY-MM-DD", help="The day it was given."
-        ),
+        typer.Option("--date", parser=parse_date, metavar="DATE", help="The day it was given."),
     ],
     scope: Annotated[
         ConsentScope,
