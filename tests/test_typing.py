@@ -261,3 +261,20 @@ def test_format_and_lang_in_any_case(youth: str, ok: Ok, tmp_path: Path) -> None
     assert json.loads(ok("db", "check", "-f", "JSON"))
     ok("export", str(tmp_path / "book.json"), "--format", "JSON", "--pseudonymize")
     assert json.loads((tmp_path / "book.json").read_text(encoding="utf-8"))["format"]
+
+
+def test_report_and_import_formats_and_languages_in_any_case(
+    youth: str, ok: Ok, tmp_path: Path
+) -> None:
+    ok("case", "open", "--youth", youth, "--model", "rv", "--start", "2025-02-03", "--risk", "high")
+    report = json.loads(
+        ok("report", "lisa4", "--period", "2025H1", "--format", "JSON", "--lang", "ET")
+    )
+    assert report["summary"]["cases_active"] == 1
+    # Breaks if import template's --format or --lang is case-sensitive again.
+    assert ok("import", "template", "youths", "--format", "CSV", "--lang", "ET").startswith(
+        "viide,"
+    )
+    source = tmp_path / "youths.csv"
+    source.write_text("name,birth_date,sex\nJaan Tamm,2003-02-01,M\n", encoding="utf-8")
+    ok("import", "youths", str(source), "--format", "Csv")

@@ -135,7 +135,9 @@ FileArg = Annotated[
 ]
 FormatOpt = Annotated[
     FileFormatChoice | None,
-    typer.Option("--format", help="The file's format. Default: from its extension."),
+    typer.Option(
+        "--format", help="The file's format. Default: from its extension.", case_sensitive=False
+    ),
 ]
 EncodingOpt = Annotated[
     str | None,
@@ -324,7 +326,11 @@ def template(
     ] = None,
     fmt: Annotated[
         TemplateFormat | None,
-        typer.Option("--format", help="csv or xlsx. Default: from --output's extension, else csv."),
+        typer.Option(
+            "--format",
+            help="csv or xlsx. Default: from --output's extension, else csv.",
+            case_sensitive=False,
+        ),
     ] = None,
     lang: Annotated[
         Lang | None,
@@ -334,6 +340,7 @@ def template(
                 "Column headers in Estonian (et) or English (en). Default: the global --lang, "
                 "else RVNEET_LANG, else the locale, else English."
             ),
+            case_sensitive=False,
         ),
     ] = None,
     delimiter: Annotated[

@@ -51,6 +51,7 @@ ReportFormatOption = Annotated[
             "table for people; json or csv for scripts; xlsx (needs --output) for Excel; "
             "html for a printable page with charts."
         ),
+        case_sensitive=False,
     ),
 ]
 OutputOption = Annotated[
@@ -74,6 +75,7 @@ LangOption = Annotated[
             "Labels (and dates in tables) in Estonian (et) or English (en). Default: the global "
             f"--lang, else ${LANG_ENV}, else the locale (LANG), else English. JSON keys never change."
         ),
+        case_sensitive=False,
     ),
 ]
 SuppressOption = Annotated[
