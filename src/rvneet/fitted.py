@@ -42,7 +42,10 @@ class FittedTable:
     """A table whose layout is chosen for the width it is printed at (see the module docstring).
 
     `droppable` are column numbers, least important first; `footnote` the text (with
-    `{columns}`) of the line naming the left-out columns.
+    `{columns}`) of the line naming the left-out columns. With `split` (a report's table, where
+    every column counts) a table too wide for the screen is printed as several tables instead,
+    each beginning with the first column (what a row is about) and holding as many of the next
+    columns as fit.
     """
 
     title: Text | None
@@ -50,6 +53,7 @@ class FittedTable:
     rows: list[list[Text]]
     droppable: Sequence[int] = ()
     footnote: str = "{columns}"
+    split: bool = False
 
     def _width(self, number: int) -> int:
         """The width a column's values need: all of a reference or date, a word of free text."""
@@ -80,13 +84,35 @@ class FittedTable:
             shown.remove(number)
         return shown, True
 
+    def groups(self, width: int) -> list[list[int]]:
+        """The columns of each table a split table is printed as at `width`."""
+        groups = [[0]]
+        for number in range(1, len(self.columns)):
+            if len(groups[-1]) > 1 and self._needed([*groups[-1], number], True) > width:
+                groups.append([0])
+            groups[-1].append(number)
+        return groups
+
     def __rich_console__(self, console: Any, options: Any) -> Iterator[Any]:
         """The table, then (when columns were left out) the dim line naming them."""
-        from rich.table import Table
         from rich.text import Text
 
-        shown, wrap_headers = self.layout(options.max_width)
-        result = Table(title=self.title, title_justify="left")
+        width = options.max_width
+        if self.split and self._needed(list(range(len(self.columns))), True) > width:
+            for number, group in enumerate(self.groups(width)):
+                yield self._table(group, wrap_headers=True, title=number == 0)
+            return
+        shown, wrap_headers = self.layout(width)
+        yield self._table(shown, wrap_headers)
+        if dropped := [n for n in range(len(self.columns)) if n not in shown]:
+            names = ", ".join(self.columns[n].header.plain for n in dropped)
+            yield Text(self.footnote.format(columns=names), style="dim")
+
+    def _table(self, shown: list[int], wrap_headers: bool, title: bool = True) -> Any:
+        """A rich table of the `shown` columns."""
+        from rich.table import Table
+
+        result = Table(title=self.title if title else None, title_justify="left")
         for number in shown:
             column = self.columns[number]
             header = column.header.copy()
@@ -107,7 +133,4 @@ class FittedTable:
             )
         for row in self.rows:
             result.add_row(*(row[number] for number in shown))
-        yield result
-        if dropped := [n for n in range(len(self.columns)) if n not in shown]:
-            names = ", ".join(self.columns[n].header.plain for n in dropped)
-            yield Text(self.footnote.format(columns=names), style="dim")
+        return result

@@ -180,7 +180,8 @@ def render_table(
             parts.append(f"{title}: {translate(NONE, lang)}")
             continue
         shown = listing.rows[:max_rows] if max_rows else listing.rows
-        # References, dates, numbers and codes: never cut; a name wraps, headers when needed.
+        # References, dates, numbers and codes: never cut; a name wraps, headers when needed;
+        # a table too wide for the screen is printed as several, each starting with its first column.
         table = FittedTable(
             plain(title, "table.title"),
             [
@@ -191,6 +192,7 @@ def render_table(
                 [plain(_cell(c.shown(row.get(c.field), lang), lang)) for c in listing.columns]
                 for row in shown
             ],
+            split=True,
         )
         parts.append(table)
         if len(shown) < len(listing.rows):
