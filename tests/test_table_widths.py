@@ -194,6 +194,27 @@ def test_a_report_table_too_wide_is_split_with_its_first_column_in_each_part(
     assert out.count("Kristjan") == len(parts) - 1  # each part starts with the case manager
 
 
+@pytest.mark.usefixtures("book")
+def test_typed_text_in_a_column_of_codes_wraps_rather_than_cut_the_references(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A user name is no code: 60 letters of it must not push the references off the screen.
+    user = "kasutaja" * 4 + "-" + "x" * 27
+    monkeypatch.setenv("RVNEET_USER", user)
+    assert (
+        run(
+            "youth", "add", "--name", "Uus Noor", "--birth-date", "2009-09-09", "--sex", "F"
+        ).exit_code
+        == 0
+    )
+    for width in WIDTHS:
+        out = shown(run, monkeypatch, width, "en", "audit", "--limit", "0")
+        assert all(len(line.rstrip()) <= width for line in out.splitlines()), out
+        assert "Y-0005" in out and "NEET-2025-001" in out and "…" not in out
+    # It wraps, so at 120 columns it is shown (not left out as too wide).
+    assert footnote(out) is None and "kasutajakasutaja" in out
+
+
 # --- the layout itself, at any width --------------------------------------------------------------
 
 REF = st.from_regex(r"(RV|NEET)-20[0-9]{2}-[0-9]{3}|Y-[0-9]{4}|[0-9]{1,6}", fullmatch=True)

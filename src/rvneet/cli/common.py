@@ -286,8 +286,12 @@ WRAPPING_FIELDS = frozenset(
         "description",
         "refs",
         "org",
+        "kind",
     }
 )
+# No reference, date, number or code is longer: a longer value is typed text (a user name) that
+# wraps rather than push the table past the screen's edge.
+LONGEST_CODE = 32
 # Columns a table leaves out when it does not fit the screen, least important first. A reference,
 # a name or what a listing is about (a due date, days overdue) is never left out.
 DROPPABLE = (
@@ -349,12 +353,16 @@ def table(
     lang = current_language()
     shown_title = plain(translate(title, lang), "table.title") if title else None
     fields = list(columns)
-    shown = [
-        FittedColumn(plain(translate(header, lang)), wraps=field in WRAPPING_FIELDS)
-        for field, header in columns.items()
-    ]
     cells = [
         [plain(_cell(row.get(f), lang, (values or {}).get(f))) for f in fields] for row in rows
+    ]
+    shown = [
+        FittedColumn(
+            plain(translate(header, lang)),
+            wraps=field in WRAPPING_FIELDS
+            or any(row[number].cell_len > LONGEST_CODE for row in cells),
+        )
+        for number, (field, header) in enumerate(columns.items())
     ]
     drop = [fields.index(f) for f in droppable if f in columns]
     return FittedTable(shown_title, shown, cells, drop, translate(NOT_SHOWN, lang))
