@@ -271,6 +271,8 @@ def _cell(value: Any, lang: str, shown: Shown | None = None) -> str:
     return str(format_date(shown_value(value, lang, shown), lang))
 
 
+# Free text: wraps (and folds a word longer than the column). Every other field is a reference,
+# a date, a number or a code, which is never cut: its column is as wide as its widest value.
 WRAPPING_FIELDS = frozenset(
     {
         "name",
@@ -282,8 +284,36 @@ WRAPPING_FIELDS = frozenset(
         "last_employment",
         "description",
         "refs",
+        "org",
+        "kind",
     }
 )
+# No reference, date, number or code is longer: a longer value is typed text (a user name) that
+# wraps rather than push the table past the screen's edge.
+LONGEST_CODE = 32
+# Columns a table leaves out when it does not fit the screen, least important first. A reference,
+# a name or what a listing is about (a due date, days overdue) is never left out.
+DROPPABLE = (
+    "sex",
+    "birth_date",
+    "open_cases",
+    "status",
+    "tier",
+    "model",
+    "stage",
+    "first_contact",
+    "last_employment",
+    "last_education",
+    "end",
+    "start",
+    "role",
+    "age",
+    "record",
+    "user",
+    "level",
+    "manager",
+)
+NOT_SHOWN = N_("Not shown at this width: {columns} — widen the terminal or use --format json")
 
 
 def plain(value: object, style: str = "") -> "Text":
@@ -302,27 +332,39 @@ def table(
     rows: Iterable[dict[str, Any]],
     columns: dict[str, str],
     values: dict[str, Shown] | None = None,
+    droppable: Sequence[str] = DROPPABLE,
 ) -> Any:
-    """A rich table of `rows` showing `columns` (field → header); `values` says how a field's
+    """A rich renderable of `rows` showing `columns` (field → header); `values` says how a field's
     machine values are shown (e.g. {"risk": RiskLevel} shows `high` as `kõrge` in Estonian).
 
     The title and headers are English texts marked `N_` (or already translated with `_`), shown
-    in the user's language. References, dates and codes never wrap; free text (names, details)
-    does. Dates are written as the user's language writes them (`current_language`).
+    in the user's language. References, dates, numbers and codes are never cut: their column is as
+    wide as their widest value. Free text (names, details) wraps. When the table cannot fit the
+    screen even so, its headers wrap, then the `droppable` columns (least important first) are
+    left out one by one, named in a dim line under it. Dates are written as the user's language
+    writes them (`current_language`).
 
     The title and every cell are shown as text, never as rich markup (`plain`): a stored `[/]`
     shows as typed, and an escape character as `<U+001B>`.
     """
-    from rich.table import Table
+    from rvneet.fitted import FittedColumn, FittedTable
 
     lang = current_language()
     shown_title = plain(translate(title, lang), "table.title") if title else None
-    result = Table(title=shown_title, title_justify="left")
-    for field_name, header in columns.items():
-        result.add_column(plain(translate(header, lang)), no_wrap=field_name not in WRAPPING_FIELDS)
-    for row in rows:
-        result.add_row(*(plain(_cell(row.get(f), lang, (values or {}).get(f))) for f in columns))
-    return result
+    fields = list(columns)
+    cells = [
+        [plain(_cell(row.get(f), lang, (values or {}).get(f))) for f in fields] for row in rows
+    ]
+    shown = [
+        FittedColumn(
+            plain(translate(header, lang)),
+            wraps=field in WRAPPING_FIELDS
+            or any(row[number].cell_len > LONGEST_CODE for row in cells),
+        )
+        for number, (field, header) in enumerate(columns.items())
+    ]
+    drop = [fields.index(f) for f in droppable if f in columns]
+    return FittedTable(shown_title, shown, cells, drop, translate(NOT_SHOWN, lang))
 
 
 def print_rich(*renderables: Any, file: Any = None) -> None:

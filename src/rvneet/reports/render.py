@@ -137,6 +137,10 @@ def render_csv(report: Report, lang: str) -> str:
     return buffer.getvalue()
 
 
+# A listing's free-text fields (a case manager's name in the workload): they wrap on screen.
+FREE_TEXT = frozenset({"manager"})
+
+
 def render_table(
     report: Report, lang: str, generated: dt.datetime | None, max_rows: int | None = None
 ) -> list[Any]:
@@ -145,40 +149,51 @@ def render_table(
 
     `max_rows` shows only the first rows of a listing, with a line saying how many there are.
     """
-    from rich.table import Table
     from rich.text import Text
+
+    from rvneet.fitted import FittedColumn, FittedTable
 
     def plain(value: str, style: str = "") -> Text:
         # Text, never rich markup: a municipality or cell of `[/]` shows as typed, ESC as <U+001B>.
         return Text(visible(value), style=style)
 
-    summary = Table(
-        title=plain(
+    counts_only = all(f.count for f in report.figures)
+    # A label wraps; a number is never cut: its column is as wide as its widest value.
+    summary = FittedTable(
+        plain(
             "\n".join([heading(report, lang, True), *notes(report, lang, generated, True)]),
             "table.title",
         ),
-        title_justify="left",
+        [
+            FittedColumn(plain(""), wraps=True),
+            FittedColumn(plain(translate(COUNT if counts_only else VALUE, lang)), justify="right"),
+        ],
+        [
+            [plain(label), plain(_shown(value, lang))]
+            for _, label, value in summary_rows(report, lang)
+        ],
     )
-    summary.add_column("")
-    counts_only = all(f.count for f in report.figures)
-    summary.add_column(plain(translate(COUNT if counts_only else VALUE, lang)), justify="right")
-    for _, label, value in summary_rows(report, lang):
-        summary.add_row(plain(label), plain(_shown(value, lang)))
     parts: list[Any] = [summary]
     for listing in report.listings:
         title = translate(listing.title, lang)
         if not listing.rows:
             parts.append(f"{title}: {translate(NONE, lang)}")
             continue
-        table = Table(title=plain(title, "table.title"), title_justify="left")
-        for number, column in enumerate(listing.columns):
-            # The first column (a reference) never wraps; headers of narrow numbers may.
-            table.add_column(plain(translate(column.label, lang)), no_wrap=number == 0)
         shown = listing.rows[:max_rows] if max_rows else listing.rows
-        for row in shown:
-            table.add_row(
-                *(plain(_cell(c.shown(row.get(c.field), lang), lang)) for c in listing.columns)
-            )
+        # References, dates, numbers and codes: never cut; a name wraps, headers when needed;
+        # a table too wide for the screen is printed as several, each starting with its first column.
+        table = FittedTable(
+            plain(title, "table.title"),
+            [
+                FittedColumn(plain(translate(c.label, lang)), wraps=c.field in FREE_TEXT)
+                for c in listing.columns
+            ],
+            [
+                [plain(_cell(c.shown(row.get(c.field), lang), lang)) for c in listing.columns]
+                for row in shown
+            ],
+            split=True,
+        )
         parts.append(table)
         if len(shown) < len(listing.rows):
             total = _thousands(len(listing.rows), lang)
