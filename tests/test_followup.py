@@ -18,7 +18,8 @@ EARLY = "NEET-2025-001"  # Y-0001, closed 2025-03-31, due 2025-09-30, manager An
 RV = "RV-2025-001"  # Y-0002, closed 2025-05-15, due 2025-11-15, manager Mari Maasikas
 LATE = "NEET-2025-002"  # Y-0003, closed 2025-05-15, due 2025-11-15, no manager
 OPEN = "NEET-2025-003"  # Y-0001 again, open since 2025-06-01
-TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+# Far enough ahead that a run crossing midnight still finds it in the future (within 1900–2099).
+FUTURE = "2099-12-31"
 
 
 def build_book(ok: Ok) -> None:
@@ -207,7 +208,7 @@ RECORD_REFUSALS = {
     "open case": (1, [OPEN, "--date", "2025-08-01", "--reached", "yes"], f"{OPEN} is open; a follow-up comes after closing"),
     "unknown case": (3, ["NEET-2025-099", "--date", "2025-11-20", "--reached", "yes"], "no case 'NEET-2025-099'"),
     "before the case end": (1, [RV, "--date", "2025-05-14", "--reached", "yes"], "the follow-up date 2025-05-14 is before the case end 2025-05-15"),
-    "in the future": (1, [RV, "--date", TOMORROW, "--reached", "yes"], "in the future"),
+    "in the future": (1, [RV, "--date", FUTURE, "--reached", "yes"], "in the future"),
     "recorded twice": (1, [EARLY, "--date", "2025-10-15", "--reached", "yes"], f"the follow-up of {EARLY} has already been recorded or skipped"),
     "skipped before": (1, [LATE, "--date", "2025-11-20", "--reached", "yes"], f"the follow-up of {LATE} has already been recorded or skipped"),
     "education when not reached": (1, [RV, "--date", "2025-11-20", "--reached", "no", "--education", "yes"], "education and employment can be recorded only when the youth was reached"),
