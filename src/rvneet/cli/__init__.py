@@ -15,6 +15,7 @@ from rvneet.cli import (
     check,
     dbadmin,
     export,
+    find,
     followup,
     importing,
     network,
@@ -146,6 +147,7 @@ app.add_typer(dbadmin.app, name="db")
 app.add_typer(outreach.app, name="outreach")
 app.add_typer(audit.app, name="audit")
 app.command("export")(export.export_command)
+app.command("find")(find.find_command)
 app.command("check")(check.check_command)
 app.command("retention")(retention.retention_command)
 # Modules that add commands to the `case`, `import` and `report` groups when imported.

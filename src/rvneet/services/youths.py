@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from rvneet.domain.enums import Sex
 from rvneet.domain.errors import Conflict, NotFound
 from rvneet.domain.inputs import NewYouth
+from rvneet.domain.personal_code import parse_personal_code, redact_codes
 from rvneet.domain.rules import age_on
 from rvneet.domain.tables import Case, Youth
 from rvneet.i18n import N_, _, format_date, message_language
@@ -119,7 +120,16 @@ def register_youth(
 
 
 def get_youth(session: Session, ref: str) -> Youth:
-    """The youth with reference `ref` (case-insensitive), or NotFound."""
+    """The youth with reference `ref` (case-insensitive) or with the full personal code `ref`
+    (spaces allowed), or NotFound; the message never repeats a code."""
+    digits = "".join(ref.split())
+    if len(digits) == 11 and digits.isascii() and digits.isdigit():
+        # A mistyped code is refused as the parser says (InvalidInput), never looked up.
+        code = parse_personal_code(digits).code
+        youth = session.scalar(select(Youth).where(Youth.id_code == code))
+        if youth is None:
+            raise NotFound(_("no youth {ref}").format(ref=repr(redact_codes(ref.strip()))))
+        return youth
     youth = session.scalar(select(Youth).where(Youth.ref == ref.strip().upper()))
     if youth is None:
         raise NotFound(_("no youth {ref}").format(ref=repr(ref)))

@@ -1,0 +1,240 @@
+"""`rvneet find TEXT`: youths, cases, NGTS list entries, network members and case managers.
+
+What the text is decides what is searched: a reference (`Y-0001`, `RV-2025-001`, `NEET-2025-001`,
+`M-001`) finds that record; a full personal code (spaces allowed) or its last 4 digits finds the
+youth holding it; a date (`15.03.2010`, `2010-03-15`) finds youths born that day; anything else
+is a part of a name, compared without case or diacritics (`pold` finds Põld).
+
+A hit never carries a full personal code (only its last 4 digits). Erased youths are found only by
+their reference. Finding a youth by personal code is an audited read (the audit entry names the
+youth's reference, never the code), so such a search needs a write session (`needs_audit`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from rvneet.domain.dates import parse_day
+from rvneet.domain.errors import InvalidInput
+from rvneet.domain.personal_code import parse_personal_code
+from rvneet.domain.tables import Case, NetworkMember, NgtsEntry, Youth
+from rvneet.i18n import N_, _, collation_key
+from rvneet.services.audit import audit_read
+from rvneet.services.youths import folded_name
+
+YOUTH = "youth"
+CASE = "case"
+NGTS_ENTRY = "ngts-entry"
+NETWORK_MEMBER = "network-member"
+CASE_MANAGER = "case-manager"
+KINDS = (YOUTH, CASE, NGTS_ENTRY, NETWORK_MEMBER, CASE_MANAGER)
+
+# Why a record matched (machine values; `MATCH_LABELS` says them to people).
+BY_REFERENCE = "reference"
+BY_CODE = "personal-code"
+BY_LAST4 = "last-4-digits"
+BY_BIRTH_DATE = "birth-date"
+BY_NAME = "name"
+MATCH_LABELS = {
+    BY_REFERENCE: N_("reference"),
+    BY_CODE: N_("personal code"),
+    BY_LAST4: N_("last 4 digits of the personal code"),
+    BY_BIRTH_DATE: N_("birth date"),
+    BY_NAME: N_("name"),
+}
+KIND_LABELS = {
+    YOUTH: N_("youth"),
+    CASE: N_("case"),
+    NGTS_ENTRY: N_("NGTS list entry"),
+    NETWORK_MEMBER: N_("network member"),
+    CASE_MANAGER: N_("case manager"),
+}
+
+_YOUTH_REF = re.compile(r"Y-[0-9]+", re.IGNORECASE)
+_CASE_REF = re.compile(r"(RV|NEET)-[0-9]{4}-[0-9]+", re.IGNORECASE)
+_MEMBER_REF = re.compile(r"M-[0-9]+", re.IGNORECASE)
+_DATE = re.compile(r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_LAST4 = re.compile(r"[0-9]{4}")
+CODE_LENGTH = 11
+LONGEST_TEXT = 200
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One thing found: its kind, its reference, a short label and why it matched.
+
+    `reference` is what other commands take (a case manager's is the name as stored on cases);
+    `code_end` is the last 4 digits of a youth's personal code, never more; `erased` marks an
+    erased youth (and their cases).
+    """
+
+    kind: str
+    reference: str
+    label: str
+    matched: str
+    code_end: str | None = None
+    birth_date: str | None = None
+    erased: bool = False
+
+    def record(self) -> dict[str, Any]:
+        """The hit with stable keys, for JSON and CSV."""
+        return asdict(self)
+
+
+FIELDS = tuple(Hit.__dataclass_fields__)
+
+
+def personal_code_in(text: str) -> str | None:
+    """The personal code `text` is (11 digits, spaces allowed), validated; None when it is not
+    11 digits. InvalidInput when it is 11 digits but no valid code (the message never repeats it)."""
+    digits = "".join(text.split())
+    if len(digits) != CODE_LENGTH or not (digits.isascii() and digits.isdigit()):
+        return None
+    return parse_personal_code(digits).code
+
+
+def needs_audit(text: str) -> bool:
+    """Whether a search for `text` reads youths by personal code (full or its last 4 digits), so
+    that what it finds is recorded in the audit log."""
+    digits = "".join(text.split())
+    return digits.isascii() and digits.isdigit() and len(digits) in (4, CODE_LENGTH)
+
+
+def folded(text: str) -> str:
+    """A name as searched: no case, no diacritics, spacing collapsed (`services.youths`)."""
+    return folded_name(text)
+
+
+def _youth_hit(youth: Youth, matched: str) -> Hit:
+    return Hit(
+        kind=YOUTH,
+        reference=youth.ref,
+        label=youth.name,
+        matched=matched,
+        code_end=youth.id_code[-4:] if youth.id_code else None,
+        birth_date=youth.birth_date.isoformat() if youth.birth_date else None,
+        erased=youth.erased_on is not None,
+    )
+
+
+def _member_hit(member: NetworkMember, matched: str) -> Hit:
+    return Hit(
+        kind=NETWORK_MEMBER,
+        reference=member.ref,
+        label=f"{member.name} ({member.org})",
+        matched=matched,
+    )
+
+
+def _by_reference(session: Session, text: str) -> list[Hit] | None:
+    """The record `text` names by reference; None when `text` is no reference."""
+    ref = text.upper()
+    if _YOUTH_REF.fullmatch(text):
+        youth = session.scalar(select(Youth).where(Youth.ref == ref))
+        return [_youth_hit(youth, BY_REFERENCE)] if youth else []
+    if _CASE_REF.fullmatch(text):
+        row = session.exec(
+            select(Case, Youth).join(Youth, col(Youth.id) == Case.youth_id).where(Case.ref == ref)
+        ).first()
+        if row is None:
+            return []
+        case, youth = row
+        return [
+            Hit(
+                kind=CASE,
+                reference=case.ref,
+                label=f"{youth.ref} {youth.name}",
+                matched=BY_REFERENCE,
+                erased=youth.erased_on is not None,
+            )
+        ]
+    if _MEMBER_REF.fullmatch(text):
+        member = session.scalar(select(NetworkMember).where(NetworkMember.ref == ref))
+        return [_member_hit(member, BY_REFERENCE)] if member else []
+    return None
+
+
+def _by_code(session: Session, text: str) -> list[Youth] | None:
+    """The youths `text` finds as a personal code or its last 4 digits; None when it is neither."""
+    if (code := personal_code_in(text)) is not None:
+        return list(session.exec(select(Youth).where(Youth.id_code == code)))
+    digits = "".join(text.split())
+    if _LAST4.fullmatch(digits):
+        return list(session.exec(select(Youth).where(col(Youth.id_code).endswith(digits))))
+    return None
+
+
+def _by_name(session: Session, text: str) -> list[Hit]:
+    """Youths, NGTS list entries (by the guardian's name), network members and case managers
+    whose name holds `text`, compared without case or diacritics. SQLite cannot fold diacritics,
+    so the names are compared here."""
+    key = folded(text)
+    hits: list[Hit] = []
+    youths = session.exec(select(Youth).where(col(Youth.erased_on).is_(None)))
+    hits += [_youth_hit(y, BY_NAME) for y in youths if key in folded(y.name)]
+    entries = session.exec(
+        select(NgtsEntry, Youth)
+        .join(Youth, col(Youth.id) == NgtsEntry.youth_id)
+        .where(col(Youth.erased_on).is_(None), col(NgtsEntry.guardian).is_not(None))
+    )
+    hits += [
+        Hit(
+            kind=NGTS_ENTRY,
+            reference=youth.ref,
+            label=f"{youth.name}, {entry.list_date.isoformat()}",
+            matched=BY_NAME,
+        )
+        for entry, youth in entries
+        if key in folded(entry.guardian or "")
+    ]
+    members = session.exec(select(NetworkMember))
+    hits += [_member_hit(m, BY_NAME) for m in members if key in folded(m.name)]
+    managers = session.exec(select(Case.manager).where(col(Case.manager).is_not(None)).distinct())
+    hits += [
+        Hit(kind=CASE_MANAGER, reference=name, label=name, matched=BY_NAME)
+        for name in managers
+        if name and key in folded(name)
+    ]
+    return hits
+
+
+def _sorted(hits: list[Hit]) -> list[Hit]:
+    """People first by kind, then in Estonian alphabetical order (Saar before Šokk before Zoo)."""
+    return sorted(hits, key=lambda h: (KINDS.index(h.kind), collation_key(h.label), h.reference))
+
+
+def find(session: Session, text: str) -> list[Hit]:
+    """Everything `text` finds (see the module), sorted; the youths found by personal code (full
+    or last 4 digits) are recorded in the audit log as read, so `session` must then be a write
+    session (`needs_audit`). InvalidInput for an empty text, an over-long one or an 11-digit
+    text that is no valid personal code.
+    """
+
+    text = " ".join(text.split())
+    if not text:
+        raise InvalidInput(_("give a name, personal code, birth date or reference to find"))
+    if len(text) > LONGEST_TEXT:
+        raise InvalidInput(
+            _("the text to find is longer than {n} characters").format(n=LONGEST_TEXT)
+        )
+    if (found := _by_reference(session, text)) is not None:
+        return found
+    if (youths := _by_code(session, text)) is not None:
+        full = personal_code_in(text) is not None
+        for youth in youths:
+            assert youth.id is not None
+            audit_read(session, "youths", youth.id, youth.ref)
+        return _sorted([_youth_hit(y, BY_CODE if full else BY_LAST4) for y in youths])
+    if _DATE.fullmatch(text):
+        try:
+            day: dt.date = parse_day(text)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from None
+        youths = list(session.exec(select(Youth).where(Youth.birth_date == day)))
+        return _sorted([_youth_hit(y, BY_BIRTH_DATE) for y in youths])
+    return _sorted(_by_name(session, text))
