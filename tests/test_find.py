@@ -13,7 +13,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import (
     CODE_F_2010,
     CODE_M_1995,
@@ -87,7 +86,9 @@ def test_no_output_holds_a_full_personal_code(run: Run, book: Path) -> None:
 def test_a_code_search_is_an_audited_read_without_the_code(ok: Ok, book: Path) -> None:
     ok("find", CODE_F_2010)
     ok("find", CODE_F_2010[-4:])
-    reads = query(book, "SELECT entity, entity_ref, user, changes FROM audit_log WHERE action='read'")
+    reads = query(
+        book, "SELECT entity, entity_ref, user, changes FROM audit_log WHERE action='read'"
+    )
     assert reads == [("youths", "Y-0001", "tester", "{}")] * 2
     text = " ".join(str(row) for row in query(book, "SELECT * FROM audit_log"))
     assert CODE_F_2010 not in text
@@ -116,7 +117,9 @@ def test_a_birth_date_in_either_form_finds_the_youth(ok: Ok, book: Path, day: st
         ("m-001", "network-member", "M-001"),
     ],
 )
-def test_each_reference_finds_its_record(ok: Ok, book: Path, text: str, kind: str, ref: str) -> None:
+def test_each_reference_finds_its_record(
+    ok: Ok, book: Path, text: str, kind: str, ref: str
+) -> None:
     assert refs(ok, text) == [(kind, ref)]
 
 

@@ -123,7 +123,9 @@ CaseRef = Annotated[
 @app.command("open")
 def open_(
     ctx: typer.Context,
-    youth: Annotated[str, typer.Option("--youth", help="The youth's reference, e.g. Y-0001.")],
+    youth: Annotated[
+        str, typer.Option("--youth", help="The youth's reference (Y-0001) or full personal code.")
+    ],
     model: Annotated[Model, choice_option(Model, "--model", help="rv (Ringist välja) or neet.")],
     start: Annotated[
         dt.date,

@@ -169,7 +169,9 @@ def list_(
 @app.command("show")
 def show(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="The youth's reference, e.g. Y-0001.")],
+    ref: Annotated[
+        str, typer.Argument(help="The youth's reference (Y-0001) or full personal code.")
+    ],
     fmt: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="table for people; json for scripts.")
     ] = OutputFormat.TABLE,
@@ -277,7 +279,9 @@ NGTS_DETAILS = {
 @app.command("consent")
 def consent(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="The youth's reference, e.g. Y-0001.")],
+    ref: Annotated[
+        str, typer.Argument(help="The youth's reference (Y-0001) or full personal code.")
+    ],
     date: Annotated[
         dt.date,
         typer.Option("--date", parser=parse_date, metavar="DATE", help="The day it was given."),
@@ -420,7 +424,9 @@ def settle_erasure(db: "Database") -> bool:
 @app.command("erase")
 def erase(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="The youth's reference, e.g. Y-0001.")],
+    ref: Annotated[
+        str, typer.Argument(help="The youth's reference (Y-0001) or full personal code.")
+    ],
     reason: Annotated[
         str,
         typer.Option(
