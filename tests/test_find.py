@@ -8,8 +8,10 @@ M-001 Kadri Põld, and Mari's case RV-2025-001 managed by Anu Šokk.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -23,8 +25,14 @@ from conftest import (
     query,
     refused,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rvneet.domain.enums import Sex
+from rvneet.services.find import YOUTH
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "ngts-2025-03.csv"
+
 FIELDS = ["kind", "reference", "label", "matched", "code_end", "birth_date", "erased"]
 
 
@@ -196,3 +204,33 @@ def test_estonian_output(run: Run, book: Path) -> None:
     out = run("--lang", "et", "find", "pold").stdout
     assert "võrgustiku liige" in out and "nimi" in out
     assert "Leitud" in out
+
+
+# The Estonian alphabet with the letters of foreign names it takes in; both cases.
+ALPHABET = "abcdefghijklmnopqrsšzžtuvwõäöüxyéèçñ"
+letters = st.text(st.sampled_from(ALPHABET + ALPHABET.upper()), min_size=2, max_size=10)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(letters, min_size=1, max_size=3), st.data())
+def test_any_part_of_a_name_finds_the_youth_however_written(
+    initialised: Path, parts: list[str], data: st.DataObject
+) -> None:
+    from rvneet.db import Database
+    from rvneet.services.find import find
+    from rvneet.services.youths import add_youth
+
+    name = " ".join(parts)
+    start = data.draw(st.integers(0, len(name) - 1))
+    part = name[start : data.draw(st.integers(start + 1, len(name)))].strip() or name
+    # Typed without diacritics, in another case or normal form: still found.
+    typed = "".join(
+        c for c in unicodedata.normalize("NFD", part.swapcase()) if not unicodedata.combining(c)
+    )
+    with Database(initialised, "tester").session(write=True) as session:
+        youth = add_youth(session, name=name, birth_date=dt.date(2010, 5, 1), sex=Sex.F)
+        hits = find(session, typed)
+        assert (YOUTH, youth.ref) in [(h.kind, h.reference) for h in hits]
+        session.rollback()
