@@ -148,7 +148,8 @@ def _by_reference(session: Session, text: str) -> list[Hit] | None:
             Hit(
                 kind=CASE,
                 reference=case.ref,
-                label=f"{youth.ref} {youth.name}",
+                # An erased youth's name is the erasure mark: the reference says whose it was.
+                label=youth.ref if youth.erased_on else f"{youth.ref} {youth.name}",
                 matched=BY_REFERENCE,
                 erased=youth.erased_on is not None,
             )
