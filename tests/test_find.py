@@ -164,7 +164,9 @@ def test_csv_has_the_stable_fields(ok: Ok, book: Path) -> None:
 def test_the_limit_says_when_more_matched(run: Run, book: Path) -> None:
     result = run("find", "kask", "--limit", "1")
     assert result.exit_code == 0 and "1 of 2 hits shown" in result.stdout
-    assert len(json.loads(run("find", "kask", "--limit", "1", "--format", "json").stdout)) == 1
+    result = run("find", "kask", "--limit", "1", "--format", "json")
+    assert len(json.loads(result.stdout)) == 1
+    assert result.stderr == "Warning: 1 of 2 hits shown; every hit: --limit 0\n"
     assert len(json.loads(run("find", "kask", "--limit", "0", "--format", "json").stdout)) == 2
 
 
@@ -178,6 +180,7 @@ def test_bad_text_is_refused_in_one_line(run: Run, book: Path) -> None:
     assert "check digit" in refused(run, book, "find", CODE_M_2010[:-1] + "9")
     assert refused(run, book, "find", "  ")
     assert refused(run, book, "find", "31.02.2010")
+    assert "longer than 200" in refused(run, book, "find", "x" * 201)
 
 
 def test_youth_show_takes_a_personal_code(ok: Ok, book: Path) -> None:
@@ -203,7 +206,8 @@ def test_an_unknown_code_is_refused_with_the_code_masked(run: Run, book: Path) -
 def test_estonian_output(run: Run, book: Path) -> None:
     out = run("--lang", "et", "find", "pold").stdout
     assert "võrgustiku liige" in out and "nimi" in out
-    assert "Leitud" in out
+    assert "Leitud" in out and "Liik" in out and "Vaste" in out
+    assert "isikukoodi 4 viimast numbrit" in run("--lang", "et", "find", CODE_F_2010[-4:]).stdout
 
 
 # The Estonian alphabet with the letters of foreign names it takes in; both cases.
