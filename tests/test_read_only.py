@@ -43,6 +43,8 @@ READ_COMMANDS: list[list[str]] = [
     ["followup", "due", "--as-of", "2026-02-28", "--format", "json"],
     ["outreach", "list", "--format", "json"],
     ["network", "list", "--format", "json"],
+    # `find` by a name (not by a personal code, which is an audited read)
+    ["find", "a", "--format", "json"],
     ["check", "--format", "json"],
     ["db", "check", "--full", "--format", "json"],
 ]
