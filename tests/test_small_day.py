@@ -203,6 +203,9 @@ def test_ctrl_c_during_an_import_imports_nothing(initialised: Path, tmp_path: Pa
         env=_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        # A test runner's worker may ignore SIGINT, and a child inherits that: the import would
+        # never see Ctrl-C. A terminal's user has it at its default.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 60
     while not _reading(process.pid, source):
