@@ -25,6 +25,7 @@ from rvneet.cli.common import (
     warn,
     yes_no,
 )
+from rvneet.cli.prompting import require
 from rvneet.domain.enums import (
     CloseReason,
     Light,
@@ -180,6 +181,11 @@ def open_(
     """
     from rvneet.services.cases import case_detail, open_case
 
+    # On a terminal, what the model needs is asked for (a script is refused as before).
+    if model is Model.RV and risk is None:
+        require(ctx, "risk")
+    if model is Model.NEET:
+        require(ctx, *(name for name, value in (("light", light), ("group", group)) if not value))
     with database(ctx).session(write=True) as session:
         opened = open_case(
             session,

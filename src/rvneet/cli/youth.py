@@ -24,6 +24,7 @@ from rvneet.cli.common import (
     to_json,
     warn,
 )
+from rvneet.cli.prompting import require
 from rvneet.domain.enums import ConsentGiver, ConsentScope, Light, RiskLevel, Sex, shown
 from rvneet.i18n import N_, _, format_date, message_language, translate
 
@@ -124,6 +125,10 @@ def add(
     """
     from rvneet.services.youths import register_youth, youth_record
 
+    if id_code is None:  # on a terminal, what a youth without a personal code needs is asked for
+        require(
+            ctx, *(name for name, value in (("birth_date", birth_date), ("sex", sex)) if not value)
+        )
     with database(ctx).session(write=True) as session:
         added = register_youth(
             session, name=name, id_code=id_code, birth_date=birth_date, sex=sex, strict=strict
