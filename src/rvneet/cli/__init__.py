@@ -150,7 +150,7 @@ app = typer.Typer(
         "(täna, eile); choices in any case (--model RV, --risk KÕRGE)."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 app.add_typer(youth.app, name="youth")

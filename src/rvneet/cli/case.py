@@ -25,6 +25,7 @@ from rvneet.cli.common import (
     warn,
     yes_no,
 )
+from rvneet.cli.completion import complete_case, complete_youth
 from rvneet.cli.prompting import require
 from rvneet.domain.enums import (
     CloseReason,
@@ -117,7 +118,12 @@ InstrumentOption = Annotated[
     typer.Option("--instrument", help="RV: the risk assessment instrument used (free text)."),
 ]
 CaseRef = Annotated[
-    str, typer.Argument(metavar="REF", help="The case reference, e.g. RV-2025-001.")
+    str,
+    typer.Argument(
+        metavar="REF",
+        help="The case reference, e.g. RV-2025-001.",
+        autocompletion=complete_case,
+    ),
 ]
 
 
@@ -125,7 +131,12 @@ CaseRef = Annotated[
 def open_(
     ctx: typer.Context,
     youth: Annotated[
-        str, typer.Option("--youth", help="The youth's reference (Y-0001) or full personal code.")
+        str,
+        typer.Option(
+            "--youth",
+            help="The youth's reference (Y-0001) or full personal code.",
+            autocompletion=complete_youth,
+        ),
     ],
     model: Annotated[Model, choice_option(Model, "--model", help="rv (Ringist välja) or neet.")],
     start: Annotated[

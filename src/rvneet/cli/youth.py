@@ -24,6 +24,7 @@ from rvneet.cli.common import (
     to_json,
     warn,
 )
+from rvneet.cli.completion import complete_youth
 from rvneet.cli.prompting import require
 from rvneet.domain.enums import ConsentGiver, ConsentScope, Light, RiskLevel, Sex, shown
 from rvneet.i18n import N_, _, format_date, message_language, translate
@@ -175,7 +176,11 @@ def list_(
 def show(
     ctx: typer.Context,
     ref: Annotated[
-        str, typer.Argument(help="The youth's reference (Y-0001) or full personal code.")
+        str,
+        typer.Argument(
+            help="The youth's reference (Y-0001) or full personal code.",
+            autocompletion=complete_youth,
+        ),
     ],
     fmt: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="table for people; json for scripts.")
@@ -285,7 +290,11 @@ NGTS_DETAILS = {
 def consent(
     ctx: typer.Context,
     ref: Annotated[
-        str, typer.Argument(help="The youth's reference (Y-0001) or full personal code.")
+        str,
+        typer.Argument(
+            help="The youth's reference (Y-0001) or full personal code.",
+            autocompletion=complete_youth,
+        ),
     ],
     date: Annotated[
         dt.date,
@@ -430,7 +439,11 @@ def settle_erasure(db: "Database") -> bool:
 def erase(
     ctx: typer.Context,
     ref: Annotated[
-        str, typer.Argument(help="The youth's reference (Y-0001) or full personal code.")
+        str,
+        typer.Argument(
+            help="The youth's reference (Y-0001) or full personal code.",
+            autocompletion=complete_youth,
+        ),
     ],
     reason: Annotated[
         str,
