@@ -26,6 +26,7 @@ from rvneet.cli import (
     report_neet,
     report_ops,
     retention,
+    shell,
     support,
     youth,
 )
@@ -166,6 +167,7 @@ app.command("export")(export.export_command)
 app.command("find")(find.find_command)
 app.command("check")(check.check_command)
 app.command("retention")(retention.retention_command)
+app.command("shell")(shell.shell_command)
 # Modules that add commands to the `case`, `import` and `report` groups when imported.
 _REGISTERED = (casework, plan, support, ngts, export, report_ops, report_neet)
 

@@ -17,8 +17,9 @@ def _book(ctx: typer.Context) -> tuple[Path, str | None]:
     from rvneet.encryption import key_from_env
 
     root = ctx.find_root()
-    key = root.meta.get("rvneet.key") or key_from_env()  # rvneet shell asked for it once
-    return resolve_path(root.params.get("db")), key
+    path = resolve_path(root.params.get("db"))
+    keys = root.obj.get("rvneet.keys", {}) if isinstance(root.obj, dict) else {}
+    return path, keys.get(path) or key_from_env()  # in rvneet shell, the key typed once
 
 
 def _references(ctx: typer.Context, kind: str, incomplete: str) -> list[str]:
