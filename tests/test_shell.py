@@ -135,3 +135,51 @@ def test_the_history_is_private_and_hides_personal_codes(tmp_path: Path) -> None
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     text = path.read_text()
     assert CODE_F_2010 not in text and "case list" in text
+
+
+def test_at_a_terminal_tab_completes_ctrl_c_cancels_and_ctrl_d_leaves(
+    book: Path, tmp_path: Path
+) -> None:
+    pty = pytest.importorskip("pty")
+    import select
+    import sys
+    import time
+
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"), "COLUMNS": "100"}
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: rvneet shell on the terminal (never back into pytest)
+        try:
+            os.execve(sys.executable, [sys.executable, "-m", "rvneet", "shell"], env)
+        finally:
+            os._exit(127)
+    seen = b""
+
+    def until(text: str, timeout: float = 60) -> str:
+        nonlocal seen
+        end = time.monotonic() + timeout
+        while text.encode() not in seen and time.monotonic() < end:
+            if select.select([fd], [], [], 0.1)[0]:
+                try:
+                    seen += os.read(fd, 4096)
+                except OSError:
+                    break
+        assert text.encode() in seen, seen.decode(errors="replace")
+        got, seen = seen.decode(errors="replace"), b""
+        return got
+
+    until("rvneet> ")
+    os.write(fd, b"case sh\t")
+    until("case show ")
+    os.write(fd, b"RV\t")
+    until("RV-2025-001 ")
+    os.write(fd, b"\n")
+    assert "RV-2025-001" in until("rvneet> ")  # the case, shown
+    os.write(fd, b"youth show Y-0001 and more\x03")  # Ctrl-C: the line is dropped
+    until("rvneet> ")
+    os.write(fd, b"\x04")  # Ctrl-D leaves
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0
+    history = tmp_path / "state" / "rvneet" / "shell_history"
+    assert history.read_text() == "case show RV-2025-001 \n"
+    assert stat.S_IMODE(history.stat().st_mode) == 0o600

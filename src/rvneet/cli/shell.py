@@ -115,10 +115,9 @@ class Session:
         return failed
 
     def interactive(self) -> bool:
-        """Read lines at a terminal until Ctrl-D or exit; whether any command failed."""
+        """Read lines at a terminal until Ctrl-D or exit; False: a person saw every error."""
         history = history_path()
         readline = self._readline(history)
-        failed = False
         try:
             while True:
                 try:
@@ -129,14 +128,12 @@ class Session:
                 except EOFError:  # Ctrl-D
                     print()
                     break
-                code = self.run(line)
-                if code is None:
+                if self.run(line) is None:
                     break
-                failed = failed or code != 0
         finally:
             if readline is not None and history is not None:
                 save_history(readline, history)
-        return failed
+        return False
 
     def _readline(self, history: Path | None) -> Any:
         """GNU readline (or libedit) with our completion and the history read; None without it."""
