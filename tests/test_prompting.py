@@ -102,3 +102,17 @@ def test_no_answer_at_the_question_writes_nothing(
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines()[-1] == "Error: aborted"
     assert dump(db_path) == before
+
+
+def test_a_neet_case_asks_for_its_light_and_group_in_estonian_words(
+    youth: str, run: Run, terminal: None
+) -> None:
+    result = run(
+        "case", "open", "--youth", youth, "--model", "neet", "--start", "2025-03-03",
+        input="kollane\nriskis\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "--light — red, yellow, green (Estonian: punane, kollane, roheline):" in result.stderr
+    ref = result.stdout.strip().splitlines()[-1]
+    record = json.loads(run("case", "show", ref, "-f", "json").stdout)
+    assert (record["level"], record["group"]) == ("yellow", "risk")
