@@ -84,9 +84,10 @@ def test_a_refused_write_inside_writes_nothing_and_the_next_one_works(run: Run, 
 
 
 def test_lines_the_shell_refuses_itself(run: Run, book: Path) -> None:
-    result = run("shell", input="shell\ncase show 'RV-2025-001\n")
+    result = run("shell", input="shell\n--lang en shell\ncase show 'RV-2025-001\n")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
+        "Error: already in rvneet shell",
         "Error: already in rvneet shell",
         "Error: the line has an unclosed quote",
     ]

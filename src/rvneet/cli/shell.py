@@ -36,7 +36,11 @@ def shell_command(ctx: typer.Context) -> None:
     Examples: rvneet --user kadri shell
               rvneet --lang et shell < tänased-kontaktid.txt
     """
+    from rvneet.domain.errors import InvalidInput
+
     root = ctx.find_root()
+    if isinstance(root.obj, dict) and root.obj.get("rvneet.in_shell"):
+        raise InvalidInput(_("already in rvneet shell"))  # `--lang et shell` typed inside
     session = Session(root.command, global_args(root.params), shared(root))
     from rvneet.db import engines_kept
 
@@ -60,6 +64,7 @@ def shared(root: Any) -> dict[str, Any]:
     """What the commands of a session share: the key typed once, the access check done once."""
     state = root.obj if isinstance(root.obj, dict) else {}
     state.setdefault("rvneet.keys", {})
+    state["rvneet.in_shell"] = True
     return state
 
 
@@ -86,9 +91,6 @@ class Session:
             return None
         if words[0] in {"help", "abi"}:
             words = ["--help"]
-        if words[0] == "shell":
-            fail(_("already in rvneet shell"))
-            return 2
         try:
             self.command.main(
                 [*self.prefix, *words], prog_name="rvneet", obj=self.state, standalone_mode=False
