@@ -129,3 +129,20 @@ def test_the_console_script_completes_a_reference(book: Path) -> None:
     )
     assert result.stdout.split() == ["RV-2025-001"], result.stderr
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize("shell", ["zsh", "fish"])
+def test_zsh_and_fish_are_offered_the_same_references(run: Run, book: Path, shell: str) -> None:
+    env = {
+        "_RVNEET_COMPLETE": f"complete_{shell}",
+        "_TYPER_COMPLETE_ARGS": "rvneet case show ",
+        "_TYPER_COMPLETE_FISH_ACTION": "get-args",  # what fish's script asks for the words
+    }
+    os.environ.update(env)
+    try:
+        result = run()
+    finally:
+        for name in env:
+            del os.environ[name]
+    assert result.exit_code == 0, result.stderr
+    assert "RV-2025-001" in result.stdout
