@@ -116,3 +116,12 @@ def test_a_neet_case_asks_for_its_light_and_group_in_estonian_words(
     ref = result.stdout.strip().splitlines()[-1]
     record = json.loads(run("case", "show", ref, "-f", "json").stdout)
     assert (record["level"], record["group"]) == ("yellow", "risk")
+
+
+def test_a_wrong_answer_is_shown_without_its_control_characters(
+    initialised: Path, run: Run, terminal: None
+) -> None:
+    result = run("youth", "add", "--name", "Kadri Põld", input="15.03.2010\n\x1b[2J\nN\n")
+    assert result.exit_code == 0, result.stderr
+    assert "\x1b" not in result.stderr
+    assert "Error: '\\x1b[2J' is not one of M, F" in result.stderr

@@ -77,7 +77,12 @@ def answer_for(exc: MissingParameter) -> list[str] | None:
         try:
             param.get_runtime_param().coerce(answer, param=param, ctx=ctx)
         except UsageError as error:  # said in one line, in the user's language; asked again
-            print(_("Error: {message}").format(message=error.message), file=sys.stderr)
+            # As every error line: no personal code, control characters written out.
+            from rvneet.domain.personal_code import redact_codes
+            from rvneet.domain.visible import visible
+
+            message = " ".join(visible(redact_codes(error.message)).splitlines())
+            print(_("Error: {message}").format(message=message), file=sys.stderr)
         else:
             break
     return [f"{flag}={answer}"]
