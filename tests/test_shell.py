@@ -168,7 +168,7 @@ def test_at_a_terminal_tab_completes_ctrl_c_cancels_and_ctrl_d_leaves(
         got, seen = seen.decode(errors="replace"), b""
         return got
 
-    until("rvneet> ")
+    assert "Tab completes" in until("rvneet> ")
     os.write(fd, b"case sh\t")
     until("case show ")
     os.write(fd, b"RV\t")

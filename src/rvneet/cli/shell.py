@@ -120,6 +120,7 @@ class Session:
         """Read lines at a terminal until Ctrl-D or exit; False: a person saw every error."""
         history = history_path()
         readline = self._readline(history)
+        print(_("Commands as after rvneet; Tab completes, help lists the commands, exit leaves."))
         try:
             while True:
                 try:
