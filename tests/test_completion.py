@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from conftest import CODE_F_2010, CODE_M_2010, Run, build_template, query
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rvneet.services.completion import numbers, references
 
@@ -146,3 +148,13 @@ def test_zsh_and_fish_are_offered_the_same_references(run: Run, book: Path, shel
             del os.environ[name]
     assert result.exit_code == 0, result.stderr
     assert "RV-2025-001" in result.stdout
+
+
+@settings(max_examples=60, deadline=None)
+@given(prefix=st.text(max_size=12))
+def test_any_typed_prefix_offers_only_references_starting_with_it(
+    template: Path, prefix: str
+) -> None:
+    for kind in ("youth", "case", "member", "staff"):
+        offered = references(template, None, kind, prefix)
+        assert all(ref.casefold().startswith(prefix.casefold()) for ref in offered), (kind, offered)

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import typer.main
 from conftest import CODE_F_2010, Run, build_template, query
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rvneet.cli import app
 from rvneet.cli.shell import Session, save_history
@@ -184,3 +186,17 @@ def test_at_a_terminal_tab_completes_ctrl_c_cancels_and_ctrl_d_leaves(
     history = tmp_path / "state" / "rvneet" / "shell_history"
     assert history.read_text() == "case show RV-2025-001 \n"
     assert stat.S_IMODE(history.stat().st_mode) == 0o600
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(line=st.text(max_size=40))
+def test_any_line_ends_in_an_exit_code_never_a_traceback(
+    book: Path, line: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    session = Session(typer.main.get_command(app), ["--db", str(book)], {})
+    code = session.run(line)
+    assert code is None or isinstance(code, int)
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "unexpected" not in err
