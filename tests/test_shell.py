@@ -200,3 +200,31 @@ def test_any_line_ends_in_an_exit_code_never_a_traceback(
     assert code is None or isinstance(code, int)
     err = capsys.readouterr().err
     assert "Traceback" not in err and "unexpected" not in err
+
+
+def test_an_encrypted_book_is_opened_with_the_key_given_once(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("sqlcipher3.dbapi2", reason="the encrypted extra is not installed")
+    key = "a key typed once"
+    with monkeypatch.context() as patch:
+        patch.setenv("RVNEET_KEY", key)
+
+        def build(ok: Ok) -> None:
+            ok("init", "--municipality", "Viljandi linn")
+            ok("youth", "add", "--name", "Mari Maasikas", "--id-code", CODE_F_2010)
+
+        path = build_template(tmp_path_factory, "encrypted-shell", build)
+    path.chmod(0o600)
+    # What `rvneet shell` keeps after asking once: every command and every Tab uses it.
+    session = Session(
+        typer.main.get_command(app), ["--db", str(path)], {"rvneet.keys": {path: key}}
+    )
+    assert session.run("youth list -f csv") == 0
+    assert session.run("case open --youth Y-0001 --model rv --start 2025-03-03 --risk high") == 0
+    assert session.completions("case show ") == ["RV-2025-001"]
+    # Without the key Tab offers nothing, and says nothing.
+    assert (
+        Session(typer.main.get_command(app), ["--db", str(path)], {}).completions("youth show ")
+        == []
+    )
