@@ -36,14 +36,13 @@ def shell_command(ctx: typer.Context) -> None:
     Examples: rvneet --user kadri shell
               rvneet --lang et shell < tänased-kontaktid.txt
     """
+    from rvneet.db import engines_kept
     from rvneet.domain.errors import InvalidInput
 
     root = ctx.find_root()
     if isinstance(root.obj, dict) and root.obj.get("rvneet.in_shell"):
         raise InvalidInput(_("already in rvneet shell"))  # `--lang et shell` typed inside
     session = Session(root.command, global_args(root.params), shared(root))
-    from rvneet.db import engines_kept
-
     with engines_kept():  # the book is opened once, each command still in its own transaction
         failed = session.interactive() if sys.stdin.isatty() else session.from_lines(sys.stdin)
     raise typer.Exit(1 if failed else 0)
