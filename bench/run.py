@@ -62,6 +62,7 @@ class Measure:
     seconds: list[float] = field(default_factory=list)
     memory: list[float] = field(default_factory=list)
     error: str | None = None
+    cpu: list[float] = field(default_factory=list)  # user + system seconds of each run
 
     @property
     def ok(self) -> bool:
@@ -80,11 +81,14 @@ class Measure:
         return len(self.seconds)
 
 
-def spawn(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float, int, str]:
-    """Run one process with stdout to /dev/null: wall seconds, peak RSS in MB, exit code, stderr tail."""
+def spawn(
+    argv: Sequence[str], env: dict[str, str], stdin: Path | None = None
+) -> tuple[float, float, int, str, float]:
+    """Run one process with stdout to /dev/null (stdin from `stdin`, else /dev/null): wall
+    seconds, peak RSS in MB, exit code, stderr tail, CPU seconds (user + system)."""
     with tempfile.TemporaryFile() as err:
         actions = [
-            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_OPEN, 0, str(stdin or os.devnull), os.O_RDONLY, 0),
             (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
             (os.POSIX_SPAWN_DUP2, err.fileno(), 2),
         ]
@@ -94,7 +98,8 @@ def spawn(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float, int, 
         elapsed = time.perf_counter() - started
         err.seek(0)
         tail = err.read().decode("utf-8", "replace").strip().splitlines()
-    return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), (tail or [""])[-1]
+    code, cpu = os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime
+    return elapsed, usage.ru_maxrss / 1024, code, (tail or [""])[-1], cpu
 
 
 class Bench:
@@ -147,6 +152,7 @@ class Bench:
         runs: int,
         budget: float = 60.0,
         before: Callable[[int], None] | None = None,
+        stdin: Path | None = None,
     ) -> Measure:
         """Up to `runs` runs of `argv`, fewer when the next one would take the row past `budget`
         seconds or the whole run past its own budget; `before(i)` prepares run i (not timed)."""
@@ -156,12 +162,13 @@ class Bench:
             if before is not None:
                 before(run)
             self.floor = max(self.floor, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-            seconds, memory, code, tail = spawn(argv, self.env)
+            seconds, memory, code, tail, cpu = spawn(argv, self.env, stdin)
             if code != 0:
                 result.error = f"exit {code}: {tail}"[:200]
                 break
             result.seconds.append(seconds)
             result.memory.append(memory)
+            result.cpu.append(cpu)
             spent += seconds
             left = BUDGET - 30 - self.elapsed
             if spent + seconds > budget or seconds * 2 > left:
@@ -193,7 +200,7 @@ class Bench:
 
     def available(self, *command: str) -> bool:
         """Whether this rvneet has `command` (its --help exits 0)."""
-        _, _, code, _ = spawn([*rvneet(), *command, "--help"], self.env)
+        _, _, code, _, _ = spawn([*rvneet(), *command, "--help"], self.env)
         return code == 0
 
     def help_text(self, *command: str) -> str:
@@ -605,6 +612,85 @@ def bench_others(bench: Bench, books: dict[str, Path]) -> None:
         bench.add(Row(what, ours, [], "(none set)", None, section="other"))
 
 
+# Contacts typed in the long `rvneet shell` session of bench_shell, beyond the one of the short one.
+SHELL_CONTACTS = 20
+
+
+def bench_shell(bench: Bench, books: dict[str, Path]) -> None:
+    """`case contact` inside `rvneet shell` (issue 15), beside the same command as a process.
+
+    The time of one command inside the shell is the difference between a session of 1 + N
+    contacts and one of 1 contact (each a whole process, stdin from a file), divided by N: the
+    start-up and the first command's set-up are paid by both and cancel out.
+    """
+    db = books["municipality"]
+    with sqlite3.connect(f"{db.absolute().as_uri()}?mode=ro", uri=True) as con:
+        ref = con.execute("SELECT ref FROM cases WHERE end_date IS NULL ORDER BY id").fetchone()[0]
+    con.close()
+    copy = bench.folder / "shell-municipality.db"
+
+    def fresh(_: int) -> None:
+        clear(copy)
+        shutil.copyfile(db, copy)
+        handle = os.open(copy, os.O_RDONLY)  # on disk before the clock starts, as in bench_open
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+
+    line = f"case contact {ref} --date {AS_OF} --channel phone"
+    process = bench.measure(
+        "rvneet case contact (municipality)",
+        bench.rvneet(copy, *line.split()),
+        runs=5,
+        before=fresh,
+    )
+    sessions = []
+    for count in (1, 1 + SHELL_CONTACTS):
+        lines = bench.folder / f"shell-{count}.txt"
+        lines.write_text(f"{line}\n" * count, encoding="utf-8")
+        sessions.append(
+            bench.measure(
+                f"rvneet shell with {count} contact(s) (municipality)",
+                bench.rvneet(copy, "shell"),
+                runs=5,
+                before=fresh,
+                stdin=lines,
+            )
+        )
+    clear(copy)
+    short, long = sessions
+    per = Measure("rvneet case contact inside rvneet shell")
+    note = ""
+    if short.ok and long.ok:
+        per.seconds = [(long.median - short.median) / SHELL_CONTACTS]
+        per.memory = [long.peak]
+        # CPU time moves less than wall time when other processes share the cores.
+        cpu = (statistics.median(long.cpu) - statistics.median(short.cpu)) / SHELL_CONTACTS
+        note = (
+            f"; CPU {_ms(cpu)} a command inside, {_ms(statistics.median(process.cpu))} as a process"
+        )
+    else:
+        per.error = short.error or long.error
+    what = (
+        "`rvneet case contact` inside `rvneet shell` (1k book; per command: a session of"
+        f" {1 + SHELL_CONTACTS} contacts less one of 1, ÷ {SHELL_CONTACTS}; peak of the long"
+        " session)"
+    )
+    per_runs = min(short.runs, long.runs)
+    bench.add(
+        Row(
+            what,
+            per,
+            [process],
+            "≤ 30 ms",
+            _le(per, 0.030),
+            f"sessions run x{per_runs}{note}",
+            section="municipality",
+        )
+    )
+
+
 ROWS: dict[str, Callable[[Bench, dict[str, Path]], None]] = {
     "help": bench_help,
     "open": bench_open,
@@ -614,7 +700,10 @@ ROWS: dict[str, Callable[[Bench, dict[str, Path]], None]] = {
     "list": bench_lists,
     "export": bench_export,
     "others": bench_others,
+    "shell": bench_shell,
 }
+# The books a row needs, when not both (`--only shell` builds the municipality book alone).
+ROW_BOOKS = {"shell": ("municipality",)}
 
 
 def first_page_options(help_text: str) -> list[str]:
@@ -696,6 +785,11 @@ def load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def _ratio(value: float) -> str:
+    """A ratio with one decimal, or two significant digits below 0.1 (the shell's 0.005x)."""
+    return f"{value:.1f}" if value >= 0.1 else f"{value:.2g}"
+
+
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
 
@@ -715,7 +809,7 @@ def _refs(row: Row) -> str:
             parts.append(f"{ref.label}: {ref.error}")
             continue
         ratio = (
-            f" → **{row.measure.median / ref.median:.1f}x**"
+            f" → **{_ratio(row.measure.median / ref.median)}x**"
             if row.measure and row.measure.ok
             else ""
         )
@@ -827,8 +921,10 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(SRC)], check=True)
         start_load = load()
         books, made = {}, {}
+        needed = {b for n in args.only for b in ROW_BOOKS.get(n, SIZES)} if args.only else SIZES
         for name, youths in SIZES.items():
-            books[name], made[name] = book(name, youths, folder, args.keep)
+            if name in needed:
+                books[name], made[name] = book(name, youths, folder, args.keep)
         print(f"books ready after {bench.elapsed:.0f} s", file=sys.stderr)
         for name, function in ROWS.items():
             if not args.only or name in args.only:

@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,30 @@ BUSY_TIMEOUT_MS = 5000
 # only BEGIN IMMEDIATE is retried, before anything was written (see `Database.engine`).
 WRITE_RETRIES = 4
 RETRY_BACKOFF_SECONDS = 0.1
+# Engines kept for a session of commands (`rvneet shell`, see `engines_kept`), else None: a
+# command of its own makes an engine and disposes of it.
+_KEPT_ENGINES: ContextVar[dict[tuple[Any, ...], Engine] | None] = ContextVar(
+    "rvneet_kept_engines", default=None
+)
+
+
+@contextmanager
+def engines_kept() -> Iterator[None]:
+    """Within: `Database.session` keeps one engine per file, key and mode, disposed at the end.
+
+    SQLAlchemy caches compiled statements per engine, so the commands of `rvneet shell` after the
+    first skip most of their SQL compilation. Every session still has its own transaction (and
+    its own audit entries); only the engine, its pooled connections and its caches are shared. A
+    file replaced meanwhile (`db restore`) gets a new engine.
+    """
+    kept: dict[tuple[Any, ...], Engine] = {}
+    token = _KEPT_ENGINES.set(kept)
+    try:
+        yield
+    finally:
+        _KEPT_ENGINES.reset(token)
+        for engine in kept.values():
+            engine.dispose()
 
 
 def default_path() -> Path:
@@ -364,7 +389,7 @@ class Database:
             self.check_writable()
         from sqlalchemy.exc import OperationalError
 
-        engine = self.engine(write=write)
+        engine, own = self._session_engine(write)
         try:
             with AuditedSession(engine, user=self.user) as session, session.begin():
                 yield session
@@ -379,7 +404,22 @@ class Database:
                 ) from None
             raise
         finally:
-            engine.dispose()
+            if own:
+                engine.dispose()
+
+    def _session_engine(self, write: bool) -> tuple[Engine, bool]:
+        """The engine for a session, and whether the session disposes of it (not a kept one)."""
+        kept = _KEPT_ENGINES.get()
+        if kept is None:
+            return self.engine(write=write), True
+        stat = self.path.stat()
+        same = (str(self.path.absolute()), self.key, write)
+        key = (*same, stat.st_dev, stat.st_ino)
+        if key not in kept:
+            for old in [k for k in kept if k[:3] == same]:  # the file was replaced
+                kept.pop(old).dispose()
+            kept[key] = self.engine(write=write)
+        return kept[key], False
 
 
 # Below this much free space, SQLite's "disk I/O error" on a write is taken to mean a full disk.

@@ -26,6 +26,7 @@ from rvneet.cli import (
     report_neet,
     report_ops,
     retention,
+    shell,
     support,
     youth,
 )
@@ -47,18 +48,19 @@ class RvneetGroup(TyperGroup):
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("prog_name", "rvneet")
         kwargs["standalone_mode"] = False
-        argv = args[0] if args else kwargs.get("args")
-        lang = language(lang_option(sys.argv[1:] if argv is None else list(argv)))
+        argv = args[0] if args else kwargs.pop("args", None)
+        argv = sys.argv[1:] if argv is None else list(argv)
+        lang = language(lang_option(argv))
         # The help texts are translated here, when read, not at import: the tree is built per run.
         translate_tree(self, lang)
         with use_language(lang):
-            self._run(*args, **kwargs)
+            self._run(argv, *args[1:], **kwargs)
 
-    def _run(self, *args: Any, **kwargs: Any) -> None:
+    def _run(self, argv: list[str], *args: Any, **kwargs: Any) -> None:
         """Run the command; every way it can end becomes an exit code (and one line on stderr)."""
         try:
             with click_words(message_language()):
-                result = super().main(*args, **kwargs)
+                result = self._asking(argv, *args, **kwargs)
         except RvneetError as exc:
             _fail(str(exc), exc.exit_code)
         except typer.Abort:
@@ -79,6 +81,21 @@ class RvneetGroup(TyperGroup):
                 raise
             _fail(_unexpected(exc), EXIT_UNEXPECTED)
         sys.exit(result if isinstance(result, int) else 0)
+
+    def _asking(self, argv: list[str], *args: Any, **kwargs: Any) -> Any:
+        """Run the command; on a terminal, ask for a missing option and run it again with it."""
+        from typer._click.exceptions import MissingParameter
+
+        from rvneet.cli.prompting import answer_for
+
+        while True:
+            try:
+                return super().main(argv, *args, **kwargs)
+            except MissingParameter as exc:
+                more = answer_for(exc)
+                if more is None:
+                    raise
+                argv = [*argv, *more]
 
 
 def _usage_message(exc: Any) -> str:
@@ -134,7 +151,7 @@ app = typer.Typer(
         "(täna, eile); choices in any case (--model RV, --risk KÕRGE)."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 app.add_typer(youth.app, name="youth")
@@ -150,6 +167,7 @@ app.command("export")(export.export_command)
 app.command("find")(find.find_command)
 app.command("check")(check.check_command)
 app.command("retention")(retention.retention_command)
+app.command("shell")(shell.shell_command)
 # Modules that add commands to the `case`, `import` and `report` groups when imported.
 _REGISTERED = (casework, plan, support, ngts, export, report_ops, report_neet)
 
@@ -192,6 +210,17 @@ def root(
             ),
         ),
     ] = None,
+    no_input: Annotated[
+        bool,
+        typer.Option(
+            "--no-input",
+            envvar="RVNEET_NO_INPUT",
+            help=(
+                "Never ask for a missing option, even on a terminal: fail as in a script. "
+                "Default: ask on a terminal, unless RVNEET_NO_INPUT=1."
+            ),
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),

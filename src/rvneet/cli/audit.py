@@ -17,6 +17,7 @@ from rvneet.cli.common import (
     table,
     warn,
 )
+from rvneet.cli.completion import complete_record
 from rvneet.i18n import N_, _, translate
 
 DEFAULT_LIMIT = 100
@@ -59,6 +60,7 @@ def audit(
             metavar="REF",
             help="Entries of one record: a youth (Y-0001) or a case with everything recorded on "
             "it (RV-2025-001).",
+            autocompletion=complete_record,
         ),
     ] = None,
     since: Annotated[

@@ -25,6 +25,8 @@ from rvneet.cli.common import (
     warn,
     yes_no,
 )
+from rvneet.cli.completion import complete_case, complete_youth
+from rvneet.cli.prompting import require
 from rvneet.domain.enums import (
     CloseReason,
     Light,
@@ -116,7 +118,12 @@ InstrumentOption = Annotated[
     typer.Option("--instrument", help="RV: the risk assessment instrument used (free text)."),
 ]
 CaseRef = Annotated[
-    str, typer.Argument(metavar="REF", help="The case reference, e.g. RV-2025-001.")
+    str,
+    typer.Argument(
+        metavar="REF",
+        help="The case reference, e.g. RV-2025-001.",
+        autocompletion=complete_case,
+    ),
 ]
 
 
@@ -124,7 +131,12 @@ CaseRef = Annotated[
 def open_(
     ctx: typer.Context,
     youth: Annotated[
-        str, typer.Option("--youth", help="The youth's reference (Y-0001) or full personal code.")
+        str,
+        typer.Option(
+            "--youth",
+            help="The youth's reference (Y-0001) or full personal code.",
+            autocompletion=complete_youth,
+        ),
     ],
     model: Annotated[Model, choice_option(Model, "--model", help="rv (Ringist välja) or neet.")],
     start: Annotated[
@@ -180,6 +192,11 @@ def open_(
     """
     from rvneet.services.cases import case_detail, open_case
 
+    # On a terminal, what the model needs is asked for (a script is refused as before).
+    if model is Model.RV and risk is None:
+        require(ctx, "risk")
+    if model is Model.NEET:
+        require(ctx, *(name for name, value in (("light", light), ("group", group)) if not value))
     with database(ctx).session(write=True) as session:
         opened = open_case(
             session,

@@ -159,13 +159,17 @@ def database(ctx: typer.Context) -> "Database":
 
     root = ctx.find_root()
     path = resolve_path(root.params.get("db"))
-    if not root.meta.get("rvneet.checked_access"):
-        root.meta["rvneet.checked_access"] = True
+    # In `rvneet shell` every command has its own root context; what they share is in its obj.
+    session: dict[Any, Any] = root.obj if isinstance(root.obj, dict) else root.meta
+    if not session.get(("rvneet.checked_access", path)):
+        session[("rvneet.checked_access", path)] = True
         if loose := loose_permissions(path):
             warn(loose)
-    if "rvneet.key" not in root.meta:
-        root.meta["rvneet.key"] = database_key(path)
-    return Database(path, current_user(root.params.get("user")), root.meta["rvneet.key"])
+    keys = session.setdefault("rvneet.keys", {})
+    if path not in keys:
+        keys[path] = database_key(path)
+    root.meta["rvneet.key"] = keys[path]
+    return Database(path, current_user(root.params.get("user")), keys[path])
 
 
 # The root command's --lang, for output helpers that have no click context at hand (a table's

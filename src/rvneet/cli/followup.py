@@ -19,6 +19,7 @@ from rvneet.cli.common import (
     print_page,
     yes_no,
 )
+from rvneet.cli.completion import complete_case
 from rvneet.domain.enums import Model
 from rvneet.i18n import N_
 
@@ -101,7 +102,9 @@ def due(
 @app.command("record")
 def record(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="REF", help="The case reference.")],
+    ref: Annotated[
+        str, typer.Argument(metavar="REF", help="The case reference.", autocompletion=complete_case)
+    ],
     date: Annotated[
         dt.date,
         typer.Option("--date", parser=parse_date, metavar="DATE", help="The day of the contact."),
@@ -142,7 +145,9 @@ def record(
 @app.command("skip")
 def skip(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="REF", help="The case reference.")],
+    ref: Annotated[
+        str, typer.Argument(metavar="REF", help="The case reference.", autocompletion=complete_case)
+    ],
     reason: Annotated[str, typer.Option("--reason", help="Why there will be no follow-up.")],
 ) -> None:
     """Skip the follow-up of a closed case, with the reason.

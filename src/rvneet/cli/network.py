@@ -21,6 +21,7 @@ from rvneet.cli.common import (
     to_json,
     warn,
 )
+from rvneet.cli.completion import complete_member
 from rvneet.domain.enums import ActivityStatus, NetworkRole, Tier, shown_stored
 from rvneet.i18n import N_, _
 
@@ -44,7 +45,12 @@ MEMBER_COLUMNS = {
 _ROLES = ", ".join(role.value for role in NetworkRole)
 
 MemberRef = Annotated[
-    str, typer.Argument(metavar="M", help="The network member's reference, e.g. M-001.")
+    str,
+    typer.Argument(
+        metavar="M",
+        help="The network member's reference, e.g. M-001.",
+        autocompletion=complete_member,
+    ),
 ]
 DateOption = Annotated[
     dt.date,

@@ -19,6 +19,7 @@ from rvneet.cli.common import (
     table,
     to_json,
 )
+from rvneet.cli.completion import complete_activity, complete_goal, complete_member
 from rvneet.domain.enums import ActivityStatus, GoalState, NetworkRole, shown_stored
 from rvneet.i18n import N_, _, format_date
 
@@ -35,9 +36,19 @@ activity_app = typer.Typer(
 case_cli.app.add_typer(goal_app, name="goal")
 case_cli.app.add_typer(activity_app, name="activity")
 
-GoalNumber = Annotated[int, typer.Argument(metavar="GOAL", help="The goal's number in the case.")]
+GoalNumber = Annotated[
+    int,
+    typer.Argument(
+        metavar="GOAL", help="The goal's number in the case.", autocompletion=complete_goal
+    ),
+]
 ActivityNumber = Annotated[
-    int, typer.Argument(metavar="ACT", help="The activity's number in the case.")
+    int,
+    typer.Argument(
+        metavar="ACT",
+        help="The activity's number in the case.",
+        autocompletion=complete_activity,
+    ),
 ]
 DateOption = Annotated[
     dt.date,
@@ -135,7 +146,13 @@ def activity_add(
     ctx: typer.Context,
     ref: case_cli.CaseRef,
     member: Annotated[
-        str, typer.Option("--member", metavar="M", help="The provider's reference, e.g. M-001.")
+        str,
+        typer.Option(
+            "--member",
+            metavar="M",
+            help="The provider's reference, e.g. M-001.",
+            autocompletion=complete_member,
+        ),
     ],
     kind: Annotated[
         str, typer.Option("--kind", help="What the activity is, e.g. 'career counselling'.")

@@ -24,6 +24,8 @@ from rvneet.cli.common import (
     to_json,
     warn,
 )
+from rvneet.cli.completion import complete_youth
+from rvneet.cli.prompting import require
 from rvneet.domain.enums import ConsentGiver, ConsentScope, Light, RiskLevel, Sex, shown
 from rvneet.i18n import N_, _, format_date, message_language, translate
 
@@ -124,6 +126,10 @@ def add(
     """
     from rvneet.services.youths import register_youth, youth_record
 
+    if id_code is None:  # on a terminal, what a youth without a personal code needs is asked for
+        require(
+            ctx, *(name for name, value in (("birth_date", birth_date), ("sex", sex)) if not value)
+        )
     with database(ctx).session(write=True) as session:
         added = register_youth(
             session, name=name, id_code=id_code, birth_date=birth_date, sex=sex, strict=strict
@@ -170,7 +176,11 @@ def list_(
 def show(
     ctx: typer.Context,
     ref: Annotated[
-        str, typer.Argument(help="The youth's reference (Y-0001) or full personal code.")
+        str,
+        typer.Argument(
+            help="The youth's reference (Y-0001) or full personal code.",
+            autocompletion=complete_youth,
+        ),
     ],
     fmt: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="table for people; json for scripts.")
@@ -280,7 +290,11 @@ NGTS_DETAILS = {
 def consent(
     ctx: typer.Context,
     ref: Annotated[
-        str, typer.Argument(help="The youth's reference (Y-0001) or full personal code.")
+        str,
+        typer.Argument(
+            help="The youth's reference (Y-0001) or full personal code.",
+            autocompletion=complete_youth,
+        ),
     ],
     date: Annotated[
         dt.date,
@@ -425,7 +439,11 @@ def settle_erasure(db: "Database") -> bool:
 def erase(
     ctx: typer.Context,
     ref: Annotated[
-        str, typer.Argument(help="The youth's reference (Y-0001) or full personal code.")
+        str,
+        typer.Argument(
+            help="The youth's reference (Y-0001) or full personal code.",
+            autocompletion=complete_youth,
+        ),
     ],
     reason: Annotated[
         str,
