@@ -11,10 +11,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer.testing
 from hypothesis import settings
 from typer.testing import CliRunner, Result
 
 from rvneet.cli import app
+
+# Building the command tree from the Typer app costs about 0.2 s; every CliRunner.invoke(app, …)
+# in the suite would pay it. The tree is reusable (help texts are translated from the English kept
+# on it), as `rvneet shell` reuses it, so the tests build it once per process.
+_typer_get_command = typer.testing._get_command
+_trees: dict[int, Any] = {}
+
+
+def _cached_command(typer_app: Any) -> Any:
+    if typer_app is not app:
+        return _typer_get_command(typer_app)
+    return _trees.setdefault(id(typer_app), _typer_get_command(typer_app))
+
+
+typer.testing._get_command = _cached_command  # type: ignore[attr-defined]
 
 MUNICIPALITY = "Viljandi linn"
 

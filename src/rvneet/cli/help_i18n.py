@@ -48,17 +48,28 @@ def help_texts(command: Any) -> Iterator[tuple[str, str]]:
 
 
 def translate_tree(command: Any, lang: str) -> None:
-    """Replace every help text in the tree under `command` by its translation into `lang`."""
-    if lang == "en":
-        return
-    tr = translation(lang)
+    """Give every help text in the tree under `command` in `lang` (English: as the code has it).
+
+    The English texts are kept on each object the first time, so one tree can be translated
+    again and again (the shell and the tests reuse one tree for many commands).
+    """
+    if lang == "en" and "_rvneet_english" not in command.__dict__:
+        return  # never translated: already English
+    tr = None if lang == "en" else translation(lang)
     for _path, cmd in _commands(command):
-        for attr in ("help", "short_help", "epilog"):
-            if text := getattr(cmd, attr):
-                setattr(cmd, attr, tr.gettext(text))
-        for param in cmd.params:
-            if getattr(param, "help", None):
-                param.help = tr.gettext(param.help)
+        if "_help_option" in cmd.__dict__:
+            # Click makes --help's own option once, in the language of that run: make it again.
+            cmd._help_option = None
+        for obj, attrs in (
+            (cmd, ("help", "short_help", "epilog")),
+            *((p, ("help",)) for p in cmd.params),
+        ):
+            english = obj.__dict__.setdefault(
+                "_rvneet_english", {a: getattr(obj, a, None) for a in attrs}
+            )
+            for attr, text in english.items():
+                if text:
+                    setattr(obj, attr, text if tr is None else tr.gettext(text))
 
 
 def lang_option(args: Sequence[str], valued: Sequence[str] = ("--db", "--user")) -> str | None:
