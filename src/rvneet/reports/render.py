@@ -210,10 +210,13 @@ def _cell(value: Any, lang: str) -> str:
 
 def write_xlsx(report: Report, path: Path, lang: str, generated: dt.datetime | None) -> None:
     """A workbook (mode 0600): a summary sheet headed by the report, municipality, period and date,
-    then one sheet per listing with the column labels as headers."""
+    then one sheet per listing with the column labels as headers. Dates, the heading's too, are
+    written as the report's language writes them (31.12.2025 in Estonian); the heading is at the
+    top of every printed page (files.write lays the sheets out)."""
+    from rvneet.files.write import Sheet
     from rvneet.files.write import write_xlsx as write_sheets
 
-    top = [[line] for line in notes(report, lang, generated)]
+    top = [[line] for line in notes(report, lang, generated, True)]
     summary = [
         *top,
         [],
@@ -221,17 +224,16 @@ def write_xlsx(report: Report, path: Path, lang: str, generated: dt.datetime | N
     ]
     # The heading holds the municipality, typed at init: a control character in it, which an
     # XLSX cell cannot hold, is written out as on the screen.
-    sheets: list[tuple[str, list[str], Any]] = [
-        (translate(SUMMARY, lang), [visible(heading(report, lang))], summary)
-    ]
+    title = visible(heading(report, lang, True))
+    sheets = [Sheet(translate(SUMMARY, lang), [title], summary, listing=False, notes=len(top) + 1)]
     for listing in report.listings:
         header = [translate(c.label, lang) for c in listing.columns]
         rows = [
             [_xlsx_value(c.shown(row.get(c.field), lang)) for c in listing.columns]
             for row in listing.rows
         ]
-        sheets.append((translate(listing.title, lang), header, rows))
-    write_sheets(path, sheets)
+        sheets.append(Sheet(translate(listing.title, lang), header, rows))
+    write_sheets(path, sheets, lang=lang, page_header=title)
 
 
 def _xlsx_value(value: Any) -> Any:
