@@ -73,7 +73,7 @@ def test_a_trend_as_csv_table_and_xlsx(run: Run, tmp_path: Path) -> None:
     assert "2024H2,youths,Youths,2" in lines and "2025H1,youths,Youths,4" in lines
     table = run("report", "neet", "--period", "2025", "--trend", "3", "--lang", "et").stdout
     assert re.search(r"Noored\s*│\s*0\s*│\s*0\s*│\s*4", table)
-    assert "Trend 3 perioodi kohta" in " ".join(table.split())
+    assert "Näitajad 3 perioodi kaupa" in " ".join(table.split())
     target = tmp_path / "trend.xlsx"
     result = run("report", "lisa4", "--period", "2025H1", "--trend", "4", "--format", "xlsx",
                  "--output", str(target))  # fmt: skip
@@ -148,7 +148,7 @@ def test_pages_print_on_a4_with_the_heading_on_each_page(run: Run, tmp_path: Pat
          "NEET cooperation model — evaluation, Viljandi linn, 2025 (2025-01-01 … 2025-12-31)"),
         ("trend", "et", ("lisa4", "--period", "2025H1", "--trend", "4"), 1,
          "Lisa 4 — Ringist välja seire, Viljandi linn, 2025H1 (01.01.2025 … 30.06.2025) — "
-         "Trend 4 perioodi kohta"),
+         "Näitajad 4 perioodi kaupa"),
     )  # fmt: skip
     for name, lang, args, expected, heading in cases:
         page = tmp_path / f"{name}.html"
