@@ -138,31 +138,60 @@ def _print(html: Path) -> tuple[int, str]:
     return pages, text.stdout
 
 
-def test_pages_print_on_a4_with_the_heading_on_each_page(run: Run, tmp_path: Path) -> None:
+# name → (arguments, pages in Estonian and English, the heading in each language)
+PRINTS = {
+    "lisa4": (("lisa4", "--period", "2025H1"), 1, (
+        "Lisa 4 — Ringist välja seire, Viljandi linn, 2025H1 (01.01.2025 … 30.06.2025)",
+        "Lisa 4 — Ringist välja monitoring, Viljandi linn, 2025H1 (2025-01-01 … 2025-06-30)")),
+    "neet": (("neet", "--period", "2025"), 2, (
+        "NEET-koostöömudel — hindamine, Viljandi linn, 2025 (01.01.2025 … 31.12.2025)",
+        "NEET cooperation model — evaluation, Viljandi linn, 2025 (2025-01-01 … 2025-12-31)")),
+    "workload": (("workload", "--as-of", "2025-06-30"), 1, (
+        "Juhtumikorraldajate koormus, Viljandi linn, seisuga 30.06.2025",
+        "Caseload by case manager, Viljandi linn, as of 2025-06-30")),
+    "followups": (("followups", "--period", "2025H2"), 1, (
+        "Järelsuhtlus 6 kuud pärast juhtumi lõppu, Viljandi linn, 2025H2 (01.07.2025 … 31.12.2025)",
+        "Follow-ups 6 months after closing, Viljandi linn, 2025H2 (2025-07-01 … 2025-12-31)")),
+    "trend": (("lisa4", "--period", "2025H1", "--trend", "4"), 1, (
+        "Lisa 4 — Ringist välja seire, Viljandi linn, 2025H1 (01.01.2025 … 30.06.2025) — "
+        "Näitajad 4 perioodi kaupa",
+        "Lisa 4 — Ringist välja monitoring, Viljandi linn, 2025H1 (2025-01-01 … 2025-06-30) — "
+        "Trend over 4 periods")),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["et", "en"])
+@pytest.mark.parametrize("name", list(PRINTS))
+def test_pages_print_on_a4_with_the_heading_on_each_page(
+    run: Run, tmp_path: Path, name: str, lang: str
+) -> None:
     # Breaks if render.page_css stops putting the heading at the top of each printed page and its
-    # number at the bottom, or a report prints on more pages than it needs.
-    cases = (
-        ("lisa4", "et", ("lisa4", "--period", "2025H1"), 1,
-         "Lisa 4 — Ringist välja seire, Viljandi linn, 2025H1 (01.01.2025 … 30.06.2025)"),
-        ("neet", "en", ("neet", "--period", "2025"), 2,
-         "NEET cooperation model — evaluation, Viljandi linn, 2025 (2025-01-01 … 2025-12-31)"),
-        ("trend", "et", ("lisa4", "--period", "2025H1", "--trend", "4"), 1,
-         "Lisa 4 — Ringist välja seire, Viljandi linn, 2025H1 (01.01.2025 … 30.06.2025) — "
-         "Näitajad 4 perioodi kaupa"),
-    )  # fmt: skip
-    for name, lang, args, expected, heading in cases:
-        page = tmp_path / f"{name}.html"
-        result = run("report", *args, "--format", "html", "--lang", lang, "--no-timestamp",
-                     "--output", str(page))  # fmt: skip
-        assert result.exit_code == 0, result.stderr
-        pages, text = _print(page)
-        assert pages == expected, (name, pages)
-        printed = [" ".join(page.split()) for page in text.split("\f") if page.strip()]
-        assert len(printed) == pages and all(p.startswith(heading) for p in printed), name
-        number = "Lehekülg {n} / {pages}" if lang == "et" else "Page {n} of {pages}"
-        for n in range(1, pages + 1):
-            assert number.format(n=n, pages=pages) in text, (name, n)
-    assert "RV-2025-002" in _print(tmp_path / "lisa4.html")[1]
+    # number at the bottom, a report prints on more pages than it needs (a table or chart pushed
+    # whole to the next page is fine, one cut is not), or a summary label is cut or missing.
+    args, expected, headings = PRINTS[name]
+    heading = headings[0] if lang == "et" else headings[1]
+    page = tmp_path / f"{name}.html"
+    result = run("report", *args, "--format", "html", "--lang", lang, "--no-timestamp",
+                 "--output", str(page))  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    pages, text = _print(page)
+    assert pages == expected
+    printed = [" ".join(page.split()) for page in text.split("\f") if page.strip()]
+    assert len(printed) == pages and all(p.startswith(heading) for p in printed)
+    number = "Lehekülg {n} / {pages}" if lang == "et" else "Page {n} of {pages}"
+    for n in range(1, pages + 1):
+        assert printed[n - 1].endswith(number.format(n=n, pages=pages))
+    lines = {" ".join(line.split()) for line in text.splitlines()}
+    csv = run("report", *args, "--format", "csv", "--lang", lang).stdout.splitlines()
+    if name == "neet":  # a summary as key,label,value rows: each figure's label
+        import csv as reader
+
+        for key, label, _value in reader.reader(csv[1:]):
+            if "." not in key:
+                assert any(label in line for line in lines), label
+    if name == "lisa4":
+        assert "RV-2025-002" in text
+        assert ("14.04.2025" if lang == "et" else "2025-04-14") in text
 
 
 def test_a_municipality_cannot_break_out_of_the_page_style(run: Run) -> None:

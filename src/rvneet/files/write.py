@@ -248,7 +248,7 @@ def _print_setup(sheet: Any, width: float, page_header: str, lang: str) -> None:
     sheet.print_title_rows = "1:1"
     # `&` starts a header code (&P is the page number): a text's own `&` is written `&&`; a header
     # holds at most 255 characters.
-    sheet.oddHeader.center.text = page_header.replace("&", "&&")[:200]
+    sheet.oddHeader.center.text = page_header[:120].replace("&", "&&")
     sheet.oddFooter.center.text = translate(PAGE_NUMBER, lang).format(page="&P", pages="&N")
 
 

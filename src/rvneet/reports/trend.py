@@ -24,7 +24,6 @@ from rvneet.reports.model import Report, suppress
 
 TREND_TITLE = N_("Trend over {n} periods")
 FIGURE = N_("Figure")
-MAX_PERIODS = 12
 
 _HALF = re.compile(r"(\d{4})H([12])")
 _QUARTER = re.compile(r"(\d{4})Q([1-4])")
