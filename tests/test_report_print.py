@@ -194,10 +194,16 @@ def test_pages_print_on_a4_with_the_heading_on_each_page(
         assert ("14.04.2025" if lang == "et" else "2025-04-14") in text
 
 
-def test_a_municipality_cannot_break_out_of_the_page_style(run: Run) -> None:
+def test_a_municipality_cannot_break_out_of_the_page_style(run: Run, tmp_path: Path) -> None:
     # Breaks if render._css_string stops escaping what would end the CSS string or the style.
     from rvneet.reports.render import _css_string
 
-    escaped = _css_string('a"; } </style><script>x</script>')
-    assert escaped.startswith('"a') and escaped.endswith('"')
+    hostile = 'Vil"; } </style><script>x</script>'
+    escaped = _css_string(hostile)
+    assert escaped.startswith('"Vil') and escaped.endswith('"')
     assert not set(escaped[1:-1]) & set("\"'<>;{}")
+    other = tmp_path / "other.db"
+    assert run("--db", str(other), "init", "--municipality", hostile).exit_code == 0
+    page = run("--db", str(other), "report", "lisa4", "--period", "2025H1", "--format", "html")
+    assert page.exit_code == 0, page.stderr
+    assert "<script>" not in page.stdout and page.stdout.count("</style>") == 1
