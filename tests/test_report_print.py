@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 from conftest import Run
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -207,3 +209,39 @@ def test_a_municipality_cannot_break_out_of_the_page_style(run: Run, tmp_path: P
     page = run("--db", str(other), "report", "lisa4", "--period", "2025H1", "--format", "html")
     assert page.exit_code == 0, page.stderr
     assert "<script>" not in page.stdout and page.stdout.count("</style>") == 1
+
+
+@given(
+    kind=st.sampled_from(["year", "half", "quarter", "month", "range"]),
+    year=st.integers(1901, 2098),
+    part=st.integers(1, 12),
+    days=st.integers(1, 400),
+)
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_the_period_before_is_of_the_same_kind_and_just_before(
+    kind: str, year: int, part: int, days: int
+) -> None:
+    # Breaks if reports/trend.earlier skips or overlaps a day, or changes the period's kind.
+    import datetime as dt
+
+    from rvneet.domain.period import parse_period
+    from rvneet.reports.trend import earlier
+
+    start = dt.date(year, part, 1)
+    label = {
+        "year": str(year),
+        "half": f"{year}H{part % 2 + 1}",
+        "quarter": f"{year}Q{part % 4 + 1}",
+        "month": f"{year}-{part:02d}",
+        "range": f"{start}..{start + dt.timedelta(days=days - 1)}",
+    }[kind]
+    period = parse_period(label)
+    before = earlier(period)
+    assert before.end + dt.timedelta(days=1) == period.start
+    assert parse_period(before.label) == before
+    assert re.fullmatch(
+        {"year": r"\d{4}", "half": r"\d{4}H[12]", "quarter": r"\d{4}Q[1-4]",
+         "month": r"\d{4}-\d\d", "range": r"\S+\.\.\S+"}[kind], before.label
+    )  # fmt: skip
+    if kind == "range":
+        assert before.end - before.start == period.end - period.start
