@@ -32,6 +32,8 @@ REPORTS = {
     "neet": ("neet", "--period", "2025"),
     "workload": ("workload", "--as-of", "2025-06-30"),
     "followups": ("followups", "--period", "2025"),
+    "lisa4-trend": ("lisa4", "--period", "2025H1", "--trend", "3"),  # issue 21
+    "neet-trend": ("neet", "--period", "2025", "--trend", "2"),
 }
 
 
