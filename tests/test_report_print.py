@@ -64,6 +64,7 @@ def test_a_trend_is_the_same_as_separate_runs(run: Run, name: str, below: str | 
         assert entry["figures"] == figures, entry["period"]["label"]
     if below:
         assert trend["suppressed_below"] == 3
+        assert trend["suppression"] == {"below": 3, "method": "primary+complementary"}
 
 
 def test_a_trend_as_csv_table_and_xlsx(run: Run, tmp_path: Path) -> None:

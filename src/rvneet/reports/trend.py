@@ -21,6 +21,7 @@ from rvneet.domain.errors import InvalidInput
 from rvneet.domain.period import Period
 from rvneet.i18n import N_, _, translate
 from rvneet.reports.model import Report, suppress
+from rvneet.reports.suppression import METHOD
 
 TREND_TITLE = N_("Trend over {n} periods")
 FIGURE = N_("Figure")
@@ -116,6 +117,7 @@ def to_data(trend: Trend) -> dict[str, Any]:
     data: dict[str, Any] = {"report": last.name, "municipality": last.municipality}
     if last.suppressed_below is not None:
         data["suppressed_below"] = last.suppressed_below
+        data["suppression"] = {"below": last.suppressed_below, "method": METHOD}
     data["trend"] = [
         {
             "period": {
