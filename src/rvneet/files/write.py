@@ -213,7 +213,7 @@ def _write_sheet(
     _stream_beside(sheet, path)  # writes the sheet's top (widths, pane, fit to page): set before
 
     wrap = Alignment(wrap_text=True, vertical="top")
-    bold = Font(bold=True)
+    bold = Font(name="Calibri", size=11, bold=True)  # the workbook's own font, in bold
     header = []
     for name in spec.header:
         cell = WriteOnlyCell(sheet, value=xlsx_cell(name))
