@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DEMO_DB := demo.db
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint typecheck browser pytest soak bench i18n clean
+.PHONY: demo test lint typecheck browser office readme-image pytest soak bench i18n clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,20 @@ demo: $(VENV)/.installed
 	@echo '$$ rvneet --db $(DEMO_DB) case show RV-2025-001'
 	@$(BIN)/rvneet --db $(DEMO_DB) case show RV-2025-001
 
-test: lint typecheck browser pytest
+# The picture of Lisa 4 in the README: the demo book's Estonian Lisa 4 page printed by headless
+# Chromium, its first page as PNG (pdftoppm). Needs chromium and poppler-utils (make browser office).
+README_IMAGE := docs/lisa4-2025H1.png
+readme-image: $(VENV)/.installed browser office
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	RVNEET_DB=$$tmp/demo.db RVNEET_USER=demo $(BIN)/python examples/load.py examples/load.sh >/dev/null; \
+	$(BIN)/rvneet --db $$tmp/demo.db report lisa4 --period 2025H1 --format html --lang et \
+	  --no-timestamp --output $$tmp/lisa4.html 2>/dev/null; \
+	chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-pdf-header-footer \
+	  --user-data-dir=$$tmp/profile --print-to-pdf=$$tmp/lisa4.pdf $$tmp/lisa4.html >/dev/null 2>&1; \
+	pdftoppm -png -r 72 -f 1 -l 1 -singlefile $$tmp/lisa4.pdf $(README_IMAGE:.png=); \
+	echo "Wrote $(README_IMAGE) ($$(wc -c < $(README_IMAGE)) bytes)"
+
+test: lint typecheck browser office pytest
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
@@ -52,6 +65,17 @@ browser:
 	    $$SUDO apt-get install -y -qq chromium >/dev/null 2>&1 || \
 	    { $$SUDO apt-get update -qq >/dev/null 2>&1 && $$SUDO apt-get install -y -qq chromium >/dev/null 2>&1; }; \
 	  }; } || echo "Chromium is not installed and could not be: the HTML rendering test will be skipped"
+
+# Every XLSX file is opened in LibreOffice Calc and printed to PDF, whose text is read
+# (tests/test_xlsx_files.py): install Debian's packages as for Chromium; otherwise that test is skipped.
+office:
+	@{ command -v soffice >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; } || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] && echo "" || echo "sudo -n" ); \
+	  PKGS="libreoffice-calc-nogui poppler-utils"; \
+	  command -v apt-get >/dev/null 2>&1 && { \
+	    $$SUDO apt-get install -y -qq $$PKGS >/dev/null 2>&1 || \
+	    { $$SUDO apt-get update -qq >/dev/null 2>&1 && $$SUDO apt-get install -y -qq $$PKGS >/dev/null 2>&1; }; \
+	  }; } || echo "LibreOffice Calc or pdftotext is not installed and could not be: the XLSX printing test will be skipped"
 
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest

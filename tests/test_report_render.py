@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import stat
 import subprocess
@@ -64,9 +65,9 @@ def test_lisa4_xlsx_has_a_summary_and_a_listing_sheet_in_estonian(run: Run, tmp_
     assert workbook.sheetnames == ["Kokkuvõte", "Juhtumid"]
     summary = [row for row in workbook["Kokkuvõte"].iter_rows(values_only=True)]
     assert summary[0][0] == (
-        f"Lisa 4 — Ringist välja seire, {MUNICIPALITY}, 2025H1 (2025-01-01 … 2025-06-30)"
+        f"Lisa 4 — Ringist välja seire, {MUNICIPALITY}, 2025H1 (01.01.2025 … 30.06.2025)"
     )
-    assert str(summary[1][0]).startswith("Koostatud 20")
+    assert re.fullmatch(r"Koostatud \d\d\.\d\d\.20\d\d \d\d:\d\d UTC", str(summary[1][0]))
     values = {row[0]: row[1] for row in summary[3:]}
     assert values["Noored"] == 3
     assert values["Perioodil aktiivseid juhtumeid"] == 3

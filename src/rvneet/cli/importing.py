@@ -366,7 +366,8 @@ def template(
     """
     from rvneet.services.imports.templates import template_rows, write_template
 
-    header, example = template_rows(kind, lang.value if lang else current_language())
+    chosen_lang = lang.value if lang else current_language()
+    header, example = template_rows(kind, chosen_lang)
     chosen = fmt.value if fmt else None
     if delimiter is not None and delimiter not in TEMPLATE_DELIMITERS:
         raise typer.BadParameter(
@@ -384,5 +385,5 @@ def template(
         write_csv(sys.stdout, header, [example], delimiter=delimiter or ",")
         return
     output = checked_output(ctx, output, "--output")
-    write_template(output, header, example, chosen, delimiter=delimiter or ";")
+    write_template(output, header, example, chosen, delimiter=delimiter or ";", lang=chosen_lang)
     print_rich(translate(TEMPLATE_WRITTEN[kind]).format(path=output))

@@ -23,6 +23,11 @@ from rvneet.cli.common import (
 from rvneet.i18n import LANG_ENV, Lang, _, chosen_language, locale_language
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlmodel import Session
+
+    from rvneet.domain.period import Period
     from rvneet.reports.model import Report
 
 app = typer.Typer(
@@ -110,6 +115,21 @@ NoTimestampOption = Annotated[
     ),
 ]
 
+TrendOption = Annotated[
+    int | None,
+    typer.Option(
+        "--trend",
+        metavar="N",
+        min=2,
+        max=12,
+        help=(
+            "The main figures for the N periods ending with --period (of its kind: half-years, "
+            "years, ...), a column per period, with a small chart per figure in html; each "
+            "period as its own run would give it. Example: --trend 4"
+        ),
+    ),
+]
+
 
 def report_lang(option: "Lang | None", default: str | None = None) -> str:
     """The report's --lang, else the global --lang, else RVNEET_LANG; else `default` if given
@@ -181,6 +201,64 @@ def emit_report(
     typer.echo(_("Wrote {path}").format(path=output), err=True)
 
 
+def emit_trend(
+    build: "Callable[[Session, Period], Report]",
+    period: "Period",
+    n: int,
+    fmt: ReportFormat,
+    output: Path | None,
+    lang: str,
+    suppress_below: int | None,
+    no_timestamp: bool,
+    *,
+    ctx: typer.Context,
+    force: bool = False,
+) -> None:
+    """Build the report for each of the `n` periods ending with `period` and render the trend of
+    its figures as asked (reports.trend), printed or written to `output` (0600) as emit_report."""
+    from rvneet.reports import trend as trends
+
+    with database(ctx).session() as session:
+        built = trends.build_trend(lambda p: build(session, p), period, n, suppress_below)
+    generated = None if no_timestamp else dt.datetime.now(dt.UTC)
+    if output is not None:
+        output = checked_output(ctx, output, "--output")
+        if output.exists() and not force:
+            raise typer.BadParameter(
+                _("{target} exists; add --force to overwrite it").format(target=output),
+                param_hint="'--output'",
+            )
+    if fmt is ReportFormat.XLSX:
+        if output is None:
+            raise typer.BadParameter(
+                _("an XLSX report needs --output FILE"), param_hint="'--format'"
+            )
+        trends.write_xlsx(built, output, lang, generated)
+        typer.echo(_("Wrote {path}").format(path=output), err=True)
+        return
+    if fmt is ReportFormat.TABLE:
+        parts = trends.render_table(built, lang, generated)
+        if output is None:
+            print_rich(*parts)
+        else:
+            with open_private(output) as handle:
+                print_rich(*parts, file=handle)
+            typer.echo(_("Wrote {path}").format(path=output), err=True)
+        return
+    if fmt is ReportFormat.JSON:
+        text = trends.render_json(built)
+    elif fmt is ReportFormat.CSV:
+        text = trends.render_csv(built, lang)
+    else:
+        text = trends.render_html(built, lang, generated)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    with open_private(output) as handle:
+        handle.write(text)
+    typer.echo(_("Wrote {path}").format(path=output), err=True)
+
+
 @app.command("lisa4")
 def lisa4(
     ctx: typer.Context,
@@ -192,6 +270,7 @@ def lisa4(
     suppress_below: SuppressOption = None,
     no_timestamp: NoTimestampOption = False,
     limit: ListingLimitOption = None,
+    trend: TrendOption = None,
 ) -> None:
     """Lisa 4: RV monitoring statistics for the Social Insurance Board (agreement 4.4, 4.6).
 
@@ -202,12 +281,27 @@ def lisa4(
 
     \b
     Example: rvneet report lisa4 --period 2025H1 --format xlsx --output lisa4-2025H1.xlsx
+    Example: rvneet report lisa4 --period 2025H1 --trend 4 --format html --output trend.html
     """
     from rvneet.reports.lisa4 import build_lisa4
 
+    default = "et" if fmt is ReportFormat.XLSX else None
+    if trend is not None:
+        emit_trend(
+            build_lisa4,
+            period,
+            trend,
+            fmt,
+            output,
+            report_lang(lang, default),
+            suppress_below,
+            no_timestamp,
+            ctx=ctx,
+            force=force,
+        )
+        return
     with database(ctx).session() as session:
         report = build_lisa4(session, period)
-    default = "et" if fmt is ReportFormat.XLSX else None
     emit_report(
         report,
         fmt,

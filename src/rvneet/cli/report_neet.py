@@ -12,8 +12,10 @@ from rvneet.cli.report import (
     ReportFormat,
     ReportFormatOption,
     SuppressOption,
+    TrendOption,
     app,
     emit_report,
+    emit_trend,
     report_lang,
 )
 
@@ -29,6 +31,7 @@ def neet(
     suppress_below: SuppressOption = None,
     no_timestamp: NoTimestampOption = False,
     limit: ListingLimitOption = None,
+    trend: TrendOption = None,
 ) -> None:
     """NEET cooperation model: evaluation of the NEET cases active in the period (Table 1).
 
@@ -41,8 +44,24 @@ def neet(
 
     \b
     Example: rvneet report neet --period 2025 --format html --lang et --output neet-2025.html
+    Example: rvneet report neet --period 2025 --trend 3
     """
     from rvneet.reports.neet import build_neet
+
+    if trend is not None:
+        emit_trend(
+            build_neet,
+            period,
+            trend,
+            fmt,
+            output,
+            report_lang(lang),
+            suppress_below,
+            no_timestamp,
+            ctx=ctx,
+            force=force,
+        )
+        return
 
     with database(ctx).session() as session:
         report = build_neet(session, period)

@@ -15,8 +15,10 @@ from rvneet.cli.report import (
     ReportFormat,
     ReportFormatOption,
     SuppressOption,
+    TrendOption,
     app,
     emit_report,
+    emit_trend,
     report_lang,
 )
 
@@ -80,6 +82,7 @@ def followups(
     suppress_below: SuppressOption = None,
     no_timestamp: NoTimestampOption = False,
     limit: ListingLimitOption = None,
+    trend: TrendOption = None,
 ) -> None:
     """The 6-month follow-ups due in the period: done, skipped, overdue, and outcomes, by model.
 
@@ -89,12 +92,27 @@ def followups(
 
     \b
     Example: rvneet report followups --period 2025H2
+    Example: rvneet report followups --period 2025H2 --trend 4 --format csv
     """
     from rvneet.reports.followups import build_followups
 
+    default = "et" if fmt is ReportFormat.XLSX else None
+    if trend is not None:
+        emit_trend(
+            build_followups,
+            period,
+            trend,
+            fmt,
+            output,
+            report_lang(lang, default),
+            suppress_below,
+            no_timestamp,
+            ctx=ctx,
+            force=force,
+        )
+        return
     with database(ctx).session() as session:
         report = build_followups(session, period)
-    default = "et" if fmt is ReportFormat.XLSX else None
     emit_report(
         report,
         fmt,

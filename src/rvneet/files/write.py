@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import errno
+import itertools
+import math
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -124,30 +127,59 @@ def xlsx_cell(value: Any) -> Any:
     return value
 
 
-def write_xlsx(
-    path: Path, sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]
-) -> None:
-    """Write (title, header, rows) sheets to an XLSX file created 0600, streaming the rows.
+# The layout of every sheet rvneet writes: columns as wide as their content (in characters of the
+# default font, a little more for a proportional font's wide letters) up to a maximum, beyond
+# which a cell wraps; sheets wider than a portrait A4 page print in landscape.
+MIN_WIDTH = 6
+MAX_WIDTH = 75
+DATE_WIDTH = 12
+PORTRAIT_WIDTH = 95
+# Rows measured for the widths: a long export streams the rest without holding it in memory.
+MEASURED_ROWS = 1000
+DATE_FORMATS = {"et": "dd.mm.yyyy", "en": "yyyy-mm-dd"}
+DATETIME_FORMATS = {"et": "dd.mm.yyyy hh:mm:ss", "en": "yyyy-mm-dd hh:mm:ss"}
+PAGE_NUMBER = N_("Page {page} of {pages}")
 
-    openpyxl's write-only mode keeps memory flat however many rows there are.
+
+@dataclasses.dataclass
+class Sheet:
+    """A worksheet to write: its tab's title, its header row and its rows.
+
+    `listing` puts an autofilter over the header and rows (a list people sort and filter). A sheet
+    with `notes` has a heading instead of column labels (one text over the sheet, e.g. a report's
+    title) followed by that many lines of text: they wrap and do not widen the first column.
+    """
+
+    title: str
+    header: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    listing: bool = True
+    notes: int | None = None
+
+
+def write_xlsx(
+    path: Path,
+    sheets: Iterable[Sheet | tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
+    *,
+    lang: str = "en",
+    page_header: str | None = None,
+) -> None:
+    """Write sheets to an XLSX file created 0600, streaming the rows, laid out to be read and printed.
+
+    Columns fit their content up to `MAX_WIDTH` (longer text wraps); dates are date cells shown
+    as 31.12.2025 in Estonian (`lang` "et") and 2025-12-31 otherwise; the header row is bold,
+    frozen and repeated on every printed page; a listing has an autofilter. Each sheet prints on
+    A4, fit to one page wide (landscape when wide), with `page_header` (else the sheet's title) at
+    the top of each page and its page number at the bottom. A (title, header, rows) tuple is a
+    listing. openpyxl's write-only mode keeps memory flat however many rows there are.
     """
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
     try:
-        for title, header, rows in sheets:
-            sheet = workbook.create_sheet(title=title[:31])
-            _stream_beside(sheet, path)
-            bold = []
-            for name in header:
-                cell = WriteOnlyCell(sheet, value=xlsx_cell(name))
-                cell.font = Font(bold=True)
-                bold.append(cell)
-            sheet.append(bold)
-            for row in rows:
-                sheet.append([_typed_cell(sheet, v) for v in row])
+        for given in sheets:
+            sheet_spec = given if isinstance(given, Sheet) else Sheet(*given)
+            _write_sheet(workbook, sheet_spec, path, lang, page_header)
         with open_private(path, binary=True) as handle:
             _save(workbook, handle)
     except BaseException as exc:
@@ -157,6 +189,136 @@ def write_xlsx(
         if is_full(exc):  # the rows' temporaries filled the disk before the file was opened
             raise disk_full(path) from None
         raise
+
+
+def _write_sheet(
+    workbook: Any, spec: Sheet, path: Path, lang: str, page_header: str | None
+) -> None:
+    """One sheet: widths from its first rows, then every row streamed, then its print setup."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    sheet = workbook.create_sheet(title=spec.title[:31])
+    rows = iter(spec.rows)
+    first = list(itertools.islice(rows, MEASURED_ROWS))
+    notes = spec.notes
+    measured = first[notes:] if notes is not None else first
+    widths = _widths(None if notes is not None else spec.header, measured)
+    columns = max(len(widths), 1)
+    for number, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(number)].width = width
+    sheet.freeze_panes = "A2"
+    _print_setup(sheet, sum(widths), page_header or spec.title, lang)
+    _stream_beside(sheet, path)  # writes the sheet's top (widths, pane, fit to page): set before
+
+    wrap = Alignment(wrap_text=True, vertical="top")
+    bold = Font(name="Calibri", size=11, bold=True)  # the workbook's own font, in bold
+    header = []
+    for name in spec.header:
+        cell = WriteOnlyCell(sheet, value=xlsx_cell(name))
+        cell.font, cell.alignment = bold, wrap
+        header.append(cell)
+    _fit_height(sheet, 1, spec.header, widths, True)
+    sheet.append(header)
+    date_format = DATE_FORMATS.get(lang, DATE_FORMATS["en"])
+    time_format = DATETIME_FORMATS.get(lang, DATETIME_FORMATS["en"])
+    count = 0
+    for row in itertools.chain(first, rows):
+        free = notes is not None and count < notes
+        tall = _fit_height(sheet, count + 2, row, widths, free)
+        cells = [_typed_cell(sheet, v, date_format, time_format, wrap, free) for v in row]
+        if tall:  # the row's other cells at the top too, beside the first line of the tall one
+            cells = [_at_top(sheet, cell, wrap) for cell in cells]
+        sheet.append(cells)
+        count += 1
+    last = get_column_letter(columns)
+    if spec.listing and spec.header:
+        sheet.auto_filter.ref = f"A1:{last}{count + 1}"
+
+
+def _print_setup(sheet: Any, width: float, page_header: str, lang: str) -> None:
+    """A4, fit to one page wide (landscape when wide), the header row on every page, the report or
+    sheet title at the top of each page and the page number at the bottom."""
+    sheet.page_setup.paperSize = 9  # A4
+    sheet.page_setup.orientation = "landscape" if width > PORTRAIT_WIDTH else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    # `&` starts a header code (&P is the page number): a text's own `&` is written `&&`; a header
+    # holds at most 255 characters.
+    sheet.oddHeader.center.text = page_header[:120].replace("&", "&&")
+    sheet.oddFooter.center.text = translate(PAGE_NUMBER, lang).format(page="&P", pages="&N")
+
+
+LINE_HEIGHT = 15  # points: a line of the default font (Calibri 11), as Excel spaces it
+
+
+def _fit_height(
+    sheet: Any, number: int, row: Sequence[Any], widths: Sequence[float], free: bool
+) -> bool:
+    """Make row `number` tall enough for its wrapped text: spreadsheet programs keep a row's
+    height as the file says (LibreOffice does not measure it again when it opens the file)."""
+    lines = 1
+    for index, value in enumerate(row):
+        if not isinstance(value, str) or (not free and not _wraps(value)):
+            continue
+        # A note spreads over the first column only; a proportional font's letters vary in width.
+        room = max((widths[index] if index < len(widths) else MIN_WIDTH) - 2, 1) / 1.15
+        needed = sum(max(1, math.ceil(len(line) / room)) for line in value.split("\n"))
+        lines = max(lines, needed)
+    if lines > 1:
+        sheet.row_dimensions[number].height = LINE_HEIGHT * lines
+    return lines > 1
+
+
+def _at_top(sheet: Any, cell: Any, wrap: Any) -> Any:
+    """A cell (or a plain value) aligned to the top of its row."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if not hasattr(cell, "alignment"):  # a number or None, not yet a cell
+        cell = WriteOnlyCell(sheet, value=cell)
+    if not cell.alignment.wrap_text:
+        cell.alignment = wrap
+    return cell
+
+
+def _wraps(text: str) -> bool:
+    """Whether a text cell wraps: it holds a line break or is wider than a column may be."""
+    return "\n" in text or _length(text) > MAX_WIDTH - 2
+
+
+def _length(value: Any) -> float:
+    """How many characters wide `value` shows: its longest line, a date's ten, a number's digits."""
+    if value is None:
+        return 0
+    if isinstance(value, dt.datetime):
+        return DATE_WIDTH + 9
+    if isinstance(value, dt.date):
+        return DATE_WIDTH
+    if isinstance(value, bool):
+        return 3
+    text = str(value)
+    return max((len(line) for line in text.split("\n")), default=0)
+
+
+def _widths(header: Sequence[str] | None, rows: Sequence[Sequence[Any]]) -> list[float]:
+    """Each column's width: its widest cell (a bold header a little wider, with room for the
+    autofilter's button), between `MIN_WIDTH` and `MAX_WIDTH`."""
+    widest: list[float] = []
+
+    def widen(index: int, width: float) -> None:
+        while len(widest) <= index:
+            widest.append(MIN_WIDTH)
+        widest[index] = max(widest[index], width)
+
+    for index, name in enumerate(header or ()):
+        widen(index, _length(name) * 1.2 + 4)
+    for row in rows:
+        for index, value in enumerate(row):
+            widen(index, _length(value) * 1.1 + 2)
+    return [round(min(w, MAX_WIDTH), 1) for w in widest]
 
 
 def _save(workbook: Any, handle: IO[bytes]) -> None:
@@ -203,7 +365,11 @@ def _discard(workbook: Any) -> None:
                 writer.cleanup()
 
 
-def _typed_cell(sheet: Any, value: Any) -> Any:
+def _typed_cell(
+    sheet: Any, value: Any, date_format: str, time_format: str, wrap: Any, free: bool
+) -> Any:
+    """A cell of a row: text stored as text (wrapped when longer than a column may be, or in a
+    note), dates as date cells in the file's language's format, numbers as numbers."""
     from openpyxl.cell import WriteOnlyCell
 
     value = xlsx_cell(value)
@@ -211,9 +377,11 @@ def _typed_cell(sheet: Any, value: Any) -> Any:
         # Stored as text whatever it looks like: openpyxl would otherwise read "=..." as a formula.
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"
+        if free or _wraps(value):
+            cell.alignment = wrap
         return cell
     if isinstance(value, dt.date):
         cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "yyyy-mm-dd"
+        cell.number_format = time_format if isinstance(value, dt.datetime) else date_format
         return cell
     return value

@@ -210,10 +210,13 @@ def _cell(value: Any, lang: str) -> str:
 
 def write_xlsx(report: Report, path: Path, lang: str, generated: dt.datetime | None) -> None:
     """A workbook (mode 0600): a summary sheet headed by the report, municipality, period and date,
-    then one sheet per listing with the column labels as headers."""
+    then one sheet per listing with the column labels as headers. Dates, the heading's too, are
+    written as the report's language writes them (31.12.2025 in Estonian); the heading is at the
+    top of every printed page (files.write lays the sheets out)."""
+    from rvneet.files.write import Sheet
     from rvneet.files.write import write_xlsx as write_sheets
 
-    top = [[line] for line in notes(report, lang, generated)]
+    top = [[line] for line in notes(report, lang, generated, True)]
     summary = [
         *top,
         [],
@@ -221,17 +224,16 @@ def write_xlsx(report: Report, path: Path, lang: str, generated: dt.datetime | N
     ]
     # The heading holds the municipality, typed at init: a control character in it, which an
     # XLSX cell cannot hold, is written out as on the screen.
-    sheets: list[tuple[str, list[str], Any]] = [
-        (translate(SUMMARY, lang), [visible(heading(report, lang))], summary)
-    ]
+    title = visible(heading(report, lang, True))
+    sheets = [Sheet(translate(SUMMARY, lang), [title], summary, listing=False, notes=len(top) + 1)]
     for listing in report.listings:
         header = [translate(c.label, lang) for c in listing.columns]
         rows = [
             [_xlsx_value(c.shown(row.get(c.field), lang)) for c in listing.columns]
             for row in listing.rows
         ]
-        sheets.append((translate(listing.title, lang), header, rows))
-    write_sheets(path, sheets)
+        sheets.append(Sheet(translate(listing.title, lang), header, rows))
+    write_sheets(path, sheets, lang=lang, page_header=title)
 
 
 def _xlsx_value(value: Any) -> Any:
@@ -245,17 +247,48 @@ def _xlsx_value(value: Any) -> Any:
     return visible(value) if isinstance(value, str) else value
 
 
-_CSS = """
+CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
 h1 { font-size: 1.4em; margin-bottom: .2em; }
 p.meta { color: #555; margin-top: 0; }
 table { border-collapse: collapse; margin: .5em 0 1.5em; }
 th, td { border: 1px solid #bbb; padding: .25em .6em; text-align: left; }
-td.n { text-align: right; }
+td.n, th.n { text-align: right; }
 section.chart { display: inline-block; vertical-align: top; margin: 0 2em 1em 0; }
+section.chart.small { margin: 0 1em 1em 0; width: 13em; }
+section.chart.small h3 { font-size: .9em; max-width: 16em; }
 svg text { font: 12px system-ui, sans-serif; fill: #222; }
-@media print { body { margin: 1cm; } section.chart { break-inside: avoid; } }
+@media print {
+  body { margin: 0; font-size: 10pt; }
+  table, tr, section.chart, svg { page-break-inside: avoid; break-inside: avoid; }
+  table.long { page-break-inside: auto; break-inside: auto; }
+  h2, h3 { page-break-after: avoid; break-after: avoid; }
+  thead { display: table-header-group; }
+}
 """
+
+
+def _css_string(text: str) -> str:
+    """`text` as a CSS string: every character but letters, digits and spaces as a hex escape, so
+    that no text (a municipality of `"; } </style>`) can end the string, the rule or the style."""
+    return '"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text) + '"'
+
+
+def page_css(title: str, lang: str) -> str:
+    """The printed page: A4, `title` at the top of every page and its number at the bottom."""
+    from rvneet.files.write import PAGE_NUMBER
+
+    before, rest = translate(PAGE_NUMBER, lang).split("{page}", 1)
+    middle, after = rest.split("{pages}", 1)
+    number = (
+        f"{_css_string(before)} counter(page) {_css_string(middle)} counter(pages) "
+        f"{_css_string(after)}"
+    )
+    return (
+        "@page { size: A4; margin: 1.8cm 1.2cm; "
+        f"@top-center {{ content: {_css_string(title)}; font: 9pt sans-serif; color: #555; }} "
+        f"@bottom-center {{ content: {number}; font: 9pt sans-serif; color: #555; }} }}\n"
+    )
 
 
 def _html(text: str) -> str:
@@ -269,7 +302,8 @@ def render_html(report: Report, lang: str, generated: dt.datetime | None) -> str
     out = [
         "<!DOCTYPE html>",
         f'<html lang="{lang}"><head><meta charset="utf-8">',
-        f"<title>{e(translate(report.title, lang))}</title><style>{_CSS}</style></head><body>",
+        f"<title>{e(translate(report.title, lang))}</title>",
+        f"<style>{CSS}{page_css(visible(heading(report, lang, True)), lang)}</style></head><body>",
         f"<h1>{e(heading(report, lang, True))}</h1>",
     ]
     out += [f'<p class="meta">{e(line)}</p>' for line in notes(report, lang, generated, True)]
@@ -297,9 +331,10 @@ def render_html(report: Report, lang: str, generated: dt.datetime | None) -> str
         if not listing.rows:
             out.append(f"<p>{e(translate(NONE, lang))}</p>")
             continue
-        out.append("<table><tr>")
+        # A listing may run over pages: its header row is repeated on each (thead), rows stay whole.
+        out.append('<table class="long"><thead><tr>')
         out += [f"<th>{e(translate(c.label, lang))}</th>" for c in listing.columns]
-        out.append("</tr>")
+        out.append("</tr></thead>")
         for row in listing.rows:
             cells = "".join(
                 f"<td>{e(_cell(c.shown(row.get(c.field), lang), lang))}</td>"
@@ -311,24 +346,51 @@ def render_html(report: Report, lang: str, generated: dt.datetime | None) -> str
     return "\n".join(out) + "\n"
 
 
+# The traffic light's colours, for a breakdown of the *situation* by light (red, yellow, green):
+# never a youth's colour. Other charts are one blue.
+LIGHT_COLOURS = {"red": "#c62828", "yellow": "#f2b600", "green": "#2e7d32"}
+BAR_COLOUR = "#3b6ea5"
+CHART_TEXT = N_("{title}: {values}")
+
+
+def is_light_chart(breakdown: Breakdown) -> bool:
+    """A breakdown by traffic light: its categories hold red, yellow and green."""
+    return set(LIGHT_COLOURS) <= set(breakdown.codes or breakdown.counts)
+
+
+def chart_text(breakdown: Breakdown, lang: str) -> str:
+    """The chart said in words, its text alternative: `By sex: F 2, M 1`."""
+    values = ", ".join(
+        f"{breakdown.value_label(value, lang)} {_shown(count, lang)}"
+        for value, count in breakdown.counts.items()
+    )
+    return translate(CHART_TEXT, lang).format(title=translate(breakdown.label, lang), values=values)
+
+
 def bar_chart(breakdown: Breakdown, lang: str) -> str:
-    """A horizontal bar chart of a breakdown as inline SVG; a suppressed count draws no bar."""
+    """A horizontal bar chart of a breakdown as inline SVG, each bar labelled with its category and
+    its number beside it, the whole said in words (`chart_text`) for a screen reader; a suppressed
+    count draws no bar. A breakdown by traffic light draws its bars in the light's colours."""
     e = _html
     items = list(breakdown.counts.items())
     numbers = [c for _, c in items if isinstance(c, int)]
     top = max(numbers, default=0) or 1
     row, label_width, bar_width = 22, 150, 260
     height = row * len(items) + 4
+    described = e(chart_text(breakdown, lang))
+    colours = LIGHT_COLOURS if is_light_chart(breakdown) else {}
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_width + bar_width + 50}" '
-        f'height="{height}" role="img" aria-label="{e(translate(breakdown.label, lang))}">'
+        f'height="{height}" role="img" aria-label="{described}"><title>{described}</title>'
     ]
     for i, (value, count) in enumerate(items):
         y = i * row + 2
         width = round(bar_width * count / top) if isinstance(count, int) else 0
+        fill = colours.get(value, BAR_COLOUR)
         parts.append(
             f'<text x="0" y="{y + 15}">{e(breakdown.value_label(value, lang))}</text>'
-            f'<rect x="{label_width}" y="{y + 3}" width="{width}" height="{row - 6}" fill="#3b6ea5"/>'
+            f'<rect x="{label_width}" y="{y + 3}" width="{width}" height="{row - 6}" '
+            f'fill="{fill}"/>'
             f'<text x="{label_width + width + 6}" y="{y + 15}">{e(_shown(count, lang))}</text>'
         )
     parts.append("</svg>")

@@ -341,7 +341,7 @@ def _write_xlsx(
 ) -> None:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    from rvneet.files.write import write_xlsx
+    from rvneet.files.write import Sheet, write_xlsx
 
     lossy = {"carriage return": 0, "empty text": 0}
     # A value XLSX cannot hold is noted and written empty, so openpyxl finishes its file (an
@@ -377,7 +377,7 @@ def _write_xlsx(
     write_xlsx(
         path,
         [
-            (META_SHEET, ["key", "value"], meta),
+            Sheet(META_SHEET, ["key", "value"], meta, listing=False),
             *((s.table.name, s.columns, checked(s, rows)) for s, rows in tables),
         ],
     )

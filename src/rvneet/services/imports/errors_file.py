@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rvneet.i18n import _
+from rvneet.i18n import _, message_language
 from rvneet.services.imports.base import ImportResult
 
 # Machine names, read back when the fixed file is imported: the same in every language.
@@ -32,7 +32,7 @@ def write_errors_file(path: Path, result: ImportResult) -> int:
         for number, cells in sorted(result.bad_rows.items())
     ]
     if path.suffix.lower() == ".xlsx":
-        write_xlsx(path, [(_("errors"), header, rows)])
+        write_xlsx(path, [(_("errors"), header, rows)], lang=message_language())
     else:
         # With a BOM, so that Excel reads õ, ä, ö, ü and š as the user typed them.
         with open_private(path, encoding="utf-8-sig") as handle:

@@ -23,18 +23,25 @@ def template_rows(kind: str, lang: str) -> tuple[list[str], list[str]]:
 
 
 def write_template(
-    path: Path, header: list[str], example: list[str], fmt: str | None, *, delimiter: str = ";"
+    path: Path,
+    header: list[str],
+    example: list[str],
+    fmt: str | None,
+    *,
+    delimiter: str = ";",
+    lang: str = "en",
 ) -> None:
     """Write a template as CSV or XLSX (from `fmt`, else the file's extension), mode 0600.
 
     A CSV file is UTF-8 with a byte order mark and `delimiter` (`;` by default) between cells:
     what Excel in Estonian opens as columns with õ, ä, ö, ü intact. `rvneet import` reads it back.
+    An XLSX file is laid out for `lang` (files.write.write_xlsx).
     """
-    from rvneet.files.write import open_private, write_csv, write_xlsx
+    from rvneet.files.write import Sheet, open_private, write_csv, write_xlsx
 
     chosen = fmt or ("xlsx" if path.suffix.lower() == ".xlsx" else "csv")
     if chosen == "xlsx":
-        write_xlsx(path, [("import", header, [example])])
+        write_xlsx(path, [Sheet("import", header, [example], listing=False)], lang=lang)
         return
     with open_private(path, encoding="utf-8-sig") as handle:
         write_csv(handle, header, [example], delimiter=delimiter)
