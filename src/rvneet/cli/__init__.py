@@ -26,6 +26,7 @@ from rvneet.cli import (
     report_neet,
     report_ops,
     retention,
+    staff,
     support,
     youth,
 )
@@ -146,6 +147,7 @@ app.add_typer(importing.app, name="import")
 app.add_typer(dbadmin.app, name="db")
 app.add_typer(outreach.app, name="outreach")
 app.add_typer(audit.app, name="audit")
+app.add_typer(staff.app, name="staff")
 app.command("export")(export.export_command)
 app.command("find")(find.find_command)
 app.command("check")(check.check_command)
