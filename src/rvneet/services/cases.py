@@ -37,6 +37,8 @@ class Opened:
 
     case: Case
     warnings: list[str] = field(default_factory=list)
+    # The staff member an import added as this case's manager (`new_manager_by_name`).
+    new_staff: Staff | None = None
 
 
 def _day(day: dt.date) -> object:
@@ -166,8 +168,6 @@ def open_case(
             )
         )
     staff, added = _opening_manager(session, data.manager, new_manager_by_name)
-    if added:
-        warnings.append(added)
     seq = _next_seq(session, data.model, data.start.year)
     case = Case(
         ref=f"{data.model.value.upper()}-{data.start.year}-{seq:03d}",
@@ -210,27 +210,27 @@ def open_case(
             ).format(youth=youth.ref)
         )
     session.flush()
-    return Opened(case, warnings)
+    return Opened(case, warnings, staff if added else None)
 
 
 def _opening_manager(
     session: Session, manager: str | None, new_by_name: bool
-) -> tuple[Staff | None, str | None]:
-    """The staff member who manages a new case, and a warning when an import added them."""
-    from rvneet.services.staff import add_staff, default_manager, find_staff, staff_label
+) -> tuple[Staff | None, bool]:
+    """The staff member who manages a new case, and whether (an import) added them just now."""
+    from rvneet.services.staff import NOBODY, add_staff, default_manager, find_staff
 
     if manager is None:
-        return default_manager(session), None
+        # An import's row without a manager has none; a person opening a case manages it.
+        return (None if new_by_name else default_manager(session)), False
+    if manager.strip() in NOBODY:
+        return None, False
     try:
-        return find_staff(session, manager, for_new_work=True), None
+        return find_staff(session, manager, for_new_work=True), False
     except NotFound:
         stripped = manager.strip()
         if not new_by_name or (stripped.upper().startswith("S-") and stripped[2:].isdigit()):
             raise
-    staff = add_staff(session, name=manager).staff
-    return staff, _("added {staff} to the staff register as a case manager").format(
-        staff=staff_label(staff)
-    )
+    return add_staff(session, name=manager).staff, True
 
 
 def assess(

@@ -24,6 +24,8 @@ from rvneet.i18n import _, collation_key, format_date, message_language
 from rvneet.services.validation import validated
 from rvneet.services.youths import folded_name
 
+# Given as a case manager but meaning nobody (a dash in a spreadsheet column).
+NOBODY = frozenset({"", "-", "—", "–"})
 # The most candidates an error message lists.
 _SHOWN_CANDIDATES = 10
 
