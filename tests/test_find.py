@@ -46,6 +46,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ok("youth", "erase", "Y-0003", "--reason", "request of the youth", "--yes")
         ok("import", "ngts", str(EXAMPLE), "--list-date", "2025-03-15")
         ok("network", "add", "--name", "Kadri Põld", "--role", "youth-worker", "--org", "Noored")
+        ok("staff", "add", "--name", "Anu Šokk")
         ok(
             "case", "open", "--youth", "Y-0001", "--model", "rv", "--start", "2025-03-03",
             "--risk", "high", "--manager", "Anu Šokk",

@@ -182,7 +182,7 @@ STAFF = {KADRI: "S-0001", MART: "S-0002"}
 
 
 def manager(name: str, **counts: int) -> dict[str, Any]:
-    row: dict[str, Any] = {"staff": STAFF.get(name), "manager": name}
+    row: dict[str, Any] = {"manager": name, "staff": STAFF.get(name)}
     for key in MANAGER_COUNTS:
         row[key] = counts.get(key, 0)
     return row
@@ -236,7 +236,7 @@ def test_workload_on_the_day(ok: Ok) -> None:
             manager("(none)", open_neet=1, neet_green=1, followups_overdue=1, open_total=1),
         ],
     }
-    assert [list(row) for row in data["managers"]] == [["staff", "manager", *MANAGER_COUNTS]] * 2
+    assert [list(row) for row in data["managers"]] == [["manager", "staff", *MANAGER_COUNTS]] * 2
 
 
 def test_workload_ten_days_later(ok: Ok) -> None:
@@ -309,9 +309,9 @@ def test_workload_csv_is_the_managers(ok: Ok) -> None:
     out = ok("report", "workload", "--as-of", "2025-06-30", "--format", "csv")
     rows = list(csv.reader(io.StringIO(out)))
     assert rows == [
-        ["staff", "manager", *MANAGER_COUNTS],
-        ["S-0001", KADRI, "2", "1", "1", "1", "0", "1", "0", "1", "3"],
-        ["", "(none)", "0", "1", "0", "0", "0", "0", "1", "1", "1"],
+        ["manager", "staff", *MANAGER_COUNTS],
+        [KADRI, "S-0001", "2", "1", "1", "1", "0", "1", "0", "1", "3"],
+        ["(none)", "", "0", "1", "0", "0", "0", "0", "1", "1", "1"],
     ]
 
 

@@ -76,12 +76,12 @@ RISKS = {
     NO_LEVEL: N_("not assessed"),
 }
 COLUMNS = [
-    Column("staff", N_("Staff")),
     Column(
         "manager",
         N_("Case manager"),
         {NO_MANAGER: N_("(none)")},
     ),
+    Column("staff", N_("Staff")),
     Column("open_rv", N_("RV open")),
     Column("open_neet", N_("NEET open")),
     Column("rv_high", N_("RV high")),
@@ -97,7 +97,7 @@ _COUNTS = [c.field for c in COLUMNS[2:]]
 
 def _row(staff: str | None, manager: str | None) -> dict[str, Any]:
     """A manager's row: their staff reference and name, or no reference and "(none)"."""
-    return {"staff": staff, "manager": manager or NO_MANAGER, **dict.fromkeys(_COUNTS, 0)}
+    return {"manager": manager or NO_MANAGER, "staff": staff, **dict.fromkeys(_COUNTS, 0)}
 
 
 def _counts(counter: Counter[str], known: dict[str, str]) -> dict[str, int | str]:
