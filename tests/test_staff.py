@@ -348,3 +348,43 @@ def test_the_migration_merges_spellings_of_one_manager_and_nothing_else(
         (None, "—"),
         (None, None),
     ]
+
+
+# --- rvneet today ------------------------------------------------------------------------------
+
+
+def test_today_shows_my_cases_quiet_ones_and_follow_ups_each_with_the_next_command(ok: Ok) -> None:
+    sheet = json.loads(ok("--user", "tiit", "today", "--date", "2025-04-20", "--format", "json"))
+    assert (sheet["staff"], sheet["name"], sheet["date"]) == ("S-0002", "Tiit Org", "2025-04-20")
+    assert sheet["open_cases"] == [
+        {
+            "case": "RV-2025-001",
+            "youth": "Y-0001",
+            "model": "rv",
+            "stage": "referral",
+            "level": "high",
+            "next": "rvneet case show RV-2025-001",
+        }
+    ]
+    assert [(q["case"], q["last_contact"], q["days"]) for q in sheet["no_contact"]] == [
+        ("RV-2025-001", None, 76)
+    ]
+    assert sheet["followups_due"] == [] and sheet["goals_overdue"] == []
+    other = json.loads(ok("today", "--manager", "S-0003", "--date", "2025-12-20", "--format", "json"))
+    assert other["open_cases"] == []
+    assert other["followups_due"] == [
+        {
+            "case": "NEET-2025-001",
+            "due": "2025-12-30",
+            "days": 10,
+            "next": "rvneet followup record NEET-2025-001 --date ...",
+        }
+    ]
+    screen = " ".join(ok("--user", "tiit", "today", "--date", "2025-04-20").split())
+    assert "Follow-ups due within 14 days or overdue: nothing" in screen
+    assert "rvneet case contact RV-2025-001" in screen
+
+
+def test_today_without_a_staff_record_is_refused(run: Run, book: Path) -> None:
+    assert "no staff member has the login tester" in refused(run, book, "today", code=3)
+    assert "today prints table or json" in refused(run, book, "today", "--format", "csv", code=2)

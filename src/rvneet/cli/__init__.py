@@ -28,6 +28,7 @@ from rvneet.cli import (
     retention,
     staff,
     support,
+    today,
     youth,
 )
 from rvneet.cli.common import database, use_global_lang
@@ -152,6 +153,7 @@ app.command("export")(export.export_command)
 app.command("find")(find.find_command)
 app.command("check")(check.check_command)
 app.command("retention")(retention.retention_command)
+app.command("today")(today.today_command)
 # Modules that add commands to the `case`, `import` and `report` groups when imported.
 _REGISTERED = (casework, plan, support, ngts, export, report_ops, report_neet)
 
