@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import (
     CODE_F_2010,
     CODE_M_2010,
@@ -186,9 +185,10 @@ def test_case_open_refuses_an_unknown_ambiguous_or_retired_manager(
     if manager == "kadri":  # a login is exact: it names S-0001, and the case opens
         result = run(*args)
         assert result.exit_code == 0
-        assert json.loads(run("case", "show", "RV-2025-003", "--format", "json").stdout)[
-            "manager_ref"
-        ] == "S-0001"
+        assert (
+            json.loads(run("case", "show", "RV-2025-003", "--format", "json").stdout)["manager_ref"]
+            == "S-0001"
+        )
         return
     assert text in refused(run, book, *args, code=code)
 
@@ -222,7 +222,11 @@ def test_a_reassignment_is_in_the_timeline_and_the_case_has_the_new_manager(ok: 
 @pytest.mark.parametrize(
     ("args", "code", "text"),
     [
-        (("RV-2025-001", "--manager", "S-0001", "--date", "2025-02-01"), 1, "before the case start"),
+        (
+            ("RV-2025-001", "--manager", "S-0001", "--date", "2025-02-01"),
+            1,
+            "before the case start",
+        ),
         (("NEET-2025-001", "--manager", "S-0001", "--date", "2025-07-01"), 1, "after the case end"),
         (("RV-2025-001", "--manager", "tiit", "--date", "2025-04-01"), 1, "already manages"),
         (("RV-2025-001", "--manager", "S-0005", "--date", "2025-04-01"), 1, "retired"),
@@ -370,7 +374,9 @@ def test_today_shows_my_cases_quiet_ones_and_follow_ups_each_with_the_next_comma
         ("RV-2025-001", None, 76)
     ]
     assert sheet["followups_due"] == [] and sheet["goals_overdue"] == []
-    other = json.loads(ok("today", "--manager", "S-0003", "--date", "2025-12-20", "--format", "json"))
+    other = json.loads(
+        ok("today", "--manager", "S-0003", "--date", "2025-12-20", "--format", "json")
+    )
     assert other["open_cases"] == []
     assert other["followups_due"] == [
         {

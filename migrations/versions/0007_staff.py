@@ -76,7 +76,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["from_id"], ["staff.id"], name=op.f("fk_manager_changes_from_id_staff")
         ),
-        sa.ForeignKeyConstraint(["to_id"], ["staff.id"], name=op.f("fk_manager_changes_to_id_staff")),
+        sa.ForeignKeyConstraint(
+            ["to_id"], ["staff.id"], name=op.f("fk_manager_changes_to_id_staff")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_manager_changes")),
     )
     with op.batch_alter_table("manager_changes", schema=None) as batch_op:

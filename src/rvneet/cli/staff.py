@@ -98,9 +98,7 @@ def list_(
     with database(ctx).session() as session:
         rows = list_staff(session, include_retired=all_)
     columns = {**STAFF_COLUMNS, "retired_on": N_("Retired")} if all_ else STAFF_COLUMNS
-    print_listing(
-        rows, fmt, columns, N_("Staff"), fields=STAFF_FIELDS, values={"role": StaffRole}
-    )
+    print_listing(rows, fmt, columns, N_("Staff"), fields=STAFF_FIELDS, values={"role": StaffRole})
 
 
 # A two-column table of labels and values has no headers (a space: "" would be looked up in

@@ -118,9 +118,9 @@ def find_staff(session: Session, text: str, *, for_new_work: bool = False) -> St
             )
         if len(matches) > 1:
             raise InvalidInput(
-                _("{text} matches more than one staff member: {candidates}; give the reference").format(
-                    text=repr(wanted), candidates=_candidates(matches)
-                )
+                _(
+                    "{text} matches more than one staff member: {candidates}; give the reference"
+                ).format(text=repr(wanted), candidates=_candidates(matches))
             )
         found = matches[0]
     if for_new_work:
@@ -188,9 +188,9 @@ def add_staff(
     session.add(staff)
     session.flush()
     warnings = [
-        _(
-            "{staff} has the same name: a case manager given by name needs the reference now"
-        ).format(staff=staff_label(s))
+        _("{staff} has the same name: a case manager given by name needs the reference now").format(
+            staff=staff_label(s)
+        )
         for s in namesakes
     ]
     return StaffChange(staff, warnings)

@@ -57,7 +57,7 @@ def day_sheet(session: Session, *, manager: str | None, day: dt.date) -> dict[st
             "next": f"rvneet followup record {ref} --date ...",
         }
         for ref, due in session.execute(
-            select(Case.ref, FollowUp.due)
+            select(col(Case.ref), col(FollowUp.due))
             .join(Case, col(Case.id) == FollowUp.case_id)
             .where(
                 Case.manager_id == staff.id,
@@ -96,7 +96,7 @@ def day_sheet(session: Session, *, manager: str | None, day: dt.date) -> dict[st
             "next": f"rvneet case goal done {ref} {number} --date ...",
         }
         for ref, number, due in session.execute(
-            select(Case.ref, Goal.number, Goal.due)
+            select(col(Case.ref), col(Goal.number), col(Goal.due))
             .join(Case, col(Case.id) == Goal.case_id)
             .where(
                 col(Goal.case_id).in_(list(ids.values())),

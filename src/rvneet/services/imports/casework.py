@@ -259,7 +259,6 @@ def _update_case(
     session: Session, case: Case, values: dict[str, Any], column: Callable[[str], str]
 ) -> Outcome:
     from rvneet.services.cases import close_case
-
     from rvneet.services.staff import find_staff, set_manager
 
     outcome = "unchanged"
