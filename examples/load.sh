@@ -15,7 +15,7 @@ rvneet init --municipality "Viljandi linn"
 rvneet staff add --name "Kadri Põld" --user kadri --email kadri.pold@example.ee
 rvneet staff add --name "Tiit Org" --user tiit
 rvneet staff add --name "Merike Vaher" --user merike
-rvneet staff add --name "Anne Allik" --user anne --role coordinator
+rvneet staff add --name "Anne Allik" --user aallik --role coordinator
 
 # Youths: with a personal code (birth date and sex come from it) or, for foreign nationals, without.
 rvneet youth add --name "Karl Tamm" --id-code 50911180124

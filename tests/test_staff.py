@@ -394,3 +394,15 @@ def test_today_shows_my_cases_quiet_ones_and_follow_ups_each_with_the_next_comma
 def test_today_without_a_staff_record_is_refused(run: Run, book: Path) -> None:
     assert "no staff member has the login tester" in refused(run, book, "today", code=3)
     assert "today prints table or json" in refused(run, book, "today", "--format", "csv", code=2)
+
+
+def test_staff_edit_gives_a_login_and_renames_on_the_cases(ok: Ok, run: Run, book: Path) -> None:
+    assert ok("staff", "edit", "S-0003", "--user", "ktamm", "--name", "Kadri Tamm-Org") == "S-0003"
+    assert cases_of(ok, "--user", "ktamm", "case", "list", "--mine") == ["NEET-2025-001"]
+    record = json.loads(ok("case", "show", "NEET-2025-001", "--format", "json"))
+    assert record["manager"] == "Kadri Tamm-Org"
+    assert "already S-0001 Kadri Põld's" in refused(
+        run, book, "staff", "edit", "S-0002", "--user", "kadri"
+    )
+    assert "at least one" in refused(run, book, "staff", "edit", "S-0002", code=2)
+    assert ok("audit", "verify").startswith("audit log intact")

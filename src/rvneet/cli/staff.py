@@ -80,6 +80,45 @@ def add(
     print_created(record["staff"], fmt, record)
 
 
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    ref: StaffRef,
+    name: Annotated[str | None, typer.Option("--name", help="The new full name.")] = None,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user",
+            metavar="LOGIN",
+            help="The new login (RVNEET_USER when they work); '' removes it.",
+        ),
+    ] = None,
+    role: Annotated[
+        StaffRole | None, choice_option(StaffRole, "--role", help=f"The new role: {_ROLES}.")
+    ] = None,
+    email: Annotated[
+        str | None, typer.Option("--email", help="The new e-mail address; '' removes it.")
+    ] = None,
+) -> None:
+    """Change a staff member's name, login, role or e-mail; what is not given stays as it is.
+
+    Give a login to staff made from the case managers' names of an older book.
+
+    \b
+    Example: rvneet staff edit S-0001 --user kadri
+    """
+    from rvneet.services.staff import edit_staff
+
+    if name is None and user is None and role is None and email is None:
+        raise typer.BadParameter(
+            _("give at least one of --name, --user, --role, --email"), param_hint="'--name'"
+        )
+    with database(ctx).session(write=True) as session:
+        staff = edit_staff(session, ref, name=name, user=user, role=role, email=email)
+        shown = staff.ref
+    typer.echo(shown)
+
+
 @app.command("list")
 def list_(
     ctx: typer.Context,

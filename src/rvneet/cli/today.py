@@ -73,6 +73,12 @@ def today_command(
     if fmt is OutputFormat.JSON:
         typer.echo(to_json(sheet))
         return
+    from rvneet.domain.stages import stage_label
+    from rvneet.i18n import message_language
+
+    lang = message_language()
+    for row in sheet["open_cases"]:
+        row["stage"] = row["stage"] and stage_label(row["stage"], row["model"], lang)
     print_rich(_("{staff} {name}, {date}").format(**sheet))
     sections: list[tuple[str, list[dict[str, Any]], dict[str, str]]] = [
         (N_("My open cases"), sheet["open_cases"], OPEN_COLUMNS),

@@ -196,6 +196,47 @@ def add_staff(
     return StaffChange(staff, warnings)
 
 
+def edit_staff(
+    session: Session,
+    ref: str,
+    *,
+    name: str | None = None,
+    user: str | None = None,
+    role: StaffRole | None = None,
+    email: str | None = None,
+) -> Staff:
+    """Change a staff member's name, login, role or e-mail (what is not given stays). A login is
+    unique; a new name is written on the cases they manage now, as `cases.manager` keeps it."""
+    staff = get_staff(session, ref)
+    data = validated(
+        NewStaff,
+        name=name if name is not None else staff.name,
+        user=(user or None) if user is not None else staff.user,
+        role=role or StaffRole(staff.role),
+        email=(email or None) if email is not None else staff.email,
+    )
+    other = staff_for_login(session, data.user)
+    if other is not None and other.id != staff.id:
+        raise Conflict(
+            _("the login {login} is already {staff}'s").format(
+                login=data.user, staff=staff_label(other)
+            )
+        )
+    staff.name, staff.user, staff.role, staff.email = (
+        data.name,
+        data.user,
+        data.role.value,
+        data.email,
+    )
+    session.add(staff)
+    for case in session.exec(select(Case).where(Case.manager_id == staff.id)):
+        if case.manager != staff.name:
+            case.manager = staff.name
+            session.add(case)
+    session.flush()
+    return staff
+
+
 # The keys of `staff_record`, in order: the columns of `staff list --format csv`.
 STAFF_FIELDS = (
     "staff",
