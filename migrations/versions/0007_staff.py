@@ -36,6 +36,11 @@ def _folded(name: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
+def _shown(text: str) -> str:
+    """A stored name as printed: control characters written out, as rvneet shows them."""
+    return "".join(c if c.isprintable() else f"<U+{ord(c):04X}>" for c in text)
+
+
 def _trimmed(name: str) -> str:
     return " ".join(name.split())
 
@@ -95,8 +100,8 @@ def upgrade() -> None:
 def _staff_from_cases() -> None:
     """One staff record per folded manager name; each case points at its record."""
     connection = op.get_bind()
-    cases = connection.exec_driver_sql(
-        "SELECT id, manager FROM cases WHERE manager IS NOT NULL ORDER BY id"
+    cases = connection.execute(
+        sa.text("SELECT id, manager FROM cases WHERE manager IS NOT NULL ORDER BY id")
     ).fetchall()
     spellings: dict[str, Counter[str]] = {}
     for _case_id, manager in cases:
@@ -106,15 +111,20 @@ def _staff_from_cases() -> None:
     for number, key in enumerate(sorted(spellings), start=1):
         counts = spellings[key]
         name = min(counts, key=lambda spelling: (-counts[spelling], spelling))
-        connection.exec_driver_sql(
-            "INSERT INTO staff (id, ref, name, role) VALUES (?, ?, ?, 'case-manager')",
-            (number, f"S-{number:04d}", name),
+        ref = f"S-{number:04d}"
+        # No id given: PostgreSQL's sequence must hand out the ids, later ones included.
+        connection.execute(
+            sa.text("INSERT INTO staff (ref, name, role) VALUES (:ref, :name, 'case-manager')"),
+            {"ref": ref, "name": name},
         )
-        chosen[key] = (number, name)
+        staff_id = connection.execute(
+            sa.text("SELECT id FROM staff WHERE ref = :ref"), {"ref": ref}
+        ).scalar_one()
+        chosen[key] = (staff_id, name)
         if len(counts) > 1:
-            merged = ", ".join(f'"{s}" ({counts[s]})' for s in sorted(counts))
+            merged = ", ".join(f'"{_shown(s)}" ({counts[s]})' for s in sorted(counts))
             print(
-                f'rvneet: case managers merged into staff S-{number:04d} "{name}": {merged}',
+                f'rvneet: case managers merged into staff {ref} "{_shown(name)}": {merged}',
                 file=sys.stderr,
             )
     updates = []
@@ -122,11 +132,12 @@ def _staff_from_cases() -> None:
         name = _trimmed(manager)
         if name in _NOBODY:
             continue
-        number, canonical = chosen[_folded(name)]
-        updates.append((number, canonical, case_id))
+        staff_id, canonical = chosen[_folded(name)]
+        updates.append({"staff": staff_id, "name": canonical, "case": case_id})
     if updates:
-        connection.exec_driver_sql(
-            "UPDATE cases SET manager_id = ?, manager = ? WHERE id = ?", updates
+        connection.execute(
+            sa.text("UPDATE cases SET manager_id = :staff, manager = :name WHERE id = :case"),
+            updates,
         )
 
 
