@@ -28,10 +28,11 @@ def day_sheet(session: Session, *, manager: str | None, day: dt.date) -> dict[st
     """The sections of `rvneet today` for `manager` (a staff reference, login or name; the person
     at the keyboard when None) as of `day`, with stable keys."""
     staff = find_staff(session, manager) if manager is not None else my_staff(session)
+    # Open on the day: started by then and not closed by then (the manager is the one it has now).
     cases = [
         c
-        for c in list_cases(session, manager_id=staff.id, status="open")
-        if c["start"] <= day.isoformat()
+        for c in list_cases(session, manager_id=staff.id)
+        if c["start"] <= day.isoformat() and (c["end"] is None or c["end"] > day.isoformat())
     ]
     ids = dict(
         session.execute(
