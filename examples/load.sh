@@ -11,6 +11,12 @@ set -eu
 
 rvneet init --municipality "Viljandi linn"
 
+# The staff (S-0001 ...): the case managers, with the logins RVNEET_USER gives when they work.
+rvneet staff add --name "Kadri Põld" --user kadri --email kadri.pold@example.ee
+rvneet staff add --name "Tiit Org" --user tiit
+rvneet staff add --name "Merike Vaher" --user merike
+rvneet staff add --name "Anne Allik" --user aallik --role coordinator
+
 # Youths: with a personal code (birth date and sex come from it) or, for foreign nationals, without.
 rvneet youth add --name "Karl Tamm" --id-code 50911180124
 rvneet youth add --name "Liisa Kask" --id-code 61103050235
@@ -48,18 +54,18 @@ rvneet network add --name "Helen Mets" --role psychologist --org "Viljandi haigl
 
 # Ringist välja cases (12–18-year-olds with medium or high risk behaviour).
 rvneet case open --youth Y-0003 --model rv --start 2024-09-16 --risk high \
-  --manager "Kadri Põld" --support-requested
+  --manager S-0001 --support-requested
 rvneet case assess RV-2024-001 --date 2025-02-10 --risk medium
 rvneet case close RV-2024-001 --end 2025-09-30 --reason goals-met
 rvneet followup record RV-2024-001 --date 2026-04-02 --reached yes --education yes
 
-rvneet case open --youth Y-0004 --model rv --start 2024-11-04 --risk medium --manager "Kadri Põld"
+rvneet case open --youth Y-0004 --model rv --start 2024-11-04 --risk medium --manager S-0001
 rvneet case close RV-2024-002 --end 2025-01-15 --reason moved
 rvneet followup skip RV-2024-002 --reason "moved to another municipality"
 
 # RV-2025-001: a full Ringist välja history.
 rvneet case open --youth Y-0001 --model rv --start 2025-02-03 --risk high --instrument "SAVRY" \
-  --manager "Kadri Põld" --support-requested
+  --manager S-0001 --support-requested
 rvneet case contact RV-2025-001 --date 2025-02-05 --channel phone
 rvneet case contact RV-2025-001 --date 2025-02-12 --channel meeting --place "Viljandi noortekeskus"
 rvneet case stage RV-2025-001 risk-assessment --date 2025-02-12
@@ -85,14 +91,14 @@ rvneet case goal done RV-2025-001 1 --date 2025-06-13
 rvneet case activity end RV-2025-001 1 --date 2025-06-13 --status completed --satisfaction 5
 rvneet case assess RV-2025-001 --date 2025-08-11 --risk medium --instrument "SAVRY"
 
-rvneet case open --youth Y-0002 --model rv --start 2025-04-14 --risk medium --manager "Tiit Org"
+rvneet case open --youth Y-0002 --model rv --start 2025-04-14 --risk medium --manager S-0002
 rvneet case assess RV-2025-002 --date 2025-06-02 --risk high
 
-rvneet case open --youth Y-0005 --model rv --start 2025-07-01 --risk high --manager "Tiit Org"
+rvneet case open --youth Y-0005 --model rv --start 2025-07-01 --risk high --manager S-0002
 
 # NEET-2025-001: a full NEET cooperation model history, closed and due for its follow-up.
 rvneet case open --youth Y-0006 --model neet --group neet --start 2025-01-20 --light red \
-  --manager "Merike Vaher" --channel referral
+  --manager S-0003 --channel referral
 rvneet case contact NEET-2025-001 --date 2025-01-22 --channel sms
 rvneet case contact NEET-2025-001 --date 2025-01-28 --channel meeting --place "kohvik Kesklinnas"
 rvneet case stage NEET-2025-001 needs-and-goals --date 2025-01-28
@@ -119,9 +125,9 @@ rvneet case close NEET-2025-001 --end 2025-10-31 --reason goals-met --education 
   --satisfaction-overall 4
 
 rvneet case open --youth Y-0007 --model neet --group neet --start 2025-03-10 --light yellow \
-  --manager "Merike Vaher" --channel mobile-youth-work
+  --manager S-0003 --channel mobile-youth-work
 rvneet case open --youth Y-0008 --model neet --group risk --start 2025-05-05 --light red \
-  --manager "Merike Vaher" --channel school
+  --manager S-0003 --channel school
 
 # The NGTS monitoring list of March 2025 (examples/ngts-2025-03.csv, as Estonian Excel saves it:
 # ';' and Windows-1257): three new youths, three already in the book, one of them in an open case.
@@ -149,7 +155,7 @@ rvneet case assess NEET-2025-003 --date 2025-09-01 --light yellow
 rvneet youth add --name "Kristjan Lõhmus" --birth-date 2003-09-09 --sex M
 rvneet youth consent Y-0018 --date 2025-07-07 --scope participation --given-by youth
 rvneet case open --youth Y-0018 --model neet --group neet --start 2025-07-07 --light red \
-  --manager "Merike Vaher" --channel self
+  --manager S-0003 --channel self
 rvneet case contact NEET-2025-004 --date 2025-07-08 --channel phone
 rvneet case needs NEET-2025-004 --date 2025-07-15 --need work --need health --need obligations \
   --neet-months 20 --motivation 2

@@ -30,6 +30,7 @@ CASE_KEYS = [
     "support_requested",
     "age_at_start",
     "ineligible_reason",
+    "manager_ref",
 ]
 
 
@@ -115,13 +116,14 @@ def test_open_rv_prints_the_reference(ok: Ok) -> None:
 
 @pytest.mark.usefixtures("youths")
 def test_open_rv_with_support_requested_and_manager(ok: Ok) -> None:
-    open_rv(ok, "Y-0001", "2025-02-03", "--support-requested", "--manager", "Kati Kask")
+    ok("staff", "add", "--name", "Kati Kask")
+    open_rv(ok, "Y-0001", "2025-02-03", "--support-requested", "--manager", "kati kask")
     record = show(ok, "RV-2025-001")
     assert record["support_requested"] is True
-    assert record["manager"] == "Kati Kask"
+    assert (record["manager"], record["manager_ref"]) == ("Kati Kask", "S-0001")
     rows = details(ok("case", "show", "RV-2025-001"))
     assert rows["SKA support requested"] == "yes"
-    assert rows["Case manager"] == "Kati Kask"
+    assert rows["Case manager"] == "S-0001 Kati Kask"
 
 
 @pytest.mark.usefixtures("youths")

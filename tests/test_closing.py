@@ -45,6 +45,7 @@ def build_book(ok: Ok) -> None:
     ok("youth", "add", "--name", "Kati Kask", "--id-code", CODE_F_1999_LEAP)
     ok("youth", "add", "--name", "Mart Tamm", "--birth-date", "2010-01-01", "--sex", "M")
     ok("youth", "add", "--name", "Jaan Saar", "--id-code", CODE_M_1995)
+    ok("staff", "add", "--name", "Anne Allik")
     ok(
         "case", "open", "--youth", "Y-0001", "--model", "neet", "--start", "2025-02-01",
         "--light", "red", "--group", "neet", "--manager", "Anne Allik",

@@ -161,7 +161,9 @@ def test_a_full_disk_under_the_database_changes_nothing(book: Path, many_youths:
     # says only "disk I/O error" for that. Breaks without Database.session's no_room mapping.
     before = dump(book)
     line = one_full_disk_line(
-        rvneet(book, "import", "youths", str(many_youths), limit=book.stat().st_size)
+        # Half the book: the import's journal must outgrow it whatever size the schema makes the
+        # book (the whole size was borderline once the staff tables came).
+        rvneet(book, "import", "youths", str(many_youths), limit=book.stat().st_size // 2)
     )
     assert "database" in line
     assert dump(book) == before

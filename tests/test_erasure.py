@@ -42,6 +42,8 @@ def _extras(ok: Any) -> None:
        "medium", "--instrument", "YLS/CMI by Mart's school", "--manager", "Kadri Põld")  # fmt: skip
     ok("case", "contact", "RV-2024-003", "--date", "2024-03-07", "--channel", "meeting",
        "--place", "Märtsikate kodu, Pikk 5", "--note", "Mart spoke of his brother Jüri")  # fmt: skip
+    ok("case", "reassign", "RV-2024-003", "--manager", "S-0002", "--date", "2024-03-08",
+       "--reason", "Mart asked for Tiit")  # fmt: skip
     ok("case", "stage", "RV-2024-003", "risk-assessment", "--date", "2024-03-10",
        "--note", "Mart's mother present")  # fmt: skip
     ok(
@@ -248,6 +250,11 @@ def test_every_free_text_value_of_the_youth_is_gone_from_the_file(
         con.execute(
             "INSERT INTO reopenings (case_id, date, reason, previous_end, previous_reason) "
             "VALUES (?, '2025-01-21', 'x', '2025-01-20', 'moved')",
+            (case_id,),
+        )
+        con.execute(
+            "INSERT INTO manager_changes (case_id, from_id, to_id, date, reason) "
+            "VALUES (?, NULL, 1, '2025-01-22', 'x')",
             (case_id,),
         )
         con.execute(

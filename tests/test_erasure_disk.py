@@ -460,6 +460,7 @@ def test_the_workload_report_holds_a_control_character(
     ok: Ok, initialised: Path, tmp_path: Path
 ) -> None:
     ok("youth", "add", "--name", "Noor", "--birth-date", "2010-01-01", "--sex", "F")
+    ok("staff", "add", "--name", "Kadri\x1bPõld")
     ok("case", "open", "--youth", "Y-0001", "--model", "rv", "--risk", "high",
        "--start", "2025-01-01", "--manager", "Kadri\x1bPõld")  # fmt: skip
     target = tmp_path / "workload.xlsx"

@@ -37,9 +37,9 @@ def test_the_examples_load_and_report(db_path: Path, run: Run) -> None:
     # README, "Workload and follow-up reports" and "Data-quality check".
     workload = run("report", "workload", "--as-of", "2025-06-30", "--format", "csv").stdout
     assert workload.splitlines()[1:] == [
-        "Kadri Põld,2,0,1,1,0,0,0,0,2",
-        "Merike Vaher,0,3,0,0,1,2,0,0,3",
-        "Tiit Org,1,0,1,0,0,0,0,0,1",
+        "Kadri Põld,S-0001,2,0,1,1,0,0,0,0,2",
+        "Merike Vaher,S-0003,0,3,0,0,1,2,0,0,3",
+        "Tiit Org,S-0002,1,0,1,0,0,0,0,0,1",
     ]
     followups = run("report", "followups", "--period", "2026", "--format", "csv").stdout
     assert followups.splitlines()[1:] == [

@@ -46,6 +46,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ok("youth", "erase", "Y-0003", "--reason", "request of the youth", "--yes")
         ok("import", "ngts", str(EXAMPLE), "--list-date", "2025-03-15")
         ok("network", "add", "--name", "Kadri Põld", "--role", "youth-worker", "--org", "Noored")
+        ok("staff", "add", "--name", "Anu Šokk")
         ok(
             "case", "open", "--youth", "Y-0001", "--model", "rv", "--start", "2025-03-03",
             "--risk", "high", "--manager", "Anu Šokk",
@@ -142,7 +143,8 @@ def test_a_guardians_name_finds_the_ngts_entry(ok: Ok, book: Path) -> None:
 
 
 def test_a_case_manager_is_found_by_name(ok: Ok, book: Path) -> None:
-    assert refs(ok, "sokk") == [("case-manager", "Anu Šokk")]
+    assert refs(ok, "sokk") == [("staff", "S-0001")]
+    assert refs(ok, "s-0001") == [("staff", "S-0001")]
 
 
 def test_an_erased_youth_is_found_only_by_reference_and_shows_as_erased(

@@ -28,6 +28,8 @@ def build_book(ok: Ok) -> None:
     ok("youth", "add", "--name", "Mart Tamm", "--birth-date", "2010-01-01", "--sex", "M")
     ok("youth", "add", "--name", "Jaan Saar", "--birth-date", "2000-03-03", "--sex", "M")
     neet = ("case", "open", "--model", "neet", "--light", "yellow", "--group", "neet")
+    ok("staff", "add", "--name", "Anne Allik")
+    ok("staff", "add", "--name", "Mari Maasikas")
     ok(*neet, "--youth", "Y-0001", "--start", "2025-01-06", "--manager", "Anne Allik")
     ok(
         "case", "open", "--youth", "Y-0002", "--model", "rv", "--start", "2025-01-10",

@@ -31,6 +31,7 @@ def build_book(ok: Ok) -> None:
     for youth in ("Y-0001", "Y-0003"):
         ok("youth", "consent", youth, "--date", "2024-01-02", "--scope", "participation",
            "--given-by", "guardian")  # fmt: skip
+    ok("staff", "add", "--name", "Kadri Põld")
     ok("case", "open", "--youth", "Y-0001", "--model", "rv", "--start", "2025-02-03",
        "--risk", "high", "--instrument", "SAVRY", "--manager", "Kadri Põld")  # fmt: skip
     ok("case", "contact", RV, "--date", "2025-02-05", "--channel", "phone", "--with", "police")

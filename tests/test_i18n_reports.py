@@ -45,6 +45,7 @@ def _book(ok: Ok) -> None:
     for youth, giver in (("Y-0001", "guardian"), ("Y-0002", "guardian"), ("Y-0003", "youth")):
         ok("youth", "consent", youth, "--date", "2025-01-05", "--scope", "participation",
            "--given-by", giver)  # fmt: skip
+    ok("staff", "add", "--name", MANAGER)
     ok("case", "open", "--youth", "Y-0001", "--model", "rv", "--start", "2025-01-10",
        "--risk", "high", "--manager", MANAGER, "--support-requested")  # fmt: skip
     ok("case", "open", "--youth", "Y-0002", "--model", "rv", "--start", "2025-02-01",

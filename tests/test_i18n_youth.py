@@ -44,6 +44,8 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
                "--given-by", "guardian")  # fmt: skip
         ok("youth", "consent", "Y-0002", "--date", "2024-01-10", "--scope", "participation",
            "--given-by", "youth")  # fmt: skip
+        ok("staff", "add", "--name", "Kadri Põld")
+        ok("staff", "add", "--name", "Merike Vaher")
         ok("case", "open", "--youth", "Y-0001", "--model", "rv", "--start", "2024-02-01",
            "--risk", "high", "--manager", "Kadri Põld")  # fmt: skip
         ok("case", "open", "--youth", "Y-0002", "--model", "neet", "--group", "neet",

@@ -130,6 +130,7 @@ def fill(invoke: Invoke, texts: dict[str, str], folder: Path) -> None:
     ok("youth", "consent", "Y-0002", "--date", "2025-01-02", "--scope", "participation",
        "--given-by", "youth")  # fmt: skip
     ok("network", "add", "--name", texts["member"], "--role", "youth-worker", "--org", texts["org"])
+    ok("staff", "add", "--name", texts["manager"])
     rv = ok("case", "open", "--youth", "Y-0001", "--model", "rv", "--start", "2025-01-06",
             "--risk", "high", "--manager", texts["manager"], "--instrument", texts["instrument"])  # fmt: skip
     ok("case", "contact", rv, "--date", "2025-01-07", "--channel", "meeting",

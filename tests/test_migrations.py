@@ -477,7 +477,41 @@ FILL_0003: Fill = [
     ),
 ]
 FILL_0004: Fill = [*FILL_0003, ("UPDATE cases SET channel = 'ngts-list' WHERE id = 4", [()])]
-FILL: dict[str, Fill] = {"0001": FILL_0001, "0002": FILL_0002, "0003": FILL_0003, "0004": FILL_0004}
+
+
+def _chained(fill: Fill) -> Fill:
+    """`fill` with its audit entries hash-chained, as a book at 0006 or later holds them."""
+    from rvneet.services.audit import GENESIS, entry_hash
+
+    prev, chained = GENESIS, []
+    for sql, rows in fill:
+        if not sql.startswith("INSERT INTO audit_log"):
+            chained.append((sql, rows))
+            continue
+        linked = []
+        for at, entity, entity_id, ref in rows:
+            digest = entry_hash(prev, (at, "tester", entity, entity_id, ref, "insert", "{}"))
+            linked.append((at, entity, entity_id, ref, prev, digest))
+            prev = digest
+        chained.append(
+            (
+                "INSERT INTO audit_log (at, user, entity, entity_id, entity_ref, action, changes,"
+                " prev_hash, hash) VALUES (?, 'tester', ?, ?, ?, 'insert', '{}', ?, ?)",
+                linked,
+            )
+        )
+    return chained
+
+
+# From 0006 on the audit log is a hash chain.
+FILL_0006: Fill = _chained(FILL_0004)
+FILL: dict[str, Fill] = {
+    "0001": FILL_0001,
+    "0002": FILL_0002,
+    "0003": FILL_0003,
+    "0004": FILL_0004,
+    "0006": FILL_0006,
+}
 
 # Columns a migration drops on purpose, with where their data went (checked by the test named).
 DROPPED = {

@@ -126,6 +126,7 @@ def _build(ok: Callable[..., str]) -> None:
     ok("youth", "add", "--name", "Jaan Tamm", "--id-code", CODE_M_2010)
     ok("youth", "add", "--name", "Kati Kask", "--birth-date", "2001-07-14", "--sex", "F")
     ok("network", "add", "--name", "Kadri Põld", "--role", "police", "--org", "Prefektuur")
+    ok("staff", "add", "--name", "Anne")
     ok("case", "open", "--youth", "Y-0001", "--model", "rv", "--start", "2025-01-10",
        "--risk", "high", "--manager", "Anne")  # fmt: skip
     ok("case", "assess", "RV-2025-001", "--date", "2025-03-01", "--risk", "medium")

@@ -177,8 +177,12 @@ def assert_totals(result: Report) -> None:
         assert total == result.figure(breakdown.total_of).value, breakdown.key  # type: ignore[arg-type]
 
 
+# The staff records the cases import added for the managers it names.
+STAFF = {KADRI: "S-0001", MART: "S-0002"}
+
+
 def manager(name: str, **counts: int) -> dict[str, Any]:
-    row: dict[str, Any] = {"manager": name}
+    row: dict[str, Any] = {"manager": name, "staff": STAFF.get(name)}
     for key in MANAGER_COUNTS:
         row[key] = counts.get(key, 0)
     return row
@@ -232,7 +236,7 @@ def test_workload_on_the_day(ok: Ok) -> None:
             manager("(none)", open_neet=1, neet_green=1, followups_overdue=1, open_total=1),
         ],
     }
-    assert [list(row) for row in data["managers"]] == [["manager", *MANAGER_COUNTS]] * 2
+    assert [list(row) for row in data["managers"]] == [["manager", "staff", *MANAGER_COUNTS]] * 2
 
 
 def test_workload_ten_days_later(ok: Ok) -> None:
@@ -305,9 +309,9 @@ def test_workload_csv_is_the_managers(ok: Ok) -> None:
     out = ok("report", "workload", "--as-of", "2025-06-30", "--format", "csv")
     rows = list(csv.reader(io.StringIO(out)))
     assert rows == [
-        ["manager", *MANAGER_COUNTS],
-        [KADRI, "2", "1", "1", "1", "0", "1", "0", "1", "3"],
-        ["(none)", "0", "1", "0", "0", "0", "0", "1", "1", "1"],
+        ["manager", "staff", *MANAGER_COUNTS],
+        [KADRI, "S-0001", "2", "1", "1", "1", "0", "1", "0", "1", "3"],
+        ["(none)", "", "0", "1", "0", "0", "0", "0", "1", "1", "1"],
     ]
 
 

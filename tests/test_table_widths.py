@@ -67,6 +67,8 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ok("youth", "add", "--name", LONG_YOUTH, "--birth-date", "2008-02-29", "--sex", "F")
         ok("youth", "add", "--name", "Aleksander Konstantin Põldmäe", "--birth-date", "2001-12-31",
            "--sex", "M")  # fmt: skip
+        ok("staff", "add", "--name", LONG_MANAGER)
+        ok("staff", "add", "--name", "Kristjan Kuusemäe")
         ok("case", "open", "--youth", "Y-0001", "--model", "rv", "--start", "2025-01-10",
            "--risk", "high", "--manager", LONG_MANAGER)  # fmt: skip
         ok("case", "open", "--youth", "Y-0002", "--model", "neet", "--group", "neet",

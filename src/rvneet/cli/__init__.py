@@ -27,7 +27,9 @@ from rvneet.cli import (
     report_ops,
     retention,
     shell,
+    staff,
     support,
+    today,
     youth,
 )
 from rvneet.cli.common import database, use_global_lang
@@ -163,11 +165,13 @@ app.add_typer(importing.app, name="import")
 app.add_typer(dbadmin.app, name="db")
 app.add_typer(outreach.app, name="outreach")
 app.add_typer(audit.app, name="audit")
+app.add_typer(staff.app, name="staff")
 app.command("export")(export.export_command)
 app.command("find")(find.find_command)
 app.command("check")(check.check_command)
 app.command("retention")(retention.retention_command)
 app.command("shell")(shell.shell_command)
+app.command("today")(today.today_command)
 # Modules that add commands to the `case`, `import` and `report` groups when imported.
 _REGISTERED = (casework, plan, support, ngts, export, report_ops, report_neet)
 

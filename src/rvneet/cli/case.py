@@ -83,6 +83,7 @@ EVENTS = {
     "support refused": N_("support refused"),
     "follow-up due": N_("follow-up due"),
     "follow-up done": N_("follow-up done"),
+    "reassigned": N_("reassigned"),
 }
 
 
@@ -150,7 +151,14 @@ def open_(
         choice_option(NeetGroup, "--group", help="NEET group: neet (15–29) or risk (14–19)."),
     ] = None,
     manager: Annotated[
-        str | None, typer.Option("--manager", help="The case manager (juhtumikorraldaja).")
+        str | None,
+        typer.Option(
+            "--manager",
+            metavar="S",
+            help="The case manager (juhtumikorraldaja): a staff reference (S-0001), a login or a "
+            "name (pold finds Kadri Põld). Without it, you manage the case when RVNEET_USER (or "
+            "--user) is the login of an active case manager in the staff register.",
+        ),
     ] = None,
     support_requested: Annotated[
         bool,
@@ -354,14 +362,34 @@ def list_(
             "(see case stage --help).",
         ),
     ] = None,
+    mine: Annotated[
+        bool,
+        typer.Option(
+            "--mine",
+            help="Only the cases I manage: the staff member whose login is RVNEET_USER (or --user).",
+        ),
+    ] = False,
+    manager: Annotated[
+        str | None,
+        typer.Option(
+            "--manager",
+            metavar="S",
+            help="Only the cases this case manager manages now: a staff reference (S-0001), "
+            "a login or a name.",
+        ),
+    ] = None,
     fmt: ListFormatOption = OutputFormat.TABLE,
     limit: LimitOption = None,
     page: PageOption = 1,
 ) -> None:
     """List cases, oldest first; a table shows them a page at a time.
 
+    --mine and --manager keep the cases a case manager manages now; they combine with the other
+    filters.
+
     \b
-    Example: rvneet case list --model rv --open
+    Examples: rvneet case list --model rv --open
+              rvneet case list --mine --open
     """
     from rvneet.services.cases import CASE_FIELDS, case_page
 
@@ -370,7 +398,13 @@ def list_(
     status = "open" if open_ else "closed" if closed else None
     with database(ctx).session() as session:
         paged = case_page(
-            session, model=model, status=status, stage=stage, page=page_of(fmt, limit, page)
+            session,
+            model=model,
+            status=status,
+            stage=stage,
+            manager=manager,
+            mine=mine,
+            page=page_of(fmt, limit, page),
         )
     if fmt is OutputFormat.TABLE and message_language() == "et":
         import dataclasses
@@ -470,7 +504,8 @@ def _details(record: dict[str, Any]) -> dict[str, Any]:
             age=record["age_today"],
         ),
         _("Model"): model,
-        _("Case manager"): record["manager"] or "—",
+        _("Case manager"): " ".join(filter(None, (record["manager_ref"], record["manager"])))
+        or "—",
         _("Reached through"): shown_stored(ReachChannel, record["channel"]),
         _("Status"): status,
         _("Stage"): stage_label(record["stage"], record["model"], message_language())
@@ -519,3 +554,40 @@ def _outcome_line(outcome: dict[str, Any]) -> str:
         if outcome[key] is not None:
             parts.append(translate(label).format(score=outcome[key]))
     return "; ".join(parts)
+
+
+@app.command("reassign")
+def reassign(
+    ctx: typer.Context,
+    ref: CaseRef,
+    manager: Annotated[
+        str,
+        typer.Option(
+            "--manager",
+            metavar="S",
+            help="The new case manager: a staff reference (S-0001), a login or a name.",
+        ),
+    ],
+    date: Annotated[
+        dt.date,
+        typer.Option(
+            "--date", parser=parse_date, metavar="DATE", help="The day the new manager took over."
+        ),
+    ],
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why the case changed hands (optional).")
+    ] = None,
+) -> None:
+    """Hand a case to another case manager from a date; the change is kept in the timeline.
+
+    Reports as of an earlier day count the case for the manager it had then. Refused before the
+    case start, after its end, to the manager it has, and to a retired staff member.
+
+    \b
+    Example: rvneet case reassign RV-2025-001 --manager S-0002 --date 2025-03-10 --reason "holiday"
+    """
+    from rvneet.services.staff import reassign as reassign_case
+
+    with database(ctx).session(write=True) as session:
+        case = reassign_case(session, ref, manager=manager, date=date, reason=reason)
+        typer.echo(case.ref)

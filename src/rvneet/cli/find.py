@@ -1,4 +1,4 @@
-"""`rvneet find TEXT`: find youths, cases, NGTS list entries, network members and case managers."""
+"""`rvneet find TEXT`: find youths, cases, NGTS list entries, network members and staff."""
 
 from typing import Annotated, Any
 
@@ -63,7 +63,7 @@ def find_command(
     ] = DEFAULT_LIMIT,
 ) -> None:
     """Find youths (by name, personal code or its last 4 digits, birth date), cases, NGTS list
-    entries (by the guardian's name), network members and case managers.
+    entries (by the guardian's name), network members and staff (by name or login).
 
     Names are matched by any part, without case or diacritics (pold finds Põld). A personal code
     is never shown in full, only its last 4 digits; finding a youth by personal code is recorded

@@ -186,6 +186,14 @@ class FollowUpStatus(StrEnum):
     SKIPPED = "skipped"
 
 
+class StaffRole(StrEnum):
+    """What a staff member does in the book (`rvneet staff`)."""
+
+    CASE_MANAGER = "case-manager"  # juhtumikorraldaja
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
 class YesNo(StrEnum):
     """A yes/no answer typed by a person."""
 
@@ -282,6 +290,12 @@ ESTONIAN: dict[type[StrEnum], dict[str, str]] = {
         FollowUpStatus.SKIPPED: "vahele-jäetud",
     },
     YesNo: {YesNo.YES: "jah", YesNo.NO: "ei"},
+}
+
+ESTONIAN[StaffRole] = {
+    StaffRole.CASE_MANAGER: "juhtumikorraldaja",
+    StaffRole.COORDINATOR: "koordinaator",
+    StaffRole.ADMIN: "administraator",
 }
 
 

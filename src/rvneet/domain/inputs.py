@@ -27,6 +27,7 @@ from rvneet.domain.enums import (
     ReachChannel,
     RiskLevel,
     Sex,
+    StaffRole,
     SupportKind,
     Tier,
     WelfareDomain,
@@ -555,3 +556,48 @@ class NgtsListing(_Input):
         if value and len(value) > 500:
             raise ValueError(_("longer than {limit} characters").format(limit=500))
         return value or None
+
+
+class NewStaff(_Input):
+    """A person who works in the book: a name, and optionally a login, a role and an e-mail."""
+
+    name: str
+    user: str | None = None
+    role: StaffRole = StaffRole.CASE_MANAGER
+    email: str | None = None
+
+    @model_validator(mode="after")
+    def _staff(self) -> Self:
+        _text(self.name, _("the name"), 200)
+        if self.user is not None:
+            _text(self.user, _("the login (--user)"), 64)
+            if any(c.isspace() or not c.isprintable() for c in self.user):
+                raise ValueError(_("the login (--user) may not contain spaces"))
+        _check_email(self.email)
+        return self
+
+
+class StaffLeaving(_Input):
+    """The day a staff member retired, and why."""
+
+    date: dt.date
+    reason: str
+
+    @model_validator(mode="after")
+    def _leaving(self) -> Self:
+        _not_future(self.date, _("the date"), dt.date.today())
+        _text(self.reason, _("the reason"), 500)
+        return self
+
+
+class ManagerMove(_Input):
+    """A case handed to another case manager on `date`, with an optional reason."""
+
+    date: dt.date
+    reason: str | None = None
+
+    @model_validator(mode="after")
+    def _move(self) -> Self:
+        _not_future(self.date, _("the date"), dt.date.today())
+        _text(self.reason, _("the reason"), 500, required=False)
+        return self

@@ -71,6 +71,31 @@ class Youth(SQLModel, table=True):
     erasure_reason: str | None = None
 
 
+class Staff(SQLModel, table=True):
+    """A person who works in the book (*töötaja*): a case manager, coordinator or admin.
+
+    Reference `S-0001`. `user` is the login that `RVNEET_USER` (or `--user`) gives; retired staff are
+    kept for history and get no new cases.
+    """
+
+    __tablename__ = "staff"
+    __table_args__ = (
+        CheckConstraint("role IN ('case-manager', 'coordinator', 'admin')", name="role"),
+        CheckConstraint(
+            "(retired_on IS NULL) = (retire_reason IS NULL)", name="retired_with_reason"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(unique=True)
+    name: str
+    user: str | None = Field(default=None, unique=True)
+    role: str = "case-manager"
+    email: str | None = None
+    retired_on: dt.date | None = None
+    retire_reason: str | None = None
+
+
 class Case(SQLModel, table=True):
     """A case (*juhtum*) of one youth under one model. Reference `RV-2025-001` / `NEET-2025-001`."""
 
@@ -122,7 +147,12 @@ class Case(SQLModel, table=True):
     end_date: dt.date | None = None
     close_reason: str | None = None
     neet_group: str | None = None
+    # The case manager's name, kept in step with `manager_id` for the scripts that read it.
     manager: str | None = None
+    # The case manager now (a staff record); `manager_changes` keeps who it was before.
+    manager_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("staff.id"), nullable=True, index=True)
+    )
     ineligible_reason: str | None = None
     # The outcome at closing (the NEET model's Table 1); all optional.
     in_education: bool | None = None
@@ -442,7 +472,24 @@ class NgtsEntry(SQLModel, table=True):
     age_on_list: int | None = None
 
 
+class ManagerChange(SQLModel, table=True):
+    """A dated change of a case's manager (`case reassign`): from whom, to whom, why."""
+
+    __tablename__ = "manager_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = _case_fk()
+    from_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("staff.id"), nullable=True)
+    )
+    to_id: int = Field(sa_column=Column(Integer, ForeignKey("staff.id"), nullable=False))
+    date: dt.date
+    reason: str | None = None
+
+
 AUDITED = (
+    Staff,
+    ManagerChange,
     Youth,
     Case,
     Assessment,

@@ -11,8 +11,9 @@ as-of day (see `services.asof`):
 - a follow-up is overdue on the day when it was due before it and was neither done by then nor
   skipped.
 
-Case managers are staff, named as recorded on the case; cases without one are under "(none)".
-Youths appear in no part of it.
+Case managers are staff records (`rvneet staff`), each row with the reference and the name; a case
+counts for the manager it had on the day (a `case reassign` dated after it has not happened yet);
+cases without one are under "(none)". Youths appear in no part of it.
 """
 
 from __future__ import annotations
@@ -24,30 +25,40 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from rvneet.i18n import N_
+from rvneet.i18n import N_, collation_key
 from rvneet.reports.model import Breakdown, Column, Figure, Listing, Report
 from rvneet.services.asof import FOLLOWUP_OVERDUE_ON_DAY, LEVEL_ON_DAY, OPEN_ON_DAY, iso
 from rvneet.services.settings import municipality
 
 NO_MANAGER = "(none)"
-# Recorded as a case manager but meaning nobody.
-_NOBODY = frozenset({"", "-", "—", "–"})
 NO_LEVEL = "none"
 
+# The case's manager (a staff id) on the day: the one the first change dated after the day took the
+# case from, else the manager it has now. NULL when it had none.
+MANAGER_ON_DAY = """
+    CASE WHEN EXISTS (SELECT 1 FROM manager_changes m WHERE m.case_id = c.id AND m.date > :day)
+         THEN (SELECT m.from_id FROM manager_changes m WHERE m.case_id = c.id AND m.date > :day
+                ORDER BY m.date, m.id LIMIT 1)
+         ELSE c.manager_id END
+"""
 _OPEN_CASES = text(
     f"""
-    SELECT c.ref, c.model, c.manager, {LEVEL_ON_DAY} AS level
-      FROM cases c
-     WHERE {OPEN_ON_DAY}
-     ORDER BY c.ref
+    SELECT w.ref, w.model, w.level, s.ref AS staff, s.name AS manager
+      FROM (SELECT c.ref, c.model, {LEVEL_ON_DAY} AS level, {MANAGER_ON_DAY} AS manager_id
+              FROM cases c
+             WHERE {OPEN_ON_DAY}) w
+      LEFT JOIN staff s ON s.id = w.manager_id
+     ORDER BY w.ref
     """
 )
 _OVERDUE_FOLLOWUPS = text(
     f"""
-    SELECT c.ref, c.manager
-      FROM followups f JOIN cases c ON c.id = f.case_id
-     WHERE {FOLLOWUP_OVERDUE_ON_DAY}
-     ORDER BY f.due, c.ref
+    SELECT w.ref, s.ref AS staff, s.name AS manager
+      FROM (SELECT c.ref, f.due, {MANAGER_ON_DAY} AS manager_id
+              FROM followups f JOIN cases c ON c.id = f.case_id
+             WHERE {FOLLOWUP_OVERDUE_ON_DAY}) w
+      LEFT JOIN staff s ON s.id = w.manager_id
+     ORDER BY w.due, w.ref
     """
 )
 
@@ -70,6 +81,7 @@ COLUMNS = [
         N_("Case manager"),
         {NO_MANAGER: N_("(none)")},
     ),
+    Column("staff", N_("Staff")),
     Column("open_rv", N_("RV open")),
     Column("open_neet", N_("NEET open")),
     Column("rv_high", N_("RV high")),
@@ -80,17 +92,12 @@ COLUMNS = [
     Column("followups_overdue", N_("Follow-ups overdue")),
     Column("open_total", N_("Open total")),
 ]
-_COUNTS = [c.field for c in COLUMNS[1:]]
+_COUNTS = [c.field for c in COLUMNS[2:]]
 
 
-def manager_name(recorded: str | None) -> str:
-    """The case manager as the report groups them: stripped, and "(none)" when nobody is recorded."""
-    name = (recorded or "").strip()
-    return NO_MANAGER if name in _NOBODY else name
-
-
-def _row(manager: str) -> dict[str, Any]:
-    return {"manager": manager, **dict.fromkeys(_COUNTS, 0)}
+def _row(staff: str | None, manager: str | None) -> dict[str, Any]:
+    """A manager's row: their staff reference and name, or no reference and "(none)"."""
+    return {"manager": manager or NO_MANAGER, "staff": staff, **dict.fromkeys(_COUNTS, 0)}
 
 
 def _counts(counter: Counter[str], known: dict[str, str]) -> dict[str, int | str]:
@@ -101,12 +108,12 @@ def _counts(counter: Counter[str], known: dict[str, str]) -> dict[str, int | str
 def build_workload(session: Session, as_of: dt.date) -> Report:
     """The caseload of each case manager on `as_of`; `reports.model.to_data` gives its JSON shape."""
     params = {"day": iso(as_of)}
-    rows: dict[str, dict[str, Any]] = {}
+    rows: dict[str | None, dict[str, Any]] = {}
     by_model: Counter[str] = Counter()
     by_light: Counter[str] = Counter()
     by_risk: Counter[str] = Counter()
     for case in session.execute(_OPEN_CASES, params):
-        row = rows.setdefault(manager_name(case.manager), _row(manager_name(case.manager)))
+        row = rows.setdefault(case.staff, _row(case.staff, case.manager))
         level = case.level or NO_LEVEL
         row[f"open_{case.model}"] += 1
         row["open_total"] += 1
@@ -121,11 +128,14 @@ def build_workload(session: Session, as_of: dt.date) -> Report:
                 row[f"neet_{level}"] += 1
     overdue = 0
     for followup in session.execute(_OVERDUE_FOLLOWUPS, params):
-        name = manager_name(followup.manager)
-        rows.setdefault(name, _row(name))["followups_overdue"] += 1
+        row = rows.setdefault(followup.staff, _row(followup.staff, followup.manager))
+        row["followups_overdue"] += 1
         overdue += 1
-    # Managers by name, "(none)" last.
-    managers = sorted(rows.values(), key=lambda r: (r["manager"] == NO_MANAGER, r["manager"]))
+    # Managers by name (Estonian order), namesakes by reference, "(none)" last.
+    managers = sorted(
+        rows.values(),
+        key=lambda r: (r["staff"] is None, collation_key(r["manager"]), r["staff"] or ""),
+    )
     return Report(
         name="workload",
         title=TITLE,

@@ -24,7 +24,7 @@ from rvneet.domain.errors import Conflict, InvalidInput, NotFound
 from rvneet.domain.inputs import Closing, NewAssessment, NewCase, Reopen
 from rvneet.domain.rules import eligibility_problem, known_age
 from rvneet.domain.stages import FOLLOW_UP, REOPEN_STAGE, first_stage
-from rvneet.domain.tables import Assessment, Case, Reopening, Youth
+from rvneet.domain.tables import Assessment, Case, Reopening, Staff, Youth
 from rvneet.i18n import _, format_date, message_language, use_language
 from rvneet.services.paging import EVERY_ROW, Page, Paged
 from rvneet.services.validation import validated
@@ -37,6 +37,8 @@ class Opened:
 
     case: Case
     warnings: list[str] = field(default_factory=list)
+    # The staff member an import added as this case's manager (`new_manager_by_name`).
+    new_staff: Staff | None = None
 
 
 def _day(day: dt.date) -> object:
@@ -117,10 +119,15 @@ def open_case(
     allow_ineligible: str | None = None,
     instrument: str | None = None,
     channel: ReachChannel = ReachChannel.OTHER,
+    new_manager_by_name: bool = False,
 ) -> Opened:
     """Open a case; its first assessment is the level given here.
 
     An age outside the model's range is refused unless `allow_ineligible` gives the reason.
+    `manager` is a staff reference, login or name (`services.staff.find_staff`); without it the
+    person at the keyboard manages the case when they are an active case manager. An import gives
+    `new_manager_by_name`: a name no staff member has is added to the staff register, with a
+    warning.
     """
     data = validated(
         NewCase,
@@ -160,6 +167,7 @@ def open_case(
                 youth=youth.ref, model=data.model.value.upper(), case=already
             )
         )
+    staff, added = _opening_manager(session, data.manager, new_manager_by_name)
     seq = _next_seq(session, data.model, data.start.year)
     case = Case(
         ref=f"{data.model.value.upper()}-{data.start.year}-{seq:03d}",
@@ -168,7 +176,8 @@ def open_case(
         seq=seq,
         start_date=data.start,
         neet_group=data.group.value if data.group else None,
-        manager=data.manager,
+        manager=staff.name if staff else None,
+        manager_id=staff.id if staff else None,
         ineligible_reason=data.allow_ineligible if problem else None,
         channel=data.channel.value,
     )
@@ -201,7 +210,27 @@ def open_case(
             ).format(youth=youth.ref)
         )
     session.flush()
-    return Opened(case, warnings)
+    return Opened(case, warnings, staff if added else None)
+
+
+def _opening_manager(
+    session: Session, manager: str | None, new_by_name: bool
+) -> tuple[Staff | None, bool]:
+    """The staff member who manages a new case, and whether (an import) added them just now."""
+    from rvneet.services.staff import NOBODY, add_staff, default_manager, find_staff
+
+    if manager is None:
+        # An import's row without a manager has none; a person opening a case manages it.
+        return (None if new_by_name else default_manager(session)), False
+    if manager.strip() in NOBODY:
+        return None, False
+    try:
+        return find_staff(session, manager, for_new_work=True), False
+    except NotFound:
+        stripped = manager.strip()
+        if not new_by_name or (stripped.upper().startswith("S-") and stripped[2:].isdigit()):
+            raise
+    return add_staff(session, name=manager).staff, True
 
 
 def assess(
@@ -436,6 +465,7 @@ CASE_FIELDS = (
     "support_requested",
     "age_at_start",
     "ineligible_reason",
+    "manager_ref",
 )
 
 
@@ -446,6 +476,7 @@ def case_record(
     *,
     stage: str | None,
     support_requested: bool,
+    manager_ref: str | None = None,
 ) -> dict[str, Any]:
     """A case as a plain dict with stable keys, its current level from the latest assessment."""
     latest = max(assessments, key=lambda a: (a.date, a.id or 0)) if assessments else None
@@ -465,6 +496,7 @@ def case_record(
         "support_requested": support_requested,
         "age_at_start": known_age(youth.birth_date, case.start_date, case.age_at_start),
         "ineligible_reason": case.ineligible_reason,
+        "manager_ref": manager_ref,
     }
 
 
@@ -483,7 +515,11 @@ def _current_stage() -> Any:
 
 
 def _case_filters(
-    model: Model | None, status: str | None, stage: str | None, youth_id: int | None
+    model: Model | None,
+    status: str | None,
+    stage: str | None,
+    youth_id: int | None,
+    manager_id: int | None = None,
 ) -> list[Any]:
     from rvneet.domain.stages import find_stage, stages_text
 
@@ -498,6 +534,8 @@ def _case_filters(
     filters: list[Any] = []
     if youth_id is not None:
         filters.append(Case.youth_id == youth_id)
+    if manager_id is not None:
+        filters.append(Case.manager_id == manager_id)
     if model is not None:
         filters.append(Case.model == model.value)
     if status == "open":
@@ -516,23 +554,26 @@ def list_cases(
     status: str | None = None,
     stage: str | None = None,
     youth_id: int | None = None,
+    manager_id: int | None = None,
     page: Page = EVERY_ROW,
 ) -> list[dict[str, Any]]:
     """Cases ordered by start date then reference; `status` is "open", "closed" or None for all.
 
-    `stage` keeps the cases whose current stage it is; `page` limits the rows to one page.
+    `stage` keeps the cases whose current stage it is, `manager_id` those the staff member manages
+    now; `page` limits the rows to one page.
     """
     from rvneet.domain.tables import SupportRequest
 
-    filters = _case_filters(model, status, stage, youth_id)
+    filters = _case_filters(model, status, stage, youth_id, manager_id)
     query = (
-        select(Case, Youth, _current_stage())
+        select(Case, Youth, _current_stage(), Staff.ref)
         .join(Youth, col(Youth.id) == Case.youth_id)
+        .outerjoin(Staff, col(Staff.id) == Case.manager_id)
         .where(*filters)
         .order_by(col(Case.start_date), col(Case.ref))
     )
     rows = session.execute(page.apply(query)).all()
-    ids = [case.id for case, _, _ in rows]
+    ids = [case.id for case, _, _, _ in rows]
     assessments: dict[int, list[Assessment]] = {}
     supported: set[int] = set()
     if ids:
@@ -552,8 +593,9 @@ def list_cases(
             assessments.get(case.id, []),
             stage=current_stage,
             support_requested=case.id in supported,
+            manager_ref=manager_ref,
         )
-        for case, youth, current_stage in rows
+        for case, youth, current_stage, manager_ref in rows
     ]
 
 
@@ -563,12 +605,29 @@ def case_page(
     model: Model | None = None,
     status: str | None = None,
     stage: str | None = None,
+    manager: str | None = None,
+    mine: bool = False,
     page: Page = EVERY_ROW,
 ) -> Paged:
-    """One page of `list_cases` and the number of matching cases."""
-    filters = _case_filters(model, status, stage, None)
+    """One page of `list_cases` and the number of matching cases.
+
+    `manager` (a staff reference, login or name) keeps the cases that staff member manages now;
+    `mine` those of the person at the keyboard (`RVNEET_USER` / `--user`).
+    """
+    from rvneet.services.staff import find_staff, my_staff
+
+    manager_id = None
+    if mine and manager is not None:
+        raise InvalidInput(_("give --mine or --manager, not both"))
+    if mine:
+        manager_id = my_staff(session).id
+    elif manager is not None:
+        manager_id = find_staff(session, manager).id
+    filters = _case_filters(model, status, stage, None, manager_id)
     total = session.execute(select(func.count()).select_from(Case).where(*filters)).scalar_one()
-    rows = list_cases(session, model=model, status=status, stage=stage, page=page)
+    rows = list_cases(
+        session, model=model, status=status, stage=stage, manager_id=manager_id, page=page
+    )
     return Paged(rows, total, page)
 
 
@@ -584,7 +643,7 @@ def case_detail(
     `lang`: English, as JSON carries it, unless a table for people asks for Estonian ("et"). Each
     source's `timeline()` runs in that language (`_()` and `shown()` there follow it).
     """
-    from rvneet.services import casework, followups, network, plan, support
+    from rvneet.services import casework, followups, network, plan, staff, support
     from rvneet.services.audit import audit_read
     from rvneet.services.consent import consent_records
 
@@ -603,6 +662,7 @@ def case_detail(
     with use_language(lang):
         timeline = _timeline(session, case, assessments)
         timeline += casework.timeline(session, case) + network.timeline(session, case)
+        timeline += staff.timeline(session, case)
         for source in (plan, support, followups):
             timeline += source.timeline(session, case, lang=lang)
     # A stable sort keeps events of one day in the order they were gathered.

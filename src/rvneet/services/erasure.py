@@ -35,6 +35,7 @@ from rvneet.domain.tables import (
     Contact,
     FollowUp,
     Goal,
+    ManagerChange,
     NeedsAssessment,
     NgtsEntry,
     Reopening,
@@ -72,6 +73,7 @@ OVERWRITTEN: dict[str, frozenset[str]] = {
     "reopenings": frozenset({"reason"}),
     "followups": frozenset({"note", "skip_reason"}),
     "ngts_entries": frozenset({"last_education", "last_employment"}),
+    "manager_changes": frozenset({"reason"}),
 }
 # Text columns kept: references, codes from fixed lists, the staff's names (the case manager), and
 # what erasure itself records.
@@ -92,10 +94,11 @@ KEPT: dict[str, frozenset[str]] = {
     "reopenings": frozenset({"previous_reason"}),
     "followups": frozenset({"status"}),
     "ngts_entries": frozenset(),
+    "manager_changes": frozenset(),
 }
 # Tables with no youth's data: the database's settings, the audit log (which never holds these
 # values in clear), and the network's specialists (staff, not youths).
-NOT_A_YOUTHS = frozenset({"settings", "audit_log", "network_members"})
+NOT_A_YOUTHS = frozenset({"settings", "audit_log", "network_members", "staff"})
 
 # The records of a youth's cases that hold free text, found by their case.
 _OF_CASE: tuple[type[SQLModel], ...] = (
@@ -109,6 +112,7 @@ _OF_CASE: tuple[type[SQLModel], ...] = (
     SupportRequest,
     Reopening,
     FollowUp,
+    ManagerChange,
 )
 REASON_MAX = 500
 

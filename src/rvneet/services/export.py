@@ -79,12 +79,14 @@ KEPT_TEXT: dict[str, frozenset[str]] = {
     "support_requests": frozenset({"kind", "answer"}),
     "reopenings": frozenset({"previous_reason"}),
     "followups": frozenset({"status"}),
+    "staff": frozenset({"role"}),
 }
 # Replaced by a pseudonym: the references, and the case manager's name (still groups cases by manager).
 PSEUDONYMIZED: dict[str, frozenset[str]] = {
     "youths": frozenset({"ref"}),
     "cases": frozenset({"ref", "manager"}),
     "network_members": frozenset({"ref"}),
+    "staff": frozenset({"ref"}),
 }
 # Dates kept to the month only, under a new column name.
 MONTH_ONLY: dict[tuple[str, str], str] = {("youths", "birth_date"): "birth_month"}

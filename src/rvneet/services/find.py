@@ -1,9 +1,10 @@
-"""`rvneet find TEXT`: youths, cases, NGTS list entries, network members and case managers.
+"""`rvneet find TEXT`: youths, cases, NGTS list entries, network members and staff.
 
 What the text is decides what is searched: a reference (`Y-0001`, `RV-2025-001`, `NEET-2025-001`,
-`M-001`) finds that record; a full personal code (spaces allowed) or its last 4 digits finds the
+`M-001`, `S-0001`) finds that record; a full personal code (spaces allowed) or its last 4 digits finds the
 youth holding it; a date (`15.03.2010`, `2010-03-15`) finds youths born that day; anything else
-is a part of a name, compared without case or diacritics (`pold` finds Põld).
+is a part of a name, compared without case or diacritics (`pold` finds Põld), or a staff
+member's login.
 
 A hit never carries a full personal code (only its last 4 digits). Erased youths are found only by
 their reference. Finding a youth by personal code is an audited read (the audit entry names the
@@ -22,7 +23,7 @@ from sqlmodel import Session, col, select
 from rvneet.domain.dates import parse_day
 from rvneet.domain.errors import InvalidInput
 from rvneet.domain.personal_code import parse_personal_code
-from rvneet.domain.tables import Case, NetworkMember, NgtsEntry, Youth
+from rvneet.domain.tables import Case, NetworkMember, NgtsEntry, Staff, Youth
 from rvneet.i18n import N_, _, collation_key
 from rvneet.services.audit import audit_read
 from rvneet.services.youths import folded_name
@@ -31,8 +32,8 @@ YOUTH = "youth"
 CASE = "case"
 NGTS_ENTRY = "ngts-entry"
 NETWORK_MEMBER = "network-member"
-CASE_MANAGER = "case-manager"
-KINDS = (YOUTH, CASE, NGTS_ENTRY, NETWORK_MEMBER, CASE_MANAGER)
+STAFF = "staff"
+KINDS = (YOUTH, CASE, NGTS_ENTRY, NETWORK_MEMBER, STAFF)
 
 # Why a record matched (machine values; `MATCH_LABELS` says them to people).
 BY_REFERENCE = "reference"
@@ -40,24 +41,27 @@ BY_CODE = "personal-code"
 BY_LAST4 = "last-4-digits"
 BY_BIRTH_DATE = "birth-date"
 BY_NAME = "name"
+BY_LOGIN = "login"
 MATCH_LABELS = {
     BY_REFERENCE: N_("reference"),
     BY_CODE: N_("personal code"),
     BY_LAST4: N_("last 4 digits of the personal code"),
     BY_BIRTH_DATE: N_("birth date"),
     BY_NAME: N_("name"),
+    BY_LOGIN: N_("login"),
 }
 KIND_LABELS = {
     YOUTH: N_("youth"),
     CASE: N_("case"),
     NGTS_ENTRY: N_("NGTS list entry"),
     NETWORK_MEMBER: N_("network member"),
-    CASE_MANAGER: N_("case manager"),
+    STAFF: N_("staff member"),
 }
 
 _YOUTH_REF = re.compile(r"Y-[0-9]+", re.IGNORECASE)
 _CASE_REF = re.compile(r"(RV|NEET)-[0-9]{4}-[0-9]+", re.IGNORECASE)
 _MEMBER_REF = re.compile(r"M-[0-9]+", re.IGNORECASE)
+_STAFF_REF = re.compile(r"S-[0-9]+", re.IGNORECASE)
 _DATE = re.compile(r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _LAST4 = re.compile(r"[0-9]{4}")
 CODE_LENGTH = 11
@@ -68,7 +72,7 @@ LONGEST_TEXT = 200
 class Hit:
     """One thing found: its kind, its reference, a short label and why it matched.
 
-    `reference` is what other commands take (a case manager's is the name as stored on cases);
+    `reference` is what other commands take (a staff member's is S-0001);
     `code_end` is the last 4 digits of a youth's personal code, never more; `erased` marks an
     erased youth (and their cases).
     """
@@ -131,6 +135,11 @@ def _member_hit(member: NetworkMember, matched: str) -> Hit:
     )
 
 
+def _staff_hit(staff: Staff, matched: str) -> Hit:
+    label = f"{staff.name} ({staff.user})" if staff.user else staff.name
+    return Hit(kind=STAFF, reference=staff.ref, label=label, matched=matched)
+
+
 def _by_reference(session: Session, text: str) -> list[Hit] | None:
     """The record `text` names by reference; None when `text` is no reference."""
     ref = text.upper()
@@ -157,6 +166,9 @@ def _by_reference(session: Session, text: str) -> list[Hit] | None:
     if _MEMBER_REF.fullmatch(text):
         member = session.scalar(select(NetworkMember).where(NetworkMember.ref == ref))
         return [_member_hit(member, BY_REFERENCE)] if member else []
+    if _STAFF_REF.fullmatch(text):
+        staff = session.scalar(select(Staff).where(Staff.ref == ref))
+        return [_staff_hit(staff, BY_REFERENCE)] if staff else []
     return None
 
 
@@ -171,9 +183,9 @@ def _by_code(session: Session, text: str) -> list[Youth] | None:
 
 
 def _by_name(session: Session, text: str) -> list[Hit]:
-    """Youths, NGTS list entries (by the guardian's name), network members and case managers
-    whose name holds `text`, compared without case or diacritics. SQLite cannot fold diacritics,
-    so the names are compared here."""
+    """Youths, NGTS list entries (by the guardian's name), network members and staff whose name
+    holds `text`, compared without case or diacritics, and the staff member whose login it is.
+    SQLite cannot fold diacritics, so the names are compared here."""
     key = folded(text)
     hits: list[Hit] = []
     youths = session.exec(select(Youth).where(col(Youth.erased_on).is_(None)))
@@ -195,12 +207,11 @@ def _by_name(session: Session, text: str) -> list[Hit]:
     ]
     members = session.exec(select(NetworkMember))
     hits += [_member_hit(m, BY_NAME) for m in members if key in folded(m.name)]
-    managers = session.exec(select(Case.manager).where(col(Case.manager).is_not(None)).distinct())
-    hits += [
-        Hit(kind=CASE_MANAGER, reference=name, label=name, matched=BY_NAME)
-        for name in managers
-        if name and key in folded(name)
-    ]
+    for staff in session.exec(select(Staff)):
+        if key in folded(staff.name):
+            hits.append(_staff_hit(staff, BY_NAME))
+        elif staff.user is not None and staff.user.casefold() == text.casefold():
+            hits.append(_staff_hit(staff, BY_LOGIN))
     return hits
 
 

@@ -157,6 +157,7 @@ def import_cases(
 ) -> None:
     """Open new cases (and close them when the row has an end), update the manager or the closing."""
     unconsented: list[str] = []
+    new_staff: list[str] = []
 
     def one_row(session: Session, values: dict[str, Any], column: Callable[[str], str]) -> Outcome:
         youth = _youth(session, values, column)
@@ -185,7 +186,10 @@ def import_cases(
             instrument=values["instrument"],
             allow_ineligible=values["allow_ineligible"],
             channel=values["channel"] or ReachChannel.OTHER,
+            new_manager_by_name=True,
         )
+        if opened.new_staff is not None:
+            new_staff.append(f"{opened.new_staff.ref} {opened.new_staff.name}")
         if not has_consent(session, youth.id, ConsentScope.PARTICIPATION, values["start"]):  # type: ignore[arg-type]
             unconsented.append(opened.case.ref)
         if end is not None:
@@ -193,6 +197,16 @@ def import_cases(
         return "new"
 
     _run(session, table, result, progress, CASE_COLUMNS, N_("the cases file"), one_row)
+    if new_staff and not result.errors:
+        result.notes.append(
+            _(
+                "{n} case manager(s) not in the staff register were added to it ({staff}); "
+                "check them with rvneet staff list"
+            ).format(
+                n=len(new_staff),
+                staff=", ".join(new_staff[:5]) + (", …" if len(new_staff) > 5 else ""),
+            )
+        )
     if unconsented and not result.errors:
         result.notes.append(
             _(
@@ -245,13 +259,16 @@ def _update_case(
     session: Session, case: Case, values: dict[str, Any], column: Callable[[str], str]
 ) -> Outcome:
     from rvneet.services.cases import close_case
+    from rvneet.services.staff import find_staff, set_manager
 
     outcome = "unchanged"
     if values["manager"] and values["manager"] != case.manager:
-        case.manager = values["manager"]
-        session.add(case)
-        session.flush()
-        outcome = "updated"
+        staff = find_staff(session, values["manager"])
+        if staff.id != case.manager_id:
+            set_manager(case, staff)
+            session.add(case)
+            session.flush()
+            outcome = "updated"
     if values["channel"] and values["channel"].value != case.channel:
         case.channel = values["channel"].value
         session.add(case)

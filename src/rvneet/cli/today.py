@@ -1,0 +1,93 @@
+"""`rvneet today`: a case manager's day on one screen."""
+
+import datetime as dt
+from typing import Annotated, Any
+
+import typer
+
+from rvneet.cli.common import OutputFormat, database, parse_date, print_rich, table, to_json
+from rvneet.i18n import N_, _, translate
+
+OPEN_COLUMNS = {
+    "case": N_("Case"),
+    "youth": N_("Youth"),
+    "stage": N_("Stage"),
+    "level": N_("Risk/light"),
+    "next": N_("Next"),
+}
+FOLLOWUP_COLUMNS = {"case": N_("Case"), "due": N_("Due"), "days": N_("Days"), "next": N_("Next")}
+QUIET_COLUMNS = {
+    "case": N_("Case"),
+    "last_contact": N_("Last contact"),
+    "days": N_("Days"),
+    "next": N_("Next"),
+}
+GOAL_COLUMNS = {
+    "case": N_("Case"),
+    "goal": "#",
+    "due": N_("Due"),
+    "days_overdue": N_("Days overdue"),
+    "next": N_("Next"),
+}
+
+
+def today_command(
+    ctx: typer.Context,
+    manager: Annotated[
+        str | None,
+        typer.Option(
+            "--manager",
+            metavar="S",
+            help="Look at another case manager's day: a staff reference (S-0001), a login or a "
+            "name.",
+        ),
+    ] = None,
+    date: Annotated[
+        dt.date | None,
+        typer.Option(
+            "--date", parser=parse_date, metavar="DATE", help="Look as of this day (default today)."
+        ),
+    ] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="table for people; json for scripts.")
+    ] = OutputFormat.TABLE,
+) -> None:
+    """Your day on one screen: your open cases with their stage and risk level or traffic light,
+    follow-ups due within 14 days or overdue, cases with no contact for 60 days, and goals past
+    their due date; each line with the command to type next.
+
+    You are the staff member whose login is RVNEET_USER (or --user); --manager shows someone
+    else's day.
+
+    \b
+    Examples: rvneet today
+              rvneet today --manager S-0002 --format json
+    """
+    from rvneet.cli.case import level_label
+    from rvneet.services.today import day_sheet
+
+    if fmt is OutputFormat.CSV:
+        raise typer.BadParameter(_("today prints table or json"), param_hint="'--format'")
+    with database(ctx).session() as session:
+        sheet = day_sheet(session, manager=manager, day=date or dt.date.today())
+    if fmt is OutputFormat.JSON:
+        typer.echo(to_json(sheet))
+        return
+    from rvneet.domain.stages import stage_label
+    from rvneet.i18n import message_language
+
+    lang = message_language()
+    for row in sheet["open_cases"]:
+        row["stage"] = row["stage"] and stage_label(row["stage"], row["model"], lang)
+    print_rich(_("{staff} {name}, {date}").format(**sheet))
+    sections: list[tuple[str, list[dict[str, Any]], dict[str, str]]] = [
+        (N_("My open cases"), sheet["open_cases"], OPEN_COLUMNS),
+        (N_("Follow-ups due within 14 days or overdue"), sheet["followups_due"], FOLLOWUP_COLUMNS),
+        (N_("No contact for 60 days"), sheet["no_contact"], QUIET_COLUMNS),
+        (N_("Goals past their due date"), sheet["goals_overdue"], GOAL_COLUMNS),
+    ]
+    for title, rows, columns in sections:
+        if rows:
+            print_rich(table(title, rows, columns, values={"level": level_label}))
+        else:
+            print_rich(_("{title}: nothing").format(title=translate(title)))
