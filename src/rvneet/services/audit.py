@@ -46,6 +46,7 @@ REDACTED_FIELDS = frozenset(
         "skip_reason",
         "ineligible_reason",
         "no_consent_reason",
+        "withdrawn_reason",
     }
 )
 # Names the log redacts beyond REDACTED_FIELDS: the case manager's (a pseudonym in exports, which
