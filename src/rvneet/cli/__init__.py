@@ -13,6 +13,7 @@ from rvneet.cli import (
     case,
     casework,
     check,
+    correct,
     dbadmin,
     export,
     find,
@@ -150,8 +151,8 @@ app.command("export")(export.export_command)
 app.command("find")(find.find_command)
 app.command("check")(check.check_command)
 app.command("retention")(retention.retention_command)
-# Modules that add commands to the `case`, `import` and `report` groups when imported.
-_REGISTERED = (casework, plan, support, ngts, export, report_ops, report_neet)
+# Modules that add commands to the `case`, `youth`, `import` and `report` groups when imported.
+_REGISTERED = (casework, plan, support, ngts, export, report_ops, report_neet, correct)
 
 
 def _version(value: bool) -> None:

@@ -499,6 +499,7 @@ class Correction(SQLModel, table=True):
     youth_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("youths.id"), nullable=True, index=True)
     )
+    record: str  # what was corrected as people type it: `C-12`, `closing`, `RV-2025-001`, `Y-0004`
     action: str
     changes: str
     reason: str

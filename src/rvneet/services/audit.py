@@ -187,6 +187,11 @@ def _changes(obj: Any, action: str) -> dict[str, list[Any]]:
     return changes
 
 
+def pending_changes(obj: Any) -> dict[str, list[Any]]:
+    """The changes of `obj` not flushed yet, {field: [old, new]}, redacted as the log records them."""
+    return _changes(obj, "update")
+
+
 @event.listens_for(AuditedSession, "after_flush")
 def _write_audit(session: Session, _flush_context: Any) -> None:
     at = _now()

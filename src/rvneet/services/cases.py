@@ -103,6 +103,17 @@ def _open_case_ref(session: Session, youth_id: int, model: str) -> str | None:
     )
 
 
+def check_born(youth: Youth, start: dt.date) -> None:
+    """Refuse a case starting before its youth was born."""
+    assert youth.birth_date is not None
+    if start < youth.birth_date:
+        raise InvalidInput(
+            _("the start date {start} is before {youth} was born ({born})").format(
+                start=_day(start), youth=youth.ref, born=_day(youth.birth_date)
+            )
+        )
+
+
 def open_case(
     session: Session,
     *,
@@ -138,12 +149,7 @@ def open_case(
     youth = get_youth(session, youth_ref)
     check_not_erased(youth, _("an erased youth cannot get a new case"))
     assert youth.birth_date is not None
-    if data.start < youth.birth_date:
-        raise InvalidInput(
-            _("the start date {start} is before {youth} was born ({born})").format(
-                start=_day(data.start), youth=youth.ref, born=_day(youth.birth_date)
-            )
-        )
+    check_born(youth, data.start)
     warnings = []
     problem = eligibility_problem(data.model, data.group, youth.birth_date, data.start)
     if problem and data.allow_ineligible is None:
@@ -219,6 +225,21 @@ def assess(
     )
     case = get_case(session, case_ref)
     check_case_not_erased(session, case, _("an assessment cannot be recorded"))
+    check_assessment(case, data)
+    assessment = Assessment(
+        case_id=case.id,  # type: ignore[arg-type]
+        date=data.date,
+        risk=data.risk.value if data.risk else None,
+        light=data.light.value if data.light else None,
+        instrument=data.instrument,
+    )
+    session.add(assessment)
+    session.flush()
+    return assessment
+
+
+def check_assessment(case: Case, data: NewAssessment) -> None:
+    """Refuse an assessment of the other model's kind or dated outside the case (also corrections)."""
     if case.model == Model.RV and data.risk is None:
         raise InvalidInput(
             _("{ref} is an RV case: assess it with --risk medium|high").format(ref=case.ref)
@@ -239,16 +260,6 @@ def assess(
                 day=_day(data.date), end=_day(case.end_date)
             )
         )
-    assessment = Assessment(
-        case_id=case.id,  # type: ignore[arg-type]
-        date=data.date,
-        risk=data.risk.value if data.risk else None,
-        light=data.light.value if data.light else None,
-        instrument=data.instrument,
-    )
-    session.add(assessment)
-    session.flush()
-    return assessment
 
 
 def close_case(
@@ -287,26 +298,7 @@ def close_case(
         raise Conflict(
             _("{ref} is already closed (on {end})").format(ref=case.ref, end=_day(case.end_date))
         )
-    if data.end < case.start_date:
-        raise InvalidInput(
-            _("the end date {end} is before the case start {start}").format(
-                end=_day(data.end), start=_day(case.start_date)
-            )
-        )
-    last = session.scalar(select(func.max(Assessment.date)).where(Assessment.case_id == case.id))
-    if last is not None and data.end < last:
-        raise InvalidInput(
-            _("the end date {end} is before the last assessment ({last})").format(
-                end=_day(data.end), last=_day(last)
-            )
-        )
-    stage = current_stage(session, case.id)  # type: ignore[arg-type]
-    if stage is not None and data.end < stage.date:
-        raise InvalidInput(
-            _("the end date {end} is before the last stage change ({last})").format(
-                end=_day(data.end), last=_day(stage.date)
-            )
-        )
+    check_end(session, case, data.end, current_stage(session, case.id))  # type: ignore[arg-type]
     case.end_date = data.end
     case.close_reason = data.reason.value
     case.in_education = data.in_education
@@ -320,6 +312,30 @@ def close_case(
     schedule_followup(session, case)
     session.flush()
     return case
+
+
+def check_end(session: Session, case: Case, end: dt.date, last_stage: Any) -> None:
+    """Refuse an end before the case start, its last assessment or `last_stage` (its last stage
+    change before closing, or None)."""
+    if end < case.start_date:
+        raise InvalidInput(
+            _("the end date {end} is before the case start {start}").format(
+                end=_day(end), start=_day(case.start_date)
+            )
+        )
+    last = session.scalar(select(func.max(Assessment.date)).where(Assessment.case_id == case.id))
+    if last is not None and end < last:
+        raise InvalidInput(
+            _("the end date {end} is before the last assessment ({last})").format(
+                end=_day(end), last=_day(last)
+            )
+        )
+    if last_stage is not None and end < last_stage.date:
+        raise InvalidInput(
+            _("the end date {end} is before the last stage change ({last})").format(
+                end=_day(end), last=_day(last_stage.date)
+            )
+        )
 
 
 def reopen_case(session: Session, case_ref: str, *, date: dt.date, reason: str) -> Case:

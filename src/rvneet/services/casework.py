@@ -145,10 +145,8 @@ def record_needs(
     check_date_in_case(case, data.date, _("the needs assessment"))
     youth = session.get(Youth, case.youth_id)
     assert youth is not None and youth.birth_date is not None  # not erased: checked above
-    if data.domains and age_on(youth.birth_date, data.date) >= 18:
-        raise InvalidInput(
-            _("the child-welfare domains (--domain) are assessed only for youths under 18")
-        )
+    if data.domains:
+        check_welfare_age(youth.birth_date, data.date)
     assessment = NeedsAssessment(
         case_id=case.id,  # type: ignore[arg-type]
         date=data.date,
@@ -164,6 +162,14 @@ def record_needs(
         session.add(WelfareScore(assessment_id=assessment.id, domain=domain.value, score=score))  # type: ignore[arg-type]
     session.flush()
     return assessment
+
+
+def check_welfare_age(birth_date: dt.date, day: dt.date) -> None:
+    """Refuse child-welfare domain scores of a youth who is 18 or older on `day`."""
+    if age_on(birth_date, day) >= 18:
+        raise InvalidInput(
+            _("the child-welfare domains (--domain) are assessed only for youths under 18")
+        )
 
 
 def first_contact(session: Session, case: Case) -> str | None:

@@ -42,7 +42,12 @@ def _short(text: str) -> str:
 
 
 def _next_number(session: Session, table: type[Goal] | type[SupportActivity], case: Case) -> int:
-    last = session.scalar(select(func.max(table.number)).where(table.case_id == case.id))
+    # A withdrawn goal or activity keeps its number: the next one never takes it again.
+    last = session.scalar(
+        select(func.max(table.number))
+        .where(table.case_id == case.id)
+        .execution_options(show_withdrawn=True)
+    )
     return (last or 0) + 1
 
 

@@ -31,7 +31,9 @@ ANSWERED = {
 
 def _next_number(session: Session, case_id: int) -> int:
     last = session.scalar(
-        select(func.max(SupportRequest.number)).where(SupportRequest.case_id == case_id)
+        select(func.max(SupportRequest.number))
+        .where(SupportRequest.case_id == case_id)
+        .execution_options(show_withdrawn=True)  # a withdrawn request keeps its number
     )
     return (last or 0) + 1
 
