@@ -477,7 +477,36 @@ FILL_0003: Fill = [
     ),
 ]
 FILL_0004: Fill = [*FILL_0003, ("UPDATE cases SET channel = 'ngts-list' WHERE id = 4", [()])]
-FILL: dict[str, Fill] = {"0001": FILL_0001, "0002": FILL_0002, "0003": FILL_0003, "0004": FILL_0004}
+
+
+def _chained_audit_rows() -> tuple[str, list[tuple[Any, ...]]]:
+    """From 0006 on: the audit entries of `_audit_rows` for youths and cases, hash-chained."""
+    from rvneet.services.audit import GENESIS, entry_hash
+
+    rows: list[tuple[Any, ...]] = []
+    prev = GENESIS
+    for entity, records in (("youths", YOUTHS), ("cases", CASES)):
+        for r in records:
+            content = (AT, "tester", entity, r[0], r[1], "insert", "{}")
+            digest = entry_hash(prev, content)
+            rows.append((*content, prev, digest))
+            prev = digest
+    return (
+        "INSERT INTO audit_log (at, user, entity, entity_id, entity_ref, action, changes,"
+        " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+
+
+# From 0006 on the audit log is a hash chain: the entries are written chained, as rvneet does.
+FILL_0006: Fill = [*(f for f in FILL_0004 if "audit_log" not in f[0]), _chained_audit_rows()]
+FILL: dict[str, Fill] = {
+    "0001": FILL_0001,
+    "0002": FILL_0002,
+    "0003": FILL_0003,
+    "0004": FILL_0004,
+    "0006": FILL_0006,
+}
 
 # Columns a migration drops on purpose, with where their data went (checked by the test named).
 DROPPED = {

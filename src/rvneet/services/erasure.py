@@ -32,7 +32,9 @@ from rvneet.domain.tables import (
     Assessment,
     Case,
     CaseMember,
+    Consent,
     Contact,
+    Correction,
     FollowUp,
     Goal,
     NeedsAssessment,
@@ -51,6 +53,17 @@ from rvneet.services.youths import ACTIVE, ERASED_STATUS, birth_month, get_youth
 # it in the user's language).
 ERASED = N_("(erased)")
 
+WITHDRAWABLE_TABLES = (
+    "assessments",
+    "stage_changes",
+    "contacts",
+    "needs_assessments",
+    "goals",
+    "support_activities",
+    "consents",
+    "support_requests",
+    "followups",
+)
 # Emptied (set to null): what identifies the youth or reaches them.
 CLEARED: dict[str, frozenset[str]] = {
     "youths": frozenset({"id_code", "birth_date"}),
@@ -73,6 +86,15 @@ OVERWRITTEN: dict[str, frozenset[str]] = {
     "followups": frozenset({"note", "skip_reason"}),
     "ngts_entries": frozenset({"last_education", "last_employment"}),
 }
+# A withdrawn record's reason is free text (services.corrections); so is a correction's.
+OVERWRITTEN = {
+    **OVERWRITTEN,
+    **{
+        table: OVERWRITTEN.get(table, frozenset()) | {"withdrawn_reason"}
+        for table in WITHDRAWABLE_TABLES
+    },
+    "corrections": frozenset({"reason"}),
+}
 # Text columns kept: references, codes from fixed lists, the staff's names (the case manager), and
 # what erasure itself records.
 KEPT: dict[str, frozenset[str]] = {
@@ -92,6 +114,12 @@ KEPT: dict[str, frozenset[str]] = {
     "reopenings": frozenset({"previous_reason"}),
     "followups": frozenset({"status"}),
     "ngts_entries": frozenset(),
+}
+# Who withdrew a record (a login), and what a correction recorded (redacted as the audit log is).
+KEPT = {
+    **KEPT,
+    **{table: KEPT[table] | {"withdrawn_by"} for table in WITHDRAWABLE_TABLES},
+    "corrections": frozenset({"at", "user", "entity", "record", "action", "changes"}),
 }
 # Tables with no youth's data: the database's settings, the audit log (which never holds these
 # values in clear), and the network's specialists (staff, not youths).
@@ -134,7 +162,16 @@ def _find(session: Session, youth: Youth) -> _Found:
     records: list[SQLModel] = []
     for model in _OF_CASE:
         case_id = model.case_id  # type: ignore[attr-defined]
-        records += session.exec(select(model).where(col(case_id).in_(ids)))
+        # Withdrawn records too (services.withdrawn hides them from other queries).
+        records += session.exec(
+            select(model).where(col(case_id).in_(ids)).execution_options(show_withdrawn=True)
+        )
+    records += session.exec(
+        select(Consent)
+        .where(Consent.youth_id == youth.id)
+        .execution_options(show_withdrawn=True)
+    )
+    records += session.exec(select(Correction).where(Correction.youth_id == youth.id))
     return _Found(youth, cases, entries, records)
 
 
