@@ -7,7 +7,13 @@ import typer
 
 from rvneet.cli import case as case_cli
 from rvneet.cli import youth as youth_cli
-from rvneet.cli.common import CreatedFormat, CreatedFormatOption, database, parse_date, print_created
+from rvneet.cli.common import (
+    CreatedFormat,
+    CreatedFormatOption,
+    database,
+    parse_date,
+    print_created,
+)
 
 ReasonOption = Annotated[
     str,
@@ -47,9 +53,7 @@ def correct(
     ref: case_cli.CaseRef,
     reason: ReasonOption,
     item: RecordArg = None,
-    start: Annotated[
-        dt.date | None, _date_option("--start", "The case: its start date.")
-    ] = None,
+    start: Annotated[dt.date | None, _date_option("--start", "The case: its start date.")] = None,
     channel: Annotated[
         str | None,
         typer.Option(

@@ -477,6 +477,7 @@ class NgtsEntry(SQLModel, table=True):
     # The youth's age on the list date, frozen when the youth is erased.
     age_on_list: int | None = None
 
+
 class Correction(SQLModel, table=True):
     """A correction or withdrawal of a record typed wrong: who, when, why, old → new (as audited).
 

@@ -22,6 +22,7 @@ from rvneet.domain.enums import (
 )
 from rvneet.domain.errors import Conflict, InvalidInput, NotFound
 from rvneet.domain.inputs import Closing, NewAssessment, NewCase, Reopen
+from rvneet.domain.refs import record_ref
 from rvneet.domain.rules import eligibility_problem, known_age
 from rvneet.domain.stages import FOLLOW_UP, REOPEN_STAGE, first_stage
 from rvneet.domain.tables import Assessment, Case, Reopening, Youth
@@ -412,7 +413,12 @@ def _timeline(session: Session, case: Case, assessments: list[Assessment]) -> li
     ]
     for a in assessments:
         timeline.append(
-            {"date": a.date.isoformat(), "event": "assessment", "detail": _assessed(case, a)}
+            {
+                "date": a.date.isoformat(),
+                "event": "assessment",
+                "detail": _assessed(case, a),
+                "record": record_ref(a),
+            }
         )
     # A closing comes before the same day's move to follow-up: gather closings first.
     for reopening in session.exec(select(Reopening).where(Reopening.case_id == case.id)):
@@ -430,6 +436,7 @@ def _timeline(session: Session, case: Case, assessments: list[Assessment]) -> li
                 "date": case.end_date.isoformat(),
                 "event": "closed",
                 "detail": shown_stored(CloseReason, case.close_reason or ""),
+                "record": "closing",
             }
         )
     return timeline
@@ -589,7 +596,7 @@ def case_page(
 
 
 def case_detail(
-    session: Session, ref: str, *, personal: bool = True, lang: str = "en"
+    session: Session, ref: str, *, personal: bool = True, lang: str = "en", history: bool = False
 ) -> dict[str, Any]:
     """One case with its youth and a dated timeline merging everything recorded on it.
 
@@ -599,6 +606,10 @@ def case_detail(
     The timeline's `event` is a machine name (`opened`, `goal added`); its `detail` is written in
     `lang`: English, as JSON carries it, unless a table for people asks for Estonian ("et"). Each
     source's `timeline()` runs in that language (`_()` and `shown()` there follow it).
+
+    `history` adds the withdrawn records to the timeline and the consents (each with `withdrawn_at`,
+    `withdrawn_by` and `withdrawn_reason`) and the case's corrections as `history`
+    (`services.corrections.history`).
     """
     from rvneet.services import casework, followups, network, plan, support
     from rvneet.services.audit import audit_read
@@ -616,6 +627,16 @@ def case_detail(
         session.exec(select(Assessment).where(Assessment.case_id == case.id)),
         key=lambda a: (a.date, a.id or 0),
     )
+    if history:
+        from rvneet.services import corrections
+        from rvneet.services.withdrawn import SHOW_WITHDRAWN
+
+        withdrawn = corrections.withdrawn_refs(session, case)
+        session.info[SHOW_WITHDRAWN] = True
+        assessments = sorted(
+            session.exec(select(Assessment).where(Assessment.case_id == case.id)),
+            key=lambda a: (a.date, a.id or 0),
+        )
     with use_language(lang):
         timeline = _timeline(session, case, assessments)
         timeline += casework.timeline(session, case) + network.timeline(session, case)
@@ -623,6 +644,9 @@ def case_detail(
             timeline += source.timeline(session, case, lang=lang)
     # A stable sort keeps events of one day in the order they were gathered.
     timeline.sort(key=lambda event: event["date"])
+    if history:
+        consents = consent_records(session, youth.id)  # type: ignore[arg-type]
+        session.info.pop(SHOW_WITHDRAWN, None)
     if personal:
         summary["name"] = youth.name
     summary["sex"] = youth.sex
@@ -638,6 +662,10 @@ def case_detail(
         **plan.goals_met(session, case),
     }
     assert youth.id is not None
-    summary["consents"] = consent_records(session, youth.id)
+    summary["consents"] = consents if history else consent_records(session, youth.id)
+    if history:
+        for item in (*timeline, *summary["consents"]):
+            item.update(withdrawn.get(item.get("record", ""), {}))
+        summary["history"] = corrections.history(session, case)
     summary["timeline"] = timeline
     return summary

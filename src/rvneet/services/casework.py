@@ -17,6 +17,7 @@ from rvneet.domain.enums import (
 )
 from rvneet.domain.errors import InvalidInput
 from rvneet.domain.inputs import NewContact, NewNeeds, NewStageChange
+from rvneet.domain.refs import record_ref
 from rvneet.domain.rules import age_on
 from rvneet.domain.stages import check_stage, stage_label
 from rvneet.domain.tables import (
@@ -192,6 +193,7 @@ def timeline(session: Session, case: Case) -> list[dict[str, str]]:
             "date": c.date.isoformat(),
             "event": "stage",
             "detail": stage_label(c.stage, case.model, lang),
+            "record": record_ref(c),
         }
         for c in session.exec(
             select(StageChange).where(StageChange.case_id == case.id).order_by(col(StageChange.id))
@@ -208,7 +210,14 @@ def timeline(session: Session, case: Case) -> list[dict[str, str]]:
             detail = _("{channel} with {roles}").format(channel=channel, roles=present)
         else:
             detail = channel
-        events.append({"date": contact.date.isoformat(), "event": what, "detail": detail})
+        events.append(
+            {
+                "date": contact.date.isoformat(),
+                "event": what,
+                "detail": detail,
+                "record": record_ref(contact),
+            }
+        )
     for needs in session.exec(select(NeedsAssessment).where(NeedsAssessment.case_id == case.id)):
         categories = session.exec(select(Need.category).where(Need.assessment_id == needs.id)).all()
         parts = [", ".join(shown_stored(NeedCategory, c) for c in categories)]
@@ -217,6 +226,11 @@ def timeline(session: Session, case: Case) -> list[dict[str, str]]:
         if needs.neet_months is not None:
             parts.append(_("NEET {months} months").format(months=needs.neet_months))
         events.append(
-            {"date": needs.date.isoformat(), "event": "needs", "detail": "; ".join(parts)}
+            {
+                "date": needs.date.isoformat(),
+                "event": "needs",
+                "detail": "; ".join(parts),
+                "record": record_ref(needs),
+            }
         )
     return events

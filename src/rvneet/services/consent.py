@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from rvneet.domain.enums import ConsentGiver, ConsentScope, shown
 from rvneet.domain.errors import Conflict, InvalidInput
 from rvneet.domain.inputs import NewConsent
+from rvneet.domain.refs import record_ref
 from rvneet.domain.rules import age_on
 from rvneet.domain.tables import Consent, Youth
 from rvneet.i18n import _, format_date, message_language
@@ -54,6 +55,7 @@ def consent_records(session: Session, youth_id: int) -> list[dict[str, Any]]:
             "given_by": c.given_by,
             "date": c.date.isoformat(),
             "withdrawn": c.withdrawn,
+            "record": record_ref(c),
         }
         for c in consents
     ]

@@ -253,8 +253,8 @@ def find_record(session: Session, case: Case, ref: str) -> Any:
         ).first()
     else:
         record = session.get(table, number, execution_options=_SEE_ALL)
-        owner = record.youth_id if table is Consent else getattr(record, "case_id", None)
-        if record is not None and owner != (case.youth_id if table is Consent else case.id):
+        owner = (case.youth_id, "youth_id") if table is Consent else (case.id, "case_id")
+        if record is not None and getattr(record, owner[1]) != owner[0]:
             record = None
     if record is None:
         raise NotFound(
@@ -551,9 +551,7 @@ def _records_outside(
         (N_("a support request"), SupportRequest, SupportRequest.date),
     ]
     for what, table, column in dated:
-        for record in session.exec(
-            select(table).where(table.case_id == case.id).order_by(column)
-        ):
+        for record in session.exec(select(table).where(table.case_id == case.id).order_by(column)):
             if any(record is other for other in moving):
                 continue
             day = getattr(record, column.key)
@@ -566,7 +564,7 @@ def _first_records(session: Session, case: Case) -> list[Any]:
     """The assessment and stage change recorded at opening, dated on the start: they move with it."""
     moving: list[Any] = []
     for table in (Assessment, StageChange):
-        first = session.exec(
+        first: Any = session.exec(
             select(table).where(table.case_id == case.id).order_by(col(table.id)).limit(1)
         ).first()
         if first is not None and first.date == case.start_date:
@@ -574,7 +572,9 @@ def _first_records(session: Session, case: Case) -> list[Any]:
     return moving
 
 
-def correct_case(session: Session, case_ref: str, fields: dict[str, Any], reason: str) -> Correction:
+def correct_case(
+    session: Session, case_ref: str, fields: dict[str, Any], reason: str
+) -> Correction:
     """Correct a case's start date, channel or NEET group; a start after its first record is
     refused, a start outside the model's ages is refused unless the case was opened so with a reason.
     """
@@ -649,9 +649,7 @@ def _closed(case: Case) -> dt.date:
     return case.end_date
 
 
-def _correct_closing(
-    session: Session, case: Case, given: dict[str, Any], why: str
-) -> Correction:
+def _correct_closing(session: Session, case: Case, given: dict[str, Any], why: str) -> Correction:
     from rvneet.services.followups import due_date
 
     end = _closed(case)
@@ -721,9 +719,7 @@ def withdraw_record(session: Session, case_ref: str, item: str, reason: str) -> 
             .limit(1)
         ).first()
         if first == record.id:
-            raise Conflict(
-                _("{ref} is the case's first stage: correct it instead").format(ref=ref)
-            )
+            raise Conflict(_("{ref} is the case's first stage: correct it instead").format(ref=ref))
         if case.end_date is not None and record is _followup_move(session, case):
             raise Conflict(
                 _(

@@ -166,12 +166,10 @@ def _find(session: Session, youth: Youth) -> _Found:
         records += session.exec(
             select(model).where(col(case_id).in_(ids)).execution_options(show_withdrawn=True)
         )
-    records += session.exec(
-        select(Consent)
-        .where(Consent.youth_id == youth.id)
-        .execution_options(show_withdrawn=True)
-    )
-    records += session.exec(select(Correction).where(Correction.youth_id == youth.id))
+    consents: Any = select(Consent).where(Consent.youth_id == youth.id)
+    records += session.exec(consents.execution_options(show_withdrawn=True))
+    corrections: Any = select(Correction).where(Correction.youth_id == youth.id)
+    records += session.exec(corrections)
     return _Found(youth, cases, entries, records)
 
 

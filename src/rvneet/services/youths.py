@@ -80,9 +80,7 @@ def add_youth(
 
 def check_code_free(session: Session, code: str, youth_id: int | None = None) -> None:
     """Refuse a personal code another youth (not `youth_id`) is registered with."""
-    existing = session.scalar(
-        select(Youth.ref).where(Youth.id_code == code, Youth.id != youth_id)
-    )
+    existing = session.scalar(select(Youth.ref).where(Youth.id_code == code, Youth.id != youth_id))
     if existing:
         raise Conflict(
             _("a youth with this personal code is already registered as {ref}").format(ref=existing)
