@@ -561,9 +561,10 @@ def _records_outside(
 
 
 def _first_records(session: Session, case: Case) -> list[Any]:
-    """The assessment and stage change recorded at opening, dated on the start: they move with it."""
+    """The assessment, stage change and support request (`--support-requested`) recorded at opening,
+    dated on the start: they move with it."""
     moving: list[Any] = []
-    for table in (Assessment, StageChange):
+    for table in (Assessment, StageChange, SupportRequest):
         first: Any = session.exec(
             select(table).where(table.case_id == case.id).order_by(col(table.id)).limit(1)
         ).first()
@@ -681,7 +682,7 @@ def _correct_closing(session: Session, case: Case, given: dict[str, Any], why: s
         move.date = data.end
         session.add(move)
     followup = _pending_followup(session, case)
-    if followup is not None and followup.done_on is None:
+    if followup is not None and followup.done_on is None and data.end != end:
         followup.due = due_date(data.end)
         session.add(followup)
     return _keep(session, case, changes, ref="closing", action="correct", reason=why, case=case)
