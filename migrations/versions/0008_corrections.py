@@ -56,10 +56,10 @@ def upgrade() -> None:
         sa.Column("action", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("changes", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.CheckConstraint(
-            "action IN ('correct', 'withdraw')", name=op.f("ck_corrections_action")
+        sa.CheckConstraint("action IN ('correct', 'withdraw')", name=op.f("ck_corrections_action")),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_corrections_case_id_cases")
         ),
-        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_corrections_case_id_cases")),
         sa.ForeignKeyConstraint(
             ["youth_id"], ["youths.id"], name=op.f("fk_corrections_youth_id_youths")
         ),

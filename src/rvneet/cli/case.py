@@ -459,7 +459,7 @@ HISTORY_COLUMNS = {
     "changes": N_("Fields"),
     "reason": N_("Reason"),
 }
-ACTIONS = {"correct": N_("corrected"), "withdraw": N_("withdrawn")}
+ACTIONS = {"correct": N_("corrected"), "withdraw": N_("record withdrawn")}
 
 
 def _history_table(history: list[dict[str, Any]] | None) -> list[Any]:
