@@ -141,6 +141,8 @@ FIELDS: dict[Any, tuple[str, ...]] = {
     SupportRequest: ("date", "kind", "answer", "answered_on"),
     FollowUp: ("date", "due"),
     "closing": ("date", "close_reason"),
+    # The case manager is not here: it belongs to the staff register and `case reassign`, which
+    # dates the change; a manager typed wrong at opening is reassigned from the start date.
     Case: ("start", "channel", "group"),
     Youth: ("name", "code", "birth_date", "sex"),
 }
