@@ -468,18 +468,18 @@ def _history_table(history: list[dict[str, Any]] | None) -> list[Any]:
         return []
     if not history:
         return [_("No corrections.")]
-    rows = [
-        {
-            **entry,
-            "action": translate(ACTIONS.get(entry["action"], entry["action"])),
-            "changes": "; ".join(
-                f"{field}: {_none(old)} → {_none(new)}"
-                for field, (old, new) in entry["changes"].items()
-            ),
-        }
-        for entry in history
-    ]
-    return [table(N_("Corrections"), rows, HISTORY_COLUMNS)]
+    rows = []
+    for entry in history:
+        action = translate(ACTIONS.get(entry["action"], entry["action"]))
+        # A withdrawal's own marks (withdrawn_at, _by, _reason) are in the other columns.
+        changes = "; ".join(
+            f"{field}: {_none(old)} → {_none(new)}"
+            for field, (old, new) in entry["changes"].items()
+            if not field.startswith("withdrawn_")
+        )
+        rows.append({**entry, "action": action, "changes": changes or action})
+    # The record is what the table is about: never left out for width.
+    return [table(N_("Corrections"), rows, HISTORY_COLUMNS, droppable=("user", "action"))]
 
 
 def _none(value: Any) -> str:
