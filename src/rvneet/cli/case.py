@@ -403,8 +403,7 @@ def show(
     audit log. Each record has its reference (C-12, G-2, …) for case correct and case withdraw.
 
     \b
-    Examples: rvneet case show RV-2025-001
-              rvneet case show RV-2025-001 --history
+    Example: rvneet case show RV-2025-001
     """
     from rvneet.cli.youth import consent_table
     from rvneet.services.cases import case_detail
