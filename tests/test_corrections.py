@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from conftest import CODE_F_2010, CODE_M_1995, CODE_M_2010, Ok, Run, build_template, query, refused
+from hypothesis import given
+from hypothesis import strategies as st
 
 RV = "RV-2025-001"
 NEET = "NEET-2025-001"
@@ -373,3 +375,38 @@ def test_estonian_words_are_taken(book: Path, ok: Ok) -> None:
     assert shown(ok, NEET)["close_reason"] == "declined"
     out = ok("--lang", "et", "case", "show", NEET, "--history")
     assert "Parandused" in out and "vale põhjus" in out
+
+
+def test_the_json_of_a_correction_names_the_record_and_the_changes(book: Path, ok: Ok) -> None:
+    contact = refs(ok, RV, "contact")[0]
+    out = json.loads(
+        ok("case", "correct", RV, contact, "--channel", "sms", "--reason", "x", "--format", "json")
+    )
+    assert (out["case"], out["record"], out["action"], out["user"]) == (
+        RV,
+        contact,
+        "correct",
+        "tester",
+    )
+    assert out["changes"] == {"channel": ["phone", "sms"]}
+
+
+# --- record references ------------------------------------------------------------------------
+
+
+@given(letter=st.sampled_from("ATCNGPKRF"), number=st.integers(1, 10**9 - 1))
+def test_a_record_reference_reads_back_in_any_spelling(letter: str, number: int) -> None:
+    from rvneet.domain.refs import parse_record_ref
+
+    for text in (f"{letter}-{number}", f"{letter.lower()}{number}", f" {letter} - {number} "):
+        assert parse_record_ref(text) == (letter, number)
+
+
+@given(text=st.text(max_size=20))
+def test_anything_else_is_no_record_reference_or_a_well_formed_one(text: str) -> None:
+    from rvneet.domain.refs import KINDS, parse_record_ref
+
+    parsed = parse_record_ref(text)
+    assert parsed is None or (parsed[0] in KINDS and parsed[1] >= 0)
+    for word in ("Y-0001", "S-1", "M-001", "closing", "RV-2025-001", ""):
+        assert parse_record_ref(word) is None
