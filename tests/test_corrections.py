@@ -410,3 +410,14 @@ def test_anything_else_is_no_record_reference_or_a_well_formed_one(text: str) ->
     assert parsed is None or (parsed[0] in KINDS and parsed[1] >= 0)
     for word in ("Y-0001", "S-1", "M-001", "closing", "RV-2025-001", ""):
         assert parse_record_ref(word) is None
+
+
+def test_the_categories_of_a_needs_assessment_are_corrected(book: Path, ok: Ok, run: Run) -> None:
+    needs = refs(ok, NEET, "needs")[0]
+    ok("case", "correct", NEET, needs, "--need", "work", "--need", "health", "--reason", "x")
+    (event,) = [e for e in shown(ok, NEET)["timeline"] if e["event"] == "needs"]
+    assert event["detail"] == "work, health"
+    history = shown(ok, NEET, "--history")["history"]
+    assert history[-1]["changes"] == {"needs": [["education"], ["work", "health"]]}
+    refused(run, book, "case", "correct", NEET, needs, "--need", "cooking", "--reason", "x")
+    audit_intact(ok)

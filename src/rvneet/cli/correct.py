@@ -87,6 +87,13 @@ def correct(
         str | None, typer.Option("--note", help="A stage change, contact or needs assessment.")
     ] = None,
     place: Annotated[str | None, typer.Option("--place", help="A contact: where.")] = None,
+    need: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--need",
+            help="A needs assessment: its need categories, all of them; repeat for several.",
+        ),
+    ] = None,
     motivation: Annotated[
         int | None, typer.Option("--motivation", help="A needs assessment: motivation 1–5.")
     ] = None,
@@ -152,6 +159,7 @@ def correct(
         "stage": stage,
         "note": note,
         "place": place,
+        "need": tuple(need) if need else None,
         "motivation": motivation,
         "neet_months": neet_months,
         "text": text,

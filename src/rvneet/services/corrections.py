@@ -134,7 +134,7 @@ FIELDS: dict[Any, tuple[str, ...]] = {
     Assessment: ("date", "risk", "light", "instrument"),
     StageChange: ("date", "stage", "note"),
     Contact: ("date", "channel", "place", "note"),
-    NeedsAssessment: ("date", "motivation", "neet_months", "note"),
+    NeedsAssessment: ("date", "need", "motivation", "neet_months", "note"),
     Goal: ("date", "text", "due"),
     SupportActivity: ("date", "kind", "planned_end"),
     Consent: ("date", "scope", "given_by"),
@@ -295,8 +295,9 @@ def correct_record(
     _not_withdrawn(record, ref)
     given = _check_fields(type(record), fields, ref)
     # Each corrector checks the new values by the rules of the record's creation, then sets them.
-    _CORRECTORS[type(record)](session, case, record, given)
-    changes = pending_changes(record)
+    # A corrector may return changes of rows of the record's own (a needs assessment's categories).
+    extra = _CORRECTORS[type(record)](session, case, record, given)
+    changes = {**pending_changes(record), **(extra or {})}
     return _keep(session, record, changes, ref=ref, action="correct", reason=why, case=case)
 
 
@@ -387,15 +388,18 @@ def _contact(session: Session, case: Case, record: Contact, f: dict[str, Any]) -
     session.add(record)
 
 
-def _needs(session: Session, case: Case, record: NeedsAssessment, f: dict[str, Any]) -> None:
+def _needs(
+    session: Session, case: Case, record: NeedsAssessment, f: dict[str, Any]
+) -> dict[str, list[Any]]:
     from rvneet.domain.enums import NeedCategory
     from rvneet.services.casework import check_welfare_age
 
-    needs = session.exec(select(Need.category).where(Need.assessment_id == record.id)).all()
+    rows = list(session.exec(select(Need).where(Need.assessment_id == record.id)))
+    needs = tuple(_choice(NeedCategory, n) for n in f.get("need", [r.category for r in rows]))
     data = validated(
         NewNeeds,
         date=f.get("date", record.date),
-        needs=tuple(NeedCategory(n) for n in needs),
+        needs=needs,
         neet_months=f.get("neet_months", record.neet_months),
         motivation=f.get("motivation", record.motivation),
         note=f.get("note", record.note) or None,
@@ -410,6 +414,16 @@ def _needs(session: Session, case: Case, record: NeedsAssessment, f: dict[str, A
     record.date, record.neet_months = data.date, data.neet_months
     record.motivation, record.note = data.motivation, data.note
     session.add(record)
+    old = [r.category for r in rows]
+    categories = list(dict.fromkeys(c.value for c in data.needs))
+    if categories == old:
+        return {}
+    # The categories are rows of their own: replaced (each delete and insert audited).
+    for row in rows:
+        session.delete(row)
+    for category in categories:
+        session.add(Need(assessment_id=record.id, category=category))  # type: ignore[arg-type]
+    return {"needs": [old, categories]}
 
 
 def _goal(session: Session, case: Case, record: Goal, f: dict[str, Any]) -> None:
@@ -526,7 +540,7 @@ def _followup(session: Session, case: Case, record: FollowUp, f: dict[str, Any])
     session.add(record)
 
 
-_CORRECTORS: dict[Any, Callable[..., None]] = {
+_CORRECTORS: dict[Any, Callable[..., dict[str, list[Any]] | None]] = {
     Assessment: _assessment,
     StageChange: _stage_change,
     Contact: _contact,
