@@ -261,6 +261,9 @@ def test_every_kind_of_record_can_be_corrected(book: Path, ok: Ok) -> None:
     assert plan["activities"][0]["kind"] == "tutoring"
     assert len(shown(ok, RV, "--history")["history"]) == 8
     audit_intact(ok)
+    # Every record agrees with its audit entries (the full check replays them).
+    checked = json.loads(ok("db", "check", "--full", "--format", "json"))
+    assert all(row["ok"] for row in checked), checked
 
 
 def test_a_withdrawn_goal_keeps_its_number(book: Path, ok: Ok) -> None:
