@@ -30,7 +30,7 @@ def _cached_command(typer_app: Any) -> Any:
     return _trees.setdefault(id(typer_app), _typer_get_command(typer_app))
 
 
-typer.testing._get_command = _cached_command  # type: ignore[attr-defined]
+typer.testing._get_command = _cached_command  # type: ignore[assignment]
 
 MUNICIPALITY = "Viljandi linn"
 

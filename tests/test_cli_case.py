@@ -318,9 +318,9 @@ def test_assess_rv_with_risk(ok: Ok) -> None:
     assert record["level"] == "medium"
     assert record["timeline"] == [
         {"date": "2025-02-03", "event": "opened", "detail": "rv"},
-        {"date": "2025-02-03", "event": "assessment", "detail": "risk high"},
-        {"date": "2025-02-03", "event": "stage", "detail": "referral"},
-        {"date": "2025-04-01", "event": "assessment", "detail": "risk medium"},
+        {"date": "2025-02-03", "event": "assessment", "detail": "risk high", "record": "A-1"},
+        {"date": "2025-02-03", "event": "stage", "detail": "referral", "record": "T-1"},
+        {"date": "2025-04-01", "event": "assessment", "detail": "risk medium", "record": "A-2"},
     ]
 
 
@@ -334,6 +334,7 @@ def test_assess_neet_with_light(ok: Ok) -> None:
         "date": "2025-02-20",
         "event": "assessment",
         "detail": "light green",
+        "record": "A-2",
     }
 
 
@@ -372,9 +373,9 @@ def test_close(ok: Ok) -> None:
         "goals-met",
     )
     assert record["timeline"][-3:] == [
-        {"date": "2025-09-30", "event": "closed", "detail": "goals-met"},
-        {"date": "2025-09-30", "event": "stage", "detail": "follow-up"},
-        {"date": "2026-03-30", "event": "follow-up due", "detail": "due"},
+        {"date": "2025-09-30", "event": "closed", "detail": "goals-met", "record": "closing"},
+        {"date": "2025-09-30", "event": "stage", "detail": "follow-up", "record": "T-2"},
+        {"date": "2026-03-30", "event": "follow-up due", "detail": "due", "record": "F-1"},
     ]
     assert record["stage"] == "follow-up"
     youth = json.loads(ok("youth", "list", "--format", "json"))[0]

@@ -108,6 +108,7 @@ def test_goals_are_numbered_within_their_case(ok: Ok, initialised: Path, case: s
     goals = plan(ok)["goals"]
     assert goals[1] == {
         "goal": 2,
+        "record": "G-2",
         "text": "Join a club",
         "added": "2025-01-15",
         "due": "2025-06-01",
@@ -255,6 +256,7 @@ def test_activities_with_provider_and_state(ok: Ok, initialised: Path, case: str
     activities = plan(ok)["activities"]
     assert activities[0] == {
         "activity": 1,
+        "record": "P-1",
         "kind": "mentoring",
         "member": "M-001",
         "provider": "Kati Kask",

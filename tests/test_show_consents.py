@@ -11,11 +11,15 @@ import pytest
 from conftest import CODE_F_2010, CODE_M_2010, Ok, Run, query
 
 # Oldest first; the withdrawal is its own record.
-CONSENTS = [
-    {"scope": "participation", "given_by": "guardian", "date": "2024-01-02", "withdrawn": False},
-    {"scope": "data-sharing", "given_by": "youth", "date": "2024-01-05", "withdrawn": False},
-    {"scope": "participation", "given_by": "guardian", "date": "2024-03-02", "withdrawn": True},
-]
+# `record` is the reference `case correct` and `case withdraw` take.
+CONSENTS: list[dict[str, Any]] = [
+    {"scope": "participation", "given_by": "guardian", "date": "2024-01-02", "withdrawn": False,
+     "record": "K-1"},
+    {"scope": "data-sharing", "given_by": "youth", "date": "2024-01-05", "withdrawn": False,
+     "record": "K-2"},
+    {"scope": "participation", "given_by": "guardian", "date": "2024-03-02", "withdrawn": True,
+     "record": "K-3"},
+]  # fmt: skip
 
 
 @pytest.fixture
@@ -25,8 +29,8 @@ def youth(ok: Ok, initialised: Path) -> str:
     for record in CONSENTS:
         withdraw = ["--withdraw"] if record["withdrawn"] else []
         ok(
-            "youth", "consent", ref, "--date", record["date"], "--scope", record["scope"],
-            "--given-by", record["given_by"], *withdraw,
+            "youth", "consent", ref, "--date", str(record["date"]), "--scope", str(record["scope"]),
+            "--given-by", str(record["given_by"]), *withdraw,
         )  # fmt: skip
     ok("case", "open", "--youth", ref, "--model", "rv", "--start", "2024-02-01", "--risk", "high")
     return ref
@@ -55,7 +59,7 @@ def test_table_lists_consents_in_english(ok: Ok, youth: str, command: tuple[str,
     out = ok(*command)
     assert "Consents" in out
     assert row(out, "Scope").split() == ["┃", "Date", "┃", "Scope", "┃", "Given", "by", "┃",
-                                         "Withdrawn", "┃"]  # fmt: skip
+                                         "Withdrawn", "┃", "Record", "┃"]  # fmt: skip
     assert row(out, "2024-01-02").split("│")[1:5] == [
         " 2024-01-02 ",
         " participation ",

@@ -120,8 +120,8 @@ def test_case_show_lists_requests_and_answers_without_the_justification(
     shown = ok("case", "show", RV, "--format", "json")
     events = [e for e in json.loads(shown)["timeline"] if e["event"].startswith("support")]
     assert events == [
-        {"date": "2025-03-04", "event": "support requested", "detail": f"#1 {PM}"},
-        {"date": "2025-03-20", "event": "support granted", "detail": f"#1 {PM}"},
+        {"date": "2025-03-04", "event": "support requested", "detail": f"#1 {PM}", "record": "R-1"},
+        {"date": "2025-03-20", "event": "support granted", "detail": f"#1 {PM}", "record": "R-1"},
     ]
     assert "secret details" not in shown
     assert "secret details" not in ok("case", "show", RV)

@@ -382,6 +382,7 @@ class Database:
     @contextmanager
     def session(self, *, write: bool = False) -> Iterator[Session]:
         """A session in one transaction: committed when the block ends, rolled back on error."""
+        from rvneet.services import withdrawn  # noqa: F401  (its hook hides withdrawn records)
         from rvneet.services.audit import AuditedSession
 
         self.ensure_ready()

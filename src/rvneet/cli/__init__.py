@@ -13,6 +13,7 @@ from rvneet.cli import (
     case,
     casework,
     check,
+    correct,
     dbadmin,
     export,
     find,
@@ -172,8 +173,8 @@ app.command("check")(check.check_command)
 app.command("retention")(retention.retention_command)
 app.command("shell")(shell.shell_command)
 app.command("today")(today.today_command)
-# Modules that add commands to the `case`, `import` and `report` groups when imported.
-_REGISTERED = (casework, plan, support, ngts, export, report_ops, report_neet)
+# Modules that add commands to the `case`, `youth`, `import` and `report` groups when imported.
+_REGISTERED = (casework, plan, support, ngts, export, report_ops, report_neet, correct)
 
 
 def _version(value: bool) -> None:

@@ -437,13 +437,21 @@ def show(
     fmt: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="table for people; json for scripts.")
     ] = OutputFormat.TABLE,
+    history: Annotated[
+        bool,
+        typer.Option(
+            "--history",
+            help="Also the withdrawn records, marked, and every correction: when, who, the "
+            "fields old → new, and the reason.",
+        ),
+    ] = False,
 ) -> None:
     """Show a case on one screen: the youth, model, stage, level now, and a dated timeline.
 
     The timeline merges stages, assessments, contacts, needs, goals, activities, network members,
     support requests, closing and follow-up. The traffic light describes the situation, not the youth.
     Then the youth's consents (scope, given by, date, withdrawn). Who looked is recorded in the
-    audit log.
+    audit log. Each record has its reference (C-12, G-2, …) for case correct and case withdraw.
 
     \b
     Example: rvneet case show RV-2025-001
@@ -457,7 +465,7 @@ def show(
     lang = "en" if fmt is OutputFormat.JSON else message_language()
     # A write session: the reading is recorded in the audit log.
     with database(ctx).session(write=True) as session:
-        record = case_detail(session, ref, lang=lang)
+        record = case_detail(session, ref, lang=lang, history=history)
     if fmt is OutputFormat.JSON:
         typer.echo(to_json(record))
         return
@@ -469,12 +477,63 @@ def show(
         ),
         table(
             N_("Timeline"),
-            record["timeline"],
-            {"date": N_("Date"), "event": N_("Event"), "detail": NO_HEADER},
+            [_marked(event) for event in record["timeline"]],
+            {"date": N_("Date"), "record": N_("Record"), "event": N_("Event"), "detail": NO_HEADER},
             values={"event": event_label},
         ),
-        consent_table(record["consents"]),
+        consent_table(record["consents"], history),
+        *_history_table(record.get("history")),
     )
+
+
+def _marked(event: dict[str, Any]) -> dict[str, Any]:
+    """A timeline event for the table: a withdrawn record (`--history`) says so in its detail."""
+    if not event.get("withdrawn_at"):
+        return event
+    return {
+        **event,
+        "detail": _("{detail} — withdrawn {date} by {user}: {reason}").format(
+            detail=event["detail"],
+            date=event["withdrawn_at"],
+            user=event["withdrawn_by"],
+            reason=event["withdrawn_reason"],
+        ),
+    }
+
+
+HISTORY_COLUMNS = {
+    "at": N_("When"),
+    "user": N_("Who"),
+    "record": N_("Record"),
+    "action": N_("Change"),
+    "changes": N_("Fields"),
+    "reason": N_("Reason"),
+}
+ACTIONS = {"correct": N_("corrected"), "withdraw": N_("record withdrawn")}
+
+
+def _history_table(history: list[dict[str, Any]] | None) -> list[Any]:
+    """`case show --history`'s corrections, oldest first: field old → new, with the reason."""
+    if history is None:
+        return []
+    if not history:
+        return [_("No corrections.")]
+    rows = []
+    for entry in history:
+        action = translate(ACTIONS.get(entry["action"], entry["action"]))
+        # A withdrawal's own marks (withdrawn_at, _by, _reason) are in the other columns.
+        changes = "; ".join(
+            f"{field}: {_none(old)} → {_none(new)}"
+            for field, (old, new) in entry["changes"].items()
+            if not field.startswith("withdrawn_")
+        )
+        rows.append({**entry, "action": action, "changes": changes or action})
+    # The record is what the table is about: never left out for width.
+    return [table(N_("Corrections"), rows, HISTORY_COLUMNS, droppable=("user", "action"))]
+
+
+def _none(value: Any) -> str:
+    return "—" if value is None else str(value)
 
 
 def _details(record: dict[str, Any]) -> dict[str, Any]:

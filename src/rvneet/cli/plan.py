@@ -248,7 +248,7 @@ def plan(
     lang = current_language()
     goals = [
         {
-            "goal": g["goal"],
+            "goal": g["record"],  # G-1: what case correct and case withdraw take
             "detail": g["text"] + (f" ({g['reason']})" if g["reason"] else ""),
             "due": g["due"],
             "state": _state(shown_stored(GoalState, g["state"], lang), g["state_date"], lang),
@@ -257,7 +257,7 @@ def plan(
     ]
     activities = [
         {
-            "activity": a["activity"],
+            "activity": a["record"],  # P-1
             "detail": a["kind"],
             "name": "{provider} ({member}, {role}, {org})".format(
                 provider=a["provider"],

@@ -249,18 +249,22 @@ CONSENT_COLUMNS = {
     "scope": N_("Scope"),
     "given_by": N_("Given by"),
     "withdrawn": N_("Withdrawn"),
+    "record": N_("Record"),  # K-…, for case correct and case withdraw
 }
 
 
-def consent_table(consents: list[dict[str, Any]]) -> Any:
+def consent_table(consents: list[dict[str, Any]], history: bool = False) -> Any:
     """A youth's consent records (`youth show`, `case show`) as a table, or a line saying there
     are none; a withdrawal is its own row, so the history shows what was in force when."""
     if not consents:
         return _("No consents.")
+    # With `case show --history`: a consent record withdrawn as recorded by mistake (not a withdrawal
+    # of consent, which is a record of its own).
+    extra = {"withdrawn_at": N_("Record withdrawn")} if history else {}
     return table(
         N_("Consents"),
         consents,
-        CONSENT_COLUMNS,
+        {**CONSENT_COLUMNS, **extra},
         values={"scope": ConsentScope, "given_by": ConsentGiver},
     )
 

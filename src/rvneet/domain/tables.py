@@ -188,6 +188,10 @@ class Assessment(SQLModel, table=True):
     risk: str | None = None
     light: str | None = None
     instrument: str | None = None  # RV: the risk assessment instrument used, free text
+    # Withdrawn (`services.corrections`): kept, left out of everything but `case show --history`.
+    withdrawn_at: dt.date | None = None
+    withdrawn_by: str | None = None
+    withdrawn_reason: str | None = None
 
 
 class AuditEntry(SQLModel, table=True):
@@ -226,6 +230,10 @@ class StageChange(SQLModel, table=True):
     stage: str
     date: dt.date
     note: str | None = None
+    # Withdrawn (`services.corrections`): kept, left out of everything but `case show --history`.
+    withdrawn_at: dt.date | None = None
+    withdrawn_by: str | None = None
+    withdrawn_reason: str | None = None
 
 
 class Contact(SQLModel, table=True):
@@ -246,6 +254,10 @@ class Contact(SQLModel, table=True):
     with_roles: str | None = None  # comma-separated network roles present
     network_meeting: bool = False
     note: str | None = None
+    # Withdrawn (`services.corrections`): kept, left out of everything but `case show --history`.
+    withdrawn_at: dt.date | None = None
+    withdrawn_by: str | None = None
+    withdrawn_reason: str | None = None
 
 
 class NeedsAssessment(SQLModel, table=True):
@@ -263,6 +275,10 @@ class NeedsAssessment(SQLModel, table=True):
     neet_months: int | None = None
     motivation: int | None = None
     note: str | None = None
+    # Withdrawn (`services.corrections`): kept, left out of everything but `case show --history`.
+    withdrawn_at: dt.date | None = None
+    withdrawn_by: str | None = None
+    withdrawn_reason: str | None = None
 
 
 class Need(SQLModel, table=True):
@@ -306,6 +322,10 @@ class Goal(SQLModel, table=True):
     state: str = "open"
     state_date: dt.date | None = None
     reason: str | None = None
+    # Withdrawn (`services.corrections`): kept, left out of everything but `case show --history`.
+    withdrawn_at: dt.date | None = None
+    withdrawn_by: str | None = None
+    withdrawn_reason: str | None = None
 
 
 class NetworkMember(SQLModel, table=True):
@@ -368,6 +388,10 @@ class SupportActivity(SQLModel, table=True):
     ended_on: dt.date | None = None
     feedback: str | None = None
     satisfaction: int | None = None
+    # Withdrawn (`services.corrections`): kept, left out of everything but `case show --history`.
+    withdrawn_at: dt.date | None = None
+    withdrawn_by: str | None = None
+    withdrawn_reason: str | None = None
 
 
 class Consent(SQLModel, table=True):
@@ -387,6 +411,10 @@ class Consent(SQLModel, table=True):
     scope: str
     given_by: str
     withdrawn: bool = False
+    # Withdrawn (`services.corrections`): kept, left out of everything but `case show --history`.
+    withdrawn_at: dt.date | None = None
+    withdrawn_by: str | None = None
+    withdrawn_reason: str | None = None
 
 
 class SupportRequest(SQLModel, table=True):
@@ -407,6 +435,10 @@ class SupportRequest(SQLModel, table=True):
     answer: str | None = None
     answered_on: dt.date | None = None
     answer_note: str | None = None
+    # Withdrawn (`services.corrections`): kept, left out of everything but `case show --history`.
+    withdrawn_at: dt.date | None = None
+    withdrawn_by: str | None = None
+    withdrawn_reason: str | None = None
 
 
 class Reopening(SQLModel, table=True):
@@ -438,6 +470,10 @@ class FollowUp(SQLModel, table=True):
     in_employment: bool | None = None
     note: str | None = None
     skip_reason: str | None = None
+    # Withdrawn (`services.corrections`): kept, left out of everything but `case show --history`.
+    withdrawn_at: dt.date | None = None
+    withdrawn_by: str | None = None
+    withdrawn_reason: str | None = None
 
 
 class NgtsEntry(SQLModel, table=True):
@@ -487,6 +523,34 @@ class ManagerChange(SQLModel, table=True):
     reason: str | None = None
 
 
+class Correction(SQLModel, table=True):
+    """A correction or withdrawal of a record typed wrong: who, when, why, old → new (as audited).
+
+    `entity`/`entity_id` name the record's table and id; `case_id` or `youth_id` where it belongs.
+    `changes` is a JSON object {field: [old, new]} redacted as the audit log redacts it.
+    """
+
+    __tablename__ = "corrections"
+    __table_args__ = (CheckConstraint("action IN ('correct', 'withdraw')", name="action"),)
+    __audit_redact__ = frozenset({"changes"})  # holds the same values the audit entry holds
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: str  # ISO 8601 UTC timestamp, as in the audit log
+    user: str
+    entity: str
+    entity_id: int
+    case_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("cases.id"), nullable=True, index=True)
+    )
+    youth_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("youths.id"), nullable=True, index=True)
+    )
+    record: str  # what was corrected as people type it: `C-12`, `closing`, `RV-2025-001`, `Y-0004`
+    action: str
+    changes: str
+    reason: str
+
+
 AUDITED = (
     Staff,
     ManagerChange,
@@ -507,4 +571,5 @@ AUDITED = (
     Reopening,
     FollowUp,
     NgtsEntry,
+    Correction,
 )

@@ -35,7 +35,7 @@ _DUE_IN_PERIOD = text(
     """
     SELECT c.ref, c.model, f.due, f.status, f.done_on, f.reached, f.in_education, f.in_employment
       FROM followups f JOIN cases c ON c.id = f.case_id
-     WHERE f.due BETWEEN :start AND :end
+     WHERE f.due BETWEEN :start AND :end AND f.withdrawn_at IS NULL
      ORDER BY f.due, c.ref
     """
 )

@@ -38,10 +38,11 @@ _ACTIVE_RV_CASES = text(
            CASE WHEN c.end_date <= :end THEN c.end_date ELSE r.previous_end END AS end_seen,
            (SELECT a.risk FROM assessments a
              WHERE a.case_id = c.id AND a.date <= :end AND a.risk IS NOT NULL
+               AND a.withdrawn_at IS NULL
              ORDER BY a.date DESC, a.id DESC LIMIT 1) AS risk,
            EXISTS (SELECT 1 FROM support_requests s
                     WHERE s.case_id = c.id AND s.kind = 'implementation'
-                      AND s.date <= :end) AS support_requested
+                      AND s.date <= :end AND s.withdrawn_at IS NULL) AS support_requested
       FROM candidates JOIN cases c ON c.id = candidates.id
       JOIN youths y ON y.id = c.youth_id
       LEFT JOIN reopenings r ON r.case_id = c.id AND r.previous_end <= :end AND r.date > :end

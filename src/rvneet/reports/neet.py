@@ -144,6 +144,7 @@ _NEEDS = _with(
     """
     SELECT n.category, COUNT(DISTINCT na.case_id)
       FROM active JOIN needs_assessments na ON na.case_id = active.id AND na.date <= :end
+                AND na.withdrawn_at IS NULL
       JOIN needs n ON n.assessment_id = na.id
      GROUP BY n.category
     """
@@ -152,7 +153,8 @@ _NEEDS_ASSESSED = _with(
     """
     SELECT COUNT(*) FROM active
      WHERE EXISTS (SELECT 1 FROM needs_assessments na
-                    WHERE na.case_id = active.id AND na.date <= :end)
+                    WHERE na.case_id = active.id AND na.date <= :end
+                      AND na.withdrawn_at IS NULL)
     """
 )
 # Months NEET from each case's first needs assessment (as of :end), when it gives them.
@@ -160,7 +162,7 @@ _NEET_MONTHS = _with(
     """
     SELECT months FROM (
       SELECT (SELECT na.neet_months FROM needs_assessments na
-               WHERE na.case_id = active.id AND na.date <= :end
+               WHERE na.case_id = active.id AND na.date <= :end AND na.withdrawn_at IS NULL
                ORDER BY na.date, na.id LIMIT 1) AS months
         FROM active)
      WHERE months IS NOT NULL
@@ -175,7 +177,8 @@ _NGTS_TO_CONTACT = _with(
                      WHERE e.youth_id = fc.youth_id AND e.list_date <= fc.first_contact)
                      AS list_date
               FROM (SELECT active.youth_id, MIN(ct.date) AS first_contact
-                      FROM active JOIN contacts ct ON ct.case_id = active.id
+                      FROM active JOIN contacts ct
+                        ON ct.case_id = active.id AND ct.withdrawn_at IS NULL
                      GROUP BY active.id) fc
              WHERE fc.first_contact <= :end)
      WHERE list_date IS NOT NULL
@@ -188,6 +191,7 @@ _GOALS = _with(
            COALESCE(SUM(NOT (g.state = 'dropped' AND g.state_date <= :end)), 0) AS total,
            COALESCE(SUM(g.state = 'dropped' AND g.state_date <= :end), 0) AS dropped
       FROM active JOIN goals g ON g.case_id = active.id AND g.added_on <= :end
+                AND g.withdrawn_at IS NULL
      WHERE active.end_seen IS NOT NULL
     """
 )
@@ -205,7 +209,7 @@ _FOLLOWUPS = text(
              AS in_education_or_employment
       FROM (SELECT f.*, (f.status = 'done' AND f.done_on <= :end) AS done
               FROM followups f
-             WHERE f.due BETWEEN :start AND :end) f
+             WHERE f.due BETWEEN :start AND :end AND f.withdrawn_at IS NULL) f
       CROSS JOIN cases c ON c.id = f.case_id
      WHERE c.model = 'neet'
     """

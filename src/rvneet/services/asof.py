@@ -27,13 +27,15 @@ _LEVEL = "CASE c.model WHEN 'rv' THEN a.risk ELSE a.light END"
 LEVEL_ON_DAY = f"""
     (SELECT {_LEVEL} FROM assessments a
       WHERE a.case_id = c.id AND a.date <= :day AND {_LEVEL} IS NOT NULL
+        AND a.withdrawn_at IS NULL
       ORDER BY a.date DESC, a.id DESC LIMIT 1)
 """
 
+# Withdrawn records (services.corrections) are never seen.
 # Overdue on the day: due before it, and neither done on or before it nor skipped. A follow-up due on
 # the day itself is due, not yet overdue (as in `rvneet followup due`, where it is 0 days overdue).
 FOLLOWUP_OVERDUE_ON_DAY = """
-    f.due < :day
+    f.due < :day AND f.withdrawn_at IS NULL
     AND (f.status = 'due' OR (f.status = 'done' AND f.done_on > :day))
 """
 

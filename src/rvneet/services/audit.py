@@ -47,6 +47,7 @@ REDACTED_FIELDS = frozenset(
         "ineligible_reason",
         "no_consent_reason",
         "retire_reason",
+        "withdrawn_reason",
     }
 )
 # Names the log redacts beyond REDACTED_FIELDS: the case manager's (a pseudonym in exports, which
@@ -185,6 +186,11 @@ def _changes(obj: Any, action: str) -> dict[str, list[Any]]:
             continue
         changes[key] = [_shown(key, old, redact), _shown(key, new, redact)]
     return changes
+
+
+def pending_changes(obj: Any) -> dict[str, list[Any]]:
+    """The changes of `obj` not flushed yet, {field: [old, new]}, redacted as the log records them."""
+    return _changes(obj, "update")
 
 
 @event.listens_for(AuditedSession, "after_flush")

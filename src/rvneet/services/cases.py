@@ -22,6 +22,7 @@ from rvneet.domain.enums import (
 )
 from rvneet.domain.errors import Conflict, InvalidInput, NotFound
 from rvneet.domain.inputs import Closing, NewAssessment, NewCase, Reopen
+from rvneet.domain.refs import record_ref
 from rvneet.domain.rules import eligibility_problem, known_age
 from rvneet.domain.stages import FOLLOW_UP, REOPEN_STAGE, first_stage
 from rvneet.domain.tables import Assessment, Case, Reopening, Staff, Youth
@@ -105,6 +106,17 @@ def _open_case_ref(session: Session, youth_id: int, model: str) -> str | None:
     )
 
 
+def check_born(youth: Youth, start: dt.date) -> None:
+    """Refuse a case starting before its youth was born."""
+    assert youth.birth_date is not None
+    if start < youth.birth_date:
+        raise InvalidInput(
+            _("the start date {start} is before {youth} was born ({born})").format(
+                start=_day(start), youth=youth.ref, born=_day(youth.birth_date)
+            )
+        )
+
+
 def open_case(
     session: Session,
     *,
@@ -145,12 +157,7 @@ def open_case(
     youth = get_youth(session, youth_ref)
     check_not_erased(youth, _("an erased youth cannot get a new case"))
     assert youth.birth_date is not None
-    if data.start < youth.birth_date:
-        raise InvalidInput(
-            _("the start date {start} is before {youth} was born ({born})").format(
-                start=_day(data.start), youth=youth.ref, born=_day(youth.birth_date)
-            )
-        )
+    check_born(youth, data.start)
     warnings = []
     problem = eligibility_problem(data.model, data.group, youth.birth_date, data.start)
     if problem and data.allow_ineligible is None:
@@ -248,6 +255,21 @@ def assess(
     )
     case = get_case(session, case_ref)
     check_case_not_erased(session, case, _("an assessment cannot be recorded"))
+    check_assessment(case, data)
+    assessment = Assessment(
+        case_id=case.id,  # type: ignore[arg-type]
+        date=data.date,
+        risk=data.risk.value if data.risk else None,
+        light=data.light.value if data.light else None,
+        instrument=data.instrument,
+    )
+    session.add(assessment)
+    session.flush()
+    return assessment
+
+
+def check_assessment(case: Case, data: NewAssessment) -> None:
+    """Refuse an assessment of the other model's kind or dated outside the case (also corrections)."""
     if case.model == Model.RV and data.risk is None:
         raise InvalidInput(
             _("{ref} is an RV case: assess it with --risk medium|high").format(ref=case.ref)
@@ -268,16 +290,6 @@ def assess(
                 day=_day(data.date), end=_day(case.end_date)
             )
         )
-    assessment = Assessment(
-        case_id=case.id,  # type: ignore[arg-type]
-        date=data.date,
-        risk=data.risk.value if data.risk else None,
-        light=data.light.value if data.light else None,
-        instrument=data.instrument,
-    )
-    session.add(assessment)
-    session.flush()
-    return assessment
 
 
 def close_case(
@@ -316,26 +328,7 @@ def close_case(
         raise Conflict(
             _("{ref} is already closed (on {end})").format(ref=case.ref, end=_day(case.end_date))
         )
-    if data.end < case.start_date:
-        raise InvalidInput(
-            _("the end date {end} is before the case start {start}").format(
-                end=_day(data.end), start=_day(case.start_date)
-            )
-        )
-    last = session.scalar(select(func.max(Assessment.date)).where(Assessment.case_id == case.id))
-    if last is not None and data.end < last:
-        raise InvalidInput(
-            _("the end date {end} is before the last assessment ({last})").format(
-                end=_day(data.end), last=_day(last)
-            )
-        )
-    stage = current_stage(session, case.id)  # type: ignore[arg-type]
-    if stage is not None and data.end < stage.date:
-        raise InvalidInput(
-            _("the end date {end} is before the last stage change ({last})").format(
-                end=_day(data.end), last=_day(stage.date)
-            )
-        )
+    check_end(session, case, data.end, current_stage(session, case.id))  # type: ignore[arg-type]
     case.end_date = data.end
     case.close_reason = data.reason.value
     case.in_education = data.in_education
@@ -349,6 +342,30 @@ def close_case(
     schedule_followup(session, case)
     session.flush()
     return case
+
+
+def check_end(session: Session, case: Case, end: dt.date, last_stage: Any) -> None:
+    """Refuse an end before the case start, its last assessment or `last_stage` (its last stage
+    change before closing, or None)."""
+    if end < case.start_date:
+        raise InvalidInput(
+            _("the end date {end} is before the case start {start}").format(
+                end=_day(end), start=_day(case.start_date)
+            )
+        )
+    last = session.scalar(select(func.max(Assessment.date)).where(Assessment.case_id == case.id))
+    if last is not None and end < last:
+        raise InvalidInput(
+            _("the end date {end} is before the last assessment ({last})").format(
+                end=_day(end), last=_day(last)
+            )
+        )
+    if last_stage is not None and end < last_stage.date:
+        raise InvalidInput(
+            _("the end date {end} is before the last stage change ({last})").format(
+                end=_day(end), last=_day(last_stage.date)
+            )
+        )
 
 
 def reopen_case(session: Session, case_ref: str, *, date: dt.date, reason: str) -> Case:
@@ -425,7 +442,12 @@ def _timeline(session: Session, case: Case, assessments: list[Assessment]) -> li
     ]
     for a in assessments:
         timeline.append(
-            {"date": a.date.isoformat(), "event": "assessment", "detail": _assessed(case, a)}
+            {
+                "date": a.date.isoformat(),
+                "event": "assessment",
+                "detail": _assessed(case, a),
+                "record": record_ref(a),
+            }
         )
     # A closing comes before the same day's move to follow-up: gather closings first.
     for reopening in session.exec(select(Reopening).where(Reopening.case_id == case.id)):
@@ -443,6 +465,7 @@ def _timeline(session: Session, case: Case, assessments: list[Assessment]) -> li
                 "date": case.end_date.isoformat(),
                 "event": "closed",
                 "detail": shown_stored(CloseReason, case.close_reason or ""),
+                "record": "closing",
             }
         )
     return timeline
@@ -632,7 +655,7 @@ def case_page(
 
 
 def case_detail(
-    session: Session, ref: str, *, personal: bool = True, lang: str = "en"
+    session: Session, ref: str, *, personal: bool = True, lang: str = "en", history: bool = False
 ) -> dict[str, Any]:
     """One case with its youth and a dated timeline merging everything recorded on it.
 
@@ -642,6 +665,10 @@ def case_detail(
     The timeline's `event` is a machine name (`opened`, `goal added`); its `detail` is written in
     `lang`: English, as JSON carries it, unless a table for people asks for Estonian ("et"). Each
     source's `timeline()` runs in that language (`_()` and `shown()` there follow it).
+
+    `history` adds the withdrawn records to the timeline and the consents (each with `withdrawn_at`,
+    `withdrawn_by` and `withdrawn_reason`) and the case's corrections as `history`
+    (`services.corrections.history`).
     """
     from rvneet.services import casework, followups, network, plan, staff, support
     from rvneet.services.audit import audit_read
@@ -659,6 +686,16 @@ def case_detail(
         session.exec(select(Assessment).where(Assessment.case_id == case.id)),
         key=lambda a: (a.date, a.id or 0),
     )
+    if history:
+        from rvneet.services import corrections
+        from rvneet.services.withdrawn import SHOW_WITHDRAWN
+
+        withdrawn = corrections.withdrawn_refs(session, case)
+        session.info[SHOW_WITHDRAWN] = True
+        assessments = sorted(
+            session.exec(select(Assessment).where(Assessment.case_id == case.id)),
+            key=lambda a: (a.date, a.id or 0),
+        )
     with use_language(lang):
         timeline = _timeline(session, case, assessments)
         timeline += casework.timeline(session, case) + network.timeline(session, case)
@@ -667,6 +704,9 @@ def case_detail(
             timeline += source.timeline(session, case, lang=lang)
     # A stable sort keeps events of one day in the order they were gathered.
     timeline.sort(key=lambda event: event["date"])
+    if history:
+        consents = consent_records(session, youth.id)  # type: ignore[arg-type]
+        session.info.pop(SHOW_WITHDRAWN, None)
     if personal:
         summary["name"] = youth.name
     summary["sex"] = youth.sex
@@ -682,6 +722,10 @@ def case_detail(
         **plan.goals_met(session, case),
     }
     assert youth.id is not None
-    summary["consents"] = consent_records(session, youth.id)
+    summary["consents"] = consents if history else consent_records(session, youth.id)
+    if history:
+        for item in (*timeline, *summary["consents"]):
+            item.update(withdrawn.get(item.get("record", ""), {}))
+        summary["history"] = corrections.history(session, case)
     summary["timeline"] = timeline
     return summary

@@ -17,6 +17,7 @@ from rvneet.domain.enums import (
 )
 from rvneet.domain.errors import InvalidInput
 from rvneet.domain.inputs import NewContact, NewNeeds, NewStageChange
+from rvneet.domain.refs import record_ref
 from rvneet.domain.rules import age_on
 from rvneet.domain.stages import check_stage, stage_label
 from rvneet.domain.tables import (
@@ -145,10 +146,8 @@ def record_needs(
     check_date_in_case(case, data.date, _("the needs assessment"))
     youth = session.get(Youth, case.youth_id)
     assert youth is not None and youth.birth_date is not None  # not erased: checked above
-    if data.domains and age_on(youth.birth_date, data.date) >= 18:
-        raise InvalidInput(
-            _("the child-welfare domains (--domain) are assessed only for youths under 18")
-        )
+    if data.domains:
+        check_welfare_age(youth.birth_date, data.date)
     assessment = NeedsAssessment(
         case_id=case.id,  # type: ignore[arg-type]
         date=data.date,
@@ -164,6 +163,14 @@ def record_needs(
         session.add(WelfareScore(assessment_id=assessment.id, domain=domain.value, score=score))  # type: ignore[arg-type]
     session.flush()
     return assessment
+
+
+def check_welfare_age(birth_date: dt.date, day: dt.date) -> None:
+    """Refuse child-welfare domain scores of a youth who is 18 or older on `day`."""
+    if age_on(birth_date, day) >= 18:
+        raise InvalidInput(
+            _("the child-welfare domains (--domain) are assessed only for youths under 18")
+        )
 
 
 def first_contact(session: Session, case: Case) -> str | None:
@@ -186,6 +193,7 @@ def timeline(session: Session, case: Case) -> list[dict[str, str]]:
             "date": c.date.isoformat(),
             "event": "stage",
             "detail": stage_label(c.stage, case.model, lang),
+            "record": record_ref(c),
         }
         for c in session.exec(
             select(StageChange).where(StageChange.case_id == case.id).order_by(col(StageChange.id))
@@ -202,7 +210,14 @@ def timeline(session: Session, case: Case) -> list[dict[str, str]]:
             detail = _("{channel} with {roles}").format(channel=channel, roles=present)
         else:
             detail = channel
-        events.append({"date": contact.date.isoformat(), "event": what, "detail": detail})
+        events.append(
+            {
+                "date": contact.date.isoformat(),
+                "event": what,
+                "detail": detail,
+                "record": record_ref(contact),
+            }
+        )
     for needs in session.exec(select(NeedsAssessment).where(NeedsAssessment.case_id == case.id)):
         categories = session.exec(select(Need.category).where(Need.assessment_id == needs.id)).all()
         parts = [", ".join(shown_stored(NeedCategory, c) for c in categories)]
@@ -211,6 +226,11 @@ def timeline(session: Session, case: Case) -> list[dict[str, str]]:
         if needs.neet_months is not None:
             parts.append(_("NEET {months} months").format(months=needs.neet_months))
         events.append(
-            {"date": needs.date.isoformat(), "event": "needs", "detail": "; ".join(parts)}
+            {
+                "date": needs.date.isoformat(),
+                "event": "needs",
+                "detail": "; ".join(parts),
+                "record": record_ref(needs),
+            }
         )
     return events

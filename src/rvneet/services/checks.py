@@ -94,7 +94,8 @@ def case_without_assessment(session: Session, scope: Scope) -> list[str]:
         f"""
         SELECT c.ref FROM cases c
          WHERE {ACTIVE_IN_PERIOD}
-           AND NOT EXISTS (SELECT 1 FROM assessments a WHERE a.case_id = c.id AND a.date <= :day)
+           AND NOT EXISTS (SELECT 1 FROM assessments a WHERE a.case_id = c.id AND a.date <= :day
+                                                 AND a.withdrawn_at IS NULL)
         """,
         scope,
     )
@@ -112,7 +113,8 @@ def no_recent_contact(session: Session, scope: Scope) -> list[str]:
         SELECT c.ref FROM cases c
          WHERE {OPEN_ON_DAY} AND c.start_date < :since
            AND NOT EXISTS (SELECT 1 FROM contacts k
-                            WHERE k.case_id = c.id AND k.date BETWEEN :since AND :day)
+                            WHERE k.case_id = c.id AND k.date BETWEEN :since AND :day
+                              AND k.withdrawn_at IS NULL)
         """,
         scope,
         since=iso(since),
@@ -198,6 +200,7 @@ def no_participation_consent(session: Session, scope: Scope) -> list[str]:
          WHERE {OPEN_ON_DAY}
            AND COALESCE((SELECT NOT k.withdrawn FROM consents k
                           WHERE k.youth_id = y.id AND k.scope = 'participation' AND k.date <= :day
+                            AND k.withdrawn_at IS NULL
                           ORDER BY k.date DESC, k.id DESC LIMIT 1), 0) = 0
         """,
         scope,
@@ -216,7 +219,8 @@ def ngts_not_contacted(session: Session, scope: Scope) -> list[str]:
            AND n.list_date < :since
            AND NOT EXISTS (SELECT 1 FROM contacts k JOIN cases c ON c.id = k.case_id
                             WHERE c.youth_id = n.youth_id
-                              AND k.date BETWEEN n.list_date AND :day)
+                              AND k.date BETWEEN n.list_date AND :day
+                              AND k.withdrawn_at IS NULL)
         """,
         scope,
         since=iso(since),

@@ -14,8 +14,9 @@ from sqlmodel import Session, col, select
 from rvneet.domain.enums import ConsentGiver, ConsentScope, shown
 from rvneet.domain.errors import Conflict, InvalidInput
 from rvneet.domain.inputs import NewConsent
+from rvneet.domain.refs import record_ref
 from rvneet.domain.rules import age_on
-from rvneet.domain.tables import Consent
+from rvneet.domain.tables import Consent, Youth
 from rvneet.i18n import _, format_date, message_language
 from rvneet.services.validation import validated
 from rvneet.services.youths import check_not_erased, get_youth
@@ -54,6 +55,7 @@ def consent_records(session: Session, youth_id: int) -> list[dict[str, Any]]:
             "given_by": c.given_by,
             "date": c.date.isoformat(),
             "withdrawn": c.withdrawn,
+            "record": record_ref(c),
         }
         for c in consents
     ]
@@ -76,17 +78,8 @@ def record_consent(
     youth = get_youth(session, youth_ref)
     check_not_erased(youth, _("a consent cannot be recorded"))
     assert youth.id is not None and youth.birth_date is not None
+    check_consent_date(youth, data)
     day = format_date(data.date, message_language())
-    if data.date < youth.birth_date:
-        raise InvalidInput(
-            _("the consent date {date} is before the youth's birth date").format(date=day)
-        )
-    if data.given_by is ConsentGiver.GUARDIAN and age_on(youth.birth_date, data.date) >= 18:
-        raise InvalidInput(
-            _("{ref} was of age on {date}; only the youth can give or withdraw consent").format(
-                ref=youth.ref, date=day
-            )
-        )
     if data.withdraw and not has_consent(session, youth.id, data.scope, data.date):
         raise Conflict(
             _("{ref} has no {scope} consent in force on {date}").format(
@@ -103,3 +96,19 @@ def record_consent(
     session.add(consent)
     session.flush()
     return consent
+
+
+def check_consent_date(youth: Youth, data: NewConsent) -> None:
+    """Refuse a consent dated before the youth's birth, or given by a guardian of an adult."""
+    assert youth.birth_date is not None
+    day = format_date(data.date, message_language())
+    if data.date < youth.birth_date:
+        raise InvalidInput(
+            _("the consent date {date} is before the youth's birth date").format(date=day)
+        )
+    if data.given_by is ConsentGiver.GUARDIAN and age_on(youth.birth_date, data.date) >= 18:
+        raise InvalidInput(
+            _("{ref} was of age on {date}; only the youth can give or withdraw consent").format(
+                ref=youth.ref, date=day
+            )
+        )

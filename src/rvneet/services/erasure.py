@@ -32,7 +32,9 @@ from rvneet.domain.tables import (
     Assessment,
     Case,
     CaseMember,
+    Consent,
     Contact,
+    Correction,
     FollowUp,
     Goal,
     ManagerChange,
@@ -52,6 +54,17 @@ from rvneet.services.youths import ACTIVE, ERASED_STATUS, birth_month, get_youth
 # it in the user's language).
 ERASED = N_("(erased)")
 
+WITHDRAWABLE_TABLES = (
+    "assessments",
+    "stage_changes",
+    "contacts",
+    "needs_assessments",
+    "goals",
+    "support_activities",
+    "consents",
+    "support_requests",
+    "followups",
+)
 # Emptied (set to null): what identifies the youth or reaches them.
 CLEARED: dict[str, frozenset[str]] = {
     "youths": frozenset({"id_code", "birth_date"}),
@@ -75,6 +88,15 @@ OVERWRITTEN: dict[str, frozenset[str]] = {
     "ngts_entries": frozenset({"last_education", "last_employment"}),
     "manager_changes": frozenset({"reason"}),
 }
+# A withdrawn record's reason is free text (services.corrections); so is a correction's.
+OVERWRITTEN = {
+    **OVERWRITTEN,
+    **{
+        table: OVERWRITTEN.get(table, frozenset()) | {"withdrawn_reason"}
+        for table in WITHDRAWABLE_TABLES
+    },
+    "corrections": frozenset({"reason"}),
+}
 # Text columns kept: references, codes from fixed lists, the staff's names (the case manager), and
 # what erasure itself records.
 KEPT: dict[str, frozenset[str]] = {
@@ -95,6 +117,12 @@ KEPT: dict[str, frozenset[str]] = {
     "followups": frozenset({"status"}),
     "ngts_entries": frozenset(),
     "manager_changes": frozenset(),
+}
+# Who withdrew a record (a login), and what a correction recorded (redacted as the audit log is).
+KEPT = {
+    **KEPT,
+    **{table: KEPT[table] | {"withdrawn_by"} for table in WITHDRAWABLE_TABLES},
+    "corrections": frozenset({"at", "user", "entity", "record", "action", "changes"}),
 }
 # Tables with no youth's data: the database's settings, the audit log (which never holds these
 # values in clear), and the network's specialists (staff, not youths).
@@ -138,7 +166,14 @@ def _find(session: Session, youth: Youth) -> _Found:
     records: list[SQLModel] = []
     for model in _OF_CASE:
         case_id = model.case_id  # type: ignore[attr-defined]
-        records += session.exec(select(model).where(col(case_id).in_(ids)))
+        # Withdrawn records too (services.withdrawn hides them from other queries).
+        records += session.exec(
+            select(model).where(col(case_id).in_(ids)).execution_options(show_withdrawn=True)
+        )
+    consents: Any = select(Consent).where(Consent.youth_id == youth.id)
+    records += session.exec(consents.execution_options(show_withdrawn=True))
+    corrections: Any = select(Correction).where(Correction.youth_id == youth.id)
+    records += session.exec(corrections)
     return _Found(youth, cases, entries, records)
 
 

@@ -894,6 +894,9 @@ class _JsonStream:
             return value
 
     def error(self, what: str, *, cut: bool = False) -> InvalidInput:
+        # A file cut inside `true`, `false` or `null` leaves a prefix json does not call unfinished.
+        rest = self._buffer[self._pos :].rstrip()
+        cut = cut or (bool(rest) and any(w.startswith(rest) for w in ("true", "false", "null")))
         if self._eof and (cut or self._pos >= len(self._buffer.rstrip())):
             return InvalidInput(
                 _("{file} ends too early (is the file cut short?)").format(file=self._name)

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from rvneet.domain.enums import FollowUpStatus, shown
 from rvneet.domain.errors import Conflict, InvalidInput
 from rvneet.domain.inputs import FollowUpRecord
+from rvneet.domain.refs import record_ref
 from rvneet.domain.tables import Case, FollowUp, Youth
 from rvneet.i18n import N_, _, format_date, message_language, translate
 from rvneet.services.cases import get_case
@@ -174,7 +175,15 @@ def timeline(session: Session, case: Case, lang: str = "en") -> list[dict[str, s
     events = []
     for followup in session.exec(select(FollowUp).where(FollowUp.case_id == case.id)):
         status = shown(FollowUpStatus(followup.status), lang)
-        events.append({"date": followup.due.isoformat(), "event": FOLLOW_UP_DUE, "detail": status})
+        ref = record_ref(followup)
+        events.append(
+            {
+                "date": followup.due.isoformat(),
+                "event": FOLLOW_UP_DUE,
+                "detail": status,
+                "record": ref,
+            }
+        )
         if followup.status == FollowUpStatus.DONE and followup.done_on is not None:
             if followup.reached:
                 outcome = translate("reached, education {education}, employment {employment}", lang)
@@ -185,7 +194,12 @@ def timeline(session: Session, case: Case, lang: str = "en") -> list[dict[str, s
             else:
                 outcome = translate("not reached", lang)
             events.append(
-                {"date": followup.done_on.isoformat(), "event": FOLLOW_UP_DONE, "detail": outcome}
+                {
+                    "date": followup.done_on.isoformat(),
+                    "event": FOLLOW_UP_DONE,
+                    "detail": outcome,
+                    "record": ref,
+                }
             )
     return events
 

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from rvneet.domain.enums import ActivityStatus, GoalState, NetworkRole, shown, shown_stored
 from rvneet.domain.errors import Conflict, InvalidInput, NotFound
 from rvneet.domain.inputs import ActivityEnd, GoalEnd, NewActivity, NewGoal
+from rvneet.domain.refs import record_ref
 from rvneet.domain.tables import Case, Goal, NetworkMember, SupportActivity
 from rvneet.i18n import N_, _, format_date, message_language, translate
 from rvneet.services.cases import check_date_in_case, check_open, get_case
@@ -42,7 +43,12 @@ def _short(text: str) -> str:
 
 
 def _next_number(session: Session, table: type[Goal] | type[SupportActivity], case: Case) -> int:
-    last = session.scalar(select(func.max(table.number)).where(table.case_id == case.id))
+    # A withdrawn goal or activity keeps its number: the next one never takes it again.
+    last = session.scalar(
+        select(func.max(table.number))
+        .where(table.case_id == case.id)
+        .execution_options(show_withdrawn=True)
+    )
     return (last or 0) + 1
 
 
@@ -237,6 +243,7 @@ def plan_detail(session: Session, case_ref: str) -> dict[str, Any]:
     goals = [
         {
             "goal": g.number,
+            "record": record_ref(g),
             "text": g.text,
             "added": g.added_on.isoformat(),
             "due": _iso(g.due),
@@ -249,6 +256,7 @@ def plan_detail(session: Session, case_ref: str) -> dict[str, Any]:
     activities = [
         {
             "activity": a.number,
+            "record": record_ref(a),
             "kind": a.kind,
             "member": m.ref,
             "provider": m.name,
@@ -285,6 +293,7 @@ def timeline(session: Session, case: Case, lang: str = "en") -> list[dict[str, s
                 "date": goal.added_on.isoformat(),
                 "event": GOAL_EVENTS[GoalState.OPEN],
                 "detail": f"{goal.number}: {_short(goal.text)}",
+                "record": record_ref(goal),
             }
         )
         if goal.state_date is not None:
@@ -296,6 +305,7 @@ def timeline(session: Session, case: Case, lang: str = "en") -> list[dict[str, s
                     "date": goal.state_date.isoformat(),
                     "event": GOAL_EVENTS[GoalState(goal.state)],
                     "detail": detail,
+                    "record": record_ref(goal),
                 }
             )
     for activity, member in _activities(session, case):
@@ -309,6 +319,7 @@ def timeline(session: Session, case: Case, lang: str = "en") -> list[dict[str, s
                     member=member.ref,
                     role=shown_stored(NetworkRole, member.role, lang),
                 ),
+                "record": record_ref(activity),
             }
         )
         if activity.ended_on is not None:
@@ -318,6 +329,7 @@ def timeline(session: Session, case: Case, lang: str = "en") -> list[dict[str, s
                     "date": activity.ended_on.isoformat(),
                     "event": ACTIVITY_ENDED,
                     "detail": f"{activity.number}: {_short(activity.kind)}, {status}",
+                    "record": record_ref(activity),
                 }
             )
     return events

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from rvneet.domain.enums import Model, SupportAnswer, SupportKind, shown
 from rvneet.domain.errors import Conflict, InvalidInput, NotFound
 from rvneet.domain.inputs import NewSupportRequest, SupportAnswerRecord
+from rvneet.domain.refs import record_ref
 from rvneet.domain.tables import Case, SupportRequest
 from rvneet.i18n import N_, _, format_date, message_language
 from rvneet.services.cases import check_date_in_case, get_case
@@ -31,7 +32,9 @@ ANSWERED = {
 
 def _next_number(session: Session, case_id: int) -> int:
     last = session.scalar(
-        select(func.max(SupportRequest.number)).where(SupportRequest.case_id == case_id)
+        select(func.max(SupportRequest.number))
+        .where(SupportRequest.case_id == case_id)
+        .execution_options(show_withdrawn=True)  # a withdrawn request keeps its number
     )
     return (last or 0) + 1
 
@@ -167,13 +170,17 @@ def timeline(session: Session, case: Case, lang: str = "en") -> list[dict[str, s
         .order_by(col(SupportRequest.number))
     ):
         detail = f"#{request.number} {_kind(request.kind, lang)}"
-        events.append({"date": request.date.isoformat(), "event": REQUESTED, "detail": detail})
+        ref = record_ref(request)
+        events.append(
+            {"date": request.date.isoformat(), "event": REQUESTED, "detail": detail, "record": ref}
+        )
         if request.answer is not None and request.answered_on is not None:
             events.append(
                 {
                     "date": request.answered_on.isoformat(),
                     "event": ANSWERED[SupportAnswer(request.answer)],
                     "detail": detail,
+                    "record": ref,
                 }
             )
     return events

@@ -64,13 +64,7 @@ def add_youth(
     """Register a youth; birth date and sex come from the personal code when one is given."""
     data = validated(NewYouth, name=name, id_code=id_code, birth_date=birth_date, sex=sex)
     if data.id_code:
-        existing = session.scalar(select(Youth.ref).where(Youth.id_code == data.id_code))
-        if existing:
-            raise Conflict(
-                _("a youth with this personal code is already registered as {ref}").format(
-                    ref=existing
-                )
-            )
+        check_code_free(session, data.id_code)
     assert data.birth_date is not None and data.sex is not None
     youth = Youth(
         ref=_next_ref(session),
@@ -82,6 +76,15 @@ def add_youth(
     session.add(youth)
     session.flush()
     return youth
+
+
+def check_code_free(session: Session, code: str, youth_id: int | None = None) -> None:
+    """Refuse a personal code another youth (not `youth_id`) is registered with."""
+    existing = session.scalar(select(Youth.ref).where(Youth.id_code == code, Youth.id != youth_id))
+    if existing:
+        raise Conflict(
+            _("a youth with this personal code is already registered as {ref}").format(ref=existing)
+        )
 
 
 def register_youth(
