@@ -406,3 +406,34 @@ def test_staff_edit_gives_a_login_and_renames_on_the_cases(ok: Ok, run: Run, boo
     )
     assert "at least one" in refused(run, book, "staff", "edit", "S-0002", code=2)
     assert ok("audit", "verify").startswith("audit log intact")
+
+
+# --- case correct --manager ----------------------------------------------------------------------
+
+
+def test_a_manager_typed_wrong_at_opening_is_corrected_and_kept_in_the_history(
+    ok: Ok, book: Path
+) -> None:
+    ok("case", "correct", "RV-2025-002", "--manager", "org", "--reason", "wrong Kadri")
+    record = json.loads(ok("case", "show", "RV-2025-002", "--format", "json", "--history"))
+    assert (record["manager"], record["manager_ref"]) == ("Tiit Org", "S-0002")
+    assert "reassigned" not in [event["event"] for event in record["timeline"]]
+    (correction,) = [h for h in record["history"] if h["action"] == "correct"]
+    assert correction["reason"] == "wrong Kadri"
+    assert query(book, "SELECT count(*) FROM manager_changes WHERE case_id = 2") == [(0,)]
+    assert ok("audit", "verify").startswith("audit log intact")
+
+
+@pytest.mark.parametrize(
+    ("case", "manager", "message"),
+    [
+        ("RV-2025-001", "S-0003", "RV-2025-001 was handed over on 2025-03-10"),
+        ("RV-2025-002", "kadri", "already manages RV-2025-002"),
+        ("RV-2025-002", "S-0005", "retired on 2025-01-31"),
+    ],
+)
+def test_case_correct_manager_refusals_write_nothing(
+    run: Run, book: Path, case: str, manager: str, message: str
+) -> None:
+    line = refused(run, book, "case", "correct", case, "--manager", manager, "--reason", "x")
+    assert message in line

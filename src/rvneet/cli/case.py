@@ -25,7 +25,7 @@ from rvneet.cli.common import (
     warn,
     yes_no,
 )
-from rvneet.cli.completion import complete_case, complete_youth
+from rvneet.cli.completion import complete_case, complete_staff, complete_youth
 from rvneet.cli.prompting import require
 from rvneet.domain.enums import (
     CloseReason,
@@ -155,6 +155,7 @@ def open_(
         typer.Option(
             "--manager",
             metavar="S",
+            autocompletion=complete_staff,
             help="The case manager (juhtumikorraldaja): a staff reference (S-0001), a login or a "
             "name (pold finds Kadri Põld). Without it, you manage the case when RVNEET_USER (or "
             "--user) is the login of an active case manager in the staff register.",
@@ -374,6 +375,7 @@ def list_(
         typer.Option(
             "--manager",
             metavar="S",
+            autocompletion=complete_staff,
             help="Only the cases this case manager manages now: a staff reference (S-0001), "
             "a login or a name.",
         ),
@@ -624,6 +626,7 @@ def reassign(
         typer.Option(
             "--manager",
             metavar="S",
+            autocompletion=complete_staff,
             help="The new case manager: a staff reference (S-0001), a login or a name.",
         ),
     ],

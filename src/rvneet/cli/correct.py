@@ -14,6 +14,7 @@ from rvneet.cli.common import (
     parse_date,
     print_created,
 )
+from rvneet.cli.completion import complete_staff
 
 ReasonOption = Annotated[
     str,
@@ -64,6 +65,15 @@ def correct(
     ] = None,
     group: Annotated[
         str | None, typer.Option("--group", help="A NEET case: its target group, neet or risk.")
+    ] = None,
+    manager: Annotated[
+        str | None,
+        typer.Option(
+            "--manager",
+            help="The case: its case manager typed wrong at opening (a staff reference, login or "
+            "name); a case handed over later is changed with case reassign.",
+            autocompletion=complete_staff,
+        ),
     ] = None,
     date: Annotated[
         dt.date | None,
@@ -139,13 +149,15 @@ def correct(
 
     Only the options given change. A correction is checked by the rules the record was checked by
     when it was recorded: a start after the first contact, or a date outside the case, is refused.
-    The old and new values are in the audit log and in case show --history. The case manager is
-    changed with case reassign.
+    The old and new values are in the audit log and in case show --history. --manager corrects
+    the manager given at opening; a case handed over to another manager is changed with case
+    reassign, which keeps the date.
 
     \b
     Examples: rvneet case correct RV-2025-001 --start 2025-02-03 --reason "typed wrong"
               rvneet case correct RV-2025-001 C-12 --date 2025-03-04 --reason "typed wrong"
               rvneet case correct RV-2025-001 closing --close-reason moved --reason "mixed up"
+              rvneet case correct RV-2025-001 --manager S-0002 --reason "wrong person"
     """
     from rvneet.domain.errors import InvalidInput
     from rvneet.i18n import _
@@ -172,7 +184,7 @@ def correct(
         "answered_on": answered_on,
         "close_reason": close_reason,
     }
-    case_fields = {"start": start, "group": group}
+    case_fields = {"start": start, "group": group, "manager": manager}
     if item is None:
         fields = {k: v for k, v in fields.items() if v is not None}
         if fields:

@@ -20,6 +20,7 @@ from rvneet.cli.common import (
     to_json,
     warn,
 )
+from rvneet.cli.completion import complete_staff
 from rvneet.domain.enums import StaffRole, shown_stored
 from rvneet.i18n import N_, _
 
@@ -39,7 +40,12 @@ STAFF_COLUMNS = {
 _ROLES = ", ".join(role.value for role in StaffRole)
 
 StaffRef = Annotated[
-    str, typer.Argument(metavar="S", help="The staff member's reference, e.g. S-0001.")
+    str,
+    typer.Argument(
+        metavar="S",
+        help="The staff member's reference, e.g. S-0001.",
+        autocompletion=complete_staff,
+    ),
 ]
 
 

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 import typer
 
 from rvneet.cli.common import OutputFormat, database, parse_date, print_rich, table, to_json
+from rvneet.cli.completion import complete_staff
 from rvneet.i18n import N_, _, translate
 
 OPEN_COLUMNS = {
@@ -38,6 +39,7 @@ def today_command(
         typer.Option(
             "--manager",
             metavar="S",
+            autocompletion=complete_staff,
             help="Look at another case manager's day: a staff reference (S-0001), a login or a "
             "name.",
         ),

@@ -44,6 +44,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from rvneet.domain.enums import (
@@ -88,6 +89,7 @@ from rvneet.domain.tables import (
     Correction,
     FollowUp,
     Goal,
+    ManagerChange,
     Need,
     NeedsAssessment,
     StageChange,
@@ -141,9 +143,8 @@ FIELDS: dict[Any, tuple[str, ...]] = {
     SupportRequest: ("date", "kind", "answer", "answered_on"),
     FollowUp: ("date", "due"),
     "closing": ("date", "close_reason"),
-    # The case manager is not here: it belongs to the staff register and `case reassign`, which
-    # dates the change; a manager typed wrong at opening is reassigned from the start date.
-    Case: ("start", "channel", "group"),
+    # The manager typed at opening; a later hand-over is `case reassign`'s, which dates it.
+    Case: ("start", "channel", "group", "manager"),
     Youth: ("name", "code", "birth_date", "sex"),
 }
 
@@ -628,6 +629,8 @@ def correct_case(
                 start=_day(start), what=what, day=_day(day)
             )
         )
+    if "manager" in given:
+        _correct_manager(session, case, given["manager"])
     old_start = case.start_date
     case.start_date = start
     case.neet_group = group.value if group else None
@@ -639,6 +642,29 @@ def correct_case(
             record.date = start
             session.add(record)
     return _keep(session, case, changes, ref=case.ref, action="correct", reason=why, case=case)
+
+
+def _correct_manager(session: Session, case: Case, manager: str) -> None:
+    """Replace the manager given at opening; refused once the case has been handed over, since
+    which manager had it when is then `case reassign`'s record."""
+    from rvneet.services.staff import find_staff, set_manager, staff_label
+
+    handed = session.scalar(
+        select(func.min(ManagerChange.date)).where(ManagerChange.case_id == case.id)
+    )
+    if handed is not None:
+        raise InvalidInput(
+            _(
+                "{ref} was handed over on {day}: its manager is changed with: rvneet case "
+                "reassign {ref} --manager ... --date ..."
+            ).format(ref=case.ref, day=_day(handed))
+        )
+    staff = find_staff(session, manager, for_new_work=True)
+    if staff.id == case.manager_id:
+        raise InvalidInput(
+            _("{staff} already manages {case}").format(staff=staff_label(staff), case=case.ref)
+        )
+    set_manager(case, staff)
 
 
 def _followup_move(session: Session, case: Case) -> StageChange | None:
