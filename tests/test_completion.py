@@ -95,16 +95,24 @@ def test_a_missing_book_completes_nothing(run: Run, tmp_path: Path) -> None:
     assert complete(run, f"rvneet --db {not_a_book} case show ") == []
 
 
-def test_staff_complete_when_the_register_exists_and_nothing_before(book: Path) -> None:
-    assert references(book, None, "staff") == []  # a book without the staff table
+def test_staff_complete_active_staff_and_nothing_in_a_book_without_the_register(
+    book: Path,
+) -> None:
+    assert references(book, None, "staff") == []  # an empty register
     con = sqlite3.connect(book)
-    con.execute("CREATE TABLE staff (id INTEGER PRIMARY KEY, ref TEXT, retired_on DATE)")
     con.execute(
-        "INSERT INTO staff (ref, retired_on) VALUES ('S-0001', NULL), ('S-0002', '2025-01-01')"
+        "INSERT INTO staff (ref, name, role, retired_on, retire_reason) VALUES"
+        " ('S-0001', 'A', 'case-manager', NULL, NULL),"
+        " ('S-0002', 'B', 'case-manager', '2025-01-01', 'left')"
     )
     con.commit()
-    con.close()
     assert references(book, None, "staff") == ["S-0001"]
+    con.execute("DROP TABLE manager_changes")
+    con.execute("PRAGMA foreign_keys = OFF")
+    con.execute("DROP TABLE staff")  # an older book, before the register
+    con.commit()
+    con.close()
+    assert references(book, None, "staff") == []
 
 
 def test_the_completers_read_the_book_directly(book: Path) -> None:

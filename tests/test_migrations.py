@@ -505,12 +505,50 @@ def _chained(fill: Fill) -> Fill:
 
 # From 0006 on the audit log is a hash chain.
 FILL_0006: Fill = _chained(FILL_0004)
+# From 0007 on case managers are staff: "Anne" is S-0001; RV-2025-001 was handed to S-0002.
+FILL_0007: Fill = [
+    *FILL_0006,
+    (
+        "INSERT INTO staff (id, ref, name, user, role, email, retired_on, retire_reason)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (1, "S-0001", "Anne", None, "case-manager", None, None, None),
+            (2, "S-0002", "Toomas Org", "toomas", "case-manager", "t@example.ee", None, None),
+        ],
+    ),
+    ("UPDATE cases SET manager_id = 1 WHERE manager = 'Anne'", [()]),
+    (
+        "INSERT INTO manager_changes (id, case_id, from_id, to_id, date, reason)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [(1, 3, 1, 2, "2025-02-01", "Anne on leave")],
+    ),
+    ("UPDATE cases SET manager_id = 2, manager = 'Toomas Org' WHERE id = 3", [()]),
+]
+# From 0008 on a record typed wrong is corrected or withdrawn, and the correction kept.
+FILL_0008: Fill = [
+    *FILL_0007,
+    (
+        "UPDATE assessments SET withdrawn_at = '2025-03-02', withdrawn_by = 'tester',"
+        " withdrawn_reason = 'typed twice' WHERE id = 2",
+        [()],
+    ),
+    (
+        "INSERT INTO corrections (id, at, user, entity, entity_id, case_id, youth_id, record,"
+        " action, changes, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (1, "2025-03-02T10:00:00+00:00", "tester", "assessments", 2, 1, None, "A-2",
+             "withdraw", "{}", "typed twice"),
+        ],  # fmt: skip
+    ),
+]
 FILL: dict[str, Fill] = {
     "0001": FILL_0001,
     "0002": FILL_0002,
     "0003": FILL_0003,
     "0004": FILL_0004,
     "0006": FILL_0006,
+    "0007": FILL_0007,
+    "0008": FILL_0008,
 }
 
 # Columns a migration drops on purpose, with where their data went (checked by the test named).
