@@ -151,10 +151,10 @@ def test_root_help_and_group_without_command_in_estonian(
     result = run("--db", "x.db", "--lang=et", "--help")
     assert "Kasutus: rvneet [OPTIONS] COMMAND [ARGS]..." in result.stdout
     assert "Käsud:" in result.stdout
-    assert "Juhtumite avamine, hindamine, sulgemine ja vaatamine." in result.stdout
+    assert "Juhtumite avamine, hindamine, lõpetamine ja vaatamine." in result.stdout
     monkeypatch.setenv("RVNEET_LANG", "et")
     result = run("followup")
-    assert "Järeltugi: 6 kuu järelkontakt pärast juhtumi sulgemist." in result.stdout
+    assert "Järelkontakt: noorega võetakse uuesti ühendust" in result.stdout
     assert "Usage:" not in result.stdout
 
 
