@@ -332,7 +332,7 @@ ERRORS = [
     ),
     (
         ("case", "activity", "end", RV, "2", "--date", "2025-05-01", "--status", "käib"),
-        "tegevus lõpeb olekuga lõpetatud, katkestatud või ei-sobinud",
+        "tegevuse lõpus on see lõpetatud, katkestatud või ei sobinud",
         1,
     ),
     (
