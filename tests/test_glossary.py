@@ -32,7 +32,7 @@ def estonian_texts() -> list[tuple[str, str]]:
         if not message.id:
             continue
         msgid = message.id if isinstance(message.id, str) else message.id[0]
-        strings = [message.string] if isinstance(message.string, str) else message.string
+        strings = [message.string] if isinstance(message.string, str) else message.string or ()
         texts += [(msgid, s) for s in strings if s]
     for table in (ESTONIAN, LABELS):
         for enum, forms in table.items():
