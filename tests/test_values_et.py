@@ -164,3 +164,30 @@ def test_the_check_catches_a_token_and_a_code() -> None:
     assert not offences(
         "│ Seis │ lõpetatud (eesmärgid saavutatud) │ e-kiri │ NEET-olukorras noored │"
     )
+
+
+def test_report_and_xlsx_headers_use_the_screens_words(on_demo: Path) -> None:
+    # The Lisa 4 XLSX (for SKA) and the screens name the same things the same way.
+    import openpyxl
+
+    target = on_demo / "lisa4.xlsx"
+    _run(
+        "--lang",
+        "et",
+        "report",
+        "lisa4",
+        "--period",
+        "2025",
+        "--format",
+        "xlsx",
+        "--output",
+        str(target),
+    )
+    header = next(openpyxl.load_workbook(target)["Juhtumid"].iter_rows(values_only=True))
+    screen = _run("--lang", "et", "case", "show", "RV-2024-001") + _run(
+        "--lang", "et", "case", "list", "--limit", "0"
+    )
+    for word in ("Juhtum", "Riskitase", "SKA rakendustuge taotletud", "Algus", "Lõpp"):
+        assert word in header and word in screen, word
+    workload = _run("--lang", "et", "report", "workload", "--as-of", "2025-06-30")
+    assert "RV: kõrge risk" in workload and "NEET: punane olukord" in workload
