@@ -60,7 +60,7 @@ class CloseReason(StrEnum):
 
 
 class ReachChannel(StrEnum):
-    """How the youth was found and reached (the NEET model's stage 2, *noore leidmine*)."""
+    """How the youth was reached (the NEET model's stage 2, *noorteni jõudmine*)."""
 
     NGTS_LIST = "ngts-list"  # the youth-guarantee support system's monitoring list
     MOBILE_YOUTH_WORK = "mobile-youth-work"
