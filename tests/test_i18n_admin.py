@@ -256,7 +256,7 @@ def test_audit_changes_read_in_estonian_but_stored_as_they_are(
         "juhtum 1",
         "sünnikuupäev: 01.2010",
         "nimi: [varjatud]",
-        "sugu: N",
+        "sugu: naine",
         "riskitase: kõrge",
         "alguskuupäev: 03.02.2025",
         "etapp: suunamine",

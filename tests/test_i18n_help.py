@@ -107,7 +107,7 @@ def test_case_open_help_in_estonian(run: Run, monkeypatch: pytest.MonkeyPatch, h
         result = run("--lang", "et", "case", "open", "--help")
     assert result.exit_code == 0, result.stderr
     out = result.stdout
-    assert "Kasutus: rvneet case open [OPTIONS]" in out
+    assert "Kasutus: rvneet case open [VALIKUD]" in out
     assert "Valikud:" in out
     assert "Näide: rvneet case open --youth Y-0001 --model rv --start 2025-03-03 --risk high" in out
     assert "juhtumikorraldaja" in out.lower()
@@ -120,6 +120,7 @@ def test_case_open_help_in_estonian(run: Run, monkeypatch: pytest.MonkeyPatch, h
         "[required]",
         "[default:",
         "Example:",
+        "[OPTIONS]",
     ):
         assert english not in out, english
 
@@ -149,13 +150,17 @@ def test_root_help_and_group_without_command_in_estonian(
 ) -> None:
     # Breaks if lang_option misses --lang=et, or the translation only reached subcommands.
     result = run("--db", "x.db", "--lang=et", "--help")
-    assert "Kasutus: rvneet [OPTIONS] COMMAND [ARGS]..." in result.stdout
+    assert "Kasutus: rvneet [VALIKUD] KÄSK [ARGUMENDID]…" in result.stdout
     assert "Käsud:" in result.stdout
-    assert "Juhtumite avamine, hindamine, sulgemine ja vaatamine." in result.stdout
+    assert "Juhtumite avamine, hindamine, lõpetamine ja vaatamine." in result.stdout
     monkeypatch.setenv("RVNEET_LANG", "et")
     result = run("followup")
-    assert "Järeltugi: 6 kuu järelkontakt pärast juhtumi sulgemist." in result.stdout
+    assert "Järelkontakt: noorega võetakse uuesti ühendust" in result.stdout
     assert "Usage:" not in result.stdout
+    # The usage line's placeholders in Estonian too (issue 19); English keeps Click's.
+    assert "Kasutus: rvneet followup [VALIKUD] KÄSK [ARGUMENDID]…" in result.stdout
+    monkeypatch.setenv("RVNEET_LANG", "en")
+    assert "Usage: rvneet [OPTIONS] COMMAND [ARGS]..." in run("--help").stdout
 
 
 def test_a_commands_own_lang_option_does_not_choose_the_help_language(run: Run) -> None:

@@ -207,7 +207,7 @@ def test_case_rows_refused_in_estonian(run: Run, ok: Ok, db_path: Path, tmp_path
         "  rida 3, juhtum: RV-2025-001 ei ole noore Y-0002 juhtum",
         "  rida 4, noor: noort Y-0099 pole",
         "  rida 5, juhtum: juhtumit RV-2025-999 pole",
-        "  rida 6, lõpetamise põhjus: suletud juhtumil peavad olema nii lõppkuupäev kui ka "
+        "  rida 6, lõpetamise põhjus: lõpetatud juhtumil peavad olema nii lõppkuupäev kui ka "
         "lõpetamise põhjus",
         "  rida 7: anna noore viide (noor) või isikukood",
     ]
@@ -318,8 +318,8 @@ def test_ngts_import_in_estonian(run: Run, ok: Ok) -> None:
     assert result.exit_code == 0, result.stderr
     # Breaks if ngts.py's notes are not through ngettext (plural and singular forms below).
     assert result.stdout.splitlines() == [
-        "NGTS nimekiri failist ngts-2025-03.csv: 6 uut, 0 muudetud, 0 muutmata, 0 tagasi lükatud",
-        "  5 noort registreeriti, 1 on juba raamatus",
+        "NGTS-i seirenimekiri failist ngts-2025-03.csv: 6 uut, 0 muudetud, 0 muutmata, 0 tagasi lükatud",
+        "  5 noort registreeriti, 1 on juba andmebaasis",
         "  Y-0001 on juba avatud juhtumis NEET-2025-001",
     ]
     future = (dt.date.today() + dt.timedelta(days=2)).isoformat()
@@ -344,7 +344,7 @@ def test_ngts_rows_refused_in_estonian(run: Run, db_path: Path, tmp_path: Path) 
     path = write_csv(tmp_path / "nimed.csv", [["isikukood", "telefon"], [CODE_F_2010, "5555"]])
     result = et(run, "import", "ngts", str(path), "--list-date", "2025-03-15")
     assert result.stderr.strip() == (
-        "Viga: NGTS nimekirja failis pole veergu nimi (name) ega veerge eesnimi ja perekonnanimi "
+        "Viga: NGTS-i seirenimekirja failis pole veergu nimi (name) ega veerge eesnimi ja perekonnanimi "
         "(first_name, last_name)"
     )
 
@@ -384,7 +384,7 @@ def test_column_descriptions_come_from_the_catalog() -> None:
     # Breaks if domain/columns.py's help texts are not marked N_ or description() skips them.
     by_field = {c.field: c for c in CASE_COLUMNS}
     assert by_field["close_reason"].description("et") == (
-        "Lõpetamise põhjus: eesmärgid-täidetud, kolis, loobus, kontakt-kadus, üle-antud, muu."
+        "Lõpetamise põhjus: eesmärgid-saavutatud, elukoht-muutus, loobus, kontakt-katkes, üle-antud, muu."
     )
     assert by_field["close_reason"].description("en") == (
         "Why it was closed: goals-met, moved, declined, lost-contact, transferred, other."

@@ -145,15 +145,15 @@ def test_case_plan_table_in_estonian(run: Run, book: Path) -> None:
         "Eesmärk",
         "Tähtaeg",
         "Seis",
-        "Teenuseosutaja",
+        "Tugitegevuse pakkuja",
         "Algus",
         "Hinnang",
-        "Eesmärke täidetud: 1 2-st (loobutud 1",
+        "Eesmärke saavutatud: 1/2 (loobutud 1",
     ):
         assert text in out, (text, out)
     # Breaks if _state/_activity_state stop showing states, roles and dates in Estonian.
     for text in (
-        "tehtud 01.06.2025",
+        "saavutatud 01.06.2025",
         "loobutud 02.06.2025",
         "avatud",
         "lõpetatud 28.04.2025",
@@ -220,7 +220,7 @@ def test_empty_plan_in_estonian(run: Run, book: Path, monkeypatch: pytest.Monkey
     # Breaks if "No goals yet." / "No support activities yet." / "Goals met" are not translated.
     assert "Eesmärke veel pole." in result.stdout
     assert "Tugitegevusi veel pole." in result.stdout
-    assert "Eesmärke täidetud: 0 0-st" in result.stdout
+    assert "Eesmärke saavutatud: 0/0" in result.stdout
     assert "yet" not in result.stdout and "Goals" not in result.stdout
 
 
@@ -229,12 +229,12 @@ def test_followup_due_in_estonian(run: Run, book: Path) -> None:
     assert code == 0, err
     # Breaks if DUE_COLUMNS or the title lose N_().
     for text in (
-        "Ootel järeltoe kontaktid",
+        "Järelkontaktid, mille tähtaeg on käes",
         "Juhtum",
         "Noor",
         "Mudel",
         "Juhtumikorraldaja",
-        "Suletud",
+        "Lõpetatud",
         "Tähtaeg",
         "Hilinenud päevi",
         "31.10.2025",
@@ -273,7 +273,7 @@ def test_support_answer_word_in_the_users_language(run: Run, book: Path) -> None
 ERRORS = [
     (
         ("case", "goal", "done", RV, "1", "--date", "2025-06-05"),
-        "juhtumi RV-2025-001 eesmärk 1 on juba tehtud (01.06.2025)",
+        "juhtumi RV-2025-001 eesmärk 1 on juba saavutatud (01.06.2025)",
         1,
     ),
     (
@@ -332,7 +332,7 @@ ERRORS = [
     ),
     (
         ("case", "activity", "end", RV, "2", "--date", "2025-05-01", "--status", "käib"),
-        "tegevus lõpeb olekuga lõpetatud, katkestatud või ei-sobinud",
+        "tegevuse lõpus on see lõpetatud, katkestatud või ei sobinud",
         1,
     ),
     (
@@ -364,17 +364,17 @@ ERRORS = [
     ),
     (
         ("case", "support-request", NEET, "--date", "2025-03-12", "--kind", "implementation"),
-        "NEET-2025-001 on NEET juhtum; SKA-le saab tugitaotlusi esitada ainult RV juhtumite kohta",
+        "NEET-2025-001 on NEET-juhtum; SKA-le saab taotlusi esitada ainult RV-juhtumite kohta",
         1,
     ),
     (
         ("case", "support-request", RV, "--date", "2025-03-12", "--kind", "process-management"),
-        "protsessijuhtimise taotlus vajab kirjalikku põhjendust (--justification TEXT; leping 3.5)",
+        "protsessijuhtimise toe taotlus vajab kirjalikku põhjendust (--justification TEXT; lepingu p 3.5)",
         1,
     ),
     (
         ("case", "support-answer", RV, "1", "--date", "2025-03-25", "--granted"),
-        "juhtumi RV-2025-001 tugitaotlusele 1 on juba vastatud (rahuldatud 20.03.2025)",
+        "juhtumi RV-2025-001 taotlusele 1 on SKA juba vastanud (rahuldatud 20.03.2025)",
         1,
     ),
     (
@@ -384,7 +384,7 @@ ERRORS = [
     ),
     (
         ("case", "support-answer", RV, "9", "--date", "2025-03-25", "--granted"),
-        "juhtumil RV-2025-001 pole tugitaotlust 9",
+        "juhtumil RV-2025-001 pole SKA-le esitatud taotlust 9",
         3,
     ),
     (
@@ -424,12 +424,12 @@ ERRORS = [
     ),
     (
         ("followup", "record", RV, "--date", "2026-11-23", "--reached", "yes"),
-        "RV-2025-001 on avatud; järeltugi tuleb pärast sulgemist",
+        "RV-2025-001 on avatud; järelkontakt tuleb pärast lõpetamist",
         1,
     ),
     (
         ("followup", "record", NEET, "--date", "2025-10-01", "--reached", "yes"),
-        "järeltoe kontakti kuupäev 01.10.2025 on enne juhtumi lõppu 31.10.2025",
+        "järelkontakti kuupäev 01.10.2025 on enne juhtumi lõppu 31.10.2025",
         1,
     ),
     (
@@ -444,13 +444,13 @@ ERRORS = [
             "--education",
             "yes",
         ),
-        "õppimise ja töötamise saab kirja panna ainult siis, kui nooreni jõuti",
+        "õppimise ja töötamise saab kirja panna ainult siis, kui noorega saadi ühendust",
         1,
     ),
     (("followup", "due", "--within", "-3"), "--within peab olema 0 või rohkem päeva", 1),
     (
         ("followup", "skip", NEET, "--reason", " "),
-        "anna järeltoe vahelejätmise põhjus (--reason)",
+        "anna järelkontakti vahelejätmise põhjus (--reason)",
         1,
     ),
     (
@@ -465,7 +465,7 @@ ERRORS = [
     ),
     (
         ("case", "open", "--youth", "Y-0001", "--model", "rv", "--start", "2025-02-03"),
-        "RV juhtum vajab riskitaset --risk keskmine|kõrge",
+        "RV-juhtum vajab riskitaset --risk keskmine|kõrge",
         1,
     ),
     (
@@ -567,11 +567,11 @@ def test_timeline_details_in_estonian_on_request(run: Run, book: Path) -> None:
     details = [e["detail"] for e in estonian]
     # Breaks if a timeline stops writing its details in `lang` (roles, states, kinds, outcome).
     for text in (
-        "1: club, teostaja M-001 (noorsootöötaja)",
+        "1: club, tugitegevuse pakkuja M-001 (noorsootöötaja)",
         "1: club, lõpetatud",
         "#1 rakendustugi",
         "tehtud",  # the follow-up, now done
-        "nooreni jõuti, õpib: jah, töötab: teadmata",
+        "noorega saadi ühendust, õpib: jah, töötab: teadmata",
     ):
         assert text in details, (text, details)
     assert [e["event"] for e in estonian] == [e["event"] for e in english]  # names: English keys

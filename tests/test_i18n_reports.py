@@ -115,7 +115,10 @@ def test_lisa4_table_in_estonian(run: Run) -> None:
     # Breaks if render_table stops translating the title, the headers, the figures or the values
     # (model.Column.shown, Breakdown.value_label).
     out = " ".join(_report(run, "lisa4", "--lang", "et").stdout.split())
-    assert "Lisa 4 — Ringist välja seire, Viljandi linn, 2025H1 (01.01.2025 … 30.06.2025)" in out
+    assert (
+        "Lisa 4 – Ringist välja rakendamise seirearuanne, Viljandi linn, 2025H1 (01.01.2025 … 30.06.2025)"
+        in out
+    )
     for text in ("Perioodil aktiivseid juhtumeid", "Soo järgi: naine", "Riskitaseme järgi: kõrge",
                  "SKA rakendustoe taotlemise järgi: jah", "Juhtumid", "Riskitase", "keskmine"):  # fmt: skip
         assert text in out, text
@@ -166,9 +169,9 @@ def test_workload_and_followups_values_in_estonian(run: Run) -> None:
     assert "(määramata)" in workload and "(none)" not in workload
     assert "Juhtumikorraldajate koormus, Viljandi linn, seisuga 30.06.2025" in workload
     followups = " ".join(_report(run, "followups", "--lang", "et").stdout.split())
-    assert "Perioodil tähtaega jõudnud järelsuhtlusi" in followups
-    assert "Perioodi lõpus tegemata, mudeli järgi: NEET" in followups
-    assert "tegemata" in followups and "overdue" not in followups
+    assert "Perioodil tähtaega jõudnud järelkontakte" in followups
+    assert "Perioodi lõpus tähtaja ületanud, mudeli järgi: NEET" in followups
+    assert "tähtaja ületanud" in followups and "overdue" not in followups
 
 
 def test_suppressed_report_says_so_in_estonian(run: Run) -> None:
@@ -256,7 +259,7 @@ def test_check_failure_message_plural_in_both_languages(run: Run) -> None:
     result = run("--lang", "et", "check", "--warn-only")
     assert result.stderr == (
         "Hoiatus: 2 andmekvaliteedi reeglit ei ole täidetud: pole-hiljutist-kontakti, "
-        "järelsuhtlus-üle-tähtaja\n"
+        "järelkontakt-üle-tähtaja\n"
     )
     assert run("check", "--period", "2025H1").stderr == (
         "Error: 1 data-quality rule failed: no-recent-contact\n"

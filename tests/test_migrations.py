@@ -536,9 +536,20 @@ FILL_0008: Fill = [
         "INSERT INTO corrections (id, at, user, entity, entity_id, case_id, youth_id, record,"
         " action, changes, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (1, "2025-03-02T10:00:00+00:00", "tester", "assessments", 2, 1, None, "A-2",
-             "withdraw", "{}", "typed twice"),
-        ],  # fmt: skip
+            (
+                1,
+                "2025-03-02T10:00:00+00:00",
+                "tester",
+                "assessments",
+                2,
+                1,
+                None,
+                "A-2",
+                "withdraw",
+                "{}",
+                "typed twice",
+            ),
+        ],
     ),
 ]
 FILL: dict[str, Fill] = {

@@ -325,15 +325,15 @@ def test_workload_table_in_estonian(ok: Ok) -> None:
     )  # an Estonian table writes dates as people do (render.heading)
     assert KADRI in out
     assert "(määramata)" in out  # JSON and CSV keep "(none)"
-    assert "Avatud NEET juhtumid valgusfoori järgi: kollane olukord" in out
+    assert "Avatud NEET-juhtumid valgusfoori järgi: kollane olukord" in out
 
 
 def test_followups_table_in_estonian(ok: Ok) -> None:
     out = " ".join(
         ok("report", "followups", "--period", "2025Q2", "--lang", "et", "--no-timestamp").split()
     )
-    assert "Järelsuhtlus 6 kuud pärast juhtumi lõppu" in out
-    assert "tehtud" in out and "ära jäetud" in out and "tegemata" in out
+    assert "Järelkontaktid 6 kuud pärast juhtumi lõpetamist" in out
+    assert "tehtud" in out and "ära jäetud" in out and "tähtaja ületanud" in out
     assert "overdue" not in out
 
 

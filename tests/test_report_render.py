@@ -65,7 +65,7 @@ def test_lisa4_xlsx_has_a_summary_and_a_listing_sheet_in_estonian(run: Run, tmp_
     assert workbook.sheetnames == ["Kokkuvõte", "Juhtumid"]
     summary = [row for row in workbook["Kokkuvõte"].iter_rows(values_only=True)]
     assert summary[0][0] == (
-        f"Lisa 4 — Ringist välja seire, {MUNICIPALITY}, 2025H1 (01.01.2025 … 30.06.2025)"
+        f"Lisa 4 – Ringist välja rakendamise seirearuanne, {MUNICIPALITY}, 2025H1 (01.01.2025 … 30.06.2025)"
     )
     assert re.fullmatch(r"Koostatud \d\d\.\d\d\.20\d\d \d\d:\d\d UTC", str(summary[1][0]))
     values = {row[0]: row[1] for row in summary[3:]}
@@ -81,7 +81,7 @@ def test_lisa4_xlsx_has_a_summary_and_a_listing_sheet_in_estonian(run: Run, tmp_
         "Riskitase",
         "Algus",
         "Lõpp",
-        "SKA rakendustugi",
+        "SKA rakendustuge taotletud",
     )
     first = listing[1]
     assert first[:4] == ("RV-2024-001", "naine", 15, "kõrge")
@@ -114,7 +114,7 @@ def test_rvneet_lang_chooses_labels_but_never_json_keys(
     assert "kõrge" in table
     assert json.loads(_lisa4(run, "--format", "json").stdout) == english
     header = _lisa4(run, "--format", "csv").stdout.splitlines()[0]
-    assert header == "Juhtum,Sugu,Vanus,Riskitase,Algus,Lõpp,SKA rakendustugi"
+    assert header == "Juhtum,Sugu,Vanus,Riskitase,Algus,Lõpp,SKA rakendustuge taotletud"
     assert _lisa4(run, "--format", "csv", "--lang", "en").stdout.startswith("case,sex,age,")
 
 

@@ -80,13 +80,13 @@ def test_table_lists_consents_in_estonian(ok: Ok, youth: str, command: tuple[str
     assert "Nõusolekud" in out
     assert "Consents" not in out and "Given by" not in out and "Withdrawn" not in out
     assert [c.strip() for c in row(out, "Ulatus").split("┃")[1:5]] == [
-        "Kuupäev", "Ulatus", "Andja", "Tagasi võetud"
+        "Kuupäev", "Ulatus", "Nõusoleku andja", "Tagasi võetud"
     ]  # fmt: skip
     assert [c.strip() for c in row(out, "02.01.2024").split("│")[1:5]] == [
-        "02.01.2024", "osalemine", "esindaja", "ei"
+        "02.01.2024", "osalemine", "seaduslik esindaja", "ei"
     ]  # fmt: skip
     assert [c.strip() for c in row(out, "02.03.2024").split("│")[1:5]] == [
-        "02.03.2024", "osalemine", "esindaja", "jah"
+        "02.03.2024", "osalemine", "seaduslik esindaja", "jah"
     ]  # fmt: skip
 
 

@@ -421,7 +421,7 @@ def list_(
         N_("Cases"),
         N_("cases"),
         fields=CASE_FIELDS,
-        values={"level": level_label},
+        values={"level": level_label, "model": Model},
     )
 
 
@@ -546,7 +546,11 @@ def _details(record: dict[str, Any]) -> dict[str, Any]:
         youth = _("{name} ({youth}), {sex}, age {age}")
     else:
         youth = _("{name} ({youth}), {sex}, erased")
-    model = record["model"].upper()
+    model = (
+        shown_stored(Model, record["model"])
+        if message_language() == "et"
+        else record["model"].upper()
+    )
     if record["group"]:
         model = _("{model}, group {group}").format(
             model=model, group=shown_stored(NeetGroup, record["group"])

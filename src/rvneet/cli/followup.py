@@ -1,4 +1,4 @@
-"""`rvneet followup ...`: the contact 6 months after a case closes (järeltugi)."""
+"""`rvneet followup ...`: the contact 6 months after a case closes (järelkontakt)."""
 
 import datetime as dt
 from dataclasses import replace
@@ -25,7 +25,7 @@ from rvneet.i18n import N_
 
 app = typer.Typer(
     rich_markup_mode=None,
-    help="The 6-month follow-up after a case closes (järeltugi).",
+    help="The 6-month follow-up after a case closes (järelkontakt).",
     no_args_is_help=True,
 )
 

@@ -5,6 +5,7 @@ English text exactly as the code has it; `python -m rvneet.i18n_catalog` regener
 Only the standard library here: `import rvneet.cli` must stay light (tests/test_startup.py).
 """
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -26,7 +27,12 @@ CLICK_STRINGS = (
     "Missing command.",
     "No such command {name!r}.",
     "Aborted!",
+    # The usage line's placeholders (Click's options_metavar and subcommand_metavar).
+    "[OPTIONS]",
+    "COMMAND",
+    "[ARGS]...",
 )
+_USAGE_WORDS = re.compile(r"\[OPTIONS\]|\bCOMMAND\b|\[ARGS\]\.\.\.")
 
 
 def _commands(command: Any, path: str = "rvneet") -> Iterator[tuple[str, Any]]:
@@ -110,6 +116,8 @@ def click_words(lang: str) -> Iterator[None]:
     original_help_option = click_core.Command.get_help_option
 
     def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        # `Kasutus: rvneet [VALIKUD] KÄSK [ARGUMENDID]…`: the placeholders, not the metavars.
+        args = _USAGE_WORDS.sub(lambda m: tr.gettext(m.group(0)), args)
         original_write_usage(self, prog, args, tr.gettext("Usage: ") if prefix is None else prefix)
 
     def get_help_option(self: Any, ctx: Any) -> Any:

@@ -22,7 +22,7 @@ from rvneet.cli.common import (
     warn,
 )
 from rvneet.cli.completion import complete_member
-from rvneet.domain.enums import ActivityStatus, NetworkRole, Tier, shown_stored
+from rvneet.domain.enums import ActivityStatus, Model, NetworkRole, Tier, shown_stored
 from rvneet.i18n import N_, _
 
 app = typer.Typer(
@@ -167,7 +167,9 @@ def show(
             [{"k": k, "v": v} for k, v in details.items()],
             DETAIL_COLUMNS,
         ),
-        table(N_("Cases"), record["cases"], SHOW_CASES) if record["cases"] else _("No cases."),
+        table(N_("Cases"), record["cases"], SHOW_CASES, values={"model": Model})
+        if record["cases"]
+        else _("No cases."),
         table(
             N_("Support activities"),
             record["activities"],

@@ -26,7 +26,7 @@ from rvneet.cli.common import (
 )
 from rvneet.cli.completion import complete_youth
 from rvneet.cli.prompting import require
-from rvneet.domain.enums import ConsentGiver, ConsentScope, Light, RiskLevel, Sex, shown
+from rvneet.domain.enums import ConsentGiver, ConsentScope, Light, Model, RiskLevel, Sex, shown
 from rvneet.i18n import N_, _, format_date, message_language, translate
 
 if TYPE_CHECKING:
@@ -224,7 +224,7 @@ def show(
             [{"k": k, "v": v} for k, v in details.items()],
             DETAIL_COLUMNS,
         ),
-        table(N_("Cases"), record["cases"], CASE_COLUMNS, values={"level": _level})
+        table(N_("Cases"), record["cases"], CASE_COLUMNS, values={"level": _level, "model": Model})
         if record["cases"]
         else _("No cases."),
         consent_table(record["consents"]),

@@ -125,9 +125,9 @@ CASE_COLUMNS = (
     ),
     Column(
         "channel",
-        "leidmise viis",
+        "noorteni jõudmise viis",
         choices=ReachChannel,
-        aliases=("reached_through",),
+        aliases=("reached_through", "leidmise viis"),  # the Estonian header before issue 19
         help=N_(
             "How the youth was reached: {choices}. "
             "Empty: other (a new case) or unchanged (a case in the book)."

@@ -60,7 +60,7 @@ class CloseReason(StrEnum):
 
 
 class ReachChannel(StrEnum):
-    """How the youth was found and reached (the NEET model's stage 2, *noore leidmine*)."""
+    """How the youth was reached (the NEET model's stage 2, *noorteni jõudmine*)."""
 
     NGTS_LIST = "ngts-list"  # the youth-guarantee support system's monitoring list
     MOBILE_YOUTH_WORK = "mobile-youth-work"
@@ -123,6 +123,8 @@ class NetworkRole(StrEnum):
     PSYCHOLOGIST = "psychologist"
     PSYCHIATRIST = "psychiatrist"
     DEBT_COUNSELLOR = "debt-counsellor"
+    NETWORK_LEAD = "network-lead"  # koostöövõrgustiku eestvedaja (NEET model)
+    NGTS_WORKER = "ngts-worker"  # noortegarantii tugisüsteemi töötaja (RV agreement 2.3)
     OTHER = "other"
 
 
@@ -179,7 +181,7 @@ class ActivityStatus(StrEnum):
 
 
 class FollowUpStatus(StrEnum):
-    """The state of the 6-month follow-up (*järeltugi*)."""
+    """The state of the 6-month follow-up contact (*järelkontakt*)."""
 
     DUE = "due"
     DONE = "done"
@@ -201,26 +203,26 @@ class YesNo(StrEnum):
     NO = "no"
 
 
-# Each typed value's Estonian form, in the models' own words. A value missing here has no form of its
-# own in Estonian (rv, neet, sms, Rajaleidja): the English value is also the Estonian one.
+# Each typed value's Estonian form, in the models' own words (docs/glossary.md). A value missing here
+# has no form of its own in Estonian (rv, sms, Rajaleidja): the English value is also the Estonian one.
 ESTONIAN: dict[type[StrEnum], dict[str, str]] = {
     Sex: {Sex.F: "N"},  # naine; M (mees) is M in both languages, as the personal code's forms write
     RiskLevel: {RiskLevel.MEDIUM: "keskmine", RiskLevel.HIGH: "kõrge"},
     Light: {Light.RED: "punane", Light.YELLOW: "kollane", Light.GREEN: "roheline"},
-    NeetGroup: {NeetGroup.RISK: "riskis"},  # NEET-riskis noor; neet (NEET-olukorras) is neet
+    NeetGroup: {NeetGroup.NEET: "NEET-olukorras", NeetGroup.RISK: "NEET-riskis"},
     CloseReason: {
-        CloseReason.GOALS_MET: "eesmärgid-täidetud",
-        CloseReason.MOVED: "kolis",
+        CloseReason.GOALS_MET: "eesmärgid-saavutatud",
+        CloseReason.MOVED: "elukoht-muutus",
         CloseReason.DECLINED: "loobus",
-        CloseReason.LOST_CONTACT: "kontakt-kadus",
+        CloseReason.LOST_CONTACT: "kontakt-katkes",
         CloseReason.TRANSFERRED: "üle-antud",
         CloseReason.OTHER: "muu",
     },
     ReachChannel: {
-        ReachChannel.NGTS_LIST: "ngts-nimekiri",
+        ReachChannel.NGTS_LIST: "ngts-seirenimekiri",
         ReachChannel.MOBILE_YOUTH_WORK: "mobiilne-noorsootöö",
         ReachChannel.REFERRAL: "suunamine",
-        ReachChannel.SELF: "pöördus-ise",
+        ReachChannel.SELF: "isiklik-pöördumine",
         ReachChannel.SCHOOL: "kool",
         ReachChannel.OTHER: "muu",
     },
@@ -252,18 +254,20 @@ ESTONIAN: dict[type[StrEnum], dict[str, str]] = {
         WelfareDomain.PARENTING: "vanemlikud-oskused",
     },
     NetworkRole: {
-        NetworkRole.CHILD_PROTECTION: "lastekaitse",
+        NetworkRole.CHILD_PROTECTION: "lastekaitsetöötaja",
         NetworkRole.SOCIAL_WORKER: "sotsiaaltöötaja",
         NetworkRole.YOUTH_WORKER: "noorsootöötaja",
         NetworkRole.MOBILE_YOUTH_WORKER: "mobiilne-noorsootöötaja",
         NetworkRole.POLICE: "politsei",
-        NetworkRole.PROBATION: "kriminaalhooldus",
-        NetworkRole.PROSECUTOR: "prokuratuur",
-        NetworkRole.SCHOOL_SUPPORT: "tugispetsialist",
-        NetworkRole.TOOTUKASSA: "töötukassa",
+        NetworkRole.PROBATION: "kriminaalhooldaja",
+        NetworkRole.PROSECUTOR: "prokurör",
+        NetworkRole.SCHOOL_SUPPORT: "kooli-tugispetsialist",
+        NetworkRole.TOOTUKASSA: "töötukassa-esindaja",
         NetworkRole.PSYCHOLOGIST: "psühholoog",
         NetworkRole.PSYCHIATRIST: "psühhiaater",
         NetworkRole.DEBT_COUNSELLOR: "võlanõustaja",
+        NetworkRole.NETWORK_LEAD: "koostöövõrgustiku-eestvedaja",
+        NetworkRole.NGTS_WORKER: "noortegarantii-tugisüsteemi-töötaja",
         NetworkRole.OTHER: "muu",
     },
     Tier: {Tier.CORE: "tuumikgrupp", Tier.WIDER: "laiem-võrgustik"},
@@ -271,13 +275,17 @@ ESTONIAN: dict[type[StrEnum], dict[str, str]] = {
         ConsentScope.DATA_SHARING: "andmete-jagamine",
         ConsentScope.PARTICIPATION: "osalemine",
     },
-    ConsentGiver: {ConsentGiver.YOUTH: "noor", ConsentGiver.GUARDIAN: "esindaja"},
+    ConsentGiver: {ConsentGiver.YOUTH: "noor", ConsentGiver.GUARDIAN: "seaduslik-esindaja"},
     SupportKind: {
         SupportKind.IMPLEMENTATION: "rakendustugi",
-        SupportKind.PROCESS_MANAGEMENT: "protsessijuhtimine",
+        SupportKind.PROCESS_MANAGEMENT: "protsessijuhtimise-tugi",
     },
     SupportAnswer: {SupportAnswer.GRANTED: "rahuldatud", SupportAnswer.REFUSED: "keeldutud"},
-    GoalState: {GoalState.OPEN: "avatud", GoalState.DONE: "tehtud", GoalState.DROPPED: "loobutud"},
+    GoalState: {
+        GoalState.OPEN: "avatud",
+        GoalState.DONE: "saavutatud",
+        GoalState.DROPPED: "loobutud",
+    },
     ActivityStatus: {
         ActivityStatus.ONGOING: "käib",
         ActivityStatus.COMPLETED: "lõpetatud",
@@ -298,14 +306,90 @@ ESTONIAN[StaffRole] = {
     StaffRole.ADMIN: "administraator",
 }
 
+# Estonian forms used before the terms were aligned with the seeds (issue 19): still accepted as
+# input, so scripts and habits keep working, but never shown.
+FORMER: dict[type[StrEnum], dict[str, tuple[str, ...]]] = {
+    NeetGroup: {NeetGroup.NEET: ("olukorras",), NeetGroup.RISK: ("riskis",)},
+    CloseReason: {
+        CloseReason.GOALS_MET: ("eesmärgid-täidetud",),
+        CloseReason.MOVED: ("kolis",),
+        CloseReason.LOST_CONTACT: ("kontakt-kadus",),
+    },
+    ReachChannel: {ReachChannel.NGTS_LIST: ("ngts-nimekiri",), ReachChannel.SELF: ("pöördus-ise",)},
+    NetworkRole: {
+        NetworkRole.CHILD_PROTECTION: ("lastekaitse", "lastekaitsespetsialist"),
+        NetworkRole.PROBATION: ("kriminaalhooldus",),
+        NetworkRole.PROSECUTOR: ("prokuratuur",),
+        NetworkRole.SCHOOL_SUPPORT: ("tugispetsialist",),
+        NetworkRole.TOOTUKASSA: ("töötukassa",),
+    },
+    ConsentGiver: {ConsentGiver.GUARDIAN: ("esindaja",)},
+    SupportKind: {SupportKind.PROCESS_MANAGEMENT: ("protsessijuhtimine",)},
+    GoalState: {GoalState.DONE: ("tehtud", "täidetud")},
+}
+
+# How a value reads in an Estonian sentence or table cell, where it differs from its typed form:
+# words, never an input token (`eesmärgid saavutatud`, not `eesmärgid-saavutatud`). The same words
+# as the reports' labels. JSON and CSV keep the English value.
+LABELS: dict[type[StrEnum], dict[str, str]] = {
+    Model: {Model.RV: "Ringist välja", Model.NEET: "NEET"},
+    Sex: {Sex.M: "mees", Sex.F: "naine"},
+    NeetGroup: {
+        NeetGroup.NEET: "NEET-olukorras noored (15–29)",
+        NeetGroup.RISK: "NEET-riskis noored (14–19)",
+    },
+    CloseReason: {
+        CloseReason.GOALS_MET: "eesmärgid saavutatud",
+        CloseReason.MOVED: "elukoht muutus",
+        CloseReason.DECLINED: "noor loobus",
+        CloseReason.LOST_CONTACT: "kontakt katkes",
+        CloseReason.TRANSFERRED: "üle antud",
+    },
+    ReachChannel: {
+        ReachChannel.NGTS_LIST: "NGTS-i seirenimekiri",
+        ReachChannel.MOBILE_YOUTH_WORK: "mobiilne noorsootöö",
+        ReachChannel.REFERRAL: "spetsialisti suunamine",
+        ReachChannel.SELF: "isiklik pöördumine",
+        ReachChannel.OTHER: "muu",
+    },
+    ContactChannel: {ContactChannel.SMS: "SMS"},
+    WelfareDomain: {WelfareDomain.PARENTING: "vanemlikud oskused"},
+    NetworkRole: {
+        NetworkRole.MOBILE_YOUTH_WORKER: "mobiilne noorsootöötaja",
+        NetworkRole.SCHOOL_SUPPORT: "kooli tugispetsialist",
+        NetworkRole.TOOTUKASSA: "Töötukassa esindaja (karjäärispetsialist)",
+        NetworkRole.RAJALEIDJA: "Rajaleidja",
+        NetworkRole.NETWORK_LEAD: "koostöövõrgustiku eestvedaja",
+        NetworkRole.NGTS_WORKER: "noortegarantii tugisüsteemi töötaja",
+    },
+    Tier: {Tier.WIDER: "laiem võrgustik"},
+    ConsentScope: {ConsentScope.DATA_SHARING: "andmete jagamine"},
+    ConsentGiver: {ConsentGiver.GUARDIAN: "seaduslik esindaja"},
+    SupportKind: {SupportKind.PROCESS_MANAGEMENT: "protsessijuhtimise tugi"},
+    ActivityStatus: {ActivityStatus.NOT_SUITABLE: "ei sobinud"},
+    FollowUpStatus: {FollowUpStatus.SKIPPED: "vahele jäetud"},
+}
+
 
 def estonian(member: StrEnum) -> str:
     """The member's Estonian form; its value when Estonian has no form of its own."""
     return ESTONIAN.get(type(member), {}).get(member, member.value)
 
 
+def label(member: StrEnum) -> str:
+    """The member as it reads in Estonian: its words (LABELS), else its Estonian form."""
+    return LABELS.get(type(member), {}).get(member, estonian(member))
+
+
 def shown(member: StrEnum, lang: str | None = None) -> str:
-    """The member as people read it in a message: its Estonian form in Estonian, else its value."""
+    """The member as people read it: its Estonian words (`label`) in Estonian, else its value."""
+    from rvneet.i18n import message_language
+
+    return label(member) if (lang or message_language()) == "et" else member.value
+
+
+def typed(member: StrEnum, lang: str | None = None) -> str:
+    """The member as a person types it: its Estonian form in Estonian, else its value."""
     from rvneet.i18n import message_language
 
     return estonian(member) if (lang or message_language()) == "et" else member.value
@@ -328,8 +412,10 @@ def fold(text: str) -> str:
 
 
 def forms(member: StrEnum) -> tuple[str, ...]:
-    """The forms that name the member: its value, then its Estonian form when that differs."""
-    return tuple(dict.fromkeys((member.value, estonian(member))))
+    """The forms that name the member: its value, its Estonian form, its Estonian words (`label`),
+    then its former Estonian forms (FORMER), without repeats."""
+    former = FORMER.get(type(member), {}).get(member, ())
+    return tuple(dict.fromkeys((member.value, estonian(member), label(member), *former)))
 
 
 def parse_choice(enum: type[E], text: str) -> E:

@@ -13,10 +13,12 @@ from rvneet.i18n import _, message_language
 
 @dataclass(frozen=True)
 class Stage:
-    """A stage of a model's process with its Estonian name."""
+    """A stage of a model's process with its Estonian name (and former Estonian names, still
+    accepted as input but never shown)."""
 
     name: str
     estonian: str
+    former: tuple[str, ...] = ()
 
 
 STAGES: dict[Model, tuple[Stage, ...]] = {
@@ -27,13 +29,14 @@ STAGES: dict[Model, tuple[Stage, ...]] = {
         Stage("action-plan", "tegevuskava"),
         Stage("implementation", "võrgustikukohtumised"),
         Stage("closing", "lõpetamine"),
-        Stage("follow-up", "järeltugi"),
+        # The 6-month contact is *järelsuhtlus* (NEET 3.6); *järeltugi* is the name before issue 19.
+        Stage("follow-up", "järelsuhtlus", ("järeltugi",)),
     ),
     Model.NEET: (
         Stage("contact", "kontakti loomine"),
         Stage("needs-and-goals", "vajaduste selgitamine ja eesmärkide seadmine"),
         Stage("action", "noore tegutsemine"),
-        Stage("support", "toetamine"),
+        Stage("support", "toe pakkumine", ("toetamine",)),
         Stage("resolution", "vajaduste lahenemise hindamine"),
         Stage("follow-up", "järelsuhtlus ja -tugi"),
     ),
@@ -61,13 +64,13 @@ def find_stage(model: Model | None, text: str) -> str | None:
     """The stage of `model` (of either model when None) named by `text`, or None.
 
     A stage is named by its machine name (`needs-and-goals`) or its Estonian name, compared as
-    enum values are (`parse_choice`): no case, no diacritics, spaces as hyphens (`jareltugi`).
+    enum values are (`parse_choice`): no case, no diacritics, spaces as hyphens (`jarelsuhtlus`); a former Estonian name (`järeltugi`) too.
     """
     wanted = fold(text)
     models = [model] if model is not None else list(STAGES)
     for stages in (STAGES[m] for m in models):
         for stage in stages:
-            if wanted in (fold(stage.name), fold(stage.estonian)):
+            if wanted in (fold(name) for name in (stage.name, stage.estonian, *stage.former)):
                 return stage.name
     return None
 
@@ -95,7 +98,7 @@ def stages_text(model: Model | None = None) -> str:
 
 def stage_label(name: str, model: Model | str | None, lang: str) -> str:
     """A stage as people read it: its Estonian name in Estonian (the model's own, when `model` is
-    given: follow-up is *järeltugi* in RV and *järelsuhtlus ja -tugi* in NEET), else its name.
+    given: follow-up is *järelsuhtlus* in RV and *järelsuhtlus ja -tugi* in NEET), else its name.
 
     A name that is no stage (old data) is shown as stored.
     """

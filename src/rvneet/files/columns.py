@@ -148,11 +148,11 @@ class Column:
 
     def description(self, lang: str | None = None) -> str:
         """The column's `help` (marked N_) in `lang`, else the language of messages, with `{choices}`
-        filled in by the values it takes (in Estonian, their Estonian forms)."""
+        filled in by the values it takes (in Estonian, their Estonian forms, as typed)."""
         text = translate(self.help, lang) if self.help else ""
         if self.choices is None or "{choices}" not in text:
             return text
-        chosen = ", ".join(enums.shown(member, lang) for member in self.choices)
+        chosen = ", ".join(enums.typed(member, lang) for member in self.choices)
         return text.format(choices=chosen)
 
     def names(self) -> tuple[str, ...]:

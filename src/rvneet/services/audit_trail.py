@@ -39,7 +39,7 @@ from rvneet.domain.enums import (
     SupportKind,
     Tier,
     WelfareDomain,
-    estonian,
+    label,
 )
 from rvneet.domain.errors import InvalidInput, RvneetError
 from rvneet.domain.stages import STAGES
@@ -235,7 +235,7 @@ _YEAR_MONTH = re.compile(r"\d{4}-\d{2}")
 
 def _estonian(vocabulary: type[StrEnum], value: str) -> str:
     try:
-        return estonian(vocabulary(value))
+        return label(vocabulary(value))
     except ValueError:
         return value  # a value from outside the vocabulary (old data): as stored
 

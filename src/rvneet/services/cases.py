@@ -438,7 +438,11 @@ def _assessed(case: Case, assessment: Assessment) -> str:
 def _timeline(session: Session, case: Case, assessments: list[Assessment]) -> list[dict[str, str]]:
     """The case's own events: opened, assessments, closings and reopenings."""
     timeline: list[dict[str, str]] = [
-        {"date": case.start_date.isoformat(), "event": "opened", "detail": case.model}
+        {
+            "date": case.start_date.isoformat(),
+            "event": "opened",
+            "detail": shown_stored(Model, case.model),
+        }
     ]
     for a in assessments:
         timeline.append(
