@@ -144,7 +144,7 @@ def _print(html: Path) -> tuple[int, str]:
 # name → (arguments, pages in Estonian and English, the heading in each language)
 PRINTS = {
     "lisa4": (("lisa4", "--period", "2025H1"), 1, (
-        "Lisa 4 — Ringist välja seire, Viljandi linn, 2025H1 (01.01.2025 … 30.06.2025)",
+        "Lisa 4 – Ringist välja rakendamise seirearuanne, Viljandi linn, 2025H1 (01.01.2025 … 30.06.2025)",
         "Lisa 4 — Ringist välja monitoring, Viljandi linn, 2025H1 (2025-01-01 … 2025-06-30)")),
     "neet": (("neet", "--period", "2025"), 2, (
         "NEET-koostöömudel — hindamine, Viljandi linn, 2025 (01.01.2025 … 31.12.2025)",
@@ -153,10 +153,10 @@ PRINTS = {
         "Juhtumikorraldajate koormus, Viljandi linn, seisuga 30.06.2025",
         "Caseload by case manager, Viljandi linn, as of 2025-06-30")),
     "followups": (("followups", "--period", "2025H2"), 1, (
-        "Järelsuhtlus 6 kuud pärast juhtumi lõppu, Viljandi linn, 2025H2 (01.07.2025 … 31.12.2025)",
+        "Järelkontaktid 6 kuud pärast juhtumi lõpetamist, Viljandi linn, 2025H2 (01.07.2025 … 31.12.2025)",
         "Follow-ups 6 months after closing, Viljandi linn, 2025H2 (2025-07-01 … 2025-12-31)")),
     "trend": (("lisa4", "--period", "2025H1", "--trend", "4"), 1, (
-        "Lisa 4 — Ringist välja seire, Viljandi linn, 2025H1 (01.01.2025 … 30.06.2025) — "
+        "Lisa 4 – Ringist välja rakendamise seirearuanne, Viljandi linn, 2025H1 (01.01.2025 … 30.06.2025) — "
         "Näitajad 4 perioodi kaupa",
         "Lisa 4 — Ringist välja monitoring, Viljandi linn, 2025H1 (2025-01-01 … 2025-06-30) — "
         "Trend over 4 periods")),

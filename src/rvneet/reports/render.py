@@ -254,6 +254,7 @@ p.meta { color: #555; margin-top: 0; }
 table { border-collapse: collapse; margin: .5em 0 1.5em; }
 th, td { border: 1px solid #bbb; padding: .25em .6em; text-align: left; }
 td.n, th.n { text-align: right; }
+td.k { white-space: nowrap; }
 section.chart { display: inline-block; vertical-align: top; margin: 0 2em 1em 0; }
 section.chart.small { margin: 0 1em 1em 0; width: 13em; }
 section.chart.small h3 { font-size: .9em; max-width: 16em; }
@@ -266,6 +267,11 @@ svg text { font: 12px system-ui, sans-serif; fill: #222; }
   thead { display: table-header-group; }
 }
 """
+
+
+def _one_word(value: object) -> bool:
+    text = str(value)
+    return 0 < len(text) <= 24 and not any(c.isspace() for c in text)
 
 
 def _css_string(text: str) -> str:
@@ -336,9 +342,10 @@ def render_html(report: Report, lang: str, generated: dt.datetime | None) -> str
         out += [f"<th>{e(translate(c.label, lang))}</th>" for c in listing.columns]
         out.append("</tr></thead>")
         for row in listing.rows:
+            values = [_cell(c.shown(row.get(c.field), lang), lang) for c in listing.columns]
+            # A reference, a date or a number (one short word) is never broken over two lines.
             cells = "".join(
-                f"<td>{e(_cell(c.shown(row.get(c.field), lang), lang))}</td>"
-                for c in listing.columns
+                f'<td class="k">{e(v)}</td>' if _one_word(v) else f"<td>{e(v)}</td>" for v in values
             )
             out.append(f"<tr>{cells}</tr>")
         out.append("</table>")

@@ -35,6 +35,7 @@ from rvneet.domain.enums import (
     ReachChannel,
     RiskLevel,
     Sex,
+    StaffRole,
     SupportAnswer,
     SupportKind,
     Tier,
@@ -277,6 +278,7 @@ _VOCABULARY: dict[tuple[str, str], type[StrEnum]] = {
     ("", "state"): GoalState,
     ("support_activities", "status"): ActivityStatus,
     ("followups", "status"): FollowUpStatus,
+    ("staff", "role"): StaffRole,
 }
 
 # A stage's Estonian name; follow-up, in both models, by the RV model's name (the entry does not
@@ -304,6 +306,9 @@ ENTITY_LABELS = {
     "reopenings": N_("reopening"),
     "followups": N_("follow-up"),
     "ngts_entries": N_("NGTS list entry"),
+    "staff": N_("staff member"),
+    "manager_changes": N_("case manager change"),
+    "corrections": N_("correction"),
     "database": N_("database"),
 }
 
@@ -393,6 +398,14 @@ FIELD_LABELS = {
     "with_roles": N_("roles present"),
     "withdrawn": N_("withdrawn"),
     "youth_id": N_("youth"),
+    "user": N_("login"),
+    "manager_id": N_("case manager"),
+    "from_id": N_("from case manager"),
+    "to_id": N_("to case manager"),
+    "retire_reason": N_("reason for retiring"),
+    "withdrawn_at": N_("date withdrawn"),
+    "withdrawn_by": N_("withdrawn by"),
+    "withdrawn_reason": N_("reason withdrawn"),
     # The restore's entry (services.maintenance.record_restore).
     "restored_from": N_("restored from"),
     "safety_copy": N_("safety copy"),
