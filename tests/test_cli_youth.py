@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shlex
 from collections.abc import Callable
 from pathlib import Path
@@ -263,8 +264,9 @@ def test_the_help_examples_work_as_written(
     ]
     for command in order:
         help_text = run(*command, "--help").stdout
-        line = next(x for x in help_text.splitlines() if "Example:" in x)
-        argv = shlex.split(line.split("Example:", 1)[1].strip(" │"))
+        # The first example of the command ("Example: rvneet …" or "Examples: rvneet …").
+        line = next(x for x in help_text.splitlines() if re.search(r"Examples?: rvneet ", x))
+        argv = shlex.split(re.split(r"Examples?:", line, maxsplit=1)[1].strip(" │"))
         assert argv[0] == "rvneet"
         result = run(*argv[1:])
         assert result.exit_code == 0, (argv, result.stderr)

@@ -507,7 +507,7 @@ def test_estonian_labels_and_values(run: Run) -> None:
     assert rows["võti"] == "võti,nimetus,väärtus"
     assert rows["cases_active"] == "cases_active,Perioodil aktiivseid juhtumeid,8"
     assert "punane" in rows["light_at_end.red"] and "valgusfoor" in rows["light_at_end.red"]
-    assert "NGTS seirenimekiri" in rows["reached_by_channel.ngts-list"]
+    assert "NGTS-i seirenimekiri" in rows["reached_by_channel.ngts-list"]
     assert "kontakt katkes" not in result.stdout  # no such closing in H1
     assert "elukoht muutus" in rows["closed_by_reason.moved"]
     assert rows["ngts_to_contact_days_median"].endswith(",15.5")

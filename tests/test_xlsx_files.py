@@ -137,7 +137,10 @@ def test_wide_sheets_print_in_landscape_and_the_header_names_the_report(
     assert summary.page_setup.orientation == "portrait"
     assert managers.page_setup.orientation == "landscape"
     header = _sheets(files["lisa4-et"][0])[0].oddHeader.center.text
-    assert header == "Lisa 4 – Ringist välja rakendamise seirearuanne, Viljandi linn, 2025H1 (01.01.2025 … 30.06.2025)"
+    assert (
+        header
+        == "Lisa 4 – Ringist välja rakendamise seirearuanne, Viljandi linn, 2025H1 (01.01.2025 … 30.06.2025)"
+    )
     footer = _sheets(files["lisa4-et"][0])[0].oddFooter.center.text
     assert footer == "Lehekülg &P / &N"
     assert _sheets(files["lisa4-en"][0])[0].oddFooter.center.text == "Page &P of &N"
