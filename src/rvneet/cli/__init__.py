@@ -9,6 +9,7 @@ from typer.core import TyperGroup
 
 from rvneet import __version__
 from rvneet.cli import (
+    agreement,
     audit,
     case,
     casework,
@@ -146,6 +147,7 @@ app.add_typer(importing.app, name="import")
 app.add_typer(dbadmin.app, name="db")
 app.add_typer(outreach.app, name="outreach")
 app.add_typer(audit.app, name="audit")
+app.add_typer(agreement.app, name="agreement")
 app.command("export")(export.export_command)
 app.command("find")(find.find_command)
 app.command("check")(check.check_command)
