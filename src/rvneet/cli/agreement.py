@@ -96,26 +96,20 @@ CaseLimitHelp = "The number of RV cases the agreement covers (clause 4.3: up to 
 @app.command("add")
 def add(
     ctx: typer.Context,
-    number: Annotated[
-        str, typer.Option("--number", metavar="REF", help="The agreement's number.")
-    ],
+    number: Annotated[str, typer.Option("--number", metavar="REF", help="The agreement's number.")],
     signed: Annotated[
         dt.date,
         typer.Option("--signed", parser=parse_date, metavar="DATE", help="The day it was signed."),
     ],
     start: Annotated[
         dt.date,
-        typer.Option(
-            "--start", parser=parse_date, metavar="DATE", help="Its first day in force."
-        ),
+        typer.Option("--start", parser=parse_date, metavar="DATE", help="Its first day in force."),
     ],
     end: Annotated[
         dt.date,
         typer.Option("--end", parser=parse_date, metavar="DATE", help="Its last day in force."),
     ],
-    case_limit: Annotated[
-        int, typer.Option("--case-limit", metavar="N", help=CaseLimitHelp)
-    ],
+    case_limit: Annotated[int, typer.Option("--case-limit", metavar="N", help=CaseLimitHelp)],
     ska_contact: SkaContactOption = None,
     kov_contact: KovContactOption = None,
     deadline: DeadlineOption = None,
@@ -308,9 +302,7 @@ def end_(
     ref: RefArgument,
     date: Annotated[
         dt.date,
-        typer.Option(
-            "--date", parser=parse_date, metavar="DATE", help="Its last day in force."
-        ),
+        typer.Option("--date", parser=parse_date, metavar="DATE", help="Its last day in force."),
     ],
     reason: Annotated[
         str, typer.Option("--reason", metavar="TEXT", help="Why it ends early (clauses 6.3–6.4).")

@@ -169,11 +169,21 @@ def open_(
         ),
     ] = ReachChannel.OTHER,
     fmt: CreatedFormatOption = CreatedFormat.TEXT,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="RV: refuse, instead of warning, a case outside the agreement in force on the "
+            "start date or beyond its case limit.",
+        ),
+    ] = False,
 ) -> None:
     """Open a case and print its reference (RV-2025-001 / NEET-2025-001).
 
     RV needs --risk and a youth aged 12–18 on the start date. NEET needs --light and --group
     (neet: 15–29, risk: 14–19). --channel says how the youth was reached (default other).
+    An RV case warns when no agreement is in force on the start date or when it exceeds the
+    agreement's case limit (clause 4.3); --strict refuses it instead.
 
     \b
     Example: rvneet case open --youth Y-0001 --model rv --start 2025-03-03 --risk high
@@ -194,6 +204,7 @@ def open_(
             allow_ineligible=allow_ineligible,
             instrument=instrument,
             channel=channel,
+            strict=strict,
         )
         record = case_detail(session, opened.case.ref, personal=False)
     for message in opened.warnings:

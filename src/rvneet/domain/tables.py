@@ -451,9 +451,7 @@ class Agreement(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("end_date >= start_date", name="end_after_start"),
         CheckConstraint("case_limit >= 1", name="case_limit"),
-        CheckConstraint(
-            "(ended_on IS NULL) = (end_reason IS NULL)", name="ended_with_reason"
-        ),
+        CheckConstraint("(ended_on IS NULL) = (end_reason IS NULL)", name="ended_with_reason"),
     )
     # Contacts name people (the representatives, clause 7): recorded as changed only.
     __audit_redact__ = frozenset({"ska_contact", "kov_contact"})
@@ -473,9 +471,7 @@ class Agreement(SQLModel, table=True):
 
 
 def _agreement_fk() -> Any:
-    return Field(
-        sa_column=Column(Integer, ForeignKey("agreements.id"), nullable=False, index=True)
-    )
+    return Field(sa_column=Column(Integer, ForeignKey("agreements.id"), nullable=False, index=True))
 
 
 class AgreementAmendment(SQLModel, table=True):

@@ -80,9 +80,7 @@ def _text(value: str | None, what: str) -> str | None:
         return None
     value = value.strip()
     if len(value) > MAX_TEXT:
-        raise InvalidInput(
-            _("{what} is longer than {n} characters").format(what=what, n=MAX_TEXT)
-        )
+        raise InvalidInput(_("{what} is longer than {n} characters").format(what=what, n=MAX_TEXT))
     return value
 
 
@@ -299,9 +297,7 @@ def end_agreement(session: Session, ref: str, *, date: dt.date, reason: str) -> 
 def in_force(session: Session, day: dt.date) -> Agreement | None:
     """The agreement in force on `day`, if any."""
     return session.exec(
-        select(Agreement).where(
-            col(Agreement.start_date) <= day, col(Agreement.end_date) >= day
-        )
+        select(Agreement).where(col(Agreement.start_date) <= day, col(Agreement.end_date) >= day)
     ).first()
 
 
@@ -476,6 +472,8 @@ def agreement_detail(session: Session, ref: str, day: dt.date) -> dict[str, Any]
         "in_force": agreement.start_date <= day <= agreement.end_date,
         "next_deadline": upcoming[0] if upcoming else None,
         "not_submitted": [d["period"] for d in deadlines if not d["submitted"]],
-        "deadlines": [{k: d[k] for k in ("period", "due", "submitted", "overdue")} for d in deadlines],
+        "deadlines": [
+            {k: d[k] for k in ("period", "due", "submitted", "overdue")} for d in deadlines
+        ],
         "amendments": amendments,
     }

@@ -117,10 +117,13 @@ def open_case(
     allow_ineligible: str | None = None,
     instrument: str | None = None,
     channel: ReachChannel = ReachChannel.OTHER,
+    strict: bool = False,
 ) -> Opened:
     """Open a case; its first assessment is the level given here.
 
-    An age outside the model's range is refused unless `allow_ineligible` gives the reason.
+    An age outside the model's range is refused unless `allow_ineligible` gives the reason. An RV
+    case outside the agreements (`services.agreements.open_warnings`) is a warning, with `strict`
+    a refusal.
     """
     data = validated(
         NewCase,
@@ -160,6 +163,10 @@ def open_case(
                 youth=youth.ref, model=data.model.value.upper(), case=already
             )
         )
+    if data.model == Model.RV:
+        from rvneet.services.agreements import check_open as check_agreement
+
+        warnings += check_agreement(session, data.start, strict=strict)
     seq = _next_seq(session, data.model, data.start.year)
     case = Case(
         ref=f"{data.model.value.upper()}-{data.start.year}-{seq:03d}",

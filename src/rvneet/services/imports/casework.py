@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from rvneet.domain.columns import ASSESSMENT_COLUMNS, CASE_COLUMNS, CONTACT_COLUMNS
-from rvneet.domain.enums import CloseReason, ConsentScope, ReachChannel, shown
+from rvneet.domain.enums import CloseReason, ConsentScope, Model, ReachChannel, shown
 from rvneet.domain.errors import InvalidInput, RvneetError
 from rvneet.domain.personal_code import parse_personal_code
 from rvneet.domain.tables import Assessment, Case, Contact, Youth
@@ -157,6 +157,7 @@ def import_cases(
 ) -> None:
     """Open new cases (and close them when the row has an end), update the manager or the closing."""
     unconsented: list[str] = []
+    agreement_notes: list[str] = []
 
     def one_row(session: Session, values: dict[str, Any], column: Callable[[str], str]) -> Outcome:
         youth = _youth(session, values, column)
@@ -169,9 +170,11 @@ def import_cases(
         existing = _existing_case(session, youth, values, column)
         if existing is not None:
             return _update_case(session, existing, values, column)
+        from rvneet.services.agreements import open_warnings
         from rvneet.services.cases import close_case, open_case
         from rvneet.services.consent import has_consent
 
+        outside = open_warnings(session, values["start"]) if values["model"] == Model.RV else []
         opened = open_case(
             session,
             youth_ref=youth.ref,
@@ -188,11 +191,17 @@ def import_cases(
         )
         if not has_consent(session, youth.id, ConsentScope.PARTICIPATION, values["start"]):  # type: ignore[arg-type]
             unconsented.append(opened.case.ref)
+        # The agreement warnings `case open` gives, one note per case (the file's row by its case).
+        agreement_notes.extend(
+            _("{case}: {warning}").format(case=opened.case.ref, warning=w) for w in outside
+        )
         if end is not None:
             close_case(session, opened.case.ref, end=end, reason=reason)
         return "new"
 
     _run(session, table, result, progress, CASE_COLUMNS, N_("the cases file"), one_row)
+    if not result.errors:
+        result.notes.extend(agreement_notes)
     if unconsented and not result.errors:
         result.notes.append(
             _(
