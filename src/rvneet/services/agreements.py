@@ -225,16 +225,19 @@ def amend_agreement(
                 ref=agreement.ref, date=_day(agreement.ended_on)
             )
         )
-    new = {
-        "start_date": start if start is not None else agreement.start_date,
-        "end_date": end if end is not None else agreement.end_date,
-        "case_limit": case_limit if case_limit is not None else agreement.case_limit,
+    first = start if start is not None else agreement.start_date
+    last = end if end is not None else agreement.end_date
+    limit = case_limit if case_limit is not None else agreement.case_limit
+    _check_period(first, last, limit)
+    _check_no_overlap(session, first, last, agreement.id)
+    new: dict[str, Any] = {
+        "start_date": first,
+        "end_date": last,
+        "case_limit": limit,
         "ska_contact": _text(ska_contact, "--ska-contact") or agreement.ska_contact,
         "kov_contact": _text(kov_contact, "--kov-contact") or agreement.kov_contact,
         "note": _text(note, "--note") or agreement.note,
     }
-    _check_period(new["start_date"], new["end_date"], new["case_limit"])
-    _check_no_overlap(session, new["start_date"], new["end_date"], agreement.id)
     changes: dict[str, list[Any]] = {}
     for key, value in new.items():
         old = getattr(agreement, key)
