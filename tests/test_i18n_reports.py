@@ -112,7 +112,10 @@ def test_lisa4_table_in_estonian(run: Run) -> None:
     # Breaks if render_table stops translating the title, the headers, the figures or the values
     # (model.Column.shown, Breakdown.value_label).
     out = " ".join(_report(run, "lisa4", "--lang", "et").stdout.split())
-    assert "Lisa 4 — Ringist välja seire, Viljandi linn, 2025H1 (01.01.2025 … 30.06.2025)" in out
+    assert (
+        "Lisa 4 – Ringist välja rakendamise seirearuanne, Viljandi linn, 2025H1 (01.01.2025 … 30.06.2025)"
+        in out
+    )
     for text in ("Perioodil aktiivseid juhtumeid", "Soo järgi: naine", "Riskitaseme järgi: kõrge",
                  "SKA rakendustoe taotlemise järgi: jah", "Juhtumid", "Riskitase", "keskmine"):  # fmt: skip
         assert text in out, text

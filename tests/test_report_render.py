@@ -64,7 +64,7 @@ def test_lisa4_xlsx_has_a_summary_and_a_listing_sheet_in_estonian(run: Run, tmp_
     assert workbook.sheetnames == ["Kokkuvõte", "Juhtumid"]
     summary = [row for row in workbook["Kokkuvõte"].iter_rows(values_only=True)]
     assert summary[0][0] == (
-        f"Lisa 4 — Ringist välja seire, {MUNICIPALITY}, 2025H1 (2025-01-01 … 2025-06-30)"
+        f"Lisa 4 – Ringist välja rakendamise seirearuanne, {MUNICIPALITY}, 2025H1 (2025-01-01 … 2025-06-30)"
     )
     assert str(summary[1][0]).startswith("Koostatud 20")
     values = {row[0]: row[1] for row in summary[3:]}
@@ -81,6 +81,8 @@ def test_lisa4_xlsx_has_a_summary_and_a_listing_sheet_in_estonian(run: Run, tmp_
         "Algus",
         "Lõpp",
         "SKA rakendustugi",
+        "Riskitase alguses",
+        "Rakendusperioodid",
     )
     first = listing[1]
     assert first[:4] == ("RV-2024-001", "naine", 15, "kõrge")
@@ -113,7 +115,9 @@ def test_rvneet_lang_chooses_labels_but_never_json_keys(
     assert "kõrge" in table
     assert json.loads(_lisa4(run, "--format", "json").stdout) == english
     header = _lisa4(run, "--format", "csv").stdout.splitlines()[0]
-    assert header == "Juhtum,Sugu,Vanus,Riskitase,Algus,Lõpp,SKA rakendustugi"
+    assert header == (
+        "Juhtum,Sugu,Vanus,Riskitase,Algus,Lõpp,SKA rakendustugi,Riskitase alguses,Rakendusperioodid"
+    )
     assert _lisa4(run, "--format", "csv", "--lang", "en").stdout.startswith("case,sex,age,")
 
 
