@@ -186,3 +186,48 @@ def test_import_reports_the_warnings_per_case(agreed: Path, ok: Ok, tmp_path: Pa
         "RV-2025-003: this is RV case 3 started within agreement 2-10/29628-1, "
         "whose case limit is 2 (clause 4.3)"
     ]
+
+
+# --- the RV follow-up setting -------------------------------------------------------------------
+
+
+def followups(db_path: Path) -> list[tuple[object, ...]]:
+    return query(db_path, "SELECT c.ref, f.due FROM followups f JOIN cases c ON c.id = f.case_id")
+
+
+def test_rv_followup_is_on_by_default_and_can_be_turned_off(
+    initialised: Path, ok: Ok, run: Run
+) -> None:
+    add_youths(ok, 2)
+    assert ok("settings", "rv-followup") == "rv-followup: on"
+    open_rv(run, "Y-0001", "2025-01-10")
+    ok("case", "close", "RV-2025-001", "--end", "2025-03-31", "--reason", "moved")
+    assert followups(initialised) == [("RV-2025-001", "2025-09-30")]
+    assert ok("settings", "rv-followup", "off") == "rv-followup: off"
+    assert ok("--lang", "et", "settings", "rv-followup") == "rv-followup: väljas"
+    open_rv(run, "Y-0002", "2025-01-10")
+    ok("case", "close", "RV-2025-002", "--end", "2025-03-31", "--reason", "moved")
+    assert followups(initialised) == [("RV-2025-001", "2025-09-30")]  # none for the second
+    changes = query(
+        initialised, "SELECT entity_ref, changes FROM audit_log WHERE entity = 'settings'"
+    )
+    assert changes == [("rv-followup", '{"value": ["on", "off"]}')]
+    ok("audit", "verify")
+    refused(run, initialised, "settings", "rv-followup", "maybe", code=2)
+
+
+def test_an_overdue_rv_followup_is_a_warning(initialised: Path, ok: Ok, run: Run) -> None:
+    add_youths(ok, 1)
+    open_rv(run, "Y-0001", "2025-01-10")
+    ok("case", "close", "RV-2025-001", "--end", "2025-03-31", "--reason", "moved")
+    result = run("check", "--format", "json", "--period", "2025-10-01..2025-10-31")
+    rows = {r["rule"]: r for r in json.loads(result.stdout)}
+    assert rows["rv-followup-overdue"]["refs"] == ["RV-2025-001"]
+    assert rows["rv-followup-overdue"]["level"] == "warning"
+    assert rows["followup-overdue"]["count"] == 0
+
+
+def test_case_close_help_says_where_the_followup_comes_from(ok: Ok) -> None:
+    text = " ".join(ok("case", "close", "--help").split())
+    assert "NEET model's (stage 3.6 and Table 1); the RV agreement does not ask for it" in text
+    assert "rvneet settings rv-followup off" in text

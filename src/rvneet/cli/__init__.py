@@ -27,6 +27,7 @@ from rvneet.cli import (
     report_neet,
     report_ops,
     retention,
+    settings,
     support,
     youth,
 )
@@ -148,6 +149,7 @@ app.add_typer(dbadmin.app, name="db")
 app.add_typer(outreach.app, name="outreach")
 app.add_typer(audit.app, name="audit")
 app.add_typer(agreement.app, name="agreement")
+app.add_typer(settings.app, name="settings")
 app.command("export")(export.export_command)
 app.command("find")(find.find_command)
 app.command("check")(check.check_command)

@@ -287,6 +287,9 @@ def close(
     """Close a case with its outcome; a follow-up is scheduled 6 months after the end.
 
     The outcome options are optional; goals met / total come from the case plan.
+    The 6-month follow-up is the NEET model's (stage 3.6 and Table 1); the RV agreement does not
+    ask for it: for an RV case it is scheduled as good practice unless
+    `rvneet settings rv-followup off`.
 
     \b
     Example: rvneet case close RV-2025-001 --end 2025-12-19 --reason goals-met --education yes --wellbeing-start 3 --wellbeing-end 7

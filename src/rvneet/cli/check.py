@@ -56,9 +56,12 @@ def check_command(
 
     Rules: case-without-assessment, no-recent-contact (60 days), rv-age, neet-age, age-exception
     (a warning: opened outside the ages with a reason), closed-without-reason, followup-overdue,
-    no-participation-consent, ngts-not-contacted (30 days after the newest list). References are
-    case or youth references, never names or personal codes; the first 20 are shown, count has all.
-    Exits with 1 when an error-level rule finds something, unless --warn-only.
+    rv-followup-overdue (a warning), no-participation-consent, ngts-not-contacted (30 days after
+    the newest list); of the RV agreement: rv-outside-agreement and agreement-limit-exceeded
+    (warnings), lisa4-deadline-missed, lisa4-changed-since-submitted (with the figures changed).
+    References are case or youth references, or Lisa 4 periods, never names or personal codes; the
+    first 20 are shown, count has all. Exits with 1 when an error-level rule finds something,
+    unless --warn-only.
 
     \b
     Example: rvneet check --period 2025H1
