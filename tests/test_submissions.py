@@ -154,3 +154,34 @@ def test_an_unwritable_output_records_no_submission(book: Path, run: Run, tmp_pa
     target.write_text("old")
     refused(run, book, *SUBMIT, "--date", "2025-07-10", "--output", str(target), code=2)
     assert target.read_text() == "old"
+
+
+def test_check_shows_the_next_deadline_and_agreement_show_the_periods(book: Path, ok: Ok) -> None:
+    # As of the end of 2025H1: both deadlines are ahead, neither period submitted.
+    result = ok("--lang", "et", "check", "--period", "2025H1", "--warn-only")
+    assert (
+        "Järgmine Lisa 4 tähtaeg: 2025H1 hiljemalt 15.07.2025; veel esitamata: 2025H1, 2025H2"
+        in result
+    )
+    shown = json.loads(ok("agreement", "show", "A-1", "--format", "json"))
+    assert shown["not_submitted"] == ["2025H1", "2025H2"]
+    assert [(d["period"], d["overdue"]) for d in shown["deadlines"]] == [
+        ("2025H1", True),
+        ("2025H2", True),
+    ]
+
+
+def test_next_deadlines_for_today(book: Path) -> None:
+    import datetime as dt
+
+    from rvneet.db import Database
+    from rvneet.services.agreements import next_deadlines
+
+    with Database(book, "tester").session() as session:
+        rows = next_deadlines(session, dt.date(2025, 7, 16))
+    assert rows == [
+        {"agreement": "A-1", "period": "2025H1", "due": "2025-07-15", "submitted": False,
+         "overdue": True},
+        {"agreement": "A-1", "period": "2025H2", "due": "2026-01-15", "submitted": False,
+         "overdue": False},
+    ]  # fmt: skip

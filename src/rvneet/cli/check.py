@@ -77,8 +77,12 @@ def check_command(
         run_checks,
     )
 
+    from rvneet.services.agreements import next_deadlines
+
     with database(ctx).session() as session:
         rows = run_checks(session, period=period)
+        day = period.end if period else dt.date.today()
+        upcoming = [d for d in next_deadlines(session, day) if not d["overdue"]]
     if fmt is OutputFormat.JSON:
         print_listing(rows, fmt, CHECK_COLUMNS, "")
     else:
@@ -88,6 +92,15 @@ def check_command(
         # Rule names and levels in the user's language in a table; CSV keeps the machine values.
         values: dict[str, Shown] = {"rule": rule_name, "level": level_shown}
         print_listing(shown, fmt, CHECK_COLUMNS, _title(period), FIELDS, values=values)
+        if fmt is OutputFormat.TABLE and upcoming:
+            # The next Lisa 4 deadline of the agreements (clause 4.4), and the periods not sent.
+            typer.echo(
+                _("Next Lisa 4 deadline: {period} by {due}; not yet submitted: {periods}").format(
+                    period=upcoming[0]["period"],
+                    due=format_date(upcoming[0]["due"], message_language()),
+                    periods=", ".join(d["period"] for d in upcoming),
+                )
+            )
     failures = failed(rows)
     if not failures:
         return

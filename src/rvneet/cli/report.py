@@ -248,8 +248,7 @@ def lisa4(
     that it was sent; rvneet check then says if the period's report changes.
 
     \b
-    Examples: rvneet report lisa4 --period 2025H1 --format xlsx --output lisa4-2025H1.xlsx
-              rvneet report lisa4 --period 2025H1 --format json --no-timestamp --submit --date 2025-07-10
+    Example: rvneet report lisa4 --period 2025H1 --format xlsx --output lisa4-2025H1.xlsx
     """
     from rvneet.reports.lisa4 import build_lisa4
 

@@ -304,6 +304,11 @@ def in_force(session: Session, day: dt.date) -> Agreement | None:
     ).first()
 
 
+def agreements_kept(session: Session) -> bool:
+    """Whether any agreement is recorded in the book."""
+    return session.exec(select(Agreement.id).limit(1)).first() is not None
+
+
 def for_period(session: Session, period: Period) -> Agreement | None:
     """The agreement of a report period: the one in force on its last day, else the latest one in
     force on some day of it."""
