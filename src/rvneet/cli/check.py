@@ -66,6 +66,7 @@ def check_command(
     \b
     Example: rvneet check --period 2025H1
     """
+    from rvneet.services.agreements import next_deadlines
     from rvneet.services.checks import (
         FIELDS,
         ChecksFailed,
@@ -76,8 +77,6 @@ def check_command(
         rule_name,
         run_checks,
     )
-
-    from rvneet.services.agreements import next_deadlines
 
     with database(ctx).session() as session:
         rows = run_checks(session, period=period)
