@@ -477,7 +477,39 @@ FILL_0003: Fill = [
     ),
 ]
 FILL_0004: Fill = [*FILL_0003, ("UPDATE cases SET channel = 'ngts-list' WHERE id = 4", [()])]
-FILL: dict[str, Fill] = {"0001": FILL_0001, "0002": FILL_0002, "0003": FILL_0003, "0004": FILL_0004}
+
+
+def _chained(fill: Fill) -> Fill:
+    """`fill` with its audit entries written as a 0006 book holds them: a hash chain."""
+    from rvneet.services.audit import GENESIS, entry_hash
+
+    plain = [s for s in fill if not s[0].startswith("INSERT INTO audit_log")]
+    entries = [
+        ("2025-01-01T00:00:00.000000Z", "tester", entity, row[0], row[1], "insert", "{}")
+        for entity, rows in (("youths", YOUTHS), ("cases", CASES))
+        for row in rows
+    ]
+    chained, prev = [], GENESIS
+    for content in entries:
+        digest = entry_hash(prev, content)
+        chained.append((*content, prev, digest))
+        prev = digest
+    insert = (
+        "INSERT INTO audit_log (at, user, entity, entity_id, entity_ref, action, changes,"
+        " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    return [*plain, (insert, chained)]
+
+
+# From 0006 on the audit log is a hash chain (and append-only): its entries must be chained.
+FILL_0006: Fill = _chained(FILL_0004)
+FILL: dict[str, Fill] = {
+    "0001": FILL_0001,
+    "0002": FILL_0002,
+    "0003": FILL_0003,
+    "0004": FILL_0004,
+    "0006": FILL_0006,
+}
 
 # Columns a migration drops on purpose, with where their data went (checked by the test named).
 DROPPED = {
@@ -664,3 +696,25 @@ def test_the_models_and_the_migrations_agree(template_db: Path, tmp_path: Path) 
     finally:
         engine.dispose()
     assert schema_shape(template_db) == schema_shape(from_models)
+
+
+def test_a_book_at_0006_with_data_takes_agreements_after_the_upgrade(
+    db_path: Path, run: Run
+) -> None:
+    """Issue 16 (migration 0009): a book of 0006 with its data gets the agreement tables, and an
+    agreement, a warning, Lisa 4's new fields and a submission work on it, the audit chain whole."""
+    database_at(db_path, "0006")
+    for sql, values in FILL_0006:
+        execute(db_path, sql, values)
+    added = run(
+        "agreement", "add", "--number", "2-10/29628-1", "--signed", "2024-01-01",
+        "--start", "2024-01-01", "--end", "2025-12-31", "--case-limit", "1",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    assert query(db_path, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
+    report = json.loads(run("report", "lisa4", "--period", "2025H1", "--format", "json").stdout)
+    assert report["agreement"]["number"] == "2-10/29628-1"
+    assert all("periods" in c and "risk_at_start" in c for c in report["cases"])
+    submitted = run("report", "lisa4", "--period", "2025H1", "--submit", "--date", "2025-07-01")
+    assert submitted.exit_code == 0, submitted.stderr
+    assert run("audit", "verify").exit_code == 0
