@@ -68,12 +68,13 @@ def test_amend_is_kept_dated_and_audited(agreed: Path, ok: Ok) -> None:
     assert ok(
         "agreement", "amend", NUMBER, "--date", "2025-05-01", "--case-limit", "3",
         "--reason", "annex",
-    ) == "case_limit"  # fmt: skip
+    ) == "Case limit"  # fmt: skip
     shown = json.loads(ok("agreement", "show", NUMBER, "--format", "json"))
     assert shown["case_limit"] == 3
     assert shown["amendments"] == [
         {"date": "2025-05-01", "reason": "annex", "changes": {"case_limit": [2, 3]}}
     ]
+    assert "Juhtumite piirarv" in ok("--lang", "et", "agreement", "show", NUMBER)
     entities = {r[0] for r in query(agreed, "SELECT entity FROM audit_log")}
     assert {"agreements", "agreement_amendments", "agreement_deadlines"} <= entities
     ok("audit", "verify")

@@ -163,3 +163,21 @@ def test_table_and_html_show_the_agreement_in_estonian(ok: Ok) -> None:
     assert "Rakendusperioodid" in table
     page = ok("report", "lisa4", "--period", "2025H1", "--format", "html", "--no-timestamp")
     assert "Agreement A-1 (2025-01-01 … 2025-12-31), case limit 5, cases used 3" in page
+
+
+def test_xlsx_header_names_the_agreement_and_the_representative(ok: Ok, tmp_path: Path) -> None:
+    import openpyxl
+
+    target = tmp_path / "lisa4.xlsx"
+    ok("report", "lisa4", "--period", "2025H1", "--format", "xlsx", "--output", str(target),
+       "--no-timestamp")  # fmt: skip
+    sheet = openpyxl.load_workbook(target).worksheets[0]
+    cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert any(
+        c.startswith("Lisa 4 – Ringist välja rakendamise seirearuanne, Viljandi linn")
+        for c in cells
+    )
+    assert (
+        "Leping A-1 (01.01.2025 … 31.12.2025), juhtumite piirarv 5, kasutatud juhtumeid 3; "
+        "KOV volitatud esindaja Ege Enok"
+    ) in cells

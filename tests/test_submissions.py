@@ -140,6 +140,10 @@ def test_early_and_second_submissions(book: Path, run: Run, ok: Ok) -> None:
     assert run(*SUBMIT, "--date", "2025-06-30", "--early").exit_code == 0
     line = refused(run, book, *SUBMIT, "--date", "2025-07-10")
     assert "2025H1 was already submitted on 2025-06-30; to send it again give --resubmit" in line
+    before = dump(book)
+    estonian = run("--lang", "et", *SUBMIT, "--date", "2025-07-10")
+    assert estonian.exit_code == 1 and dump(book) == before
+    assert estonian.stderr.startswith("Viga: periood 2025H1 on juba esitatud 30.06.2025")
     assert "--resubmit needs --reason" in refused(
         run, book, *SUBMIT, "--date", "2025-07-10", "--resubmit"
     )

@@ -50,6 +50,24 @@ DEADLINE_COLUMNS = {
     "overdue": N_("Overdue"),
 }
 NO_HEADER = " "
+# What an amendment changed, as people read it (JSON keeps the field names).
+CHANGED = {
+    "start_date": N_("Start"),
+    "end_date": N_("End"),
+    "case_limit": N_("Case limit"),
+    "ska_contact": N_("SKA contact"),
+    "kov_contact": N_("KOV contact"),
+    "note": N_("Note"),
+}
+
+
+def changed_label(field: str) -> str:
+    """A changed field's label in the message language; `deadline 2025H1` as `Deadline 2025H1`."""
+    from rvneet.i18n import translate
+
+    if field.startswith("deadline "):
+        return f"{translate(N_('Deadline'))} {field.removeprefix('deadline ')}"
+    return translate(CHANGED[field]) if field in CHANGED else field
 
 
 def parse_deadline_option(value: str) -> "Deadline":
@@ -196,7 +214,7 @@ def show(
                         {
                             "date": a["date"],
                             "reason": a["reason"],
-                            "changes": ", ".join(a["changes"]),
+                            "changes": ", ".join(changed_label(f) for f in a["changes"]),
                         }
                         for a in record["amendments"]
                     ],
@@ -292,7 +310,7 @@ def amend(
             deadlines=deadline or [],
             note=note,
         )
-        changed = ", ".join(sorted(json.loads(amended.changes)))
+        changed = ", ".join(changed_label(f) for f in sorted(json.loads(amended.changes)))
     typer.echo(changed)
 
 
