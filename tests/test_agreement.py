@@ -232,3 +232,13 @@ def test_case_close_help_says_where_the_followup_comes_from(ok: Ok) -> None:
     text = " ".join(ok("case", "close", "--help").split())
     assert "NEET model's (stage 3.6 and Table 1); the RV agreement does not ask for it" in text
     assert "rvneet settings rv-followup off" in text
+
+
+def test_contacts_and_reasons_are_not_in_the_audit_in_clear(agreed: Path, ok: Ok) -> None:
+    ok("agreement", "amend", NUMBER, "--date", "2025-02-01", "--reason", "Mari Maasikas asked",
+       "--ska-contact", "Maret Maripuu")  # fmt: skip
+    ok("agreement", "end", NUMBER, "--date", "2025-09-30", "--reason", "Are Tints decided")
+    logged = " ".join(r[0] for r in query(agreed, "SELECT changes FROM audit_log"))
+    for secret in ("E E", "Maret", "Mari", "Tints"):
+        assert secret not in logged
+    assert "[redacted]" in logged

@@ -453,8 +453,9 @@ class Agreement(SQLModel, table=True):
         CheckConstraint("case_limit >= 1", name="case_limit"),
         CheckConstraint("(ended_on IS NULL) = (end_reason IS NULL)", name="ended_with_reason"),
     )
-    # Contacts name people (the representatives, clause 7): recorded as changed only.
-    __audit_redact__ = frozenset({"ska_contact", "kov_contact"})
+    # Contacts name people (the representatives, clause 7), the end reason is free text: recorded
+    # as changed only.
+    __audit_redact__ = frozenset({"ska_contact", "kov_contact", "end_reason"})
 
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(unique=True)  # the agreement's number as SKA gives it
