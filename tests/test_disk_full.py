@@ -161,7 +161,9 @@ def test_a_full_disk_under_the_database_changes_nothing(book: Path, many_youths:
     # says only "disk I/O error" for that. Breaks without Database.session's no_room mapping.
     before = dump(book)
     line = one_full_disk_line(
-        rvneet(book, "import", "youths", str(many_youths), limit=book.stat().st_size)
+        # Half the database's size: the import's journal outgrows it with room to spare (the
+        # whole size left too little once the schema grew by a few tables, issue 16).
+        rvneet(book, "import", "youths", str(many_youths), limit=book.stat().st_size // 2)
     )
     assert "database" in line
     assert dump(book) == before
