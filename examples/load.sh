@@ -1,5 +1,5 @@
 #!/bin/sh
-# Loads the demo case book: eight made-up youths, five RV and three NEET cases (2024–2025), a network
+# Loads the demo case book: an RV agreement, eight made-up youths, five RV and three NEET cases (2024–2025), a network
 # of specialists, two cases with full histories (RV-2025-001 and NEET-2025-001), and the NGTS list of
 # March 2025 (examples/ngts-2025-03.csv), which adds three youths; then more NEET work for the
 # NEET evaluation (rvneet report neet), with a fourth NEET case.
@@ -16,6 +16,11 @@ rvneet staff add --name "Kadri Põld" --user kadri --email kadri.pold@example.ee
 rvneet staff add --name "Tiit Org" --user tiit
 rvneet staff add --name "Merike Vaher" --user merike
 rvneet staff add --name "Anne Allik" --user aallik --role coordinator
+# The RV cooperation agreement with SKA: its period, case limit (clause 4.3) and the Lisa 4
+# deadlines (4.4). The five RV cases below are within it.
+rvneet agreement add --number 2-10/29628-1 --signed 2024-08-26 --start 2024-09-01 \
+  --end 2025-12-31 --case-limit 5 --kov-contact "Maria Lepp" \
+  --deadline 2025H1=2025-07-15 --deadline 2025H2=2026-01-15
 
 # Youths: with a personal code (birth date and sex come from it) or, for foreign nationals, without.
 rvneet youth add --name "Karl Tamm" --id-code 50911180124

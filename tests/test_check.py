@@ -52,8 +52,13 @@ RULE_IDS = [
     "age-exception",
     "closed-without-reason",
     "followup-overdue",
+    "rv-followup-overdue",
     "no-participation-consent",
     "ngts-not-contacted",
+    "rv-outside-agreement",
+    "agreement-limit-exceeded",
+    "lisa4-deadline-missed",
+    "lisa4-changed-since-submitted",
 ]
 KEYS = ["rule", "description", "level", "count", "refs"]
 
@@ -92,8 +97,14 @@ DIRTY_2025H1 = {
     "age-exception": ["RV-2025-003"],
     "closed-without-reason": ["RV-2025-004"],
     "followup-overdue": ["NEET-2024-001", "NEET-2024-002"],
+    "rv-followup-overdue": [],
     "no-participation-consent": ["Y-0013", "Y-0014", "Y-0015"],
     "ngts-not-contacted": ["Y-0017", "Y-0019"],
+    # No agreement is recorded in this book: the agreement rules find nothing (tests/test_agreement_check.py).
+    "rv-outside-agreement": [],
+    "agreement-limit-exceeded": [],
+    "lisa4-deadline-missed": [],
+    "lisa4-changed-since-submitted": [],
 }
 FAILED_2025H1 = (
     "8 data-quality rules failed: case-without-assessment, no-recent-contact, rv-age, neet-age, "
@@ -282,7 +293,12 @@ def found(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
 
 def test_the_registry_order_is_the_documented_one() -> None:
     assert [r.id for r in RULES] == RULE_IDS
-    assert [r.id for r in RULES if r.level == "warning"] == ["age-exception"]
+    assert [r.id for r in RULES if r.level == "warning"] == [
+        "age-exception",
+        "rv-followup-overdue",
+        "rv-outside-agreement",
+        "agreement-limit-exceeded",
+    ]
 
 
 @pytest.mark.usefixtures("clean")
@@ -324,12 +340,9 @@ def test_without_a_period_the_day_is_today_and_every_case_counts(run: Run) -> No
     # The newest list now is that of 2025-10-15.
     assert refs["ngts-not-contacted"] == ["Y-0020"]
     # Done on 2025-07-02: no longer overdue; due 2025-06-30, 2025-09-01 and 2025-09-12: overdue now.
-    assert refs["followup-overdue"] == [
-        "NEET-2024-001",
-        "NEET-2024-003",
-        "NEET-2025-009",
-        "RV-2025-004",
-    ]
+    assert refs["followup-overdue"] == ["NEET-2024-001", "NEET-2024-003", "NEET-2025-009"]
+    # An RV case's follow-up is good practice, not the agreement's: a warning of its own.
+    assert refs["rv-followup-overdue"] == ["RV-2025-004"]
     # No open case has had a contact in the last 60 days.
     assert "NEET-2025-002" in refs["no-recent-contact"]
     assert refs["closed-without-reason"] == ["RV-2025-004"]

@@ -276,7 +276,8 @@ def test_lisa4_shows_a_reopened_case_as_ongoing(book: Path, ok: Ok) -> None:
     before = lisa4(ok, "2025H1")["summary"]
     assert (before["cases_ended"], before["cases_ongoing_at_end"]) == (1, 0)
     reopen(ok, RV, "2025-06-10")
-    for period in ("2025H1", "2025", "2025-06"):
+    both = [{"start": "2025-01-10", "end": "2025-05-30"}, {"start": "2025-06-10", "end": None}]
+    for period, periods in (("2025H1", both), ("2025", both), ("2025-06", both[1:])):
         report = lisa4(ok, period)
         assert report["cases"] == [
             {
@@ -287,6 +288,9 @@ def test_lisa4_shows_a_reopened_case_as_ongoing(book: Path, ok: Ok) -> None:
                 "start": "2025-01-10",
                 "end": None,
                 "support_requested": False,
+                "risk_at_start": "high",
+                # The gap of the reopening shows (issue 16); June sees the second period only.
+                "periods": periods,
             }
         ]
         summary = report["summary"]

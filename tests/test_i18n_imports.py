@@ -226,6 +226,9 @@ def test_new_cases_without_consent_are_noted_in_estonian(ok: Ok, run: Run, tmp_p
     # in Estonian the note would then be missing.
     assert result.stdout.splitlines() == [
         "juhtumid failist juhtumid.csv: 1 uut, 0 muudetud, 0 muutmata, 0 tagasi lükatud",
+        # Issue 16: no RV agreement is recorded in this book, one note for the file.
+        "  1 uut RV-juhtumit avati ilma salvestatud RV koostöökokkuleppeta (RV-2025-001); "
+        "salvesta see käsuga rvneet agreement add",
         "  1 uuel juhtumil pole osalemise nõusolekut kirjas (RV-2025-001); "
         "lisa see käsuga rvneet youth consent",
     ]

@@ -24,13 +24,19 @@ SUMMARY_KEYS = [
     "cases_started",
     "cases_ended",
     "cases_ongoing_at_end",
+    "without_support_request",
     "by_sex",
     "by_age",
     "by_risk",
     "by_support_requested",
+    "by_risk_at_start",
+    "process_support_requests",
 ]
-CASE_KEYS = ["case", "sex", "age", "risk", "start", "end", "support_requested"]
-CSV_HEADER = "case,sex,age,risk,start,end,support_requested"
+CASE_KEYS = [
+    "case", "sex", "age", "risk", "start", "end", "support_requested", "risk_at_start", "periods",
+]  # fmt: skip
+CSV_HEADER = "case,sex,age,risk,start,end,support_requested,risk_at_start,periods"
+NO_REQUESTS = {"granted": 0, "refused": 0, "pending": 0}
 
 
 def youth(ok: Ok, born: str, sex: str = "M", name: str = "Noor") -> str:
@@ -84,10 +90,13 @@ def test_json_shape_and_key_order(ok: Ok) -> None:
             "cases_started": 1,
             "cases_ended": 1,
             "cases_ongoing_at_end": 1,
+            "without_support_request": 1,
             "by_sex": {"F": 1, "M": 1},
             "by_age": {"12": 1, "14": 1},
             "by_risk": {"high": 1, "medium": 1},
             "by_support_requested": {"no": 1, "yes": 1},
+            "by_risk_at_start": {"high": 1, "medium": 1},
+            "process_support_requests": NO_REQUESTS,
         },
         "cases": [
             {
@@ -98,6 +107,8 @@ def test_json_shape_and_key_order(ok: Ok) -> None:
                 "start": "2024-11-04",
                 "end": None,
                 "support_requested": False,
+                "risk_at_start": "high",
+                "periods": [{"start": "2024-11-04", "end": None}],
             },
             {
                 "case": "RV-2025-001",
@@ -107,6 +118,8 @@ def test_json_shape_and_key_order(ok: Ok) -> None:
                 "start": "2025-02-10",
                 "end": "2025-05-31",
                 "support_requested": True,
+                "risk_at_start": "medium",
+                "periods": [{"start": "2025-02-10", "end": "2025-05-31"}],
             },
         ],
     }
@@ -122,10 +135,13 @@ def test_empty_period(ok: Ok) -> None:
         "cases_started": 0,
         "cases_ended": 0,
         "cases_ongoing_at_end": 0,
+        "without_support_request": 0,
         "by_sex": {},
         "by_age": {},
         "by_risk": {},
         "by_support_requested": {},
+        "by_risk_at_start": {},
+        "process_support_requests": NO_REQUESTS,
     }
     assert report["cases"] == []
     assert ok("report", "lisa4", "--period", "2025H1", "--format", "csv") == CSV_HEADER
@@ -283,8 +299,18 @@ def test_csv(ok: Ok) -> None:
     assert out.splitlines()[0] == CSV_HEADER
     rows = list(csv.reader(io.StringIO(out)))[1:]
     assert rows == [
-        ["RV-2025-001", "F", "15", "high", "2025-01-20", "", "yes"],
-        ["RV-2025-002", "M", "14", "medium", "2025-03-03", "2025-05-15", "no"],
+        ["RV-2025-001", "F", "15", "high", "2025-01-20", "", "yes", "high", "2025-01-20.."],
+        [
+            "RV-2025-002",
+            "M",
+            "14",
+            "medium",
+            "2025-03-03",
+            "2025-05-15",
+            "no",
+            "medium",
+            "2025-03-03..2025-05-15",
+        ],
     ]
 
 

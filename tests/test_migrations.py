@@ -747,3 +747,25 @@ def test_the_models_and_the_migrations_agree(template_db: Path, tmp_path: Path) 
     finally:
         engine.dispose()
     assert schema_shape(template_db) == schema_shape(from_models)
+
+
+def test_a_book_at_0006_with_data_takes_agreements_after_the_upgrade(
+    db_path: Path, run: Run
+) -> None:
+    """Issue 16 (migration 0009): a book of 0006 with its data gets the agreement tables, and an
+    agreement, a warning, Lisa 4's new fields and a submission work on it, the audit chain whole."""
+    database_at(db_path, "0006")
+    for sql, values in FILL_0006:
+        execute(db_path, sql, values)
+    added = run(
+        "agreement", "add", "--number", "2-10/29628-1", "--signed", "2024-01-01",
+        "--start", "2024-01-01", "--end", "2025-12-31", "--case-limit", "1",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    assert query(db_path, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
+    report = json.loads(run("report", "lisa4", "--period", "2025H1", "--format", "json").stdout)
+    assert report["agreement"]["number"] == "2-10/29628-1"
+    assert all("periods" in c and "risk_at_start" in c for c in report["cases"])
+    submitted = run("report", "lisa4", "--period", "2025H1", "--submit", "--date", "2025-07-01")
+    assert submitted.exit_code == 0, submitted.stderr
+    assert run("audit", "verify").exit_code == 0

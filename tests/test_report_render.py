@@ -82,6 +82,8 @@ def test_lisa4_xlsx_has_a_summary_and_a_listing_sheet_in_estonian(run: Run, tmp_
         "Algus",
         "Lõpp",
         "SKA rakendustuge taotletud",
+        "Riskitase alguses",
+        "Rakendusperioodid",
     )
     first = listing[1]
     assert first[:4] == ("RV-2024-001", "naine", 15, "kõrge")
@@ -114,7 +116,10 @@ def test_rvneet_lang_chooses_labels_but_never_json_keys(
     assert "kõrge" in table
     assert json.loads(_lisa4(run, "--format", "json").stdout) == english
     header = _lisa4(run, "--format", "csv").stdout.splitlines()[0]
-    assert header == "Juhtum,Sugu,Vanus,Riskitase,Algus,Lõpp,SKA rakendustuge taotletud"
+    assert header == (
+        "Juhtum,Sugu,Vanus,Riskitase,Algus,Lõpp,SKA rakendustuge taotletud,Riskitase alguses,"
+        "Rakendusperioodid"
+    )
     assert _lisa4(run, "--format", "csv", "--lang", "en").stdout.startswith("case,sex,age,")
 
 

@@ -223,14 +223,14 @@ def test_lisa4_counts_an_implementation_request_from_its_date(cases: Path, ok: O
     # It counts from the request's own day.
     assert lisa4(ok, "2025-07-01..2025-07-31")["cases"][0]["support_requested"] is False
     assert lisa4(ok, "2025-07-01..2025-08-01")["cases"][0]["support_requested"] is True
-    header = "case,sex,age,risk,start,end,support_requested"
+    header = "case,sex,age,risk,start,end,support_requested,risk_at_start,periods"
     assert ok("report", "lisa4", "--period", "2025H1", "-f", "csv").splitlines() == [
         header,
-        f"{RV},M,15,high,2025-01-10,,no",
+        f"{RV},M,15,high,2025-01-10,,no,high,2025-01-10..",
     ]
     assert ok("report", "lisa4", "--period", "2025H2", "-f", "csv").splitlines() == [
         header,
-        f"{RV},M,15,high,2025-01-10,,yes",
+        f"{RV},M,15,high,2025-01-10,,yes,high,2025-01-10..",
     ]
 
 
@@ -259,15 +259,18 @@ def test_support_requested_at_opening_is_an_implementation_request(cases: Path, 
     assert [c["support_requested"] for c in report["cases"]] == [False, True]
 
 
-def test_lisa4_shape_is_unchanged(cases: Path, ok: Ok) -> None:
+def test_lisa4_keeps_every_field_and_adds_the_agreements(cases: Path, ok: Ok) -> None:
     request(ok, RV, "2025-01-10")
     report = lisa4(ok, "2025H1")
     assert list(report) == ["report", "municipality", "period", "summary", "cases"]
+    # Issue 16 added without_support_request, by_risk_at_start and process_support_requests.
     assert list(report["summary"]) == [
         "youths", "cases_active", "cases_started", "cases_ended", "cases_ongoing_at_end",
-        "by_sex", "by_age", "by_risk", "by_support_requested",
+        "without_support_request", "by_sex", "by_age", "by_risk", "by_support_requested",
+        "by_risk_at_start", "process_support_requests",
     ]  # fmt: skip
     assert report["cases"] == [
         {"case": RV, "sex": "M", "age": 15, "risk": "high", "start": "2025-01-10", "end": None,
-         "support_requested": True},
+         "support_requested": True, "risk_at_start": "high",
+         "periods": [{"start": "2025-01-10", "end": None}]},
     ]  # fmt: skip

@@ -75,8 +75,10 @@ def readme_commands() -> list[list[str]]:
 
 # Code inside a message is the same in every language: an option, a command to run, a path, a file
 # name (`rvneet.db.before-restore-…`).
+# A SHA-256 digest (`report lisa4 --submit`) is code too: its letters are no words.
 _CODE = re.compile(
     r"--[\w-]+|rvneet [^;)\n]*|/[^\s:;,)']+|\S+\.db\S*|\w+\.(?:csv|xlsx|json|html)\b"
+    r"|\b[0-9a-f]{64}\b"
 )
 
 

@@ -9,6 +9,7 @@ from typer.core import TyperGroup
 
 from rvneet import __version__
 from rvneet.cli import (
+    agreement,
     audit,
     case,
     casework,
@@ -27,6 +28,7 @@ from rvneet.cli import (
     report_neet,
     report_ops,
     retention,
+    settings,
     shell,
     staff,
     support,
@@ -167,6 +169,8 @@ app.add_typer(dbadmin.app, name="db")
 app.add_typer(outreach.app, name="outreach")
 app.add_typer(audit.app, name="audit")
 app.add_typer(staff.app, name="staff")
+app.add_typer(agreement.app, name="agreement")
+app.add_typer(settings.app, name="settings")
 app.command("export")(export.export_command)
 app.command("find")(find.find_command)
 app.command("check")(check.check_command)

@@ -190,11 +190,21 @@ def open_(
         ),
     ] = ReachChannel.OTHER,
     fmt: CreatedFormatOption = CreatedFormat.TEXT,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="RV: refuse, instead of warning, a case outside the agreement in force on the "
+            "start date or beyond its case limit.",
+        ),
+    ] = False,
 ) -> None:
     """Open a case and print its reference (RV-2025-001 / NEET-2025-001).
 
     RV needs --risk and a youth aged 12–18 on the start date. NEET needs --light and --group
     (neet: 15–29, risk: 14–19). --channel says how the youth was reached (default other).
+    An RV case warns when no agreement is in force on the start date or when it exceeds the
+    agreement's case limit (clause 4.3); --strict refuses it instead.
 
     \b
     Example: rvneet case open --youth Y-0001 --model rv --start 2025-03-03 --risk high
@@ -220,6 +230,7 @@ def open_(
             allow_ineligible=allow_ineligible,
             instrument=instrument,
             channel=channel,
+            strict=strict,
         )
         record = case_detail(session, opened.case.ref, personal=False)
     for message in opened.warnings:
@@ -302,6 +313,9 @@ def close(
     """Close a case with its outcome; a follow-up is scheduled 6 months after the end.
 
     The outcome options are optional; goals met / total come from the case plan.
+    The 6-month follow-up is the NEET model's (stage 3.6 and Table 1); the RV agreement does not
+    ask for it: for an RV case it is scheduled as good practice unless
+    `rvneet settings rv-followup off`.
 
     \b
     Example: rvneet case close RV-2025-001 --end 2025-12-19 --reason goals-met --education yes --wellbeing-start 3 --wellbeing-end 7

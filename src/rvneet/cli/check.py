@@ -56,13 +56,17 @@ def check_command(
 
     Rules: case-without-assessment, no-recent-contact (60 days), rv-age, neet-age, age-exception
     (a warning: opened outside the ages with a reason), closed-without-reason, followup-overdue,
-    no-participation-consent, ngts-not-contacted (30 days after the newest list). References are
-    case or youth references, never names or personal codes; the first 20 are shown, count has all.
-    Exits with 1 when an error-level rule finds something, unless --warn-only.
+    rv-followup-overdue (a warning), no-participation-consent, ngts-not-contacted (30 days after
+    the newest list); of the RV agreement: rv-outside-agreement and agreement-limit-exceeded
+    (warnings), lisa4-deadline-missed, lisa4-changed-since-submitted (with the figures changed).
+    References are case or youth references, or Lisa 4 periods, never names or personal codes; the
+    first 20 are shown, count has all. Exits with 1 when an error-level rule finds something,
+    unless --warn-only.
 
     \b
     Example: rvneet check --period 2025H1
     """
+    from rvneet.services.agreements import next_deadlines
     from rvneet.services.checks import (
         FIELDS,
         ChecksFailed,
@@ -76,6 +80,8 @@ def check_command(
 
     with database(ctx).session() as session:
         rows = run_checks(session, period=period)
+        day = period.end if period else dt.date.today()
+        upcoming = [d for d in next_deadlines(session, day) if not d["overdue"]]
     if fmt is OutputFormat.JSON:
         print_listing(rows, fmt, CHECK_COLUMNS, "")
     else:
@@ -85,6 +91,15 @@ def check_command(
         # Rule names and levels in the user's language in a table; CSV keeps the machine values.
         values: dict[str, Shown] = {"rule": rule_name, "level": level_shown}
         print_listing(shown, fmt, CHECK_COLUMNS, _title(period), FIELDS, values=values)
+        if fmt is OutputFormat.TABLE and upcoming:
+            # The next Lisa 4 deadline of the agreements (clause 4.4), and the periods not sent.
+            typer.echo(
+                _("Next Lisa 4 deadline: {period} by {due}; not yet submitted: {periods}").format(
+                    period=upcoming[0]["period"],
+                    due=format_date(upcoming[0]["due"], message_language()),
+                    periods=", ".join(d["period"] for d in upcoming),
+                )
+            )
     failures = failed(rows)
     if not failures:
         return

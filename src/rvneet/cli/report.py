@@ -13,14 +13,27 @@ import typer
 
 from rvneet.cli.common import (
     TABLE_PAGE_SIZE,
+    ListFormatOption,
+    OutputFormat,
     PeriodOption,
     checked_output,
     database,
     global_lang,
     open_private,
+    parse_date,
+    print_listing,
     print_rich,
 )
-from rvneet.i18n import LANG_ENV, Lang, _, chosen_language, locale_language
+from rvneet.i18n import (
+    LANG_ENV,
+    N_,
+    Lang,
+    _,
+    chosen_language,
+    format_date,
+    locale_language,
+    message_language,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -271,13 +284,47 @@ def lisa4(
     no_timestamp: NoTimestampOption = False,
     limit: ListingLimitOption = None,
     trend: TrendOption = None,
+    submit: Annotated[
+        bool,
+        typer.Option(
+            "--submit",
+            help=(
+                "Record that this report was sent to SKA: the period, --date, who, and the "
+                "SHA-256 of its exact JSON (--format json --no-timestamp). See report submissions."
+            ),
+        ),
+    ] = False,
+    date: Annotated[
+        dt.date | None,
+        typer.Option(
+            "--date",
+            parser=parse_date,
+            metavar="DATE",
+            help="With --submit: the day it was sent. Default: today.",
+        ),
+    ] = None,
+    early: Annotated[
+        bool,
+        typer.Option("--early", help="With --submit: send a period that has not ended yet."),
+    ] = False,
+    resubmit: Annotated[
+        bool,
+        typer.Option("--resubmit", help="With --submit: send a period again (needs --reason)."),
+    ] = False,
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", metavar="TEXT", help="With --resubmit: why it is sent again."),
+    ] = None,
 ) -> None:
-    """Lisa 4: RV monitoring statistics for the Social Insurance Board (agreement 4.4, 4.6).
+    """Lisa 4: Ringist välja implementation monitoring report for SKA (agreement 4.4, 4.6).
 
     Counts the RV cases active in the period as they stood on its last day: youths, cases started,
-    ended and ongoing, by sex, age at start, risk level and SKA support requested, and one row per
-    case. json gives the summary and the listing; csv the listing only; xlsx a summary sheet and a
-    listing sheet (Estonian labels unless --lang en), the file to attach for SKA.
+    ended and ongoing, by sex, age at start, risk level (now and at start), SKA support requested
+    (and cases without a request), process-management support requests and their answers, and one
+    row per case with its implementation periods. The header names the agreement of the period.
+    json gives the summary and the listing; csv the listing only; xlsx a summary sheet and a
+    listing sheet (Estonian labels unless --lang en), the file to attach for SKA. --submit records
+    that it was sent; rvneet check then says if the period's report changes.
 
     \b
     Example: rvneet report lisa4 --period 2025H1 --format xlsx --output lisa4-2025H1.xlsx
@@ -285,8 +332,18 @@ def lisa4(
     """
     from rvneet.reports.lisa4 import build_lisa4
 
+    if (date or early or resubmit or reason) and not submit:
+        raise typer.BadParameter(
+            _("--date, --early, --resubmit and --reason go with --submit"),
+            param_hint="'--submit'",
+        )
     default = "et" if fmt is ReportFormat.XLSX else None
     if trend is not None:
+        if submit:
+            raise typer.BadParameter(
+                _("--submit records one period's report: it does not go with --trend"),
+                param_hint="'--submit'",
+            )
         emit_trend(
             build_lisa4,
             period,
@@ -300,16 +357,65 @@ def lisa4(
             force=force,
         )
         return
-    with database(ctx).session() as session:
+    with database(ctx).session(write=submit) as session:
         report = build_lisa4(session, period)
-    emit_report(
-        report,
-        fmt,
-        output,
-        report_lang(lang, default),
-        suppress_below,
-        no_timestamp,
-        limit,
-        ctx=ctx,
-        force=force,
-    )
+        if submit:
+            from rvneet.services.submissions import record_submission
+
+            recorded = record_submission(
+                session,
+                report,
+                date=date or dt.date.today(),
+                suppress_below=suppress_below,
+                early=early,
+                resubmit=resubmit,
+                reason=reason,
+            )
+            digest, day = recorded.sha256, recorded.submitted_on
+        # Inside the transaction: a report that cannot be written records no submission.
+        emit_report(
+            report,
+            fmt,
+            output,
+            report_lang(lang, default),
+            suppress_below,
+            no_timestamp,
+            limit,
+            ctx=ctx,
+            force=force,
+        )
+    if submit:
+        typer.echo(
+            _(
+                "Recorded the submission of {period} on {date}; SHA-256 of its JSON: {digest}"
+            ).format(
+                period=period.label,
+                date=format_date(day, message_language()),
+                digest=digest,
+            ),
+            err=True,
+        )
+
+
+SUBMISSION_COLUMNS = {
+    "period": N_("Period"),
+    "submitted_on": N_("Submitted"),
+    "user": N_("By"),
+    "sha256": N_("SHA-256 of the JSON"),
+    "early": N_("Early"),
+    "reason": N_("Reason"),
+}
+
+
+@app.command("submissions")
+def submissions(ctx: typer.Context, fmt: ListFormatOption = OutputFormat.TABLE) -> None:
+    """List the Lisa 4 reports recorded as sent to SKA (report lisa4 --submit), oldest first.
+
+    \b
+    Example: rvneet report submissions --format csv
+    """
+    from rvneet.services.submissions import FIELDS, list_submissions
+
+    with database(ctx).session() as session:
+        rows = list_submissions(session)
+    print_listing(rows, fmt, SUBMISSION_COLUMNS, N_("Lisa 4 submissions"), FIELDS)

@@ -551,6 +551,85 @@ class Correction(SQLModel, table=True):
     reason: str
 
 
+class Agreement(SQLModel, table=True):
+    """An RV cooperation agreement with SKA (*koostöökokkulepe*): its period, case limit (4.3) and
+    contacts. Reference: its number, e.g. `2-10/29628-1`. Amended (6.2) or ended early (6.3–6.4),
+    never deleted; at most one is in force on a day (the service refuses overlaps)."""
+
+    __tablename__ = "agreements"
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="end_after_start"),
+        CheckConstraint("case_limit >= 1", name="case_limit"),
+        CheckConstraint("(ended_on IS NULL) = (end_reason IS NULL)", name="ended_with_reason"),
+    )
+    # Contacts name people (the representatives, clause 7), the end reason is free text: recorded
+    # as changed only.
+    __audit_redact__ = frozenset({"ska_contact", "kov_contact", "end_reason"})
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(unique=True)  # the agreement's number as SKA gives it
+    signed: dt.date
+    start_date: dt.date
+    end_date: dt.date  # the last day in force: the agreed end, or the termination date
+    case_limit: int
+    ska_contact: str | None = None
+    kov_contact: str | None = None
+    note: str | None = None
+    # Set by `agreement end` (termination): the day and why; end_date is then that day.
+    ended_on: dt.date | None = None
+    end_reason: str | None = None
+
+
+def _agreement_fk() -> Any:
+    return Field(sa_column=Column(Integer, ForeignKey("agreements.id"), nullable=False, index=True))
+
+
+class AgreementAmendment(SQLModel, table=True):
+    """A dated amendment of an agreement (clause 6.2): what changed (JSON `{field: [old, new]}`)
+    and why. Kept for good; the agreement row holds the terms now in force."""
+
+    __tablename__ = "agreement_amendments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = _agreement_fk()
+    date: dt.date
+    reason: str
+    changes: str
+
+
+class AgreementDeadline(SQLModel, table=True):
+    """A Lisa 4 reporting deadline of an agreement (clause 4.4): the period it is for and its day."""
+
+    __tablename__ = "agreement_deadlines"
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "period", name="uq_agreement_deadlines_agreement_period"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = _agreement_fk()
+    period: str  # a period label, e.g. 2025H1
+    due: dt.date
+
+
+class Submission(SQLModel, table=True):
+    """Lisa 4 of a period as sent to SKA: when, by whom, and the SHA-256 of its exact JSON
+    (`--no-timestamp`), with its summary kept to say later which figures changed."""
+
+    __tablename__ = "submissions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(index=True)  # the period label, e.g. 2025H1
+    start_date: dt.date
+    end_date: dt.date
+    submitted_on: dt.date
+    user: str
+    sha256: str
+    summary: str  # the report's summary as JSON: counts only, no references
+    suppressed_below: int | None = None
+    early: bool = False
+    reason: str | None = None  # why it was sent again (--resubmit --reason)
+
+
 AUDITED = (
     Staff,
     ManagerChange,
@@ -572,4 +651,8 @@ AUDITED = (
     FollowUp,
     NgtsEntry,
     Correction,
+    Agreement,
+    AgreementAmendment,
+    AgreementDeadline,
+    Submission,
 )

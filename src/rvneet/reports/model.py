@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from rvneet.i18n import N_, translate
+from rvneet.i18n import N_, format_date, translate
 from rvneet.reports.suppression import METHOD, hidden_counts
 
 Number = int | float | str | None  # str: hidden by suppression (`<3`, `x`)
@@ -54,6 +54,23 @@ class Breakdown:
 YES_NO = {True: N_("yes"), False: N_("no")}
 
 
+def periods_text(value: list[dict[str, Any]], lang: str = "en") -> str:
+    """A case's implementation periods in one cell: `2025-01-10..2025-04-30; 2025-09-01..`
+    (an open end left empty); dates as `lang` writes them for people."""
+
+    def day(text: str | None) -> str:
+        return str(format_date(text, lang)) if text else ""
+
+    return "; ".join(f"{day(p.get('start'))}..{day(p.get('end'))}" for p in value)
+
+
+def cell_value(value: Any) -> Any:
+    """A listing's value for a CSV cell: a list of periods as one text, anything else as it is."""
+    if isinstance(value, list):
+        return periods_text(value)
+    return value
+
+
 @dataclass
 class Column:
     """A column of a listing: its field (the JSON key and CSV header in English) and its label.
@@ -69,6 +86,8 @@ class Column:
         """The value as people read it in `lang` (tables, XLSX, HTML); JSON and CSV keep it as is."""
         if isinstance(value, bool):
             return translate(YES_NO[value], lang)
+        if isinstance(value, list):
+            return periods_text(value, lang)
         if isinstance(value, str) and value in self.values:
             return translate(self.values[value], lang)
         return value
@@ -105,10 +124,29 @@ class Report:
     # (total, parts) whose parts leave a rest that is never shown (done, of it reached: the rest
     # were not reached); suppression keeps a small rest from being worked out.
     remainders: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    # Header blocks beyond the period, by JSON key (Lisa 4's `agreement`), and their lines for people
+    # under the heading of a table, XLSX or HTML: (block, English template marked N_ naming the
+    # block's keys), see `detail_text`.
+    details: dict[str, dict[str, Any]] = field(default_factory=dict)
+    detail_lines: list[tuple[str, str]] = field(default_factory=list)
+    # Counts in `details` (block, key) that suppression shows as `<N` when below N.
+    detail_counts: tuple[tuple[str, str], ...] = ()
 
     def figure(self, key: str) -> Figure:
         """The figure with `key`."""
         return next(f for f in self.figures if f.key == key)
+
+
+def detail_text(report: Report, lang: str) -> list[str]:
+    """The header lines of `report.detail_lines` in `lang`, dates as `lang` writes them."""
+    lines = []
+    for block, template in report.detail_lines:
+        values = {
+            k: "—" if v is None else format_date(v, lang)
+            for k, v in report.details.get(block, {}).items()
+        }
+        lines.append(translate(template, lang).format(**values))
+    return lines
 
 
 def to_data(report: Report) -> dict[str, Any]:
@@ -122,6 +160,7 @@ def to_data(report: Report) -> dict[str, Any]:
         }
     if report.as_of is not None:
         data["as_of"] = report.as_of.isoformat()
+    data.update(report.details)
     if report.suppressed_below is not None:
         data["suppressed_below"] = report.suppressed_below
         data["suppression"] = {"below": report.suppressed_below, "method": METHOD}
@@ -188,12 +227,18 @@ def suppress(report: Report, below: int) -> Report:
         dataclasses.replace(b, counts={k: shown(f"{b.key}.{k}") for k in full})
         for b, full in zip(report.breakdowns, counts, strict=True)
     ]
+    details = {key: dict(block) for key, block in report.details.items()}
+    for block, key in report.detail_counts:
+        value = details.get(block, {}).get(key)
+        if isinstance(value, int) and 0 < value < below:
+            details[block][key] = f"<{below}"
     return dataclasses.replace(
         report,
         figures=figures,
         breakdowns=breakdowns,
         listings=[],
         suppressed_below=below,
+        details=details,
     )
 
 

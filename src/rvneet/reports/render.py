@@ -15,7 +15,7 @@ from typing import Any
 
 from rvneet.domain.visible import visible
 from rvneet.i18n import N_, format_date, translate
-from rvneet.reports.model import Breakdown, Report, to_data
+from rvneet.reports.model import Breakdown, Report, cell_value, detail_text, to_data
 
 # The renderers' own words: English marked N_, each translated into the report's language.
 GENERATED = N_("Generated {time} UTC")
@@ -65,7 +65,7 @@ def notes(
 
     `for_people` (a table or a page) writes the time as Estonians do: 31.12.2025 10:05.
     """
-    lines = []
+    lines = detail_text(report, lang)
     if generated is not None:
         time = generated.strftime("%Y-%m-%d %H:%M")
         if for_people:
@@ -127,7 +127,7 @@ def render_csv(report: Report, lang: str) -> str:
     if report.listings:
         listing = report.listings[0]
         header = [c.field if lang == "en" else translate(c.label, lang) for c in listing.columns]
-        rows = ([row.get(c.field) for c in listing.columns] for row in listing.rows)
+        rows = ([cell_value(row.get(c.field)) for c in listing.columns] for row in listing.rows)
         write_csv(buffer, header, rows)
     else:
         fields: tuple[str, ...] = CSV_SUMMARY_FIELDS

@@ -132,6 +132,7 @@ def open_case(
     instrument: str | None = None,
     channel: ReachChannel = ReachChannel.OTHER,
     new_manager_by_name: bool = False,
+    strict: bool = False,
 ) -> Opened:
     """Open a case; its first assessment is the level given here.
 
@@ -139,7 +140,8 @@ def open_case(
     `manager` is a staff reference, login or name (`services.staff.find_staff`); without it the
     person at the keyboard manages the case when they are an active case manager. An import gives
     `new_manager_by_name`: a name no staff member has is added to the staff register, with a
-    warning.
+    warning. An RV case outside the agreements (`services.agreements.open_warnings`) is a warning,
+    with `strict` a refusal.
     """
     data = validated(
         NewCase,
@@ -175,6 +177,10 @@ def open_case(
             )
         )
     staff, added = _opening_manager(session, data.manager, new_manager_by_name)
+    if data.model == Model.RV:
+        from rvneet.services.agreements import check_open as check_agreement
+
+        warnings += check_agreement(session, data.start, strict=strict)
     seq = _next_seq(session, data.model, data.start.year)
     case = Case(
         ref=f"{data.model.value.upper()}-{data.start.year}-{seq:03d}",

@@ -177,15 +177,83 @@ def closed_without_reason(session: Session, scope: Scope) -> list[str]:
 
 
 def followup_overdue(session: Session, scope: Scope) -> list[str]:
-    """Cases whose follow-up was due before the day and was neither done by then nor skipped."""
+    """NEET cases whose follow-up was due before the day and was neither done by then nor skipped."""
     return _refs(
         session,
         f"""
         SELECT c.ref FROM followups f JOIN cases c ON c.id = f.case_id
-         WHERE {FOLLOWUP_OVERDUE_ON_DAY}
+         WHERE {FOLLOWUP_OVERDUE_ON_DAY} AND c.model <> 'rv'
         """,
         scope,
     )
+
+
+def rv_followup_overdue(session: Session, scope: Scope) -> list[str]:
+    """RV cases whose follow-up is overdue: good practice, not asked by the agreement (a warning)."""
+    return _refs(
+        session,
+        f"""
+        SELECT c.ref FROM followups f JOIN cases c ON c.id = f.case_id
+         WHERE {FOLLOWUP_OVERDUE_ON_DAY} AND c.model = 'rv'
+        """,
+        scope,
+    )
+
+
+# Whether any agreement is recorded: the agreement rules look at a book that keeps them.
+_AGREEMENTS_KEPT = "EXISTS (SELECT 1 FROM agreements)"
+
+
+def rv_outside_agreement(session: Session, scope: Scope) -> list[str]:
+    """RV cases started on a day no agreement was in force (once any agreement is recorded)."""
+    return _refs(
+        session,
+        f"""
+        SELECT c.ref FROM cases c
+         WHERE {ACTIVE_IN_PERIOD} AND c.model = 'rv' AND {_AGREEMENTS_KEPT}
+           AND NOT EXISTS (SELECT 1 FROM agreements g
+                            WHERE c.start_date BETWEEN g.start_date AND g.end_date)
+        """,
+        scope,
+    )
+
+
+def agreement_limit_exceeded(session: Session, scope: Scope) -> list[str]:
+    """RV cases started within an agreement's period beyond its case limit (clause 4.3): the
+    cases after the first `case_limit` of them, by start date and reference."""
+    return _refs(
+        session,
+        f"""
+        SELECT c.ref FROM cases c JOIN agreements g
+            ON c.start_date BETWEEN g.start_date AND g.end_date
+         WHERE {ACTIVE_IN_PERIOD} AND c.model = 'rv'
+           AND (SELECT count(*) FROM cases e
+                 WHERE e.model = 'rv' AND e.start_date BETWEEN g.start_date AND g.end_date
+                   AND (e.start_date < c.start_date
+                        OR (e.start_date = c.start_date AND e.ref < c.ref))) >= g.case_limit
+        """,
+        scope,
+    )
+
+
+def lisa4_deadline_missed(session: Session, scope: Scope) -> list[str]:
+    """Lisa 4 periods whose deadline passed before the day and were not submitted by then:
+    `2025H1 (due 2025-07-15)`."""
+    from rvneet.services.agreements import next_deadlines
+
+    return sorted(
+        f"{row['period']} ({row['due']})"
+        for row in next_deadlines(session, scope.day)
+        if row["overdue"]
+    )
+
+
+def lisa4_changed_since_submitted(session: Session, scope: Scope) -> list[str]:
+    """Submitted Lisa 4 periods whose report, made now, differs from the one sent: the period and
+    the figures that changed (`2025H1: cases_active 3→4`)."""
+    from rvneet.services.submissions import changed_since_submitted
+
+    return changed_since_submitted(session)
 
 
 def no_participation_consent(session: Session, scope: Scope) -> list[str]:
@@ -264,6 +332,12 @@ RULES: list[Rule] = [
         followup_overdue,
     ),
     Rule(
+        N_("rv-followup-overdue"),
+        N_("Closed RV case whose 6-month follow-up is overdue (good practice; see rv-followup)"),
+        rv_followup_overdue,
+        WARNING,
+    ),
+    Rule(
         N_("no-participation-consent"),
         N_("Youth with an open case and no participation consent in force"),
         no_participation_consent,
@@ -273,6 +347,28 @@ RULES: list[Rule] = [
         N_("Youth of the newest NGTS list not contacted within {days} days"),
         ngts_not_contacted,
         days=NGTS_CONTACT_DAYS,
+    ),
+    Rule(
+        N_("rv-outside-agreement"),
+        N_("RV case started on a day no agreement was in force"),
+        rv_outside_agreement,
+        WARNING,
+    ),
+    Rule(
+        N_("agreement-limit-exceeded"),
+        N_("RV case beyond its agreement's case limit (clause 4.3)"),
+        agreement_limit_exceeded,
+        WARNING,
+    ),
+    Rule(
+        N_("lisa4-deadline-missed"),
+        N_("Lisa 4 period whose deadline passed without a submission (clause 4.4)"),
+        lisa4_deadline_missed,
+    ),
+    Rule(
+        N_("lisa4-changed-since-submitted"),
+        N_("Submitted Lisa 4 period whose report has changed since, with the figures changed"),
+        lisa4_changed_since_submitted,
     ),
 ]
 

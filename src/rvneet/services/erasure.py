@@ -125,8 +125,20 @@ KEPT = {
     "corrections": frozenset({"at", "user", "entity", "record", "action", "changes"}),
 }
 # Tables with no youth's data: the database's settings, the audit log (which never holds these
-# values in clear), and the network's specialists (staff, not youths).
-NOT_A_YOUTHS = frozenset({"settings", "audit_log", "network_members", "staff"})
+# values in clear), the network's specialists (staff, not youths), and the RV agreements and Lisa 4
+# submissions (terms, dates and counts only).
+NOT_A_YOUTHS = frozenset(
+    {
+        "settings",
+        "audit_log",
+        "network_members",
+        "staff",
+        "agreements",
+        "agreement_amendments",
+        "agreement_deadlines",
+        "submissions",
+    }
+)
 
 # The records of a youth's cases that hold free text, found by their case.
 _OF_CASE: tuple[type[SQLModel], ...] = (

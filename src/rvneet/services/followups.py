@@ -33,9 +33,18 @@ def due_date(end: dt.date, months: int = FOLLOW_UP_MONTHS) -> dt.date:
     return dt.date(year, month, min(end.day, calendar.monthrange(year, month)[1]))
 
 
-def schedule_followup(session: Session, case: Case) -> FollowUp:
-    """Schedule the follow-up of a case that has just been closed."""
+def schedule_followup(session: Session, case: Case) -> FollowUp | None:
+    """Schedule the follow-up of a case that has just been closed.
+
+    The 6-month follow-up is the NEET model's (stage 3.6); the RV agreement does not ask for it.
+    It is scheduled for RV cases too, as good practice, unless `rvneet settings rv-followup off`.
+    """
+    from rvneet.domain.enums import Model
+    from rvneet.services.settings import rv_followup
+
     assert case.end_date is not None
+    if case.model == Model.RV and not rv_followup(session):
+        return None
     followup = FollowUp(case_id=case.id, due=due_date(case.end_date))  # type: ignore[arg-type]
     session.add(followup)
     session.flush()

@@ -66,3 +66,36 @@ def create_pseudonym_key(session: Session) -> str:
     key = secrets.token_hex(32)
     session.add(Setting(key=PSEUDONYM_KEY, value=key))
     return key
+
+
+RV_FOLLOWUP = "rv_followup"
+
+
+def rv_followup(session: Session) -> bool:
+    """Whether closing an RV case schedules the 6-month follow-up (on unless turned off).
+
+    The follow-up is the NEET model's (stage 3.6); the RV agreement does not ask for it, so it is a
+    setting of the municipality: good practice, on by default.
+    """
+    setting = session.get(Setting, RV_FOLLOWUP)
+    return setting is None or setting.value != "off"
+
+
+def set_rv_followup(session: Session, on: bool) -> bool:
+    """Turn the RV follow-up on or off; True if it changed. Recorded in the audit log."""
+    from rvneet.services.audit import audit_bulk
+
+    old = "on" if rv_followup(session) else "off"
+    new = "on" if on else "off"
+    if old == new:
+        return False
+    current = session.get(Setting, RV_FOLLOWUP)
+    if current is None:
+        session.add(Setting(key=RV_FOLLOWUP, value=new))
+    else:
+        current.value = new
+        session.add(current)
+    session.flush()
+    # Settings are no audited table (their key is text): the change is logged here by hand.
+    audit_bulk(session, "settings", "update", [(0, "rv-followup", {"value": [old, new]})])
+    return True

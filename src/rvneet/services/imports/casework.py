@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from rvneet.domain.columns import ASSESSMENT_COLUMNS, CASE_COLUMNS, CONTACT_COLUMNS
-from rvneet.domain.enums import CloseReason, ConsentScope, ReachChannel, shown
+from rvneet.domain.enums import CloseReason, ConsentScope, Model, ReachChannel, shown
 from rvneet.domain.errors import InvalidInput, RvneetError
 from rvneet.domain.personal_code import parse_personal_code
 from rvneet.domain.tables import Assessment, Case, Contact, Youth
@@ -158,6 +158,8 @@ def import_cases(
     """Open new cases (and close them when the row has an end), update the manager or the closing."""
     unconsented: list[str] = []
     new_staff: list[str] = []
+    agreement_notes: list[str] = []
+    unagreed: list[str] = []
 
     def one_row(session: Session, values: dict[str, Any], column: Callable[[str], str]) -> Outcome:
         youth = _youth(session, values, column)
@@ -170,9 +172,11 @@ def import_cases(
         existing = _existing_case(session, youth, values, column)
         if existing is not None:
             return _update_case(session, existing, values, column)
+        from rvneet.services.agreements import agreements_kept, open_warnings
         from rvneet.services.cases import close_case, open_case
         from rvneet.services.consent import has_consent
 
+        outside = open_warnings(session, values["start"]) if values["model"] == Model.RV else []
         opened = open_case(
             session,
             youth_ref=youth.ref,
@@ -192,6 +196,13 @@ def import_cases(
             new_staff.append(f"{opened.new_staff.ref} {opened.new_staff.name}")
         if not has_consent(session, youth.id, ConsentScope.PARTICIPATION, values["start"]):  # type: ignore[arg-type]
             unconsented.append(opened.case.ref)
+        # The agreement warnings `case open` gives, one note per case (the file's row by its case).
+        if outside and not agreements_kept(session):
+            unagreed.append(opened.case.ref)
+        else:
+            agreement_notes.extend(
+                _("{case}: {warning}").format(case=opened.case.ref, warning=w) for w in outside
+            )
         if end is not None:
             close_case(session, opened.case.ref, end=end, reason=reason)
         return "new"
@@ -207,6 +218,19 @@ def import_cases(
                 staff=", ".join(new_staff[:5]) + (", …" if len(new_staff) > 5 else ""),
             )
         )
+    if not result.errors:
+        result.notes.extend(agreement_notes)
+        if unagreed:
+            # No agreement in the book at all: one note for the file, not one per case.
+            result.notes.append(
+                _(
+                    "{n} new RV case(s) were opened with no RV agreement recorded ({refs}); "
+                    "record it with rvneet agreement add"
+                ).format(
+                    n=len(unagreed),
+                    refs=", ".join(unagreed[:5]) + (", …" if len(unagreed) > 5 else ""),
+                )
+            )
     if unconsented and not result.errors:
         result.notes.append(
             _(
