@@ -552,6 +552,57 @@ FILL_0008: Fill = [
         ],
     ),
 ]
+# From 0009 on the RV agreement is in the book, with an amendment, its deadlines and a submission.
+FILL_0009: Fill = [
+    *FILL_0008,
+    (
+        "INSERT INTO agreements (id, ref, signed, start_date, end_date, case_limit, ska_contact,"
+        " kov_contact, note, ended_on, end_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                1,
+                "2-10/29628-1",
+                "2024-08-26",
+                "2024-09-01",
+                "2025-12-31",
+                5,
+                "SKA",
+                "Maria Lepp",
+                None,
+                None,
+                None,
+            )
+        ],
+    ),
+    (
+        "INSERT INTO agreement_amendments (id, agreement_id, date, reason, changes)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [(1, 1, "2025-01-15", "more cases", '{"case_limit": [4, 5]}')],
+    ),
+    (
+        "INSERT INTO agreement_deadlines (id, agreement_id, period, due) VALUES (?, ?, ?, ?)",
+        [(1, 1, "2025H1", "2025-07-15"), (2, 1, "2025H2", "2026-01-15")],
+    ),
+    (
+        "INSERT INTO submissions (id, period, start_date, end_date, submitted_on, user, sha256,"
+        " summary, suppressed_below, early, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                1,
+                "2025H1",
+                "2025-01-01",
+                "2025-06-30",
+                "2025-07-10",
+                "tester",
+                "0" * 64,
+                "{}",
+                None,
+                0,
+                None,
+            )
+        ],
+    ),
+]
 FILL: dict[str, Fill] = {
     "0001": FILL_0001,
     "0002": FILL_0002,
@@ -560,6 +611,7 @@ FILL: dict[str, Fill] = {
     "0006": FILL_0006,
     "0007": FILL_0007,
     "0008": FILL_0008,
+    "0009": FILL_0009,
 }
 
 # Columns a migration drops on purpose, with where their data went (checked by the test named).

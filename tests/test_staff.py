@@ -437,3 +437,21 @@ def test_case_correct_manager_refusals_write_nothing(
 ) -> None:
     line = refused(run, book, "case", "correct", case, "--manager", manager, "--reason", "x")
     assert message in line
+
+
+def test_today_shows_the_lisa4_deadlines_near_or_passed_until_submitted(ok: Ok) -> None:
+    ok("agreement", "add", "--number", "2-10/1", "--signed", "2024-12-01", "--start", "2025-01-01",
+       "--end", "2025-12-31", "--case-limit", "5", "--deadline", "2025H1=2025-07-15",
+       "--deadline", "2025H2=2026-01-15")  # fmt: skip
+
+    def deadlines(day: str) -> list[tuple[str, str, int]]:
+        sheet = json.loads(ok("--user", "tiit", "today", "--date", day, "--format", "json"))
+        return [(d["period"], d["due"], d["days"]) for d in sheet["lisa4_deadlines"]]
+
+    assert deadlines("2025-06-01") == []  # 44 days ahead: not yet
+    assert deadlines("2025-07-01") == [("2025H1", "2025-07-15", 14)]
+    assert deadlines("2025-08-01") == [("2025H1", "2025-07-15", -17)]  # passed, not sent
+    screen = " ".join(ok("--user", "tiit", "today", "--date", "2025-08-01").split())
+    assert "rvneet report lisa4 --period 2025H1 --submit" in screen
+    ok("report", "lisa4", "--period", "2025H1", "--submit", "--date", "2025-08-02")
+    assert deadlines("2025-08-03") == []

@@ -23,6 +23,13 @@ QUIET_COLUMNS = {
     "days": N_("Days"),
     "next": N_("Next"),
 }
+DEADLINE_COLUMNS = {
+    "period": N_("Period"),
+    "due": N_("Due"),
+    "days": N_("Days"),
+    "agreement": N_("Agreement"),
+    "next": N_("Next"),
+}
 GOAL_COLUMNS = {
     "case": N_("Case"),
     "goal": "#",
@@ -87,6 +94,11 @@ def today_command(
         (N_("Follow-ups due within 14 days or overdue"), sheet["followups_due"], FOLLOWUP_COLUMNS),
         (N_("No contact for 60 days"), sheet["no_contact"], QUIET_COLUMNS),
         (N_("Goals past their due date"), sheet["goals_overdue"], GOAL_COLUMNS),
+        (
+            N_("Lisa 4 deadlines within 30 days or passed, not yet submitted"),
+            sheet["lisa4_deadlines"],
+            DEADLINE_COLUMNS,
+        ),
     ]
     for title, rows, columns in sections:
         if rows:

@@ -2,7 +2,8 @@
 
 The person at the keyboard (`RVNEET_USER` / `--user`) by default, or any staff member. Their open
 cases with stage and level, the follow-ups due within two weeks or overdue, the open cases with no
-contact for 60 days, and the agreed goals whose due date has passed. References only: no youth's
+contact for 60 days, the agreed goals whose due date has passed, and the RV agreement's Lisa 4
+deadlines within 30 days or passed whose period is not submitted. References only: no youth's
 name, so looking is not an audited read.
 """
 
@@ -15,6 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from rvneet.domain.tables import Case, Contact, FollowUp, Goal
+from rvneet.services.agreements import next_deadlines
 from rvneet.services.cases import list_cases
 from rvneet.services.staff import find_staff, my_staff
 
@@ -22,6 +24,8 @@ from rvneet.services.staff import find_staff, my_staff
 FOLLOWUP_DAYS = 14
 # An open case with no contact for this many days is listed.
 NO_CONTACT_DAYS = 60
+# A Lisa 4 deadline this near (or passed) with its period not submitted is listed.
+DEADLINE_DAYS = 30
 
 
 def day_sheet(session: Session, *, manager: str | None, day: dt.date) -> dict[str, Any]:
@@ -108,6 +112,17 @@ def day_sheet(session: Session, *, manager: str | None, day: dt.date) -> dict[st
             .order_by(col(Goal.due), col(Case.ref), col(Goal.number))
         )
     ]
+    deadlines = [
+        {
+            "agreement": d["agreement"],
+            "period": d["period"],
+            "due": d["due"],
+            "days": (dt.date.fromisoformat(d["due"]) - day).days,
+            "next": f"rvneet report lisa4 --period {d['period']} --submit",
+        }
+        for d in next_deadlines(session, day)
+        if dt.date.fromisoformat(d["due"]) <= day + dt.timedelta(days=DEADLINE_DAYS)
+    ]
     return {
         "staff": staff.ref,
         "name": staff.name,
@@ -116,4 +131,5 @@ def day_sheet(session: Session, *, manager: str | None, day: dt.date) -> dict[st
         "followups_due": followups,
         "no_contact": quiet,
         "goals_overdue": goals,
+        "lisa4_deadlines": deadlines,
     }
