@@ -27,7 +27,9 @@ _trees: dict[int, Any] = {}
 def _cached_command(typer_app: Any) -> Any:
     if typer_app is not app:
         return _typer_get_command(typer_app)
-    return _trees.setdefault(id(typer_app), _typer_get_command(typer_app))
+    if id(typer_app) not in _trees:
+        _trees[id(typer_app)] = _typer_get_command(typer_app)
+    return _trees[id(typer_app)]
 
 
 typer.testing._get_command = _cached_command  # type: ignore[assignment]
