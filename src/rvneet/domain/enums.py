@@ -125,6 +125,7 @@ class NetworkRole(StrEnum):
     DEBT_COUNSELLOR = "debt-counsellor"
     NETWORK_LEAD = "network-lead"  # koostöövõrgustiku eestvedaja (NEET model)
     NGTS_WORKER = "ngts-worker"  # noortegarantii tugisüsteemi töötaja (RV agreement 2.3)
+    YOUTH_CASE_MANAGER = "youth-case-manager"  # noorte juhtumikorraldaja (NEET model)
     OTHER = "other"
 
 
@@ -268,6 +269,7 @@ ESTONIAN: dict[type[StrEnum], dict[str, str]] = {
         NetworkRole.DEBT_COUNSELLOR: "võlanõustaja",
         NetworkRole.NETWORK_LEAD: "koostöövõrgustiku-eestvedaja",
         NetworkRole.NGTS_WORKER: "noortegarantii-tugisüsteemi-töötaja",
+        NetworkRole.YOUTH_CASE_MANAGER: "noorte-juhtumikorraldaja",
         NetworkRole.OTHER: "muu",
     },
     Tier: {Tier.CORE: "tuumikgrupp", Tier.WIDER: "laiem-võrgustik"},
@@ -361,6 +363,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         NetworkRole.RAJALEIDJA: "Rajaleidja",
         NetworkRole.NETWORK_LEAD: "koostöövõrgustiku eestvedaja",
         NetworkRole.NGTS_WORKER: "noortegarantii tugisüsteemi töötaja",
+        NetworkRole.YOUTH_CASE_MANAGER: "noorte juhtumikorraldaja",
     },
     Tier: {Tier.WIDER: "laiem võrgustik"},
     ConsentScope: {ConsentScope.DATA_SHARING: "andmete jagamine"},
