@@ -129,6 +129,14 @@ class NetworkRole(StrEnum):
     OTHER = "other"
 
 
+class FeedbackAspect(StrEnum):
+    """What a 360° feedback score is about beside the overall one (NEET model Table 1 row 4)."""
+
+    PLANNING = "planning"
+    INFORMATION_FLOW = "information-flow"
+    KEEPING_AGREEMENTS = "keeping-agreements"
+
+
 class Tier(StrEnum):
     """NEET network tier: the core group (*tuumikgrupp*) or the wider network (*laiem võrgustik*)."""
 
@@ -300,6 +308,11 @@ ESTONIAN: dict[type[StrEnum], dict[str, str]] = {
         FollowUpStatus.SKIPPED: "vahele-jäetud",
     },
     YesNo: {YesNo.YES: "jah", YesNo.NO: "ei"},
+    FeedbackAspect: {
+        FeedbackAspect.PLANNING: "planeerimine",
+        FeedbackAspect.INFORMATION_FLOW: "info-liikumine",
+        FeedbackAspect.KEEPING_AGREEMENTS: "kokkulepete-järgimine",
+    },
 }
 
 ESTONIAN[StaffRole] = {
@@ -366,6 +379,10 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         NetworkRole.YOUTH_CASE_MANAGER: "noorte juhtumikorraldaja",
     },
     Tier: {Tier.WIDER: "laiem võrgustik"},
+    FeedbackAspect: {
+        FeedbackAspect.INFORMATION_FLOW: "info liikumine",
+        FeedbackAspect.KEEPING_AGREEMENTS: "kokkulepete järgimine",
+    },
     ConsentScope: {ConsentScope.DATA_SHARING: "andmete jagamine"},
     ConsentGiver: {ConsentGiver.GUARDIAN: "seaduslik esindaja"},
     SupportKind: {SupportKind.PROCESS_MANAGEMENT: "protsessijuhtimise tugi"},
