@@ -9,6 +9,7 @@ from rvneet.cli.common import (
     CreatedFormatOption,
     ListFormatOption,
     OutputFormat,
+    PeriodOption,
     choice_option,
     database,
     parse_period_option,
@@ -16,6 +17,17 @@ from rvneet.cli.common import (
     print_listing,
 )
 from rvneet.cli.completion import complete_member
+from rvneet.cli.report import (
+    ForceOption,
+    LangOption,
+    NoTimestampOption,
+    OutputOption,
+    ReportFormat,
+    ReportFormatOption,
+    emit_report,
+    report_lang,
+)
+from rvneet.cli.report import app as report_app
 from rvneet.domain.enums import FeedbackAspect, NetworkRole
 from rvneet.domain.period import PERIOD_HELP, Period
 from rvneet.i18n import N_
@@ -145,4 +157,46 @@ def list_(
         N_("Feedback scores"),
         fields=FEEDBACK_FIELDS,
         values={"about_role": NetworkRole, "aspect": FeedbackAspect},
+    )
+
+
+@report_app.command("feedback")
+def report_feedback(
+    ctx: typer.Context,
+    period: PeriodOption,
+    fmt: ReportFormatOption = ReportFormat.TABLE,
+    output: OutputOption = None,
+    force: ForceOption = False,
+    lang: LangOption = None,
+    suppress_below: Annotated[
+        int,
+        typer.Option(
+            "--suppress-below",
+            metavar="N",
+            min=1,
+            help=(
+                "Hide the mean and counts of a role or aspect rated by fewer than N members "
+                "(default 3; 1 hides nothing)."
+            ),
+        ),
+    ] = 3,
+    no_timestamp: NoTimestampOption = False,
+) -> None:
+    """360° feedback among network members: mean scores by role rated and by aspect.
+
+    Counts the scores of the feedback periods inside the period. Each row gives its number of
+    raters (members who gave a score), of scores and their mean; never a member's name nor one
+    rater's scores: a row with fewer raters than --suppress-below shows neither. csv gives the rows.
+
+    \b
+    Example: rvneet report feedback --period 2025
+    Example: rvneet report feedback --period 2025 --format xlsx --output feedback-2025.xlsx
+    """
+    from rvneet.reports.feedback import build_feedback
+
+    with database(ctx).session() as session:
+        report = build_feedback(session, period, suppress_below)
+    default = "et" if fmt is ReportFormat.XLSX else None
+    emit_report(
+        report, fmt, output, report_lang(lang, default), None, no_timestamp, None, ctx=ctx, force=force
     )
