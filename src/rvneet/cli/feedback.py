@@ -198,5 +198,13 @@ def report_feedback(
         report = build_feedback(session, period, suppress_below)
     default = "et" if fmt is ReportFormat.XLSX else None
     emit_report(
-        report, fmt, output, report_lang(lang, default), None, no_timestamp, None, ctx=ctx, force=force
+        report,
+        fmt,
+        output,
+        report_lang(lang, default),
+        None,
+        no_timestamp,
+        None,
+        ctx=ctx,
+        force=force,
     )

@@ -31,7 +31,7 @@ SUPPRESSED = N_(
 )
 OVERALL = "overall"
 TITLE = N_("360° feedback among network members")
-ROLE_LABELS = {
+ROLE_LABELS: dict[str, str] = {
     NetworkRole.CHILD_PROTECTION: N_("child protection worker"),
     NetworkRole.SOCIAL_WORKER: N_("social worker"),
     NetworkRole.YOUTH_WORKER: N_("youth worker"),
@@ -50,7 +50,7 @@ ROLE_LABELS = {
     NetworkRole.YOUTH_CASE_MANAGER: N_("youth case manager"),
     NetworkRole.OTHER: N_("other role"),
 }
-ASPECT_LABELS = {
+ASPECT_LABELS: dict[str, str] = {
     OVERALL: N_("overall"),
     FeedbackAspect.PLANNING: N_("planning"),
     FeedbackAspect.INFORMATION_FLOW: N_("information flow"),

@@ -107,7 +107,7 @@ def add_feedback(
                 _("{ref} cannot rate themself; feedback is about others").format(ref=giver.ref)
             )
         _in_network(rated, within)
-    role = rated.role if rated is not None else NetworkRole(about_role).value
+    role = rated.role if rated is not None else NetworkRole(str(about_role)).value
     same = select(Feedback.ref).where(
         Feedback.rater_id == giver.id,
         Feedback.period == within.label,
@@ -126,7 +126,7 @@ def add_feedback(
         period=within.label,
         start_date=within.start,
         end_date=within.end,
-        rater_id=giver.id,
+        rater_id=giver.id,  # type: ignore[arg-type]
         about_id=rated.id if rated is not None else None,
         about_role=role,
         aspect=aspect.value if aspect is not None else None,
