@@ -44,8 +44,8 @@ app = typer.Typer(
 COLUMNS = {
     "feedback": N_("Ref"),
     "period": N_("Period"),
-    "from": N_("From"),
-    "about": N_("About"),
+    "from": N_("Rated by"),
+    "about": N_("Member rated"),
     "about_role": N_("Role rated"),
     "aspect": N_("Aspect"),
     "score": N_("Score"),
