@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from conftest import Ok, Run, build_template, query, refused
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 NAMES = ["Kati Kask", "Peeter Puu", "Mari Mets", "Liis Lepp", "Jaan Jõgi", "Tiit Tamm"]
 ROLES = ["youth-worker", "police", "social-worker", "network-lead", "youth-case-manager"]
@@ -184,3 +186,33 @@ def test_a_member_retired_during_the_period_can_still_rate_it(book: Path, ok: Ok
     ok("network", "retire", "M-005", "--date", "2025-11-30")
     assert ok("feedback", "add", "--period", "2025", "--from", "M-005", "--about", "M-001",
               "--score", "5") == "FB-0012"  # fmt: skip
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(score=st.integers(min_value=-1000, max_value=1000).filter(lambda s: not 1 <= s <= 5))
+def test_any_score_outside_1_to_5_is_refused(book: Path, run: Run, score: int) -> None:
+    message = refused(run, book, "feedback", "add", "--period", "2026", "--from", "M-001",
+                      "--about", "M-002", "--score", str(score))  # fmt: skip
+    assert f"must be 1 to 5, not {score}" in message
+
+
+@pytest.mark.parametrize("typed", ["M-3", "m3", " M - 003 ", "M-003"])
+def test_a_member_reference_may_drop_its_zeros(book: Path, ok: Ok, typed: str) -> None:
+    record = json.loads(ok("feedback", "add", "--period", "2026", "--from", typed,
+                           "--about", "M-1", "--score", "4", "--format", "json"))  # fmt: skip
+    assert (record["from"], record["about"], record["about_role"]) == (
+        "M-003",
+        "M-001",
+        "youth-worker",
+    )
+
+
+def test_refusals_speak_estonian(book: Path, run: Run) -> None:
+    result = run("--lang", "et", "feedback", "add", "--period", "2025", "--from", "M-002",
+                 "--about", "M-002", "--score", "3")  # fmt: skip
+    assert result.exit_code == 1
+    assert (
+        result.stderr.strip() == "Viga: M-002 ei saa hinnata iseennast; tagasiside on teiste kohta"
+    )
