@@ -2,7 +2,8 @@
 # Loads the demo case book: an RV agreement, eight made-up youths, five RV and three NEET cases (2024–2025), a network
 # of specialists, two cases with full histories (RV-2025-001 and NEET-2025-001), and the NGTS list of
 # March 2025 (examples/ngts-2025-03.csv), which adds three youths; then more NEET work for the
-# NEET evaluation (rvneet report neet), with a fourth NEET case.
+# NEET evaluation (rvneet report neet), with a fourth NEET case; and 360° feedback for 2025 among network
+# members (rvneet report feedback).
 # Every name and personal code here is invented; the codes are valid only in their check digit.
 # Usage: RVNEET_DB=demo.db sh examples/load.sh   (runs `rvneet` from PATH, about a second a command)
 #    or: RVNEET_DB=demo.db python examples/load.py examples/load.sh   (the same, in one process)
@@ -168,3 +169,21 @@ rvneet case goal add NEET-2025-004 "Register with Töötukassa" --date 2025-07-1
 rvneet case goal add NEET-2025-004 "Start debt counselling" --date 2025-07-15
 rvneet case goal done NEET-2025-004 1 --date 2025-08-04
 rvneet case assess NEET-2025-004 --date 2025-10-10 --light yellow
+
+# 360° feedback for 2025 among network members (NEET model, Table 1 row 4; rvneet report feedback
+# --period 2025): the network lead (M-006) and a youth case manager (M-007) join the network, and
+# six members rate them, overall and on the seed's aspects. One record per score.
+rvneet network add --name "Maarja Ilves" --role network-lead --org "Viljandi Linnavalitsus"
+rvneet network add --name "Rein Saar" --role youth-case-manager --org "Viljandi Linnavalitsus"
+rvneet feedback add --period 2025 --from M-001 --about M-006 --score 4
+rvneet feedback add --period 2025 --from M-002 --about M-006 --score 5
+rvneet feedback add --period 2025 --from M-003 --about M-006 --score 4
+rvneet feedback add --period 2025 --from M-001 --about-role network-lead --aspect planning --score 4
+rvneet feedback add --period 2025 --from M-002 --about-role network-lead --aspect planning --score 3
+rvneet feedback add --period 2025 --from M-003 --about-role network-lead --aspect planning --score 5
+rvneet feedback add --period 2025 --from M-001 --about M-007 --aspect information-flow --score 5
+rvneet feedback add --period 2025 --from M-002 --about M-007 --aspect information-flow --score 4
+rvneet feedback add --period 2025 --from M-003 --about M-007 --aspect information-flow --score 4
+rvneet feedback add --period 2025 --from M-004 --about M-007 --aspect keeping-agreements --score 5
+rvneet feedback add --period 2025 --from M-005 --about M-007 --aspect keeping-agreements --score 4
+rvneet feedback add --period 2025 --from M-006 --about M-007 --aspect keeping-agreements --score 5

@@ -69,3 +69,13 @@ def test_the_examples_load_and_report(db_path: Path, run: Run) -> None:
     assert summary["light_at_end"] == {"yellow": 3, "green": 1}
     later = json.loads(run("report", "neet", "--period", "2026H1", "--format", "json").stdout)
     assert [later["summary"][k] for k in ("followups_due", "followups_done")] == [1, 0]
+    # README, "360° feedback": six members rated the network lead and the youth case manager.
+    feedback = json.loads(run("report", "feedback", "--period", "2025", "-f", "json").stdout)
+    assert [(r["rated"], r["raters"], r["mean"]) for r in feedback["means"]] == [
+        ("network-lead", 3, 4.17),
+        ("youth-case-manager", 6, 4.5),
+        ("overall", 3, 4.33),
+        ("planning", 3, 4.0),
+        ("information-flow", 3, 4.33),
+        ("keeping-agreements", 3, 4.67),
+    ]

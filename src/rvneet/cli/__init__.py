@@ -17,6 +17,7 @@ from rvneet.cli import (
     correct,
     dbadmin,
     export,
+    feedback,
     find,
     followup,
     importing,
@@ -171,6 +172,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(staff.app, name="staff")
 app.add_typer(agreement.app, name="agreement")
 app.add_typer(settings.app, name="settings")
+app.add_typer(feedback.app, name="feedback")
 app.command("export")(export.export_command)
 app.command("find")(find.find_command)
 app.command("check")(check.check_command)

@@ -125,7 +125,16 @@ class NetworkRole(StrEnum):
     DEBT_COUNSELLOR = "debt-counsellor"
     NETWORK_LEAD = "network-lead"  # koostöövõrgustiku eestvedaja (NEET model)
     NGTS_WORKER = "ngts-worker"  # noortegarantii tugisüsteemi töötaja (RV agreement 2.3)
+    YOUTH_CASE_MANAGER = "youth-case-manager"  # noorte juhtumikorraldaja (NEET model)
     OTHER = "other"
+
+
+class FeedbackAspect(StrEnum):
+    """What a 360° feedback score is about beside the overall one (NEET model Table 1 row 4)."""
+
+    PLANNING = "planning"
+    INFORMATION_FLOW = "information-flow"
+    KEEPING_AGREEMENTS = "keeping-agreements"
 
 
 class Tier(StrEnum):
@@ -268,6 +277,7 @@ ESTONIAN: dict[type[StrEnum], dict[str, str]] = {
         NetworkRole.DEBT_COUNSELLOR: "võlanõustaja",
         NetworkRole.NETWORK_LEAD: "koostöövõrgustiku-eestvedaja",
         NetworkRole.NGTS_WORKER: "noortegarantii-tugisüsteemi-töötaja",
+        NetworkRole.YOUTH_CASE_MANAGER: "noorte-juhtumikorraldaja",
         NetworkRole.OTHER: "muu",
     },
     Tier: {Tier.CORE: "tuumikgrupp", Tier.WIDER: "laiem-võrgustik"},
@@ -298,6 +308,11 @@ ESTONIAN: dict[type[StrEnum], dict[str, str]] = {
         FollowUpStatus.SKIPPED: "vahele-jäetud",
     },
     YesNo: {YesNo.YES: "jah", YesNo.NO: "ei"},
+    FeedbackAspect: {
+        FeedbackAspect.PLANNING: "planeerimine",
+        FeedbackAspect.INFORMATION_FLOW: "info-liikumine",
+        FeedbackAspect.KEEPING_AGREEMENTS: "kokkulepete-järgimine",
+    },
 }
 
 ESTONIAN[StaffRole] = {
@@ -361,8 +376,13 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         NetworkRole.RAJALEIDJA: "Rajaleidja",
         NetworkRole.NETWORK_LEAD: "koostöövõrgustiku eestvedaja",
         NetworkRole.NGTS_WORKER: "noortegarantii tugisüsteemi töötaja",
+        NetworkRole.YOUTH_CASE_MANAGER: "noorte juhtumikorraldaja",
     },
     Tier: {Tier.WIDER: "laiem võrgustik"},
+    FeedbackAspect: {
+        FeedbackAspect.INFORMATION_FLOW: "info liikumine",
+        FeedbackAspect.KEEPING_AGREEMENTS: "kokkulepete järgimine",
+    },
     ConsentScope: {ConsentScope.DATA_SHARING: "andmete jagamine"},
     ConsentGiver: {ConsentGiver.GUARDIAN: "seaduslik esindaja"},
     SupportKind: {SupportKind.PROCESS_MANAGEMENT: "protsessijuhtimise tugi"},

@@ -630,6 +630,34 @@ class Submission(SQLModel, table=True):
     reason: str | None = None  # why it was sent again (--resubmit --reason)
 
 
+class Feedback(SQLModel, table=True):
+    """A 360° feedback score (NEET model Table 1 row 4): a network member rates another member, or
+    the holders of a role, overall or on one aspect of the process, for a period. Reference `F-1`."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        CheckConstraint("score BETWEEN 1 AND 5", name="score"),
+        CheckConstraint("about_id IS NULL OR about_id <> rater_id", name="not_self"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(unique=True)
+    period: str  # the period label as typed, e.g. 2025
+    start_date: dt.date
+    end_date: dt.date
+    rater_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("network_members.id"), nullable=False, index=True)
+    )
+    about_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("network_members.id"), nullable=True, index=True),
+    )
+    about_role: str  # the role rated: the rated member's role on the day, or the role given
+    aspect: str | None = None  # None: an overall score
+    score: int
+    recorded_on: dt.date
+
+
 AUDITED = (
     Staff,
     ManagerChange,
@@ -655,4 +683,5 @@ AUDITED = (
     AgreementAmendment,
     AgreementDeadline,
     Submission,
+    Feedback,
 )

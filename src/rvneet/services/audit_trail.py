@@ -25,6 +25,7 @@ from rvneet.domain.enums import (
     ConsentGiver,
     ConsentScope,
     ContactChannel,
+    FeedbackAspect,
     FollowUpStatus,
     GoalState,
     Light,
@@ -279,6 +280,8 @@ _VOCABULARY: dict[tuple[str, str], type[StrEnum]] = {
     ("support_activities", "status"): ActivityStatus,
     ("followups", "status"): FollowUpStatus,
     ("staff", "role"): StaffRole,
+    ("feedback", "about_role"): NetworkRole,
+    ("feedback", "aspect"): FeedbackAspect,
 }
 
 # A stage's Estonian name; follow-up, in both models, by the RV model's name (the entry does not
@@ -309,6 +312,7 @@ ENTITY_LABELS = {
     "staff": N_("staff member"),
     "manager_changes": N_("case manager change"),
     "corrections": N_("correction"),
+    "feedback": N_("feedback score"),
     "database": N_("database"),
 }
 
@@ -409,6 +413,13 @@ FIELD_LABELS = {
     # The restore's entry (services.maintenance.record_restore).
     "restored_from": N_("restored from"),
     "safety_copy": N_("safety copy"),
+    # 360° feedback (services.feedback).
+    "period": N_("period"),
+    "rater_id": N_("network member giving the score"),
+    "about_id": N_("network member rated"),
+    "about_role": N_("role rated"),
+    "aspect": N_("aspect"),
+    "recorded_on": N_("date recorded"),
 }
 
 

@@ -126,7 +126,7 @@ KEPT = {
 }
 # Tables with no youth's data: the database's settings, the audit log (which never holds these
 # values in clear), the network's specialists (staff, not youths), and the RV agreements and Lisa 4
-# submissions (terms, dates and counts only).
+# submissions (terms, dates and counts only), and the network's 360° feedback (scores among staff).
 NOT_A_YOUTHS = frozenset(
     {
         "settings",
@@ -137,6 +137,7 @@ NOT_A_YOUTHS = frozenset(
         "agreement_amendments",
         "agreement_deadlines",
         "submissions",
+        "feedback",
     }
 )
 

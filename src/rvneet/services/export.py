@@ -80,6 +80,7 @@ KEPT_TEXT: dict[str, frozenset[str]] = {
     "reopenings": frozenset({"previous_reason"}),
     "followups": frozenset({"status"}),
     "staff": frozenset({"role"}),
+    "feedback": frozenset({"ref", "period", "about_role", "aspect"}),
 }
 # Replaced by a pseudonym: the references, and the case manager's name (still groups cases by manager).
 PSEUDONYMIZED: dict[str, frozenset[str]] = {
