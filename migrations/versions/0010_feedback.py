@@ -1,7 +1,7 @@
 """feedback: 360° feedback among network members (NEET model Table 1 row 4, issue 17). A new table
 only: nothing existing is copied, audit_log is not touched.
 
-Revision ID: 0011
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-02
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0011"
+revision: str = "0010"
 down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
