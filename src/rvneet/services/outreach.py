@@ -12,10 +12,11 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from rvneet.domain.errors import NotFound
+from rvneet.domain.enums import ContactChannel, OutreachResult
+from rvneet.domain.errors import InvalidInput, NotFound
 from rvneet.domain.rules import known_age
-from rvneet.domain.tables import Case, Contact, NgtsEntry, Youth
-from rvneet.i18n import N_, _
+from rvneet.domain.tables import Case, Contact, NgtsEntry, OutreachAttempt, Youth
+from rvneet.i18n import N_, _, format_date, message_language
 
 # A row's `status` (machine values in JSON and CSV; marked so a table shows them translated).
 OPEN_CASE = N_("open case")
@@ -43,7 +44,11 @@ FIELDS = (
     "case",
     "first_contact",
     "days_on_list",
+    "last_attempt",
+    "last_result",
 )
+# The keys of a recorded outreach attempt (`outreach attempt --format json`).
+ATTEMPT_FIELDS = ("youth", "list_date", "date", "channel", "result", "note")
 
 
 def list_dates(session: Session) -> list[dt.date]:
@@ -84,7 +89,8 @@ def outreach_list(
 
     Each youth's case is their open case (the latest opened, if two models are open), else their
     latest case; `first_contact` is that case's first contact on or after the list date.
-    `not_contacted` keeps the youths with no case, or no such contact.
+    `last_attempt` and `last_result` are the latest outreach attempt on the youth's entry of this
+    list. `not_contacted` keeps the youths with no such contact and no attempt.
     """
     if list_date is None:
         list_date = latest_list_date(session)
@@ -106,12 +112,14 @@ def outreach_list(
         )
     cases = _chosen_cases(session, list_date)
     first_contacts = _first_contacts(session, list_date)
+    attempts = _last_attempts(session, list_date)
     days = ((today or dt.date.today()) - list_date).days
     listing = []
     for youth, entry in rows:
         case = cases.get(entry.youth_id)
         first_contact = first_contacts.get(case.id) if case and case.id else None
-        if not_contacted and first_contact is not None:
+        attempt = attempts.get(entry.youth_id)
+        if not_contacted and (first_contact is not None or attempt is not None):
             continue
         status = _status(case)
         listing.append(
@@ -126,6 +134,8 @@ def outreach_list(
                 "case": case.ref if case is not None else None,
                 "first_contact": first_contact.isoformat() if first_contact else None,
                 "days_on_list": days,
+                "last_attempt": attempt[0].isoformat() if attempt else None,
+                "last_result": attempt[1] if attempt else None,
             }
         )
     return listing
@@ -166,4 +176,88 @@ def _first_contacts(session: Session, list_date: dt.date) -> dict[int, dt.date]:
             .where(col(Case.youth_id).in_(_listed(list_date)), col(Contact.date) >= list_date)
             .group_by(col(Contact.case_id))
         )
+    }
+
+
+def _last_attempts(session: Session, list_date: dt.date) -> dict[int, tuple[dt.date, str]]:
+    """Each youth's latest outreach attempt (date, result) on their entry of the list of `list_date`."""
+    latest: dict[int, tuple[dt.date, str]] = {}
+    for youth_id, date, result in session.execute(
+        select(col(NgtsEntry.youth_id), col(OutreachAttempt.date), col(OutreachAttempt.result))
+        .join(NgtsEntry, col(NgtsEntry.id) == OutreachAttempt.entry_id)
+        .where(NgtsEntry.list_date == list_date)
+        .order_by(col(OutreachAttempt.date), col(OutreachAttempt.id))
+    ):
+        latest[youth_id] = (date, result)  # later attempts come later and replace earlier ones
+    return latest
+
+
+def record_attempt(
+    session: Session,
+    youth_ref: str,
+    *,
+    date: dt.date,
+    channel: ContactChannel,
+    result: OutreachResult,
+    list_date: dt.date | None = None,
+    note: str | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """Record an outreach attempt to a youth of an NGTS list, without opening a case.
+
+    The entry is the youth's on the list of `list_date`, by default the newest list dated on or
+    before the attempt. Refused: a youth on no list (or not on that list), an erased youth, a date
+    in the future or before the list's date.
+    """
+    from rvneet.services.youths import check_not_erased, get_youth
+
+    lang = message_language()
+    if date > (today or dt.date.today()):
+        raise InvalidInput(
+            _("the attempt date {day} is in the future").format(day=format_date(date, lang))
+        )
+    youth = get_youth(session, youth_ref)
+    entries = list(
+        session.scalars(
+            select(NgtsEntry)
+            .where(NgtsEntry.youth_id == youth.id)
+            .order_by(col(NgtsEntry.list_date).desc())
+        )
+    )
+    if not entries:
+        raise NotFound(_("{ref} is on no NGTS list").format(ref=youth.ref))
+    if list_date is not None:
+        entry = next((e for e in entries if e.list_date == list_date), None)
+        if entry is None:
+            known = ", ".join(e.list_date.isoformat() for e in entries)
+            raise NotFound(
+                _("{ref} is not on the NGTS list of {date} (their lists: {known})").format(
+                    ref=youth.ref, date=list_date.isoformat(), known=known
+                )
+            )
+    else:
+        entry = next((e for e in entries if e.list_date <= date), entries[-1])
+    if date < entry.list_date:
+        raise InvalidInput(
+            _("the attempt date {day} is before the NGTS list's date {list_date}").format(
+                day=format_date(date, lang), list_date=format_date(entry.list_date, lang)
+            )
+        )
+    check_not_erased(youth, _("an outreach attempt cannot be recorded"))
+    attempt = OutreachAttempt(
+        entry_id=entry.id,  # type: ignore[arg-type]
+        date=date,
+        channel=channel.value,
+        result=result.value,
+        note=(note or "").strip() or None,
+    )
+    session.add(attempt)
+    session.flush()
+    return {
+        "youth": youth.ref,
+        "list_date": entry.list_date.isoformat(),
+        "date": date.isoformat(),
+        "channel": attempt.channel,
+        "result": attempt.result,
+        "note": attempt.note,
     }

@@ -1,0 +1,166 @@
+"""NGTS outreach without a case: `rvneet outreach attempt`, its place in `outreach list` and in
+`check`'s ngts-not-contacted rule, on a real SQLite file.
+
+The book: the six youths of examples/ngts-2025-03.csv on the list of 2025-03-15 (Y-0001..Y-0006),
+and Y-0001..Y-0003 again on a list of 2025-04-15. Y-0007 is on no list.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import MUNICIPALITY, Ok, Run, build_template, query, refused
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "ngts-2025-03.csv"
+MARCH, APRIL = "2025-03-15", "2025-04-15"
+
+
+def build(ok: Ok) -> None:
+    ok("init", "--municipality", MUNICIPALITY)
+    ok("import", "ngts", str(EXAMPLE), "--list-date", MARCH)
+    ok("youth", "add", "--name", "Mart Mets", "--birth-date", "2004-05-05", "--sex", "M")
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_template(tmp_path_factory, "outreach", build)
+
+
+def attempt(ok: Ok, youth: str, date: str, result: str = "no-answer", *more: str) -> str:
+    return ok(
+        "outreach",
+        "attempt",
+        youth,
+        "--date",
+        date,
+        "--channel",
+        "phone",
+        "--result",
+        result,
+        *more,
+    )
+
+
+def listing(ok: Ok, *more: str) -> dict[str, dict[str, object]]:
+    rows = json.loads(ok("outreach", "list", "--format", "json", *more))
+    return {row["youth"]: row for row in rows}
+
+
+def not_contacted(run: Run, period: str) -> list[str]:
+    """The youths `check` finds not contacted, as of the period's last day."""
+    result = run("check", "--period", period, "--format", "json")
+    rows = {row["rule"]: row for row in json.loads(result.stdout)}
+    refs = rows["ngts-not-contacted"]["refs"]
+    return list(refs)
+
+
+def test_an_attempt_is_recorded_on_the_entry_audited_and_listed(ok: Ok, book: Path) -> None:
+    out = attempt(ok, "Y-0003", "2025-03-20", "no-answer", "--note", "ei vasta")
+    assert out == "Y-0003: outreach attempt of 2025-03-20 recorded (no-answer)"
+    record = json.loads(attempt(ok, "y-0003", "2025-03-25", "reached", "--format", "json"))
+    assert record == {
+        "youth": "Y-0003",
+        "list_date": MARCH,
+        "date": "2025-03-25",
+        "channel": "phone",
+        "result": "reached",
+        "note": None,
+    }
+    rows = listing(ok)
+    assert (rows["Y-0003"]["last_attempt"], rows["Y-0003"]["last_result"]) == (
+        "2025-03-25",
+        "reached",
+    )
+    assert rows["Y-0004"]["last_attempt"] is None and rows["Y-0004"]["last_result"] is None
+    assert "Y-0003" not in listing(ok, "--not-contacted")
+    assert "Y-0004" in listing(ok, "--not-contacted")
+    # The note is personal: the audit log records that it was given, never its text.
+    audit = query(book, "SELECT changes FROM audit_log WHERE entity = 'outreach_attempts'")
+    assert len(audit) == 2 and all("ei vasta" not in str(row) for row in audit)
+    assert "intact" in ok("audit", "verify")
+
+
+def test_estonian_forms_are_taken_and_shown(ok: Ok, book: Path) -> None:
+    out = ok(
+        "--lang", "et", "outreach", "attempt", "Y-0002", "--date", "2025-03-20",
+        "--channel", "telefon", "--result", "ei-ole-neet",
+    )  # fmt: skip
+    assert (
+        out == "Y-0002: noorteni jõudmise katse 20.03.2025 on kirja pandud (ei ole NEET-olukorras)"
+    )
+    assert query(book, "SELECT channel, result FROM outreach_attempts") == [("phone", "not-neet")]
+    table = ok("--lang", "et", "outreach", "list")
+    assert "Viimane katse" in table
+
+
+def test_the_entry_is_the_newest_list_on_or_before_the_attempt(ok: Ok, book: Path) -> None:
+    # A second list: the three first youths again, a month later.
+    con = sqlite3.connect(book)
+    with con:
+        con.execute(
+            "INSERT INTO ngts_entries (youth_id, list_date) "
+            f"SELECT youth_id, '{APRIL}' FROM ngts_entries WHERE youth_id <= 3"
+        )
+    con.close()
+    assert (
+        json.loads(attempt(ok, "Y-0001", "2025-04-01", "moved", "-f", "json"))["list_date"] == MARCH
+    )
+    assert (
+        json.loads(attempt(ok, "Y-0001", "2025-04-20", "moved", "-f", "json"))["list_date"] == APRIL
+    )
+    chosen = attempt(ok, "Y-0001", "2025-04-21", "declined", "--list-date", MARCH, "-f", "json")
+    assert json.loads(chosen)["list_date"] == MARCH
+    assert listing(ok, "--list-date", MARCH)["Y-0001"]["last_result"] == "declined"
+    assert listing(ok, "--list-date", APRIL)["Y-0001"]["last_result"] == "moved"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (("Y-0003", "--date", "2025-03-14"), 1, "before the NGTS list's date 2025-03-15"),
+        (("Y-0003", "--date", "2099-01-01"), 1, "in the future"),
+        (("Y-0099", "--date", "2025-03-20"), 3, "no youth 'Y-0099'"),
+        (("Y-0007", "--date", "2025-03-20"), 3, "Y-0007 is on no NGTS list"),
+        (
+            ("Y-0003", "--date", "2025-03-20", "--list-date", "2025-10-15"),
+            3,
+            "not on the NGTS list of 2025-10-15 (their lists: 2025-03-15)",
+        ),
+    ],
+)
+def test_refusals_write_nothing(
+    run: Run, book: Path, args: tuple[str, ...], code: int, says: str
+) -> None:
+    line = refused(
+        run,
+        book,
+        "outreach",
+        "attempt",
+        *args,
+        "--channel",
+        "phone",
+        "--result",
+        "moved",
+        code=code,
+    )
+    assert says in line
+
+
+def test_an_unknown_result_or_channel_is_refused(run: Run, book: Path) -> None:
+    base = ("outreach", "attempt", "Y-0003", "--date", "2025-03-20")
+    line = refused(run, book, *base, "--channel", "phone", "--result", "maybe", code=2)
+    assert "no-answer, declined, not-neet, moved, reached" in line
+    refused(run, book, *base, "--channel", "pigeon", "--result", "moved", code=2)
+
+
+def test_check_counts_an_attempt_as_contact(ok: Ok, run: Run, book: Path) -> None:
+    assert not_contacted(run, "2025-04") == [f"Y-000{i}" for i in range(1, 7)]
+    attempt(ok, "Y-0005", "2025-03-30", "no-answer")
+    assert "Y-0005" not in not_contacted(run, "2025-04")
+    # An attempt after the day checked (2025-04-30) is not seen on that day.
+    attempt(ok, "Y-0006", "2025-05-02", "reached")
+    assert "Y-0006" in not_contacted(run, "2025-04")
+    assert "Y-0006" not in not_contacted(run, "2025-05")
