@@ -164,3 +164,87 @@ def test_check_counts_an_attempt_as_contact(ok: Ok, run: Run, book: Path) -> Non
     attempt(ok, "Y-0006", "2025-05-02", "reached")
     assert "Y-0006" in not_contacted(run, "2025-04")
     assert "Y-0006" not in not_contacted(run, "2025-05")
+
+
+# `outreach compare`: March (Y-0001..Y-0006) against an October list of Y-0001, Y-0002 and a new
+# youth (Y-0008). Y-0005 left with a case; Y-0003 left after an attempt; Y-0002 stayed with an
+# attempt on each list.
+OCTOBER = "2025-10-15"
+NEW_CODE = "50001010006"
+
+
+def october(ok: Ok, tmp_path: Path) -> None:
+    path = tmp_path / "october.csv"
+    path.write_text(
+        f"isikukood;nimi\n60304020670;Anete Kuusk\n39908150564;Sander Lepik\n{NEW_CODE};Uus Noor\n",
+        encoding="utf-8",
+    )
+    ok("import", "ngts", str(path), "--list-date", OCTOBER)
+
+
+def test_compare_says_who_is_new_who_left_and_who_stayed(
+    ok: Ok, book: Path, tmp_path: Path
+) -> None:
+    october(ok, tmp_path)
+    attempt(ok, "Y-0003", "2025-03-20", "moved")
+    attempt(ok, "Y-0002", "2025-03-20", "no-answer")
+    attempt(ok, "Y-0002", "2025-10-20", "reached")
+    by = ("--given-by", "youth")
+    ok("youth", "consent", "Y-0005", "--date", "2025-04-01", "--scope", "participation", *by)
+    ok("youth", "consent", "Y-0005", "--date", "2025-04-01", "--scope", "data-sharing", *by)
+    neet = ("--model", "neet", "--group", "neet", "--light", "yellow")
+    case = ok("case", "open", "--youth", "Y-0005", "--start", "2025-04-01", *neet)
+    rows = json.loads(
+        ok("outreach", "compare", "--from", "2025-03", "--to", "2025-10", "-f", "json")
+    )
+    assert [(r["youth"], r["change"], r["case"], r["attempts"]) for r in rows] == [
+        ("Y-0008", "new", None, 0),
+        ("Y-0003", "left", None, 1),
+        ("Y-0004", "left", None, 0),
+        ("Y-0005", "left", case, 0),
+        ("Y-0006", "left", None, 0),
+        ("Y-0001", "stayed", None, 0),
+        ("Y-0002", "stayed", None, 2),
+    ]
+    assert {(r["from_list"], r["to_list"]) for r in rows} == {(MARCH, OCTOBER)}
+    assert rows[3]["status"] == "open case"
+    # The defaults are the newest list and the one before it; a day names a list too.
+    assert json.loads(ok("outreach", "compare", "-f", "json")) == rows
+    assert json.loads(ok("outreach", "compare", "--from", MARCH, "-f", "json")) == rows
+    csv_text = ok("outreach", "compare", "--format", "csv")
+    assert csv_text.splitlines()[0] == "youth,change,from_list,to_list,status,case,attempts"
+    table = ok("outreach", "compare")
+    assert "1 new, 4 left, 2 on both" in table
+    shown = csv_text + table + ok("--lang", "et", "outreach", "compare")
+    # References only: no name or personal code of the lists.
+    assert not [v for v in ("Anete", "Kuusk", "Sander", "Uus Noor", NEW_CODE) if v in shown]
+    assert "jäi nimekirjast välja" in shown
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (("--from", "2025-10", "--to", "2025-03"), 1, "must be older than the second"),
+        (("--from", "2025-04"), 3, "no NGTS list of 2025-04 (lists: 2025-10-15, 2025-03-15)"),
+        (("--to", "2025-3x"), 1, "'2025-3x' is not a list date"),
+        (("--to", MARCH), 3, "no NGTS list before 2025-03-15 to compare it with"),
+    ],
+)
+def test_compare_refusals(
+    ok: Ok, run: Run, book: Path, tmp_path: Path, args: tuple[str, ...], code: int, says: str
+) -> None:
+    october(ok, tmp_path)
+    assert says in refused(run, book, "outreach", "compare", *args, code=code)
+
+
+def test_compare_needs_two_lists_and_one_list_a_month(run: Run, book: Path) -> None:
+    assert "no NGTS list before" in refused(run, book, "outreach", "compare", code=3)
+    con = sqlite3.connect(book)
+    with con:
+        con.execute(
+            "INSERT INTO ngts_entries (youth_id, list_date) SELECT youth_id, '2025-03-01' "
+            "FROM ngts_entries"
+        )
+    con.close()
+    line = refused(run, book, "outreach", "compare", "--from", "2025-03", "--to", MARCH)
+    assert "2025-03 has 2 NGTS lists: give the day (2025-03-15, 2025-03-01)" in line

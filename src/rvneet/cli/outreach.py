@@ -196,3 +196,78 @@ def attempt(
         result=_result(record["result"], message_language()),
     )
     print_created(text, fmt, record)
+
+
+COMPARE_COLUMNS = {
+    "youth": N_("Youth"),
+    "change": N_("Change"),
+    "status": N_("Status"),
+    "case": N_("Case"),
+    "attempts": N_("Outreach attempts"),
+}
+# A row's change as people read it; JSON and CSV keep new, left, stayed.
+_CHANGES = {
+    "new": N_("new on the later list"),
+    "left": N_("left the list"),
+    "stayed": N_("on both lists"),
+}
+
+
+def _change(value: str, lang: str) -> str:
+    return translate(_CHANGES.get(value, value), lang)
+
+
+@app.command("compare")
+def compare(
+    ctx: typer.Context,
+    earlier: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="LIST",
+            help="The earlier list: its day (2025-03-15) or month (2025-03). "
+            "Default: the list before --to.",
+        ),
+    ] = None,
+    later: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            metavar="LIST",
+            help="The later list: its day or month. Default: the newest list.",
+        ),
+    ] = None,
+    fmt: ListFormatOption = OutputFormat.TABLE,
+) -> None:
+    """Compare two NGTS lists: who is new on the later one, who left it, who is on both.
+
+    Each youth is shown by reference with their case (open, else latest) and the number of outreach
+    attempts on their entries of the two lists: whether someone who left the list was reached.
+    In JSON and CSV, change is new, left or stayed.
+
+    \b
+    Example: rvneet outreach compare --from 2025-03 --to 2025-10
+    """
+    from rvneet.services.outreach import COMPARE_FIELDS, compare_lists, find_list
+
+    with database(ctx).session() as session:
+        to_list = find_list(session, later) if later else None
+        from_list = find_list(session, earlier) if earlier else None
+        first, second, rows = compare_lists(session, from_list, to_list)
+    counts = {c: sum(1 for r in rows if r["change"] == c) for c in _CHANGES}
+    lang = message_language()
+    title = _("NGTS lists {first} and {second}: {new} new, {left} left, {stayed} on both").format(
+        first=format_date(first, lang),
+        second=format_date(second, lang),
+        new=counts["new"],
+        left=counts["left"],
+        stayed=counts["stayed"],
+    )
+    print_listing(
+        rows,
+        fmt,
+        COMPARE_COLUMNS,
+        title,
+        COMPARE_FIELDS,
+        values={"change": _change, "status": _status},
+    )

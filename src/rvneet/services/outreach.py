@@ -261,3 +261,108 @@ def record_attempt(
         "result": attempt.result,
         "note": attempt.note,
     }
+
+
+# A row's `change` in `compare` (machine values in JSON and CSV).
+NEW, LEFT, STAYED = "new", "left", "stayed"
+# The keys of each row of `compare`, in order (the CSV header of an empty comparison too).
+COMPARE_FIELDS = ("youth", "change", "from_list", "to_list", "status", "case", "attempts")
+
+
+def find_list(session: Session, text: str) -> dt.date:
+    """The date of the NGTS list named by `text`: a day (2025-03-15) or a month (2025-03) holding
+    exactly one list; NotFound or InvalidInput naming the lists otherwise."""
+    value = text.strip()
+    dates = list_dates(session)
+    known = ", ".join(d.isoformat() for d in dates) or _("none imported")
+    try:
+        if len(value) == 7:
+            month = dt.datetime.strptime(value, "%Y-%m").date()
+            found = [d for d in dates if (d.year, d.month) == (month.year, month.month)]
+        else:
+            day = dt.date.fromisoformat(value)
+            found = [d for d in dates if d == day]
+    except ValueError:
+        raise InvalidInput(
+            _("{value!r} is not a list date (2025-03-15) or month (2025-03)").format(value=value)
+        ) from None
+    if not found:
+        raise NotFound(_("no NGTS list of {date} (lists: {known})").format(date=value, known=known))
+    if len(found) > 1:
+        raise InvalidInput(
+            _("{month} has {count} NGTS lists: give the day ({known})").format(
+                month=value, count=len(found), known=", ".join(d.isoformat() for d in found)
+            )
+        )
+    return found[0]
+
+
+def compare_lists(
+    session: Session, earlier: dt.date | None = None, later: dt.date | None = None
+) -> tuple[dt.date, dt.date, list[dict[str, Any]]]:
+    """Who is new on the `later` NGTS list, who left it since `earlier`, who is on both.
+
+    Defaults: `later` the newest list, `earlier` the list before it. Each row gives the youth's
+    case as `outreach list` does (their open case, else their latest) and the number of outreach
+    attempts on their entries of the two lists. References only.
+    """
+    dates = list_dates(session)
+    if later is None:
+        if not dates:
+            raise NotFound(_("no NGTS list imported"))
+        later = dates[0]
+    if earlier is None:
+        before = [d for d in dates if d < later]
+        if not before:
+            raise NotFound(
+                _("no NGTS list before {date} to compare it with").format(date=later.isoformat())
+            )
+        earlier = before[0]
+    if earlier >= later:
+        raise InvalidInput(
+            _("the first list ({earlier}) must be older than the second ({later})").format(
+                earlier=earlier.isoformat(), later=later.isoformat()
+            )
+        )
+    on: dict[dt.date, dict[int, str]] = {}
+    for day in (earlier, later):
+        on[day] = {
+            youth_id: ref
+            for youth_id, ref in session.execute(
+                select(col(NgtsEntry.youth_id), col(Youth.ref))
+                .join(Youth, col(Youth.id) == NgtsEntry.youth_id)
+                .where(NgtsEntry.list_date == day)
+            )
+        }
+    attempts: dict[int, int] = {
+        youth_id: count
+        for youth_id, count in session.execute(
+            select(col(NgtsEntry.youth_id), func.count(col(OutreachAttempt.id)))
+            .join(NgtsEntry, col(NgtsEntry.id) == OutreachAttempt.entry_id)
+            .where(col(NgtsEntry.list_date).in_((earlier, later)))
+            .group_by(col(NgtsEntry.youth_id))
+        )
+    }
+    cases = _chosen_cases(session, earlier) | _chosen_cases(session, later)
+    rows: list[dict[str, Any]] = []
+    for youth_id, ref in (on[earlier] | on[later]).items():
+        change = (
+            STAYED
+            if youth_id in on[earlier] and youth_id in on[later]
+            else (LEFT if youth_id in on[earlier] else NEW)
+        )
+        case = cases.get(youth_id)
+        rows.append(
+            {
+                "youth": ref,
+                "change": change,
+                "from_list": earlier.isoformat(),
+                "to_list": later.isoformat(),
+                "status": _status(case),
+                "case": case.ref if case is not None else None,
+                "attempts": attempts.get(youth_id, 0),
+            }
+        )
+    order = {NEW: 0, LEFT: 1, STAYED: 2}
+    rows.sort(key=lambda row: (order[row["change"]], row["youth"]))
+    return earlier, later, rows
