@@ -7,6 +7,7 @@ and Y-0001..Y-0003 again on a list of 2025-04-15. Y-0007 is on no list.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from pathlib import Path
@@ -248,3 +249,60 @@ def test_compare_needs_two_lists_and_one_list_a_month(run: Run, book: Path) -> N
     con.close()
     line = refused(run, book, "outreach", "compare", "--from", "2025-03", "--to", MARCH)
     assert "2025-03 has 2 NGTS lists: give the day (2025-03-15, 2025-03-01)" in line
+
+
+# Lists come twice a year: March and October.
+
+
+def test_a_list_of_another_month_is_imported_with_a_note(
+    ok: Ok, book: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "june.csv"
+    path.write_text("isikukood;nimi\n60304020670;Anete Kuusk\n", encoding="utf-8")
+    out = ok("import", "ngts", str(path), "--list-date", "2025-06-02")
+    note = "the list is dated 2025-06-02: NGTS lists usually come in March and October"
+    assert [line.strip() for line in out.splitlines()].count(note) == 1
+    assert query(book, "SELECT count(*) FROM ngts_entries WHERE list_date = '2025-06-02'") == [(1,)]
+    october(ok, tmp_path)  # October: no note
+    assert "usually come" not in ok("outreach", "list")
+
+
+def late(run: Run, last_day: str) -> tuple[list[str], str]:
+    """ngts-list-late's references as of `last_day`, and the table's line on the next list."""
+    period = f"2025-03-01..{last_day}"
+    rows = json.loads(run("check", "--period", period, "--format", "json").stdout)
+    table = run("check", "--period", period, "--warn-only").stdout
+    line = next(x for x in table.splitlines() if x.startswith("Newest NGTS list"))
+    return next(r["refs"] for r in rows if r["rule"] == "ngts-list-late"), line
+
+
+def test_check_warns_when_the_newest_list_is_older_than_7_months(run: Run, book: Path) -> None:
+    # The list of 2025-03-15 is 7 months old on 2025-10-15: late from the day after.
+    assert late(run, "2025-09-30") == (
+        [],
+        "Newest NGTS list: 2025-03-15; the next is expected in 2025-10",
+    )
+    assert late(run, "2025-10-15")[0] == []
+    assert late(run, "2025-10-16") == (
+        ["2025-03-15"],
+        "Newest NGTS list: 2025-03-15; the next is expected in 2025-10",
+    )
+    assert late(run, "2025-11-01")[1] == (
+        "Newest NGTS list: 2025-03-15; the next was expected in 2025-10"
+    )
+    result = run("check", "--period", "2025-03-01..2025-11-01", "--format", "json")
+    rule = next(r for r in json.loads(result.stdout) if r["rule"] == "ngts-list-late")
+    assert rule["level"] == "warning"
+
+
+def test_the_next_list_month_and_seven_months() -> None:
+    from rvneet.services.outreach import add_months, list_is_late, next_list_month
+
+    assert next_list_month(dt.date(2025, 3, 15)) == dt.date(2025, 10, 1)
+    assert next_list_month(dt.date(2025, 10, 15)) == dt.date(2026, 3, 1)
+    assert next_list_month(dt.date(2025, 12, 1)) == dt.date(2026, 3, 1)
+    assert next_list_month(dt.date(2025, 6, 2)) == dt.date(2025, 10, 1)
+    assert add_months(dt.date(2025, 7, 31), 7) == dt.date(2026, 2, 28)
+    assert add_months(dt.date(2025, 10, 15), 7) == dt.date(2026, 5, 15)
+    assert not list_is_late(dt.date(2025, 7, 31), dt.date(2026, 2, 28))
+    assert list_is_late(dt.date(2025, 7, 31), dt.date(2026, 3, 1))

@@ -57,11 +57,13 @@ def check_command(
     Rules: case-without-assessment, no-recent-contact (60 days), rv-age, neet-age, age-exception
     (a warning: opened outside the ages with a reason), closed-without-reason, followup-overdue,
     rv-followup-overdue (a warning), no-participation-consent, ngts-not-contacted (30 days after
-    the newest list); of the RV agreement: rv-outside-agreement and agreement-limit-exceeded
+    the newest list; an outreach attempt counts), ngts-list-late (a warning: the newest list is
+    older than 7 months); of the RV agreement: rv-outside-agreement and agreement-limit-exceeded
     (warnings), lisa4-deadline-missed, lisa4-changed-since-submitted (with the figures changed).
-    References are case or youth references, or Lisa 4 periods, never names or personal codes; the
-    first 20 are shown, count has all. Exits with 1 when an error-level rule finds something,
-    unless --warn-only.
+    References are case or youth references, Lisa 4 periods or an NGTS list's date, never names or
+    personal codes; the first 20 are shown, count has all. The table ends with the newest NGTS
+    list and the month the next is expected in (lists come in March and October). Exits with 1
+    when an error-level rule finds something, unless --warn-only.
 
     \b
     Example: rvneet check --period 2025H1
@@ -77,11 +79,13 @@ def check_command(
         rule_name,
         run_checks,
     )
+    from rvneet.services.outreach import newest_list_on, next_list_month
 
     with database(ctx).session() as session:
         rows = run_checks(session, period=period)
         day = period.end if period else dt.date.today()
         upcoming = [d for d in next_deadlines(session, day) if not d["overdue"]]
+        last_list = newest_list_on(session, day)
     if fmt is OutputFormat.JSON:
         print_listing(rows, fmt, CHECK_COLUMNS, "")
     else:
@@ -98,6 +102,20 @@ def check_command(
                     period=upcoming[0]["period"],
                     due=format_date(upcoming[0]["due"], message_language()),
                     periods=", ".join(d["period"] for d in upcoming),
+                )
+            )
+        if fmt is OutputFormat.TABLE and last_list:
+            # Lists come in March and October: when to ask for the next one.
+            expected = next_list_month(last_list)
+            text = (
+                _("Newest NGTS list: {date}; the next is expected in {month}")
+                if expected >= day.replace(day=1)
+                else _("Newest NGTS list: {date}; the next was expected in {month}")
+            )
+            typer.echo(
+                text.format(
+                    date=format_date(last_list, message_language()),
+                    month=expected.strftime("%Y-%m"),
                 )
             )
     failures = failed(rows)

@@ -298,6 +298,15 @@ def ngts_not_contacted(session: Session, scope: Scope) -> list[str]:
     )
 
 
+def ngts_list_late(session: Session, scope: Scope) -> list[str]:
+    """The newest NGTS list dated on or before the day, as its date, when it is older than 7
+    months then (lists come in March and October); nothing when no list was imported."""
+    from rvneet.services.outreach import list_is_late, newest_list_on
+
+    last = newest_list_on(session, scope.day)
+    return [last.isoformat()] if last and list_is_late(last, scope.day) else []
+
+
 RULES: list[Rule] = [
     Rule(
         N_("case-without-assessment"),
@@ -350,6 +359,12 @@ RULES: list[Rule] = [
         N_("Youth of the newest NGTS list with no contact or outreach attempt within {days} days"),
         ngts_not_contacted,
         days=NGTS_CONTACT_DAYS,
+    ),
+    Rule(
+        N_("ngts-list-late"),
+        N_("Newest NGTS list older than 7 months (lists come in March and October)"),
+        ngts_list_late,
+        WARNING,
     ),
     Rule(
         N_("rv-outside-agreement"),

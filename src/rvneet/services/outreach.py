@@ -366,3 +366,49 @@ def compare_lists(
     order = {NEW: 0, LEFT: 1, STAYED: 2}
     rows.sort(key=lambda row: (order[row["change"]], row["youth"]))
     return earlier, later, rows
+
+
+# The NGTS lists come twice a year, in March and October; a list older than 7 months is late.
+LIST_MONTHS = (3, 10)
+LIST_MAX_AGE_MONTHS = 7
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` moved `months` calendar months on, the day clipped to the month's end (31.08 → 28.02)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
+def off_schedule_note(list_date: dt.date) -> str | None:
+    """A one-line note when a list is dated outside March and October, else None."""
+    if list_date.month in LIST_MONTHS:
+        return None
+    return _("the list is dated {date}: NGTS lists usually come in March and October").format(
+        date=format_date(list_date, message_language())
+    )
+
+
+def next_list_month(last: dt.date) -> dt.date:
+    """The first day of the month the next list is expected in: the next March or October after
+    the month of the `last` list."""
+    month = last.month + 1
+    year = last.year
+    while True:
+        if month > 12:
+            month, year = 1, year + 1
+        if month in LIST_MONTHS:
+            return dt.date(year, month, 1)
+        month += 1
+
+
+def list_is_late(last: dt.date, day: dt.date) -> bool:
+    """Whether the newest list, of `last`, is older than 7 months on `day`."""
+    return day > add_months(last, LIST_MAX_AGE_MONTHS)
+
+
+def newest_list_on(session: Session, day: dt.date) -> dt.date | None:
+    """The date of the newest NGTS list dated on or before `day`, or None."""
+    return session.scalar(select(func.max(NgtsEntry.list_date)).where(NgtsEntry.list_date <= day))
