@@ -285,10 +285,7 @@ def test_check_warns_when_the_newest_list_is_older_than_7_months(run: Run, book:
     assert late(run, "2025-10-15")[0] == []
     assert late(run, "2025-10-16") == (
         ["2025-03-15"],
-        "Newest NGTS list: 2025-03-15; the next is expected in 2025-10",
-    )
-    assert late(run, "2025-11-01")[1] == (
-        "Newest NGTS list: 2025-03-15; the next was expected in 2025-10"
+        "Newest NGTS list: 2025-03-15, older than 7 months; the next was expected in 2025-10",
     )
     result = run("check", "--period", "2025-03-01..2025-11-01", "--format", "json")
     rule = next(r for r in json.loads(result.stdout) if r["rule"] == "ngts-list-late")
@@ -306,3 +303,36 @@ def test_the_next_list_month_and_seven_months() -> None:
     assert add_months(dt.date(2025, 10, 15), 7) == dt.date(2026, 5, 15)
     assert not list_is_late(dt.date(2025, 7, 31), dt.date(2026, 2, 28))
     assert list_is_late(dt.date(2025, 7, 31), dt.date(2026, 3, 1))
+
+
+def test_erasing_a_youth_overwrites_their_attempt_notes(ok: Ok, run: Run, book: Path) -> None:
+    attempt(ok, "Y-0004", "2025-03-20", "declined", "--note", "ema ütles, et kolis Tartusse")
+    ok("youth", "erase", "Y-0004", "--reason", "request of the youth", "--yes")
+    assert query(book, "SELECT note, result FROM outreach_attempts") == [("(erased)", "declined")]
+    # An erased youth gets no new attempt.
+    line = refused(
+        run, book, "outreach", "attempt", "Y-0004", "--date", "2025-03-21",
+        "--channel", "phone", "--result", "reached",
+    )  # fmt: skip
+    assert "was erased on" in line
+
+
+def test_today_names_the_newest_list_and_the_next(
+    ok: Ok, run: Run, book: Path, tmp_path: Path
+) -> None:
+    ok("staff", "add", "--name", "Kadri Põld", "--user", "kadri")
+    day = ("--manager", "S-0001", "--date")
+    sheet = json.loads(ok("today", *day, "2025-09-30", "--format", "json"))
+    assert sheet["ngts_list"] == {"newest": MARCH, "next_expected": "2025-10", "late": False}
+    assert json.loads(ok("today", *day, "2025-10-16", "-f", "json"))["ngts_list"]["late"] is True
+    shown = ok("--lang", "et", "today", *day, "2025-09-30")
+    assert shown.splitlines()[-1] == (
+        "Uusim NGTS-i seirenimekiri: 15.03.2025; järgmist oodatakse kuus 2025-10"
+    )
+    # A list dated off schedule (June): the next is October's; in November it was expected.
+    path = tmp_path / "june.csv"
+    path.write_text("isikukood;nimi\n60304020670;Anete Kuusk\n", encoding="utf-8")
+    ok("import", "ngts", str(path), "--list-date", "2025-06-02")
+    assert ok("today", *day, "2025-11-20").splitlines()[-1] == (
+        "Newest NGTS list: 2025-06-02; the next was expected in 2025-10"
+    )

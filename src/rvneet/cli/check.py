@@ -68,6 +68,7 @@ def check_command(
     \b
     Example: rvneet check --period 2025H1
     """
+    from rvneet.cli.outreach import next_list_line
     from rvneet.services.agreements import next_deadlines
     from rvneet.services.checks import (
         FIELDS,
@@ -79,7 +80,7 @@ def check_command(
         rule_name,
         run_checks,
     )
-    from rvneet.services.outreach import newest_list_on, next_list_month
+    from rvneet.services.outreach import newest_list_on
 
     with database(ctx).session() as session:
         rows = run_checks(session, period=period)
@@ -106,18 +107,7 @@ def check_command(
             )
         if fmt is OutputFormat.TABLE and last_list:
             # Lists come in March and October: when to ask for the next one.
-            expected = next_list_month(last_list)
-            text = (
-                _("Newest NGTS list: {date}; the next is expected in {month}")
-                if expected >= day.replace(day=1)
-                else _("Newest NGTS list: {date}; the next was expected in {month}")
-            )
-            typer.echo(
-                text.format(
-                    date=format_date(last_list, message_language()),
-                    month=expected.strftime("%Y-%m"),
-                )
-            )
+            typer.echo(next_list_line(last_list, day))
     failures = failed(rows)
     if not failures:
         return

@@ -50,6 +50,21 @@ def _status(value: str, lang: str) -> str:
     return translate(value, lang)
 
 
+def next_list_line(last: dt.date, day: dt.date) -> str:
+    """The line under `check` and `today`: the newest NGTS list and the month the next one is (or
+    was) expected in; lists come in March and October."""
+    from rvneet.services.outreach import list_is_late, next_list_month
+
+    expected = next_list_month(last)
+    if list_is_late(last, day):
+        text = _("Newest NGTS list: {date}, older than 7 months; the next was expected in {month}")
+    elif expected >= day.replace(day=1):
+        text = _("Newest NGTS list: {date}; the next is expected in {month}")
+    else:
+        text = _("Newest NGTS list: {date}; the next was expected in {month}")
+    return text.format(date=format_date(last, message_language()), month=expected.strftime("%Y-%m"))
+
+
 def _result(value: str, lang: str) -> str:
     """An outreach attempt's result (`no-answer`) as people read it in `lang` (`ei vastanud`)."""
     return shown_stored(OutreachResult, value, lang)
