@@ -336,3 +336,25 @@ def test_today_names_the_newest_list_and_the_next(
     assert ok("today", *day, "2025-11-20").splitlines()[-1] == (
         "Newest NGTS list: 2025-06-02; the next was expected in 2025-10"
     )
+
+
+def test_a_book_at_0009_with_data_takes_outreach_attempts_after_the_upgrade(
+    db_path: Path, run: Run
+) -> None:
+    """Migration 0010 on a book of 0009 with its data (tests/test_migrations.py FILL): the list's
+    youth gets an attempt, the listing shows it, the audit chain stays whole."""
+    from test_migrations import FILL_0009, database_at, execute
+
+    database_at(db_path, "0009")
+    for sql, values in FILL_0009:
+        execute(db_path, sql, values)
+    youth = query(db_path, "SELECT y.ref FROM youths y JOIN ngts_entries n ON n.youth_id = y.id")
+    [(ref,)] = youth
+    args = ("--date", "2025-03-05", "--channel", "sms", "--result", "reached")
+    added = run("outreach", "attempt", ref, *args)
+    assert added.exit_code == 0, added.stderr
+    rows = json.loads(run("outreach", "list", "--format", "json").stdout)
+    assert [(r["youth"], r["last_attempt"], r["last_result"]) for r in rows] == [
+        (ref, "2025-03-05", "reached")
+    ]
+    assert run("audit", "verify").exit_code == 0
