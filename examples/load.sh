@@ -1,9 +1,9 @@
 #!/bin/sh
 # Loads the demo case book: an RV agreement, eight made-up youths, five RV and three NEET cases (2024–2025), a network
 # of specialists, two cases with full histories (RV-2025-001 and NEET-2025-001), and the NGTS list of
-# March 2025 (examples/ngts-2025-03.csv), which adds three youths; then more NEET work for the
-# NEET evaluation (rvneet report neet), with a fourth NEET case; and 360° feedback for 2025 among network
-# members (rvneet report feedback).
+# March 2025 (examples/ngts-2025-03.csv), which adds three youths, two of them phoned without a case
+# (rvneet outreach attempt); then more NEET work for the NEET evaluation (rvneet report neet), with a
+# fourth NEET case; and 360° feedback for 2025 among network members (rvneet report feedback).
 # Every name and personal code here is invented; the codes are valid only in their check digit.
 # Usage: RVNEET_DB=demo.db sh examples/load.sh   (runs `rvneet` from PATH, about a second a command)
 #    or: RVNEET_DB=demo.db python examples/load.py examples/load.sh   (the same, in one process)
@@ -140,6 +140,10 @@ rvneet case open --youth Y-0008 --model neet --group risk --start 2025-05-05 --l
 rvneet import ngts examples/ngts-2025-03.csv --list-date 2025-03-15
 # Outreach: the youth in the open case was phoned after the list came.
 rvneet case contact NEET-2025-002 --date 2025-03-20 --channel phone
+# Outreach without a case: two youths of the list phoned; one did not answer, the other works now
+# (rvneet outreach list shows the last attempt; check counts an attempt as contact).
+rvneet outreach attempt Y-0009 --date 2025-03-25 --channel phone --result no-answer
+rvneet outreach attempt Y-0010 --date 2025-03-26 --channel phone --result not-neet
 
 # Youths a coordinator keeps in Excel (examples/noored.xlsx: Estonian headers, one without a
 # personal code); importing it a second time would change nothing.

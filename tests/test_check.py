@@ -55,6 +55,7 @@ RULE_IDS = [
     "rv-followup-overdue",
     "no-participation-consent",
     "ngts-not-contacted",
+    "ngts-list-late",
     "rv-outside-agreement",
     "agreement-limit-exceeded",
     "lisa4-deadline-missed",
@@ -100,6 +101,7 @@ DIRTY_2025H1 = {
     "rv-followup-overdue": [],
     "no-participation-consent": ["Y-0013", "Y-0014", "Y-0015"],
     "ngts-not-contacted": ["Y-0017", "Y-0019"],
+    "ngts-list-late": [],  # the list of 2025-03-15 is 3 months old on 2025-06-30
     # No agreement is recorded in this book: the agreement rules find nothing (tests/test_agreement_check.py).
     "rv-outside-agreement": [],
     "agreement-limit-exceeded": [],
@@ -296,6 +298,7 @@ def test_the_registry_order_is_the_documented_one() -> None:
     assert [r.id for r in RULES if r.level == "warning"] == [
         "age-exception",
         "rv-followup-overdue",
+        "ngts-list-late",
         "rv-outside-agreement",
         "agreement-limit-exceeded",
     ]
@@ -339,6 +342,8 @@ def test_without_a_period_the_day_is_today_and_every_case_counts(run: Run) -> No
     assert refs["no-participation-consent"] == ["Y-0013", "Y-0014"]
     # The newest list now is that of 2025-10-15.
     assert refs["ngts-not-contacted"] == ["Y-0020"]
+    # ... and more than 7 months old today: the next list was expected in March 2026.
+    assert refs["ngts-list-late"] == ["2025-10-15"]
     # Done on 2025-07-02: no longer overdue; due 2025-06-30, 2025-09-01 and 2025-09-12: overdue now.
     assert refs["followup-overdue"] == ["NEET-2024-001", "NEET-2024-003", "NEET-2025-009"]
     # An RV case's follow-up is good practice, not the agreement's: a warning of its own.
@@ -360,13 +365,15 @@ def test_a_period_limits_the_cases_and_sets_the_day(run: Run) -> None:
 @pytest.mark.usefixtures("clean")
 def test_no_contact_as_of_today_and_a_recent_contact_clears_it(run: Run, ok: Ok) -> None:
     rows, code, stderr = checked(run)
-    assert found(rows) == {"no-recent-contact": ["RV-2025-001"]}
+    # The book's only NGTS list (2025-03-15) is more than 7 months old today: a warning.
+    late = {"ngts-list-late": ["2025-03-15"]}
+    assert found(rows) == {"no-recent-contact": ["RV-2025-001"], **late}
     assert code == 1
     assert stderr == "Error: 1 data-quality rule failed: no-recent-contact\n"
     recent = (dt.date.today() - dt.timedelta(days=5)).isoformat()
     ok("case", "contact", "RV-2025-001", "--date", recent, "--channel", "sms")
     rows, code, stderr = checked(run)
-    assert found(rows) == {}
+    assert found(rows) == late
     assert (code, stderr) == (0, "")
 
 

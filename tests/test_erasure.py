@@ -192,6 +192,8 @@ def _of_youths(table: str, ids: str) -> str:
         return f"youth_id IN ({ids})"
     if "case_id" in columns:
         return f"case_id IN ({cases})"
+    if "entry_id" in columns:  # an outreach attempt, on a youth's NGTS list entry
+        return f"entry_id IN (SELECT id FROM ngts_entries WHERE youth_id IN ({ids}))"
     if "assessment_id" in columns:
         return f"assessment_id IN (SELECT id FROM needs_assessments WHERE case_id IN ({cases}))"
     raise AssertionError(f"{table} is not linked to a youth")
@@ -267,6 +269,11 @@ def test_every_free_text_value_of_the_youth_is_gone_from_the_file(
             " action, changes, reason) VALUES ('2025-02-02T00:00:00Z', 'x', 'cases', ?, ?, ?,"
             " 'closing', 'correct', '{}', 'x')",
             (case_id, case_id, youth_id),
+        )
+        con.execute(
+            "INSERT INTO outreach_attempts (entry_id, date, channel, result, note) "
+            "SELECT id, '2025-03-20', 'phone', 'no-answer', 'x' FROM ngts_entries WHERE youth_id = ?",
+            (youth_id,),
         )
         marked = 0
         for table in sorted(set(metadata.tables) - NOT_A_YOUTHS):

@@ -34,6 +34,13 @@ def test_the_examples_load_and_report(db_path: Path, run: Run) -> None:
         ("Y-0010", "no case", None),
         ("Y-0011", "no case", None),
     ]
+    # Two of them were phoned without a case (outreach attempt).
+    assert [
+        (r["youth"], r["last_attempt"], r["last_result"]) for r in listed if r["last_result"]
+    ] == [
+        ("Y-0009", "2025-03-25", "no-answer"),
+        ("Y-0010", "2025-03-26", "not-neet"),
+    ]
     # README, "Workload and follow-up reports" and "Data-quality check".
     workload = run("report", "workload", "--as-of", "2025-06-30", "--format", "csv").stdout
     assert workload.splitlines()[1:] == [
@@ -50,7 +57,7 @@ def test_the_examples_load_and_report(db_path: Path, run: Run) -> None:
     assert checked.exit_code == 1
     assert {r["rule"]: r["refs"] for r in json.loads(checked.stdout) if r["count"]} == {
         "no-recent-contact": ["NEET-2025-001", "NEET-2025-002", "RV-2024-001", "RV-2025-002"],
-        "ngts-not-contacted": ["Y-0003", "Y-0006", "Y-0009", "Y-0010", "Y-0011"],
+        "ngts-not-contacted": ["Y-0003", "Y-0006", "Y-0011"],
     }
     # README, "The NEET evaluation report": four NEET cases in 2025, one closed, whose follow-up
     # falls due in 2026.

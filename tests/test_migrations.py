@@ -603,6 +603,29 @@ FILL_0009: Fill = [
         ],
     ),
 ]
+# From 0010 on network members rate each other and the process (360° feedback).
+FILL_0010: Fill = [
+    *FILL_0009,
+    (
+        "INSERT INTO feedback (id, ref, period, start_date, end_date, rater_id, about_id,"
+        " about_role, aspect, score, recorded_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                1,
+                "FB-0001",
+                "2025",
+                "2025-01-01",
+                "2025-12-31",
+                1,
+                None,
+                "network-lead",
+                "planning",
+                4,
+                "2025-12-01",
+            )
+        ],
+    ),
+]
 FILL: dict[str, Fill] = {
     "0001": FILL_0001,
     "0002": FILL_0002,
@@ -612,6 +635,7 @@ FILL: dict[str, Fill] = {
     "0007": FILL_0007,
     "0008": FILL_0008,
     "0009": FILL_0009,
+    "0010": FILL_0010,
 }
 
 # Columns a migration drops on purpose, with where their data went (checked by the test named).

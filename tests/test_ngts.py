@@ -306,6 +306,8 @@ def test_outreach_lists_the_newest_list_by_reference_only(
         "case": "NEET-2025-002",
         "first_contact": "2025-03-18",
         "days_on_list": days,
+        "last_attempt": None,
+        "last_result": None,
     }
     assert [(r["youth"], r["age"], r["status"], r["case"], r["first_contact"]) for r in march] == [
         ("Y-0001", 21, "open case", "NEET-2025-002", "2025-03-18"),

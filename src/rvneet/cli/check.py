@@ -57,15 +57,18 @@ def check_command(
     Rules: case-without-assessment, no-recent-contact (60 days), rv-age, neet-age, age-exception
     (a warning: opened outside the ages with a reason), closed-without-reason, followup-overdue,
     rv-followup-overdue (a warning), no-participation-consent, ngts-not-contacted (30 days after
-    the newest list); of the RV agreement: rv-outside-agreement and agreement-limit-exceeded
+    the newest list; an outreach attempt counts), ngts-list-late (a warning: the newest list is
+    older than 7 months); of the RV agreement: rv-outside-agreement and agreement-limit-exceeded
     (warnings), lisa4-deadline-missed, lisa4-changed-since-submitted (with the figures changed).
-    References are case or youth references, or Lisa 4 periods, never names or personal codes; the
-    first 20 are shown, count has all. Exits with 1 when an error-level rule finds something,
-    unless --warn-only.
+    References are case or youth references, Lisa 4 periods or an NGTS list's date, never names or
+    personal codes; the first 20 are shown, count has all. The table ends with the newest NGTS
+    list and the month the next is expected in (lists come in March and October). Exits with 1
+    when an error-level rule finds something, unless --warn-only.
 
     \b
     Example: rvneet check --period 2025H1
     """
+    from rvneet.cli.outreach import next_list_line
     from rvneet.services.agreements import next_deadlines
     from rvneet.services.checks import (
         FIELDS,
@@ -77,11 +80,13 @@ def check_command(
         rule_name,
         run_checks,
     )
+    from rvneet.services.outreach import newest_list_on
 
     with database(ctx).session() as session:
         rows = run_checks(session, period=period)
         day = period.end if period else dt.date.today()
         upcoming = [d for d in next_deadlines(session, day) if not d["overdue"]]
+        last_list = newest_list_on(session, day)
     if fmt is OutputFormat.JSON:
         print_listing(rows, fmt, CHECK_COLUMNS, "")
     else:
@@ -100,6 +105,9 @@ def check_command(
                     periods=", ".join(d["period"] for d in upcoming),
                 )
             )
+        if fmt is OutputFormat.TABLE and last_list:
+            # Lists come in March and October: when to ask for the next one.
+            typer.echo(next_list_line(last_list, day))
     failures = failed(rows)
     if not failures:
         return

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
-from rvneet.cli.common import OutputFormat, database, parse_date, print_rich, table, to_json
+from rvneet.cli.common import OutputFormat, database, parse_date, plain, print_rich, table, to_json
 from rvneet.cli.completion import complete_staff
 from rvneet.i18n import N_, _, translate
 
@@ -63,7 +63,8 @@ def today_command(
 ) -> None:
     """Your day on one screen: your open cases with their stage and risk level or traffic light,
     follow-ups due within 14 days or overdue, cases with no contact for 60 days, and goals past
-    their due date; each line with the command to type next.
+    their due date; each line with the command to type next. The last line names the newest NGTS
+    list and the month the next is expected in (lists come in March and October).
 
     You are the staff member whose login is RVNEET_USER (or --user); --manager shows someone
     else's day.
@@ -105,3 +106,8 @@ def today_command(
             print_rich(table(title, rows, columns, values={"level": level_label}))
         else:
             print_rich(_("{title}: nothing").format(title=translate(title)))
+    if sheet["ngts_list"]:
+        from rvneet.cli.outreach import next_list_line
+
+        newest = dt.date.fromisoformat(sheet["ngts_list"]["newest"])
+        print_rich(plain(next_list_line(newest, dt.date.fromisoformat(sheet["date"]))))

@@ -354,6 +354,7 @@ ERASED_TABLES = {
     "reopenings": N_("reopening records"),
     "followups": N_("follow-up records"),
     "ngts_entries": N_("NGTS list entry records"),
+    "outreach_attempts": N_("outreach attempt records"),
 }
 ERASED_FIELDS = {
     "cases.ineligible_reason": N_("reason for opening outside the age range"),
@@ -379,6 +380,7 @@ ERASED_FIELDS = {
     "ngts_entries.guardian_contact": N_("guardian's contact on the NGTS list"),
     "ngts_entries.last_education": N_("last education on the NGTS list"),
     "ngts_entries.last_employment": N_("last employment on the NGTS list"),
+    "outreach_attempts.note": N_("outreach attempt note"),
 }
 
 

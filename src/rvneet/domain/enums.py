@@ -80,6 +80,16 @@ class ContactChannel(StrEnum):
     ONLINE = "online"
 
 
+class OutreachResult(StrEnum):
+    """What an outreach attempt to a youth of the NGTS list came to (*noorteni jõudmine*)."""
+
+    NO_ANSWER = "no-answer"
+    DECLINED = "declined"  # the youth did not want support
+    NOT_NEET = "not-neet"  # the youth studies or works after all
+    MOVED = "moved"  # lives elsewhere now
+    REACHED = "reached"
+
+
 class NeedCategory(StrEnum):
     """The NEET model's categories of need (*vajadused*)."""
 
@@ -241,6 +251,13 @@ ESTONIAN: dict[type[StrEnum], dict[str, str]] = {
         ContactChannel.MEETING: "kohtumine",
         ContactChannel.ONLINE: "veebis",
     },
+    OutreachResult: {
+        OutreachResult.NO_ANSWER: "ei-vastanud",
+        OutreachResult.DECLINED: "loobus",
+        OutreachResult.NOT_NEET: "ei-ole-neet",
+        OutreachResult.MOVED: "elukoht-muutus",
+        OutreachResult.REACHED: "saadi-ühendust",
+    },
     NeedCategory: {
         NeedCategory.EDUCATION: "haridus",
         NeedCategory.WORK: "töö",
@@ -368,6 +385,13 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         ReachChannel.OTHER: "muu",
     },
     ContactChannel: {ContactChannel.SMS: "SMS"},
+    OutreachResult: {
+        OutreachResult.NO_ANSWER: "ei vastanud",
+        OutreachResult.DECLINED: "noor loobus",
+        OutreachResult.NOT_NEET: "ei ole NEET-olukorras",
+        OutreachResult.MOVED: "elukoht muutus",
+        OutreachResult.REACHED: "noorega saadi ühendust",
+    },
     WelfareDomain: {WelfareDomain.PARENTING: "vanemlikud oskused"},
     NetworkRole: {
         NetworkRole.MOBILE_YOUTH_WORKER: "mobiilne noorsootöötaja",

@@ -508,6 +508,30 @@ class NgtsEntry(SQLModel, table=True):
     age_on_list: int | None = None
 
 
+class OutreachAttempt(SQLModel, table=True):
+    """An attempt to reach a youth of an NGTS list without opening a case (*noorteni jõudmine*):
+    its day, channel and result, on the youth's entry of one list."""
+
+    __tablename__ = "outreach_attempts"
+    __table_args__ = (
+        CheckConstraint(
+            "channel IN ('email', 'sms', 'phone', 'meeting', 'online')", name="channel"
+        ),
+        CheckConstraint(
+            "result IN ('no-answer', 'declined', 'not-neet', 'moved', 'reached')", name="result"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("ngts_entries.id"), nullable=False, index=True)
+    )
+    date: dt.date
+    channel: str
+    result: str
+    note: str | None = None
+
+
 class ManagerChange(SQLModel, table=True):
     """A dated change of a case's manager (`case reassign`): from whom, to whom, why."""
 
@@ -678,6 +702,7 @@ AUDITED = (
     Reopening,
     FollowUp,
     NgtsEntry,
+    OutreachAttempt,
     Correction,
     Agreement,
     AgreementAmendment,

@@ -277,7 +277,8 @@ def no_participation_consent(session: Session, scope: Scope) -> list[str]:
 
 def ngts_not_contacted(session: Session, scope: Scope) -> list[str]:
     """Youths of the newest NGTS list dated on or before the day, listed more than 30 days before
-    it, with no contact in any of their cases from the list date to the day."""
+    it, with no contact in any of their cases and no outreach attempt on their entry from the list
+    date to the day."""
     since = scope.day - dt.timedelta(days=NGTS_CONTACT_DAYS)
     return _refs(
         session,
@@ -289,10 +290,21 @@ def ngts_not_contacted(session: Session, scope: Scope) -> list[str]:
                             WHERE c.youth_id = n.youth_id
                               AND k.date BETWEEN n.list_date AND :day
                               AND k.withdrawn_at IS NULL)
+           AND NOT EXISTS (SELECT 1 FROM outreach_attempts a
+                            WHERE a.entry_id = n.id AND a.date BETWEEN n.list_date AND :day)
         """,
         scope,
         since=iso(since),
     )
+
+
+def ngts_list_late(session: Session, scope: Scope) -> list[str]:
+    """The newest NGTS list dated on or before the day, as its date, when it is older than 7
+    months then (lists come in March and October); nothing when no list was imported."""
+    from rvneet.services.outreach import list_is_late, newest_list_on
+
+    last = newest_list_on(session, scope.day)
+    return [last.isoformat()] if last and list_is_late(last, scope.day) else []
 
 
 RULES: list[Rule] = [
@@ -344,9 +356,15 @@ RULES: list[Rule] = [
     ),
     Rule(
         N_("ngts-not-contacted"),
-        N_("Youth of the newest NGTS list not contacted within {days} days"),
+        N_("Youth of the newest NGTS list with no contact or outreach attempt within {days} days"),
         ngts_not_contacted,
         days=NGTS_CONTACT_DAYS,
+    ),
+    Rule(
+        N_("ngts-list-late"),
+        N_("Newest NGTS list older than 7 months (lists come in March and October)"),
+        ngts_list_late,
+        WARNING,
     ),
     Rule(
         N_("rv-outside-agreement"),

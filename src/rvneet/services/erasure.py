@@ -40,6 +40,7 @@ from rvneet.domain.tables import (
     ManagerChange,
     NeedsAssessment,
     NgtsEntry,
+    OutreachAttempt,
     Reopening,
     Setting,
     StageChange,
@@ -86,6 +87,7 @@ OVERWRITTEN: dict[str, frozenset[str]] = {
     "reopenings": frozenset({"reason"}),
     "followups": frozenset({"note", "skip_reason"}),
     "ngts_entries": frozenset({"last_education", "last_employment"}),
+    "outreach_attempts": frozenset({"note"}),
     "manager_changes": frozenset({"reason"}),
 }
 # A withdrawn record's reason is free text (services.corrections); so is a correction's.
@@ -116,6 +118,7 @@ KEPT: dict[str, frozenset[str]] = {
     "reopenings": frozenset({"previous_reason"}),
     "followups": frozenset({"status"}),
     "ngts_entries": frozenset(),
+    "outreach_attempts": frozenset({"channel", "result"}),
     "manager_changes": frozenset(),
 }
 # Who withdrew a record (a login), and what a correction recorded (redacted as the audit log is).
@@ -187,6 +190,10 @@ def _find(session: Session, youth: Youth) -> _Found:
     records += session.exec(consents.execution_options(show_withdrawn=True))
     corrections: Any = select(Correction).where(Correction.youth_id == youth.id)
     records += session.exec(corrections)
+    # Outreach attempts on the youth's NGTS list entries (their notes).
+    entry_ids = [e.id for e in entries]
+    attempts: Any = select(OutreachAttempt).where(col(OutreachAttempt.entry_id).in_(entry_ids))
+    records += session.exec(attempts)
     return _Found(youth, cases, entries, records)
 
 

@@ -79,6 +79,7 @@ KEPT_TEXT: dict[str, frozenset[str]] = {
     "support_requests": frozenset({"kind", "answer"}),
     "reopenings": frozenset({"previous_reason"}),
     "followups": frozenset({"status"}),
+    "outreach_attempts": frozenset({"channel", "result"}),
     "staff": frozenset({"role"}),
     "feedback": frozenset({"ref", "period", "about_role", "aspect"}),
 }

@@ -3,7 +3,8 @@
 The person at the keyboard (`RVNEET_USER` / `--user`) by default, or any staff member. Their open
 cases with stage and level, the follow-ups due within two weeks or overdue, the open cases with no
 contact for 60 days, the agreed goals whose due date has passed, and the RV agreement's Lisa 4
-deadlines within 30 days or passed whose period is not submitted. References only: no youth's
+deadlines within 30 days or passed whose period is not submitted, and the newest NGTS list with the
+month the next is expected in. References only: no youth's
 name, so looking is not an audited read.
 """
 
@@ -132,4 +133,20 @@ def day_sheet(session: Session, *, manager: str | None, day: dt.date) -> dict[st
         "no_contact": quiet,
         "goals_overdue": goals,
         "lisa4_deadlines": deadlines,
+        "ngts_list": _ngts_list(session, day),
+    }
+
+
+def _ngts_list(session: Session, day: dt.date) -> dict[str, Any] | None:
+    """The newest NGTS list on the day, the month the next is expected in, and whether it is late
+    (older than 7 months); None when no list was imported."""
+    from rvneet.services.outreach import list_is_late, newest_list_on, next_list_month
+
+    last = newest_list_on(session, day)
+    if last is None:
+        return None
+    return {
+        "newest": last.isoformat(),
+        "next_expected": next_list_month(last).strftime("%Y-%m"),
+        "late": list_is_late(last, day),
     }

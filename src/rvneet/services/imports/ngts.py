@@ -124,6 +124,10 @@ def import_ngts(
     if result.errors:
         return  # refused as a whole: no need to look anything up
     _apply(session, listed, list_date, in_file, result)
+    from rvneet.services.outreach import off_schedule_note
+
+    if note := off_schedule_note(list_date):
+        result.notes.append(note)
 
 
 def _valid(
