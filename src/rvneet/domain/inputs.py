@@ -558,6 +558,10 @@ class NgtsListing(_Input):
         return value or None
 
 
+# The largest workload capacity (weighted cases) a staff member can be given.
+MAX_CAPACITY = 1000
+
+
 class NewStaff(_Input):
     """A person who works in the book: a name, and optionally a login, a role and an e-mail."""
 
@@ -565,10 +569,15 @@ class NewStaff(_Input):
     user: str | None = None
     role: StaffRole = StaffRole.CASE_MANAGER
     email: str | None = None
+    capacity: int | None = None
 
     @model_validator(mode="after")
     def _staff(self) -> Self:
         _text(self.name, _("the name"), 200)
+        if self.capacity is not None and not 1 <= self.capacity <= MAX_CAPACITY:
+            raise ValueError(
+                _("the capacity (--capacity) must be 1 to {most}").format(most=MAX_CAPACITY)
+            )
         if self.user is not None:
             _text(self.user, _("the login (--user)"), 64)
             if any(c.isspace() or not c.isprintable() for c in self.user):

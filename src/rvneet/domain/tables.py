@@ -94,6 +94,8 @@ class Staff(SQLModel, table=True):
     email: str | None = None
     retired_on: dt.date | None = None
     retire_reason: str | None = None
+    # How much weighted load (`report workload`) they can carry; None when not set.
+    capacity: int | None = None
 
 
 class Case(SQLModel, table=True):
