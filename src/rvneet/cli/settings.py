@@ -96,6 +96,4 @@ def workload_weights(
         with database(ctx).session(write=True) as session:
             set_workload_weights(session, red=red, yellow=yellow, green=green)
             weights = current(session)
-    typer.echo(
-        _("workload-weights: red {red}, yellow {yellow}, green {green}").format(**weights)
-    )
+    typer.echo(_("workload-weights: red {red}, yellow {yellow}, green {green}").format(**weights))

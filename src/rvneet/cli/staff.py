@@ -88,9 +88,7 @@ def add(
     from rvneet.services.staff import add_staff, staff_record
 
     with database(ctx).session(write=True) as session:
-        added = add_staff(
-            session, name=name, user=user, role=role, email=email, capacity=capacity
-        )
+        added = add_staff(session, name=name, user=user, role=role, email=email, capacity=capacity)
         record = staff_record(added.staff, 0)
     for message in added.warnings:
         warn(message)

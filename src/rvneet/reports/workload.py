@@ -197,7 +197,9 @@ def build_workload(session: Session, as_of: dt.date) -> Report:
         row["followups_due_30"] += 1
         due_soon += 1
     for row in rows.values():
-        row["over_capacity"] = row["capacity"] is not None and row["weighted_load"] > row["capacity"]
+        row["over_capacity"] = (
+            row["capacity"] is not None and row["weighted_load"] > row["capacity"]
+        )
     # Managers by name (Estonian order), namesakes by reference, "(none)" last.
     managers = sorted(
         rows.values(),
@@ -229,6 +231,7 @@ def build_workload(session: Session, as_of: dt.date) -> Report:
                 "over_capacity",
                 N_("Case managers over capacity"),
                 sum(r["over_capacity"] for r in managers),
+                count=False,  # staff, not youths: nothing to suppress
             ),
         ],
         breakdowns=[
