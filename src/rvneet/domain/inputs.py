@@ -407,10 +407,12 @@ class NewActivity(_Input):
     kind: str
     start: dt.date
     planned_end: dt.date | None = None
+    no_consent_reason: str | None = None
 
     @model_validator(mode="after")
     def _activity(self) -> Self:
         _text(self.kind, _("the kind of activity (--kind)"), 200)
+        _text(self.no_consent_reason, _("the reason (--no-consent-reason)"), 500, required=False)
         _not_future(self.start, _("the start date"), dt.date.today())
         if self.planned_end is not None and self.planned_end < self.start:
             raise ValueError(

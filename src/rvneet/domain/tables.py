@@ -390,6 +390,8 @@ class SupportActivity(SQLModel, table=True):
     ended_on: dt.date | None = None
     feedback: str | None = None
     satisfaction: int | None = None
+    # Why it went to a provider outside the case without the youth's data-sharing consent.
+    no_consent_reason: str | None = None
     # Withdrawn (`services.corrections`): kept, left out of everything but `case show --history`.
     withdrawn_at: dt.date | None = None
     withdrawn_by: str | None = None
