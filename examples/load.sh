@@ -13,9 +13,9 @@ set -eu
 rvneet init --municipality "Viljandi linn"
 
 # The staff (S-0001 ...): the case managers, with the logins RVNEET_USER gives when they work.
-rvneet staff add --name "Kadri Põld" --user kadri --email kadri.pold@example.ee
-rvneet staff add --name "Tiit Org" --user tiit
-rvneet staff add --name "Merike Vaher" --user merike
+rvneet staff add --name "Kadri Põld" --user kadri --email kadri.pold@example.ee --capacity 12
+rvneet staff add --name "Tiit Org" --user tiit --capacity 10
+rvneet staff add --name "Merike Vaher" --user merike --capacity 6
 rvneet staff add --name "Anne Allik" --user aallik --role coordinator
 # The RV cooperation agreement with SKA: its period, case limit (clause 4.3) and the Lisa 4
 # deadlines (4.4). The five RV cases below are within it.

@@ -31,7 +31,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ok("case", "goal", "add", "RV-2025-001", "Back to school", "--date", "2025-03-10")
         ok("case", "goal", "add", "RV-2025-001", "A summer job", "--date", "2025-03-10")
         ok("case", "activity", "add", "RV-2025-001", "--member", "M-001", "--kind", "counselling",
-           "--start", "2025-03-12")  # fmt: skip
+           "--start", "2025-03-12", "--no-consent-reason", "urgent")  # fmt: skip
 
     return build_template(tmp_path_factory, "completion", build)
 

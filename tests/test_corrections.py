@@ -35,7 +35,7 @@ def _build(ok: Any) -> None:
     ok("network", "add", "--name", "Kati Kask", "--role", "youth-worker", "--org", "Noortekeskus")
     ok("case", "goal", "add", RV, "Goes to school", "--date", "2025-03-01")
     ok("case", "activity", "add", RV, "--member", "M-001", "--kind", "mentoring",
-       "--start", "2025-03-05")  # fmt: skip
+       "--start", "2025-03-05", "--no-consent-reason", "urgent")  # fmt: skip
     ok("case", "open", "--youth", "Y-0002", "--model", "neet", "--group", "risk",
        "--light", "red", "--start", "2025-01-10")  # fmt: skip
     ok("case", "contact", NEET, "--date", "2025-01-15", "--channel", "phone")

@@ -44,9 +44,10 @@ def test_the_examples_load_and_report(db_path: Path, run: Run) -> None:
     # README, "Workload and follow-up reports" and "Data-quality check".
     workload = run("report", "workload", "--as-of", "2025-06-30", "--format", "csv").stdout
     assert workload.splitlines()[1:] == [
-        "Kadri Põld,S-0001,2,0,1,1,0,0,0,0,2",
-        "Merike Vaher,S-0003,0,3,0,0,1,2,0,0,3",
-        "Tiit Org,S-0002,1,0,1,0,0,0,0,0,1",
+        # Merike: red 3 + yellow 2 + yellow 2 = 7 against a capacity of 6; one light 90+ days old.
+        "Kadri Põld,S-0001,2,0,1,1,0,0,0,0,2,0,0,0,12,no",
+        "Merike Vaher,S-0003,0,3,0,0,1,2,0,0,3,0,1,7,6,yes",
+        "Tiit Org,S-0002,1,0,1,0,0,0,0,0,1,0,0,0,10,no",
     ]
     followups = run("report", "followups", "--period", "2026", "--format", "csv").stdout
     assert followups.splitlines()[1:] == [

@@ -626,6 +626,15 @@ FILL_0010: Fill = [
         ],
     ),
 ]
+# From 0011 on an NGTS list entry may have outreach attempts without a case.
+FILL_0011: Fill = [
+    *FILL_0010,
+    (
+        "INSERT INTO outreach_attempts (id, entry_id, date, channel, result, note)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [(1, 1, "2025-03-20", "phone", "no-answer", "rang twice")],
+    ),
+]
 FILL: dict[str, Fill] = {
     "0001": FILL_0001,
     "0002": FILL_0002,
@@ -636,6 +645,7 @@ FILL: dict[str, Fill] = {
     "0008": FILL_0008,
     "0009": FILL_0009,
     "0010": FILL_0010,
+    "0011": FILL_0011,
 }
 
 # Columns a migration drops on purpose, with where their data went (checked by the test named).

@@ -32,6 +32,9 @@ def case(ok: Ok, initialised: Path) -> str:
         "Viljandi noortekeskus",
     )
     ok("network", "add", "--name", "Peeter Puu", "--role", "police", "--org", "PPA", "--wider")
+    # Activities go to providers outside the case: the youth agreed to share their data.
+    ok("youth", "consent", "Y-0001", "--date", "2025-01-05", "--scope", "data-sharing",
+       "--given-by", "guardian")  # fmt: skip
     return ok(
         "case",
         "open",

@@ -40,6 +40,8 @@ from conftest import (
     Ok,
     Run,
     build_template,
+    query,
+    refused,
 )
 
 from rvneet.db import Database
@@ -181,10 +183,12 @@ def assert_totals(result: Report) -> None:
 STAFF = {KADRI: "S-0001", MART: "S-0002"}
 
 
-def manager(name: str, **counts: int) -> dict[str, Any]:
+def manager(name: str, capacity: int | None = None, **counts: int) -> dict[str, Any]:
     row: dict[str, Any] = {"manager": name, "staff": STAFF.get(name)}
     for key in MANAGER_COUNTS:
         row[key] = counts.get(key, 0)
+    row["capacity"] = capacity
+    row["over_capacity"] = capacity is not None and row["weighted_load"] > capacity
     return row
 
 
@@ -198,7 +202,11 @@ MANAGER_COUNTS = [
     "neet_green",
     "followups_overdue",
     "open_total",
+    "followups_due_30",
+    "stale_lights",
+    "weighted_load",
 ]
+MANAGER_FIELDS = ["manager", "staff", *MANAGER_COUNTS, "capacity", "over_capacity"]
 
 
 # --- workload -------------------------------------------------------------------------------
@@ -207,7 +215,10 @@ MANAGER_COUNTS = [
 def test_workload_on_the_day(ok: Ok) -> None:
     # Not open on the day: RV-2025-002 (closed on it), RV-2025-003 (closed, reopened later),
     # NEET-2025-003 (opened the day after). Overdue: NEET-2024-001 (due 05-30, manager "—") and
-    # RV-2024-003 (due 06-01, done only on 07-10); NEET-2024-002 is due on the day: not yet overdue.
+    # RV-2024-003 (due 06-01, done only on 07-10); NEET-2024-002 is due on the day: not yet overdue
+    # but due in 30 days, as is RV-2024-005 (due 07-01, Mart, who has no open case on the day).
+    # NEET-2025-002's green light (03-01) is 121 days old: stale. Weighted load: Kadri's yellow 2,
+    # the unmanaged green 1; RV cases weigh nothing.
     data = report(ok, "workload", "--as-of", "2025-06-30")
     assert data == {
         "report": "workload",
@@ -218,6 +229,10 @@ def test_workload_on_the_day(ok: Ok) -> None:
             "open_rv": 2,
             "open_neet": 2,
             "followups_overdue": 2,
+            "followups_due_30": 2,
+            "stale_lights": 1,
+            "weighted_load": 3,
+            "over_capacity": 0,
             "by_model": {"rv": 2, "neet": 2},
             "by_light": {"red": 0, "yellow": 1, "green": 1},
             "by_risk": {"high": 1, "medium": 1},
@@ -232,11 +247,22 @@ def test_workload_on_the_day(ok: Ok) -> None:
                 neet_yellow=1,
                 followups_overdue=1,
                 open_total=3,
+                followups_due_30=1,
+                weighted_load=2,
             ),
-            manager("(none)", open_neet=1, neet_green=1, followups_overdue=1, open_total=1),
+            manager(MART, followups_due_30=1),
+            manager(
+                "(none)",
+                open_neet=1,
+                neet_green=1,
+                followups_overdue=1,
+                open_total=1,
+                stale_lights=1,
+                weighted_load=1,
+            ),
         ],
     }
-    assert [list(row) for row in data["managers"]] == [["manager", "staff", *MANAGER_COUNTS]] * 2
+    assert [list(row) for row in data["managers"]] == [MANAGER_FIELDS] * 3
 
 
 def test_workload_ten_days_later(ok: Ok) -> None:
@@ -249,6 +275,10 @@ def test_workload_ten_days_later(ok: Ok) -> None:
         "open_rv": 3,
         "open_neet": 3,
         "followups_overdue": 3,
+        "followups_due_30": 0,
+        "stale_lights": 1,
+        "weighted_load": 6,
+        "over_capacity": 0,
         "by_model": {"rv": 3, "neet": 3},
         "by_light": {"red": 1, "yellow": 1, "green": 1},
         "by_risk": {"high": 0, "medium": 3},
@@ -262,11 +292,27 @@ def test_workload_ten_days_later(ok: Ok) -> None:
             neet_yellow=1,
             followups_overdue=1,
             open_total=3,
+            weighted_load=2,
         ),
         manager(
-            MART, open_rv=1, open_neet=1, rv_medium=1, neet_red=1, followups_overdue=1, open_total=2
+            MART,
+            open_rv=1,
+            open_neet=1,
+            rv_medium=1,
+            neet_red=1,
+            followups_overdue=1,
+            open_total=2,
+            weighted_load=3,
         ),
-        manager("(none)", open_neet=1, neet_green=1, followups_overdue=1, open_total=1),
+        manager(
+            "(none)",
+            open_neet=1,
+            neet_green=1,
+            followups_overdue=1,
+            open_total=1,
+            stale_lights=1,
+            weighted_load=1,
+        ),
     ]
 
 
@@ -277,6 +323,10 @@ def test_workload_before_anything(ok: Ok) -> None:
         "open_rv": 0,
         "open_neet": 0,
         "followups_overdue": 0,
+        "followups_due_30": 0,
+        "stale_lights": 0,
+        "weighted_load": 0,
+        "over_capacity": 0,
         "by_model": {"rv": 0, "neet": 0},
         "by_light": {"red": 0, "yellow": 0, "green": 0},
         "by_risk": {"high": 0, "medium": 0},
@@ -309,9 +359,10 @@ def test_workload_csv_is_the_managers(ok: Ok) -> None:
     out = ok("report", "workload", "--as-of", "2025-06-30", "--format", "csv")
     rows = list(csv.reader(io.StringIO(out)))
     assert rows == [
-        ["manager", "staff", *MANAGER_COUNTS],
-        [KADRI, "S-0001", "2", "1", "1", "1", "0", "1", "0", "1", "3"],
-        ["(none)", "", "0", "1", "0", "0", "0", "0", "1", "1", "1"],
+        MANAGER_FIELDS,
+        [KADRI, "S-0001", "2", "1", "1", "1", "0", "1", "0", "1", "3", "1", "0", "2", "", "no"],
+        [MART, "S-0002", "0", "0", "0", "0", "0", "0", "0", "0", "0", "1", "0", "0", "", "no"],
+        ["(none)", "", "0", "1", "0", "0", "0", "0", "1", "1", "1", "0", "1", "1", "", "no"],
     ]
 
 
@@ -349,6 +400,68 @@ def test_a_case_without_an_assessment_by_the_day_is_counted_as_not_assessed(
     summary = report(ok, "workload", "--as-of", "2025-06-30")["summary"]
     assert summary["by_light"] == {"red": 0, "yellow": 1, "green": 0, "none": 1}
     assert_totals(built(db_path, build_workload, dt.date(2025, 6, 30)))
+
+
+def test_workload_capacity_flags_the_manager_over_it(ok: Ok) -> None:
+    # On 07-10 Mart carries a red situation (3) against a capacity of 2; Kadri a yellow one (2)
+    # against 2: at capacity is not over it.
+    ok("staff", "edit", "S-0002", "--capacity", "2")
+    ok("staff", "edit", "S-0001", "--capacity", "2")
+    data = report(ok, "workload", "--as-of", "2025-07-10")
+    assert data["summary"]["over_capacity"] == 1
+    rows = {row["manager"]: row for row in data["managers"]}
+    assert (rows[MART]["weighted_load"], rows[MART]["capacity"], rows[MART]["over_capacity"]) == (
+        3,
+        2,
+        True,
+    )
+    assert (rows[KADRI]["weighted_load"], rows[KADRI]["over_capacity"]) == (2, False)
+    assert rows["(none)"]["capacity"] is None and rows["(none)"]["over_capacity"] is False
+    assert json.loads(ok("staff", "show", "S-0002", "--format", "json"))["capacity"] == 2
+    ok("staff", "edit", "S-0002", "--capacity", "0")  # 0 removes it
+    assert report(ok, "workload", "--as-of", "2025-07-10")["summary"]["over_capacity"] == 0
+
+
+def test_workload_weights_are_a_setting(ok: Ok, db_path: Path) -> None:
+    assert ok("settings", "workload-weights").strip() == (
+        "workload-weights: red 3, yellow 2, green 1"
+    )
+    ok("settings", "workload-weights", "--red", "5", "--green", "0")
+    data = report(ok, "workload", "--as-of", "2025-07-10")
+    loads = {row["manager"]: row["weighted_load"] for row in data["managers"]}
+    assert loads == {KADRI: 2, MART: 5, "(none)": 0}
+    assert data["summary"]["weighted_load"] == 7
+    logged = query(db_path, "SELECT changes FROM audit_log WHERE entity_ref = 'workload-weights'")
+    assert [json.loads(c) for (c,) in logged] == [{"red": [3, 5], "green": [1, 0]}]
+    assert "audit log intact" in ok("audit", "verify")
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (("staff", "edit", "S-0001", "--capacity", "-1"), "--capacity"),
+        (("staff", "edit", "S-0001", "--capacity", "1001"), "--capacity"),
+        (("staff", "add", "--name", "Uus Inimene", "--capacity", "0"), "--capacity"),
+        (("settings", "workload-weights", "--red", "101"), "--red"),
+        (("settings", "workload-weights", "--yellow", "-1"), "--yellow"),
+    ],
+)
+def test_bad_capacity_or_weight_is_refused(
+    run: Run, db_path: Path, args: tuple[str, ...], text: str
+) -> None:
+    assert text in refused(run, db_path, *args)
+
+
+def test_workload_table_in_estonian_says_situation(ok: Ok) -> None:
+    ok("staff", "edit", "S-0002", "--capacity", "2")
+    out = " ".join(
+        ok("report", "workload", "--as-of", "2025-07-10", "--lang", "et", "--no-timestamp").split()
+    )
+    assert "valgusfoori järgi: punane olukord" in out  # the light is the situation's
+    assert "Kaalutud koormus │ 6" in out
+    assert "Koormuse piiri ületanud juhtumikorraldajad │ 1" in out
+    assert "Üle 90 päeva tagasi hinnatud olukorrad │ 1" in out
+    assert "│ 3 │ 2 │ jah │" in out  # Mart: weighted load 3, capacity 2, over it
 
 
 # --- follow-ups -----------------------------------------------------------------------------

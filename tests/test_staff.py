@@ -96,7 +96,7 @@ def test_staff_list_hides_the_retired_unless_all(ok: Ok) -> None:
         ("S-0005", "2025-01-31", "moved away")
     ]
     header = ok("staff", "list", "--format", "csv").splitlines()[0]
-    assert header == "staff,name,user,role,email,retired_on,retire_reason,open_cases"
+    assert header == "staff,name,user,role,email,retired_on,retire_reason,open_cases,capacity"
     table = ok("--lang", "et", "staff", "list")
     assert "juhtumikorraldaja" in table and "koordinaator" in table
 

@@ -165,9 +165,21 @@ def activity_add(
         dt.date | None,
         typer.Option("--end", parser=parse_date, metavar="DATE", help="Planned end date."),
     ] = None,
+    no_consent_reason: Annotated[
+        str | None,
+        typer.Option(
+            "--no-consent-reason",
+            metavar="TEXT",
+            help="Why the activity goes to a provider outside the case without the youth's "
+            "data-sharing consent (kept and audited).",
+        ),
+    ] = None,
     fmt: CreatedFormatOption = CreatedFormat.TEXT,
 ) -> None:
     """Broker a support activity to a network member and print its number.
+
+    A provider who is not a member of the case on the start date needs the youth's data-sharing
+    consent in force then, as case member add does; without it give --no-consent-reason.
 
     \b
     Example: rvneet case activity add NEET-2025-001 --member M-002 --kind "career counselling" --start 2025-02-17 --end 2025-04-30
@@ -177,7 +189,13 @@ def activity_add(
 
     with database(ctx).session(write=True) as session:
         activity = add_activity(
-            session, ref, member_ref=member, kind=kind, start=start, planned_end=end
+            session,
+            ref,
+            member_ref=member,
+            kind=kind,
+            start=start,
+            planned_end=end,
+            no_consent_reason=no_consent_reason,
         )
         record = plain(activity, case=ref.strip().upper(), member=member.strip().upper())
     print_created(record["number"], fmt, record)

@@ -50,6 +50,11 @@ def workload(
     overdue when it was due before the day and was neither done by then nor skipped. One row per
     case manager ("(none)" for cases without one); csv gives those rows.
 
+    Each row also counts the follow-ups due in the next 30 days and the situations assessed over
+    90 days ago, and gives the weighted load: open NEET cases by the light of the situation (red 3,
+    yellow 2, green 1; rvneet settings workload-weights changes them), against the capacity of the
+    staff record (staff edit --capacity); above it the row is over capacity.
+
     \b
     Example: rvneet report workload --as-of 2025-06-30
     """

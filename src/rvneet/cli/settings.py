@@ -53,3 +53,47 @@ def rv_followup(
             set_rv_followup(session, state is OnOff.ON)
             on = current(session)
     typer.echo(_("rv-followup: on") if on else _("rv-followup: off"))
+
+
+@app.command("workload-weights")
+def workload_weights(
+    ctx: typer.Context,
+    red: Annotated[
+        int | None,
+        typer.Option(
+            "--red", metavar="N", help="What a case in a red situation weighs (default 3)."
+        ),
+    ] = None,
+    yellow: Annotated[
+        int | None,
+        typer.Option(
+            "--yellow", metavar="N", help="What a case in a yellow situation weighs (default 2)."
+        ),
+    ] = None,
+    green: Annotated[
+        int | None,
+        typer.Option(
+            "--green", metavar="N", help="What a case in a green situation weighs (default 1)."
+        ),
+    ] = None,
+) -> None:
+    """The weights of the traffic light in report workload's weighted load (default 3, 2, 1).
+
+    An open NEET case weighs by the light of its situation on the day; a case manager's weighted
+    load is the sum, compared with their capacity (staff edit --capacity). A weight is 0 to 100;
+    what is not given stays. Without options, print the weights as they are.
+
+    \b
+    Example: rvneet settings workload-weights --red 4 --yellow 2 --green 1
+    """
+    from rvneet.services.settings import set_workload_weights
+    from rvneet.services.settings import workload_weights as current
+
+    if red is None and yellow is None and green is None:
+        with database(ctx).session() as session:
+            weights = current(session)
+    else:
+        with database(ctx).session(write=True) as session:
+            set_workload_weights(session, red=red, yellow=yellow, green=green)
+            weights = current(session)
+    typer.echo(_("workload-weights: red {red}, yellow {yellow}, green {green}").format(**weights))

@@ -67,6 +67,15 @@ def add(
         choice_option(StaffRole, "--role", help=f"What they do: {_ROLES}."),
     ] = StaffRole.CASE_MANAGER,
     email: Annotated[str | None, typer.Option("--email", help="Work e-mail address.")] = None,
+    capacity: Annotated[
+        int | None,
+        typer.Option(
+            "--capacity",
+            metavar="N",
+            help="The weighted load they can carry (report workload: a red situation weighs 3, "
+            "yellow 2, green 1 by default); above it they are over capacity.",
+        ),
+    ] = None,
     fmt: CreatedFormatOption = CreatedFormat.TEXT,
 ) -> None:
     """Add a person to the staff register and print the new reference (S-0001).
@@ -74,12 +83,12 @@ def add(
     A case manager with a login manages the cases they open without --manager.
 
     \b
-    Example: rvneet staff add --name 'Kadri Põld' --user kadri --email kadri@example.ee
+    Example: rvneet staff add --name 'Kadri Põld' --user kadri --email kadri@example.ee --capacity 20
     """
     from rvneet.services.staff import add_staff, staff_record
 
     with database(ctx).session(write=True) as session:
-        added = add_staff(session, name=name, user=user, role=role, email=email)
+        added = add_staff(session, name=name, user=user, role=role, email=email, capacity=capacity)
         record = staff_record(added.staff, 0)
     for message in added.warnings:
         warn(message)
@@ -105,22 +114,36 @@ def edit(
     email: Annotated[
         str | None, typer.Option("--email", help="The new e-mail address; '' removes it.")
     ] = None,
+    capacity: Annotated[
+        int | None,
+        typer.Option(
+            "--capacity",
+            metavar="N",
+            help="The new capacity: the weighted load they can carry (report workload); 0 "
+            "removes it.",
+        ),
+    ] = None,
 ) -> None:
-    """Change a staff member's name, login, role or e-mail; what is not given stays as it is.
+    """Change a staff member's name, login, role, e-mail or capacity; what is not given stays as
+    it is.
 
     Give a login to staff made from the case managers' names of an older book.
 
     \b
-    Example: rvneet staff edit S-0001 --user kadri
+    Examples: rvneet staff edit S-0001 --user kadri
+              rvneet staff edit S-0001 --capacity 20
     """
     from rvneet.services.staff import edit_staff
 
-    if name is None and user is None and role is None and email is None:
+    if name is None and user is None and role is None and email is None and capacity is None:
         raise typer.BadParameter(
-            _("give at least one of --name, --user, --role, --email"), param_hint="'--name'"
+            _("give at least one of --name, --user, --role, --email, --capacity"),
+            param_hint="'--name'",
         )
     with database(ctx).session(write=True) as session:
-        staff = edit_staff(session, ref, name=name, user=user, role=role, email=email)
+        staff = edit_staff(
+            session, ref, name=name, user=user, role=role, email=email, capacity=capacity
+        )
         shown = staff.ref
     typer.echo(shown)
 
@@ -179,6 +202,7 @@ def show(
         _("Role"): shown_stored(StaffRole, record["role"]),
         _("E-mail"): record["email"] or "—",
         _("Open cases"): str(record["open_cases"]),
+        _("Capacity"): str(record["capacity"]) if record["capacity"] else "—",
     }
     if record["cases"]:
         details[_("Cases")] = ", ".join(record["cases"])

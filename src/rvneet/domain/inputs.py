@@ -407,10 +407,12 @@ class NewActivity(_Input):
     kind: str
     start: dt.date
     planned_end: dt.date | None = None
+    no_consent_reason: str | None = None
 
     @model_validator(mode="after")
     def _activity(self) -> Self:
         _text(self.kind, _("the kind of activity (--kind)"), 200)
+        _text(self.no_consent_reason, _("the reason (--no-consent-reason)"), 500, required=False)
         _not_future(self.start, _("the start date"), dt.date.today())
         if self.planned_end is not None and self.planned_end < self.start:
             raise ValueError(
@@ -558,6 +560,10 @@ class NgtsListing(_Input):
         return value or None
 
 
+# The largest workload capacity (weighted cases) a staff member can be given.
+MAX_CAPACITY = 1000
+
+
 class NewStaff(_Input):
     """A person who works in the book: a name, and optionally a login, a role and an e-mail."""
 
@@ -565,10 +571,15 @@ class NewStaff(_Input):
     user: str | None = None
     role: StaffRole = StaffRole.CASE_MANAGER
     email: str | None = None
+    capacity: int | None = None
 
     @model_validator(mode="after")
     def _staff(self) -> Self:
         _text(self.name, _("the name"), 200)
+        if self.capacity is not None and not 1 <= self.capacity <= MAX_CAPACITY:
+            raise ValueError(
+                _("the capacity (--capacity) must be 1 to {most}").format(most=MAX_CAPACITY)
+            )
         if self.user is not None:
             _text(self.user, _("the login (--user)"), 64)
             if any(c.isspace() or not c.isprintable() for c in self.user):

@@ -94,6 +94,8 @@ class Staff(SQLModel, table=True):
     email: str | None = None
     retired_on: dt.date | None = None
     retire_reason: str | None = None
+    # How much weighted load (`report workload`) they can carry; None when not set.
+    capacity: int | None = None
 
 
 class Case(SQLModel, table=True):
@@ -388,6 +390,8 @@ class SupportActivity(SQLModel, table=True):
     ended_on: dt.date | None = None
     feedback: str | None = None
     satisfaction: int | None = None
+    # Why it went to a provider outside the case without the youth's data-sharing consent.
+    no_consent_reason: str | None = None
     # Withdrawn (`services.corrections`): kept, left out of everything but `case show --history`.
     withdrawn_at: dt.date | None = None
     withdrawn_by: str | None = None

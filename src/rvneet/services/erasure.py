@@ -82,7 +82,7 @@ OVERWRITTEN: dict[str, frozenset[str]] = {
     "needs_assessments": frozenset({"note"}),
     "goals": frozenset({"text", "reason"}),
     "case_members": frozenset({"no_consent_reason"}),
-    "support_activities": frozenset({"kind", "feedback"}),
+    "support_activities": frozenset({"kind", "feedback", "no_consent_reason"}),
     "support_requests": frozenset({"justification", "answer_note"}),
     "reopenings": frozenset({"reason"}),
     "followups": frozenset({"note", "skip_reason"}),

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Integer, cast, func
+from sqlalchemy import Integer, cast, func, or_
 from sqlmodel import Session, col, select
 
 from rvneet.domain.enums import ConsentScope, Model, NetworkRole, Tier, shown
@@ -231,6 +231,60 @@ def _current_link(session: Session, case: Case, member: NetworkMember) -> CaseMe
             col(CaseMember.removed_on).is_(None),
         )
     ).first()
+
+
+def check_provider_sharing(
+    session: Session,
+    case: Case,
+    member: NetworkMember,
+    day: dt.date,
+    no_consent_reason: str | None,
+) -> None:
+    """Refuse brokering an activity to a provider outside the case without data-sharing consent.
+
+    A member of the case on `day` was already checked when added. Anyone else learns about the
+    youth through the activity, so the youth's data-sharing consent must be in force on `day`, or
+    `no_consent_reason` must say why (as `add_case_member` asks).
+    """
+    from rvneet.services.consent import has_consent
+
+    member_then = session.exec(
+        select(CaseMember.id).where(
+            CaseMember.case_id == case.id,
+            CaseMember.member_id == member.id,
+            col(CaseMember.added_on) <= day,
+            or_(col(CaseMember.removed_on).is_(None), col(CaseMember.removed_on) > day),
+        )
+    ).first()
+    if member_then is not None:
+        if no_consent_reason is not None:
+            raise InvalidInput(
+                _(
+                    "{ref} is a member of {case}; --no-consent-reason is only for a provider "
+                    "outside the case"
+                ).format(ref=member.ref, case=case.ref)
+            )
+        return
+    youth = session.get(Youth, case.youth_id)
+    assert youth is not None and youth.id is not None
+    consented = has_consent(session, youth.id, ConsentScope.DATA_SHARING, day)
+    if not consented and no_consent_reason is None:
+        raise InvalidInput(
+            _(
+                "{member} is not a member of {case} and {ref} has no data-sharing consent in "
+                "force on {date}; record it with 'rvneet youth consent {ref} --scope "
+                "data-sharing ...', add the member with 'rvneet case member add', or give "
+                "--no-consent-reason"
+            ).format(member=member.ref, case=case.ref, ref=youth.ref, date=_day(day))
+        )
+    if consented and no_consent_reason is not None:
+        # A reason stored next to a valid consent would mislead whoever reads the audit log.
+        raise InvalidInput(
+            _(
+                "{ref} has a data-sharing consent in force on {date}; "
+                "--no-consent-reason is only for a provider without one"
+            ).format(ref=youth.ref, date=_day(day))
+        )
 
 
 def add_case_member(

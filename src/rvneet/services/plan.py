@@ -138,14 +138,28 @@ def add_activity(
     kind: str,
     start: dt.date,
     planned_end: dt.date | None = None,
+    no_consent_reason: str | None = None,
 ) -> SupportActivity:
-    """Broker a support activity of an open case to an active network member."""
-    data = validated(NewActivity, kind=kind, start=start, planned_end=planned_end)
+    """Broker a support activity of an open case to an active network member.
+
+    A provider who is not a member of the case on the start date needs the youth's data-sharing
+    consent in force then, as `case member add` does; without it `no_consent_reason` says why.
+    """
+    from rvneet.services.network import check_provider_sharing
+
+    data = validated(
+        NewActivity,
+        kind=kind,
+        start=start,
+        planned_end=planned_end,
+        no_consent_reason=no_consent_reason or None,
+    )
     case = get_case(session, case_ref)
     member = get_member(session, member_ref)
     check_open(case, _("changing its plan"))
     check_date_in_case(case, data.start, _("the activity start"))
     check_active(member, _("giving them an activity"))
+    check_provider_sharing(session, case, member, data.start, data.no_consent_reason)
     activity = SupportActivity(
         case_id=case.id,  # type: ignore[arg-type]
         number=_next_number(session, SupportActivity, case),
@@ -153,6 +167,7 @@ def add_activity(
         kind=data.kind,
         start_date=data.start,
         planned_end=data.planned_end,
+        no_consent_reason=data.no_consent_reason,
     )
     session.add(activity)
     session.flush()

@@ -99,3 +99,53 @@ def set_rv_followup(session: Session, on: bool) -> bool:
     # Settings are no audited table (their key is text): the change is logged here by hand.
     audit_bulk(session, "settings", "update", [(0, "rv-followup", {"value": [old, new]})])
     return True
+
+
+WORKLOAD_WEIGHTS = "workload_weights"
+# What an open NEET case weighs in `report workload` by the light of its situation.
+DEFAULT_WEIGHTS = {"red": 3, "yellow": 2, "green": 1}
+# The largest weight a light can be given.
+MAX_WEIGHT = 100
+
+
+def workload_weights(session: Session) -> dict[str, int]:
+    """The weight of each light (red, yellow, green) in the weighted load of `report workload`."""
+    import json
+
+    setting = session.get(Setting, WORKLOAD_WEIGHTS)
+    stored = json.loads(setting.value) if setting else {}
+    return {light: int(stored.get(light, weight)) for light, weight in DEFAULT_WEIGHTS.items()}
+
+
+def set_workload_weights(
+    session: Session, *, red: int | None = None, yellow: int | None = None, green: int | None = None
+) -> bool:
+    """Change the weights of the lights (what is not given stays); True if they changed.
+
+    A weight is a whole number 0 to 100. Recorded in the audit log.
+    """
+    import json
+
+    from rvneet.services.audit import audit_bulk
+
+    old = workload_weights(session)
+    given = {"red": red, "yellow": yellow, "green": green}
+    for light, weight in given.items():
+        if weight is not None and not 0 <= weight <= MAX_WEIGHT:
+            raise InvalidInput(
+                _("the weight --{light} must be 0 to {most}").format(light=light, most=MAX_WEIGHT)
+            )
+    new = {light: old[light] if weight is None else weight for light, weight in given.items()}
+    if new == old:
+        return False
+    value = json.dumps(new)
+    current = session.get(Setting, WORKLOAD_WEIGHTS)
+    if current is None:
+        session.add(Setting(key=WORKLOAD_WEIGHTS, value=value))
+    else:
+        current.value = value
+        session.add(current)
+    session.flush()
+    changes = {light: [old[light], new[light]] for light in new if old[light] != new[light]}
+    audit_bulk(session, "settings", "update", [(0, "workload-weights", changes)])
+    return True

@@ -167,9 +167,14 @@ def add_staff(
     user: str | None = None,
     role: StaffRole = StaffRole.CASE_MANAGER,
     email: str | None = None,
+    capacity: int | None = None,
 ) -> StaffChange:
-    """Add a person to the staff register; a login is unique. Warns about a namesake."""
-    data = validated(NewStaff, name=name, user=user or None, role=role, email=email or None)
+    """Add a person to the staff register; a login is unique. Warns about a namesake.
+
+    `capacity` is the weighted load (`report workload`) they can carry."""
+    data = validated(
+        NewStaff, name=name, user=user or None, role=role, email=email or None, capacity=capacity
+    )
     if data.user is not None and (other := staff_for_login(session, data.user)) is not None:
         raise Conflict(
             _("the login {login} is already {staff}'s").format(
@@ -184,6 +189,7 @@ def add_staff(
         user=data.user,
         role=data.role.value,
         email=data.email,
+        capacity=data.capacity,
     )
     session.add(staff)
     session.flush()
@@ -204,9 +210,11 @@ def edit_staff(
     user: str | None = None,
     role: StaffRole | None = None,
     email: str | None = None,
+    capacity: int | None = None,
 ) -> Staff:
-    """Change a staff member's name, login, role or e-mail (what is not given stays). A login is
-    unique; a new name is written on the cases they manage now, as `cases.manager` keeps it."""
+    """Change a staff member's name, login, role, e-mail or capacity (what is not given stays; a
+    capacity of 0 removes it). A login is unique; a new name is written on the cases they manage
+    now, as `cases.manager` keeps it."""
     staff = get_staff(session, ref)
     data = validated(
         NewStaff,
@@ -214,6 +222,7 @@ def edit_staff(
         user=(user or None) if user is not None else staff.user,
         role=role or StaffRole(staff.role),
         email=(email or None) if email is not None else staff.email,
+        capacity=(capacity or None) if capacity is not None else staff.capacity,
     )
     other = staff_for_login(session, data.user)
     if other is not None and other.id != staff.id:
@@ -222,11 +231,12 @@ def edit_staff(
                 login=data.user, staff=staff_label(other)
             )
         )
-    staff.name, staff.user, staff.role, staff.email = (
+    staff.name, staff.user, staff.role, staff.email, staff.capacity = (
         data.name,
         data.user,
         data.role.value,
         data.email,
+        data.capacity,
     )
     session.add(staff)
     for case in session.exec(select(Case).where(Case.manager_id == staff.id)):
@@ -247,6 +257,7 @@ STAFF_FIELDS = (
     "retired_on",
     "retire_reason",
     "open_cases",
+    "capacity",
 )
 
 
@@ -261,6 +272,7 @@ def staff_record(staff: Staff, open_cases: int) -> dict[str, Any]:
         "retired_on": staff.retired_on.isoformat() if staff.retired_on else None,
         "retire_reason": staff.retire_reason,
         "open_cases": open_cases,
+        "capacity": staff.capacity,
     }
 
 
