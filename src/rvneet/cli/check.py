@@ -12,6 +12,7 @@ from rvneet.cli.common import (
     database,
     parse_period_option,
     print_listing,
+    print_rich,
     warn,
 )
 from rvneet.domain.period import PERIOD_HELP, Period
@@ -98,7 +99,7 @@ def check_command(
         print_listing(shown, fmt, CHECK_COLUMNS, _title(period), FIELDS, values=values)
         if fmt is OutputFormat.TABLE and upcoming:
             # The next Lisa 4 deadline of the agreements (clause 4.4), and the periods not sent.
-            typer.echo(
+            print_rich(
                 _("Next Lisa 4 deadline: {period} by {due}; not yet submitted: {periods}").format(
                     period=upcoming[0]["period"],
                     due=format_date(upcoming[0]["due"], message_language()),
@@ -107,7 +108,7 @@ def check_command(
             )
         if fmt is OutputFormat.TABLE and last_list:
             # Lists come in March and October: when to ask for the next one.
-            typer.echo(next_list_line(last_list, day))
+            print_rich(next_list_line(last_list, day))  # wrapped at the terminal's width
     failures = failed(rows)
     if not failures:
         return
