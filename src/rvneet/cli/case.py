@@ -198,6 +198,21 @@ def open_(
             "start date or beyond its case limit.",
         ),
     ] = False,
+    education: Annotated[
+        YesNo | None,
+        choice_option(YesNo, "--education", help="NEET: in education at the start? yes or no."),
+    ] = None,
+    employment: Annotated[
+        YesNo | None,
+        choice_option(YesNo, "--employment", help="NEET: working at the start? yes or no."),
+    ] = None,
+    wellbeing: Annotated[
+        int | None,
+        typer.Option(
+            "--wellbeing",
+            help="The youth's own wellbeing rating at the start (the baseline), 1–10.",
+        ),
+    ] = None,
 ) -> None:
     """Open a case and print its reference (RV-2025-001 / NEET-2025-001).
 
@@ -206,10 +221,14 @@ def open_(
     An RV case warns when no agreement is in force on the start date or when it exceeds the
     agreement's case limit (clause 4.3); --strict refuses it instead.
 
+    --education, --employment (NEET) and --wellbeing record the starting statuses as a needs
+    assessment on the start date.
+
     \b
     Example: rvneet case open --youth Y-0001 --model rv --start 2025-03-03 --risk high
     """
     from rvneet.services.cases import case_detail, open_case
+    from rvneet.services.casework import record_start_statuses
 
     # On a terminal, what the model needs is asked for (a script is refused as before).
     if model is Model.RV and risk is None:
@@ -231,6 +250,13 @@ def open_(
             instrument=instrument,
             channel=channel,
             strict=strict,
+        )
+        record_start_statuses(
+            session,
+            opened.case,
+            in_education=yes_no(education),
+            in_employment=yes_no(employment),
+            wellbeing=wellbeing,
         )
         record = case_detail(session, opened.case.ref, personal=False)
     for message in opened.warnings:

@@ -203,6 +203,13 @@ class YesNo(StrEnum):
     NO = "no"
 
 
+class Assessor(StrEnum):
+    """Who assessed a youth's needs (Table 1 row 1): the case manager or the youth."""
+
+    CASE_MANAGER = "case-manager"  # from the youth's information
+    YOUTH = "youth"  # the youth's own self-assessment
+
+
 # Each typed value's Estonian form, in the models' own words (docs/glossary.md). A value missing here
 # has no form of its own in Estonian (rv, sms, Rajaleidja): the English value is also the Estonian one.
 ESTONIAN: dict[type[StrEnum], dict[str, str]] = {
@@ -298,6 +305,7 @@ ESTONIAN: dict[type[StrEnum], dict[str, str]] = {
         FollowUpStatus.SKIPPED: "vahele-jäetud",
     },
     YesNo: {YesNo.YES: "jah", YesNo.NO: "ei"},
+    Assessor: {Assessor.CASE_MANAGER: "juhtumikorraldaja", Assessor.YOUTH: "noor"},
 }
 
 ESTONIAN[StaffRole] = {

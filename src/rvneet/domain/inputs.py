@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from rvneet.domain.dates import FIRST_DAY
 from rvneet.domain.enums import (
     ActivityStatus,
+    Assessor,
     CloseReason,
     ConsentGiver,
     ConsentScope,
@@ -256,6 +257,15 @@ class NewNeeds(_Input):
     motivation: int | None = None
     domains: dict[WelfareDomain, int] = {}
     note: str | None = None
+    in_education: bool | None = None
+    in_employment: bool | None = None
+    assessed_by: Assessor = Assessor.CASE_MANAGER
+    wellbeing: int | None = None
+
+    @field_validator("wellbeing")
+    @classmethod
+    def _wellbeing(cls, value: int | None) -> int | None:
+        return _within(value, 1, 10)
 
     @field_validator("neet_months")
     @classmethod
@@ -270,8 +280,11 @@ class NewNeeds(_Input):
     @model_validator(mode="after")
     def _needs(self) -> Self:
         _not_future(self.date, _("the assessment date"), dt.date.today())
-        if not self.needs:
-            raise ValueError(_("give at least one --need"))
+        statuses = (self.in_education, self.in_employment, self.wellbeing)
+        if not self.needs and all(value is None for value in statuses):
+            raise ValueError(
+                _("give at least one --need, --education, --employment or --wellbeing")
+            )
         for domain, score in self.domains.items():
             if not 1 <= score <= 5:
                 raise ValueError(

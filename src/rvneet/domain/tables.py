@@ -267,6 +267,8 @@ class NeedsAssessment(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("motivation IS NULL OR motivation BETWEEN 1 AND 5", name="motivation"),
         CheckConstraint("neet_months IS NULL OR neet_months >= 0", name="neet_months"),
+        CheckConstraint("assessed_by IN ('case-manager', 'youth')", name="assessed_by"),
+        CheckConstraint("wellbeing IS NULL OR wellbeing BETWEEN 1 AND 10", name="wellbeing"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -279,6 +281,14 @@ class NeedsAssessment(SQLModel, table=True):
     withdrawn_at: dt.date | None = None
     withdrawn_by: str | None = None
     withdrawn_reason: str | None = None
+    # Table 1 row 1 (0012): the statuses and who assessed (`domain.enums.Assessor`), and row 2's
+    # wellbeing baseline 1–10, recorded when given rather than typed at closing.
+    in_education: bool | None = None
+    in_employment: bool | None = None
+    assessed_by: str = Field(
+        default="case-manager", sa_column_kwargs={"server_default": "case-manager"}
+    )
+    wellbeing: int | None = None
 
 
 class Need(SQLModel, table=True):

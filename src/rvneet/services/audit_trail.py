@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from rvneet.domain.enums import (
     ActivityStatus,
+    Assessor,
     CloseReason,
     ConsentGiver,
     ConsentScope,
@@ -279,6 +280,7 @@ _VOCABULARY: dict[tuple[str, str], type[StrEnum]] = {
     ("support_activities", "status"): ActivityStatus,
     ("followups", "status"): FollowUpStatus,
     ("staff", "role"): StaffRole,
+    ("", "assessed_by"): Assessor,
 }
 
 # A stage's Estonian name; follow-up, in both models, by the RV model's name (the entry does not
@@ -322,6 +324,7 @@ FIELD_LABELS = {
     "answer_note": N_("note on the answer"),
     "answered_on": N_("date answered"),
     "assessment_id": N_("assessment"),
+    "assessed_by": N_("assessed by"),
     "birth_date": N_("birth date"),
     "birth_month": N_("birth month"),
     "case_id": N_("case"),
@@ -393,6 +396,7 @@ FIELD_LABELS = {
     "text": N_("text"),
     "tier": N_("tier"),
     "trusted_person": N_("trusted person"),
+    "wellbeing": N_("wellbeing"),
     "wellbeing_end": N_("wellbeing at the end"),
     "wellbeing_start": N_("wellbeing at the start"),
     "with_roles": N_("roles present"),

@@ -1,0 +1,51 @@
+"""table1: the NEET model's Table 1 rows 1–2 on a needs assessment (issue 17): education and
+employment status, who assessed (case manager or the youth), the wellbeing baseline 1–10.
+Adds columns to needs_assessments only; audit_log is not touched.
+
+Revision ID: 0012
+Revises: 0009
+Create Date: 2026-12-02
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision: str = "0012"
+down_revision: str | None = "0009"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("needs_assessments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("in_education", sa.Boolean(), nullable=True))
+        batch_op.add_column(sa.Column("in_employment", sa.Boolean(), nullable=True))
+        batch_op.add_column(
+            sa.Column(
+                "assessed_by",
+                sqlmodel.sql.sqltypes.AutoString(),
+                server_default="case-manager",
+                nullable=False,
+            )
+        )
+        batch_op.add_column(sa.Column("wellbeing", sa.Integer(), nullable=True))
+        batch_op.create_check_constraint(
+            op.f("ck_needs_assessments_assessed_by"), "assessed_by IN ('case-manager', 'youth')"
+        )
+        batch_op.create_check_constraint(
+            op.f("ck_needs_assessments_wellbeing"),
+            "wellbeing IS NULL OR wellbeing BETWEEN 1 AND 10",
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("needs_assessments", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_needs_assessments_wellbeing"), type_="check")
+        batch_op.drop_constraint(op.f("ck_needs_assessments_assessed_by"), type_="check")
+        batch_op.drop_column("wellbeing")
+        batch_op.drop_column("assessed_by")
+        batch_op.drop_column("in_employment")
+        batch_op.drop_column("in_education")
