@@ -1,6 +1,7 @@
 """table1: the NEET model's Table 1 rows 1–2 on a needs assessment (issue 17): education and
-employment status, who assessed (case manager or the youth), the wellbeing baseline 1–10.
-Adds columns to needs_assessments only; audit_log is not touched.
+employment status, who assessed (case manager or the youth), the wellbeing baseline 1–10; the
+resolution at closing by the youth and by the case manager (1–5).
+Adds columns to needs_assessments and cases only; audit_log is not touched.
 
 Revision ID: 0012
 Revises: 0009
@@ -39,9 +40,21 @@ def upgrade() -> None:
             op.f("ck_needs_assessments_wellbeing"),
             "wellbeing IS NULL OR wellbeing BETWEEN 1 AND 10",
         )
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("resolution_youth", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("resolution_manager", sa.Integer(), nullable=True))
+        batch_op.create_check_constraint(
+            op.f("ck_cases_resolution"),
+            "(resolution_youth IS NULL OR resolution_youth BETWEEN 1 AND 5)"
+            " AND (resolution_manager IS NULL OR resolution_manager BETWEEN 1 AND 5)",
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_cases_resolution"), type_="check")
+        batch_op.drop_column("resolution_manager")
+        batch_op.drop_column("resolution_youth")
     with op.batch_alter_table("needs_assessments", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_needs_assessments_wellbeing"), type_="check")
         batch_op.drop_constraint(op.f("ck_needs_assessments_assessed_by"), type_="check")

@@ -335,10 +335,26 @@ def close(
         int | None,
         typer.Option("--satisfaction-overall", help="Satisfaction with the whole process, 1–5."),
     ] = None,
+    resolution_youth: Annotated[
+        int | None,
+        typer.Option(
+            "--resolution-youth",
+            help="How far the youth's situation was resolved, by the youth, 1–5.",
+        ),
+    ] = None,
+    resolution_manager: Annotated[
+        int | None,
+        typer.Option(
+            "--resolution-manager",
+            help="How far the youth's situation was resolved, by the case manager, 1–5.",
+        ),
+    ] = None,
 ) -> None:
     """Close a case with its outcome; a follow-up is scheduled 6 months after the end.
 
-    The outcome options are optional; goals met / total come from the case plan.
+    The outcome options are optional; goals met / total come from the case plan (the joint
+    assessment against the plan), beside --resolution-youth and --resolution-manager. A wellbeing
+    baseline recorded earlier (case needs --wellbeing) is used instead of --wellbeing-start.
     The 6-month follow-up is the NEET model's (stage 3.6 and Table 1); the RV agreement does not
     ask for it: for an RV case it is scheduled as good practice unless
     `rvneet settings rv-followup off`.
@@ -360,6 +376,8 @@ def close(
             wellbeing_end=wellbeing_end,
             satisfaction_manager=satisfaction_manager,
             satisfaction_overall=satisfaction_overall,
+            resolution_youth=resolution_youth,
+            resolution_manager=resolution_manager,
         )
         closed = case.ref
     typer.echo(closed)
@@ -655,6 +673,8 @@ def _outcome_line(outcome: dict[str, Any]) -> str:
     for key, label in (
         ("satisfaction_manager", N_("satisfaction with manager {score}/5")),
         ("satisfaction_overall", N_("satisfaction with overall {score}/5")),
+        ("resolution_youth", N_("resolved by the youth's assessment {score}/5")),
+        ("resolution_manager", N_("resolved by the case manager's assessment {score}/5")),
     ):
         if outcome[key] is not None:
             parts.append(translate(label).format(score=outcome[key]))

@@ -198,13 +198,17 @@ class Closing(_Input):
     wellbeing_end: int | None = None
     satisfaction_manager: int | None = None
     satisfaction_overall: int | None = None
+    resolution_youth: int | None = None
+    resolution_manager: int | None = None
 
     @field_validator("wellbeing_start", "wellbeing_end")
     @classmethod
     def _wellbeing(cls, value: int | None) -> int | None:
         return _within(value, 1, 10)
 
-    @field_validator("satisfaction_manager", "satisfaction_overall")
+    @field_validator(
+        "satisfaction_manager", "satisfaction_overall", "resolution_youth", "resolution_manager"
+    )
     @classmethod
     def _satisfaction(cls, value: int | None) -> int | None:
         return _within(value, 1, 5)

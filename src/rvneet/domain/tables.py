@@ -134,6 +134,11 @@ class Case(SQLModel, table=True):
             name="channel",
         ),
         CheckConstraint("age_at_start IS NULL OR age_at_start >= 0", name="age_at_start"),
+        CheckConstraint(
+            "(resolution_youth IS NULL OR resolution_youth BETWEEN 1 AND 5)"
+            " AND (resolution_manager IS NULL OR resolution_manager BETWEEN 1 AND 5)",
+            name="resolution",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -165,6 +170,9 @@ class Case(SQLModel, table=True):
     channel: str = Field(default="other", sa_column_kwargs={"server_default": "other"})
     # The youth's age on the start date, frozen when the youth is erased (no birth date after it).
     age_at_start: int | None = None
+    # Table 1 row 2 (0012): the resolution assessed at closing by the youth and by the case manager.
+    resolution_youth: int | None = None
+    resolution_manager: int | None = None
 
 
 class Assessment(SQLModel, table=True):

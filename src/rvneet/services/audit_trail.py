@@ -377,6 +377,8 @@ FIELD_LABELS = {
     "reason": N_("reason"),
     "ref": N_("reference"),
     "removed_on": N_("date removed"),
+    "resolution_manager": N_("resolution by the case manager"),
+    "resolution_youth": N_("resolution by the youth"),
     "retired_on": N_("date retired"),
     "risk": N_("risk level"),
     "role": N_("role"),

@@ -182,6 +182,20 @@ def record_needs(
     return assessment
 
 
+def wellbeing_baseline(session: Session, case: Case) -> int | None:
+    """The wellbeing baseline: the first wellbeing recorded in a needs assessment, or None."""
+    first = session.exec(
+        select(NeedsAssessment.wellbeing)
+        .where(
+            NeedsAssessment.case_id == case.id,
+            col(NeedsAssessment.wellbeing).is_not(None),
+            col(NeedsAssessment.withdrawn_at).is_(None),
+        )
+        .order_by(col(NeedsAssessment.date), col(NeedsAssessment.id))
+    ).first()
+    return first
+
+
 def record_start_statuses(
     session: Session,
     case: Case,
