@@ -37,6 +37,7 @@ NO_OUTCOME = {
     "resolution_youth": None,
     "resolution_manager": None,
     "goals_met": 0,
+    "goals_partial": 0,
     "goals_total": 0,
     "goals_dropped": 0,
 }

@@ -115,6 +115,7 @@ def test_goals_are_numbered_within_their_case(ok: Ok, initialised: Path, case: s
         "state": "open",
         "state_date": None,
         "reason": None,
+        "extent": None,
     }
     assert [g["goal"] for g in goals] == [1, 2, 3]
 
@@ -147,6 +148,30 @@ def test_goals_done_and_dropped_give_goals_met(ok: Ok, initialised: Path, case: 
     assert (outcome["goals_met"], outcome["goals_total"]) == (1, 2)
 
 
+def test_a_goal_partly_reached_is_counted_apart(ok: Ok, initialised: Path, case: str) -> None:
+    """Table 1 row 2: "mil määral"; only a goal reached in full counts as met."""
+    for text in ("Attend school daily", "Join a club", "Find a summer job"):
+        ok("case", "goal", "add", case, text, "--date", "2025-01-15")
+    ok("case", "goal", "done", case, "1", "--date", "2025-05-20", "--extent", "partial")
+    ok("case", "goal", "done", case, "2", "--date", "2025-05-21", "--extent", "none")
+    ok("case", "goal", "done", case, "3", "--date", "2025-05-22")
+    record = plan(ok)
+    assert [g["extent"] for g in record["goals"]] == ["partial", "none", "full"]
+    assert (record["goals_met"], record["goals_total"], record["goals_partial"]) == (1, 3, 1)
+    timeline = json.loads(ok("case", "show", case, "--format", "json"))["timeline"]
+    assert "1: Attend school daily (partial)" in [e["detail"] for e in timeline]
+    assert "(osaliselt)" in ok("--lang", "et", "case", "show", case)
+
+
+def test_goal_extent_refused(run: Run, initialised: Path, case: str) -> None:
+    run("case", "goal", "add", case, "A goal", "--date", "2025-01-15")
+    message = refused(
+        run, initialised, "case", "goal", "done", case, "1", "--date", "2025-05-20",
+        "--extent", "half", code=2,
+    )  # fmt: skip
+    assert "--extent" in message
+
+
 def test_empty_plan(ok: Ok, initialised: Path, case: str) -> None:
     text = ok("case", "plan", case)
     assert "No goals yet." in text and "No support activities yet." in text
@@ -159,6 +184,7 @@ def test_empty_plan(ok: Ok, initialised: Path, case: str) -> None:
         "goals_met": 0,
         "goals_total": 0,
         "goals_dropped": 0,
+        "goals_partial": 0,
     }
 
 

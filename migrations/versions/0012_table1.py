@@ -1,7 +1,7 @@
 """table1: the NEET model's Table 1 rows 1–2 on a needs assessment (issue 17): education and
 employment status, who assessed (case manager or the youth), the wellbeing baseline 1–10; the
-resolution at closing by the youth and by the case manager (1–5).
-Adds columns to needs_assessments and cases only; audit_log is not touched.
+resolution at closing by the youth and by the case manager (1–5); how far a goal was reached.
+Adds columns to needs_assessments, cases and goals only; audit_log is not touched.
 
 Revision ID: 0012
 Revises: 0009
@@ -48,9 +48,17 @@ def upgrade() -> None:
             "(resolution_youth IS NULL OR resolution_youth BETWEEN 1 AND 5)"
             " AND (resolution_manager IS NULL OR resolution_manager BETWEEN 1 AND 5)",
         )
+    with op.batch_alter_table("goals", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("extent", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+        batch_op.create_check_constraint(
+            op.f("ck_goals_extent"), "extent IS NULL OR extent IN ('full', 'partial', 'none')"
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("goals", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_goals_extent"), type_="check")
+        batch_op.drop_column("extent")
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_cases_resolution"), type_="check")
         batch_op.drop_column("resolution_manager")

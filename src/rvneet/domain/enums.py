@@ -203,6 +203,14 @@ class YesNo(StrEnum):
     NO = "no"
 
 
+class GoalExtent(StrEnum):
+    """How far a goal was reached (Table 1 row 2, "mil määral")."""
+
+    FULL = "full"
+    PARTIAL = "partial"
+    NONE = "none"
+
+
 class Assessor(StrEnum):
     """Who assessed a youth's needs (Table 1 row 1): the case manager or the youth."""
 
@@ -306,6 +314,11 @@ ESTONIAN: dict[type[StrEnum], dict[str, str]] = {
     },
     YesNo: {YesNo.YES: "jah", YesNo.NO: "ei"},
     Assessor: {Assessor.CASE_MANAGER: "juhtumikorraldaja", Assessor.YOUTH: "noor"},
+    GoalExtent: {
+        GoalExtent.FULL: "täielikult",
+        GoalExtent.PARTIAL: "osaliselt",
+        GoalExtent.NONE: "ei-saavutatud",
+    },
 }
 
 ESTONIAN[StaffRole] = {
@@ -376,6 +389,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
     SupportKind: {SupportKind.PROCESS_MANAGEMENT: "protsessijuhtimise tugi"},
     ActivityStatus: {ActivityStatus.NOT_SUITABLE: "ei sobinud"},
     FollowUpStatus: {FollowUpStatus.SKIPPED: "vahele jäetud"},
+    GoalExtent: {GoalExtent.NONE: "ei saavutatud"},
 }
 
 

@@ -19,6 +19,7 @@ from rvneet.domain.enums import (
     ConsentGiver,
     ConsentScope,
     ContactChannel,
+    GoalExtent,
     GoalState,
     Light,
     Model,
@@ -407,6 +408,7 @@ class GoalEnd(_Input):
     state: GoalState
     date: dt.date
     reason: str | None = None
+    extent: GoalExtent = GoalExtent.FULL
 
     @model_validator(mode="after")
     def _end(self) -> Self:

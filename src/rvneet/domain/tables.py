@@ -329,7 +329,10 @@ class Goal(SQLModel, table=True):
     """A goal of the case plan (*juhtumiplaan* / *tegevuskava*), numbered within its case."""
 
     __tablename__ = "goals"
-    __table_args__ = (CheckConstraint("state IN ('open', 'done', 'dropped')", name="state"),)
+    __table_args__ = (
+        CheckConstraint("state IN ('open', 'done', 'dropped')", name="state"),
+        CheckConstraint("extent IS NULL OR extent IN ('full', 'partial', 'none')", name="extent"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = _case_fk()
@@ -344,6 +347,8 @@ class Goal(SQLModel, table=True):
     withdrawn_at: dt.date | None = None
     withdrawn_by: str | None = None
     withdrawn_reason: str | None = None
+    # How far a done goal was reached (`domain.enums.GoalExtent`, 0012); None before: full.
+    extent: str | None = None
 
 
 class NetworkMember(SQLModel, table=True):

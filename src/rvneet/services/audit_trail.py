@@ -27,6 +27,7 @@ from rvneet.domain.enums import (
     ConsentScope,
     ContactChannel,
     FollowUpStatus,
+    GoalExtent,
     GoalState,
     Light,
     Model,
@@ -281,6 +282,7 @@ _VOCABULARY: dict[tuple[str, str], type[StrEnum]] = {
     ("followups", "status"): FollowUpStatus,
     ("staff", "role"): StaffRole,
     ("", "assessed_by"): Assessor,
+    ("goals", "extent"): GoalExtent,
 }
 
 # A stage's Estonian name; follow-up, in both models, by the RV model's name (the entry does not
@@ -340,6 +342,7 @@ FIELD_LABELS = {
     "ended_on": N_("date ended"),
     "erased_on": N_("date erased"),
     "erasure_reason": N_("reason for erasure"),
+    "extent": N_("extent reached"),
     "feedback": N_("feedback"),
     "given_by": N_("given by"),
     "guardian": N_("guardian"),

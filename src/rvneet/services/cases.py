@@ -340,11 +340,12 @@ def close_case(
             _("{ref} is already closed (on {end})").format(ref=case.ref, end=_day(case.end_date))
         )
     check_end(session, case, data.end, current_stage(session, case.id))  # type: ignore[arg-type]
+    # Read before the case changes: a query would flush the half-made closing to the audit log.
+    baseline = wellbeing_baseline(session, case)
     case.end_date = data.end
     case.close_reason = data.reason.value
     case.in_education = data.in_education
     case.in_employment = data.in_employment
-    baseline = wellbeing_baseline(session, case)
     case.wellbeing_start = baseline if baseline is not None else data.wellbeing_start
     case.wellbeing_end = data.wellbeing_end
     case.satisfaction_manager = data.satisfaction_manager
