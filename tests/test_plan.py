@@ -272,6 +272,8 @@ def test_activities_with_provider_and_state(ok: Ok, initialised: Path, case: str
             "helpful",
             "--satisfaction",
             "5",
+            "--provider-note",
+            "came to every meeting",
         )
         == "1"
     )
@@ -294,6 +296,7 @@ def test_activities_with_provider_and_state(ok: Ok, initialised: Path, case: str
         "ended": "2025-06-20",
         "feedback": "helpful",
         "satisfaction": 5,
+        "provider_note": "came to every meeting",
     }
     assert (activities[1]["member"], activities[1]["status"], activities[1]["satisfaction"]) == (
         "M-002",
@@ -303,6 +306,17 @@ def test_activities_with_provider_and_state(ok: Ok, initialised: Path, case: str
     text = ok("case", "plan", case)
     assert "Kati Kask (M-001, youth-worker, Viljandi noortekeskus)" in text
     assert "completed 2025-06-20" in text and "not-suitable 2025-03-01" in text
+
+
+def test_an_empty_provider_note_is_refused_and_writes_nothing(
+    ok: Ok, run: Run, initialised: Path, case: str
+) -> None:
+    add_activity(ok)
+    message = refused(
+        run, initialised, "case", "activity", "end", case, "1", "--date", "2025-06-20",
+        "--status", "completed", "--provider-note", "  ",
+    )  # fmt: skip
+    assert message.startswith("Error: ") and "support provider's note" in message
 
 
 def test_an_ongoing_activity_shows_its_planned_end(ok: Ok, initialised: Path, case: str) -> None:

@@ -1,7 +1,7 @@
 """table1: the NEET model's Table 1 rows 1–2 on a needs assessment (issue 17): education and
 employment status, who assessed (case manager or the youth), the wellbeing baseline 1–10; the
-resolution at closing by the youth and by the case manager (1–5); how far a goal was reached.
-Adds columns to needs_assessments, cases and goals only; audit_log is not touched.
+resolution at closing by the youth and by the case manager (1–5); how far a goal was reached; the support provider's note on an activity.
+Adds columns to needs_assessments, cases, goals and support_activities only; audit_log is not touched.
 
 Revision ID: 0012
 Revises: 0009
@@ -53,9 +53,15 @@ def upgrade() -> None:
         batch_op.create_check_constraint(
             op.f("ck_goals_extent"), "extent IS NULL OR extent IN ('full', 'partial', 'none')"
         )
+    with op.batch_alter_table("support_activities", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("provider_note", sqlmodel.sql.sqltypes.AutoString(), nullable=True)
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("support_activities", schema=None) as batch_op:
+        batch_op.drop_column("provider_note")
     with op.batch_alter_table("goals", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_goals_extent"), type_="check")
         batch_op.drop_column("extent")

@@ -216,6 +216,14 @@ def activity_end(
         int | None,
         typer.Option("--satisfaction", help="The youth's satisfaction with the provider, 1–5."),
     ] = None,
+    provider_note: Annotated[
+        str | None,
+        typer.Option(
+            "--provider-note",
+            help="What the support provider reports on the activity (free text, erased with the "
+            "youth).",
+        ),
+    ] = None,
 ) -> None:
     """End a support activity with how it went.
 
@@ -233,6 +241,7 @@ def activity_end(
             status=status,
             feedback=feedback,
             satisfaction=satisfaction,
+            provider_note=provider_note,
         ).number
     typer.echo(number)
 

@@ -447,6 +447,7 @@ class ActivityEnd(_Input):
     status: ActivityStatus
     feedback: str | None = None
     satisfaction: int | None = None
+    provider_note: str | None = None
 
     @model_validator(mode="after")
     def _end(self) -> Self:
@@ -454,6 +455,7 @@ class ActivityEnd(_Input):
         if self.status is ActivityStatus.ONGOING:
             raise ValueError(_("an activity ends as completed, dropped or not-suitable"))
         _text(self.feedback, _("the feedback"), 1000, required=False)
+        _text(self.provider_note, _("the support provider's note"), 1000, required=False)
         if self.satisfaction is not None and not 1 <= self.satisfaction <= 5:
             raise ValueError(
                 _("the satisfaction must be 1–5, not {score}").format(score=self.satisfaction)

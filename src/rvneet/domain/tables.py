@@ -415,6 +415,8 @@ class SupportActivity(SQLModel, table=True):
     withdrawn_at: dt.date | None = None
     withdrawn_by: str | None = None
     withdrawn_reason: str | None = None
+    # The support provider's own information on the activity (Table 1 row 2, 0012); free text.
+    provider_note: str | None = None
 
 
 class Consent(SQLModel, table=True):

@@ -376,6 +376,7 @@ FIELD_LABELS = {
     "planned_end": N_("planned end"),
     "previous_end": N_("previous end"),
     "previous_reason": N_("previous reason for closing"),
+    "provider_note": N_("support provider's note"),
     "reached": N_("reached"),
     "reason": N_("reason"),
     "ref": N_("reference"),

@@ -177,10 +177,17 @@ def end_activity(
     status: ActivityStatus,
     feedback: str | None = None,
     satisfaction: int | None = None,
+    provider_note: str | None = None,
 ) -> SupportActivity:
-    """End an ongoing activity with its status, the youth's feedback and satisfaction 1–5."""
+    """End an ongoing activity with its status, the youth's feedback and satisfaction 1–5, and
+    the support provider's note."""
     data = validated(
-        ActivityEnd, date=date, status=status, feedback=feedback or None, satisfaction=satisfaction
+        ActivityEnd,
+        date=date,
+        status=status,
+        feedback=feedback or None,
+        satisfaction=satisfaction,
+        provider_note=provider_note or None,
     )
     case = get_case(session, case_ref)
     activity = get_activity(session, case, number)
@@ -205,6 +212,7 @@ def end_activity(
     activity.ended_on = data.date
     activity.feedback = data.feedback
     activity.satisfaction = data.satisfaction
+    activity.provider_note = data.provider_note
     session.add(activity)
     session.flush()
     return activity
@@ -286,6 +294,7 @@ def plan_detail(session: Session, case_ref: str) -> dict[str, Any]:
             "ended": _iso(a.ended_on),
             "feedback": a.feedback,
             "satisfaction": a.satisfaction,
+            "provider_note": a.provider_note,
         }
         for a, m in _activities(session, case)
     ]
