@@ -1,7 +1,7 @@
 """table1: the NEET model's Table 1 rows 1–2 on a needs assessment (issue 17): education and
 employment status, who assessed (case manager or the youth), the wellbeing baseline 1–10; the
-resolution at closing by the youth and by the case manager (1–5); how far a goal was reached; the support provider's note on an activity.
-Adds columns to needs_assessments, cases, goals and support_activities only; audit_log is not touched.
+resolution at closing by the youth and by the case manager (1–5); how far a goal was reached; the support provider's note on an activity; the follow-up's source and wellbeing.
+Adds columns to needs_assessments, cases, goals, support_activities and followups only; audit_log is not touched.
 
 Revision ID: 0012
 Revises: 0009
@@ -57,9 +57,23 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("provider_note", sqlmodel.sql.sqltypes.AutoString(), nullable=True)
         )
+    with op.batch_alter_table("followups", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("source", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+        batch_op.add_column(sa.Column("wellbeing", sa.Integer(), nullable=True))
+        batch_op.create_check_constraint(
+            op.f("ck_followups_source"), "source IS NULL OR source IN ('youth', 'register')"
+        )
+        batch_op.create_check_constraint(
+            op.f("ck_followups_wellbeing"), "wellbeing IS NULL OR wellbeing BETWEEN 1 AND 10"
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("followups", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_followups_wellbeing"), type_="check")
+        batch_op.drop_constraint(op.f("ck_followups_source"), type_="check")
+        batch_op.drop_column("wellbeing")
+        batch_op.drop_column("source")
     with op.batch_alter_table("support_activities", schema=None) as batch_op:
         batch_op.drop_column("provider_note")
     with op.batch_alter_table("goals", schema=None) as batch_op:

@@ -211,6 +211,13 @@ class GoalExtent(StrEnum):
     NONE = "none"
 
 
+class AnswerSource(StrEnum):
+    """Where the follow-up's answer came from (Table 1 row 2): the youth, or a register."""
+
+    YOUTH = "youth"
+    REGISTER = "register"
+
+
 class Assessor(StrEnum):
     """Who assessed a youth's needs (Table 1 row 1): the case manager or the youth."""
 
@@ -314,6 +321,7 @@ ESTONIAN: dict[type[StrEnum], dict[str, str]] = {
     },
     YesNo: {YesNo.YES: "jah", YesNo.NO: "ei"},
     Assessor: {Assessor.CASE_MANAGER: "juhtumikorraldaja", Assessor.YOUTH: "noor"},
+    AnswerSource: {AnswerSource.YOUTH: "noor", AnswerSource.REGISTER: "register"},
     GoalExtent: {
         GoalExtent.FULL: "täielikult",
         GoalExtent.PARTIAL: "osaliselt",

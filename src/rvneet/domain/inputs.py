@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from rvneet.domain.dates import FIRST_DAY
 from rvneet.domain.enums import (
     ActivityStatus,
+    AnswerSource,
     Assessor,
     CloseReason,
     ConsentGiver,
@@ -322,11 +323,25 @@ class FollowUpRecord(_Input):
     in_education: bool | None = None
     in_employment: bool | None = None
     note: str | None = None
+    source: AnswerSource | None = None
+    wellbeing: int | None = None
+
+    @field_validator("wellbeing")
+    @classmethod
+    def _wellbeing(cls, value: int | None) -> int | None:
+        return _within(value, 1, 10)
 
     @model_validator(mode="after")
     def _outcome(self) -> Self:
         _not_future(self.date, _("the follow-up date"), dt.date.today())
-        if not self.reached and (self.in_education is not None or self.in_employment is not None):
+        if self.wellbeing is not None and not (
+            self.reached and self.source is not AnswerSource.REGISTER
+        ):
+            raise ValueError(_("the wellbeing (--wellbeing) is the youth's own: only when reached"))
+        # A register tells education and employment without the youth being reached.
+        from_register = self.source is AnswerSource.REGISTER
+        statuses = self.in_education is not None or self.in_employment is not None
+        if not self.reached and not from_register and statuses:
             raise ValueError(
                 _("education and employment can be recorded only when the youth was reached")
             )

@@ -483,7 +483,11 @@ class FollowUp(SQLModel, table=True):
     """The contact 6 months after a case closes (*järelsuhtlus*, NEET model stage 3.6)."""
 
     __tablename__ = "followups"
-    __table_args__ = (CheckConstraint("status IN ('due', 'done', 'skipped')", name="status"),)
+    __table_args__ = (
+        CheckConstraint("status IN ('due', 'done', 'skipped')", name="status"),
+        CheckConstraint("source IS NULL OR source IN ('youth', 'register')", name="source"),
+        CheckConstraint("wellbeing IS NULL OR wellbeing BETWEEN 1 AND 10", name="wellbeing"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = _case_fk()
@@ -499,6 +503,10 @@ class FollowUp(SQLModel, table=True):
     withdrawn_at: dt.date | None = None
     withdrawn_by: str | None = None
     withdrawn_reason: str | None = None
+    # Table 1 row 2 (0012): where the answer came from (`domain.enums.AnswerSource`), and the
+    # youth's wellbeing then, 1–10.
+    source: str | None = None
+    wellbeing: int | None = None
 
 
 class NgtsEntry(SQLModel, table=True):

@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from rvneet.domain.enums import (
     ActivityStatus,
+    AnswerSource,
     Assessor,
     CloseReason,
     ConsentGiver,
@@ -283,6 +284,7 @@ _VOCABULARY: dict[tuple[str, str], type[StrEnum]] = {
     ("staff", "role"): StaffRole,
     ("", "assessed_by"): Assessor,
     ("goals", "extent"): GoalExtent,
+    ("followups", "source"): AnswerSource,
 }
 
 # A stage's Estonian name; follow-up, in both models, by the RV model's name (the entry does not
@@ -393,6 +395,7 @@ FIELD_LABELS = {
     "score": N_("score"),
     "seq": N_("sequence number"),
     "sex": N_("sex"),
+    "source": N_("source of the answer"),
     "skip_reason": N_("reason skipped"),
     "stage": N_("stage"),
     "start_date": N_("start date"),

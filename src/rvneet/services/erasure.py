@@ -114,7 +114,7 @@ KEPT: dict[str, frozenset[str]] = {
     "consents": frozenset({"scope", "given_by"}),
     "support_requests": frozenset({"kind", "answer"}),
     "reopenings": frozenset({"previous_reason"}),
-    "followups": frozenset({"status"}),
+    "followups": frozenset({"status", "source"}),
     "ngts_entries": frozenset(),
     "manager_changes": frozenset(),
 }
