@@ -70,15 +70,16 @@ KEPT_TEXT: dict[str, frozenset[str]] = {
     "assessments": frozenset({"risk", "light"}),
     "stage_changes": frozenset({"stage"}),
     "contacts": frozenset({"channel", "with_roles"}),
+    "needs_assessments": frozenset({"assessed_by"}),
     "needs": frozenset({"category"}),
     "welfare_scores": frozenset({"domain"}),
-    "goals": frozenset({"state"}),
+    "goals": frozenset({"state", "extent"}),
     "network_members": frozenset({"role", "org", "tier"}),
     "support_activities": frozenset({"status"}),
     "consents": frozenset({"scope", "given_by"}),
     "support_requests": frozenset({"kind", "answer"}),
     "reopenings": frozenset({"previous_reason"}),
-    "followups": frozenset({"status"}),
+    "followups": frozenset({"status", "source"}),
     "staff": frozenset({"role"}),
 }
 # Replaced by a pseudonym: the references, and the case manager's name (still groups cases by manager).
