@@ -394,8 +394,48 @@ def test_needs_refused(book: Path, run: Run, code: int, args: list[str], message
 
 
 def test_needs_without_a_need_is_refused(book: Path, run: Run) -> None:
-    message = refused(run, book, "case", "needs", NEET, "--date", "2025-03-03", code=2)
-    assert "--need" in message
+    message = refused(run, book, "case", "needs", NEET, "--date", "2025-03-03", code=1)
+    assert message == "Error: give at least one --need, --education, --employment or --wellbeing"
+
+
+def test_statuses_by_the_case_manager_and_the_youth_side_by_side(book: Path, ok: Ok) -> None:
+    """Table 1 row 1: education and employment status, and who assessed, kept side by side."""
+    needs(ok, NEET, "2025-02-10", "--need", "work", "--education", "no", "--employment", "no")
+    needs(ok, NEET, "2025-02-10", "--by", "youth", "--education", "yes", "--wellbeing", "4")
+    out = json.loads(needs(ok, NEET, "2025-02-12", "--by", "noor", "--employment", "jah",
+                           "--format", "json"))  # fmt: skip
+    assert (out["assessed_by"], out["in_employment"], out["wellbeing"]) == ("youth", True, None)
+    assert events(ok, NEET, "needs") == [
+        (
+            "2025-02-10",
+            "needs",
+            "work; not in education; not working; assessed by the case manager",
+        ),
+        ("2025-02-10", "needs", "in education; wellbeing 4/10; the youth's self-assessment"),
+        ("2025-02-12", "needs", "working; the youth's self-assessment"),
+    ]
+    sql = "SELECT date, assessed_by, in_education, in_employment, wellbeing FROM needs_assessments"
+    assert query(book, sql + " ORDER BY id") == [
+        ("2025-02-10", "case-manager", 0, 0, None),
+        ("2025-02-10", "youth", 1, None, 4),
+        ("2025-02-12", "youth", None, 1, None),
+    ]
+
+
+STATUS_REFUSALS = {
+    "wellbeing 0": (1, ["--wellbeing", "0"], "wellbeing"),
+    "wellbeing 11": (1, ["--wellbeing", "11"], "wellbeing"),
+    "education maybe": (2, ["--education", "maybe"], "--education"),
+    "assessed by the police": (2, ["--by", "police", "--education", "no"], "--by"),
+}
+
+
+@pytest.mark.parametrize(
+    ("code", "args", "message"), STATUS_REFUSALS.values(), ids=STATUS_REFUSALS.keys()
+)
+def test_statuses_refused(book: Path, run: Run, code: int, args: list[str], message: str) -> None:
+    date = ["--date", "2025-03-03"]
+    assert message in refused(run, book, "case", "needs", NEET, *date, *args, code=code)
 
 
 def test_an_rv_risk_assessment_records_its_instrument(book: Path, ok: Ok) -> None:
@@ -423,3 +463,27 @@ def test_an_instrument_on_a_neet_assessment_is_refused(book: Path, run: Run) -> 
     args = ("case", "assess", NEET, "--date", "2025-03-01", "--light", "green")
     message = refused(run, book, *args, "--instrument", "YLS/CMI")
     assert "--instrument is for RV risk assessments" in message
+
+
+def test_a_neet_case_opens_with_its_starting_statuses(book: Path, ok: Ok) -> None:
+    ok(
+        "case", "open", "--youth", "Y-0003", "--model", "neet", "--start", "2025-03-01",
+        "--light", "green", "--group", "risk", "--education", "yes", "--employment", "no",
+        "--wellbeing", "5",
+    )  # fmt: skip
+    assert events(ok, "NEET-2025-002", "needs") == [
+        (
+            "2025-03-01",
+            "needs",
+            "in education; not working; wellbeing 5/10; assessed by the case manager",
+        )
+    ]
+
+
+def test_statuses_at_opening_are_refused_for_rv_and_write_nothing(book: Path, run: Run) -> None:
+    message = refused(
+        run, book, "case", "open", "--youth", "Y-0003", "--model", "rv", "--start", "2025-03-01",
+        "--risk", "high", "--education", "yes",
+    )  # fmt: skip
+    assert message == "Error: --education and --employment at opening are for NEET cases"
+    assert query(book, "SELECT ref FROM cases WHERE ref = 'RV-2025-002'") == []

@@ -34,7 +34,10 @@ NO_OUTCOME = {
     "wellbeing_end": None,
     "satisfaction_manager": None,
     "satisfaction_overall": None,
+    "resolution_youth": None,
+    "resolution_manager": None,
     "goals_met": 0,
+    "goals_partial": 0,
     "goals_total": 0,
     "goals_dropped": 0,
 }
@@ -145,6 +148,35 @@ def test_goals_met_are_derived_from_the_plan(book: Path, ok: Ok) -> None:
     assert "Goals met" in table and "2 of 3" in table
 
 
+def test_the_resolution_is_assessed_three_ways(book: Path, ok: Ok) -> None:
+    """Table 1 row 2: by the youth, by the case manager, and jointly against the plan."""
+    ok("case", "goal", "add", NEET, "Enrol in a vocational school", "--date", "2025-02-10")
+    ok("case", "goal", "done", NEET, "1", "--date", "2025-05-02")
+    close(
+        ok, NEET, "2025-06-30", "goals-met", "--resolution-youth", "4", "--resolution-manager", "3"
+    )
+    outcome = show(ok, NEET)["outcome"]
+    assert (outcome["resolution_youth"], outcome["resolution_manager"]) == (4, 3)
+    assert (outcome["goals_met"], outcome["goals_total"]) == (1, 1)
+    table = ok("case", "show", NEET)
+    assert "resolved by the youth's assessment 4/5" in table
+    assert "resolved by the case manager's assessment 3/5" in table
+
+
+def test_closing_uses_the_wellbeing_baseline_recorded_earlier(book: Path, ok: Ok) -> None:
+    """Table 1 row 2: the baseline given at the needs assessment wins over --wellbeing-start."""
+    ok("case", "needs", NEET, "--date", "2025-02-10", "--by", "youth", "--wellbeing", "3")
+    ok("case", "needs", NEET, "--date", "2025-03-10", "--wellbeing", "5")  # later: not the baseline
+    close(ok, NEET, "2025-06-30", "goals-met", "--wellbeing-start", "6", "--wellbeing-end", "8")
+    outcome = show(ok, NEET)["outcome"]
+    assert (outcome["wellbeing_start"], outcome["wellbeing_end"]) == (3, 8)
+
+
+def test_without_a_baseline_closing_takes_wellbeing_start(book: Path, ok: Ok) -> None:
+    close(ok, NEET, "2025-06-30", "goals-met", "--wellbeing-start", "6", "--wellbeing-end", "8")
+    assert show(ok, NEET)["outcome"]["wellbeing_start"] == 6
+
+
 CLOSE_REFUSALS = {
     "wellbeing-start 0": (1, ["--wellbeing-start", "0"], "wellbeing-start"),
     "wellbeing-start 11": (1, ["--wellbeing-start", "11"], "wellbeing-start"),
@@ -160,6 +192,8 @@ CLOSE_REFUSALS = {
     "employment as a number": (2, ["--employment", "1"], "--employment"),
     "end before the last stage change": (1, ["--end", "2025-03-31"], "before the last stage change (2025-04-01)"),
     "end in the future": (1, ["--end", TOMORROW], "in the future"),
+    "resolution-youth 0": (1, ["--resolution-youth", "0"], "resolution-youth"),
+    "resolution-manager 6": (1, ["--resolution-manager", "6"], "resolution-manager"),
 }  # fmt: skip
 
 

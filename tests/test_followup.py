@@ -206,6 +206,29 @@ def test_record_a_youth_not_reached(ok: Ok, book: Path) -> None:
     ]
 
 
+def test_the_source_of_the_answer_and_the_wellbeing_then(book: Path, ok: Ok) -> None:
+    """Table 1 row 2: where the answer came from, and the youth's wellbeing at the follow-up."""
+    record(ok, RV, "2025-11-20", "yes", "--source", "youth", "--wellbeing", "7")
+    # A register answers without the youth being reached.
+    record(ok, LATE, "2025-11-20", "no", "--source", "register", "--employment", "yes")
+    sql = (
+        "SELECT source, wellbeing, reached, in_employment FROM followups WHERE done_on IS NOT NULL"
+    )
+    assert query(book, sql + " ORDER BY source") == [
+        ("register", None, 0, 1),
+        ("youth", 7, 1, None),
+    ]
+    assert followup_events(ok, RV)[-1] == (
+        "2025-11-20",
+        "follow-up done",
+        "reached, education unknown, employment unknown; wellbeing 7/10; source: youth",
+    )
+    assert followup_events(ok, LATE)[-1] == (
+        "2025-11-20", "follow-up done", "not reached; source: register",
+    )  # fmt: skip
+    assert "allikas: register" in ok("--lang", "et", "case", "show", LATE)
+
+
 RECORD_REFUSALS = {
     "open case": (1, [OPEN, "--date", "2025-08-01", "--reached", "yes"], f"{OPEN} is open; a follow-up comes after closing"),
     "unknown case": (3, ["NEET-2025-099", "--date", "2025-11-20", "--reached", "yes"], "no case 'NEET-2025-099'"),
@@ -219,6 +242,10 @@ RECORD_REFUSALS = {
     "no reached": (2, [RV, "--date", "2025-11-20"], "--reached"),
     "no date": (2, [RV, "--reached", "yes"], "--date"),
     "malformed date": (2, [RV, "--date", "20.11.25", "--reached", "yes"], "two-digit year"),
+    "wellbeing 11": (1, [RV, "--date", "2025-11-20", "--reached", "yes", "--wellbeing", "11"], "wellbeing"),
+    "wellbeing when not reached": (1, [RV, "--date", "2025-11-20", "--reached", "no", "--wellbeing", "5"], "only when reached"),
+    "wellbeing from a register": (1, [RV, "--date", "2025-11-20", "--reached", "yes", "--source", "register", "--wellbeing", "5"], "only when reached"),
+    "unknown source": (2, [RV, "--date", "2025-11-20", "--reached", "yes", "--source", "school"], "--source"),
 }  # fmt: skip
 
 

@@ -118,6 +118,7 @@ def test_goals_are_numbered_within_their_case(ok: Ok, initialised: Path, case: s
         "state": "open",
         "state_date": None,
         "reason": None,
+        "extent": None,
     }
     assert [g["goal"] for g in goals] == [1, 2, 3]
 
@@ -150,6 +151,30 @@ def test_goals_done_and_dropped_give_goals_met(ok: Ok, initialised: Path, case: 
     assert (outcome["goals_met"], outcome["goals_total"]) == (1, 2)
 
 
+def test_a_goal_partly_reached_is_counted_apart(ok: Ok, initialised: Path, case: str) -> None:
+    """Table 1 row 2: "mil määral"; only a goal reached in full counts as met."""
+    for text in ("Attend school daily", "Join a club", "Find a summer job"):
+        ok("case", "goal", "add", case, text, "--date", "2025-01-15")
+    ok("case", "goal", "done", case, "1", "--date", "2025-05-20", "--extent", "partial")
+    ok("case", "goal", "done", case, "2", "--date", "2025-05-21", "--extent", "none")
+    ok("case", "goal", "done", case, "3", "--date", "2025-05-22")
+    record = plan(ok)
+    assert [g["extent"] for g in record["goals"]] == ["partial", "none", "full"]
+    assert (record["goals_met"], record["goals_total"], record["goals_partial"]) == (1, 3, 1)
+    timeline = json.loads(ok("case", "show", case, "--format", "json"))["timeline"]
+    assert "1: Attend school daily (partial)" in [e["detail"] for e in timeline]
+    assert "(osaliselt)" in ok("--lang", "et", "case", "show", case)
+
+
+def test_goal_extent_refused(run: Run, initialised: Path, case: str) -> None:
+    run("case", "goal", "add", case, "A goal", "--date", "2025-01-15")
+    message = refused(
+        run, initialised, "case", "goal", "done", case, "1", "--date", "2025-05-20",
+        "--extent", "half", code=2,
+    )  # fmt: skip
+    assert "--extent" in message
+
+
 def test_empty_plan(ok: Ok, initialised: Path, case: str) -> None:
     text = ok("case", "plan", case)
     assert "No goals yet." in text and "No support activities yet." in text
@@ -162,6 +187,7 @@ def test_empty_plan(ok: Ok, initialised: Path, case: str) -> None:
         "goals_met": 0,
         "goals_total": 0,
         "goals_dropped": 0,
+        "goals_partial": 0,
     }
 
 
@@ -249,6 +275,8 @@ def test_activities_with_provider_and_state(ok: Ok, initialised: Path, case: str
             "helpful",
             "--satisfaction",
             "5",
+            "--provider-note",
+            "came to every meeting",
         )
         == "1"
     )
@@ -271,6 +299,7 @@ def test_activities_with_provider_and_state(ok: Ok, initialised: Path, case: str
         "ended": "2025-06-20",
         "feedback": "helpful",
         "satisfaction": 5,
+        "provider_note": "came to every meeting",
     }
     assert (activities[1]["member"], activities[1]["status"], activities[1]["satisfaction"]) == (
         "M-002",
@@ -280,6 +309,17 @@ def test_activities_with_provider_and_state(ok: Ok, initialised: Path, case: str
     text = ok("case", "plan", case)
     assert "Kati Kask (M-001, youth-worker, Viljandi noortekeskus)" in text
     assert "completed 2025-06-20" in text and "not-suitable 2025-03-01" in text
+
+
+def test_an_empty_provider_note_is_refused_and_writes_nothing(
+    ok: Ok, run: Run, initialised: Path, case: str
+) -> None:
+    add_activity(ok)
+    message = refused(
+        run, initialised, "case", "activity", "end", case, "1", "--date", "2025-06-20",
+        "--status", "completed", "--provider-note", "  ",
+    )  # fmt: skip
+    assert message.startswith("Error: ") and "support provider's note" in message
 
 
 def test_an_ongoing_activity_shows_its_planned_end(ok: Ok, initialised: Path, case: str) -> None:

@@ -13,7 +13,7 @@ The book (period 2025H1 = 2025-01-01 … 2025-06-30 unless said otherwise), one 
 | NEET-2024-007 | Y-0011 | neet | 2024-05-01 | other | 2024-11-30 declined | follow-up: not reached |
 | NEET-2025-001 | Y-0003 | risk | 2025-06-30 | school | open | the last day |
 | NEET-2025-002 | Y-0004 | risk | 2025-02-01 | referral | 2025-08-15 (after) | |
-| NEET-2025-003 | Y-0005 | neet | 2025-03-20 | ngts-list | 2025-06-15 declined | |
+| NEET-2025-003 | Y-0005 | neet | 2025-03-20 | ngts-list | 2025-06-15 declined | goal partly met |
 | NEET-2025-004 | Y-0007 | neet | 2025-02-15 | other | 2025-05-31 moved; reopened 2025-08-01 | |
 | NEET-2025-005 | Y-0002 | neet | 2025-07-01 | school | open | the day after |
 | RV-2024-001, RV-2025-001 | Y-0008 | | | ngts-list, school | | never counted |
@@ -183,6 +183,8 @@ def build(ok: Ok, folder: Path) -> None:
     ok("case", "needs", "NEET-2025-003", "--date", "2025-04-10", "--need", "education",
        "--need", "work", "--need", "obligations", "--neet-months", "6")  # fmt: skip
     ok("case", "goal", "add", "NEET-2025-003", "Find a job", "--date", "2025-04-15")
+    # Table 1 row 2: partly reached, so not met but counted apart (goals_partial).
+    ok("case", "goal", "done", "NEET-2025-003", "1", "--date", "2025-06-10", "--extent", "partial")
     close("NEET-2025-003", "2025-06-15", "declined", "--employment", "yes",
           "--wellbeing-start", "5", "--satisfaction-manager", "3")  # fmt: skip
     # NEET-2025-004: closed in the period, reopened after it (which cleared its outcome).
@@ -290,6 +292,7 @@ EXPECTED_H1 = {
     "goals_met": 3,
     "goals_total": 5,
     "goals_dropped": 1,
+    "goals_partial": 1,
     "wellbeing_change_mean": 0.5,
     "wellbeing_change_n": 2,
     "satisfaction_manager_mean": 4.0,

@@ -198,6 +198,21 @@ def open_(
             "start date or beyond its case limit.",
         ),
     ] = False,
+    education: Annotated[
+        YesNo | None,
+        choice_option(YesNo, "--education", help="NEET: in education at the start? yes or no."),
+    ] = None,
+    employment: Annotated[
+        YesNo | None,
+        choice_option(YesNo, "--employment", help="NEET: working at the start? yes or no."),
+    ] = None,
+    wellbeing: Annotated[
+        int | None,
+        typer.Option(
+            "--wellbeing",
+            help="The youth's own wellbeing rating at the start (the baseline), 1–10.",
+        ),
+    ] = None,
 ) -> None:
     """Open a case and print its reference (RV-2025-001 / NEET-2025-001).
 
@@ -206,10 +221,14 @@ def open_(
     An RV case warns when no agreement is in force on the start date or when it exceeds the
     agreement's case limit (clause 4.3); --strict refuses it instead.
 
+    --education, --employment (NEET) and --wellbeing record the starting statuses as a needs
+    assessment on the start date.
+
     \b
     Example: rvneet case open --youth Y-0001 --model rv --start 2025-03-03 --risk high
     """
     from rvneet.services.cases import case_detail, open_case
+    from rvneet.services.casework import record_start_statuses
 
     # On a terminal, what the model needs is asked for (a script is refused as before).
     if model is Model.RV and risk is None:
@@ -231,6 +250,13 @@ def open_(
             instrument=instrument,
             channel=channel,
             strict=strict,
+        )
+        record_start_statuses(
+            session,
+            opened.case,
+            in_education=yes_no(education),
+            in_employment=yes_no(employment),
+            wellbeing=wellbeing,
         )
         record = case_detail(session, opened.case.ref, personal=False)
     for message in opened.warnings:
@@ -309,10 +335,26 @@ def close(
         int | None,
         typer.Option("--satisfaction-overall", help="Satisfaction with the whole process, 1–5."),
     ] = None,
+    resolution_youth: Annotated[
+        int | None,
+        typer.Option(
+            "--resolution-youth",
+            help="How far the youth's situation was resolved, by the youth, 1–5.",
+        ),
+    ] = None,
+    resolution_manager: Annotated[
+        int | None,
+        typer.Option(
+            "--resolution-manager",
+            help="How far the youth's situation was resolved, by the case manager, 1–5.",
+        ),
+    ] = None,
 ) -> None:
     """Close a case with its outcome; a follow-up is scheduled 6 months after the end.
 
-    The outcome options are optional; goals met / total come from the case plan.
+    The outcome options are optional; goals met / total come from the case plan (the joint
+    assessment against the plan), beside --resolution-youth and --resolution-manager. A wellbeing
+    baseline recorded earlier (case needs --wellbeing) is used instead of --wellbeing-start.
     The 6-month follow-up is the NEET model's (stage 3.6 and Table 1); the RV agreement does not
     ask for it: for an RV case it is scheduled as good practice unless
     `rvneet settings rv-followup off`.
@@ -334,6 +376,8 @@ def close(
             wellbeing_end=wellbeing_end,
             satisfaction_manager=satisfaction_manager,
             satisfaction_overall=satisfaction_overall,
+            resolution_youth=resolution_youth,
+            resolution_manager=resolution_manager,
         )
         closed = case.ref
     typer.echo(closed)
@@ -629,6 +673,8 @@ def _outcome_line(outcome: dict[str, Any]) -> str:
     for key, label in (
         ("satisfaction_manager", N_("satisfaction with manager {score}/5")),
         ("satisfaction_overall", N_("satisfaction with overall {score}/5")),
+        ("resolution_youth", N_("resolved by the youth's assessment {score}/5")),
+        ("resolution_manager", N_("resolved by the case manager's assessment {score}/5")),
     ):
         if outcome[key] is not None:
             parts.append(translate(label).format(score=outcome[key]))

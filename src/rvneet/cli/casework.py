@@ -15,12 +15,15 @@ from rvneet.cli.common import (
     parse_date,
     parse_domain_score,
     print_created,
+    yes_no,
 )
 from rvneet.domain.enums import (
+    Assessor,
     ContactChannel,
     NeedCategory,
     NetworkRole,
     WelfareDomain,
+    YesNo,
     choices_text,
     estonian_forms_text,
     parse_choice,
@@ -137,14 +140,14 @@ def needs(
     ref: case_cli.CaseRef,
     date: DateOption,
     need: Annotated[
-        list[NeedCategory],
+        list[NeedCategory] | None,
         choice_option(
             NeedCategory,
             "--need",
             help="A need category; repeat for several: education, work, health, institutional-care, "
             "risk-behaviour, life-event, obligations, other.",
         ),
-    ],
+    ] = None,
     neet_months: Annotated[
         int | None, typer.Option("--neet-months", help="Months spent NEET at first contact.")
     ] = None,
@@ -163,11 +166,39 @@ def needs(
     ] = None,
     note: NoteOption = None,
     fmt: CreatedFormatOption = CreatedFormat.TEXT,
+    education: Annotated[
+        YesNo | None,
+        choice_option(YesNo, "--education", help="Is the youth in education? yes or no."),
+    ] = None,
+    employment: Annotated[
+        YesNo | None,
+        choice_option(YesNo, "--employment", help="Is the youth working? yes or no."),
+    ] = None,
+    wellbeing: Annotated[
+        int | None,
+        typer.Option(
+            "--wellbeing",
+            help="The youth's own wellbeing rating, 1–10: the baseline that closing uses.",
+        ),
+    ] = None,
+    by: Annotated[
+        Assessor,
+        choice_option(
+            Assessor,
+            "--by",
+            help="Who assessed: case-manager (from the youth's information, the default) or "
+            "youth (the youth's self-assessment); both are kept side by side.",
+        ),
+    ] = Assessor.CASE_MANAGER,
 ) -> None:
     """Record a needs assessment; earlier ones are kept.
 
+    Give at least one --need, --education, --employment or --wellbeing. The first --wellbeing
+    recorded is the baseline that closing uses (Table 1 rows 1–2).
+
     \b
-    Example: rvneet case needs NEET-2025-001 --date 2025-02-01 --need education --need health --neet-months 8 --motivation 3
+    Examples: rvneet case needs NEET-2025-001 --date 2025-02-01 --need education --need health --neet-months 8 --motivation 3
+              rvneet case needs NEET-2025-001 --date 2025-02-01 --by youth --education no --employment no --wellbeing 4
     """
     from rvneet.domain.errors import InvalidInput
     from rvneet.services.casework import record_needs
@@ -189,16 +220,20 @@ def needs(
             session,
             ref,
             date=date,
-            needs=tuple(need),
+            needs=tuple(need or ()),
             neet_months=neet_months,
             motivation=motivation,
             domains=scores,
             note=note,
+            in_education=yes_no(education),
+            in_employment=yes_no(employment),
+            assessed_by=by,
+            wellbeing=wellbeing,
         )
         record = plain(
             assessment,
             case=ref.strip().upper(),
-            needs=[n.value for n in dict.fromkeys(need)],
+            needs=[n.value for n in dict.fromkeys(need or ())],
             domains={d.value: s for d, s in scores.items()},
         )
     print_created(record["case"], fmt, record)

@@ -20,7 +20,7 @@ from rvneet.cli.common import (
     yes_no,
 )
 from rvneet.cli.completion import complete_case
-from rvneet.domain.enums import Model
+from rvneet.domain.enums import AnswerSource, Model
 from rvneet.i18n import N_
 
 app = typer.Typer(
@@ -121,11 +121,24 @@ def record(
         choice_option(YesNo, "--employment", help="In employment then? yes or no."),
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="A short note.")] = None,
+    source: Annotated[
+        AnswerSource | None,
+        choice_option(
+            AnswerSource,
+            "--source",
+            help="Where the answer came from: youth (the youth said it) or register.",
+        ),
+    ] = None,
+    wellbeing: Annotated[
+        int | None,
+        typer.Option("--wellbeing", help="The youth's own wellbeing rating then, 1–10."),
+    ] = None,
 ) -> None:
     """Record the follow-up contact of a closed case.
 
     \b
-    Example: rvneet followup record NEET-2025-001 --date 2026-04-30 --reached yes --education yes
+    Examples: rvneet followup record NEET-2025-001 --date 2026-04-30 --reached yes --education yes
+              rvneet followup record NEET-2025-002 --date 2026-05-04 --reached yes --source youth --wellbeing 7
     """
     from rvneet.services.followups import record_followup
 
@@ -138,6 +151,8 @@ def record(
             in_education=yes_no(education),
             in_employment=yes_no(employment),
             note=note,
+            source=source,
+            wellbeing=wellbeing,
         )
     typer.echo(ref.strip().upper())
 

@@ -20,7 +20,7 @@ from rvneet.cli.common import (
     to_json,
 )
 from rvneet.cli.completion import complete_activity, complete_goal, complete_member
-from rvneet.domain.enums import ActivityStatus, GoalState, NetworkRole, shown_stored
+from rvneet.domain.enums import ActivityStatus, GoalExtent, GoalState, NetworkRole, shown_stored
 from rvneet.i18n import N_, _, format_date
 
 goal_app = typer.Typer(
@@ -103,18 +103,32 @@ def goal_add(
 
 @goal_app.command("done")
 def goal_done(
-    ctx: typer.Context, ref: case_cli.CaseRef, goal: GoalNumber, date: DateOption
+    ctx: typer.Context,
+    ref: case_cli.CaseRef,
+    goal: GoalNumber,
+    date: DateOption,
+    extent: Annotated[
+        GoalExtent,
+        choice_option(
+            GoalExtent,
+            "--extent",
+            help="How far the goal was reached: full (the default), partial or none.",
+        ),
+    ] = GoalExtent.FULL,
 ) -> None:
-    """Mark a goal of the plan as reached.
+    """Mark a goal of the plan as reached, fully or partly (--extent).
+
+    Only a goal reached in full counts as met; report neet counts partly reached goals apart.
 
     \b
-    Example: rvneet case goal done NEET-2025-001 1 --date 2025-08-20
+    Examples: rvneet case goal done NEET-2025-001 1 --date 2025-08-20
+              rvneet case goal done NEET-2025-001 2 --date 2025-08-20 --extent partial
     """
     from rvneet.domain.enums import GoalState
     from rvneet.services.plan import end_goal
 
     with database(ctx).session(write=True) as session:
-        number = end_goal(session, ref, goal, state=GoalState.DONE, date=date).number
+        number = end_goal(session, ref, goal, state=GoalState.DONE, date=date, extent=extent).number
     typer.echo(number)
 
 
@@ -220,6 +234,14 @@ def activity_end(
         int | None,
         typer.Option("--satisfaction", help="The youth's satisfaction with the provider, 1–5."),
     ] = None,
+    provider_note: Annotated[
+        str | None,
+        typer.Option(
+            "--provider-note",
+            help="What the support provider reports on the activity (free text, erased with the "
+            "youth).",
+        ),
+    ] = None,
 ) -> None:
     """End a support activity with how it went.
 
@@ -237,6 +259,7 @@ def activity_end(
             status=status,
             feedback=feedback,
             satisfaction=satisfaction,
+            provider_note=provider_note,
         ).number
     typer.echo(number)
 

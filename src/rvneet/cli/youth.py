@@ -368,6 +368,7 @@ ERASED_FIELDS = {
     "case_members.no_consent_reason": N_("reason for adding without consent"),
     "support_activities.kind": N_("support activity kind"),
     "support_activities.feedback": N_("support activity feedback"),
+    "support_activities.provider_note": N_("support provider's note"),
     "support_requests.justification": N_("support request justification"),
     "support_requests.answer_note": N_("support request answer note"),
     "reopenings.reason": N_("reopening reason"),

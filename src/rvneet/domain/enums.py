@@ -222,6 +222,28 @@ class YesNo(StrEnum):
     NO = "no"
 
 
+class GoalExtent(StrEnum):
+    """How far a goal was reached (Table 1 row 2, "mil määral")."""
+
+    FULL = "full"
+    PARTIAL = "partial"
+    NONE = "none"
+
+
+class AnswerSource(StrEnum):
+    """Where the follow-up's answer came from (Table 1 row 2): the youth, or a register."""
+
+    YOUTH = "youth"
+    REGISTER = "register"
+
+
+class Assessor(StrEnum):
+    """Who assessed a youth's needs (Table 1 row 1): the case manager or the youth."""
+
+    CASE_MANAGER = "case-manager"  # from the youth's information
+    YOUTH = "youth"  # the youth's own self-assessment
+
+
 # Each typed value's Estonian form, in the models' own words (docs/glossary.md). A value missing here
 # has no form of its own in Estonian (rv, sms, Rajaleidja): the English value is also the Estonian one.
 ESTONIAN: dict[type[StrEnum], dict[str, str]] = {
@@ -330,6 +352,13 @@ ESTONIAN: dict[type[StrEnum], dict[str, str]] = {
         FeedbackAspect.INFORMATION_FLOW: "info-liikumine",
         FeedbackAspect.KEEPING_AGREEMENTS: "kokkulepete-järgimine",
     },
+    Assessor: {Assessor.CASE_MANAGER: "juhtumikorraldaja", Assessor.YOUTH: "noor"},
+    AnswerSource: {AnswerSource.YOUTH: "noor", AnswerSource.REGISTER: "register"},
+    GoalExtent: {
+        GoalExtent.FULL: "täielikult",
+        GoalExtent.PARTIAL: "osaliselt",
+        GoalExtent.NONE: "ei-saavutatud",
+    },
 }
 
 ESTONIAN[StaffRole] = {
@@ -412,6 +441,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
     SupportKind: {SupportKind.PROCESS_MANAGEMENT: "protsessijuhtimise tugi"},
     ActivityStatus: {ActivityStatus.NOT_SUITABLE: "ei sobinud"},
     FollowUpStatus: {FollowUpStatus.SKIPPED: "vahele jäetud"},
+    GoalExtent: {GoalExtent.NONE: "ei saavutatud"},
 }
 
 

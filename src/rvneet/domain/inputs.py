@@ -14,10 +14,13 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from rvneet.domain.dates import FIRST_DAY
 from rvneet.domain.enums import (
     ActivityStatus,
+    AnswerSource,
+    Assessor,
     CloseReason,
     ConsentGiver,
     ConsentScope,
     ContactChannel,
+    GoalExtent,
     GoalState,
     Light,
     Model,
@@ -197,13 +200,17 @@ class Closing(_Input):
     wellbeing_end: int | None = None
     satisfaction_manager: int | None = None
     satisfaction_overall: int | None = None
+    resolution_youth: int | None = None
+    resolution_manager: int | None = None
 
     @field_validator("wellbeing_start", "wellbeing_end")
     @classmethod
     def _wellbeing(cls, value: int | None) -> int | None:
         return _within(value, 1, 10)
 
-    @field_validator("satisfaction_manager", "satisfaction_overall")
+    @field_validator(
+        "satisfaction_manager", "satisfaction_overall", "resolution_youth", "resolution_manager"
+    )
     @classmethod
     def _satisfaction(cls, value: int | None) -> int | None:
         return _within(value, 1, 5)
@@ -256,6 +263,15 @@ class NewNeeds(_Input):
     motivation: int | None = None
     domains: dict[WelfareDomain, int] = {}
     note: str | None = None
+    in_education: bool | None = None
+    in_employment: bool | None = None
+    assessed_by: Assessor = Assessor.CASE_MANAGER
+    wellbeing: int | None = None
+
+    @field_validator("wellbeing")
+    @classmethod
+    def _wellbeing(cls, value: int | None) -> int | None:
+        return _within(value, 1, 10)
 
     @field_validator("neet_months")
     @classmethod
@@ -270,8 +286,11 @@ class NewNeeds(_Input):
     @model_validator(mode="after")
     def _needs(self) -> Self:
         _not_future(self.date, _("the assessment date"), dt.date.today())
-        if not self.needs:
-            raise ValueError(_("give at least one --need"))
+        statuses = (self.in_education, self.in_employment, self.wellbeing)
+        if not self.needs and all(value is None for value in statuses):
+            raise ValueError(
+                _("give at least one --need, --education, --employment or --wellbeing")
+            )
         for domain, score in self.domains.items():
             if not 1 <= score <= 5:
                 raise ValueError(
@@ -304,11 +323,25 @@ class FollowUpRecord(_Input):
     in_education: bool | None = None
     in_employment: bool | None = None
     note: str | None = None
+    source: AnswerSource | None = None
+    wellbeing: int | None = None
+
+    @field_validator("wellbeing")
+    @classmethod
+    def _wellbeing(cls, value: int | None) -> int | None:
+        return _within(value, 1, 10)
 
     @model_validator(mode="after")
     def _outcome(self) -> Self:
         _not_future(self.date, _("the follow-up date"), dt.date.today())
-        if not self.reached and (self.in_education is not None or self.in_employment is not None):
+        if self.wellbeing is not None and not (
+            self.reached and self.source is not AnswerSource.REGISTER
+        ):
+            raise ValueError(_("the wellbeing (--wellbeing) is the youth's own: only when reached"))
+        # A register tells education and employment without the youth being reached.
+        from_register = self.source is AnswerSource.REGISTER
+        statuses = self.in_education is not None or self.in_employment is not None
+        if not self.reached and not from_register and statuses:
             raise ValueError(
                 _("education and employment can be recorded only when the youth was reached")
             )
@@ -390,6 +423,7 @@ class GoalEnd(_Input):
     state: GoalState
     date: dt.date
     reason: str | None = None
+    extent: GoalExtent = GoalExtent.FULL
 
     @model_validator(mode="after")
     def _end(self) -> Self:
@@ -430,6 +464,7 @@ class ActivityEnd(_Input):
     status: ActivityStatus
     feedback: str | None = None
     satisfaction: int | None = None
+    provider_note: str | None = None
 
     @model_validator(mode="after")
     def _end(self) -> Self:
@@ -437,6 +472,7 @@ class ActivityEnd(_Input):
         if self.status is ActivityStatus.ONGOING:
             raise ValueError(_("an activity ends as completed, dropped or not-suitable"))
         _text(self.feedback, _("the feedback"), 1000, required=False)
+        _text(self.provider_note, _("the support provider's note"), 1000, required=False)
         if self.satisfaction is not None and not 1 <= self.satisfaction <= 5:
             raise ValueError(
                 _("the satisfaction must be 1–5, not {score}").format(score=self.satisfaction)

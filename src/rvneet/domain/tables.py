@@ -136,6 +136,11 @@ class Case(SQLModel, table=True):
             name="channel",
         ),
         CheckConstraint("age_at_start IS NULL OR age_at_start >= 0", name="age_at_start"),
+        CheckConstraint(
+            "(resolution_youth IS NULL OR resolution_youth BETWEEN 1 AND 5)"
+            " AND (resolution_manager IS NULL OR resolution_manager BETWEEN 1 AND 5)",
+            name="resolution",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -167,6 +172,9 @@ class Case(SQLModel, table=True):
     channel: str = Field(default="other", sa_column_kwargs={"server_default": "other"})
     # The youth's age on the start date, frozen when the youth is erased (no birth date after it).
     age_at_start: int | None = None
+    # Table 1 row 2 (0012): the resolution assessed at closing by the youth and by the case manager.
+    resolution_youth: int | None = None
+    resolution_manager: int | None = None
 
 
 class Assessment(SQLModel, table=True):
@@ -269,6 +277,8 @@ class NeedsAssessment(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("motivation IS NULL OR motivation BETWEEN 1 AND 5", name="motivation"),
         CheckConstraint("neet_months IS NULL OR neet_months >= 0", name="neet_months"),
+        CheckConstraint("assessed_by IN ('case-manager', 'youth')", name="assessed_by"),
+        CheckConstraint("wellbeing IS NULL OR wellbeing BETWEEN 1 AND 10", name="wellbeing"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -281,6 +291,14 @@ class NeedsAssessment(SQLModel, table=True):
     withdrawn_at: dt.date | None = None
     withdrawn_by: str | None = None
     withdrawn_reason: str | None = None
+    # Table 1 row 1 (0012): the statuses and who assessed (`domain.enums.Assessor`), and row 2's
+    # wellbeing baseline 1–10, recorded when given rather than typed at closing.
+    in_education: bool | None = None
+    in_employment: bool | None = None
+    assessed_by: str = Field(
+        default="case-manager", sa_column_kwargs={"server_default": "case-manager"}
+    )
+    wellbeing: int | None = None
 
 
 class Need(SQLModel, table=True):
@@ -313,7 +331,10 @@ class Goal(SQLModel, table=True):
     """A goal of the case plan (*juhtumiplaan* / *tegevuskava*), numbered within its case."""
 
     __tablename__ = "goals"
-    __table_args__ = (CheckConstraint("state IN ('open', 'done', 'dropped')", name="state"),)
+    __table_args__ = (
+        CheckConstraint("state IN ('open', 'done', 'dropped')", name="state"),
+        CheckConstraint("extent IS NULL OR extent IN ('full', 'partial', 'none')", name="extent"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = _case_fk()
@@ -328,6 +349,8 @@ class Goal(SQLModel, table=True):
     withdrawn_at: dt.date | None = None
     withdrawn_by: str | None = None
     withdrawn_reason: str | None = None
+    # How far a done goal was reached (`domain.enums.GoalExtent`, 0012); None before: full.
+    extent: str | None = None
 
 
 class NetworkMember(SQLModel, table=True):
@@ -396,6 +419,8 @@ class SupportActivity(SQLModel, table=True):
     withdrawn_at: dt.date | None = None
     withdrawn_by: str | None = None
     withdrawn_reason: str | None = None
+    # The support provider's own information on the activity (Table 1 row 2, 0012); free text.
+    provider_note: str | None = None
 
 
 class Consent(SQLModel, table=True):
@@ -462,7 +487,11 @@ class FollowUp(SQLModel, table=True):
     """The contact 6 months after a case closes (*järelsuhtlus*, NEET model stage 3.6)."""
 
     __tablename__ = "followups"
-    __table_args__ = (CheckConstraint("status IN ('due', 'done', 'skipped')", name="status"),)
+    __table_args__ = (
+        CheckConstraint("status IN ('due', 'done', 'skipped')", name="status"),
+        CheckConstraint("source IS NULL OR source IN ('youth', 'register')", name="source"),
+        CheckConstraint("wellbeing IS NULL OR wellbeing BETWEEN 1 AND 10", name="wellbeing"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = _case_fk()
@@ -478,6 +507,10 @@ class FollowUp(SQLModel, table=True):
     withdrawn_at: dt.date | None = None
     withdrawn_by: str | None = None
     withdrawn_reason: str | None = None
+    # Table 1 row 2 (0012): where the answer came from (`domain.enums.AnswerSource`), and the
+    # youth's wellbeing then, 1–10.
+    source: str | None = None
+    wellbeing: int | None = None
 
 
 class NgtsEntry(SQLModel, table=True):

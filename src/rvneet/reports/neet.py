@@ -29,6 +29,8 @@ Active cases:
 
 Closings (cases closed in the period; `closed_by_group`, `closed_by_reason` add up to `cases_closed`):
 - `closed_in_education`, `closed_in_employment`, `closed_in_education_or_employment`: "yes" at closing.
+- `goals_partial`: the goals of those cases' plans partly met (`goal done --extent partial`), not
+  counted in `goals_met`, which counts the goals met in full.
 - `goals_met`, `goals_total`, `goals_dropped`: the goals of those cases' plans done, not dropped
   (the total, as in `case show`: a dropped goal is left out of it) and dropped.
 - `wellbeing_change_mean` (end minus start on the youth's own 1–10 scale, where both are given),
@@ -187,7 +189,10 @@ _NGTS_TO_CONTACT = _with(
 # The goals of the cases closed in the period, in their state on the period's last day.
 _GOALS = _with(
     """
-    SELECT COALESCE(SUM(g.state = 'done' AND g.state_date <= :end), 0) AS met,
+    SELECT COALESCE(SUM(g.state = 'done' AND g.state_date <= :end
+                        AND COALESCE(g.extent, 'full') = 'full'), 0) AS met,
+           COALESCE(SUM(g.state = 'done' AND g.state_date <= :end
+                        AND g.extent = 'partial'), 0) AS partial,
            COALESCE(SUM(NOT (g.state = 'dropped' AND g.state_date <= :end)), 0) AS total,
            COALESCE(SUM(g.state = 'dropped' AND g.state_date <= :end), 0) AS dropped
       FROM active JOIN goals g ON g.case_id = active.id AND g.added_on <= :end
@@ -290,6 +295,7 @@ def build_neet(session: Session, period: Period) -> Report:
         figure("goals_met", int(goals.met)),
         figure("goals_total", int(goals.total)),
         figure("goals_dropped", int(goals.dropped)),
+        figure("goals_partial", int(goals.partial)),
         figure(
             "wellbeing_change_mean",
             _mean(total("wellbeing_sum"), total("wellbeing_n")),
@@ -417,6 +423,7 @@ FIGURE_LABELS = {
     "goals_met": N_("Goals met in the closed cases"),
     "goals_total": N_("Goals in the closed cases' plans (dropped left out)"),
     "goals_dropped": N_("Goals dropped in the closed cases"),
+    "goals_partial": N_("Goals partly met in the closed cases"),
     "wellbeing_change_mean": N_("Wellbeing change at closing (scale 1–10), mean"),
     "wellbeing_change_n": N_("Wellbeing change, cases"),
     "satisfaction_manager_mean": N_("Satisfaction with the case manager (1–5), mean"),

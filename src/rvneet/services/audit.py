@@ -43,6 +43,7 @@ REDACTED_FIELDS = frozenset(
         "justification",
         "answer_note",
         "feedback",
+        "provider_note",
         "skip_reason",
         "ineligible_reason",
         "no_consent_reason",

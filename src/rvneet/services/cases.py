@@ -310,12 +310,15 @@ def close_case(
     wellbeing_end: int | None = None,
     satisfaction_manager: int | None = None,
     satisfaction_overall: int | None = None,
+    resolution_youth: int | None = None,
+    resolution_manager: int | None = None,
 ) -> Case:
     """Close an open case with its outcome; it moves to follow-up, due 6 months after the end.
 
     The end may not be before the start, nor before the case's last assessment or stage change.
+    The wellbeing baseline recorded earlier (`case needs --wellbeing`) wins over `wellbeing_start`.
     """
-    from rvneet.services.casework import add_stage_change, current_stage
+    from rvneet.services.casework import add_stage_change, current_stage, wellbeing_baseline
     from rvneet.services.followups import schedule_followup
 
     data = validated(
@@ -328,6 +331,8 @@ def close_case(
         wellbeing_end=wellbeing_end,
         satisfaction_manager=satisfaction_manager,
         satisfaction_overall=satisfaction_overall,
+        resolution_youth=resolution_youth,
+        resolution_manager=resolution_manager,
     )
     case = get_case(session, case_ref)
     if case.end_date is not None:
@@ -335,14 +340,18 @@ def close_case(
             _("{ref} is already closed (on {end})").format(ref=case.ref, end=_day(case.end_date))
         )
     check_end(session, case, data.end, current_stage(session, case.id))  # type: ignore[arg-type]
+    # Read before the case changes: a query would flush the half-made closing to the audit log.
+    baseline = wellbeing_baseline(session, case)
     case.end_date = data.end
     case.close_reason = data.reason.value
     case.in_education = data.in_education
     case.in_employment = data.in_employment
-    case.wellbeing_start = data.wellbeing_start
+    case.wellbeing_start = baseline if baseline is not None else data.wellbeing_start
     case.wellbeing_end = data.wellbeing_end
     case.satisfaction_manager = data.satisfaction_manager
     case.satisfaction_overall = data.satisfaction_overall
+    case.resolution_youth = data.resolution_youth
+    case.resolution_manager = data.resolution_manager
     session.add(case)
     add_stage_change(session, case, FOLLOW_UP, data.end)
     schedule_followup(session, case)
@@ -413,6 +422,7 @@ def reopen_case(session: Session, case_ref: str, *, date: dt.date, reason: str) 
     case.in_education = case.in_employment = None
     case.wellbeing_start = case.wellbeing_end = None
     case.satisfaction_manager = case.satisfaction_overall = None
+    case.resolution_youth = case.resolution_manager = None
     session.add(case)
     cancel_followup(session, case)
     add_stage_change(session, case, REOPEN_STAGE[Model(case.model)], data.date)
@@ -729,6 +739,8 @@ def case_detail(
         "wellbeing_end": case.wellbeing_end,
         "satisfaction_manager": case.satisfaction_manager,
         "satisfaction_overall": case.satisfaction_overall,
+        "resolution_youth": case.resolution_youth,
+        "resolution_manager": case.resolution_manager,
         **plan.goals_met(session, case),
     }
     assert youth.id is not None

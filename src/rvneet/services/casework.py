@@ -8,6 +8,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from rvneet.domain.enums import (
+    Assessor,
     ContactChannel,
     Model,
     NeedCategory,
@@ -131,8 +132,16 @@ def record_needs(
     motivation: int | None = None,
     domains: dict[WelfareDomain, int] | None = None,
     note: str | None = None,
+    in_education: bool | None = None,
+    in_employment: bool | None = None,
+    assessed_by: Assessor = Assessor.CASE_MANAGER,
+    wellbeing: int | None = None,
 ) -> NeedsAssessment:
-    """Record a needs assessment; the child-welfare domains only for a youth under 18 on `date`."""
+    """Record a needs assessment; the child-welfare domains only for a youth under 18 on `date`.
+
+    The education and employment statuses, who assessed (the case manager or the youth) and the
+    wellbeing baseline are Table 1 rows 1–2; assessments by either are kept side by side.
+    """
     data = validated(
         NewNeeds,
         date=date,
@@ -141,6 +150,10 @@ def record_needs(
         motivation=motivation,
         domains=domains or {},
         note=note or None,
+        in_education=in_education,
+        in_employment=in_employment,
+        assessed_by=assessed_by,
+        wellbeing=wellbeing,
     )
     case = get_case(session, case_ref)
     check_date_in_case(case, data.date, _("the needs assessment"))
@@ -154,6 +167,10 @@ def record_needs(
         neet_months=data.neet_months,
         motivation=data.motivation,
         note=data.note,
+        in_education=data.in_education,
+        in_employment=data.in_employment,
+        assessed_by=data.assessed_by.value,
+        wellbeing=data.wellbeing,
     )
     session.add(assessment)
     session.flush()
@@ -163,6 +180,61 @@ def record_needs(
         session.add(WelfareScore(assessment_id=assessment.id, domain=domain.value, score=score))  # type: ignore[arg-type]
     session.flush()
     return assessment
+
+
+def wellbeing_baseline(session: Session, case: Case) -> int | None:
+    """The wellbeing baseline: the first wellbeing recorded in a needs assessment, or None."""
+    first = session.exec(
+        select(NeedsAssessment.wellbeing)
+        .where(
+            NeedsAssessment.case_id == case.id,
+            col(NeedsAssessment.wellbeing).is_not(None),
+            col(NeedsAssessment.withdrawn_at).is_(None),
+        )
+        .order_by(col(NeedsAssessment.date), col(NeedsAssessment.id))
+    ).first()
+    return first
+
+
+def record_start_statuses(
+    session: Session,
+    case: Case,
+    *,
+    in_education: bool | None = None,
+    in_employment: bool | None = None,
+    wellbeing: int | None = None,
+) -> NeedsAssessment | None:
+    """The starting statuses and wellbeing given at `case open`, as a needs assessment by the
+    case manager on the start date; None when nothing was given. Statuses are for NEET cases."""
+    if in_education is None and in_employment is None and wellbeing is None:
+        return None
+    if case.model != Model.NEET and (in_education is not None or in_employment is not None):
+        raise InvalidInput(_("--education and --employment at opening are for NEET cases"))
+    return record_needs(
+        session,
+        case.ref,
+        date=case.start_date,
+        needs=(),
+        in_education=in_education,
+        in_employment=in_employment,
+        wellbeing=wellbeing,
+    )
+
+
+def _statuses(needs: NeedsAssessment) -> list[str]:
+    """Table 1 row 1–2 of an assessment as timeline parts: statuses, wellbeing, who assessed."""
+    parts = []
+    if needs.in_education is not None:
+        parts.append(_("in education") if needs.in_education else _("not in education"))
+    if needs.in_employment is not None:
+        parts.append(_("working") if needs.in_employment else _("not working"))
+    if needs.wellbeing is not None:
+        parts.append(_("wellbeing {score}/10").format(score=needs.wellbeing))
+    if needs.assessed_by == Assessor.YOUTH:
+        parts.append(_("the youth's self-assessment"))
+    elif parts:
+        parts.append(_("assessed by the case manager"))
+    return parts
 
 
 def check_welfare_age(birth_date: dt.date, day: dt.date) -> None:
@@ -225,11 +297,12 @@ def timeline(session: Session, case: Case) -> list[dict[str, str]]:
             parts.append(_("motivation {score}/5").format(score=needs.motivation))
         if needs.neet_months is not None:
             parts.append(_("NEET {months} months").format(months=needs.neet_months))
+        parts.extend(_statuses(needs))
         events.append(
             {
                 "date": needs.date.isoformat(),
                 "event": "needs",
-                "detail": "; ".join(parts),
+                "detail": "; ".join(p for p in parts if p),
                 "record": record_ref(needs),
             }
         )

@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from rvneet.domain.enums import FollowUpStatus, shown
+from rvneet.domain.enums import AnswerSource, FollowUpStatus, shown, shown_stored
 from rvneet.domain.errors import Conflict, InvalidInput
 from rvneet.domain.inputs import FollowUpRecord
 from rvneet.domain.refs import record_ref
@@ -89,8 +89,11 @@ def record_followup(
     in_education: bool | None = None,
     in_employment: bool | None = None,
     note: str | None = None,
+    source: AnswerSource | None = None,
+    wellbeing: int | None = None,
 ) -> FollowUp:
-    """Record the follow-up contact: whether the youth was reached and their situation then."""
+    """Record the follow-up contact: whether the youth was reached and their situation then,
+    where the answer came from (the youth or a register) and the youth's wellbeing 1–10."""
     data = validated(
         FollowUpRecord,
         date=date,
@@ -98,6 +101,8 @@ def record_followup(
         in_education=in_education,
         in_employment=in_employment,
         note=note or None,
+        source=source,
+        wellbeing=wellbeing,
     )
     case, pending = _pending_or_refuse(session, case_ref)
     assert case.end_date is not None
@@ -114,6 +119,8 @@ def record_followup(
     pending.in_education = data.in_education
     pending.in_employment = data.in_employment
     pending.note = data.note
+    pending.source = data.source.value if data.source else None
+    pending.wellbeing = data.wellbeing
     session.add(pending)
     session.flush()
     return pending
@@ -202,6 +209,12 @@ def timeline(session: Session, case: Case, lang: str = "en") -> list[dict[str, s
                 )
             else:
                 outcome = translate("not reached", lang)
+            if followup.wellbeing is not None:
+                wellbeing = translate("wellbeing {score}/10", lang)
+                outcome += "; " + wellbeing.format(score=followup.wellbeing)
+            if followup.source is not None:
+                source = shown_stored(AnswerSource, followup.source, lang)
+                outcome += "; " + translate("source: {source}", lang).format(source=source)
             events.append(
                 {
                     "date": followup.done_on.isoformat(),

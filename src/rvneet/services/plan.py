@@ -11,7 +11,14 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from rvneet.domain.enums import ActivityStatus, GoalState, NetworkRole, shown, shown_stored
+from rvneet.domain.enums import (
+    ActivityStatus,
+    GoalExtent,
+    GoalState,
+    NetworkRole,
+    shown,
+    shown_stored,
+)
 from rvneet.domain.errors import Conflict, InvalidInput, NotFound
 from rvneet.domain.inputs import ActivityEnd, GoalEnd, NewActivity, NewGoal
 from rvneet.domain.refs import record_ref
@@ -100,9 +107,10 @@ def end_goal(
     state: GoalState,
     date: dt.date,
     reason: str | None = None,
+    extent: GoalExtent = GoalExtent.FULL,
 ) -> Goal:
-    """Mark an open goal done, or dropped with the reason, on `date`."""
-    data = validated(GoalEnd, state=state, date=date, reason=reason or None)
+    """Mark an open goal done (fully, partly or not reached), or dropped with the reason."""
+    data = validated(GoalEnd, state=state, date=date, reason=reason or None, extent=extent)
     case = get_case(session, case_ref)
     goal = get_goal(session, case, number)
     check_open(case, _("changing its plan"))
@@ -125,6 +133,7 @@ def end_goal(
     goal.state = data.state.value
     goal.state_date = data.date
     goal.reason = data.reason if data.state is GoalState.DROPPED else None
+    goal.extent = data.extent.value if data.state is GoalState.DONE else None
     session.add(goal)
     session.flush()
     return goal
@@ -183,10 +192,17 @@ def end_activity(
     status: ActivityStatus,
     feedback: str | None = None,
     satisfaction: int | None = None,
+    provider_note: str | None = None,
 ) -> SupportActivity:
-    """End an ongoing activity with its status, the youth's feedback and satisfaction 1–5."""
+    """End an ongoing activity with its status, the youth's feedback and satisfaction 1–5, and
+    the support provider's note."""
     data = validated(
-        ActivityEnd, date=date, status=status, feedback=feedback or None, satisfaction=satisfaction
+        ActivityEnd,
+        date=date,
+        status=status,
+        feedback=feedback or None,
+        satisfaction=satisfaction,
+        provider_note=provider_note or None,
     )
     case = get_case(session, case_ref)
     activity = get_activity(session, case, number)
@@ -211,23 +227,32 @@ def end_activity(
     activity.ended_on = data.date
     activity.feedback = data.feedback
     activity.satisfaction = data.satisfaction
+    activity.provider_note = data.provider_note
     session.add(activity)
     session.flush()
     return activity
 
 
 def goals_met(session: Session, case: Case) -> dict[str, int]:
-    """Goals met of the total, derived from the plan; dropped goals are left out of the total."""
-    counts = dict(
-        session.exec(
-            select(Goal.state, func.count()).where(Goal.case_id == case.id).group_by(Goal.state)
-        ).all()
-    )
-    dropped = counts.get(GoalState.DROPPED.value, 0)
+    """Goals met of the total, derived from the plan; dropped goals are left out of the total.
+
+    A goal done fully (or before the extent was kept) is met; partly, it is counted apart.
+    """
+    rows = session.exec(
+        select(Goal.state, Goal.extent, func.count())
+        .where(Goal.case_id == case.id)
+        .group_by(col(Goal.state), col(Goal.extent))
+    ).all()
+    counts: dict[tuple[str, str], int] = {}
+    for state, extent, n in rows:
+        key = (state, extent or GoalExtent.FULL.value)
+        counts[key] = counts.get(key, 0) + n
+    dropped = sum(n for (state, _e), n in counts.items() if state == GoalState.DROPPED)
     return {
-        "goals_met": counts.get(GoalState.DONE.value, 0),
+        "goals_met": counts.get((GoalState.DONE.value, GoalExtent.FULL.value), 0),
         "goals_total": sum(counts.values()) - dropped,
         "goals_dropped": dropped,
+        "goals_partial": counts.get((GoalState.DONE.value, GoalExtent.PARTIAL.value), 0),
     }
 
 
@@ -265,6 +290,7 @@ def plan_detail(session: Session, case_ref: str) -> dict[str, Any]:
             "state": g.state,
             "state_date": _iso(g.state_date),
             "reason": g.reason,
+            "extent": g.extent,
         }
         for g in _goals(session, case)
     ]
@@ -283,6 +309,7 @@ def plan_detail(session: Session, case_ref: str) -> dict[str, Any]:
             "ended": _iso(a.ended_on),
             "feedback": a.feedback,
             "satisfaction": a.satisfaction,
+            "provider_note": a.provider_note,
         }
         for a, m in _activities(session, case)
     ]
@@ -315,6 +342,9 @@ def timeline(session: Session, case: Case, lang: str = "en") -> list[dict[str, s
             detail = f"{goal.number}: {_short(goal.text)}" + (
                 f" ({_short(goal.reason)})" if goal.reason else ""
             )
+            if goal.extent not in (None, GoalExtent.FULL):
+                extent = shown_stored(GoalExtent, goal.extent, lang)
+                detail += f" ({extent})"
             events.append(
                 {
                     "date": goal.state_date.isoformat(),
