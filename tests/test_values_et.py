@@ -52,14 +52,15 @@ _CELL = re.compile(r"[│┃]")
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The demo book, loaded once for the module (the screens only read it)."""
+    """The demo book, loaded once for the module (the screens only read it). A wide terminal:
+    the values are checked here, not the wrapping of headers (tests/test_table_widths.py)."""
     workdir = tmp_path_factory.mktemp("demo")
     shutil.copytree(EXAMPLES, workdir / "examples")
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(workdir)
         patch.setenv("RVNEET_DB", str(workdir / "rvneet.db"))
         patch.setenv("RVNEET_USER", "tester")
-        patch.setenv("COLUMNS", "250")
+        patch.setenv("COLUMNS", "400")
         patch.delenv("RVNEET_LANG", raising=False)
         runpy.run_path(str(EXAMPLES / "load.py"))["main"](EXAMPLES / "load.sh")
         yield workdir
@@ -69,7 +70,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def on_demo(demo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Each test reads the module's demo book (conftest gives every test a database of its own)."""
     monkeypatch.setenv("RVNEET_DB", str(demo / "rvneet.db"))
-    monkeypatch.setenv("COLUMNS", "250")
+    monkeypatch.setenv("COLUMNS", "400")
     monkeypatch.delenv("RVNEET_LANG", raising=False)
     return demo
 
