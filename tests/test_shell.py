@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -149,12 +151,40 @@ def test_at_a_terminal_tab_completes_ctrl_c_cancels_and_ctrl_d_leaves(
     import time
 
     env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"), "COLUMNS": "100"}
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: rvneet shell on the terminal (never back into pytest)
-        try:
-            os.execve(sys.executable, [sys.executable, "-m", "rvneet", "shell"], env)
-        finally:
-            os._exit(127)
+
+    def start() -> tuple[int, int]:
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: rvneet shell on the terminal (never back into pytest)
+            try:
+                os.execve(sys.executable, [sys.executable, "-m", "rvneet", "shell"], env)
+            finally:
+                os._exit(127)
+        return pid, fd
+
+    def first_prompt(fd: int, timeout: float = 60) -> bytes:
+        got, end = b"", time.monotonic() + timeout
+        while b"rvneet> " not in got and time.monotonic() < end:
+            if select.select([fd], [], [], 0.1)[0]:
+                try:
+                    got += os.read(fd, 4096)
+                except OSError:
+                    break
+        return got
+
+    # Once, under a fully loaded run of the whole suite from a fresh clone, the shell's terminal
+    # gave nothing at all before its first prompt (not reproduced alone, 2 December 2026): such a
+    # start is tried once more, and the test fails if the second gives no prompt either.
+    pid, fd = start()
+    opened = first_prompt(fd)
+    if b"rvneet> " not in opened:
+        os.close(fd)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)  # a shell hung before its prompt must not hang the test
+        _, status = os.waitpid(pid, 0)
+        print(f"the shell gave {opened!r} and ended with {status}; starting it again")
+        pid, fd = start()
+        opened = first_prompt(fd)
+    assert "Tab completes" in opened.decode(errors="replace")
     seen = b""
 
     def until(text: str, timeout: float = 60) -> str:
@@ -170,7 +200,6 @@ def test_at_a_terminal_tab_completes_ctrl_c_cancels_and_ctrl_d_leaves(
         got, seen = seen.decode(errors="replace"), b""
         return got
 
-    assert "Tab completes" in until("rvneet> ")
     os.write(fd, b"case sh\t")
     until("case show ")
     os.write(fd, b"RV\t")
