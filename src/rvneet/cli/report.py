@@ -7,7 +7,7 @@ timestamp; `emit_report` renders any `reports.model.Report` with them.
 import datetime as dt
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -192,13 +192,7 @@ def emit_report(
     if fmt is ReportFormat.TABLE:
         on_screen = output is None
         rows = (TABLE_PAGE_SIZE if limit is None else limit) if on_screen else limit
-        parts = render.render_table(report, lang, generated, max_rows=rows or None)
-        if output is None:
-            print_rich(*parts)
-        else:
-            with open_private(output) as handle:
-                print_rich(*parts, file=handle)
-            typer.echo(_("Wrote {path}").format(path=output), err=True)
+        _show(render.render_table(report, lang, generated, max_rows=rows or None), output)
         return
     if fmt is ReportFormat.JSON:
         text = render.render_json(report)
@@ -206,12 +200,7 @@ def emit_report(
         text = render.render_csv(report, lang)
     else:
         text = render.render_html(report, lang, generated)
-    if output is None:
-        typer.echo(text, nl=False)
-        return
-    with open_private(output) as handle:
-        handle.write(text)
-    typer.echo(_("Wrote {path}").format(path=output), err=True)
+    _put(text, output)
 
 
 def emit_trend(
@@ -250,13 +239,7 @@ def emit_trend(
         typer.echo(_("Wrote {path}").format(path=output), err=True)
         return
     if fmt is ReportFormat.TABLE:
-        parts = trends.render_table(built, lang, generated)
-        if output is None:
-            print_rich(*parts)
-        else:
-            with open_private(output) as handle:
-                print_rich(*parts, file=handle)
-            typer.echo(_("Wrote {path}").format(path=output), err=True)
+        _show(trends.render_table(built, lang, generated), output)
         return
     if fmt is ReportFormat.JSON:
         text = trends.render_json(built)
@@ -264,12 +247,7 @@ def emit_trend(
         text = trends.render_csv(built, lang)
     else:
         text = trends.render_html(built, lang, generated)
-    if output is None:
-        typer.echo(text, nl=False)
-        return
-    with open_private(output) as handle:
-        handle.write(text)
-    typer.echo(_("Wrote {path}").format(path=output), err=True)
+    _put(text, output)
 
 
 @app.command("lisa4")
@@ -419,3 +397,23 @@ def submissions(ctx: typer.Context, fmt: ListFormatOption = OutputFormat.TABLE) 
     with database(ctx).session() as session:
         rows = list_submissions(session)
     print_listing(rows, fmt, SUBMISSION_COLUMNS, N_("Lisa 4 submissions"), FIELDS)
+
+
+def _show(parts: list[Any], output: Path | None) -> None:
+    """Rich renderables on the screen, or into `output` (mode 0600) without colour."""
+    if output is None:
+        print_rich(*parts)
+        return
+    with open_private(output) as handle:
+        print_rich(*parts, file=handle)
+    typer.echo(_("Wrote {path}").format(path=output), err=True)
+
+
+def _put(text: str, output: Path | None) -> None:
+    """A rendered report (JSON, CSV, HTML) on stdout, or into `output` (mode 0600)."""
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    with open_private(output) as handle:
+        handle.write(text)
+    typer.echo(_("Wrote {path}").format(path=output), err=True)
