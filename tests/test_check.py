@@ -54,6 +54,8 @@ RULE_IDS = [
     "followup-overdue",
     "rv-followup-overdue",
     "no-participation-consent",
+    "minor-own-consent",
+    "age-handover",
     "ngts-not-contacted",
     "ngts-list-late",
     "rv-outside-agreement",
@@ -100,6 +102,8 @@ DIRTY_2025H1 = {
     "followup-overdue": ["NEET-2024-001", "NEET-2024-002"],
     "rv-followup-overdue": [],
     "no-participation-consent": ["Y-0013", "Y-0014", "Y-0015"],
+    "minor-own-consent": [],  # no data-sharing consent here (tests/test_handover.py)
+    "age-handover": [],  # RV-2025-002 and NEET-2025-004 began past the age (tests/test_handover.py)
     "ngts-not-contacted": ["Y-0017", "Y-0019"],
     "ngts-list-late": [],  # the list of 2025-03-15 is 3 months old on 2025-06-30
     # No agreement is recorded in this book: the agreement rules find nothing (tests/test_agreement_check.py).
@@ -298,6 +302,8 @@ def test_the_registry_order_is_the_documented_one() -> None:
     assert [r.id for r in RULES if r.level == "warning"] == [
         "age-exception",
         "rv-followup-overdue",
+        "minor-own-consent",
+        "age-handover",
         "ngts-list-late",
         "rv-outside-agreement",
         "agreement-limit-exceeded",

@@ -97,3 +97,36 @@ def workload_weights(
             set_workload_weights(session, red=red, yellow=yellow, green=green)
             weights = current(session)
     typer.echo(_("workload-weights: red {red}, yellow {yellow}, green {green}").format(**weights))
+
+
+@app.command("consent-age")
+def consent_age(
+    ctx: typer.Context,
+    age: Annotated[
+        int | None,
+        typer.Argument(
+            metavar="N", help="The age, 1 to 18; without it, print the setting as it is."
+        ),
+    ] = None,
+) -> None:
+    """The age below which a youth's own data-sharing consent needs a guardian's (default 16).
+
+    A data-sharing consent given by the youth alone (youth consent --given-by youth) while younger
+    than this age on its date is still recorded, with a warning that a guardian's consent is
+    expected; rvneet check lists such consents in force as a warning (minor-own-consent) until a
+    newer record replaces them.
+
+    \b
+    Example: rvneet settings consent-age 15
+    """
+    from rvneet.services.settings import consent_age as current
+    from rvneet.services.settings import set_consent_age
+
+    if age is None:
+        with database(ctx).session() as session:
+            value = current(session)
+    else:
+        with database(ctx).session(write=True) as session:
+            set_consent_age(session, age)
+            value = current(session)
+    typer.echo(_("consent-age: {age}").format(age=value))

@@ -30,6 +30,13 @@ DEADLINE_COLUMNS = {
     "agreement": N_("Agreement"),
     "next": N_("Next"),
 }
+HANDOVER_COLUMNS = {
+    "case": N_("Case"),
+    "age": N_("Turns"),
+    "birthday": N_("On"),
+    "days": N_("Days"),
+    "next": N_("Next"),
+}
 GOAL_COLUMNS = {
     "case": N_("Case"),
     "goal": "#",
@@ -62,9 +69,11 @@ def today_command(
     ] = OutputFormat.TABLE,
 ) -> None:
     """Your day on one screen: your open cases with their stage and risk level or traffic light,
-    follow-ups due within 14 days or overdue, cases with no contact for 60 days, and goals past
-    their due date; each line with the command to type next. The last line names the newest NGTS
-    list and the month the next is expected in (lists come in March and October).
+    follow-ups due within 14 days or overdue, cases with no contact for 60 days, goals past
+    their due date, and hand-overs to plan (a youth turning 18 in an open RV case, or 17 in an
+    open NEET-risk case, within 90 days or already); each line with the command to type next.
+    The last line names the newest NGTS list and the month the next is expected in (lists come
+    in March and October).
 
     You are the staff member whose login is RVNEET_USER (or --user); --manager shows someone
     else's day.
@@ -99,6 +108,11 @@ def today_command(
             N_("Lisa 4 deadlines within 30 days or passed, not yet submitted"),
             sheet["lisa4_deadlines"],
             DEADLINE_COLUMNS,
+        ),
+        (
+            N_("Hand-overs to plan: turning 18 (RV) or 17 (NEET-risk) within 90 days"),
+            sheet["handovers"],
+            HANDOVER_COLUMNS,
         ),
     ]
     for title, rows, columns in sections:

@@ -323,12 +323,14 @@ def consent(
 ) -> None:
     """Record a youth's consent, or its withdrawal; earlier records are kept.
 
-    Network members can be added to a case only while a data-sharing consent is in force.
+    Network members can be added to a case only while a data-sharing consent is in force. A
+    data-sharing consent given by the youth alone below the age of settings consent-age (default
+    16) is recorded with a warning that a guardian's consent is expected.
 
     \b
     Example: rvneet youth consent Y-0001 --date 2025-03-03 --scope data-sharing --given-by guardian
     """
-    from rvneet.services.consent import record_consent
+    from rvneet.services.consent import own_consent_warning, record_consent
     from rvneet.services.records import plain
 
     with database(ctx).session(write=True) as session:
@@ -336,6 +338,9 @@ def consent(
             session, ref, date=date, scope=scope, given_by=given_by, withdraw=withdraw
         )
         record = plain(consent, youth=ref.strip().upper())
+        guardian_expected = own_consent_warning(session, consent)
+    if guardian_expected:
+        warn(guardian_expected)
     print_created(record["youth"], fmt, record)
 
 

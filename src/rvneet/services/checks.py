@@ -27,9 +27,10 @@ from sqlmodel import Session
 from rvneet.domain.enums import Model, NeetGroup
 from rvneet.domain.errors import RvneetError
 from rvneet.domain.period import Period
-from rvneet.domain.rules import age_problem, known_age
+from rvneet.domain.rules import age_on, age_problem, known_age
 from rvneet.i18n import N_, ngettext, translate
 from rvneet.services.asof import ACTIVE_IN_PERIOD, FOLLOWUP_OVERDUE_ON_DAY, OPEN_ON_DAY, iso
+from rvneet.services.handover import HANDOVER_DAYS, handovers
 
 ERROR, WARNING = "error", "warning"
 # How people read a level (a table); JSON and CSV keep `error` and `warning`.
@@ -275,6 +276,49 @@ def no_participation_consent(session: Session, scope: Scope) -> list[str]:
     )
 
 
+def minor_own_consent(session: Session, scope: Scope) -> list[str]:
+    """Youths with a case open on the day whose data-sharing consent in force on it was given by
+    the youth alone while younger than `settings consent-age` (a guardian's is expected).
+
+    In force: the latest data-sharing record dated on or before the day, not a withdrawal; a newer
+    record (the guardian's, or the youth's own once of age) takes its place.
+    """
+    from rvneet.services.settings import consent_age
+
+    limit = consent_age(session)
+    rows = session.execute(
+        text(
+            f"""
+            SELECT y.ref, y.birth_date, k.date FROM youths y
+              JOIN consents k ON k.id = (
+                   SELECT k2.id FROM consents k2
+                    WHERE k2.youth_id = y.id AND k2.scope = 'data-sharing' AND k2.date <= :day
+                      AND k2.withdrawn_at IS NULL
+                    ORDER BY k2.date DESC, k2.id DESC LIMIT 1)
+             WHERE k.given_by = 'youth' AND NOT k.withdrawn AND y.birth_date IS NOT NULL
+               AND EXISTS (SELECT 1 FROM cases c WHERE c.youth_id = y.id AND {OPEN_ON_DAY})
+            """
+        ),
+        scope.params,
+    )
+    return sorted(
+        {
+            row.ref
+            for row in rows
+            if age_on(
+                dt.date.fromisoformat(str(row.birth_date)), dt.date.fromisoformat(str(row.date))
+            )
+            < limit
+        }
+    )
+
+
+def age_handover(session: Session, scope: Scope) -> list[str]:
+    """Cases open on the day whose youth turns 18 (RV) or 17 (NEET-risk) within 90 days of it, or
+    already has: a hand-over to plan (`services.handover`)."""
+    return sorted(h["case"] for h in handovers(session, scope.day))
+
+
 def ngts_not_contacted(session: Session, scope: Scope) -> list[str]:
     """Youths of the newest NGTS list dated on or before the day, listed more than 30 days before
     it, with no contact in any of their cases and no outreach attempt on their entry from the list
@@ -353,6 +397,25 @@ RULES: list[Rule] = [
         N_("no-participation-consent"),
         N_("Youth with an open case and no participation consent in force"),
         no_participation_consent,
+    ),
+    Rule(
+        N_("minor-own-consent"),
+        N_(
+            "Youth with an open case whose data-sharing consent was given alone below the consent "
+            "age (a guardian's is expected)"
+        ),
+        minor_own_consent,
+        WARNING,
+    ),
+    Rule(
+        N_("age-handover"),
+        N_(
+            "Open case of a youth turning 18 (RV) or 17 (NEET-risk) within {days} days or "
+            "already: a hand-over to plan"
+        ),
+        age_handover,
+        WARNING,
+        days=HANDOVER_DAYS,
     ),
     Rule(
         N_("ngts-not-contacted"),

@@ -112,3 +112,36 @@ def check_consent_date(youth: Youth, data: NewConsent) -> None:
                 ref=youth.ref, date=day
             )
         )
+
+
+def minor_alone(youth: Youth, consent: Consent, age_limit: int) -> bool:
+    """Whether `consent` is a data-sharing consent the youth gave alone while younger than
+    `age_limit` on its date (a withdrawal is the youth's own to make, and is not meant)."""
+    return (
+        consent.scope == ConsentScope.DATA_SHARING.value
+        and consent.given_by == ConsentGiver.YOUTH.value
+        and not consent.withdrawn
+        and youth.birth_date is not None
+        and age_on(youth.birth_date, consent.date) < age_limit
+    )
+
+
+def own_consent_warning(session: Session, consent: Consent) -> str | None:
+    """The warning for a minor's own data-sharing consent (see `minor_alone`) below the age of
+    `rvneet settings consent-age`, in the language of messages; None for any other consent."""
+    from rvneet.services.settings import consent_age
+
+    youth = session.get(Youth, consent.youth_id)
+    limit = consent_age(session)
+    if youth is None or not minor_alone(youth, consent, limit):
+        return None
+    assert youth.birth_date is not None
+    return _(
+        "{ref} was {age} on {date}, younger than {limit} (settings consent-age): a guardian's "
+        "data-sharing consent is expected; record it with --given-by guardian"
+    ).format(
+        ref=youth.ref,
+        age=age_on(youth.birth_date, consent.date),
+        date=format_date(consent.date, message_language()),
+        limit=limit,
+    )

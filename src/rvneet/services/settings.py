@@ -149,3 +149,42 @@ def set_workload_weights(
     changes = {light: [old[light], new[light]] for light in new if old[light] != new[light]}
     audit_bulk(session, "settings", "update", [(0, "workload-weights", changes)])
     return True
+
+
+CONSENT_AGE = "consent_age"
+# Below this age (on the consent's date) a data-sharing consent given by the youth alone is warned
+# about: a guardian's consent is expected. 16 is the GDPR art. 8 default; a municipality may choose
+# its own age.
+DEFAULT_CONSENT_AGE = 16
+# The ages the setting may take: a minor's, as a guardian speaks only for a minor.
+CONSENT_AGES = range(1, 19)
+
+
+def consent_age(session: Session) -> int:
+    """The age below which a youth's own data-sharing consent is warned about (default 16)."""
+    setting = session.get(Setting, CONSENT_AGE)
+    return int(setting.value) if setting else DEFAULT_CONSENT_AGE
+
+
+def set_consent_age(session: Session, age: int) -> bool:
+    """Change the consent age (1 to 18); True if it changed. Recorded in the audit log."""
+    from rvneet.services.audit import audit_bulk
+
+    if age not in CONSENT_AGES:
+        raise InvalidInput(
+            _("the consent age must be {least} to {most}").format(
+                least=CONSENT_AGES.start, most=CONSENT_AGES.stop - 1
+            )
+        )
+    old = consent_age(session)
+    if age == old:
+        return False
+    current = session.get(Setting, CONSENT_AGE)
+    if current is None:
+        session.add(Setting(key=CONSENT_AGE, value=str(age)))
+    else:
+        current.value = str(age)
+        session.add(current)
+    session.flush()
+    audit_bulk(session, "settings", "update", [(0, "consent-age", {"value": [old, age]})])
+    return True

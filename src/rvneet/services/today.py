@@ -3,8 +3,9 @@
 The person at the keyboard (`RVNEET_USER` / `--user`) by default, or any staff member. Their open
 cases with stage and level, the follow-ups due within two weeks or overdue, the open cases with no
 contact for 60 days, the agreed goals whose due date has passed, and the RV agreement's Lisa 4
-deadlines within 30 days or passed whose period is not submitted, and the newest NGTS list with the
-month the next is expected in. References only: no youth's
+deadlines within 30 days or passed whose period is not submitted, the hand-overs to plan (a youth
+turning 18 in an RV case or 17 in a NEET-risk case within 90 days, `services.handover`), and the
+newest NGTS list with the month the next is expected in. References only: no youth's
 name, so looking is not an audited read.
 """
 
@@ -19,6 +20,7 @@ from sqlmodel import Session, col, select
 from rvneet.domain.tables import Case, Contact, FollowUp, Goal
 from rvneet.services.agreements import next_deadlines
 from rvneet.services.cases import list_cases
+from rvneet.services.handover import handovers
 from rvneet.services.staff import find_staff, my_staff
 
 # Follow-ups due within this many days are listed (overdue ones always).
@@ -133,6 +135,7 @@ def day_sheet(session: Session, *, manager: str | None, day: dt.date) -> dict[st
         "no_contact": quiet,
         "goals_overdue": goals,
         "lisa4_deadlines": deadlines,
+        "handovers": handovers(session, day, staff.id),
         "ngts_list": _ngts_list(session, day),
     }
 
