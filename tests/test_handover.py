@@ -164,6 +164,20 @@ def test_a_closed_case_is_no_hand_over(ok: Ok, run: Run, book: Path) -> None:
     assert "RV-2025-001" not in check_rule(run, "2026-06-20", "age-handover")["refs"]
 
 
+def test_a_hand_over_made_with_case_reassign_is_no_longer_listed(
+    ok: Ok, run: Run, book: Path
+) -> None:
+    # RV-2025-001's window opens on 2026-06-12 (90 days before 2026-09-10).
+    ok("case", "reassign", "RV-2025-001", "--manager", "S-0002", "--date", "2026-06-20")
+    assert RV1 in handovers(ok, "2026-06-19", "--manager", "S-0002")  # not yet handed on
+    assert RV1 not in handovers(ok, "2026-06-20", "--manager", "S-0002")
+    assert "RV-2025-001" not in check_rule(run, "2026-09-10", "age-handover")["refs"]
+    # A change of manager before the window is no hand-over: RV-2025-004's opens on 2025-12-01.
+    ok("case", "reassign", "RV-2025-004", "--manager", "S-0002", "--date", "2025-11-30")
+    assert LEAP in handovers(ok, "2026-03-01", "--manager", "S-0002")
+    assert "RV-2025-004" in check_rule(run, "2026-03-01", "age-handover")["refs"]
+
+
 @pytest.mark.usefixtures("book")
 @pytest.mark.parametrize(
     ("day", "refs"),

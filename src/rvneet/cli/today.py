@@ -71,7 +71,8 @@ def today_command(
     """Your day on one screen: your open cases with their stage and risk level or traffic light,
     follow-ups due within 14 days or overdue, cases with no contact for 60 days, goals past
     their due date, and hand-overs to plan (a youth turning 18 in an open RV case, or 17 in an
-    open NEET-risk case, within 90 days or already); each line with the command to type next.
+    open NEET-risk case, within 90 days or already, until the case is handed on with case
+    reassign); each line with the command to type next.
     The last line names the newest NGTS list and the month the next is expected in (lists come
     in March and October).
 

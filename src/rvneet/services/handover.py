@@ -5,8 +5,9 @@ a NEET-risk youth of school age to the youth case manager on turning 17, and the
 led by child protection on coming of age (18) — the end of Ringist välja's 12–18 too. An open RV
 case of a youth who turns 18, or an open NEET-risk case of one who turns 17, within the next 90
 days or already has (on or after the case's start: a case opened past the age was opened so on
-purpose), is a hand-over to plan (`rvneet today`, `rvneet check`) until the case is closed.
-Closed cases never are. References and dates only, no name.
+purpose), is a hand-over to plan (`rvneet today`, `rvneet check`) until it is made — the case
+handed to another manager (`case reassign`) dated in those 90 days before the birthday or later —
+or the case is closed. Closed cases never are. References and dates only, no name.
 """
 
 from __future__ import annotations
@@ -46,8 +47,10 @@ def handovers(
     rows = session.execute(
         text(
             f"""
-            SELECT c.ref, c.model, c.neet_group, c.start_date, y.birth_date FROM cases c
-              JOIN youths y ON y.id = c.youth_id
+            SELECT c.ref, c.model, c.neet_group, c.start_date, y.birth_date,
+                   (SELECT max(m.date) FROM manager_changes m
+                     WHERE m.case_id = c.id AND m.date <= :day) AS handed
+              FROM cases c JOIN youths y ON y.id = c.youth_id
              WHERE {OPEN_ON_DAY} {mine} AND y.birth_date IS NOT NULL
                AND (c.model = 'rv' OR c.neet_group = 'risk')
             """
@@ -61,6 +64,10 @@ def handovers(
         days = (when - day).days
         # Turning the age during the case: one opened past it was opened so on purpose.
         if days > HANDOVER_DAYS or when < dt.date.fromisoformat(str(row.start_date)):
+            continue
+        # Handed to another manager within the window (or since): the hand-over was made.
+        window = when - dt.timedelta(days=HANDOVER_DAYS)
+        if row.handed is not None and dt.date.fromisoformat(str(row.handed)) >= window:
             continue
         found.append(
             {
