@@ -6,12 +6,18 @@ One book is built per module; the tests that only read it share it, those that w
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import Ok, Run, build_template, query, refused
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rvneet.domain.rules import age_on
+from rvneet.services.handover import birthday
 
 # Youths of the book, Y-0001.. in this order: (name, birth date).
 YOUTHS = [
@@ -81,6 +87,13 @@ def check_rule(run: Run, day: str, rule: str, lang: str = "en") -> dict[str, Any
 
 
 # --- the hand-over at 18 (RV) and 17 (NEET-risk) ---------------------------------------------
+
+
+@given(st.dates(dt.date(1900, 1, 1), dt.date(2050, 12, 31)), st.integers(1, 40))
+def test_the_birthday_is_the_first_day_of_the_age(born: dt.date, age: int) -> None:
+    day = birthday(born, age)
+    assert age_on(born, day) == age
+    assert age_on(born, day - dt.timedelta(days=1)) == age - 1
 
 
 @pytest.mark.usefixtures("book")
@@ -212,7 +225,10 @@ def test_today_and_check_in_estonian(run: Run) -> None:
     result = run("--lang", "et", "today", "--date", "2026-06-12")
     assert result.exit_code == 0, result.stderr
     out = " ".join(result.stdout.split())
-    assert "Planeeritavad üleminekud: noor saab 90 päeva jooksul 18-aastaseks (RV)" in out
+    assert (
+        "Planeeritavad üleminekud: noor saab 90 päeva jooksul 18-aastaseks (RV) või "
+        "17-aastaseks (NEET-riskis) või on juba saanud"
+    ) in out
     assert "rvneet case reassign RV-2025-001 --manager ... --date 2026-09-10" in out
     assert "10.09.2026" in out  # the birthday, as Estonian writes a date
     checked = run("--lang", "et", "check", "--period", "2025-01-01..2026-06-12", "--warn-only")

@@ -111,7 +111,7 @@ def today_command(
             DEADLINE_COLUMNS,
         ),
         (
-            N_("Hand-overs to plan: turning 18 (RV) or 17 (NEET-risk) within 90 days"),
+            N_("Hand-overs to plan: turning 18 (RV) or 17 (NEET-risk) within 90 days, or already"),
             sheet["handovers"],
             HANDOVER_COLUMNS,
         ),
