@@ -62,8 +62,9 @@ def check_command(
     warning: a youth turning 18 in an open RV case, or 17 in an open NEET-risk case, within 90
     days or already, a hand-over to plan until case reassign), ngts-not-contacted (30 days
     after the newest list; an outreach attempt counts), ngts-list-late (a warning: the newest
-    list is older than 7 months); of the RV agreement: rv-outside-agreement and agreement-limit-exceeded
-    (warnings), lisa4-deadline-missed, lisa4-changed-since-submitted (with the figures changed).
+    list is older than 7 months); of the RV agreement: rv-outside-agreement and
+    agreement-limit-exceeded (warnings), lisa4-deadline-missed, lisa4-changed-since-submitted
+    (with the figures changed).
     References are case or youth references, Lisa 4 periods or an NGTS list's date, never names or
     personal codes; the first 20 are shown, count has all. The table ends with the newest NGTS
     list and the month the next is expected in (lists come in March and October). Exits with 1
