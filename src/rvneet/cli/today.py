@@ -32,8 +32,8 @@ DEADLINE_COLUMNS = {
 }
 HANDOVER_COLUMNS = {
     "case": N_("Case"),
-    "age": N_("Turns"),
-    "birthday": N_("On"),
+    "age": N_("Age"),
+    "birthday": N_("Birthday"),
     "days": N_("Days"),
     "next": N_("Next"),
 }
