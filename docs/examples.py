@@ -32,6 +32,7 @@ import io
 import os
 import re
 import runpy
+import secrets
 import shlex
 import shutil
 import subprocess
@@ -40,6 +41,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -137,7 +139,14 @@ class Runner:
         self.env: dict[str, str | None] = {}
         self.folder = scratch
         self.pending = "demo"
-        self._command: object = None
+        self._command: Any = None  # the click command tree of rvneet.cli.app
+        self.folders: list[Path] = []
+
+    def close(self) -> None:
+        """Remove the pages' folders (the scratch folder is the caller's)."""
+        for folder in self.folders:
+            shutil.rmtree(folder, ignore_errors=True)
+        self.folders.clear()
 
     def demo_book(self) -> Path:
         """The demo book, loaded once from examples/load.sh as kadri at the fixed clock."""
@@ -148,7 +157,11 @@ class Runner:
             self._demo = folder / "demo.db"
             env = {**self.base_env(folder), "RVNEET_DB": str(self._demo)}
             loader = runpy.run_path(str(EXAMPLES / "load.py"))
-            with _environment(env), _cwd(folder), contextlib.redirect_stdout(io.StringIO()):
+            with (
+                _environment(env),
+                contextlib.chdir(folder),
+                contextlib.redirect_stdout(io.StringIO()),
+            ):
                 loader["main"](EXAMPLES / "load.sh")
         return self._demo
 
@@ -177,7 +190,8 @@ class Runner:
 
     def start_book(self, kind: str) -> None:
         """The next command gets a fresh book of `kind`, in a new folder (no engine sees the old)."""
-        self.folder = Path(tempfile.mkdtemp(dir=self.scratch))
+        self.folder = _home_folder()
+        self.folders.append(self.folder)
         for name in ("kov", "backups"):
             (self.folder / name).mkdir()
         shutil.copytree(EXAMPLES, self.folder / "examples")
@@ -242,18 +256,22 @@ class Runner:
     def _rvneet(
         self, args: list[str], env: dict[str, str | None], answers: str = ""
     ) -> tuple[int, str]:
-        from click.testing import CliRunner
+        import typer.main
+        import typer.testing
+
+        from rvneet.cli import app
 
         if self._command is None:  # the command tree costs ~0.2 s to build: once per run
-            import typer.main
-
-            from rvneet.cli import app
-
             self._command = typer.main.get_command(app)
-        with _cwd(self.folder):
-            result = CliRunner().invoke(
-                self._command, args, prog_name="rvneet", env=env, input=answers
-            )
+        build = typer.testing._get_command
+        typer.testing._get_command = lambda _: self._command  # type: ignore[assignment]
+        try:
+            with contextlib.chdir(self.folder):
+                result = typer.testing.CliRunner().invoke(
+                    app, args, prog_name="rvneet", env=env, input=answers
+                )
+        finally:
+            typer.testing._get_command = build
         if result.exit_code == 70 or (
             result.exception is not None and not isinstance(result.exception, SystemExit)
         ):
@@ -272,6 +290,19 @@ class Runner:
         return output.replace(str(self.folder), HOME)
 
 
+def _home_folder() -> Path:
+    """A new folder as long as /home/kadri (/tmp/ and 6 letters), so text that names a path wraps
+    on the screen as the page shows it."""
+    while True:
+        folder = Path("/tmp") / secrets.token_hex(3)
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        assert len(str(folder)) == len(HOME)
+        return folder
+
+
 def _expand(value: str, folder: Path) -> str:
     """`~` as the page's home folder."""
     if value == "~" or value.startswith("~/"):
@@ -279,40 +310,24 @@ def _expand(value: str, folder: Path) -> str:
     return value.replace("=~/", f"={folder}/")
 
 
-class _environment:  # noqa: N801 - used as a context manager, like contextlib's
+@contextlib.contextmanager
+def _environment(env: dict[str, str | None]) -> Iterator[None]:
     """Set (or, for None, unset) variables for a block, then put them back."""
-
-    def __init__(self, env: dict[str, str | None]) -> None:
-        self.env = env
-        self.saved: dict[str, str | None] = {}
-
-    def __enter__(self) -> None:
-        for name, value in self.env.items():
-            self.saved[name] = os.environ.get(name)
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-    def __exit__(self, *_: object) -> None:
-        for name, value in self.saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    saved = {name: os.environ.get(name) for name in env}
+    try:
+        for name, value in env.items():
+            _set(name, value)
+        yield
+    finally:
+        for name, value in saved.items():
+            _set(name, value)
 
 
-class _cwd:  # noqa: N801 - used as a context manager, like contextlib.chdir
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.saved = ""
-
-    def __enter__(self) -> None:
-        self.saved = os.getcwd()
-        os.chdir(self.folder)
-
-    def __exit__(self, *_: object) -> None:
-        os.chdir(self.saved)
+def _set(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 def _lines(text: str) -> list[str]:
@@ -373,13 +388,17 @@ def run_page(runner: Runner, page: Page) -> tuple[list[str], list[str]]:
     return problems, out
 
 
-def run(paths: list[Path], update: bool) -> list[str]:
-    """Run the examples of `paths`; write the drifted outputs back when `update`."""
+def run(paths: list[Path], update: bool, runner: Runner | None = None) -> list[str]:
+    """Run the examples of `paths`, on `runner`'s demo book when given (the tests share one);
+    write the drifted outputs back when `update`."""
     import time_machine
 
     problems: list[str] = []
-    with tempfile.TemporaryDirectory() as scratch, time_machine.travel(CLOCK, tick=False):
-        runner = Runner(Path(scratch))
+    with contextlib.ExitStack() as stack:
+        if runner is None:
+            runner = Runner(Path(stack.enter_context(tempfile.TemporaryDirectory())))
+            stack.callback(runner.close)
+        stack.enter_context(time_machine.travel(CLOCK, tick=False))
         for path in paths:
             page = parse(path)
             found, lines = run_page(runner, page)
