@@ -6,6 +6,7 @@ once per test process, an empty book or none) at a fixed clock; `make docs` writ
 
 from __future__ import annotations
 
+import re
 import runpy
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,6 +41,32 @@ def test_every_page_has_examples_and_points_nowhere_outside() -> None:
     for page in PAGES:
         text = page.read_text(encoding="utf-8")
         assert "../shared" not in text and "DOMAIN.md" not in text, page.name
+
+
+def _anchors(page: Path) -> set[str]:
+    """The anchors GitHub gives the headings of `page` (lower case, punctuation dropped, - for
+    spaces), outside fenced blocks."""
+    found, fenced = set(), False
+    for line in page.read_text(encoding="utf-8").split("\n"):
+        fenced ^= line.startswith("```")
+        if not fenced and (heading := re.match(r"#+ (.*)", line)):
+            found.add(re.sub(r"[^\w\- ]", "", heading.group(1).strip().lower()).replace(" ", "-"))
+    return found
+
+
+def test_every_link_between_the_pages_leads_somewhere_in_the_repository() -> None:
+    broken = []
+    for page in PAGES:
+        for link in re.findall(r"\]\(([^)\s]+)\)", page.read_text(encoding="utf-8")):
+            if link.startswith(("http://", "https://", "mailto:")):
+                continue
+            name, _, anchor = link.partition("#")
+            target = (page.parent / name).resolve() if name else page
+            if not target.is_relative_to(ROOT) or not target.exists():
+                broken.append(f"{page.name}: {link}")
+            elif anchor and target.suffix == ".md" and anchor not in _anchors(target):
+                broken.append(f"{page.name}: {link} (no such heading)")
+    assert not broken
 
 
 def test_the_readme_stays_short() -> None:
