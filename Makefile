@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DEMO_DB := demo.db
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint typecheck browser office readme-image pytest soak bench i18n clean
+.PHONY: demo test lint typecheck browser office readme-image pytest soak bench i18n docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,7 @@ demo: $(VENV)/.installed
 	@echo '$$ rvneet --db $(DEMO_DB) case show RV-2025-001'
 	@$(BIN)/rvneet --db $(DEMO_DB) case show RV-2025-001
 
-# The picture of Lisa 4 in the README: the demo book's Estonian Lisa 4 page printed by headless
+# The picture of Lisa 4 in docs/reports.md: the demo book's Estonian Lisa 4 page printed by headless
 # Chromium, its first page as PNG (pdftoppm). Needs chromium and poppler-utils (make browser office).
 README_IMAGE := docs/lisa4-2025H1.png
 readme-image: $(VENV)/.installed browser office
@@ -100,6 +100,12 @@ bench: $(VENV)/.installed-dev
 # the .mo that ships in the wheel. Translate, then run it again.
 i18n: $(VENV)/.installed-dev
 	$(BIN)/python -m rvneet.i18n_catalog
+
+# Every `$ rvneet …` example of README.md and docs/*.md run on the book its page names (the demo
+# book, an empty one or none) at a fixed clock, its output written in place under it (docs/examples.py;
+# tests/test_docs_examples.py compares instead). Read the diff: a changed output is a changed behaviour.
+docs: $(VENV)/.installed-dev
+	$(BIN)/python docs/examples.py --update
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm .mypy_cache .ruff_cache .pytest_cache .hypothesis

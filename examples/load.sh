@@ -151,7 +151,7 @@ rvneet import youths examples/noored.xlsx
 
 # More NEET work, for the NEET evaluation (rvneet report neet --period 2025): needs, traffic lights,
 # goals, and a fourth NEET case for a youth who came by themselves. Dated so that the workload
-# (as of 2025-06-30), follow-up (2026) and check (2025H1) outputs in the README stay as they are.
+# (as of 2025-06-30), follow-up (2026) and check (2025H1) outputs in docs/reports.md stay as they are.
 rvneet case needs NEET-2025-002 --date 2025-03-27 --need education --need work --neet-months 9 \
   --motivation 3
 rvneet case goal add NEET-2025-002 "Start a vocational course" --date 2025-03-27 --due 2025-09-01

@@ -1,7 +1,7 @@
 """Errors a user can cause and fix. The CLI prints them as one line and exits with `exit_code`.
 
-Exit codes are a contract with scripts (README, "For scripts"): 1 refused, 2 malformed command line,
-3 unknown reference, 4 database problem.
+Exit codes are a contract with scripts (docs/import-export.md, "For scripts"): 1 refused,
+2 malformed command line, 3 unknown reference, 4 database problem.
 """
 
 
