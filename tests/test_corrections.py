@@ -206,6 +206,7 @@ def test_history_shows_withdrawn_records_and_corrections(book: Path, ok: Ok) -> 
     table = ok("case", "show", RV, "--history")
     assert "recorded twice" in table and "typed wrong" in table
     assert "2025-03-10 → 2025-03-11" in table
+    assert "Channel: meeting → sms" in table
     assert "recorded twice" not in ok("case", "show", RV)
 
 
@@ -378,6 +379,9 @@ def test_estonian_words_are_taken(book: Path, ok: Ok) -> None:
     assert shown(ok, NEET)["close_reason"] == "declined"
     out = ok("--lang", "et", "case", "show", NEET, "--history")
     assert "Parandused" in out and "vale põhjus" in out
+    # The changed field and its values in words, not as stored (close_reason: goals-met → declined).
+    assert "Lõpetamise põhjus" in out and "close_reason" not in out
+    assert "loobus" in out and "declined" not in out
 
 
 def test_the_json_of_a_correction_names_the_record_and_the_changes(book: Path, ok: Ok) -> None:

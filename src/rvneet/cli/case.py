@@ -574,6 +574,8 @@ ACTIONS = {"correct": N_("corrected"), "withdraw": N_("record withdrawn")}
 
 def _history_table(history: list[dict[str, Any]] | None) -> list[Any]:
     """`case show --history`'s corrections, oldest first: field old → new, with the reason."""
+    from rvneet.cli.history import change_text
+
     if history is None:
         return []
     if not history:
@@ -583,17 +585,13 @@ def _history_table(history: list[dict[str, Any]] | None) -> list[Any]:
         action = translate(ACTIONS.get(entry["action"], entry["action"]))
         # A withdrawal's own marks (withdrawn_at, _by, _reason) are in the other columns.
         changes = "; ".join(
-            f"{field}: {_none(old)} → {_none(new)}"
+            change_text(field, old, new)
             for field, (old, new) in entry["changes"].items()
             if not field.startswith("withdrawn_")
         )
         rows.append({**entry, "action": action, "changes": changes or action})
     # The record is what the table is about: never left out for width.
     return [table(N_("Corrections"), rows, HISTORY_COLUMNS, droppable=("user", "action"))]
-
-
-def _none(value: Any) -> str:
-    return "—" if value is None else str(value)
 
 
 def _details(record: dict[str, Any]) -> dict[str, Any]:
