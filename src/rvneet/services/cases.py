@@ -708,7 +708,7 @@ def case_detail(
     )
     if history:
         from rvneet.services import corrections
-        from rvneet.services.withdrawn import SHOW_WITHDRAWN
+        from rvneet.storage.withdrawn import SHOW_WITHDRAWN
 
         withdrawn = corrections.withdrawn_refs(session, case)
         session.info[SHOW_WITHDRAWN] = True

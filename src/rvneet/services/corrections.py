@@ -28,7 +28,7 @@ first one moves the first-contact date, since everything reads the remaining one
 raises before the session commits: nothing is written.
 
 Withdrawn records are left out of everything (timelines, listings, counts, checks, reports and
-follow-up scheduling): ORM queries by `services.withdrawn`'s session hook, the SQL of reports and
+follow-up scheduling): ORM queries by `storage.withdrawn`'s session hook, the SQL of reports and
 checks by `withdrawn_at IS NULL` in each. Only `case show --history` shows them.
 
 Audit: the change itself is an update of the record, which the audit log records with old and new
@@ -108,8 +108,8 @@ from rvneet.services.cases import (
     get_case,
 )
 from rvneet.services.validation import validated
-from rvneet.services.withdrawn import SHOW_WITHDRAWN
 from rvneet.services.youths import check_code_free, check_not_erased, get_youth
+from rvneet.storage.withdrawn import SHOW_WITHDRAWN
 
 REASON_MAX = 500
 # The word that names a case's closing where a record reference is typed, in English and Estonian.

@@ -182,7 +182,7 @@ def _find(session: Session, youth: Youth) -> _Found:
     records: list[SQLModel] = []
     for model in _OF_CASE:
         case_id = model.case_id  # type: ignore[attr-defined]
-        # Withdrawn records too (services.withdrawn hides them from other queries).
+        # Withdrawn records too (storage.withdrawn hides them from other queries).
         records += session.exec(
             select(model).where(col(case_id).in_(ids)).execution_options(show_withdrawn=True)
         )
