@@ -100,15 +100,17 @@ from rvneet.domain.tables import (
 )
 from rvneet.i18n import N_, _, format_date, message_language, translate
 from rvneet.services.audit import pending_changes
-from rvneet.services.cases import (
+from rvneet.services.lookups import (
     check_assessment,
     check_born,
+    check_code_free,
     check_date_in_case,
     check_end,
+    check_not_erased,
     get_case,
+    get_youth,
 )
 from rvneet.services.validation import validated
-from rvneet.services.youths import check_code_free, check_not_erased, get_youth
 from rvneet.storage.withdrawn import SHOW_WITHDRAWN
 
 REASON_MAX = 500
@@ -783,10 +785,10 @@ def _mark(session: Session, record: Any, why: str) -> dict[str, list[Any]]:
 
 
 def _withdraw_closing(session: Session, case: Case, why: str) -> Correction:
-    from rvneet.services.cases import _open_case_ref
+    from rvneet.services.lookups import open_case_ref
 
     _closed(case)
-    if already := _open_case_ref(session, case.youth_id, case.model):
+    if already := open_case_ref(session, case.youth_id, case.model):
         raise Conflict(
             _("the youth already has another open {model} case {case}").format(
                 model=case.model.upper(), case=already

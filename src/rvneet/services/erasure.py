@@ -49,7 +49,8 @@ from rvneet.domain.tables import (
     Youth,
 )
 from rvneet.i18n import N_, _, format_date, message_language, translate
-from rvneet.services.youths import ACTIVE, ERASED_STATUS, birth_month, get_youth
+from rvneet.services.lookups import get_youth
+from rvneet.services.youths import ACTIVE, ERASED_STATUS, birth_month
 
 # What an overwritten free-text field reads after erasure (stored in English; `shown_text` shows
 # it in the user's language).
