@@ -16,13 +16,15 @@ import unicodedata
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, select
 
 from rvneet.domain.enums import ConsentScope, Model
 from rvneet.domain.errors import Conflict, InvalidInput, NotFound
 from rvneet.domain.inputs import NewAssessment
 from rvneet.domain.personal_code import parse_personal_code, redact_codes
-from rvneet.domain.tables import Assessment, Case, Consent, NetworkMember, Youth
+from rvneet.domain.tables import Assessment, Case, Consent, NetworkMember, Reopening, Youth
 from rvneet.i18n import _, format_date, message_language
 
 
@@ -114,13 +116,12 @@ def check_open(case: Case, what: str) -> None:
 
 
 def check_date_in_case(case: Case, day: dt.date, what: str) -> None:
-    """Refuse a record dated before the case start or after its end, or on an erased youth's case.
+    """Refuse a record dated before the case start, after its end or in a gap between a closing
+    and the case's reopening (`check_not_in_gap`), or on an erased youth's case.
 
     `what` names the record in the message language, as a subject ("the contact"; Estonian
     nominative, "kontakt"): the messages are built around it.
     """
-    from sqlalchemy.orm import object_session
-
     session = object_session(case)
     if session is not None and (youth := session.get(Youth, case.youth_id)) is not None:
         check_not_erased(youth, _("{what} cannot be recorded").format(what=what))
@@ -136,6 +137,38 @@ def check_date_in_case(case: Case, day: dt.date, what: str) -> None:
                 what=what, day=_day(day), end=_day(case.end_date)
             )
         )
+    if session is not None:
+        check_not_in_gap(session, case, day, what)
+
+
+def closed_gap(session: OrmSession, case: Case, day: dt.date) -> Reopening | None:
+    """The reopening whose gap holds `day`: after the closing it undid, before the reopening day.
+
+    The case was closed then (Lisa 4 counts its periods apart, `implementation_periods`): the
+    day of the closing and the day of the reopening belong to a period, the days between to none.
+    """
+    with session.no_autoflush:
+        return session.scalar(
+            select(Reopening)
+            .where(
+                Reopening.case_id == case.id,
+                col(Reopening.previous_end) < day,
+                col(Reopening.date) > day,
+            )
+            .limit(1)
+        )
+
+
+def check_not_in_gap(session: OrmSession, case: Case, day: dt.date, what: str) -> None:
+    """Refuse a record dated between a closing of the case and its reopening; `what` names the
+    record as in `check_date_in_case`."""
+    if (gap := closed_gap(session, case, day)) is not None:
+        raise InvalidInput(
+            _(
+                "{what} date {day} falls between the case's closing on {end} and its reopening "
+                "on {reopened}, when the case was closed"
+            ).format(what=what, day=_day(day), end=_day(gap.previous_end), reopened=_day(gap.date))
+        )
 
 
 def check_born(youth: Youth, start: dt.date) -> None:
@@ -150,7 +183,8 @@ def check_born(youth: Youth, start: dt.date) -> None:
 
 
 def check_assessment(case: Case, data: NewAssessment) -> None:
-    """Refuse an assessment of the other model's kind or dated outside the case (also corrections)."""
+    """Refuse an assessment of the other model's kind, or dated outside the case or in a gap
+    between its closing and reopening (also corrections)."""
     if case.model == Model.RV and data.risk is None:
         raise InvalidInput(
             _("{ref} is an RV case: assess it with --risk medium|high").format(ref=case.ref)
@@ -171,6 +205,8 @@ def check_assessment(case: Case, data: NewAssessment) -> None:
                 day=_day(data.date), end=_day(case.end_date)
             )
         )
+    if (session := object_session(case)) is not None:
+        check_not_in_gap(session, case, data.date, _("the assessment"))
 
 
 def check_end(session: Session, case: Case, end: dt.date, last_stage: Any) -> None:
