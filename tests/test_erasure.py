@@ -529,7 +529,7 @@ def test_erase_twice_is_refused(run: Run, ok: Ok, book: Path) -> None:
 def test_nothing_new_is_recorded_about_an_erased_youth(
     run: Run, ok: Ok, book: Path, args: tuple[str, ...]
 ) -> None:
-    # Would break without the checks in services/youths.py check_not_erased and its callers.
+    # Would break without the checks in services/lookups.py check_not_erased and its callers.
     con = sqlite3.connect(book)
     with con:  # Maria's follow-up, skipped in the template, is due again for the follow-up case
         con.execute("UPDATE followups SET status = 'due', skip_reason = NULL "

@@ -395,6 +395,9 @@ def reopen(
 ) -> None:
     """Reopen a closed case; the earlier closing stays in its history.
 
+    The days between the closing and the reopening belong to no period of the case: a record
+    dated there (a contact, assessment, stage, goal, activity, ...) is refused.
+
     \b
     Example: rvneet case reopen RV-2024-002 --date 2025-03-01 --reason "returned to the municipality"
     """
