@@ -38,9 +38,10 @@ def neet(
     As the cases stood on the period's last day: youths and cases by target group; youths reached
     (cases started) by how they were reached; days from the NGTS list to first contact and months
     NEET at first contact (medians); needs; the traffic light at the end; cases closed by reason,
-    with education, employment, goals met, wellbeing change and satisfaction at closing; and the
-    6-month follow-ups due in the period. json gives every figure and breakdown under `summary`;
-    csv the same as key,label,value rows.
+    with education, employment, goals met, wellbeing change and satisfaction at closing; the
+    youth's satisfaction with the support activities ended in the period, by the provider's role
+    (means with their answers); and the 6-month follow-ups due in the period. json gives every
+    figure and breakdown under `summary`; csv the same as key,label,value rows.
 
     \b
     Example: rvneet report neet --period 2025 --format html --lang et --output neet-2025.html
