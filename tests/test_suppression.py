@@ -137,12 +137,6 @@ KNOWN_RESTS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
         ("cases_closed", ("closed_in_education_or_employment",)),
     ],
     "followups": [("done", ("reached",)), ("done_by_model.neet", ("reached_by_model.neet",))],
-    "model": [
-        ("cases_closed", ("closed_goals_met",)),
-        ("closed_by_channel.ngts-list", ("goals_met_by_channel.ngts-list",)),
-        ("activities_brokered", ("activities_completed",)),
-        ("activities_by_role.youth-worker", ("activity_satisfaction_n_by_role.youth-worker",)),
-    ],
 }
 
 
