@@ -238,7 +238,6 @@ def build_evaluation(session: Session, period: Period, below: int = DEFAULT_SUPP
     goals = {row.case_id: row for row in session.execute(_GOALS, params)}
     started = neet._ordered(session.execute(neet._BY_CHANNEL, params).all(), list(neet.CHANNELS))
     channels = tuple(neet.CHANNELS)
-    roles = tuple(role.value for role in NetworkRole)
 
     by_channel: dict[str, Counter[str]] = defaultdict(Counter)
     for case in closed:
@@ -254,6 +253,7 @@ def build_evaluation(session: Session, period: Period, below: int = DEFAULT_SUPP
         if row.satisfaction is not None:
             ratings[row.role].append(int(row.satisfaction))
     members = list(session.execute(_MEMBERS, params))
+    roles = tuple(neet.provider_roles(session, params, activities))
     feedback = build_feedback(session, period, below)
 
     def channel_counts(what: str) -> dict[str, Any]:
@@ -331,7 +331,6 @@ def build_evaluation(session: Session, period: Period, below: int = DEFAULT_SUPP
             "activities_brokered",
             chart=True,
             codes=roles,
-            rest=NetworkRole.OTHER.value,
         ),
         Breakdown(
             "activities_completed_by_role",
@@ -340,7 +339,6 @@ def build_evaluation(session: Session, period: Period, below: int = DEFAULT_SUPP
             ROLE_LABELS,
             "activities_completed",
             codes=roles,
-            rest=NetworkRole.OTHER.value,
         ),
         Breakdown(
             "activity_satisfaction_n_by_role",
@@ -349,7 +347,6 @@ def build_evaluation(session: Session, period: Period, below: int = DEFAULT_SUPP
             ROLE_LABELS,
             "activity_satisfaction_n",
             codes=roles,
-            rest=NetworkRole.OTHER.value,
         ),
         Breakdown(
             "activity_satisfaction_mean_by_role",

@@ -41,8 +41,9 @@ Support providers (Table 1 row 3): the youth's satisfaction (1–5, `case activi
 role of the network member who provided them:
 - `provider_satisfaction_mean`, `provider_satisfaction_n`: all of them;
 - `provider_satisfaction_n_by_role` (adds up to `provider_satisfaction_n`) and
-  `provider_satisfaction_mean_by_role`, the mean of each role over its count; suppressed, a mean
-  whose count is hidden is null.
+  `provider_satisfaction_mean_by_role`, the mean of each role over its count; suppressed, every
+  role of the network's members in the period is listed (0 when none), and a mean whose count is
+  hidden is null.
 
 Follow-ups (*järelsuhtlus*) of NEET cases falling due in the period, whenever the case closed, read
 as `rvneet report followups` reads them (its NEET numbers are these):
@@ -228,6 +229,24 @@ _PROVIDER_SATISFACTION = _with(
      GROUP BY m.role
     """
 )
+# The roles of the network's members in the period (not retired before it): the categories of a
+# breakdown by the provider's role. A role no member has can have no activity, and the network is
+# no secret (`report model` lists it), so leaving such a role out gives nothing away.
+_NETWORK_ROLES = text(
+    "SELECT DISTINCT role FROM network_members WHERE retired_on IS NULL OR retired_on >= :start"
+)
+
+
+def provider_roles(session: Session, params: dict[str, str], *seen: Iterable[str]) -> list[str]:
+    """The roles of the network in the period and any role in `seen`, in the vocabulary's order
+    (others after it): every category of a breakdown by the provider's role."""
+    order = [role.value for role in NetworkRole]
+    roles = {str(r[0]) for r in session.execute(_NETWORK_ROLES, params)}
+    for more in seen:
+        roles.update(more)
+    return sorted(roles, key=lambda r: (order.index(r) if r in order else len(order), r))
+
+
 # Driven by the follow-ups due in the period (CROSS JOIN keeps that order in SQLite): from the
 # NEET cases instead it reads every NEET case ever opened. The followups table is read whole (one
 # row per closing); an index on `due` saved 2 of 6 ms at 48,000 rows, not worth keeping.
@@ -302,8 +321,8 @@ def build_neet(session: Session, period: Period) -> Report:
     goals = one(_GOALS)
     followups = one(_FOLLOWUPS)
     ngts_days = [int(r.days) for r in rows(_NGTS_TO_CONTACT)]
-    roles = [role.value for role in NetworkRole]
     providers = {str(r.role): (int(r.n), int(r.total)) for r in rows(_PROVIDER_SATISFACTION)}
+    roles = provider_roles(session, params, providers)
     provider_n = _ordered(((role, n) for role, (n, _total) in providers.items()), roles)
     provider_means = {role: _mean(providers[role][1], providers[role][0]) for role in provider_n}
     provider_sum = sum(total for _n, total in providers.values())
@@ -427,7 +446,6 @@ def build_neet(session: Session, period: Period) -> Report:
             ROLE_LABELS,
             "provider_satisfaction_n",
             codes=tuple(roles),
-            rest=NetworkRole.OTHER.value,
         ),
         Breakdown(
             "provider_satisfaction_mean_by_role",
