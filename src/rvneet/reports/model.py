@@ -295,10 +295,7 @@ def _suppress_means(
 ) -> Breakdown:
     """A breakdown of means over the categories of its counts (`n_of`): a category whose count is
     hidden or 0 has no mean (None)."""
-    assert breakdown.n_of is not None
-    n = counts.get(breakdown.n_of, {})
-    means = {
-        k: None if f"{breakdown.n_of}.{k}" in hidden or not n[k] else breakdown.counts.get(k)
-        for k in n
-    }
+    key = breakdown.n_of or ""
+    n = counts.get(key, {})
+    means = {k: None if f"{key}.{k}" in hidden or not n[k] else breakdown.counts.get(k) for k in n}
     return dataclasses.replace(breakdown, counts=means)
