@@ -268,6 +268,10 @@ def test_the_year_by_hand_unsuppressed(ok: Ok) -> None:
     assert data["summary"] == SUMMARY
     assert list(data["summary"]) == list(SUMMARY)
     assert data["managers"] == [KADRI, TIIT, MARI]
+    # Stable keys, in the columns' order: scripts read them.
+    assert [list(row) for row in data["managers"]] == [list(KADRI)] * 3
+    assert list(data["network"][0]) == ["role", "members", "core", "wider", "without_case"]
+    assert list(data["feedback"][0]) == ["by", "rated", "raters", "scores", "mean"]
     assert data["network"] == NETWORK
     assert [r["indicator"] for r in data["registers"]] == [
         "education-status",
