@@ -428,3 +428,22 @@ def test_help_names_the_report(run: Run) -> None:
     result = run("report", "model", "--help")
     assert result.exit_code == 0
     assert "Example: rvneet report model --period 2025" in " ".join(result.stdout.split())
+
+
+def test_every_manager_is_hidden_when_their_total_is(book: Path) -> None:
+    """Should suppression hide `cases_closed` (to protect another count), the managers' rows,
+    which add up to it, would give it away: then every row is hidden."""
+    from rvneet.db import Database
+    from rvneet.reports import evaluation, neet
+
+    params = {"start": "2025-01-01", "end": "2025-12-31"}
+    with Database(book, "tester").session() as session:
+        session.execute(neet._DROP_ACTIVE)
+        session.execute(neet._MAKE_ACTIVE, params)
+        closed = list(session.execute(evaluation._CLOSED, params))
+        goals = {row.case_id: row for row in session.execute(evaluation._GOALS, params)}
+    shown = evaluation._managers(closed, goals, 3)
+    assert [row["cases_closed"] for row in shown] == [3, "<3", "<3"]
+    hidden = evaluation._managers(closed, goals, 3, hide_all=True)
+    assert [row["cases_closed"] for row in hidden] == ["x", "<3", "<3"]
+    assert hidden[0]["satisfaction_manager_mean"] is None

@@ -34,8 +34,9 @@ appears by name, personal code or reference.
 Suppressed (`below` > 1, 3 by default), the figures and breakdowns are hidden as every report's are
 (`reports.model.suppress`), a mean whenever its count is; a case manager with fewer than `below`
 closed cases shows none of their figures, nor, while the hidden ones have fewer than `below` cases
-between them, does the manager with the fewest beside them; in a shown row a mean over fewer than
-`below` answers is left out. The feedback is hidden by raters as `report feedback` hides it.
+between them, does the manager with the fewest beside them (and none shows them when
+`cases_closed`, which they add up to, is hidden); in a shown row a mean over fewer than `below`
+answers is left out. The feedback is hidden by raters as `report feedback` hides it.
 """
 
 from __future__ import annotations
@@ -384,12 +385,14 @@ def build_evaluation(session: Session, period: Period, below: int = DEFAULT_SUPP
     )
     if below > 1:
         report = suppress(report, below)
+    # The managers' cases add up to `cases_closed`: when suppression hid it, so are they all.
+    total_hidden = not isinstance(report.figure("cases_closed").value, int)
     listings = [
         Listing(
             "managers",
             N_("Youth satisfaction and outcomes by case manager (cases closed in the period)"),
             MANAGER_COLUMNS,
-            _managers(closed, goals, below),
+            _managers(closed, goals, below, hide_all=total_hidden),
         ),
         Listing("network", N_("Network members by role"), NETWORK_COLUMNS, _network(members)),
         dataclasses.replace(
@@ -417,8 +420,11 @@ def build_evaluation(session: Session, period: Period, below: int = DEFAULT_SUPP
     )
 
 
-def _managers(closed: list[Any], goals: dict[int, Any], below: int) -> list[dict[str, Any]]:
-    """One row per case manager of the closed cases, those with fewer than `below` hidden."""
+def _managers(
+    closed: list[Any], goals: dict[int, Any], below: int, hide_all: bool = False
+) -> list[dict[str, Any]]:
+    """One row per case manager of the closed cases, those with fewer than `below` hidden (every
+    one with `hide_all`: the total they add up to is hidden)."""
     groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
     labels: dict[tuple[str, str], tuple[str, str | None]] = {}
     for case in closed:
@@ -438,7 +444,7 @@ def _managers(closed: list[Any], goals: dict[int, Any], below: int) -> list[dict
         key=lambda k: (("staff", "typed", "none").index(k[0]), collation_key(labels[k][0]), k[1]),
     )
     sizes = {key: len(groups[key]) for key in order}
-    hidden = {key for key in order if sizes[key] < below}
+    hidden = {key for key in order if sizes[key] < below or hide_all}
     # Hidden rows together below `below` would follow from the total less the shown ones.
     while hidden and sum(sizes[k] for k in hidden) < below:
         shown = [k for k in order if k not in hidden]
