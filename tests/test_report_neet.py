@@ -19,6 +19,24 @@ The book (period 2025H1 = 2025-01-01 … 2025-06-30 unless said otherwise), one 
 | RV-2024-001, RV-2025-001 | Y-0008 | | | ngts-list, school | | never counted |
 
 NGTS lists: 2024-10-15 (Y-0001, Y-0005, Y-0008), 2025-03-15 (Y-0001, Y-0002, Y-0003, Y-0005).
+
+Support activities ended, with the youth's satisfaction (Table 1 row 3), by provider: M-001 youth
+worker, M-002 psychologist, M-003 Töötukassa:
+
+| case | provider | ended | satisfaction | in 2025H1 |
+|---|---|---|---|---|
+| NEET-2024-001 | M-001 | 2025-02-10 | 5 | yes |
+| NEET-2024-006 | M-001 | 2025-04-01 | 4 | yes |
+| NEET-2025-003 | M-001 | 2025-06-01 | 3 | yes |
+| NEET-2024-001 | M-003 | 2025-03-01 | 4 | yes |
+| NEET-2025-002 | M-003 | 2025-04-20 | 2 | yes |
+| NEET-2025-004 | M-003 | 2025-05-10 | 3 | yes |
+| NEET-2025-003 | M-002 | 2025-05-01 | 4 | yes |
+| NEET-2024-001 | M-001 | 2025-07-20 | 1 | no: after (2025H2) |
+| NEET-2024-002 | M-002 | 2024-12-20 | 2 | no: before (2024) |
+| NEET-2025-002 | M-001 | 2025-05-05 | none | no rating |
+| NEET-2025-002 | M-003 | 2025-06-01 | 5 | withdrawn |
+| RV-2025-001 | M-002 | 2025-03-03 | 1 | RV: never |
 """
 
 from __future__ import annotations
@@ -71,8 +89,24 @@ def write_list(path: Path, members: tuple[int, ...]) -> Path:
     return path
 
 
+PROVIDERS = {"M-001": "youth-worker", "M-002": "psychologist", "M-003": "tootukassa"}
+
+
 def build(ok: Ok, folder: Path) -> None:
     ok("init", "--municipality", MUNICIPALITY)
+    for number, role in enumerate(PROVIDERS.values(), 1):
+        ok("network", "add", "--name", f"Provider {number}", "--role", role, "--org", "Org")
+    numbers: dict[str, int] = {}
+
+    def activity(ref: str, member: str, start: str, end: str, *satisfaction: str) -> str:
+        """A support activity to `member`, ended on `end` (with `--satisfaction N`, if given)."""
+        ok("case", "activity", "add", ref, "--member", member, "--kind", "support", "--start",
+           start, "--no-consent-reason", "test book")  # fmt: skip
+        numbers[ref] = numbers.get(ref, 0) + 1
+        ok("case", "activity", "end", ref, str(numbers[ref]), "--date", end, "--status",
+           "completed", *satisfaction)  # fmt: skip
+        return f"P-{numbers[ref]}"
+
     for name, id_code, born, sex in YOUTHS:
         if id_code:
             ok("youth", "add", "--name", name, "--id-code", id_code)
@@ -111,6 +145,9 @@ def build(ok: Ok, folder: Path) -> None:
        "--need", "work", "--neet-months", "18")  # fmt: skip
     ok("case", "assess", "NEET-2024-001", "--date", "2025-03-01", "--light", "yellow")
     ok("case", "assess", "NEET-2024-001", "--date", "2025-07-15", "--light", "green")
+    activity("NEET-2024-001", "M-001", "2024-11-01", "2025-02-10", "--satisfaction", "5")
+    activity("NEET-2024-001", "M-003", "2024-11-01", "2025-03-01", "--satisfaction", "4")
+    activity("NEET-2024-001", "M-001", "2025-03-01", "2025-07-20", "--satisfaction", "1")
     # NEET-2024-002: first contact before the youth's only list; closed on the period's first day.
     ok("case", "contact", "NEET-2024-002", "--date", "2024-11-03", "--channel", "phone")
     ok("case", "needs", "NEET-2024-002", "--date", "2024-11-10", "--need", "work",
@@ -132,6 +169,7 @@ def build(ok: Ok, folder: Path) -> None:
         "not needed",
     )
     ok("case", "goal", "done", "NEET-2024-002", "2", "--date", "2024-12-30")
+    activity("NEET-2024-002", "M-002", "2024-11-15", "2024-12-20", "--satisfaction", "2")
     close("NEET-2024-002", "2025-01-01", "goals-met", "--education", "yes", "--employment", "no",
           "--wellbeing-start", "3", "--wellbeing-end", "6", "--satisfaction-manager", "5",
           "--satisfaction-overall", "4")  # fmt: skip
@@ -159,6 +197,7 @@ def build(ok: Ok, folder: Path) -> None:
     close("NEET-2024-006", "2024-12-05", "lost-contact")
     ok("case", "reopen", "NEET-2024-006", "--date", "2025-02-01", "--reason", "got in touch")
     ok("case", "assess", "NEET-2024-006", "--date", "2025-03-10", "--light", "green")
+    activity("NEET-2024-006", "M-001", "2025-02-05", "2025-04-01", "--satisfaction", "4")
     ok("case", "needs", "NEET-2024-006", "--date", "2025-07-10", "--need", "health",
        "--neet-months", "9")  # fmt: skip
 
@@ -176,6 +215,10 @@ def build(ok: Ok, folder: Path) -> None:
     ok("case", "assess", "NEET-2025-002", "--date", "2025-04-01", "--light", "red")
     ok("case", "goal", "add", "NEET-2025-002", "Attend school", "--date", "2025-02-10")
     ok("case", "goal", "done", "NEET-2025-002", "1", "--date", "2025-05-01")
+    activity("NEET-2025-002", "M-003", "2025-02-10", "2025-04-20", "--satisfaction", "2")
+    activity("NEET-2025-002", "M-001", "2025-02-10", "2025-05-05")
+    twice = activity("NEET-2025-002", "M-003", "2025-05-01", "2025-06-01", "--satisfaction", "5")
+    ok("case", "withdraw", "NEET-2025-002", twice, "--reason", "recorded twice")
     close("NEET-2025-002", "2025-08-15", "goals-met", "--education", "yes", "--wellbeing-start",
           "1", "--wellbeing-end", "9", "--satisfaction-manager", "1")  # fmt: skip
     # NEET-2025-003: first contact 21 days after the March list; closed in the period.
@@ -185,6 +228,8 @@ def build(ok: Ok, folder: Path) -> None:
     ok("case", "goal", "add", "NEET-2025-003", "Find a job", "--date", "2025-04-15")
     # Table 1 row 2: partly reached, so not met but counted apart (goals_partial).
     ok("case", "goal", "done", "NEET-2025-003", "1", "--date", "2025-06-10", "--extent", "partial")
+    activity("NEET-2025-003", "M-001", "2025-04-10", "2025-06-01", "--satisfaction", "3")
+    activity("NEET-2025-003", "M-002", "2025-04-10", "2025-05-01", "--satisfaction", "4")
     close("NEET-2025-003", "2025-06-15", "declined", "--employment", "yes",
           "--wellbeing-start", "5", "--satisfaction-manager", "3")  # fmt: skip
     # NEET-2025-004: closed in the period, reopened after it (which cleared its outcome).
@@ -192,6 +237,7 @@ def build(ok: Ok, folder: Path) -> None:
     ok("case", "goal", "add", "NEET-2025-004", "Move to a flat", "--date", "2025-03-01")
     ok("case", "goal", "add", "NEET-2025-004", "Register at Töötukassa", "--date", "2025-03-01")
     ok("case", "goal", "done", "NEET-2025-004", "1", "--date", "2025-05-20")
+    activity("NEET-2025-004", "M-003", "2025-03-01", "2025-05-10", "--satisfaction", "3")
     close("NEET-2025-004", "2025-05-31", "moved", "--education", "yes", "--wellbeing-start", "2",
           "--wellbeing-end", "8", "--satisfaction-manager", "5")  # fmt: skip
     ok("case", "reopen", "NEET-2025-004", "--date", "2025-08-01", "--reason", "moved back")
@@ -212,6 +258,7 @@ def build(ok: Ok, folder: Path) -> None:
        "--education", "yes")  # fmt: skip
     ok("case", "open", "--youth", "Y-0008", "--model", "rv", "--start", "2025-02-01",
        "--risk", "medium", "--channel", "school")  # fmt: skip
+    activity("RV-2025-001", "M-002", "2025-02-05", "2025-03-03", "--satisfaction", "1")
 
 
 @pytest.fixture(scope="module")
@@ -299,6 +346,8 @@ EXPECTED_H1 = {
     "satisfaction_manager_n": 2,
     "satisfaction_overall_mean": 2.5,
     "satisfaction_overall_n": 2,
+    "provider_satisfaction_mean": 3.57,
+    "provider_satisfaction_n": 7,
     "followups_due": 4,
     "followups_done": 2,
     "followups_skipped": 1,
@@ -319,6 +368,12 @@ EXPECTED_H1 = {
     "light_at_end": {"red": 4, "yellow": 2, "green": 2},
     "closed_by_group": {"neet": 4},
     "closed_by_reason": {"goals-met": 1, "moved": 1, "declined": 1, "transferred": 1},
+    "provider_satisfaction_n_by_role": {"youth-worker": 3, "tootukassa": 3, "psychologist": 1},
+    "provider_satisfaction_mean_by_role": {
+        "youth-worker": 4.0,
+        "tootukassa": 3.0,
+        "psychologist": 4.0,
+    },
 }
 
 
@@ -337,6 +392,8 @@ def test_the_half_year_by_hand(ok: Ok) -> None:
     satisfaction with the manager 5, 3 and overall 4, 1; 2025-004's outcome was cleared by its
     reopening. Follow-ups due: 2024-003 (done, reached, employed), -005 (done after the period),
     -007 (done, not reached), 2024-006 (skipped: the case was reopened).
+    Support providers (the second table): youth worker 5, 4, 3; Töötukassa 4, 2, 3; psychologist
+    4: seven ratings, 25 in all, mean 3.57.
     """
     data = report(ok)
     assert list(data) == ["report", "municipality", "period", "summary"]
@@ -395,6 +452,7 @@ def test_breakdowns_add_up_to_their_figures(ok: Ok, book: Path) -> None:
             "light_at_end": "cases_active",
             "closed_by_group": "cases_closed",
             "closed_by_reason": "cases_closed",
+            "provider_satisfaction_n_by_role": "provider_satisfaction_n",
         }
         for key, figure in totals.items():
             assert sum(summary[key].values()) == summary[figure], (period, key)
@@ -428,7 +486,14 @@ def test_rv_cases_are_never_counted(ok: Ok, book: Path) -> None:
     con = sqlite3.connect(book)
     try:
         rv = "SELECT id FROM cases WHERE model = 'rv'"
-        for table in ("assessments", "contacts", "goals", "followups", "stage_changes"):
+        for table in (
+            "assessments",
+            "contacts",
+            "goals",
+            "followups",
+            "stage_changes",
+            "support_activities",
+        ):
             con.execute(f"DELETE FROM {table} WHERE case_id IN ({rv})")
         con.execute(
             f"DELETE FROM needs WHERE assessment_id IN "
@@ -548,6 +613,55 @@ def test_suppression_masks_small_breakdown_counts(ok: Ok) -> None:
     assert summary["neet_months_at_contact_n"] == 4 and summary["neet_months_at_contact_median"]
     assert summary["ngts_to_contact_n"] == "<3" and summary["ngts_to_contact_days_median"] is None
     assert summary["wellbeing_change_n"] == "<3" and summary["wellbeing_change_mean"] is None
+
+
+def test_provider_satisfaction_by_role_through_the_year(ok: Ok) -> None:
+    """2025 adds the youth worker's rating of 1 ended in July (H2); 2024 has the psychologist's 2."""
+    summary = report(ok, "2025")["summary"]
+    assert summary["provider_satisfaction_n_by_role"] == {
+        "youth-worker": 4,
+        "tootukassa": 3,
+        "psychologist": 1,
+    }
+    assert summary["provider_satisfaction_mean_by_role"]["youth-worker"] == 3.25
+    assert (summary["provider_satisfaction_mean"], summary["provider_satisfaction_n"]) == (3.25, 8)
+    h2 = report(ok, "2025H2")["summary"]
+    assert h2["provider_satisfaction_n_by_role"] == {"youth-worker": 1}
+    assert h2["provider_satisfaction_mean_by_role"] == {"youth-worker": 1.0}
+    early = report(ok, "2024")["summary"]
+    assert early["provider_satisfaction_mean_by_role"] == {"psychologist": 2.0}
+
+
+def test_suppression_hides_a_mean_with_its_count(ok: Ok) -> None:
+    """Below 3: the psychologist's 1 rating is small; the youth worker's 3 are hidden beside it
+    (7 - 3 - 3 would give the 1 away; of the two 3s the first in the role order goes), and so
+    are both their means; Töötukassa's 3 and its mean stay."""
+    summary = report(ok, H1, "--suppress-below", "3")["summary"]
+    counts = summary["provider_satisfaction_n_by_role"]
+    means = summary["provider_satisfaction_mean_by_role"]
+    assert (counts["youth-worker"], counts["tootukassa"], counts["psychologist"]) == ("x", 3, "x")
+    assert (means["youth-worker"], means["tootukassa"], means["psychologist"]) == (None, 3.0, None)
+    # Every role of the network's members is listed (none of theirs is 0 here), no other.
+    assert list(counts) == list(means) == ["youth-worker", "tootukassa", "psychologist"]
+    assert (summary["provider_satisfaction_mean"], summary["provider_satisfaction_n"]) == (3.57, 7)
+    # Below 8: the total of 7 is small too, and with it the overall mean.
+    summary = report(ok, H1, "--suppress-below", "8")["summary"]
+    assert summary["provider_satisfaction_n"] == "<8"
+    assert summary["provider_satisfaction_mean"] is None
+    assert set(summary["provider_satisfaction_mean_by_role"].values()) == {None}
+
+
+def test_provider_satisfaction_in_the_table(run: Run) -> None:
+    result = run("report", "neet", "--period", H1, "--no-timestamp")
+    assert result.exit_code == 0, result.stderr
+    lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
+    assert any("mean by the provider's role: youth worker" in x and "4.0" in x for x in lines)
+    assert any("answers by the provider's role: Töötukassa representative" in x for x in lines)
+    result = run("report", "neet", "--period", H1, "--lang", "et", "--suppress-below", "3")
+    assert result.exit_code == 0, result.stderr
+    lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
+    mean = [x for x in lines if "keskmine tugitegevuse pakkuja rolli järgi: psühholoog" in x]
+    assert len(mean) == 1 and "—" in mean[0]  # a hidden mean shows as a dash
 
 
 def test_help_names_the_report(run: Run) -> None:

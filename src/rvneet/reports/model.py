@@ -27,6 +27,9 @@ class Figure:
     label: str  # English, marked N_
     value: Number
     count: bool = True  # a count of youths or cases (suppressible), not a mean, median or ratio
+    # A mean or median: the key of the count figure it is taken over. None: the nearest `<stem>_n`
+    # figure (wellbeing_change_mean → wellbeing_change_n). Hidden whenever that count is hidden.
+    n: str | None = None
 
 
 @dataclass
@@ -35,7 +38,8 @@ class Breakdown:
 
     key: str
     label: str  # English, marked N_
-    counts: dict[str, int | str]  # a count, or `<N` once suppressed
+    # A count, or `<N` once suppressed; in a breakdown of means (`n_of`), a mean or None.
+    counts: dict[str, Any]
     value_labels: dict[str, str] = field(default_factory=dict)  # value → English label, N_
     total_of: str | None = None
     chart: bool = False  # drawn as a bar chart in HTML
@@ -44,6 +48,9 @@ class Breakdown:
     codes: tuple[str, ...] = ()
     # A suppressed report counts values outside `codes` (an age outside the model's) under this one.
     rest: str | None = None
+    # Means, not counts: each category's mean is over the count of the same category of the
+    # breakdown with this key (its `n`), and is hidden whenever that count is hidden.
+    n_of: str | None = None
 
     def value_label(self, value: str, lang: str) -> str:
         """How a value of the breakdown is shown (its machine form when it has no label)."""
@@ -182,17 +189,19 @@ def suppress(report: Report, below: int) -> Report:
     Small counts, and the counts from which they could be worked out (`reports.suppression`), are
     hidden: a figure below `below` that is no part of a sum shows as `<below`, every other hidden
     count as `x`. Every breakdown lists all of its categories. The listings are dropped, and a mean
-    or median of fewer than `below` cases (its `_n` figure) is left out: one youth's rating shows.
+    or median whose count is hidden (its `n`: small, or hidden to protect another) is left out
+    (None): a mean of few youths shows their ratings, and it would stand in for the count.
     """
-    counts = [_every_category(b) for b in report.breakdowns]
+    counted = [b for b in report.breakdowns if b.n_of is None]
+    counts = {b.key: _every_category(b) for b in counted}
     values: dict[str, int] = {
         f.key: f.value for f in report.figures if f.count and isinstance(f.value, int)
     }
-    for breakdown, full in zip(report.breakdowns, counts, strict=True):
-        values.update({f"{breakdown.key}.{k}": v for k, v in full.items()})
+    for breakdown in counted:
+        values.update({f"{breakdown.key}.{k}": v for k, v in counts[breakdown.key].items()})
     relations = [
-        (b.total_of, tuple(f"{b.key}.{k}" for k in full))
-        for b, full in zip(report.breakdowns, counts, strict=True)
+        (b.total_of, tuple(f"{b.key}.{k}" for k in counts[b.key]))
+        for b in counted
         if b.total_of is not None and b.total_of in values
     ]
     relations += report.relations
@@ -219,13 +228,15 @@ def suppress(report: Report, below: int) -> Report:
             return values[name]
         return f"<{below}" if name in lone and values[name] < below else HIDDEN
 
-    figures = [_suppress_statistic(f, report.figures, below) for f in report.figures]
+    figures = [_suppress_statistic(f, report.figures, hidden) for f in report.figures]
     figures = [
         dataclasses.replace(f, value=shown(f.key)) if f.key in values else f for f in figures
     ]
     breakdowns = [
-        dataclasses.replace(b, counts={k: shown(f"{b.key}.{k}") for k in full})
-        for b, full in zip(report.breakdowns, counts, strict=True)
+        _suppress_means(b, counts, hidden)
+        if b.n_of is not None
+        else dataclasses.replace(b, counts={k: shown(f"{b.key}.{k}") for k in counts[b.key]})
+        for b in report.breakdowns
     ]
     details = {key: dict(block) for key, block in report.details.items()}
     for block, key in report.detail_counts:
@@ -258,16 +269,33 @@ def _every_category(breakdown: Breakdown) -> dict[str, int]:
     return full
 
 
-def _suppress_statistic(figure: Figure, figures: list[Figure], below: int) -> Figure:
-    """A mean or median over fewer than `below` cases becomes None: one youth's rating shows."""
+def _suppress_statistic(figure: Figure, figures: list[Figure], hidden: set[str]) -> Figure:
+    """A mean or median whose count is hidden becomes None (see `suppress`)."""
     if figure.count or figure.value is None:
         return figure
-    # Its n is the nearest `<stem>_n` figure: wellbeing_change_mean → wellbeing_change_n,
-    # ngts_to_contact_days_median → ngts_to_contact_n.
-    values = {f.key: f.value for f in figures}
+    if _count_of(figure, figures) in hidden:
+        return Figure(figure.key, figure.label, None, count=False, n=figure.n)
+    return figure
+
+
+def _count_of(figure: Figure, figures: list[Figure]) -> str | None:
+    """The key of the count a mean or median is taken over: its `n`, else the nearest `<stem>_n`
+    figure (wellbeing_change_mean → wellbeing_change_n, ngts_to_contact_days_median →
+    ngts_to_contact_n)."""
+    if figure.n is not None:
+        return figure.n
+    keys = {f.key for f in figures}
     parts = figure.key.split("_")
     stems = ("_".join(parts[:i]) + "_n" for i in range(len(parts) - 1, 0, -1))
-    n = next((values[key] for key in stems if key in values), None)
-    if isinstance(n, int) and 0 < n < below:
-        return Figure(figure.key, figure.label, None, count=False)
-    return figure
+    return next((key for key in stems if key in keys), None)
+
+
+def _suppress_means(
+    breakdown: Breakdown, counts: dict[str, dict[str, int]], hidden: set[str]
+) -> Breakdown:
+    """A breakdown of means over the categories of its counts (`n_of`): a category whose count is
+    hidden or 0 has no mean (None)."""
+    key = breakdown.n_of or ""
+    n = counts.get(key, {})
+    means = {k: None if f"{key}.{k}" in hidden or not n[k] else breakdown.counts.get(k) for k in n}
+    return dataclasses.replace(breakdown, counts=means)

@@ -36,6 +36,15 @@ Closings (cases closed in the period; `closed_by_group`, `closed_by_reason` add 
 - `wellbeing_change_mean` (end minus start on the youth's own 1–10 scale, where both are given),
   `satisfaction_manager_mean`, `satisfaction_overall_mean` (1–5), each with its `…_n`.
 
+Support providers (Table 1 row 3): the youth's satisfaction (1–5, `case activity end
+--satisfaction`) with the support activities of the active cases that ended in the period, by the
+role of the network member who provided them:
+- `provider_satisfaction_mean`, `provider_satisfaction_n`: all of them;
+- `provider_satisfaction_n_by_role` (adds up to `provider_satisfaction_n`) and
+  `provider_satisfaction_mean_by_role`, the mean of each role over its count; suppressed, every
+  role of the network's members in the period is listed (0 when none), and a mean whose count is
+  hidden is null.
+
 Follow-ups (*järelsuhtlus*) of NEET cases falling due in the period, whenever the case closed, read
 as `rvneet report followups` reads them (its NEET numbers are these):
 - `followups_due`: due in the period; `followups_done`: recorded as done on or before its last day;
@@ -54,9 +63,17 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from rvneet.domain.enums import CloseReason, Light, NeedCategory, NeetGroup, ReachChannel
+from rvneet.domain.enums import (
+    CloseReason,
+    Light,
+    NeedCategory,
+    NeetGroup,
+    NetworkRole,
+    ReachChannel,
+)
 from rvneet.domain.period import Period
 from rvneet.i18n import N_
+from rvneet.reports.feedback import ROLE_LABELS
 from rvneet.reports.model import Breakdown, Figure, Report
 from rvneet.services.asof import LEVEL_ON_DAY
 from rvneet.services.settings import municipality
@@ -200,6 +217,36 @@ _GOALS = _with(
      WHERE active.end_seen IS NOT NULL
     """
 )
+# Satisfaction with the support activities of the active cases ended in the period, by the
+# provider's role (Table 1 row 3).
+_PROVIDER_SATISFACTION = _with(
+    """
+    SELECT m.role, COUNT(*) AS n, SUM(sa.satisfaction) AS total
+      FROM active JOIN support_activities sa ON sa.case_id = active.id
+      JOIN network_members m ON m.id = sa.member_id
+     WHERE sa.satisfaction IS NOT NULL AND sa.withdrawn_at IS NULL
+       AND sa.ended_on BETWEEN :start AND :end
+     GROUP BY m.role
+    """
+)
+# The roles of the network's members in the period (not retired before it): the categories of a
+# breakdown by the provider's role. A role no member has can have no activity, and the network is
+# no secret (`report model` lists it), so leaving such a role out gives nothing away.
+_NETWORK_ROLES = text(
+    "SELECT DISTINCT role FROM network_members WHERE retired_on IS NULL OR retired_on >= :start"
+)
+
+
+def provider_roles(session: Session, params: dict[str, str], *seen: Iterable[str]) -> list[str]:
+    """The roles of the network in the period and any role in `seen`, in the vocabulary's order
+    (others after it): every category of a breakdown by the provider's role."""
+    order = [role.value for role in NetworkRole]
+    roles = {str(r[0]) for r in session.execute(_NETWORK_ROLES, params)}
+    for more in seen:
+        roles.update(more)
+    return sorted(roles, key=lambda r: (order.index(r) if r in order else len(order), r))
+
+
 # Driven by the follow-ups due in the period (CROSS JOIN keeps that order in SQLite): from the
 # NEET cases instead it reads every NEET case ever opened. The followups table is read whole (one
 # row per closing); an index on `due` saved 2 of 6 ms at 48,000 rows, not worth keeping.
@@ -274,6 +321,12 @@ def build_neet(session: Session, period: Period) -> Report:
     goals = one(_GOALS)
     followups = one(_FOLLOWUPS)
     ngts_days = [int(r.days) for r in rows(_NGTS_TO_CONTACT)]
+    providers = {str(r.role): (int(r.n), int(r.total)) for r in rows(_PROVIDER_SATISFACTION)}
+    roles = provider_roles(session, params, providers)
+    provider_n = _ordered(((role, n) for role, (n, _total) in providers.items()), roles)
+    provider_means = {role: _mean(providers[role][1], providers[role][0]) for role in provider_n}
+    provider_sum = sum(total for _n, total in providers.values())
+    provider_count = sum(n for n, _total in providers.values())
     neet_months = [int(r.months) for r in rows(_NEET_MONTHS)]
 
     def figure(key: str, value: Any, count: bool = True) -> Figure:
@@ -314,6 +367,8 @@ def build_neet(session: Session, period: Period) -> Report:
             count=False,
         ),
         figure("satisfaction_overall_n", total("overall_n")),
+        figure("provider_satisfaction_mean", _mean(provider_sum, provider_count), count=False),
+        figure("provider_satisfaction_n", provider_count),
         figure("followups_due", int(followups.due)),
         figure("followups_done", int(followups.done)),
         figure("followups_skipped", int(followups.skipped)),
@@ -384,6 +439,21 @@ def build_neet(session: Session, period: Period) -> Report:
             codes=tuple(REASONS),
             rest="other",
         ),
+        Breakdown(
+            "provider_satisfaction_n_by_role",
+            N_("Satisfaction with the support providers, answers by the provider's role"),
+            provider_n,
+            ROLE_LABELS,
+            "provider_satisfaction_n",
+            codes=tuple(roles),
+        ),
+        Breakdown(
+            "provider_satisfaction_mean_by_role",
+            N_("Satisfaction with the support providers (1–5), mean by the provider's role"),
+            provider_means,
+            ROLE_LABELS,
+            n_of="provider_satisfaction_n_by_role",
+        ),
     ]
     return Report(
         name="neet",
@@ -430,6 +500,8 @@ FIGURE_LABELS = {
     "satisfaction_manager_n": N_("Satisfaction with the case manager, answers"),
     "satisfaction_overall_mean": N_("Satisfaction with the whole process (1–5), mean"),
     "satisfaction_overall_n": N_("Satisfaction with the whole process, answers"),
+    "provider_satisfaction_mean": N_("Satisfaction with the support providers (1–5), mean"),
+    "provider_satisfaction_n": N_("Satisfaction with the support providers, answers"),
     "followups_due": N_("Follow-ups due in the period"),
     "followups_done": N_("Follow-ups done by the period's end"),
     "followups_skipped": N_("Follow-ups skipped"),

@@ -137,8 +137,9 @@ def render_csv(report: Report, lang: str) -> str:
     return buffer.getvalue()
 
 
-# A listing's free-text fields (a case manager's name in the workload): they wrap on screen.
-FREE_TEXT = frozenset({"manager"})
+# A listing's free-text fields (a case manager's name; what the book holds in `report model`):
+# they wrap on screen.
+FREE_TEXT = frozenset({"manager", "book_holds"})
 
 
 def render_table(
