@@ -159,12 +159,15 @@ def render_table(
         return Text(visible(value), style=style)
 
     counts_only = all(f.count for f in report.figures)
+    # The heading and notes are text above the summary, as wide as the screen: a table's title
+    # would wrap at the width of its (often narrow) table.
+    top = plain(
+        "\n".join([heading(report, lang, True), *notes(report, lang, generated, True)]),
+        "table.title",
+    )
     # A label wraps; a number is never cut: its column is as wide as its widest value.
     summary = FittedTable(
-        plain(
-            "\n".join([heading(report, lang, True), *notes(report, lang, generated, True)]),
-            "table.title",
-        ),
+        None,
         [
             FittedColumn(plain(""), wraps=True),
             FittedColumn(plain(translate(COUNT if counts_only else VALUE, lang)), justify="right"),
@@ -174,7 +177,7 @@ def render_table(
             for _, label, value in summary_rows(report, lang)
         ],
     )
-    parts: list[Any] = [summary]
+    parts: list[Any] = [top, summary]
     for listing in report.listings:
         title = translate(listing.title, lang)
         if not listing.rows:
