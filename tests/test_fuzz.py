@@ -344,7 +344,7 @@ def test_a_damaged_export_given_to_the_export_import(
 
 
 # Found by the fuzzing above: each ended as an unexpected ParseError or IndexError before
-# files/read._open_xlsx and services/export._sheet_rows refused what openpyxl cannot read.
+# files/read._open_xlsx and services/export/readers._sheet_rows refused what openpyxl cannot read.
 DAMAGED_CASES = {
     "import-truncated-sheet": ("youths", "xl/worksheets/sheet1.xml", "truncate"),
     "import-junk-workbook": ("youths", "xl/workbook.xml", "junk"),
