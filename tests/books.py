@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -107,6 +108,9 @@ def once_per_run(
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not path.exists():
             building = root / f"{name}.{worker}{suffix}"
+            if building.is_dir():  # what a build that failed before left
+                shutil.rmtree(building)
+            building.unlink(missing_ok=True)
             build(building)
             building.replace(path)
     return path

@@ -1,4 +1,8 @@
-"""Shared fixtures: every test gets its own database file and user, never the real default path."""
+"""Shared fixtures: every test gets its own database file and user, never the real default path.
+
+Books that take seconds to build are built once per test run and copied (`template_db`,
+`demo_book`, `build_template`; the helpers are in tests/books.py). A module never copies another's
+fixture or helper: what two modules need lives here or in books.py."""
 
 from __future__ import annotations
 
