@@ -1,4 +1,8 @@
-"""Shared fixtures: every test gets its own database file and user, never the real default path."""
+"""Shared fixtures: every test gets its own database file and user, never the real default path.
+
+Books that take seconds to build are built once per test run and copied (`template_db`,
+`demo_book`, `build_template`; the helpers are in tests/books.py). A module never copies another's
+fixture or helper: what two modules need lives here or in books.py."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from typing import Any
 
 import pytest
 import typer.testing
+from books import cli, copy_book, demo, once_per_run
 from hypothesis import settings
 from typer.testing import CliRunner, Result
 
@@ -110,15 +115,23 @@ def ok(run: Run) -> Callable[..., str]:
     return invoke
 
 
-@pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database made once per test run by `rvneet init`; migrations are the slow part of set-up."""
-    path = tmp_path_factory.mktemp("template") / "rvneet.db"
+def _init(path: Path) -> None:
     result = CliRunner().invoke(
         app, ["--db", str(path), "init", "--municipality", MUNICIPALITY], prog_name="rvneet"
     )
     assert result.exit_code == 0, result.stderr
-    return path
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database made once per test run by `rvneet init`; migrations are the slow part of set-up."""
+    return once_per_run(tmp_path_factory, "init", _init)
+
+
+@pytest.fixture(scope="session")
+def demo_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo book (examples/load.sh), loaded once per test run: copy it, never write it."""
+    return demo(tmp_path_factory)
 
 
 @pytest.fixture
@@ -156,27 +169,36 @@ CODE_F_1999_LEAP = "49902280006"  # female, born 1999-02-28
 @pytest.fixture
 def book(template: Path, db_path: Path) -> Path:
     """A fresh copy of the template book at this test's database path, private as init makes it."""
-    source, target = sqlite3.connect(template), sqlite3.connect(db_path)
-    try:
-        source.backup(target)
-    finally:
-        source.close()
-        target.close()
-    db_path.chmod(0o600)  # rvneet warns about a database others can read
-    return db_path
+    return copy_book(template, db_path)
 
 
-def refused(run: Run, db_path: Path, *args: str, code: int = 1) -> str:
+def refused(run: Run, db_path: Path, *args: str, code: int = 1, error: str = "Error: ") -> str:
     """Run a command that must be refused: one `Error:` line, nothing printed or written."""
     before = dump(db_path)
     result = run(*args)
     assert result.exit_code == code, (args, result.stdout, result.stderr)
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    assert len(lines) == 1 and lines[0].startswith(error), result.stderr
     assert "unexpected" not in lines[0]
     assert result.stdout == ""
     assert dump(db_path) == before
     return lines[0]
+
+
+def refused_et(run: Run, db_path: Path, *args: str, code: int = 1) -> str:
+    """`refused` where the language is Estonian: one `Viga:` line, nothing printed or written."""
+    return refused(run, db_path, *args, code=code, error="Viga: ")
+
+
+def execute(path: Path, *statements: str) -> None:
+    """Raw SQL with foreign keys off (SQLite's default), as a damaged or foreign file would have."""
+    con = sqlite3.connect(path)
+    try:
+        for sql in statements:
+            con.execute(sql)
+        con.commit()
+    finally:
+        con.close()
 
 
 def query(db_path: Path, sql: str) -> list[tuple[Any, ...]]:
@@ -187,22 +209,72 @@ def query(db_path: Path, sql: str) -> list[tuple[Any, ...]]:
         con.close()
 
 
+def audit_log(path: Path) -> list[dict[str, Any]]:
+    """Every entry of the audit log as stored, oldest first."""
+    con = sqlite3.connect(path)
+    con.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in con.execute("SELECT * FROM audit_log ORDER BY id")]
+    finally:
+        con.close()
+
+
 def show(ok: Ok, ref: str) -> dict[str, Any]:
+    """`case show REF` as JSON."""
     record: dict[str, Any] = json.loads(ok("case", "show", ref, "--format", "json"))
     return record
+
+
+def events(ok: Ok, ref: str, *kinds: str) -> list[tuple[str, str, str]]:
+    """The timeline of `case show` as (date, event, detail), only the events of `kinds`."""
+    return [
+        (e["date"], e["event"], e["detail"])
+        for e in show(ok, ref)["timeline"]
+        if not kinds or e["event"] in kinds
+    ]
+
+
+def open_and_closed_cases(ok: Ok) -> None:
+    """Y-0001 with open RV-2025-001 (from 2025-02-03) and open NEET-2025-001; Y-0002 with
+    RV-2024-001, closed on 2024-09-30 (a `build` for `build_template`)."""
+    ok("init", "--municipality", MUNICIPALITY)
+    ok("youth", "add", "--name", "Mari Maasikas", "--id-code", CODE_F_2010)
+    ok("youth", "add", "--name", "Jaan Tamm", "--id-code", CODE_M_2010)
+    rv = ("case", "open", "--model", "rv", "--risk", "high")
+    ok(*rv, "--youth", "Y-0001", "--start", "2025-02-03")
+    ok(*rv, "--youth", "Y-0002", "--start", "2024-03-01")
+    ok("case", "close", "RV-2024-001", "--end", "2024-09-30", "--reason", "goals-met")
+    ok(
+        "case", "open", "--youth", "Y-0001", "--model", "neet", "--start", "2025-02-03",
+        "--light", "yellow", "--group", "risk",
+    )  # fmt: skip
 
 
 def build_template(
     factory: pytest.TempPathFactory, name: str, build: Callable[[Callable[..., str]], None]
 ) -> Path:
-    """A database built once through the CLI by `build(ok)`, for a module-scoped `template`."""
+    """A database built through the CLI by `build(ok)`, for a module-scoped `template`.
+
+    It is built once per test run and shared by the xdist workers (a module's tests run on both),
+    and each module gets its own copy, which it may change. Its first command is most often
+    `init --municipality 'Viljandi linn'`: that book is made once per run and copied too
+    (migrations are the slow part of `init`), unless RVNEET_KEY asks for an encrypted book; the
+    copied `init` prints nothing."""
+
+    def made(path: Path) -> None:
+        cli_ok = cli(path)
+
+        def ok(*args: str) -> str:
+            plain = not os.environ.get("RVNEET_KEY")
+            if args == ("init", "--municipality", MUNICIPALITY) and plain and not path.exists():
+                copy_book(once_per_run(factory, "init-tester", lambda p: cli(p)(*args)), path)
+                return ""
+            return cli_ok(*args)
+
+        build(ok)
+
+    shared = once_per_run(factory, f"{getattr(build, '__module__', 'tests')}.{name}", made)
     path = factory.mktemp(name) / "rvneet.db"
-    runner = CliRunner()
-
-    def ok(*args: str) -> str:
-        result = runner.invoke(app, ["--db", str(path), "--user", "tester", *args])
-        assert result.exit_code == 0, (args, result.stdout, result.stderr)
-        return result.stdout.strip()
-
-    build(ok)
+    shutil.copyfile(shared, path)  # a file copy: an encrypted book is copied as it is
+    path.chmod(0o600)
     return path

@@ -386,5 +386,5 @@ def test_loading_an_export_does_not_quote_a_text_cell_back(
     result = run("import", "export", str(exported))
     assert result.exit_code == 1, result.stderr
     assert "birth_date: expected a date" in result.stderr
-    # Breaks if services/export.py quotes the refused value instead of export._shown(value).
+    # Breaks if services/export/read.py quotes the refused value instead of _shown(value).
     assert "Maasikas" not in result.stderr

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import Ok, Run, dump, query, refused
+from conftest import Ok, Run, query, refused, refused_et
 
 NUMBER = "2-10/29628-1"
 ADD = (
@@ -29,15 +29,9 @@ def open_rv(run: Run, youth: str, start: str, *more: str) -> tuple[int, str, str
     return result.exit_code, result.stdout.strip(), result.stderr
 
 
-def refused_et(run: Run, db_path: Path, *args: str, code: int = 1) -> str:
-    """`refused`, in Estonian: one `Viga:` line, nothing printed or written."""
-    before = dump(db_path)
-    result = run("--lang", "et", *args)
-    assert result.exit_code == code, (args, result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Viga: "), result.stderr
-    assert result.stdout == "" and dump(db_path) == before
-    return lines[0]
+def refused_in_et(run: Run, db_path: Path, *args: str, code: int = 1) -> str:
+    """`refused` with --lang et: one `Viga:` line, nothing printed or written."""
+    return refused_et(run, db_path, "--lang", "et", *args, code=code)
 
 
 @pytest.fixture
@@ -114,14 +108,14 @@ def test_bad_agreements_are_refused_in_both_languages(
 ) -> None:
     command = ("agreement", "add", "--signed", "2024-01-01", *args)
     assert english in refused(run, agreed, *command)
-    assert estonian in refused_et(run, agreed, *command)
+    assert estonian in refused_in_et(run, agreed, *command)
 
 
 def test_unknown_agreement_and_bad_end_are_refused(agreed: Path, run: Run) -> None:
     assert "no agreement 'Z-9'" in refused(
         run, agreed, "agreement", "end", "Z-9", "--date", "2025-01-01", "--reason", "x", code=3
     )
-    assert "lepingut 'Z-9' ei ole" in refused_et(run, agreed, "agreement", "show", "Z-9", code=3)
+    assert "lepingut 'Z-9' ei ole" in refused_in_et(run, agreed, "agreement", "show", "Z-9", code=3)
     assert "outside the agreement's period" in refused(
         run, agreed, "agreement", "end", NUMBER, "--date", "2026-05-01", "--reason", "x"
     )
@@ -170,7 +164,7 @@ def test_strict_refuses_and_writes_nothing(agreed: Path, ok: Ok, run: Run) -> No
     args = ("case", "open", "--youth", "Y-0003", "--model", "rv", "--risk", "high", "--strict")
     line = refused(run, agreed, *args, "--start", "2025-02-10")
     assert "case limit is 2" in line and "--strict" in line
-    assert "väljaspool lepingu 2-10/29628-1 kehtivusaega" in refused_et(
+    assert "väljaspool lepingu 2-10/29628-1 kehtivusaega" in refused_in_et(
         run, agreed, *args, "--start", "01.02.2026"
     )
 

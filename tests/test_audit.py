@@ -10,22 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CODE_F_2010, CODE_M_2010, Run, dump
+from conftest import CODE_F_2010, CODE_M_2010, Run, audit_log, dump
 
 Ok = Callable[..., str]
 
 NAME = "Mari Maasikas"
 OTHER_NAME = "Jüri Õunapuu"
 REDACTED = "[redacted]"
-
-
-def audit_rows(path: Path) -> list[dict[str, Any]]:
-    con = sqlite3.connect(path)
-    con.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in con.execute("SELECT * FROM audit_log ORDER BY id")]
-    finally:
-        con.close()
 
 
 def summary(row: dict[str, Any]) -> tuple[Any, ...]:
@@ -70,7 +61,7 @@ def history(ok: Ok, initialised: Path) -> tuple[dt.datetime, dt.datetime]:
 def test_one_entry_per_change_with_user_and_entity(
     initialised: Path, history: tuple[dt.datetime, dt.datetime]
 ) -> None:
-    rows = audit_rows(initialised)
+    rows = audit_log(initialised)
     assert [summary(r) for r in rows] == [
         ("tester", "youths", 1, "Y-0001", "insert"),
         ("alice", "cases", 1, "RV-2025-001", "insert"),
@@ -86,7 +77,7 @@ def test_one_entry_per_change_with_user_and_entity(
 def test_changes_are_old_new_pairs(
     initialised: Path, history: tuple[dt.datetime, dt.datetime]
 ) -> None:
-    changes = [json.loads(r["changes"]) for r in audit_rows(initialised)]
+    changes = [json.loads(r["changes"]) for r in audit_log(initialised)]
     assert changes[0] == {
         "id": [None, 1],
         "ref": [None, "Y-0001"],
@@ -127,7 +118,7 @@ def test_timestamps_are_utc_iso_with_z(
     initialised: Path, history: tuple[dt.datetime, dt.datetime]
 ) -> None:
     began, ended = history
-    stamps = [r["at"] for r in audit_rows(initialised)]
+    stamps = [r["at"] for r in audit_log(initialised)]
     for stamp in stamps:
         assert stamp.endswith("Z")
         moment = dt.datetime.fromisoformat(stamp)
@@ -150,7 +141,7 @@ def test_names_and_personal_codes_never_in_clear(
         "M",
     )
     ok("youth", "add", "--name", "Sander Lepik", "--id-code", f" {CODE_M_2010} ")
-    rows = audit_rows(initialised)
+    rows = audit_log(initialised)
     assert len(rows) == 10
     secrets = [
         NAME,
@@ -178,7 +169,7 @@ def test_names_and_personal_codes_never_in_clear(
 
 def test_name_without_code_is_redacted_too(ok: Ok, initialised: Path) -> None:
     ok("youth", "add", "--name", OTHER_NAME, "--birth-date", "2009-07-07", "--sex", "M")
-    (row,) = audit_rows(initialised)
+    (row,) = audit_log(initialised)
     changes = json.loads(row["changes"])
     assert changes["name"] == [None, REDACTED]
     assert "id_code" not in changes
@@ -254,7 +245,7 @@ def test_refused_command_adds_no_entry(
     assert result.exit_code != 0
     assert result.stderr.startswith("Error: ")
     assert dump(initialised) == before
-    assert all(r["user"] != "mallory" for r in audit_rows(initialised))
+    assert all(r["user"] != "mallory" for r in audit_log(initialised))
 
 
 def test_a_bulk_writer_gets_its_tables_redactions_without_asking(initialised: Path) -> None:

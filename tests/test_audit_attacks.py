@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CODE_F_2010, MUNICIPALITY, Ok, Run, build_template, query
+from conftest import CODE_F_2010, MUNICIPALITY, Ok, Run, build_template, execute, query
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -67,16 +67,6 @@ def tamper(path: Path, change: Callable[[sqlite3.Connection], object]) -> None:
             con.execute(f"DROP TRIGGER {name}")
         change(con)
         for sql in TRIGGERS.values():
-            con.execute(sql)
-        con.commit()
-    finally:
-        con.close()
-
-
-def execute(path: Path, *statements: str) -> None:
-    con = sqlite3.connect(path)
-    try:
-        for sql in statements:
             con.execute(sql)
         con.commit()
     finally:

@@ -19,9 +19,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CODE_F_2010, CODE_M_2010, MUNICIPALITY, Ok, Run, build_template, dump, query
+from books import database_at
+from conftest import (
+    CODE_F_2010,
+    CODE_M_2010,
+    MUNICIPALITY,
+    Ok,
+    Run,
+    audit_log,
+    build_template,
+    dump,
+    query,
+)
 
-from rvneet.db import Database, head_revision, migrations_dir
+from rvneet.db import Database, head_revision
 
 GENESIS = "0" * 64
 APPEND_ONLY = "audit log is append-only"
@@ -34,15 +45,6 @@ def spec_hash(prev_hash: str, entry: dict[str, Any]) -> str:
     head = [prev_hash, *(entry[f] for f in CONTENT[:-1])]
     text = json.dumps(head, ensure_ascii=False, separators=(",", ":")) + "\n" + entry["changes"]
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def entries(path: Path) -> list[dict[str, Any]]:
-    con = sqlite3.connect(path)
-    con.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in con.execute("SELECT * FROM audit_log ORDER BY id")]
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +73,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_every_entry_carries_the_previous_hash_and_its_own(book: Path) -> None:
-    rows = entries(book)
+    rows = audit_log(book)
     # Both writers are in the chain: the flush hook (one entry per record) and audit_bulk (the
     # import's three youths share one timestamp), and the audited read.
     kinds = {(r["entity"], r["action"]) for r in rows}
@@ -87,7 +89,7 @@ def test_every_entry_carries_the_previous_hash_and_its_own(book: Path) -> None:
 
 
 def test_verify_reports_an_intact_log(book: Path, ok: Ok) -> None:
-    rows = entries(book)
+    rows = audit_log(book)
     assert ok("audit", "verify") == (
         f"audit log intact: {len(rows)} entries; newest hash {rows[-1]['hash']}"
     )
@@ -255,7 +257,7 @@ def _rewrite_chain(con: sqlite3.Connection) -> None:
 def test_a_noted_hash_finds_a_cut_or_rewritten_log(
     book: Path, run: Run, ok: Ok, change: Callable[[sqlite3.Connection], object]
 ) -> None:
-    rows = entries(book)
+    rows = audit_log(book)
     noted = rows[-1]["hash"]
     assert ok("audit", "verify", "--expect", noted).splitlines()[1] == (
         f"the expected hash is entry {rows[-1]['id']}: the log up to it is unchanged"
@@ -298,7 +300,7 @@ def test_writers_at_the_same_time_keep_one_chain(initialised: Path) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
-    rows = entries(initialised)
+    rows = audit_log(initialised)
     assert len(rows) == 40
     # Breaks if the chain's end were read outside the write transaction (two entries, one parent).
     assert len({r["prev_hash"] for r in rows}) == 40
@@ -307,21 +309,6 @@ def test_writers_at_the_same_time_keep_one_chain(initialised: Path) -> None:
 
 
 # Migration 0006 on a log kept before it.
-
-
-def database_at(path: Path, revision: str) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(migrations_dir()))
-    engine = Database(path, "tester").engine(write=True, foreign_keys=False)
-    try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-    finally:
-        engine.dispose()
 
 
 OLD_ENTRIES = 10_501  # more than one of the migration's batches (10 000)
@@ -365,7 +352,7 @@ def test_the_migration_chains_an_existing_log_and_cuts_birth_dates(db_path: Path
     assert f"from schema 0004 to {head_revision()}" in result.stderr
     assert result.stdout.startswith(f"audit log intact: {OLD_ENTRIES} entries")
 
-    rows = entries(db_path)
+    rows = audit_log(db_path)
     assert [r["id"] for r in rows] == list(range(1, OLD_ENTRIES + 1))
     expected = old_log()
     for row, old in zip(rows, expected, strict=True):
@@ -387,7 +374,7 @@ def test_the_migration_chains_an_existing_log_and_cuts_birth_dates(db_path: Path
     # New entries continue the migrated chain; the log is append-only from now on.
     add = run("youth", "add", "--name", "Mari Maasikas", "--id-code", CODE_F_2010)
     assert add.exit_code == 0, add.stderr
-    newest = entries(db_path)[-1]
+    newest = audit_log(db_path)[-1]
     assert newest["prev_hash"] == rows[-1]["hash"]
     assert run("audit", "verify").stdout.startswith(f"audit log intact: {OLD_ENTRIES + 1} ")
     con = sqlite3.connect(db_path)

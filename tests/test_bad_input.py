@@ -4,16 +4,18 @@ database exactly as it was."""
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CODE_F_2010, CODE_M_2010, MUNICIPALITY, Run, dump
+from conftest import (
+    CODE_F_2010,
+    Run,
+    build_template,
+    dump,
+    open_and_closed_cases,
+)
 from stdnum.ee import ik
-from typer.testing import CliRunner
-
-from rvneet.cli import app
 
 Ok = Callable[..., str]
 
@@ -25,48 +27,10 @@ def with_check_digit(first_ten: str) -> str:
     return first_ten + ik.calc_check_digit(first_ten + "0")
 
 
-def build_book(ok: Ok) -> None:
-    """Y-0001 with open RV-2025-001 (from 2025-02-03) and open NEET-2025-001; Y-0002 with
-    RV-2024-001, closed on 2024-09-30."""
-    ok("init", "--municipality", MUNICIPALITY)
-    ok("youth", "add", "--name", "Mari Maasikas", "--id-code", CODE_F_2010)
-    ok("youth", "add", "--name", "Jaan Tamm", "--id-code", CODE_M_2010)
-    rv = ("case", "open", "--model", "rv", "--risk", "high")
-    ok(*rv, "--youth", "Y-0001", "--start", "2025-02-03")
-    ok(*rv, "--youth", "Y-0002", "--start", "2024-03-01")
-    ok("case", "close", "RV-2024-001", "--end", "2024-09-30", "--reason", "goals-met")
-    ok(
-        "case", "open", "--youth", "Y-0001", "--model", "neet", "--start", "2025-02-03",
-        "--light", "yellow", "--group", "risk",
-    )  # fmt: skip
-
-
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The book, built once through the CLI for the whole module (each test gets a copy)."""
-    path = tmp_path_factory.mktemp("template") / "rvneet.db"
-    runner = CliRunner()
-
-    def ok(*args: str) -> str:
-        result = runner.invoke(app, ["--db", str(path), "--user", "tester", *args])
-        assert result.exit_code == 0, (args, result.stderr)
-        return result.stdout
-
-    build_book(ok)
-    return path
-
-
-@pytest.fixture
-def book(template: Path, db_path: Path) -> Path:
-    """A fresh copy of the template book at this test's database path."""
-    source, target = sqlite3.connect(template), sqlite3.connect(db_path)
-    try:
-        source.backup(target)
-    finally:
-        source.close()
-        target.close()
-    db_path.chmod(0o600)  # rvneet warns about a database others can read
-    return db_path
+    return build_template(tmp_path_factory, "bad-input", open_and_closed_cases)
 
 
 def add_youth(*extra: str) -> list[str]:

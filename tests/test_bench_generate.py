@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import sys
 from pathlib import Path
 from typing import Any
 
 from conftest import Run, query
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # bench/ sits beside src/, outside the installed package
-    sys.path.insert(0, str(ROOT))
-
-from bench.generate import generate  # noqa: E402
+from bench.generate import generate
 
 YOUTHS = 200
 UNREPEATABLE = frozenset({"at", "prev_hash", "hash"})

@@ -16,6 +16,7 @@ from conftest import (
     MUNICIPALITY,
     Run,
     build_template,
+    events,
     query,
     refused,
     show,
@@ -63,14 +64,6 @@ def build_book(ok: Ok) -> None:
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The book, built once through the CLI for the whole module (each test gets a copy)."""
     return build_template(tmp_path_factory, "closing", build_book)
-
-
-def events(ok: Ok, ref: str, *kinds: str) -> list[tuple[str, str, str]]:
-    return [
-        (e["date"], e["event"], e["detail"])
-        for e in show(ok, ref)["timeline"]
-        if not kinds or e["event"] in kinds
-    ]
 
 
 def close(ok: Ok, ref: str, end: str, reason: str = "goals-met", *more: str) -> str:

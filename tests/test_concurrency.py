@@ -14,7 +14,6 @@ long. `make test` runs 4 workers of 100 cases each, as issue 7 asks (~11 s); `ma
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -22,12 +21,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from books import SOAK, process_env
 from conftest import Run, query, refused
 
 import rvneet.db
 
-ROOT = Path(__file__).resolve().parents[1]
-SOAK = bool(os.environ.get("RVNEET_SOAK"))
 WORKERS = 4
 CASES = 400 if SOAK else 100  # cases each worker opens
 EXIT_DATABASE = 4
@@ -65,18 +63,11 @@ print(json.dumps(cases))
 """
 
 
-def _env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
-    }
-
-
 def test_four_processes_open_cases_and_assess_at_once(initialised: Path, run: Run) -> None:
     workers = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, str(initialised), str(n), str(CASES)],
-            env=_env(),
+            env=process_env(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -9,25 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CODE_F_2010, CODE_M_1995, Run, dump
+from conftest import CODE_F_2010, CODE_M_1995, Run, refused
 
 from rvneet.db import Database
 from rvneet.domain.enums import ConsentScope
 from rvneet.services.lookups import has_consent
 
 Ok = Callable[..., str]
-
-
-def refused(run: Run, db_path: Path, *args: str, code: int = 1) -> str:
-    """Run a command that must be refused: one `Error:` line, nothing printed or written."""
-    before = dump(db_path)
-    result = run(*args)
-    assert result.exit_code == code, (args, result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error:"), result.stderr
-    assert result.stdout == ""
-    assert dump(db_path) == before
-    return lines[0]
 
 
 @pytest.fixture

@@ -12,28 +12,20 @@ from a fixed seed, RVNEET_CRASH_SEED to change it; a failure names the delay tha
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
-import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
+from books import CRASH_SEED, SOAK, kill_after, start_rvneet, watch
 from conftest import Run, query
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # bench/ sits beside src/, outside the installed package
-    sys.path.insert(0, str(ROOT))
+from bench.generate import plan_youths, write_youths_csv
 
-from bench.generate import plan_youths, write_youths_csv  # noqa: E402
-
-SOAK = bool(os.environ.get("RVNEET_SOAK"))
 ROWS = 50_000
 KILLS = 60 if SOAK else 3
-SEED = int(os.environ.get("RVNEET_CRASH_SEED", "7"))
+SEED = CRASH_SEED
 
 
 @pytest.fixture(scope="session")
@@ -44,20 +36,8 @@ def youths_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
-    }
-
-
 def start_import(db: Path, source: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "rvneet", "--db", str(db), "import", "youths", str(source)],
-        env=_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    return start_rvneet(db, "import", "youths", str(source))
 
 
 def reset(db: Path, template: Path) -> None:
@@ -78,16 +58,7 @@ def test_an_import_killed_at_random_moments_leaves_none_or_all_of_the_file(
     db = initialised
     # One import to the end: the book holds the whole file. The time it takes, and when it starts
     # writing (its -wal grows), set the range of the delays below.
-    started = time.monotonic()
-    complete = start_import(db, youths_csv)
-    wal = Path(f"{db}-wal")
-    writing = None
-    while complete.poll() is None:
-        if writing is None and wal.exists() and wal.stat().st_size > 0:
-            writing = time.monotonic() - started
-        time.sleep(0.01)
-    duration = time.monotonic() - started
-    assert complete.returncode == 0, complete.stderr.read().decode() if complete.stderr else ""
+    duration, writing = watch(start_import(db, youths_csv), db, every=0.01)
     assert youths(db) == ROWS
     assert writing is not None
     reset(db, template_db)
@@ -99,12 +70,7 @@ def test_an_import_killed_at_random_moments_leaves_none_or_all_of_the_file(
         # anywhere up to a little past the end, so that some runs finish or die checkpointing.
         low, high = (writing, duration) if kill % 2 == 0 else (0.0, duration * 1.1)
         delay = rng.uniform(low, high)
-        process = start_import(db, youths_csv)
-        try:
-            process.wait(timeout=delay)
-        except subprocess.TimeoutExpired:
-            process.send_signal(signal.SIGKILL)
-            process.wait()
+        kill_after(start_import(db, youths_csv), delay)
         where = (
             f"kill {kill + 1} of {KILLS} after {delay:.2f} s; the import took {duration:.2f} s, "
             f"writing from {writing:.2f} s (seed {SEED})"

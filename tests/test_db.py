@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import MUNICIPALITY, Run, dump
+from conftest import MUNICIPALITY, Run, dump, execute
 from typer.testing import Result
 
 from rvneet.db import Database, head_revision, known_revisions, migrations_dir
@@ -37,16 +37,6 @@ def stored_revision(path: Path) -> list[tuple[object, ...]]:
     con = sqlite3.connect(path)
     try:
         return con.execute("SELECT version_num FROM alembic_version").fetchall()
-    finally:
-        con.close()
-
-
-def execute(path: Path, *statements: str) -> None:
-    con = sqlite3.connect(path)
-    try:
-        for sql in statements:
-            con.execute(sql)
-        con.commit()
     finally:
         con.close()
 

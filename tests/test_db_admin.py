@@ -10,9 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Ok, Run, dump, query, refused
+from books import downgrade_to
+from conftest import Ok, Run, dump, execute, query, refused
 
-from rvneet.db import Database, head_revision, migrations_dir
+from rvneet.db import head_revision
 
 EXIT_DATABASE = 4
 CHECKS = ["quick", "foreign_keys", "schema"]
@@ -28,17 +29,6 @@ def one_error_line(stderr: str) -> str:
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
-
-
-def execute(path: Path, *statements: str) -> None:
-    """Raw SQL with foreign keys off (SQLite's default), as a damaged or foreign file would have."""
-    con = sqlite3.connect(path)
-    try:
-        for sql in statements:
-            con.execute(sql)
-        con.commit()
-    finally:
-        con.close()
 
 
 def youths(path: Path) -> list[str]:
@@ -447,18 +437,7 @@ def test_restore_refuses_the_database_itself(run: Run, book: Path) -> None:
 
 
 def test_restore_of_an_older_schema_upgrades_it(run: Run, ok: Ok, book: Path, backup: Path) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(migrations_dir()))
-    engine = Database(backup, "tester").engine(write=True, foreign_keys=False)
-    try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0001")
-    finally:
-        engine.dispose()
+    downgrade_to(backup, "0001")
     assert query(backup, "SELECT version_num FROM alembic_version") == [("0001",)]
 
     result = run("db", "restore", str(backup), "--yes")

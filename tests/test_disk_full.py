@@ -21,13 +21,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from books import process_env
 from conftest import Run, dump
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # bench/ sits beside src/, outside the installed package
-    sys.path.insert(0, str(ROOT))
-
-from bench.generate import generate, plan_youths, write_youths_csv  # noqa: E402
+from bench.generate import generate, plan_youths, write_youths_csv
 
 EXIT_DATABASE = 4
 # Small enough that every file below outgrows it.
@@ -65,12 +62,8 @@ def rvneet(db: Path, *args: str, limit: int | None = None) -> subprocess.Complet
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG)
             resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    env = {
-        **os.environ,
-        "RVNEET_DB": str(db),
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
-        "PYTHONDONTWRITEBYTECODE": "1",  # no bytecode cut short by the limit
-    }
+    # No bytecode cut short by the limit.
+    env = process_env(RVNEET_DB=str(db), PYTHONDONTWRITEBYTECODE="1")
     return subprocess.run(
         [sys.executable, "-m", "rvneet", *args],
         env=env,

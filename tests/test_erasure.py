@@ -10,15 +10,13 @@ a copy (`book`).
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
-import os
-import runpy
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
+from books import cli, copy_book, once_per_run
 from conftest import CODE_F_1999_LEAP, CODE_M_1995, Ok, Run, dump, query, refused
 from sqlalchemy import String, TypeDecorator
 from typer.testing import CliRunner
@@ -79,42 +77,15 @@ def _extras(ok: Any) -> None:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def template(tmp_path_factory: pytest.TempPathFactory, demo_book: Path) -> Path:
     """The demo book and the three youths above, built once per test run and shared by the xdist
     workers (it takes seconds)."""
-    root = tmp_path_factory.getbasetemp()
-    worker_id = os.environ.get("PYTEST_XDIST_WORKER", "master")
-    if worker_id != "master":
-        root = root.parent  # this run's folder, common to the workers
-    path = root / "erasure-book.db"
-    with (root / "erasure-book.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not path.exists():
-            building = root / f"erasure-book.{worker_id}.db"
-            _build(building)
-            building.replace(path)
-    return path
 
+    def build(path: Path) -> None:
+        copy_book(demo_book, path)
+        _extras(cli(path))
 
-def _build(path: Path) -> None:
-    loader = runpy.run_path(str(EXAMPLES / "load.py"))
-    saved = os.environ.get("RVNEET_DB")
-    os.environ["RVNEET_DB"] = str(path)
-    try:
-        loader["main"](EXAMPLES / "load.sh")
-    finally:
-        if saved is None:
-            del os.environ["RVNEET_DB"]
-        else:
-            os.environ["RVNEET_DB"] = saved
-    runner = CliRunner()
-
-    def ok(*args: str) -> str:
-        result = runner.invoke(app, ["--db", str(path), "--user", "tester", *args])
-        assert result.exit_code == 0, (args, result.stdout, result.stderr)
-        return result.stdout.strip()
-
-    _extras(ok)
+    return once_per_run(tmp_path_factory, "erasure-book", build)
 
 
 def erase(ok: Ok, *refs: str) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from books import SOAK, process_env
 from conftest import CODE_F_2010, CODE_M_2010, Ok, Run, refused
 from hypothesis import given
 from hypothesis import strategies as st
@@ -33,7 +34,6 @@ from rvneet.domain.tables import Youth
 from rvneet.error_report import format_report
 from rvneet.services.erasure import clean_reason
 
-SOAK = bool(os.environ.get("RVNEET_SOAK"))
 SEED = int(os.environ.get("RVNEET_CRASH_SEED", "7"))
 NAME = "Salme Saladuslik"
 REASON = "request of the youth"
@@ -140,14 +140,6 @@ def _code(n: int) -> str:
     return first + ik.calc_check_digit(first + "0")
 
 
-def _env() -> dict[str, str]:
-    root = Path(__file__).resolve().parents[1]
-    return {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(root / "src"), os.environ.get("PYTHONPATH", "")]),
-    }
-
-
 def test_an_erasure_beside_readers_never_claims_a_clean_disk_falsely(
     initialised: Path, ok: Ok, tmp_path: Path
 ) -> None:
@@ -181,7 +173,7 @@ def test_an_erasure_beside_readers_never_claims_a_clean_disk_falsely(
         while not stop.is_set():
             subprocess.run(
                 [sys.executable, "-m", "rvneet", "--db", str(initialised), "db", "check", "--full"],
-                env=_env(),
+                env=process_env(),
                 capture_output=True,
                 check=False,
             )
@@ -197,7 +189,7 @@ def test_an_erasure_beside_readers_never_claims_a_clean_disk_falsely(
             args = ["youth", "erase", ref, "--reason", REASON, "--yes", "--format", "json"]
             done = subprocess.run(
                 [sys.executable, "-m", "rvneet", "--db", str(initialised), *args],
-                env=_env(),
+                env=process_env(),
                 capture_output=True,
                 text=True,
                 check=False,

@@ -6,11 +6,8 @@ the module; each test works on a copy (`book`) and loads exports into new databa
 
 from __future__ import annotations
 
-import fcntl
 import itertools
 import json
-import os
-import runpy
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -18,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from books import cli, copy_book, once_per_run
 from conftest import MUNICIPALITY, Ok, Run, dump, query, refused
-from typer.testing import CliRunner
 
-from rvneet.cli import app
 from rvneet.domain.tables import metadata
 from rvneet.files.write import neutralise, restore
 from rvneet.services.audit import REDACTED_FIELDS
@@ -40,23 +36,10 @@ HYPERLINK = '=HYPERLINK("http://x")'
 FORMULA_NOTES = {"+1+1", "  @SUM(A1)", "-2", "\t=cmd|' /C calc'!A0"}
 
 
-def build_book(path: Path) -> None:
+def build_book(path: Path, demo_book: Path) -> None:
     """examples/load.sh, run as `make demo` does, and values a spreadsheet would run."""
-    loader = runpy.run_path(str(EXAMPLES / "load.py"))
-    saved = os.environ.get("RVNEET_DB")
-    os.environ["RVNEET_DB"] = str(path)
-    try:
-        loader["main"](EXAMPLES / "load.sh")
-    finally:
-        if saved is None:
-            del os.environ["RVNEET_DB"]
-        else:
-            os.environ["RVNEET_DB"] = saved
-    runner = CliRunner()
-
-    def ok(*args: str) -> None:
-        result = runner.invoke(app, ["--db", str(path), "--user", "tester", *args])
-        assert result.exit_code == 0, (args, result.stdout, result.stderr)
+    copy_book(demo_book, path)
+    ok = cli(path)
 
     ok("youth", "add", "--name", HYPERLINK, "--birth-date", "2010-02-03", "--sex", "F")
     ok(
@@ -76,20 +59,9 @@ def build_book(path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def template(tmp_path_factory: pytest.TempPathFactory, demo_book: Path) -> Path:
     """The book, built once per test run and shared by the xdist workers (it takes seconds)."""
-    root = tmp_path_factory.getbasetemp()
-    worker_id = os.environ.get("PYTEST_XDIST_WORKER", "master")
-    if worker_id != "master":
-        root = root.parent  # this run's folder, common to the workers
-    path = root / "export-book.db"
-    with (root / "export-book.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not path.exists():
-            building = root / f"export-book.{worker_id}.db"
-            build_book(building)
-            building.replace(path)
-    return path
+    return once_per_run(tmp_path_factory, "export-book", lambda path: build_book(path, demo_book))
 
 
 @pytest.fixture

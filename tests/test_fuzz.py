@@ -24,7 +24,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CODE_F_2010, CODE_M_2010, MUNICIPALITY, Run, build_template, dump
+from conftest import (
+    CODE_F_2010,
+    CODE_M_2010,
+    MUNICIPALITY,
+    Run,
+    build_template,
+    dump,
+    open_and_closed_cases,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -44,24 +52,9 @@ def fuzz(examples: int) -> settings:
     )
 
 
-def build_book(ok: Callable[..., str]) -> None:
-    """Y-0001 with open RV-2025-001 and NEET-2025-001; Y-0002 with RV-2024-001 closed."""
-    ok("init", "--municipality", MUNICIPALITY)
-    ok("youth", "add", "--name", "Mari Maasikas", "--id-code", CODE_F_2010)
-    ok("youth", "add", "--name", "Jaan Tamm", "--id-code", CODE_M_2010)
-    rv = ("case", "open", "--model", "rv", "--risk", "high")
-    ok(*rv, "--youth", "Y-0001", "--start", "2025-02-03")
-    ok(*rv, "--youth", "Y-0002", "--start", "2024-03-01")
-    ok("case", "close", "RV-2024-001", "--end", "2024-09-30", "--reason", "goals-met")
-    ok(
-        "case", "open", "--youth", "Y-0001", "--model", "neet", "--start", "2025-02-03",
-        "--light", "yellow", "--group", "risk",
-    )  # fmt: skip
-
-
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_template(tmp_path_factory, "fuzz", build_book)
+    return build_template(tmp_path_factory, "fuzz", open_and_closed_cases)
 
 
 class Counter:
@@ -344,7 +337,7 @@ def test_a_damaged_export_given_to_the_export_import(
 
 
 # Found by the fuzzing above: each ended as an unexpected ParseError or IndexError before
-# files/read._open_xlsx and services/export._sheet_rows refused what openpyxl cannot read.
+# files/read._open_xlsx and services/export/readers._sheet_rows refused what openpyxl cannot read.
 DAMAGED_CASES = {
     "import-truncated-sheet": ("youths", "xl/worksheets/sheet1.xml", "truncate"),
     "import-junk-workbook": ("youths", "xl/workbook.xml", "junk"),

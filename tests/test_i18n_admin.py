@@ -11,6 +11,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from books import downgrade_to
 from conftest import Ok, Run
 
 EXIT_DATABASE = 4
@@ -201,20 +202,7 @@ def test_newer_schema_in_estonian(run: Run, book: Path, et: None) -> None:
 
 
 def test_upgrade_notice_in_estonian(run: Run, book: Path, et: None) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    from rvneet.db import Database, migrations_dir
-
-    config = Config()
-    config.set_main_option("script_location", str(migrations_dir()))
-    engine = Database(book, "tester").engine(write=True, foreign_keys=False)
-    try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0001")
-    finally:
-        engine.dispose()
+    downgrade_to(book, "0001")
     result = run("youth", "list")
     assert result.exit_code == 0, result.stderr
     # Breaks if Database._upgrade_existing's notice (and its .bak copy) is printed in English.

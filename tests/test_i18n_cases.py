@@ -11,10 +11,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CODE_F_1999_LEAP, CODE_M_2010, MUNICIPALITY, Run, build_template, dump
+from conftest import (
+    CODE_F_1999_LEAP,
+    CODE_M_2010,
+    MUNICIPALITY,
+    Run,
+    build_template,
+    refused_et,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import Result
 
 Ok = Callable[..., str]
 
@@ -67,18 +73,6 @@ def et(run: Run, monkeypatch: pytest.MonkeyPatch) -> Run:
 def absent(text: str, *english: str) -> None:
     for word in english:
         assert word not in text, (word, text)
-
-
-def refused_et(run: Run, db_path: Path, *args: str, code: int = 1) -> str:
-    """A refused command in Estonian: one `Viga:` line, nothing printed or written."""
-    before = dump(db_path)
-    result: Result = run(*args)
-    assert result.exit_code == code, (args, result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Viga: "), result.stderr
-    assert result.stdout == ""
-    assert dump(db_path) == before
-    return lines[0]
 
 
 def test_case_list_in_estonian(book: Path, et: Run) -> None:

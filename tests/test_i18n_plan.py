@@ -9,24 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CODE_F_1999_LEAP, CODE_F_2010, Run, dump
+from conftest import CODE_F_1999_LEAP, CODE_F_2010, MUNICIPALITY, Ok, Run, build_template, dump
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, Field, ValidationError
-from typer.testing import CliRunner
 
-from rvneet.cli import app
 from rvneet.domain.errors import InvalidInput
 from rvneet.domain.inputs import NewNeeds
 from rvneet.i18n import use_language
 from rvneet.services.validation import describe, validated
-
-Ok = Callable[..., str]
 
 RV = "RV-2025-001"
 NEET = "NEET-2025-001"
@@ -115,19 +109,14 @@ def _build(ok: Ok) -> None:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory, template_db: Path) -> Path:
-    """The data of `_build`, entered once on a copy of the initialised database (no migrations)."""
-    path = tmp_path_factory.mktemp("i18n-plan") / "rvneet.db"
-    shutil.copyfile(template_db, path)
-    runner = CliRunner()
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The data of `_build`, entered once per test run on a copy of an initialised database."""
 
-    def ok(*args: str) -> str:
-        result = runner.invoke(app, ["--db", str(path), "--user", "tester", *args])
-        assert result.exit_code == 0, (args, result.stdout, result.stderr)
-        return result.stdout.strip()
+    def build(ok: Ok) -> None:
+        ok("init", "--municipality", MUNICIPALITY)
+        _build(ok)
 
-    _build(ok)
-    return path
+    return build_template(tmp_path_factory, "i18n-plan", build)
 
 
 def et(run: Run, *args: str) -> tuple[int, str, str]:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CODE_F_2010, CODE_M_1995, CODE_M_2010, Run, build_template, dump
+from conftest import CODE_F_2010, CODE_M_1995, CODE_M_2010, Run, build_template, refused_et
 
 Ok = Callable[..., str]
 
@@ -79,17 +79,6 @@ def flat(text: str) -> str:
 def absent(text: str, *english: str) -> None:
     found = [word for word in english if word in text]
     assert not found, f"English left in: {found}\n{text}"
-
-
-def refused_et(run: Run, db_path: Path, *args: str, code: int = 1) -> str:
-    """A refused command in Estonian: one `Viga:` line, nothing printed or written."""
-    before = dump(db_path)
-    result = run(*args)
-    assert result.exit_code == code, (args, result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Viga: "), result.stderr
-    assert result.stdout == "" and dump(db_path) == before
-    return lines[0]
 
 
 @pytest.mark.usefixtures("book", "estonian")

@@ -117,7 +117,7 @@ def test_an_export_is_loaded_whole_whatever_its_dimension_headers_say(
     fresh = tmp_path / "fresh.db"
     fresh.write_bytes(template_db.read_bytes())
     fresh.chmod(0o600)
-    # Breaks without sheet.reset_dimensions() in services/export._sheet_rows (1 youth, not 6).
+    # Breaks without sheet.reset_dimensions() in services/export/readers._sheet_rows (1 youth, not 6).
     ok("--db", str(fresh), "import", "export", str(shrunk))
     assert query(fresh, "SELECT count(*) FROM youths") == [(6,)]
 

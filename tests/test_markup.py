@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from books import once_per_run
 from conftest import CODE_F_1999_LEAP
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -214,11 +215,16 @@ HOSTILE = {
 
 @pytest.fixture(scope="module", params=sorted(HOSTILE))
 def hostile_book(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A book with one hostile text in every free-text field."""
-    path = tmp_path_factory.mktemp("markup") / "rvneet.db"
-    fill(invoker(path), dict.fromkeys(FIELDS, HOSTILE[request.param]), path.parent)
-    path.chmod(0o600)
-    return path
+    """A book with one hostile text in every free-text field, built once per test run (shared by
+    the xdist workers)."""
+
+    def build(path: Path) -> None:
+        folder = path.parent / f"{path.name}.files"
+        folder.mkdir()
+        fill(invoker(path), dict.fromkeys(FIELDS, HOSTILE[request.param]), folder)
+        path.chmod(0o600)
+
+    return once_per_run(tmp_path_factory, f"markup-{sorted(HOSTILE).index(request.param)}", build)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ requested". A failed upgrade leaves the file as it was.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
 import stat
@@ -20,13 +19,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import books
 import pytest
+from books import process_env
 from conftest import CODE_F_2010, CODE_M_2010, MUNICIPALITY, Run, dump
 
-from rvneet.db import Database, head_revision, known_revisions, migrations_dir
+from rvneet.db import head_revision, known_revisions
 
 Ok = Callable[..., str]
-ROOT = Path(__file__).resolve().parents[1]
 
 EXIT_DATABASE = 4
 
@@ -55,18 +55,7 @@ ASSESSMENTS = [
 
 def database_at(path: Path, revision: str) -> None:
     """An empty database at `revision`, made by Alembic as the rvneet of that revision made it."""
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(migrations_dir()))
-    engine = Database(path, "tester").engine(write=True, foreign_keys=False)
-    try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-    finally:
-        engine.dispose()
+    books.database_at(path, revision)
     path.chmod(0o600)  # as `rvneet init` makes it: no warning about a file others can read
 
 
@@ -232,18 +221,7 @@ def test_a_book_at_0003_is_upgraded_and_its_cases_were_reached_through_other(
     db_path: Path, run: Run, ok: Ok
 ) -> None:
     """Migration 0004 adds how a youth was reached (`cases.channel`); cases kept before read other."""
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(migrations_dir()))
-    engine = Database(db_path, "tester").engine(write=True, foreign_keys=False)
-    try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0003")
-    finally:
-        engine.dispose()
+    books.database_at(db_path, "0003")
     execute(
         db_path, "INSERT INTO settings (key, value) VALUES (?, ?)", [("municipality", MUNICIPALITY)]
     )
@@ -309,10 +287,7 @@ def test_an_earlier_copy_is_never_replaced(old_book: Path, run: Run) -> None:
 
 
 def test_two_commands_that_find_an_old_book_at_once_upgrade_it_once(old_book: Path) -> None:
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
-    }
+    env = process_env()
     commands = [
         subprocess.Popen(
             [sys.executable, "-m", "rvneet", "--db", str(old_book), "case", "list"],

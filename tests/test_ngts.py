@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from books import database_at
 from conftest import MUNICIPALITY, Ok, Run, build_template, dump, query, refused
 
-from rvneet.db import Database, head_revision, migrations_dir
+from rvneet.db import head_revision
 from rvneet.services.outreach import FIELDS
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "ngts-2025-03.csv"
@@ -341,21 +342,6 @@ def test_outreach_lists_the_newest_list_by_reference_only(
 
 
 # Migration 0003 on a book kept under 0002.
-
-
-def database_at(path: Path, revision: str) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(migrations_dir()))
-    engine = Database(path, "tester").engine(write=True, foreign_keys=False)
-    try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-    finally:
-        engine.dispose()
 
 
 def test_a_book_at_0002_is_upgraded_and_takes_the_list(run: Run, ok: Ok, db_path: Path) -> None:

@@ -16,15 +16,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from books import process_env
 from conftest import Ok, Run, refused
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # bench/ sits beside src/, outside the installed package
-    sys.path.insert(0, str(ROOT))
-
-from bench.generate import generate  # noqa: E402
+from bench.generate import generate
 
 BAD_YOUTHS = "name,id_code,birth_date,sex\nKarl Tamm,,2010-13-45,X\n"
 
@@ -229,14 +226,6 @@ def big_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _env(db: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "RVNEET_DB": str(db),
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
-    }
-
-
 KILLED = {
     "export-json": ["export", "{target}", "--format", "json"],
     "export-xlsx": ["export", "{target}", "--format", "xlsx"],
@@ -261,7 +250,7 @@ def test_a_killed_export_or_backup_leaves_no_file_and_the_next_run_cleans_up(
     for _attempt in range(10):
         process = subprocess.Popen(
             [sys.executable, "-m", "rvneet", *args],
-            env=_env(db),
+            env=process_env(RVNEET_DB=str(db)),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

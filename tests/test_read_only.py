@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from books import process_env
 from conftest import CODE_F_2010, CODE_M_2010, MUNICIPALITY, Ok, Run, build_template, query
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from rvneet.db import Database, head_revision
 
-ROOT = Path(__file__).resolve().parents[1]
 EXIT_DATABASE = 4
 
 # The commands that only read (reports, lists, checks, export); `youth show` and `case show` are not
@@ -79,13 +79,6 @@ def _drop_file_override() -> None:
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
 
 
-def _env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
-    }
-
-
 @pytest.fixture(scope="module")
 def unprivileged(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Skip unless a subprocess can be made to respect file modes (root without CAP_SETPCAP can't)."""
@@ -109,7 +102,7 @@ def run_unprivileged(commands: list[tuple[Path, list[str]]], spec: Path) -> list
     spec.write_text(json.dumps([[str(db), args] for db, args in commands]))
     done = subprocess.run(
         [sys.executable, "-c", DRIVER, str(spec)],
-        env=_env(),
+        env=process_env(),
         preexec_fn=_drop_file_override,
         capture_output=True,
         text=True,

@@ -43,14 +43,13 @@ from __future__ import annotations
 
 import codecs
 import json
-import os
 import sqlite3
-import time
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+from books import once_per_run
 from conftest import MUNICIPALITY, Ok, Run
 from stdnum.ee import ik
 
@@ -263,30 +262,14 @@ def build(ok: Ok, folder: Path) -> None:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The book, built through the CLI once per test run, whichever xdist worker comes first.
+    """The book, built through the CLI once per test run, whichever xdist worker comes first; the
+    others wait for it (a build takes 5–10 s, much of it fsync on commit and close)."""
 
-    The others wait for it (a build takes 5–10 s, much of it fsync on commit and close). Outside
-    xdist it is built in this session's own folder.
-    """
-    if os.environ.get("PYTEST_XDIST_WORKER") is None:
-        return _built(tmp_path_factory.mktemp("neet"))
-    folder = tmp_path_factory.getbasetemp().parent / "neet-book"  # shared by this run's workers
-    try:
+    def build(folder: Path) -> None:
         folder.mkdir()
-    except FileExistsError:
-        deadline = time.monotonic() + 300
-        while not (folder / "ready").exists():
-            assert not (folder / "failed").exists(), "another worker failed to build the book"
-            assert time.monotonic() < deadline, "timed out waiting for another worker's book"
-            time.sleep(0.1)
-        return folder / "rvneet.db"
-    try:
-        path = _built(folder)
-    except BaseException:
-        (folder / "failed").touch()
-        raise
-    (folder / "ready").touch()
-    return path
+        _built(folder)
+
+    return once_per_run(tmp_path_factory, "neet-book", build, "") / "rvneet.db"
 
 
 def _built(folder: Path) -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import runpy
 import shutil
 import subprocess
 from pathlib import Path
@@ -23,15 +22,9 @@ pytestmark = pytest.mark.usefixtures("book")
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo book (examples/load.sh), loaded once for the module."""
-    db = tmp_path_factory.mktemp("demo") / "rvneet.db"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(ROOT)
-        patch.setenv("RVNEET_DB", str(db))
-        patch.setenv("RVNEET_USER", "tester")
-        runpy.run_path(str(EXAMPLES / "load.py"))["main"](EXAMPLES / "load.sh")
-    return db
+def template(demo_book: Path) -> Path:
+    """The demo book (examples/load.sh), loaded once per test run."""
+    return demo_book
 
 
 def _json(run: Run, *args: str) -> Any:

@@ -15,28 +15,20 @@ from a fixed seed, RVNEET_CRASH_SEED to change it; a failure names the delay tha
 from __future__ import annotations
 
 import json
-import os
 import random
 import shutil
-import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
+from books import CRASH_SEED, SOAK, cli, kill_after, start_rvneet, watch
 from conftest import MUNICIPALITY, Run, query
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # bench/ sits beside src/, outside the installed package
-    sys.path.insert(0, str(ROOT))
+from bench.generate import plan_youths, write_youths_csv
 
-from bench.generate import plan_youths, write_youths_csv  # noqa: E402
-
-SOAK = bool(os.environ.get("RVNEET_SOAK"))
 ROWS = 20_000
 KILLS = 60 if SOAK else 4
-SEED = int(os.environ.get("RVNEET_CRASH_SEED", "7"))
+SEED = CRASH_SEED
 
 
 @pytest.fixture(scope="module")
@@ -47,36 +39,19 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     source = folder / "noored.csv"
     write_youths_csv(source, plan_youths(ROWS, seed=1))
     book, backup = folder / "book.db", folder / "backup.db"
+    ok = cli(book)
     for args in (
         ("init", "--municipality", MUNICIPALITY),
         ("import", "youths", str(source)),
         ("db", "backup", str(backup)),
         ("youth", "add", "--name", "Uus Noor", "--birth-date", "2010-05-06", "--sex", "F"),
     ):
-        done = subprocess.run(
-            [sys.executable, "-m", "rvneet", "--db", str(book), *args],
-            env=_env(),
-            capture_output=True,
-            check=False,
-        )
-        assert done.returncode == 0, (args, done.stderr.decode())
+        ok(*args)  # in-process: only the restores below need processes of their own
     return book, backup
 
 
-def _env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
-    }
-
-
 def start_restore(db: Path, backup: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "rvneet", "--db", str(db), "db", "restore", str(backup), "--yes"],
-        env=_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    return start_rvneet(db, "db", "restore", str(backup), "--yes")
 
 
 def reset(db: Path, template: Path) -> None:
@@ -106,18 +81,9 @@ def test_a_restore_killed_at_random_moments_leaves_one_book_or_the_other(
     reset(db, template)
     # One restore to the end. The time it takes, and when it starts writing the book (its -wal
     # grows), set the range of the delays below.
-    started = time.monotonic()
-    complete = start_restore(db, backup)
-    wal = Path(f"{db}-wal")
-    writing = None
-    while complete.poll() is None:
-        if writing is None and wal.exists() and wal.stat().st_size > 0:
-            writing = time.monotonic() - started
-        time.sleep(0.005)
-    duration = time.monotonic() - started
-    assert complete.returncode == 0, complete.stderr.read().decode() if complete.stderr else ""
+    duration, written = watch(start_restore(db, backup), db, every=0.005)
     assert youths(db) == ROWS
-    writing = writing if writing is not None else duration * 0.8
+    writing = written if written is not None else duration * 0.8
     reset(db, template)
 
     rng = random.Random(SEED)
@@ -127,12 +93,7 @@ def test_a_restore_killed_at_random_moments_leaves_one_book_or_the_other(
         # entry were apart), the others anywhere up to a little past the end.
         low, high = (writing * 0.9, duration) if kill % 2 == 0 else (0.0, duration * 1.1)
         delay = rng.uniform(low, high)
-        process = start_restore(db, backup)
-        try:
-            process.wait(timeout=delay)
-        except subprocess.TimeoutExpired:
-            process.send_signal(signal.SIGKILL)
-            process.wait()
+        kill_after(start_restore(db, backup), delay)
         where = (
             f"kill {kill + 1} of {KILLS} after {delay:.2f} s; the restore took {duration:.2f} s, "
             f"writing from {writing:.2f} s (seed {SEED})"

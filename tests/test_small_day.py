@@ -14,14 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from books import process_env
 from conftest import MUNICIPALITY, Run, build_template, dump, query, refused
 
-Ok = Callable[..., str]
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # bench/ sits beside src/, outside the installed package
-    sys.path.insert(0, str(ROOT))
+from bench.generate import plan_youths, write_youths_csv
 
-from bench.generate import plan_youths, write_youths_csv  # noqa: E402
+Ok = Callable[..., str]
+
 
 EARLY = "NEET-2025-001"  # closed 2025-03-31: follow-up due 2025-09-30
 LATE = "NEET-2025-002"  # closed 2025-05-15: follow-up due 2025-11-15
@@ -178,13 +177,6 @@ def test_template_refuses_another_delimiter(run: Run, db_path: Path, tmp_path: P
 ROWS = 50_000
 
 
-def _env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
-    }
-
-
 def _reading(pid: int, source: Path) -> bool:
     """Whether the process has `source` open: rvneet is up and importing it."""
     try:
@@ -200,7 +192,7 @@ def test_ctrl_c_during_an_import_imports_nothing(initialised: Path, tmp_path: Pa
     before = dump(initialised)
     process = subprocess.Popen(
         [sys.executable, "-m", "rvneet", "--db", str(initialised), "import", "youths", str(source)],
-        env=_env(),
+        env=process_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         # A test runner's worker may ignore SIGINT, and a child inherits that: the import would

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-import runpy
 import shutil
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 
 import pytest
+from books import copy_book
 from typer.testing import CliRunner
 
 from rvneet.cli import app
@@ -51,8 +51,8 @@ _CELL = re.compile(r"[│┃]")
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The demo book, loaded once for the module (the screens only read it). A wide terminal:
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_book: Path) -> Iterator[Path]:
+    """A copy of the demo book for the module (the screens only read it). A wide terminal:
     the values are checked here, not the wrapping of headers (tests/test_table_widths.py)."""
     workdir = tmp_path_factory.mktemp("demo")
     shutil.copytree(EXAMPLES, workdir / "examples")
@@ -62,7 +62,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         patch.setenv("RVNEET_USER", "tester")
         patch.setenv("COLUMNS", "400")
         patch.delenv("RVNEET_LANG", raising=False)
-        runpy.run_path(str(EXAMPLES / "load.py"))["main"](EXAMPLES / "load.sh")
+        copy_book(demo_book, workdir / "rvneet.db")
         yield workdir
 
 

@@ -11,16 +11,16 @@ the LibreOffice test is skipped, saying why.
 
 from __future__ import annotations
 
+import json
 import re
-import runpy
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+from books import copy_book, once_per_run
 from openpyxl.utils import get_column_letter
 from typer.testing import CliRunner
 
@@ -43,11 +43,18 @@ BAD_YOUTHS = "name;birth_date;sex\nMari Maasikas;2010-13-45;F\nJüri Juurikas;20
 
 
 @pytest.fixture(scope="module")
-def files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[Path, str]]]:
-    """name → (workbook, its language), written from the demo book."""
-    folder = tmp_path_factory.mktemp("xlsx")
+def files(tmp_path_factory: pytest.TempPathFactory, demo_book: Path) -> dict[str, tuple[Path, str]]:
+    """name → (workbook, its language), written from the demo book once per test run."""
+    folder = once_per_run(tmp_path_factory, "xlsx-files", lambda f: _write(f, demo_book), "")
+    made = json.loads((folder / "made.json").read_text(encoding="utf-8"))
+    return {name: (folder / f"{name}.xlsx", lang) for name, lang in made.items()}
+
+
+def _write(folder: Path, demo_book: Path) -> None:
+    """Every kind of workbook written into the new `folder`, and `made.json`: name → language."""
+    folder.mkdir()
     db = folder / "demo.db"
-    made: dict[str, tuple[Path, str]] = {}
+    made: dict[str, str] = {}
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(ROOT)
         patch.setenv("RVNEET_DB", str(db))
@@ -56,7 +63,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[
         patch.setenv("LANG", "C.UTF-8")
         for name in ("RVNEET_LANG", "LC_ALL", "LC_MESSAGES", "RVNEET_DEBUG"):
             patch.delenv(name, raising=False)
-        runpy.run_path(str(EXAMPLES / "load.py"))["main"](EXAMPLES / "load.sh")
+        copy_book(demo_book, db)
         runner = CliRunner()
 
         def write(name: str, lang: str, *args: str, code: int = 0) -> None:
@@ -64,7 +71,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[
             argv = [a.replace("{out}", str(target)) for a in args]
             result = runner.invoke(app, ["--lang", lang, *argv], prog_name="rvneet")
             assert result.exit_code == code, (argv, result.stdout, result.stderr)
-            made[name] = (target, lang)
+            made[name] = lang
 
         for lang in ("et", "en"):
             for name, args in REPORTS.items():
@@ -78,7 +85,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[
         write("export-en", "en", "export", "{out}")
         write("trend-et", "et", *REPORTS["lisa4"], "--trend", "4", "--format", "xlsx",
               "--output", "{out}")  # fmt: skip
-    yield made
+    (folder / "made.json").write_text(json.dumps(made), encoding="utf-8")
 
 
 def _sheets(path: Path) -> list[Any]:
@@ -162,25 +169,30 @@ def _tool(name: str, package: str) -> str:
 def printed(
     files: dict[str, tuple[Path, str]], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, str]:
-    """name → the text of the workbook printed to PDF by LibreOffice Calc (pdftotext -layout)."""
+    """name → the text of the workbook printed to PDF by LibreOffice Calc (pdftotext -layout),
+    printed once per test run."""
     soffice = _tool("soffice", "libreoffice-calc-nogui")
     pdftotext = _tool("pdftotext", "poppler-utils")
-    out = tmp_path_factory.mktemp("pdf")
-    # A private profile: parallel runs (pytest -n) would otherwise share and lock one.
-    profile = (out / "profile").as_uri()
-    subprocess.run(
-        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(out), *(str(path) for path, _ in files.values())],
-        capture_output=True, timeout=180, check=True,
-    )  # fmt: skip
-    texts = {}
-    for name in files:
-        pdf = out / f"{name}.pdf"
-        assert pdf.exists(), f"LibreOffice made no PDF of {name}"
-        texts[name] = subprocess.run(
-            [pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-        ).stdout
-    return texts
+
+    def print_all(out: Path) -> None:
+        out.mkdir()
+        # A private profile: parallel runs (pytest -n) would otherwise share and lock one.
+        profile = (out / "profile").as_uri()
+        subprocess.run(
+            [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+             "--outdir", str(out), *(str(path) for path, _ in files.values())],
+            capture_output=True, timeout=180, check=True,
+        )  # fmt: skip
+        for name in files:
+            pdf = out / f"{name}.pdf"
+            assert pdf.exists(), f"LibreOffice made no PDF of {name}"
+            text = subprocess.run(
+                [pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+            ).stdout
+            (out / f"{name}.txt").write_text(text, encoding="utf-8")
+
+    out = once_per_run(tmp_path_factory, "xlsx-pdf", print_all, "")
+    return {name: (out / f"{name}.txt").read_text(encoding="utf-8") for name in files}
 
 
 def _one_line(text: str) -> str:
