@@ -13,7 +13,7 @@ from conftest import CODE_F_2010, CODE_M_1995, Run, dump
 
 from rvneet.db import Database
 from rvneet.domain.enums import ConsentScope
-from rvneet.services.consent import has_consent
+from rvneet.services.lookups import has_consent
 
 Ok = Callable[..., str]
 

@@ -302,7 +302,7 @@ def test_missing_file_sheet_and_unwritable_errors_file_in_estonian(
     # cannot hold is refused by the operating system, whose reason is said in Estonian.
     too_long = tmp_path / ("v" * 300 + ".csv")
     result = et(run, "import", "youths", str(bad), "--errors", str(too_long))
-    # Breaks if files/write.py's os_reason gives the C library's English words in Estonian.
+    # Breaks if files/output.py's os_reason gives the C library's English words in Estonian.
     assert result.stderr.startswith("Viga: Vigane '--errors' väärtus: ")
     assert f"faili {too_long} ei saa kirjutada: failinimi on liiga pikk" in result.stderr
     no_english(result.stderr)

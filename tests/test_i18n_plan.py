@@ -539,7 +539,7 @@ def test_timeline_details_in_estonian_on_request(run: Run, book: Path) -> None:
     """`timeline(..., lang)` of the plan, support and follow-up: details for an Estonian table."""
     from rvneet.db import Database
     from rvneet.services import followups, plan, support
-    from rvneet.services.cases import get_case
+    from rvneet.services.lookups import get_case
 
     assert (
         run(

@@ -302,7 +302,7 @@ def test_an_earlier_copy_is_never_replaced(old_book: Path, run: Run) -> None:
     assert result.exit_code == 0, result.stderr
     copy = old_book.with_name("rvneet.db.bak-0001-2")
     assert result.stderr.strip().endswith(f"the previous version is saved as {copy}")
-    # Would fail if `save_upgrade_backup` (services/maintenance.py) overwrote an existing copy.
+    # Would fail if `save_upgrade_backup` (storage/copies.py) overwrote an existing copy.
     assert earlier.read_text() == "an earlier copy"
     assert query(copy, "SELECT version_num FROM alembic_version") == [("0001",)]
     assert query(copy, "SELECT * FROM youths ORDER BY id") == YOUTHS
@@ -481,7 +481,7 @@ FILL_0004: Fill = [*FILL_0003, ("UPDATE cases SET channel = 'ngts-list' WHERE id
 
 def _chained(fill: Fill) -> Fill:
     """`fill` with its audit entries hash-chained, as a book at 0006 or later holds them."""
-    from rvneet.services.audit import GENESIS, entry_hash
+    from rvneet.storage.audit import GENESIS, entry_hash
 
     prev, chained = GENESIS, []
     for sql, rows in fill:

@@ -1,6 +1,6 @@
 """Reading commands never take a write lock and work on a database file the user may not write.
 
-Reading sessions open the file read-only (`rvneet.db.read_only_uri`): `mode=ro`, or `immutable=1`
+Reading sessions open the file read-only (`rvneet.encryption.read_only_uri`): `mode=ro`, or `immutable=1`
 when the file or its folder is read-only to us and no writer has it open. The commands run in a
 subprocess that may not write the files: an ordinary user may not write a 0400 file, but root may,
 so as root the subprocess first drops the capabilities that let it ignore file modes.

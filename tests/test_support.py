@@ -130,7 +130,7 @@ def test_case_show_lists_requests_and_answers_without_the_justification(
 def test_support_requested_reads_implementation_requests_up_to_a_day(cases: Path) -> None:
     from rvneet.db import Database
     from rvneet.domain.enums import SupportKind
-    from rvneet.services.cases import get_case
+    from rvneet.services.lookups import get_case
     from rvneet.services.support import request_support, support_requested
 
     db = Database(cases, "tester")

@@ -150,7 +150,7 @@ letters = st.text(st.sampled_from(ALPHABET + ALPHABET.upper()), min_size=1, max_
 def test_folding_ignores_case_spacing_and_normal_form(
     parts: list[str], data: st.DataObject
 ) -> None:
-    from rvneet.services.youths import folded_name  # new with the check: the rest runs on main
+    from rvneet.services.lookups import folded_name  # new with the check: the rest runs on main
 
     name = " ".join(parts)
     spaces = [" " * data.draw(st.integers(1, 3)) for _ in parts]

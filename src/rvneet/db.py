@@ -5,8 +5,10 @@ when the database is encrypted, see rvneet.encryption) and lists the
 revisions from the migration file names, so that Alembic is imported only when an upgrade is due.
 
 Reading sessions open the file read-only (`mode=ro`): they cannot take a write lock or change the
-file, and they work on a file or folder the user may not write (see `read_only_uri`). Writing
-sessions begin with `BEGIN IMMEDIATE`, retried with backoff while another process holds the lock.
+file, and they work on a file or folder the user may not write (see
+`rvneet.encryption.read_only_uri`). Writing sessions begin with `BEGIN IMMEDIATE`, retried with
+backoff while another process holds the lock. The session's hooks (the audit log, withdrawn records
+hidden) and the copy saved before an upgrade are in `rvneet.storage`, below this module.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rvneet.domain.errors import DatabaseError, DiskFull
+from rvneet.encryption import read_only_uri
 from rvneet.i18n import _
 
 if TYPE_CHECKING:
@@ -97,24 +100,6 @@ def known_revisions() -> list[str]:
 def head_revision() -> str:
     """The newest schema revision this version of rvneet knows."""
     return known_revisions()[-1]
-
-
-def read_only_uri(path: Path) -> str:
-    """The SQLite URI that opens `path` for reading only, never taking a write lock.
-
-    Normally `mode=ro`: a reader that shares the `-wal` and `-shm` files of writers and sees what
-    they committed. SQLite (3.22 and later) then reads a WAL database it cannot write, but it
-    creates the `-shm` and `-wal` files when they are missing: in a folder we cannot write that
-    fails, and beside a file we cannot write they would be left with the file's read-only mode,
-    where they stop its owner's next write. So when we could not write the file in any case (the
-    file or its folder is read-only to us) and no `-wal`, `-shm` or `-journal` shows that a writer
-    has it open, the file is opened `immutable=1`: read as it is, with no lock and no side file.
-    A URI, so that "?" or "#" in a folder name is part of the path, not a parameter.
-    """
-    uri = path.absolute().as_uri()
-    read_only = not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)
-    in_use = any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-shm", "-journal"))
-    return uri + ("?immutable=1" if read_only and not in_use else "?mode=ro")
 
 
 def _stored_revision(path: Path, key: str | None = None) -> str | None:
@@ -278,7 +263,7 @@ class Database:
         """Run the Alembic migrations up to head in one transaction.
 
         With `backup`, the database is first copied beside itself (`<name>.bak-<revision>`, see
-        `services.maintenance.save_upgrade_backup`); returns that copy, or None when the file was
+        `rvneet.storage.copies.save_upgrade_backup`); returns that copy, or None when the file was
         already at head once we held the write lock. A failed upgrade changes nothing and removes
         its copy.
         """
@@ -286,7 +271,7 @@ class Database:
         from alembic.config import Config
         from sqlalchemy.exc import SQLAlchemyError
 
-        from rvneet.services.maintenance import save_upgrade_backup
+        from rvneet.storage.copies import save_upgrade_backup
 
         config = Config()
         config.set_main_option("script_location", str(migrations_dir()))
@@ -382,8 +367,8 @@ class Database:
     @contextmanager
     def session(self, *, write: bool = False) -> Iterator[Session]:
         """A session in one transaction: committed when the block ends, rolled back on error."""
-        from rvneet.services import withdrawn  # noqa: F401  (its hook hides withdrawn records)
-        from rvneet.services.audit import AuditedSession
+        from rvneet.storage import withdrawn  # noqa: F401  (its hook hides withdrawn records)
+        from rvneet.storage.audit import AuditedSession
 
         self.ensure_ready()
         if write:

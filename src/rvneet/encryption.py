@@ -8,6 +8,9 @@ Without a key, the standard `sqlite3` module opens the file as before.
 Fail closed: an encrypted file without a key, a wrong key, or a key without the extra installed is
 refused with one line (a DatabaseError, exit 4), never opened as something else. SQLCipher logs
 decryption failures to stderr itself; its log is switched off before the key is given.
+
+Every connection to the file is made here, so how a file is opened for reading only
+(`read_only_uri`) is here too; `rvneet.db` uses it for its reading engines.
 """
 
 from __future__ import annotations
@@ -73,6 +76,24 @@ def looks_encrypted(path: Path) -> bool:
         return False
 
 
+def read_only_uri(path: Path) -> str:
+    """The SQLite URI that opens `path` for reading only, never taking a write lock.
+
+    Normally `mode=ro`: a reader that shares the `-wal` and `-shm` files of writers and sees what
+    they committed. SQLite (3.22 and later) then reads a WAL database it cannot write, but it
+    creates the `-shm` and `-wal` files when they are missing: in a folder we cannot write that
+    fails, and beside a file we cannot write they would be left with the file's read-only mode,
+    where they stop its owner's next write. So when we could not write the file in any case (the
+    file or its folder is read-only to us) and no `-wal`, `-shm` or `-journal` shows that a writer
+    has it open, the file is opened `immutable=1`: read as it is, with no lock and no side file.
+    A URI, so that "?" or "#" in a folder name is part of the path, not a parameter.
+    """
+    uri = path.absolute().as_uri()
+    read_only = not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)
+    in_use = any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-shm", "-journal"))
+    return uri + ("?immutable=1" if read_only and not in_use else "?mode=ro")
+
+
 def _is_plain_sqlite(path: Path) -> bool:
     try:
         with path.open("rb") as handle:
@@ -97,8 +118,6 @@ def connect(
     target: str = str(path)
     uri = False
     if read_only:
-        from rvneet.db import read_only_uri
-
         target, uri = read_only_uri(path), True
     if key is None:
         if looks_encrypted(path):

@@ -71,8 +71,8 @@ def stage(
     Example: rvneet case stage RV-2025-001 network --date 2025-03-10
     """
     from rvneet.domain.stages import stage_label
-    from rvneet.services.cases import get_case
     from rvneet.services.casework import change_stage
+    from rvneet.services.lookups import get_case
     from rvneet.services.records import plain
 
     with database(ctx).session(write=True) as session:

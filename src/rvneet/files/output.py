@@ -28,7 +28,28 @@ from pathlib import Path
 from typing import IO, Any
 
 from rvneet.domain.errors import DiskFull, InvalidInput
-from rvneet.i18n import _
+from rvneet.i18n import N_, _, translate
+
+# The operating system's reasons a file cannot be opened, as the C library writes them in English
+# (exc.strerror), so that they can be said in the user's language.
+_OS_REASONS = {
+    errno.EACCES: N_("Permission denied"),
+    errno.EPERM: N_("Operation not permitted"),
+    errno.EISDIR: N_("Is a directory"),
+    errno.ENOTDIR: N_("Not a directory"),
+    errno.ENOENT: N_("No such file or directory"),
+    errno.EROFS: N_("Read-only file system"),
+    errno.ENOSPC: N_("No space left on device"),
+    errno.ENAMETOOLONG: N_("File name too long"),
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the operating system refused a file, in the user's language (the C library's words
+    for an errno it has no translation of)."""
+    known = _OS_REASONS.get(exc.errno or 0)
+    return translate(known) if known else str(exc.strerror or exc)
+
 
 TEMP_MARK = ".rvneet-tmp-"
 # A temporary whose process still runs is never removed; one older than this is, whatever its
@@ -88,8 +109,6 @@ def check_output(
     try:
         return _checked(path, database, inputs, force)
     except OSError as exc:  # a name too long, a folder we may not look into, ...
-        from rvneet.files.write import os_reason
-
         raise InvalidInput(
             _("cannot write {path}: {reason}").format(path=path, reason=os_reason(exc))
         ) from None
@@ -239,8 +258,6 @@ def written_whole(target: Path, *, replace: bool = True) -> Iterator[Path]:
     except OSError as exc:
         if is_full(exc):
             raise disk_full(target) from None
-        from rvneet.files.write import os_reason
-
         raise InvalidInput(
             _("cannot write {path}: {reason}").format(path=target, reason=os_reason(exc))
         ) from None

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from rvneet.domain.errors import InvalidInput
-from rvneet.files.write import os_reason, restore
+from rvneet.files.output import os_reason
+from rvneet.files.write import restore
 from rvneet.i18n import N_, _, message_language, translate
 
 

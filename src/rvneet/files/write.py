@@ -12,7 +12,6 @@ import contextlib
 import csv
 import dataclasses
 import datetime as dt
-import errno
 import itertools
 import math
 import os
@@ -23,27 +22,6 @@ from typing import IO, Any
 
 from rvneet.domain.errors import InvalidInput
 from rvneet.i18n import N_, _, translate
-
-# The operating system's reasons a file cannot be opened, as the C library writes them in English
-# (exc.strerror), so that they can be said in the user's language.
-_OS_REASONS = {
-    errno.EACCES: N_("Permission denied"),
-    errno.EPERM: N_("Operation not permitted"),
-    errno.EISDIR: N_("Is a directory"),
-    errno.ENOTDIR: N_("Not a directory"),
-    errno.ENOENT: N_("No such file or directory"),
-    errno.EROFS: N_("Read-only file system"),
-    errno.ENOSPC: N_("No space left on device"),
-    errno.ENAMETOOLONG: N_("File name too long"),
-}
-
-
-def os_reason(exc: OSError) -> str:
-    """Why the operating system refused a file, in the user's language (the C library's words
-    for an errno it has no translation of)."""
-    known = _OS_REASONS.get(exc.errno or 0)
-    return translate(known) if known else str(exc.strerror or exc)
-
 
 # A value a spreadsheet would evaluate, or one already escaped (so that escaping is reversible).
 _DANGEROUS = re.compile(r"^'*[ \t\r\n]*[=+\-@\t\r]")

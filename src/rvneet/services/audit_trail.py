@@ -51,14 +51,8 @@ from rvneet.domain.errors import InvalidInput, RvneetError
 from rvneet.domain.stages import STAGES
 from rvneet.domain.tables import AUDITED, AuditEntry
 from rvneet.i18n import N_, _, format_date, translate
-from rvneet.services.audit import (
-    GENESIS,
-    REDACTED,
-    TRIGGERS_QUERY,
-    Problem,
-    entry_hash,
-    trigger_problems,
-)
+from rvneet.services.audit import TRIGGERS_QUERY, Problem, trigger_problems
+from rvneet.storage.audit import GENESIS, REDACTED, entry_hash
 
 _BATCH = 10_000
 _TABLE: Any = AuditEntry.__table__  # type: ignore[attr-defined]

@@ -27,9 +27,18 @@ from rvneet.domain.rules import eligibility_problem, known_age
 from rvneet.domain.stages import FOLLOW_UP, REOPEN_STAGE, first_stage
 from rvneet.domain.tables import Assessment, Case, Reopening, Staff, Youth
 from rvneet.i18n import _, format_date, message_language, use_language
+from rvneet.services.lookups import (
+    check_assessment,
+    check_born,
+    check_case_not_erased,
+    check_end,
+    check_not_erased,
+    get_case,
+    get_youth,
+    open_case_ref,
+)
 from rvneet.services.paging import EVERY_ROW, Page, Paged
 from rvneet.services.validation import validated
-from rvneet.services.youths import check_case_not_erased, check_not_erased, get_youth
 
 
 @dataclass
@@ -51,70 +60,6 @@ def _next_seq(session: Session, model: Model, year: int) -> int:
     prefix = f"{model.value.upper()}-{year}-"
     last = session.scalar(select(func.max(Case.seq)).where(col(Case.ref).startswith(prefix)))
     return (last or 0) + 1
-
-
-def get_case(session: Session, ref: str) -> Case:
-    """The case with reference `ref` (case-insensitive), or NotFound."""
-    case = session.scalar(select(Case).where(Case.ref == ref.strip().upper()))
-    if case is None:
-        raise NotFound(_("no case {ref}").format(ref=repr(ref)))
-    return case
-
-
-def check_date_in_case(case: Case, day: dt.date, what: str) -> None:
-    """Refuse a record dated before the case start or after its end, or on an erased youth's case.
-
-    `what` names the record in the message language, as a subject ("the contact"; Estonian
-    nominative, "kontakt"): the messages are built around it.
-    """
-    from sqlalchemy.orm import object_session
-
-    session = object_session(case)
-    if session is not None and (youth := session.get(Youth, case.youth_id)) is not None:
-        check_not_erased(youth, _("{what} cannot be recorded").format(what=what))
-    if day < case.start_date:
-        raise InvalidInput(
-            _("{what} date {day} is before the case start {start}").format(
-                what=what, day=_day(day), start=_day(case.start_date)
-            )
-        )
-    if case.end_date is not None and day > case.end_date:
-        raise InvalidInput(
-            _("{what} date {day} is after the case end {end}").format(
-                what=what, day=_day(day), end=_day(case.end_date)
-            )
-        )
-
-
-def check_open(case: Case, what: str) -> None:
-    """Refuse changing the plan or network of a closed case; `what` (the change, in the message
-    language, as a subject) is named in the message."""
-    if case.end_date is not None:
-        raise InvalidInput(
-            _("{ref} is closed (on {end}); {what} is not possible").format(
-                ref=case.ref, end=_day(case.end_date), what=what
-            )
-        )
-
-
-def _open_case_ref(session: Session, youth_id: int, model: str) -> str | None:
-    """The reference of the youth's open case under `model`: there may be only one."""
-    return session.scalar(
-        select(Case.ref).where(
-            Case.youth_id == youth_id, Case.model == model, col(Case.end_date).is_(None)
-        )
-    )
-
-
-def check_born(youth: Youth, start: dt.date) -> None:
-    """Refuse a case starting before its youth was born."""
-    assert youth.birth_date is not None
-    if start < youth.birth_date:
-        raise InvalidInput(
-            _("the start date {start} is before {youth} was born ({born})").format(
-                start=_day(start), youth=youth.ref, born=_day(youth.birth_date)
-            )
-        )
 
 
 def open_case(
@@ -170,7 +115,7 @@ def open_case(
         warnings.append(
             _("opened outside the model's age range: {problem}").format(problem=problem)
         )
-    if already := _open_case_ref(session, youth.id, data.model.value):  # type: ignore[arg-type]
+    if already := open_case_ref(session, youth.id, data.model.value):  # type: ignore[arg-type]
         raise Conflict(
             _("{youth} already has an open {model} case {case}").format(
                 youth=youth.ref, model=data.model.value.upper(), case=already
@@ -206,7 +151,7 @@ def open_case(
         )
     )
     from rvneet.services.casework import add_stage_change
-    from rvneet.services.consent import has_consent
+    from rvneet.services.lookups import has_consent
     from rvneet.services.support import add_request
 
     add_stage_change(session, case, first_stage(data.model), data.start)
@@ -274,30 +219,6 @@ def assess(
     return assessment
 
 
-def check_assessment(case: Case, data: NewAssessment) -> None:
-    """Refuse an assessment of the other model's kind or dated outside the case (also corrections)."""
-    if case.model == Model.RV and data.risk is None:
-        raise InvalidInput(
-            _("{ref} is an RV case: assess it with --risk medium|high").format(ref=case.ref)
-        )
-    if case.model == Model.NEET and data.light is None:
-        raise InvalidInput(
-            _("{ref} is a NEET case: assess it with --light red|yellow|green").format(ref=case.ref)
-        )
-    if data.date < case.start_date:
-        raise InvalidInput(
-            _("the assessment date {day} is before the case start {start}").format(
-                day=_day(data.date), start=_day(case.start_date)
-            )
-        )
-    if case.end_date is not None and data.date > case.end_date:
-        raise InvalidInput(
-            _("the assessment date {day} is after the case end {end}").format(
-                day=_day(data.date), end=_day(case.end_date)
-            )
-        )
-
-
 def close_case(
     session: Session,
     case_ref: str,
@@ -359,30 +280,6 @@ def close_case(
     return case
 
 
-def check_end(session: Session, case: Case, end: dt.date, last_stage: Any) -> None:
-    """Refuse an end before the case start, its last assessment or `last_stage` (its last stage
-    change before closing, or None)."""
-    if end < case.start_date:
-        raise InvalidInput(
-            _("the end date {end} is before the case start {start}").format(
-                end=_day(end), start=_day(case.start_date)
-            )
-        )
-    last = session.scalar(select(func.max(Assessment.date)).where(Assessment.case_id == case.id))
-    if last is not None and end < last:
-        raise InvalidInput(
-            _("the end date {end} is before the last assessment ({last})").format(
-                end=_day(end), last=_day(last)
-            )
-        )
-    if last_stage is not None and end < last_stage.date:
-        raise InvalidInput(
-            _("the end date {end} is before the last stage change ({last})").format(
-                end=_day(end), last=_day(last_stage.date)
-            )
-        )
-
-
 def reopen_case(session: Session, case_ref: str, *, date: dt.date, reason: str) -> Case:
     """Reopen a closed case: the closing is kept in `reopenings`, the due follow-up is cancelled.
 
@@ -402,7 +299,7 @@ def reopen_case(session: Session, case_ref: str, *, date: dt.date, reason: str) 
             )
         )
     check_case_not_erased(session, case, _("a case of an erased youth cannot be reopened"))
-    if already := _open_case_ref(session, case.youth_id, case.model):
+    if already := open_case_ref(session, case.youth_id, case.model):
         raise Conflict(
             _("the youth already has another open {model} case {case}").format(
                 model=case.model.upper(), case=already
@@ -708,7 +605,7 @@ def case_detail(
     )
     if history:
         from rvneet.services import corrections
-        from rvneet.services.withdrawn import SHOW_WITHDRAWN
+        from rvneet.storage.withdrawn import SHOW_WITHDRAWN
 
         withdrawn = corrections.withdrawn_refs(session, case)
         session.info[SHOW_WITHDRAWN] = True

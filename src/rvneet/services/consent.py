@@ -18,26 +18,8 @@ from rvneet.domain.refs import record_ref
 from rvneet.domain.rules import age_on
 from rvneet.domain.tables import Consent, Youth
 from rvneet.i18n import _, format_date, message_language
+from rvneet.services.lookups import check_not_erased, get_youth, has_consent
 from rvneet.services.validation import validated
-from rvneet.services.youths import check_not_erased, get_youth
-
-
-def latest_consent(
-    session: Session, youth_id: int, scope: ConsentScope, on: dt.date
-) -> Consent | None:
-    """The latest record of `scope` dated on or before `on` (same day: the last one recorded)."""
-    return session.exec(
-        select(Consent)
-        .where(Consent.youth_id == youth_id, Consent.scope == scope.value, Consent.date <= on)
-        .order_by(col(Consent.date).desc(), col(Consent.id).desc())
-        .limit(1)
-    ).first()
-
-
-def has_consent(session: Session, youth_id: int, scope: ConsentScope, on: dt.date) -> bool:
-    """Whether a consent of `scope` was in force on `on`: given and not withdrawn since."""
-    latest = latest_consent(session, youth_id, scope, on)
-    return latest is not None and not latest.withdrawn
 
 
 def consent_records(session: Session, youth_id: int) -> list[dict[str, Any]]:

@@ -28,7 +28,7 @@ first one moves the first-contact date, since everything reads the remaining one
 raises before the session commits: nothing is written.
 
 Withdrawn records are left out of everything (timelines, listings, counts, checks, reports and
-follow-up scheduling): ORM queries by `services.withdrawn`'s session hook, the SQL of reports and
+follow-up scheduling): ORM queries by `storage.withdrawn`'s session hook, the SQL of reports and
 checks by `withdrawn_at IS NULL` in each. Only `case show --history` shows them.
 
 Audit: the change itself is an update of the record, which the audit log records with old and new
@@ -100,16 +100,18 @@ from rvneet.domain.tables import (
 )
 from rvneet.i18n import N_, _, format_date, message_language, translate
 from rvneet.services.audit import pending_changes
-from rvneet.services.cases import (
+from rvneet.services.lookups import (
     check_assessment,
     check_born,
+    check_code_free,
     check_date_in_case,
     check_end,
+    check_not_erased,
     get_case,
+    get_youth,
 )
 from rvneet.services.validation import validated
-from rvneet.services.withdrawn import SHOW_WITHDRAWN
-from rvneet.services.youths import check_code_free, check_not_erased, get_youth
+from rvneet.storage.withdrawn import SHOW_WITHDRAWN
 
 REASON_MAX = 500
 # The word that names a case's closing where a record reference is typed, in English and Estonian.
@@ -783,10 +785,10 @@ def _mark(session: Session, record: Any, why: str) -> dict[str, list[Any]]:
 
 
 def _withdraw_closing(session: Session, case: Case, why: str) -> Correction:
-    from rvneet.services.cases import _open_case_ref
+    from rvneet.services.lookups import open_case_ref
 
     _closed(case)
-    if already := _open_case_ref(session, case.youth_id, case.model):
+    if already := open_case_ref(session, case.youth_id, case.model):
         raise Conflict(
             _("the youth already has another open {model} case {case}").format(
                 model=case.model.upper(), case=already

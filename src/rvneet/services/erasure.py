@@ -49,7 +49,8 @@ from rvneet.domain.tables import (
     Youth,
 )
 from rvneet.i18n import N_, _, format_date, message_language, translate
-from rvneet.services.youths import ACTIVE, ERASED_STATUS, birth_month, get_youth
+from rvneet.services.lookups import get_youth
+from rvneet.services.youths import ACTIVE, ERASED_STATUS, birth_month
 
 # What an overwritten free-text field reads after erasure (stored in English; `shown_text` shows
 # it in the user's language).
@@ -182,7 +183,7 @@ def _find(session: Session, youth: Youth) -> _Found:
     records: list[SQLModel] = []
     for model in _OF_CASE:
         case_id = model.case_id  # type: ignore[attr-defined]
-        # Withdrawn records too (services.withdrawn hides them from other queries).
+        # Withdrawn records too (storage.withdrawn hides them from other queries).
         records += session.exec(
             select(model).where(col(case_id).in_(ids)).execution_options(show_withdrawn=True)
         )

@@ -22,7 +22,7 @@ from rvneet.domain.errors import Conflict, InvalidInput
 from rvneet.domain.period import Period, parse_period
 from rvneet.domain.tables import Feedback, NetworkMember
 from rvneet.i18n import _, format_date, message_language
-from rvneet.services.network import get_member
+from rvneet.services.lookups import get_member
 
 SCORES = range(1, 6)
 _MEMBER_REF = re.compile(r"\s*[Mm]\s*-?\s*(\d{1,9})\s*", re.ASCII)

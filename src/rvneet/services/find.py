@@ -26,7 +26,7 @@ from rvneet.domain.personal_code import parse_personal_code
 from rvneet.domain.tables import Case, NetworkMember, NgtsEntry, Staff, Youth
 from rvneet.i18n import N_, _, collation_key
 from rvneet.services.audit import audit_read
-from rvneet.services.youths import folded_name
+from rvneet.services.lookups import folded_name
 
 YOUTH = "youth"
 CASE = "case"

@@ -15,10 +15,9 @@ from rvneet.domain.inputs import FollowUpRecord
 from rvneet.domain.refs import record_ref
 from rvneet.domain.tables import Case, FollowUp, Youth
 from rvneet.i18n import N_, _, format_date, message_language, translate
-from rvneet.services.cases import get_case
+from rvneet.services.lookups import check_case_not_erased, get_case
 from rvneet.services.paging import EVERY_ROW, Page, Paged
 from rvneet.services.validation import validated
-from rvneet.services.youths import check_case_not_erased
 
 FOLLOW_UP_MONTHS = 6
 # Timeline event names: English in JSON, marked here for `case show` to show them translated.

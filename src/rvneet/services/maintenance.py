@@ -3,7 +3,7 @@
 Copies are made with SQLite's online backup API (`sqlite3.Connection.backup`): it reads one
 consistent snapshot of the database (WAL included) while others keep working, and it writes into a
 live database through SQLite's own locking, so other connections see the old content or the new one,
-never a mixture. Checks open the file read-only (`rvneet.db.read_only_uri`) and take no write lock.
+never a mixture. Checks open the file read-only (`rvneet.encryption.read_only_uri`) and take no write lock.
 
 Only the standard `sqlite3` module is used here (SQLCipher's for an encrypted database, with the
 same key for its backups), except for the upgrade and the audit row of a restored copy, and the
@@ -12,38 +12,33 @@ audit chain check of `--full`.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rvneet.db import (
-    Database,
-    default_path,
-    head_revision,
-    known_revisions,
-    no_room,
-    read_only_uri,
-)
+from rvneet.db import Database, default_path, head_revision, known_revisions, no_room
 from rvneet.domain.errors import Conflict, DatabaseError, InvalidInput
-from rvneet.encryption import connect, driver_errors
+from rvneet.encryption import driver_errors
 from rvneet.files.output import check_output, disk_full, written_whole
 from rvneet.i18n import N_, _, message_language, translate
+from rvneet.storage.copies import (
+    copy_beside,
+    copy_database,
+    create_private,
+    open_connection,
+)
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
 SAFETY_COPY_INFIX = ".before-restore-"
-UPGRADE_COPY_INFIX = ".bak-"
 # A check lists at most this many problems; a badly damaged file can have thousands.
 MAX_PROBLEMS = 20
 DETAIL_PROBLEMS = 3  # in the one-line detail
-BUSY_TIMEOUT_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -183,46 +178,6 @@ class RestoreInfo:
         }
 
 
-def _ro_uri(path: Path) -> str:
-    """A read-only SQLite URI for `path` (see `rvneet.db.read_only_uri`)."""
-    return read_only_uri(path)
-
-
-@contextlib.contextmanager
-def _connect(path: Path, *, read_only: bool, key: str | None = None) -> Iterator[Any]:
-    """A DB-API connection that is always closed: SQLCipher's keyed with `key`, else `sqlite3`'s."""
-    con = connect(path, key, read_only=read_only, timeout=BUSY_TIMEOUT_SECONDS)
-    try:
-        yield con
-    finally:
-        con.close()
-
-
-def _copy(source: Path, target: Path, *, standalone: bool, key: str | None = None) -> None:
-    """Copy the database `source` into `target` with the backup API, in one step (one snapshot).
-
-    A `standalone` copy (a backup, a safety copy) is left in rollback-journal mode: one file, with no
-    `-wal` beside it, that can be moved and opened read-only as it is. A restore keeps the target's
-    own mode (WAL), which the backup API respects. With a `key`, both are encrypted with it.
-    """
-    with (
-        _connect(source, read_only=True, key=key) as src,
-        _connect(target, read_only=False, key=key) as dst,
-    ):
-        src.backup(dst)
-        if standalone:
-            dst.execute("PRAGMA journal_mode=DELETE")
-
-
-def _create_private(path: Path) -> None:
-    """Create `path` empty, readable and writable by its owner only; FileExistsError if it exists."""
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-    finally:
-        os.close(fd)
-
-
 def _revision(con: Any, path: Path) -> str:
     """The schema revision recorded in an open rvneet database; refuses any other file."""
     found = _read_revision(con, path)
@@ -294,7 +249,7 @@ def backup_database(db: Database, target: Path, *, force: bool = False) -> Backu
     # leaves no partial copy under the target's name, and an old file as it was.
     try:
         with written_whole(target, replace=force) as written:
-            _copy(db.path, written, standalone=True, key=db.key)
+            copy_database(db.path, written, standalone=True, key=db.key)
     except FileExistsError:
         raise Conflict(_exists(target)) from None
     except driver_errors(OSError) as exc:
@@ -305,7 +260,7 @@ def backup_database(db: Database, target: Path, *, force: bool = False) -> Backu
                 path=db.path, target=target, reason=exc
             )
         ) from None
-    with _connect(target, read_only=True, key=db.key) as con:
+    with open_connection(target, read_only=True, key=db.key) as con:
         revision = _revision(con, target)
     return BackupInfo(database=db.path, backup=target, size=_size(target), revision=revision)
 
@@ -330,7 +285,7 @@ def check_database(path: Path, *, full: bool = False, key: str | None = None) ->
         raise DatabaseError(_("no database at {path}").format(path=path))
     if not path.is_file():
         raise DatabaseError(_("{path} is not a file").format(path=path))
-    with _connect(path, read_only=True, key=key) as con:
+    with open_connection(path, read_only=True, key=key) as con:
         results = [_integrity(con, full), _foreign_keys(con), _schema(con, path)]
         if full:
             results += [_audit(con), *_audit_chain(con)]
@@ -520,7 +475,7 @@ def plan_restore(db: Database, source: Path) -> RestorePlan:
         raise DatabaseError(
             _("{source} is the database itself; name a backup file").format(source=source)
         )
-    with _connect(source, read_only=True, key=db.key) as con:
+    with open_connection(source, read_only=True, key=db.key) as con:
         revision = _revision(con, source)
         known = known_revisions()
         if revision not in known:
@@ -549,66 +504,7 @@ def safety_copy_path(database: Path, now: dt.datetime | None = None) -> Path:
 
 def _save_safety_copy(database: Path, key: str | None) -> Path:
     """Copy the current database beside it (0600) before it is replaced; returns the copy."""
-    return _copy_beside(database, safety_copy_path(database), key, upgrading=False)
-
-
-# Why a copy beside the database could not be written: its file not created, or the copy failed;
-# before a restore or before an upgrade (whole sentences, so each translates as one).
-_COPY_FAILED = {
-    False: (
-        N_(
-            "cannot save a copy of {database} to {path} before restoring ({reason}); nothing changed"
-        ),
-        N_("cannot save a copy of {database} before restoring ({reason}); nothing changed"),
-    ),
-    True: (
-        N_(
-            "cannot save a copy of {database} to {path} before upgrading it ({reason}); "
-            "nothing changed"
-        ),
-        N_("cannot save a copy of {database} before upgrading it ({reason}); nothing changed"),
-    ),
-}
-
-
-def _copy_beside(database: Path, first: Path, key: str | None, *, upgrading: bool) -> Path:
-    """A consistent copy of `database` at `first` (0600), or at the next free `first-N`: an
-    existing copy is never replaced, as it may be the only one of an older state. Raises
-    DatabaseError, saying whether it was `upgrading` or restoring, when no copy can be written."""
-    not_created, not_copied = _COPY_FAILED[upgrading]
-    for n in range(1, 100):
-        path = first if n == 1 else first.with_name(f"{first.name}-{n}")
-        try:
-            _create_private(path)
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise DatabaseError(
-                translate(not_created).format(database=database, path=path, reason=exc.strerror)
-            ) from None
-        try:
-            _copy(database, path, standalone=True, key=key)
-        except driver_errors(DatabaseError) as exc:
-            path.unlink(missing_ok=True)
-            raise DatabaseError(
-                translate(not_copied).format(database=database, reason=exc)
-            ) from None
-        return path
-    raise DatabaseError(
-        _("too many copies named {name}-N; nothing changed").format(name=first.name)
-    )
-
-
-def save_upgrade_backup(database: Path, revision: str, key: str | None = None) -> Path:
-    """Copy the database beside itself as `<name>.bak-<revision>` (0600) before an upgrade.
-
-    Called by `Database.upgrade` while it holds the write lock, so the copy is the content that is
-    about to be upgraded. An existing copy is never replaced: the next free
-    `<name>.bak-<revision>-N` is taken instead. Raises DatabaseError (and the upgrade does not
-    happen) when no copy can be written.
-    """
-    first = database.with_name(f"{database.name}{UPGRADE_COPY_INFIX}{revision}")
-    return _copy_beside(database, first, key, upgrading=True)
+    return copy_beside(database, safety_copy_path(database), key, upgrading=False)
 
 
 def restore_database(db: Database, source: Path) -> RestoreInfo:
@@ -636,7 +532,7 @@ def restore_database(db: Database, source: Path) -> RestoreInfo:
         safety = _save_safety_copy(db.path, db.key)
     elif not db.path.exists():
         try:
-            _create_private(db.path)
+            create_private(db.path)
         except OSError as exc:
             raise DatabaseError(
                 _("cannot create {path}: {reason}").format(path=db.path, reason=exc.strerror)
@@ -645,7 +541,7 @@ def restore_database(db: Database, source: Path) -> RestoreInfo:
     staged: Path | None = None
     try:
         staged = _stage_restore(db, source, plan.source_revision, safety)
-        _copy(staged, db.path, standalone=False, key=db.key)
+        copy_database(staged, db.path, standalone=False, key=db.key)
     except driver_errors(DatabaseError, OSError) as exc:
         if safety is not None:
             safety.unlink(missing_ok=True)
@@ -677,7 +573,7 @@ def _stage_restore(db: Database, source: Path, revision: str, safety: Path | Non
     os.close(fd)
     staged = Path(name)
     try:
-        _copy(source, staged, standalone=True, key=db.key)
+        copy_database(source, staged, standalone=True, key=db.key)
         copy = Database(staged, db.user, db.key)
         if revision != head_revision():
             copy.upgrade()
@@ -689,7 +585,7 @@ def _stage_restore(db: Database, source: Path, revision: str, safety: Path | Non
             )
         with copy.session(write=True) as session:
             record_restore(session, source.name, safety.name if safety else None)
-        with _connect(staged, read_only=False, key=db.key) as con:
+        with open_connection(staged, read_only=False, key=db.key) as con:
             # One file again (the session left it in WAL mode), which the backup API reads as is.
             con.execute("PRAGMA journal_mode=DELETE")
     except BaseException:

@@ -13,11 +13,17 @@ from sqlalchemy import Integer, cast, func, or_
 from sqlmodel import Session, col, select
 
 from rvneet.domain.enums import ConsentScope, Model, NetworkRole, Tier, shown
-from rvneet.domain.errors import Conflict, InvalidInput, NotFound
+from rvneet.domain.errors import Conflict, InvalidInput
 from rvneet.domain.inputs import MemberLeaving, NewCaseMember, NewMember
 from rvneet.domain.tables import Case, CaseMember, NetworkMember, SupportActivity, Youth
 from rvneet.i18n import N_, _, collation_key, format_date, message_language
-from rvneet.services.cases import check_date_in_case, check_open, get_case
+from rvneet.services.lookups import (
+    check_active,
+    check_date_in_case,
+    check_open,
+    get_case,
+    get_member,
+)
 from rvneet.services.validation import validated
 
 
@@ -32,25 +38,6 @@ class Retired:
 def _next_ref(session: Session) -> str:
     last = session.scalar(select(func.max(cast(func.substr(NetworkMember.ref, 3), Integer))))
     return f"M-{(last or 0) + 1:03d}"
-
-
-def get_member(session: Session, ref: str) -> NetworkMember:
-    """The network member with reference `ref` (case-insensitive), or NotFound."""
-    member = session.scalar(select(NetworkMember).where(NetworkMember.ref == ref.strip().upper()))
-    if member is None:
-        raise NotFound(_("no network member {ref}").format(ref=repr(ref)))
-    return member
-
-
-def check_active(member: NetworkMember, what: str) -> None:
-    """Refuse giving new work to a retired member; `what` is the work, already in the language of
-    messages ("giving them an activity")."""
-    if member.retired_on is not None:
-        raise InvalidInput(
-            _("{ref} retired from the network on {date}; {what} is not possible").format(
-                ref=member.ref, date=_day(member.retired_on), what=what
-            )
-        )
 
 
 def _day(day: dt.date) -> object:
@@ -246,7 +233,7 @@ def check_provider_sharing(
     youth through the activity, so the youth's data-sharing consent must be in force on `day`, or
     `no_consent_reason` must say why (as `add_case_member` asks).
     """
-    from rvneet.services.consent import has_consent
+    from rvneet.services.lookups import has_consent
 
     member_then = session.exec(
         select(CaseMember.id).where(
@@ -302,7 +289,7 @@ def add_case_member(
     without it `no_consent_reason` must say why (it is kept, and so audited). The trusted person
     (*usaldusisik*) is an RV notion, one per case.
     """
-    from rvneet.services.consent import has_consent
+    from rvneet.services.lookups import has_consent
 
     data = validated(
         NewCaseMember, date=date, trusted_person=trusted_person, no_consent_reason=no_consent_reason

@@ -209,7 +209,7 @@ def record_attempt(
     before the attempt. Refused: a youth on no list (or not on that list), an erased youth, a date
     in the future or before the list's date.
     """
-    from rvneet.services.youths import check_not_erased, get_youth
+    from rvneet.services.lookups import check_not_erased, get_youth
 
     lang = message_language()
     if date > (today or dt.date.today()):

@@ -24,8 +24,13 @@ from rvneet.domain.inputs import ActivityEnd, GoalEnd, NewActivity, NewGoal
 from rvneet.domain.refs import record_ref
 from rvneet.domain.tables import Case, Goal, NetworkMember, SupportActivity
 from rvneet.i18n import N_, _, format_date, message_language, translate
-from rvneet.services.cases import check_date_in_case, check_open, get_case
-from rvneet.services.network import check_active, get_member
+from rvneet.services.lookups import (
+    check_active,
+    check_date_in_case,
+    check_open,
+    get_case,
+    get_member,
+)
 from rvneet.services.validation import validated
 
 SHORT = 60  # characters of free text shown in a timeline line

@@ -21,8 +21,8 @@ from rvneet.domain.errors import Conflict, InvalidInput, NotFound
 from rvneet.domain.inputs import ManagerMove, NewStaff, StaffLeaving
 from rvneet.domain.tables import Case, ManagerChange, Staff
 from rvneet.i18n import _, collation_key, format_date, message_language
+from rvneet.services.lookups import folded_name
 from rvneet.services.validation import validated
-from rvneet.services.youths import folded_name
 
 # Given as a case manager but meaning nobody (a dash in a spreadsheet column).
 NOBODY = frozenset({"", "-", "—", "–"})
@@ -354,7 +354,7 @@ def reassign(
     Refused before the case start, after its end, before the last change, to the same manager and
     to a retired one.
     """
-    from rvneet.services.cases import check_date_in_case, get_case
+    from rvneet.services.lookups import check_date_in_case, get_case
 
     data = validated(ManagerMove, date=date, reason=reason or None)
     case = get_case(session, case_ref)

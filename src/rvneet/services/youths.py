@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,12 +10,12 @@ from sqlalchemy import Integer, cast, func
 from sqlmodel import Session, col, select
 
 from rvneet.domain.enums import Sex
-from rvneet.domain.errors import Conflict, NotFound
+from rvneet.domain.errors import Conflict
 from rvneet.domain.inputs import NewYouth
-from rvneet.domain.personal_code import parse_personal_code, redact_codes
 from rvneet.domain.rules import age_on
 from rvneet.domain.tables import Case, Youth
-from rvneet.i18n import N_, _, format_date, message_language
+from rvneet.i18n import N_, _
+from rvneet.services.lookups import check_code_free, folded_name, get_youth
 from rvneet.services.paging import EVERY_ROW, Page, Paged
 from rvneet.services.validation import validated
 
@@ -32,13 +31,6 @@ class Added:
 
     youth: Youth
     warnings: list[str] = field(default_factory=list)
-
-
-def folded_name(name: str) -> str:
-    """A name as compared for a possible duplicate: NFC-equal spellings, case, diacritics and
-    spacing do not count (Kadri Põld, KADRI  POLD): a warning had better be too broad."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 def same_person(session: Session, youth: Youth) -> list[str]:
@@ -78,15 +70,6 @@ def add_youth(
     return youth
 
 
-def check_code_free(session: Session, code: str, youth_id: int | None = None) -> None:
-    """Refuse a personal code another youth (not `youth_id`) is registered with."""
-    existing = session.scalar(select(Youth.ref).where(Youth.id_code == code, Youth.id != youth_id))
-    if existing:
-        raise Conflict(
-            _("a youth with this personal code is already registered as {ref}").format(ref=existing)
-        )
-
-
 def register_youth(
     session: Session,
     *,
@@ -120,44 +103,6 @@ def register_youth(
             ).format(refs=refs)
         )
     return Added(youth, warnings)
-
-
-def get_youth(session: Session, ref: str) -> Youth:
-    """The youth with reference `ref` (case-insensitive) or with the full personal code `ref`
-    (spaces allowed), or NotFound; the message never repeats a code."""
-    digits = "".join(ref.split())
-    if len(digits) == 11 and digits.isascii() and digits.isdigit():
-        # A mistyped code is refused as the parser says (InvalidInput), never looked up.
-        code = parse_personal_code(digits).code
-        youth = session.scalar(select(Youth).where(Youth.id_code == code))
-        if youth is None:
-            raise NotFound(_("no youth {ref}").format(ref=repr(redact_codes(ref.strip()))))
-        return youth
-    youth = session.scalar(select(Youth).where(Youth.ref == ref.strip().upper()))
-    if youth is None:
-        raise NotFound(_("no youth {ref}").format(ref=repr(ref)))
-    return youth
-
-
-def check_not_erased(youth: Youth, what: str) -> None:
-    """Refuse a change that would record something new about an erased youth.
-
-    `what` is the refused change, already in the language of messages ("a consent cannot be
-    recorded").
-    """
-    if youth.erased_on is not None:
-        raise Conflict(
-            _("{ref} was erased on {date}; {what}").format(
-                ref=youth.ref, date=format_date(youth.erased_on, message_language()), what=what
-            )
-        )
-
-
-def check_case_not_erased(session: Session, case: Case, what: str) -> None:
-    """Refuse a change to a case of an erased youth (its notes are gone; its numbers are final)."""
-    youth = session.get(Youth, case.youth_id)
-    assert youth is not None
-    check_not_erased(youth, what)
 
 
 # A youth's `status` in records (machine values), and how people read it (translated where shown).

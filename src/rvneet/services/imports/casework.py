@@ -174,7 +174,7 @@ def import_cases(
             return _update_case(session, existing, values, column)
         from rvneet.services.agreements import agreements_kept, open_warnings
         from rvneet.services.cases import close_case, open_case
-        from rvneet.services.consent import has_consent
+        from rvneet.services.lookups import has_consent
 
         outside = open_warnings(session, values["start"]) if values["model"] == Model.RV else []
         opened = open_case(

@@ -27,7 +27,7 @@ from rvneet.domain.tables import (
     SupportActivity,
     SupportRequest,
 )
-from rvneet.services.audit import AuditedSession
+from rvneet.storage.audit import AuditedSession
 
 SHOW_WITHDRAWN = "show_withdrawn"
 WITHDRAWABLE: tuple[Any, ...] = (

@@ -1,0 +1,208 @@
+"""The audit log (*auditilogi*) as the session writes it: every insert, update and delete of an
+audited record, with who and when.
+
+Entries are written from the session's `after_flush` hook, so no service can forget them; the hook
+lives here, below `rvneet.db`, which opens every session as an `AuditedSession`. Fields that
+identify or describe a person (name, personal code, contacts, free-text notes) are recorded as
+changed, never in clear; a birth date as its year and month only, which is all an erased youth keeps.
+
+The log is a hash chain: each entry stores the previous entry's hash (`prev_hash`) and its own
+(`hash`, see `entry_hash`), so `rvneet audit verify` finds an entry edited, deleted or moved. Writes
+begin with BEGIN IMMEDIATE, so one writer at a time reads the chain's end and appends to it. The
+services' own entries (bulk writes, reads) and the trigger checks are in `services.audit`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Connection
+from sqlmodel import Session, select
+
+from rvneet.domain.tables import AUDITED, Case
+
+REDACTED = "[redacted]"
+# Columns that name or describe a person in free text, in any table: recorded as changed only.
+REDACTED_FIELDS = frozenset(
+    {
+        "name",
+        "id_code",
+        "email",
+        "phone",
+        "note",
+        "place",
+        "text",
+        "reason",
+        "justification",
+        "answer_note",
+        "feedback",
+        "provider_note",
+        "skip_reason",
+        "ineligible_reason",
+        "no_consent_reason",
+        "retire_reason",
+        "withdrawn_reason",
+    }
+)
+# Names the log redacts beyond REDACTED_FIELDS: the case manager's (a pseudonym in exports, which
+# use REDACTED_FIELDS to leave columns out, so it is not in that set).
+STAFF_NAMES = frozenset({"manager"})
+# Columns kept as year-month ("2009-04"): enough for statistics, and what an erased youth keeps.
+YEAR_MONTH_FIELDS = frozenset({"birth_date"})
+# The `prev_hash` of the first entry.
+GENESIS = "0" * 64
+_BATCH = 5000
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_INSERT = (
+    "INSERT INTO audit_log (at, user, entity, entity_id, entity_ref, action, changes,"
+    " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+# An entry's content in chain order: at, user, entity, entity_id, entity_ref, action, changes (JSON).
+Content = tuple[str, str, str, int, str | None, str, str]
+
+
+class AuditedSession(Session):
+    """A session that records every change of an audited record in `audit_log`."""
+
+    def __init__(self, *args: Any, user: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.info["user"] = user
+
+
+def entry_hash(prev_hash: str, content: Content) -> str:
+    """SHA-256 (hex) of the previous entry's hash and this entry's content.
+
+    Hashed text: a JSON array of prev_hash, at, user, entity, entity_id, entity_ref and action (which
+    keeps them apart unambiguously: None is `null`, not "None"), a newline, then `changes` as stored.
+    JSON holds no raw newline, so the first one ends the array; `changes` is hashed as the stored text,
+    so checking needs no JSON normalisation (and it is not escaped again, which keeps imports fast).
+    """
+    *fields, changes = content
+    text = _CANONICAL.encode([prev_hash, *fields]) + "\n" + changes
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def last_hash(connection: Connection) -> str:
+    """The hash of the newest entry (the chain's end), or GENESIS for an empty log."""
+    row = connection.exec_driver_sql("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").scalar()
+    return str(row) if row is not None else GENESIS
+
+
+def append_entries(connection: Connection, contents: Iterable[Content]) -> None:
+    """Chain and insert entries in batches, so a 100 000-row import keeps its memory flat.
+
+    Called inside a write transaction (BEGIN IMMEDIATE): no other writer can append in between.
+    """
+    prev = last_hash(connection)
+    batch: list[tuple[Any, ...]] = []
+    for content in contents:
+        digest = entry_hash(prev, content)
+        batch.append((*content, prev, digest))
+        prev = digest
+        if len(batch) == _BATCH:
+            connection.exec_driver_sql(_INSERT, batch)
+            batch = []
+    if batch:
+        connection.exec_driver_sql(_INSERT, batch)
+
+
+def now_stamp() -> str:
+    """The time of an entry: UTC, ISO 8601 to the microsecond, with a `Z`."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def shown_value(key: str, value: Any, hidden: frozenset[str]) -> Any:
+    """A value as the log keeps it: redacted, cut to year-month, or plain."""
+    if value is None:
+        return None
+    if key in YEAR_MONTH_FIELDS:  # before the redactions: a youth's own list has birth_date
+        return year_month(value)
+    if key in hidden:
+        return REDACTED
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def year_month(value: Any) -> Any:
+    """A date (or ISO date text) as "YYYY-MM"; anything else unchanged."""
+    if isinstance(value, dt.date):
+        return f"{value.year:04d}-{value.month:02d}"
+    if isinstance(value, str) and len(value) >= 7 and value[4:5] == "-":
+        return value[:7]
+    return value
+
+
+def changes_of(obj: Any, action: str) -> dict[str, list[Any]]:
+    """What an `action` ("insert", "update", "delete") changes in `obj`: {field: [old, new]},
+    redacted and cut as the log records them."""
+    state = inspect(obj)
+    redact = REDACTED_FIELDS | STAFF_NAMES | getattr(obj, "__audit_redact__", frozenset())
+    changes: dict[str, list[Any]] = {}
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        history = state.attrs[key].history
+        if action == "insert":
+            old, new = None, getattr(obj, key)
+        elif action == "delete":
+            old, new = getattr(obj, key), None
+        else:
+            if not history.has_changes():
+                continue
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+        if old is None and new is None:
+            continue
+        changes[key] = [shown_value(key, old, redact), shown_value(key, new, redact)]
+    return changes
+
+
+@event.listens_for(AuditedSession, "after_flush")
+def _write_audit(session: Session, _flush_context: Any) -> None:
+    at = now_stamp()
+    user = session.info.get("user", "unknown")
+    rows: list[Content] = []
+    case_refs: dict[int, str] = {}
+    for action, objects in (
+        ("insert", session.new),
+        ("update", session.dirty),
+        ("delete", session.deleted),
+    ):
+        for obj in objects:
+            if not isinstance(obj, AUDITED):
+                continue
+            changes = changes_of(obj, action)
+            if action == "update" and not changes:
+                continue
+            assert obj.id is not None  # flushed: the database has given it an id
+            rows.append(
+                (
+                    at,
+                    user,
+                    type(obj).__tablename__,
+                    obj.id,
+                    _entity_ref(session, obj, case_refs),
+                    action,
+                    json.dumps(changes, ensure_ascii=False, sort_keys=True),
+                )
+            )
+    if rows:
+        append_entries(session.connection(), rows)
+
+
+def _entity_ref(session: Session, obj: Any, case_refs: dict[int, str]) -> str | None:
+    """The record's own reference, or for a record of a case (an assessment, a goal, ...) the case's,
+    so that the history of a case can be read by its reference."""
+    if ref := getattr(obj, "ref", None):
+        return str(ref)
+    case_id = getattr(obj, "case_id", None)
+    if case_id is None:
+        return None
+    if case_id not in case_refs:
+        case_refs[case_id] = (
+            session.connection().execute(select(Case.ref).where(Case.id == case_id)).scalar_one()
+        )
+    return case_refs[case_id]
