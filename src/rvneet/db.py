@@ -276,7 +276,7 @@ class Database:
         )
 
     def _server_revision(self) -> str | None:
-        """`_stored_revision` of a PostgreSQL database, read in a read-only transaction."""
+        """`_stored_revision` of a PostgreSQL database."""
         from sqlalchemy.exc import SQLAlchemyError
 
         engine = self.engine(write=False)
@@ -628,8 +628,8 @@ def driver_reason(exc: BaseException) -> str:
 def server_engine(url: str, *, write: bool) -> Engine:
     """An engine for the PostgreSQL database at `url` (psycopg 3), or one clear line without it.
 
-    A writing transaction takes `WRITE_LOCK` first; a reading one is READ ONLY. Sessions work in
-    UTC, as the file's do.
+    A writing transaction takes `WRITE_LOCK` first; a reading one reads one snapshot (REPEATABLE
+    READ). Sessions work in UTC.
     """
     from sqlalchemy import create_engine, event
     from sqlalchemy.engine import make_url
@@ -662,6 +662,8 @@ def server_engine(url: str, *, write: bool) -> Engine:
         if write:
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
         else:
-            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+            # One snapshot for the whole reading session, as SQLite's read transaction has. Not
+            # READ ONLY: a report's temporary tables (reports/neet.py) are writes to PostgreSQL.
+            connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
     return engine
