@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from conftest import CODE_F_2010, CODE_M_2010, Run, dump
+from pg import connect_book
 
 Ok = Callable[..., str]
 
@@ -20,7 +21,7 @@ REDACTED = "[redacted]"
 
 
 def audit_rows(path: Path) -> list[dict[str, Any]]:
-    con = sqlite3.connect(path)
+    con = connect_book(path)
     con.row_factory = sqlite3.Row
     try:
         return [dict(r) for r in con.execute("SELECT * FROM audit_log ORDER BY id")]
@@ -270,7 +271,7 @@ def test_a_bulk_writer_gets_its_tables_redactions_without_asking(initialised: Pa
             "birth_date": [None, dt.date(2010, 1, 1)],
         }
         audit_bulk(session, "youths", "update", [(1, "Y-0001", changes)])
-    con = sqlite3.connect(initialised)
+    con = connect_book(initialised)
     try:
         (text,) = con.execute("SELECT changes FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     finally:

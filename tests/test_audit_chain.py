@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from conftest import CODE_F_2010, CODE_M_2010, MUNICIPALITY, Ok, Run, build_template, dump, query
+from pg import connect_book
 
 from rvneet.db import Database, head_revision, migrations_dir
 
@@ -37,7 +38,7 @@ def spec_hash(prev_hash: str, entry: dict[str, Any]) -> str:
 
 
 def entries(path: Path) -> list[dict[str, Any]]:
-    con = sqlite3.connect(path)
+    con = connect_book(path)
     con.row_factory = sqlite3.Row
     try:
         return [dict(r) for r in con.execute("SELECT * FROM audit_log ORDER BY id")]
@@ -99,7 +100,7 @@ def test_verify_of_an_empty_log(initialised: Path, ok: Ok) -> None:
 
 def test_triggers_refuse_update_and_delete(book: Path) -> None:
     before = dump(book)
-    con = sqlite3.connect(book)
+    con = connect_book(book)
     try:
         # Breaks if migration 0006 stops creating audit_log_no_update / audit_log_no_delete.
         for sql in (
@@ -129,7 +130,7 @@ def tamper(
 ) -> None:
     """Change the file directly, as someone holding it could: triggers dropped first, and with
     `recreate` created again exactly as they were, which leaves no trace in the schema."""
-    con = sqlite3.connect(path)
+    con = connect_book(path)
     try:
         for name in TRIGGERS:
             con.execute(f"DROP TRIGGER {name}")
@@ -352,7 +353,7 @@ def old_log() -> list[tuple[Any, ...]]:
 
 def test_the_migration_chains_an_existing_log_and_cuts_birth_dates(db_path: Path, run: Run) -> None:
     database_at(db_path, "0004")
-    con = sqlite3.connect(db_path)
+    con = connect_book(db_path)
     try:
         con.execute("INSERT INTO settings (key, value) VALUES ('municipality', ?)", (MUNICIPALITY,))
         con.executemany("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)", old_log())
@@ -390,7 +391,7 @@ def test_the_migration_chains_an_existing_log_and_cuts_birth_dates(db_path: Path
     newest = entries(db_path)[-1]
     assert newest["prev_hash"] == rows[-1]["hash"]
     assert run("audit", "verify").stdout.startswith(f"audit log intact: {OLD_ENTRIES + 1} ")
-    con = sqlite3.connect(db_path)
+    con = connect_book(db_path)
     try:
         with pytest.raises(sqlite3.IntegrityError, match=APPEND_ONLY):
             con.execute("DELETE FROM audit_log WHERE id = 1")

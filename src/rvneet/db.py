@@ -173,6 +173,13 @@ class Database:
     # `path` is only its label, and what concerns a file (pragmas, modes, copies) is skipped.
     url: str | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        # A PostgreSQL URL given where a path goes (`Database(url, user)`) is taken as the URL.
+        if self.url is None and isinstance(self.path, str) and is_server(self.path):
+            object.__setattr__(self, "url", self.path)
+            object.__setattr__(self, "path", Path(server_label(self.path)))
+            object.__setattr__(self, "key", None)
+
     @classmethod
     def at(cls, location: Path | str, user: str, key: str | None = None) -> Database:
         """The database at a file path or a PostgreSQL URL (see `resolve_location`)."""

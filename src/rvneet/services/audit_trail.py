@@ -478,6 +478,8 @@ _COLUMNS = (
     "action",
     "changes",
 )
+
+
 def _q(column: str) -> str:
     """A column name quoted: PostgreSQL reserves `user`."""
     return f'"{column}"' if column == "user" else column

@@ -238,9 +238,7 @@ def insert_youths(session: Session, youths: list[dict[str, Any]]) -> list[dict[s
     # Straight to the driver's executemany: SQLAlchemy's per-row parameter processing was a tenth of
     # a 100 000-row import. Dates are stored as SQLAlchemy's Date type stores them (ISO text).
     columns = ("id", "ref", "name", "id_code", "birth_date", "sex")
-    statement = (
-        f"INSERT INTO youths ({', '.join(columns)}) VALUES ({{marks}})"
-    )
+    statement = f"INSERT INTO youths ({', '.join(columns)}) VALUES ({{marks}})"
     connection = session.connection()
     statement = statement.format(marks=marks(connection, len(columns)))
     for batch in chunks(records, _BATCH):
