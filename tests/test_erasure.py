@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pg import connect_book
 from conftest import CODE_F_1999_LEAP, CODE_M_1995, Ok, Run, dump, query, refused
+from pg import connect_book
 from sqlalchemy import String, TypeDecorator
 from typer.testing import CliRunner
 
@@ -776,7 +776,7 @@ def test_the_database_refuses_a_half_erased_youth(ok: Ok, initialised: Path, sql
     con = connect_book(initialised)
     try:
         # SQLite: "CHECK constraint failed"; PostgreSQL: "... violates check constraint ...".
-        with pytest.raises(Exception, match="(?i)check constraint"):
+        with pytest.raises(Exception, match=r"(?i)check constraint"):
             con.execute(sql)
     finally:
         con.close()

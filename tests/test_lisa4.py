@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +13,6 @@ from typing import Any
 
 import pytest
 from conftest import CODE_F_2010, CODE_M_2010, MUNICIPALITY, Run
-from pg import connect_book
 
 Ok = Callable[..., str]
 
