@@ -194,15 +194,10 @@ BOTH_ENGINES = frozenset(
     {
         "test_audit.py",
         "test_audit_chain.py",
-        "test_cli_case.py",
         "test_cli_youth.py",
         "test_consent.py",
         "test_erasure.py",
         "test_feedback.py",
-        "test_import.py",
-        "test_lisa4.py",
-        "test_network.py",
-        "test_plan.py",
         "test_support.py",
     }
 )

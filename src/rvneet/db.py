@@ -103,14 +103,12 @@ def resolve_location(option: str | None) -> Path | str:
 
 
 def server_label(url: str) -> str:
-    """A PostgreSQL URL as messages show it: its password hidden."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
+    """A PostgreSQL URL as messages show it: as given, but a password in it as `***`."""
+    import re
 
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url.split("@", 1)[-1]
+    # scheme://user:password@… (a password given as `password=` in the query is hidden too).
+    shown = re.sub(r"^([A-Za-z][\w+.-]*://[^:/@?#]*):[^@/?#]*@", r"\1:***@", url)
+    return re.sub(r"([?&]password=)[^&#]*", r"\1***", shown, flags=re.IGNORECASE)
 
 
 def migrations_dir() -> Path:
