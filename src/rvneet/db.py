@@ -259,6 +259,8 @@ class Database:
         known = known_revisions()
         if stored == known[-1]:
             return
+        if stored == "":
+            raise DatabaseError(_("{path} is not an rvneet database").format(path=self.where))
         if stored is None:
             raise DatabaseError(
                 _("{path} is empty; create the database with: {command}").format(
@@ -270,12 +272,12 @@ class Database:
                 _(
                     "database {path} has schema {schema}, newer than this rvneet knows "
                     "({head}); upgrade rvneet"
-                ).format(path=self.where, schema=stored or "none", head=known[-1])
+                ).format(path=self.where, schema=stored, head=known[-1])
             )
         self.upgrade()
         print(
             _("rvneet: upgraded database {path} from schema {schema} to {head}").format(
-                path=self.where, schema=stored or "none", head=known[-1]
+                path=self.where, schema=stored, head=known[-1]
             ),
             file=sys.stderr,
         )
@@ -340,6 +342,9 @@ class Database:
             stored = self._server_revision()
             if stored == head_revision():
                 return False
+            if stored == "":
+                # Tables of something else: never migrate into another program's database.
+                raise DatabaseError(_("{path} is not an rvneet database").format(path=self.where))
             if stored and stored not in known_revisions():
                 raise DatabaseError(
                     _(

@@ -198,7 +198,8 @@ def root(
             "--db",
             envvar="RVNEET_DB",
             metavar="PATH",
-            help="The database file. Default: rvneet/rvneet.db in your user data folder.",
+            help="The database file, or a PostgreSQL database: postgresql://USER@HOST/DATABASE. "
+            "Default: rvneet/rvneet.db in your user data folder.",
         ),
     ] = None,
     user: Annotated[
