@@ -149,7 +149,7 @@ class PgServer:
         with psycopg.connect(
             dbname="postgres", user=SUPERUSER, host=str(self.socket_dir), autocommit=True
         ) as con:
-            con.execute(sql)  # type: ignore[arg-type]
+            con.execute(sql)
 
     def new_database(self, template: str | None = None) -> str:
         """A fresh, empty database (or a copy of `template`): its name."""
@@ -334,9 +334,9 @@ def _tables(con: Any) -> list[str]:
 def _rows_of(url: str) -> dict[str, Any]:
     """The template's schema fingerprint and every row of every table, with column names."""
     with connect(url) as con:
-        data: dict[str, Any] = {"fingerprint": con.execute(_SCHEMA_FINGERPRINT).fetchone()[0]}  # type: ignore[index]
+        data: dict[str, Any] = {"fingerprint": con.execute(_SCHEMA_FINGERPRINT).fetchone()[0]}
         for table in _tables(con):
-            cursor = con.execute(f'SELECT * FROM "{table}"')  # type: ignore[arg-type]
+            cursor = con.execute(f'SELECT * FROM "{table}"')
             names = [d.name for d in cursor.description or ()]
             data[table] = (names, cursor.fetchall())
         return data
@@ -356,7 +356,8 @@ def _reset(url: str) -> bool:
     try:
         with psycopg.connect(url) as con:
             con.execute("SET lock_timeout = '2s'")
-            if con.execute(_SCHEMA_FINGERPRINT).fetchone()[0] != rows["fingerprint"]:  # type: ignore[index]
+            found = con.execute(_SCHEMA_FINGERPRINT).fetchone()
+            if found is None or found[0] != rows["fingerprint"]:
                 return False
             # As a replica: no trigger fires (the audit log's append-only ones) and no foreign
             # key is checked while the tables are refilled.
@@ -365,19 +366,19 @@ def _reset(url: str) -> bool:
             # DELETE, not TRUNCATE: these tables hold a few rows, and TRUNCATE makes new files
             # for every table and index (several times slower here).
             for table in tables:
-                con.execute(f'DELETE FROM "{table}"')  # type: ignore[arg-type]
+                con.execute(f'DELETE FROM "{table}"')
             for table in tables:
                 names, values = rows.get(table, ([], []))
                 if values:
                     with con.cursor() as cursor:
                         cursor.executemany(
-                            f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)})'  # type: ignore[arg-type]
+                            f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)})'
                             f" VALUES ({', '.join(['%s'] * len(names))})",
                             values,
                         )
                 if "id" in names:
                     con.execute(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"  # type: ignore[arg-type]
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
                         f' (SELECT COALESCE(MAX(id), 0) + 1 FROM "{table}"), false)'
                     )
             con.execute("SET session_replication_role = DEFAULT")
@@ -414,7 +415,7 @@ def pg_dump(url: str) -> list[tuple[str, list[tuple[object, ...]]]]:
             )
         ]
         return [
-            (t, [tuple(r) for r in con.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall()])  # type: ignore[arg-type]
+            (t, [tuple(r) for r in con.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall()])
             for t in tables
         ]
 
@@ -472,13 +473,13 @@ class BookConnection:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> _Rows:
         """Run one statement."""
         sql = _USER.sub('"user"', sql.replace("%", "%%").replace("?", "%s"))
-        return _Rows(self._con.execute(sql, tuple(params)), self.row_factory)  # type: ignore[arg-type]
+        return _Rows(self._con.execute(sql, tuple(params)), self.row_factory)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run one statement for each of `rows`."""
         sql = _USER.sub('"user"', sql.replace("%", "%%").replace("?", "%s"))
         with self._con.cursor() as cursor:
-            cursor.executemany(sql, [tuple(r) for r in rows])  # type: ignore[arg-type]
+            cursor.executemany(sql, [tuple(r) for r in rows])
 
     def commit(self) -> None:
         """Nothing to do: every statement commits by itself."""

@@ -120,7 +120,7 @@ def test_the_audit_log_is_append_only_for_any_client(empty: str, run: Run) -> No
         "TRUNCATE audit_log",
     ):
         with connect(empty) as con, pytest.raises(psycopg.Error, match="append-only"):
-            con.execute(statement)  # type: ignore[arg-type]
+            con.execute(statement)
     with connect(empty) as con:
         con.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_delete")
     result = run("--db", empty, "audit", "verify")
