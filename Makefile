@@ -94,7 +94,7 @@ postgres:
 # Every test that takes the engine as a parameter, on PostgreSQL only (`make test` runs a
 # representative set of them on both engines).
 test-pg: $(VENV)/.installed-dev postgres
-	$(BIN)/pytest --engine postgresql
+	$(BIN)/pytest --engine postgresql -k "postgresql or test_postgres"
 
 # The crash, concurrency and fuzz tests at full strength (docs/security.md): the import of 50 000
 # youths killed 60 times instead of 3, a restore killed 60 times instead of 4, 4 processes opening
