@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DEMO_DB := demo.db
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint typecheck browser office readme-image pytest soak bench i18n docs clean
+.PHONY: demo test lint typecheck browser office postgres readme-image pytest test-pg soak bench i18n docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,7 +47,7 @@ readme-image: $(VENV)/.installed browser office
 	pdftoppm -png -r 72 -f 1 -l 1 -singlefile $$tmp/lisa4.pdf $(README_IMAGE:.png=); \
 	echo "Wrote $(README_IMAGE) ($$(wc -c < $(README_IMAGE)) bytes)"
 
-test: lint typecheck browser office pytest
+test: lint typecheck browser office postgres pytest
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
@@ -79,6 +79,22 @@ office:
 
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest
+
+# The PostgreSQL half of the tests starts a throwaway server (tests/pg.py: initdb in a temporary
+# folder, a Unix socket only, removed at the end): install Debian's server when it is missing and we
+# may, as for Chromium; otherwise those tests are skipped and say why.
+postgres:
+	@{ command -v pg_config >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] && echo "" || echo "sudo -n" ); \
+	  command -v apt-get >/dev/null 2>&1 && { \
+	    $$SUDO apt-get install -y -qq postgresql >/dev/null 2>&1 || \
+	    { $$SUDO apt-get update -qq >/dev/null 2>&1 && $$SUDO apt-get install -y -qq postgresql >/dev/null 2>&1; }; \
+	  }; } || echo "PostgreSQL is not installed and could not be: the PostgreSQL tests will be skipped"
+
+# Every test that takes the engine as a parameter, on PostgreSQL only (`make test` runs a
+# representative set of them on both engines).
+test-pg: $(VENV)/.installed-dev postgres
+	$(BIN)/pytest --engine postgresql -k "postgresql or test_postgres"
 
 # The crash, concurrency and fuzz tests at full strength (docs/security.md): the import of 50 000
 # youths killed 60 times instead of 3, a restore killed 60 times instead of 4, 4 processes opening

@@ -18,6 +18,19 @@ import pytest
 import typer.testing
 from books import cli, copy_book, demo, once_per_run
 from hypothesis import settings
+
+# The engine a test's book is on, and the throwaway PostgreSQL server (tests/pg.py).
+from pg import (  # noqa: F401
+    PgBook,
+    engine_fixture,
+    pg_book,
+    pg_dump,
+    pg_query,
+    pg_server,
+    pg_template,
+    pytest_addoption,
+    pytest_generate_tests,
+)
 from typer.testing import CliRunner, Result
 
 from rvneet.cli import app
@@ -135,15 +148,39 @@ def demo_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def initialised(template_db: Path, db_path: Path) -> Path:
-    """A database as `rvneet init --municipality 'Viljandi linn'` leaves it (a copy of the template)."""
+def initialised(
+    template_db: Path,
+    db_path: Path,
+    engine: str,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Path:
+    """A database as `rvneet init --municipality 'Viljandi linn'` leaves it (a copy of the template).
+
+    On PostgreSQL (the `engine` parameter, tests/pg.py) a copy of the server's template database,
+    at RVNEET_DB: its URL stands where the file's path would (`dump` and `query` take either).
+    """
+    if engine == "postgresql":
+        return pg_book(request, monkeypatch)  # type: ignore[return-value]
     shutil.copyfile(template_db, db_path)
     db_path.chmod(0o600)
     return db_path
 
 
+def _server_book(db_path: Path) -> str | None:
+    """The PostgreSQL book a test works on instead of the file `db_path`, if it does."""
+    if isinstance(db_path, PgBook):
+        return db_path
+    env = os.environ.get("RVNEET_DB", "")
+    if env.startswith("postgresql://") and not Path(db_path).exists():
+        return env  # the test names its isolated path; its book is on the server
+    return None
+
+
 def dump(db_path: Path) -> list[tuple[str, list[tuple[object, ...]]]]:
     """Every row of every table, to compare a database before and after a refused command."""
+    if url := _server_book(db_path):
+        return pg_dump(url)
     con = sqlite3.connect(db_path)
     try:
         tables = [
@@ -202,6 +239,8 @@ def execute(path: Path, *statements: str) -> None:
 
 
 def query(db_path: Path, sql: str) -> list[tuple[Any, ...]]:
+    if url := _server_book(db_path):
+        return pg_query(url, sql)
     con = sqlite3.connect(db_path)
     try:
         return con.execute(sql).fetchall()
@@ -210,8 +249,10 @@ def query(db_path: Path, sql: str) -> list[tuple[Any, ...]]:
 
 
 def audit_log(path: Path) -> list[dict[str, Any]]:
-    """Every entry of the audit log as stored, oldest first."""
-    con = sqlite3.connect(path)
+    """Every entry of the audit log as stored, oldest first (a book on either engine)."""
+    from pg import connect_book
+
+    con = connect_book(path)
     con.row_factory = sqlite3.Row
     try:
         return [dict(r) for r in con.execute("SELECT * FROM audit_log ORDER BY id")]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import CODE_F_2010, CODE_M_2010, Run, audit_log, dump
+from pg import connect_book
 
 Ok = Callable[..., str]
 
@@ -261,7 +261,7 @@ def test_a_bulk_writer_gets_its_tables_redactions_without_asking(initialised: Pa
             "birth_date": [None, dt.date(2010, 1, 1)],
         }
         audit_bulk(session, "youths", "update", [(1, "Y-0001", changes)])
-    con = sqlite3.connect(initialised)
+    con = connect_book(initialised)
     try:
         (text,) = con.execute("SELECT changes FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     finally:

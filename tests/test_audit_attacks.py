@@ -93,6 +93,7 @@ def full_check(run: Run) -> tuple[int, dict[str, dict[str, Any]], str]:
 # The triggers
 
 
+@pytest.mark.sqlite_only  # SQLite keeps the triggers' text; tests/test_postgres.py checks the server's
 def test_the_service_knows_the_triggers_the_migrations_create(initialised: Path) -> None:
     from rvneet.services.audit import APPEND_ONLY_TRIGGERS
 

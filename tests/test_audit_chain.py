@@ -31,6 +31,7 @@ from conftest import (
     dump,
     query,
 )
+from pg import connect_book
 
 from rvneet.db import Database, head_revision
 
@@ -101,7 +102,7 @@ def test_verify_of_an_empty_log(initialised: Path, ok: Ok) -> None:
 
 def test_triggers_refuse_update_and_delete(book: Path) -> None:
     before = dump(book)
-    con = sqlite3.connect(book)
+    con = connect_book(book)
     try:
         # Breaks if migration 0006 stops creating audit_log_no_update / audit_log_no_delete.
         for sql in (
@@ -131,7 +132,7 @@ def tamper(
 ) -> None:
     """Change the file directly, as someone holding it could: triggers dropped first, and with
     `recreate` created again exactly as they were, which leaves no trace in the schema."""
-    con = sqlite3.connect(path)
+    con = connect_book(path)
     try:
         for name in TRIGGERS:
             con.execute(f"DROP TRIGGER {name}")
@@ -339,7 +340,7 @@ def old_log() -> list[tuple[Any, ...]]:
 
 def test_the_migration_chains_an_existing_log_and_cuts_birth_dates(db_path: Path, run: Run) -> None:
     database_at(db_path, "0004")
-    con = sqlite3.connect(db_path)
+    con = connect_book(db_path)
     try:
         con.execute("INSERT INTO settings (key, value) VALUES ('municipality', ?)", (MUNICIPALITY,))
         con.executemany("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)", old_log())
@@ -377,7 +378,7 @@ def test_the_migration_chains_an_existing_log_and_cuts_birth_dates(db_path: Path
     newest = audit_log(db_path)[-1]
     assert newest["prev_hash"] == rows[-1]["hash"]
     assert run("audit", "verify").stdout.startswith(f"audit log intact: {OLD_ENTRIES + 1} ")
-    con = sqlite3.connect(db_path)
+    con = connect_book(db_path)
     try:
         with pytest.raises(sqlite3.IntegrityError, match=APPEND_ONLY):
             con.execute("DELETE FROM audit_log WHERE id = 1")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import CODE_F_2010, CODE_M_1995, Run, refused
+from pg import connect_book
 
 from rvneet.db import Database
 from rvneet.domain.enums import ConsentScope
@@ -34,7 +34,7 @@ def in_force(db_path: Path, youth_id: int, scope: ConsentScope, on: str) -> bool
 
 
 def consent_rows(db_path: Path) -> list[tuple[object, ...]]:
-    con = sqlite3.connect(db_path)
+    con = connect_book(db_path)
     try:
         return con.execute(
             "SELECT youth_id, date, scope, given_by, withdrawn FROM consents ORDER BY id"
@@ -97,7 +97,7 @@ def test_participation_consent_silences_the_warning_at_opening(
 
 def test_consent_is_audited(ok: Ok, initialised: Path, youth: str) -> None:
     consent(ok, youth, "2025-01-10", "data-sharing")
-    con = sqlite3.connect(initialised)
+    con = connect_book(initialised)
     try:
         rows = con.execute(
             "SELECT user, entity, action, changes FROM audit_log WHERE entity = 'consents'"

@@ -317,6 +317,7 @@ def export_xlsx(template: Path, tmp_path_factory: pytest.TempPathFactory) -> byt
     return target.read_bytes()
 
 
+@pytest.mark.sqlite_only  # empties the book by copying its file
 def test_a_damaged_export_given_to_the_export_import(
     run: Run, initialised: Path, tmp_path: Path, export_xlsx: bytes, counted: Counter
 ) -> None:

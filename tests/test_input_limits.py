@@ -249,6 +249,7 @@ def test_the_default_database_folder_is_private_under_umask_000(tmp_path: Path) 
     assert set(modes.values()) == {0o700}, modes
 
 
+@pytest.mark.sqlite_only  # db backup/restore: files only
 def test_a_restore_into_the_default_place_makes_private_folders(
     ok: Ok, initialised: Path, tmp_path: Path
 ) -> None:

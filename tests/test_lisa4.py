@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -455,9 +456,9 @@ def test_a_report_reads_the_same_after_a_later_reopening(ok: Ok) -> None:
     assert after["summary"]["cases_ongoing_at_end"] == 1
 
 
+@pytest.mark.sqlite_only  # SQLite's own query plan
 def test_the_active_cases_are_found_by_the_model_end_start_index(db_path: Path) -> None:
     """Recorded plan: if the index is lost, Lisa 4 reads every RV case started before the period end."""
-    import sqlite3
 
     from rvneet.reports.lisa4 import _ACTIVE_RV_CASES
 

@@ -438,8 +438,7 @@ def test_every_manager_is_hidden_when_their_total_is(book: Path) -> None:
 
     params = {"start": "2025-01-01", "end": "2025-12-31"}
     with Database(book, "tester").session() as session:
-        session.execute(neet._DROP_ACTIVE)
-        session.execute(neet._MAKE_ACTIVE, params)
+        neet.make_active(session, params)
         closed = list(session.execute(evaluation._CLOSED, params))
         goals = {row.case_id: row for row in session.execute(evaluation._GOALS, params)}
     shown = evaluation._managers(closed, goals, 3)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import Run, dump
+from pg import connect_book
 
 Ok = Callable[..., str]
 
@@ -53,7 +53,7 @@ def cases(initialised: Path, ok: Ok) -> Path:
 
 
 def requests(db_path: Path) -> list[tuple[Any, ...]]:
-    con = sqlite3.connect(db_path)
+    con = connect_book(db_path)
     try:
         return con.execute(
             "SELECT c.ref, s.number, s.date, s.kind, s.justification, s.answer, s.answered_on,"
@@ -151,7 +151,7 @@ def test_support_requested_reads_implementation_requests_up_to_a_day(cases: Path
 def test_requests_and_answers_are_audited(cases: Path, ok: Ok) -> None:
     request(ok, RV, "2025-01-10")
     answer(ok, RV, "1", "2025-01-15", "--granted")
-    con = sqlite3.connect(cases)
+    con = connect_book(cases)
     try:
         actions = con.execute(
             "SELECT action, user FROM audit_log WHERE entity = 'support_requests' ORDER BY id"

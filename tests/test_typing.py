@@ -253,6 +253,7 @@ def test_junk_is_refused_in_one_line(youth: str, run: Run, db_path: Path, junk: 
     assert "\x1b" not in line
 
 
+@pytest.mark.sqlite_only  # uses db check: files only
 def test_format_and_lang_in_any_case(youth: str, ok: Ok, tmp_path: Path) -> None:
     ref = ok("case", "open", "--youth", youth, "--model", "RV", "--start", "täna", "--risk", "HIGH")
     assert json.loads(ok("--lang", "ET", "case", "list", "-f", "Json"))[0]["case"] == ref

@@ -86,6 +86,7 @@ def upgrade() -> None:
             ["youth_id", "model"],
             unique=True,
             sqlite_where=sa.text("end_date IS NULL"),
+            postgresql_where=sa.text("end_date IS NULL"),
         )
 
     op.create_table(

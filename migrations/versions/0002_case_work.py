@@ -374,7 +374,7 @@ def downgrade() -> None:
         batch_op.drop_column("in_education")
 
     op.execute(
-        "UPDATE cases SET support_requested = 1 WHERE id IN"
+        "UPDATE cases SET support_requested = TRUE WHERE id IN"
         " (SELECT case_id FROM support_requests WHERE kind = 'implementation')"
     )
 

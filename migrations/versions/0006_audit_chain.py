@@ -32,6 +32,7 @@ depends_on: str | Sequence[str] | None = None
 GENESIS = "0" * 64
 BATCH = 10_000
 TRIGGERS = {"audit_log_no_update": "UPDATE", "audit_log_no_delete": "DELETE"}
+PG_FUNCTION = "audit_log_append_only"
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _CHANGES = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 
@@ -76,10 +77,13 @@ def upgrade() -> None:
     prev, last_id = GENESIS, 0
     while True:
         # Keyset paging by id: each batch is an index range, whatever the size of the log.
-        rows = connection.exec_driver_sql(
-            "SELECT id, at, user, entity, entity_id, entity_ref, action, changes FROM audit_log"
-            " WHERE id > ? ORDER BY id LIMIT ?",
-            (last_id, BATCH),
+        # "user" quoted: a reserved word in PostgreSQL (its bare `user` is the login's name).
+        rows = connection.execute(
+            sa.text(
+                'SELECT id, at, "user", entity, entity_id, entity_ref, action, changes'
+                " FROM audit_log WHERE id > :last ORDER BY id LIMIT :batch"
+            ),
+            {"last": last_id, "batch": BATCH},
         ).fetchall()
         if not rows:
             break
@@ -88,13 +92,34 @@ def upgrade() -> None:
             changes = _redacted(content[-1])
             text = _CANONICAL.encode([prev, *content[:-1]]) + "\n" + changes
             digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-            chained.append((changes, prev, digest, entry_id))
+            chained.append({"changes": changes, "prev": prev, "hash": digest, "id": entry_id})
             prev = digest
         # In place (a copy of the table doubled the file of a 3-million-entry log, and took longer).
-        connection.exec_driver_sql(
-            "UPDATE audit_log SET changes = ?, prev_hash = ?, hash = ? WHERE id = ?", chained
+        connection.execute(
+            sa.text(
+                "UPDATE audit_log SET changes = :changes, prev_hash = :prev, hash = :hash"
+                " WHERE id = :id"
+            ),
+            chained,
         )
         last_id = rows[-1][0]
+    if connection.dialect.name == "postgresql":
+        # PostgreSQL's triggers call a function; the message is the same as SQLite's RAISE.
+        op.execute(
+            f"CREATE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$"
+            " BEGIN RAISE EXCEPTION 'audit log is append-only'; END $$"
+        )
+        for name, event in TRIGGERS.items():
+            op.execute(
+                f"CREATE TRIGGER {name} BEFORE {event} ON audit_log"
+                f" FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()"
+            )
+        # TRUNCATE empties a table without deleting rows one by one: refused too.
+        op.execute(
+            "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log"
+            f" FOR EACH STATEMENT EXECUTE FUNCTION {PG_FUNCTION}()"
+        )
+        return
     for name, event in TRIGGERS.items():
         op.execute(
             f"CREATE TRIGGER {name} BEFORE {event} ON audit_log"
@@ -104,8 +129,13 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # The birth dates cut to year-month stay cut: the full dates are gone on purpose.
-    for name in TRIGGERS:
-        op.execute(f"DROP TRIGGER {name}")
+    if op.get_bind().dialect.name == "postgresql":
+        for name in [*TRIGGERS, "audit_log_no_truncate"]:
+            op.execute(f"DROP TRIGGER {name} ON audit_log")
+        op.execute(f"DROP FUNCTION {PG_FUNCTION}()")
+    else:
+        for name in TRIGGERS:
+            op.execute(f"DROP TRIGGER {name}")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_column("hash")
         batch_op.drop_column("prev_hash")

@@ -83,6 +83,34 @@ def resolve_path(option: str | None) -> Path:
     return default_path()
 
 
+# `--db` / `RVNEET_DB` naming a PostgreSQL database rather than a file: a libpq URL
+# (`postgresql://user@host/dbname`, `postgresql:///dbname?host=/socket/dir`) or SQLAlchemy's own.
+SERVER_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+SERVER_HINT = "pip install 'rvneet[server]'"
+
+
+def is_server(text: str | None) -> bool:
+    """Whether `text` (a `--db` value) names a PostgreSQL database rather than a file."""
+    return bool(text) and str(text).lower().startswith(SERVER_SCHEMES)
+
+
+def resolve_location(option: str | None) -> Path | str:
+    """As `resolve_path`, but a PostgreSQL URL is returned as it was given (a string)."""
+    chosen = option or os.environ.get(DB_ENV)
+    if chosen and is_server(chosen):
+        return chosen
+    return resolve_path(option)
+
+
+def server_label(url: str) -> str:
+    """A PostgreSQL URL as messages show it: as given, but a password in it as `***`."""
+    import re
+
+    # scheme://user:password@… (a password given as `password=` in the query is hidden too).
+    shown = re.sub(r"^([A-Za-z][\w+.-]*://[^:/@?#]*):[^@/?#]*@", r"\1:***@", url)
+    return re.sub(r"([?&]password=)[^&#]*", r"\1***", shown, flags=re.IGNORECASE)
+
+
 def migrations_dir() -> Path:
     """The Alembic scripts: inside the installed wheel, or at the top of a source checkout."""
     packaged = Path(__file__).parent / "_migrations"
@@ -139,6 +167,28 @@ class Database:
     path: Path
     user: str
     key: str | None = field(default=None, repr=False)
+    # A PostgreSQL database's URL (`--db postgresql://…`) instead of the file at `path`; then
+    # `path` is only its label, and what concerns a file (pragmas, modes, copies) is skipped.
+    url: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        # A PostgreSQL URL given where a path goes (`Database(url, user)`) is taken as the URL.
+        if self.url is None and isinstance(self.path, str) and is_server(self.path):
+            object.__setattr__(self, "url", self.path)
+            object.__setattr__(self, "path", Path(server_label(self.path)))
+            object.__setattr__(self, "key", None)
+
+    @classmethod
+    def at(cls, location: Path | str, user: str, key: str | None = None) -> Database:
+        """The database at a file path or a PostgreSQL URL (see `resolve_location`)."""
+        if isinstance(location, str) and is_server(location):
+            return cls(Path(server_label(location)), user, None, url=location)
+        return cls(Path(location), user, key)
+
+    @property
+    def where(self) -> str:
+        """The database as messages name it: the file's path, or the URL without its password."""
+        return server_label(self.url) if self.url else str(self.path)
 
     def check_folder(self) -> None:
         """Refuse a path whose folder does not exist (we never create folders the user named)."""
@@ -148,6 +198,8 @@ class Database:
 
     def check_writable(self) -> None:
         """Refuse to write a file we may only read, before SQLite tries (and leaves side files)."""
+        if self.url:
+            return  # the server decides what this login may write
         if not os.access(self.path, os.W_OK):
             raise DatabaseError(
                 _("database {path} is read-only; nothing changed").format(path=self.path)
@@ -169,6 +221,9 @@ class Database:
 
         Prints a one-line notice on stderr when it upgrades.
         """
+        if self.url:
+            self._server_ready()
+            return
         if self.path != default_path():
             # Our default folder is created by `init`: before that, point to `init`, not the folder.
             self.check_folder()
@@ -196,6 +251,53 @@ class Database:
                 ).format(path=self.path, schema=stored, head=known[-1])
             )
         self._upgrade_existing(stored)
+
+    def _server_ready(self) -> None:
+        """`ensure_ready` for a PostgreSQL database: no file to check or copy; the upgrade runs in
+        one transaction (PostgreSQL's DDL is transactional), so a failed one changes nothing."""
+        stored = self._server_revision()
+        known = known_revisions()
+        if stored == known[-1]:
+            return
+        if stored == "":
+            raise DatabaseError(_("{path} is not an rvneet database").format(path=self.where))
+        if stored is None:
+            raise DatabaseError(
+                _("{path} is empty; create the database with: {command}").format(
+                    path=self.where, command=INIT_HINT
+                )
+            )
+        if stored not in known:
+            raise DatabaseError(
+                _(
+                    "database {path} has schema {schema}, newer than this rvneet knows "
+                    "({head}); upgrade rvneet"
+                ).format(path=self.where, schema=stored, head=known[-1])
+            )
+        self.upgrade()
+        print(
+            _("rvneet: upgraded database {path} from schema {schema} to {head}").format(
+                path=self.where, schema=stored, head=known[-1]
+            ),
+            file=sys.stderr,
+        )
+
+    def _server_revision(self) -> str | None:
+        """`_stored_revision` of a PostgreSQL database."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        engine = self.engine(write=False)
+        try:
+            with engine.connect() as connection:
+                return _connection_revision(connection)
+        except SQLAlchemyError as exc:
+            raise DatabaseError(
+                _("cannot read database {path}: {reason}").format(
+                    path=self.where, reason=driver_reason(exc)
+                )
+            ) from None
+        finally:
+            engine.dispose()
 
     def _upgrade_existing(self, stored: str) -> None:
         """Upgrade a database that holds data, after saving a copy of it beside it.
@@ -236,6 +338,22 @@ class Database:
 
     def create(self) -> bool:
         """Create the file (mode 0600) and run every migration. False if it was already at head."""
+        if self.url:
+            stored = self._server_revision()
+            if stored == head_revision():
+                return False
+            if stored == "":
+                # Tables of something else: never migrate into another program's database.
+                raise DatabaseError(_("{path} is not an rvneet database").format(path=self.where))
+            if stored and stored not in known_revisions():
+                raise DatabaseError(
+                    _(
+                        "database {path} has schema {schema}, newer than this rvneet knows; "
+                        "upgrade rvneet"
+                    ).format(path=self.where, schema=stored)
+                )
+            self.upgrade()
+            return True
         self.check_folder()
         if not self.path.exists():
             fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
@@ -286,14 +404,17 @@ class Database:
                 stored = _connection_revision(connection)
                 if stored == head_revision():
                     return None
-                if backup and stored is not None:
+                if backup and stored is not None and not self.url:
                     saved = save_upgrade_backup(self.path, stored or "none", self.key)
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
-                if connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                if (
+                    not self.url
+                    and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None
+                ):
                     raise DatabaseError(
                         _("migrating {path} broke a foreign key; nothing changed").format(
-                            path=self.path
+                            path=self.where
                         )
                     )
         except BaseException as exc:
@@ -301,11 +422,10 @@ class Database:
                 saved.unlink(missing_ok=True)  # the file is as it was: the copy is not needed
             if isinstance(exc, SQLAlchemyError):
                 # The transaction was rolled back: say so, in one line, instead of "unexpected".
-                reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
                 raise DatabaseError(
                     _(
                         "upgrading {path} to schema {head} failed ({reason}); nothing changed"
-                    ).format(path=self.path, head=head_revision(), reason=reason)
+                    ).format(path=self.where, head=head_revision(), reason=driver_reason(exc))
                 ) from None
             raise
         finally:
@@ -322,6 +442,8 @@ class Database:
         """
         from sqlalchemy import URL, create_engine, event
 
+        if self.url:
+            return server_engine(self.url, write=write)
         options: dict[str, Any] = {}
         if self.key is not None:
             from rvneet.encryption import connect, driver
@@ -398,6 +520,11 @@ class Database:
         kept = _KEPT_ENGINES.get()
         if kept is None:
             return self.engine(write=write), True
+        if self.url:
+            server_key = (self.url, write)
+            if server_key not in kept:
+                kept[server_key] = self.engine(write=write)
+            return kept[server_key], False
         stat = self.path.stat()
         same = (str(self.path.absolute()), self.key, write)
         key = (*same, stat.st_dev, stat.st_ino)
@@ -442,6 +569,20 @@ def no_room(exc: BaseException | None, folder: Path) -> bool:
 
 def _connection_revision(connection: Any) -> str | None:
     """`_stored_revision` on an open SQLAlchemy connection (inside its transaction)."""
+    if connection.dialect.name == "postgresql":
+        tables = {
+            str(r[0])
+            for r in connection.exec_driver_sql(
+                "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = current_schema()"
+            )
+        }
+        if not tables:
+            return None
+        if "alembic_version" not in tables:
+            return ""
+        row = connection.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+        return str(row[0]) if row else ""
     if connection.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type='table'").first() is None:
         return None
     if (
@@ -481,3 +622,58 @@ def _begin_immediate(connection: Any, path: Path) -> None:
             "nothing changed, try again"
         ).format(path=path)
     )
+
+
+# Every writing transaction on PostgreSQL first takes this advisory lock (released at its commit or
+# rollback): writers take turns as SQLite's BEGIN IMMEDIATE makes them, so two never read the same
+# "next reference" and the audit log stays one chain (each entry names the previous one's hash).
+WRITE_LOCK = 0x72766E656574  # "rvneet"
+
+
+def driver_reason(exc: BaseException) -> str:
+    """The database driver's own message for `exc`, on one line."""
+    return " ".join(str(getattr(exc, "orig", None) or exc).split())
+
+
+def server_engine(url: str, *, write: bool) -> Engine:
+    """An engine for the PostgreSQL database at `url` (psycopg 3), or one clear line without it.
+
+    A writing transaction takes `WRITE_LOCK` first; a reading one reads one snapshot (REPEATABLE
+    READ). Sessions work in UTC.
+    """
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise DatabaseError(
+            _("a PostgreSQL database needs the psycopg driver: {command}").format(
+                command=SERVER_HINT
+            )
+        ) from None
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseError(
+            _("{url} is not a PostgreSQL address; give postgresql://USER@HOST/DATABASE").format(
+                url=server_label(url)
+            )
+        ) from None
+    engine = create_engine(
+        parsed.set(drivername="postgresql+psycopg"),
+        connect_args={"options": "-c timezone=UTC"},
+        pool_pre_ping=False,
+    )
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        if write:
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+        else:
+            # One snapshot for the whole reading session, as SQLite's read transaction has. Not
+            # READ ONLY: a report's temporary tables (reports/neet.py) are writes to PostgreSQL.
+            connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+
+    return engine

@@ -198,7 +198,8 @@ def root(
             "--db",
             envvar="RVNEET_DB",
             metavar="PATH",
-            help="The database file. Default: rvneet/rvneet.db in your user data folder.",
+            help="The database file, or a PostgreSQL database: postgresql://USER@HOST/DATABASE. "
+            "Default: rvneet/rvneet.db in your user data folder.",
         ),
     ] = None,
     user: Annotated[
@@ -262,7 +263,7 @@ def init(
 
     municipality = clean_municipality(municipality)
     db = database(ctx)
-    if db.path == default_path():
+    if db.url is None and db.path == default_path():
         # Our own default folder may be created; a folder the user named must already exist.
         make_private_dir(db.path.parent)
     created = db.create()
@@ -271,12 +272,12 @@ def init(
     municipality = visible(municipality)  # as stored, but an escape sequence is not run
     if created or newly_named:
         typer.echo(
-            _("Created {path} for {municipality}").format(path=db.path, municipality=municipality)
+            _("Created {path} for {municipality}").format(path=db.where, municipality=municipality)
         )
     else:
         typer.echo(
             _("{path} is ready for {municipality}; nothing to do").format(
-                path=db.path, municipality=municipality
+                path=db.where, municipality=municipality
             )
         )
 

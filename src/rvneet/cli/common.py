@@ -154,11 +154,15 @@ def database(ctx: typer.Context) -> "Database":
     Its key comes from `RVNEET_KEY`, or is asked for on a terminal when the file is encrypted. Warns
     (once per command) when the file is readable or writable by others than its owner.
     """
-    from rvneet.db import Database, resolve_path
+    from rvneet.db import Database, resolve_location
     from rvneet.services.audit import current_user
 
     root = ctx.find_root()
-    path = resolve_path(root.params.get("db"))
+    location = resolve_location(root.params.get("db"))
+    if isinstance(location, str):
+        # A PostgreSQL database: no file to check, and the server's own logins guard it.
+        return Database.at(location, current_user(root.params.get("user")))
+    path = location
     # In `rvneet shell` every command has its own root context; what they share is in its obj.
     session: dict[Any, Any] = root.obj if isinstance(root.obj, dict) else root.meta
     if not session.get(("rvneet.checked_access", path)):

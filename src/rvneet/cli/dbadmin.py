@@ -65,6 +65,19 @@ def _size(n: int) -> str:
     return f"{size} MiB"
 
 
+def _file_only(db: "Database", command: str) -> "Database":
+    """Refuse, in one line, a command that works on a database file when the book is on a
+    PostgreSQL server (the server's own tools, pg_dump and pg_restore, copy it there)."""
+    if db.url:
+        raise DatabaseError(
+            _(
+                "rvneet {command} works on a database file; for the PostgreSQL database {url} "
+                "use the server's own tools (pg_dump, pg_restore)"
+            ).format(command=command, url=db.where)
+        )
+    return db
+
+
 @app.command("backup")
 def backup(
     ctx: typer.Context,
@@ -86,7 +99,7 @@ def backup(
     """
     from rvneet.services.maintenance import backup_database
 
-    info = backup_database(database(ctx), file, force=force)
+    info = backup_database(_file_only(database(ctx), "db backup"), file, force=force)
     if fmt is RecordFormat.JSON:
         typer.echo(to_json(info.as_dict()))
     else:
@@ -135,7 +148,7 @@ def check(
     """
     from rvneet.services.maintenance import check_database, check_name, check_result
 
-    db = database(ctx)
+    db = _file_only(database(ctx), "db check")
     path = db.path
     if compact:
         _compact(db)
@@ -198,7 +211,7 @@ def restore(
     """
     from rvneet.services.maintenance import SAFETY_COPY_INFIX, plan_restore, restore_database
 
-    db = database(ctx)
+    db = _file_only(database(ctx), "db restore")
     plan = plan_restore(db, file)
     if not yes:
         if plan.replaces_existing:

@@ -117,6 +117,7 @@ class Case(SQLModel, table=True):
             "model",
             unique=True,
             sqlite_where=text("end_date IS NULL"),
+            postgresql_where=text("end_date IS NULL"),
         ),
         Index("ix_cases_model_start", "model", "start_date"),
         # Reports find the cases active in a period by their end: open, or closed after its start.

@@ -94,15 +94,17 @@ _CLOSED = neet._with(
     """
 )
 # The goals of the closed cases in their state on the period's last day (dropped ones left out, as
-# in `report neet`): met in full, partly, or not (still open, or done to no extent).
+# in `report neet`): met in full, partly, or not (still open, or done to no extent). Sums of
+# CASE WHEN, not of conditions, so that PostgreSQL counts them as SQLite does.
 _GOALS = neet._with(
     """
     SELECT g.case_id,
-           COALESCE(SUM(g.state = 'done' AND g.state_date <= :end
-                        AND COALESCE(g.extent, 'full') = 'full'), 0) AS full,
-           COALESCE(SUM(g.state = 'done' AND g.state_date <= :end
-                        AND g.extent = 'partial'), 0) AS partial,
-           COALESCE(SUM(NOT (g.state = 'dropped' AND g.state_date <= :end)), 0) AS total
+           SUM(CASE WHEN g.state = 'done' AND g.state_date <= :end
+                     AND COALESCE(g.extent, 'full') = 'full' THEN 1 ELSE 0 END) AS met_full,
+           SUM(CASE WHEN g.state = 'done' AND g.state_date <= :end
+                     AND g.extent = 'partial' THEN 1 ELSE 0 END) AS met_partial,
+           SUM(CASE WHEN g.state = 'dropped' AND g.state_date <= :end
+                    THEN 0 ELSE 1 END) AS counted
       FROM active JOIN goals g ON g.case_id = active.id AND g.added_on <= :end
                 AND g.withdrawn_at IS NULL
      WHERE active.end_seen IS NOT NULL
@@ -113,7 +115,7 @@ _GOALS = neet._with(
 _ACTIVITIES = neet._with(
     """
     SELECT m.role,
-           sa.status = 'completed' AND sa.ended_on <= :end AS completed,
+           CASE WHEN sa.status = 'completed' AND sa.ended_on <= :end THEN 1 ELSE 0 END AS completed,
            CASE WHEN sa.ended_on <= :end THEN sa.satisfaction END AS satisfaction
       FROM active JOIN support_activities sa ON sa.case_id = active.id
       JOIN network_members m ON m.id = sa.member_id
@@ -233,8 +235,7 @@ def build_evaluation(session: Session, period: Period, below: int = DEFAULT_SUPP
     """The stage 4 evaluation for `period`, suppressed below `below` (1 hides nothing);
     `reports.model.to_data` gives its JSON shape (see the module)."""
     params = {"start": period.start.isoformat(), "end": period.end.isoformat()}
-    session.execute(neet._DROP_ACTIVE)
-    session.execute(neet._MAKE_ACTIVE, params)
+    neet.make_active(session, params)
     closed = list(session.execute(_CLOSED, params))
     goals = {row.case_id: row for row in session.execute(_GOALS, params)}
     started = neet._ordered(session.execute(neet._BY_CHANNEL, params).all(), list(neet.CHANNELS))
@@ -467,9 +468,9 @@ def _managers(
             small = 0 < len(answers) < below
             row[f"{name}_mean"] = None if small else _mean(answers)
             row[f"{name}_n"] = f"<{below}" if small else len(answers)
-        full = sum(int(goals[c.id].full) for c in cases if c.id in goals)
-        partial = sum(int(goals[c.id].partial) for c in cases if c.id in goals)
-        total = sum(int(goals[c.id].total) for c in cases if c.id in goals)
+        full = sum(int(goals[c.id].met_full) for c in cases if c.id in goals)
+        partial = sum(int(goals[c.id].met_partial) for c in cases if c.id in goals)
+        total = sum(int(goals[c.id].counted) for c in cases if c.id in goals)
         row.update(goals_full=full, goals_partial=partial, goals_none=total - full - partial)
         rows.append(row)
     return rows

@@ -116,7 +116,8 @@ ACTIVE_NEET_CASES = """
 # TEMP tables live in the connection's own temporary database: no write lock on the book, and a
 # read-only file is fine.
 ACTIVE_TABLE = "neet_active"
-_DROP_ACTIVE = text(f"DROP TABLE IF EXISTS temp.{ACTIVE_TABLE}")
+# The schema of temporary tables: SQLite's `temp`, PostgreSQL's `pg_temp`.
+_TEMP = {"sqlite": "temp", "postgresql": "pg_temp"}
 _MAKE_ACTIVE = text(
     f"CREATE TEMP TABLE {ACTIVE_TABLE} AS WITH {ACTIVE_NEET_CASES} SELECT * FROM active"
 )
@@ -132,11 +133,12 @@ MAIN_QUERY = _with(
     """
     SELECT grp,
            COUNT(*) AS cases,
-           SUM(start_date >= :start) AS started,
-           SUM(end_seen IS NOT NULL) AS closed,
-           SUM(in_education = 1) AS in_education,
-           SUM(in_employment = 1) AS in_employment,
-           SUM(in_education = 1 OR in_employment = 1) AS in_education_or_employment,
+           SUM(CASE WHEN start_date >= :start THEN 1 ELSE 0 END) AS started,
+           SUM(CASE WHEN end_seen IS NOT NULL THEN 1 ELSE 0 END) AS closed,
+           SUM(CASE WHEN in_education THEN 1 ELSE 0 END) AS in_education,
+           SUM(CASE WHEN in_employment THEN 1 ELSE 0 END) AS in_employment,
+           SUM(CASE WHEN in_education OR in_employment THEN 1 ELSE 0 END)
+             AS in_education_or_employment,
            SUM(wellbeing_change) AS wellbeing_sum, COUNT(wellbeing_change) AS wellbeing_n,
            SUM(satisfaction_manager) AS manager_sum, COUNT(satisfaction_manager) AS manager_n,
            SUM(satisfaction_overall) AS overall_sum, COUNT(satisfaction_overall) AS overall_n
@@ -155,7 +157,7 @@ _BY_REASON = _with(
 _LIGHT_AT_END = _with(
     f"""
     SELECT light, COUNT(*) FROM (
-      SELECT {LEVEL_ON_DAY} AS light FROM active JOIN cases c ON c.id = active.id)
+      SELECT {LEVEL_ON_DAY} AS light FROM active JOIN cases c ON c.id = active.id) lights
      GROUP BY light
     """
 )
@@ -183,14 +185,18 @@ _NEET_MONTHS = _with(
       SELECT (SELECT na.neet_months FROM needs_assessments na
                WHERE na.case_id = active.id AND na.date <= :end AND na.withdrawn_at IS NULL
                ORDER BY na.date, na.id LIMIT 1) AS months
-        FROM active)
+        FROM active) firsts
      WHERE months IS NOT NULL
     """
 )
 # Days from the latest NGTS list the youth was on, dated on or before the case's first contact.
-_NGTS_TO_CONTACT = _with(
-    """
-    SELECT CAST(julianday(first_contact) - julianday(list_date) AS INTEGER) AS days
+# Subtracting dates: SQLite's are ISO text (julianday), PostgreSQL's are dates (a number of days).
+_DAYS = {
+    "sqlite": "CAST(julianday(first_contact) - julianday(list_date) AS INTEGER)",
+    "postgresql": "first_contact - list_date",
+}
+_NGTS_TO_CONTACT = """
+    SELECT {days} AS days
       FROM (SELECT fc.first_contact,
                    (SELECT MAX(e.list_date) FROM ngts_entries e
                      WHERE e.youth_id = fc.youth_id AND e.list_date <= fc.first_contact)
@@ -198,20 +204,21 @@ _NGTS_TO_CONTACT = _with(
               FROM (SELECT active.youth_id, MIN(ct.date) AS first_contact
                       FROM active JOIN contacts ct
                         ON ct.case_id = active.id AND ct.withdrawn_at IS NULL
-                     GROUP BY active.id) fc
-             WHERE fc.first_contact <= :end)
+                     GROUP BY active.id, active.youth_id) fc
+             WHERE fc.first_contact <= :end) lists
      WHERE list_date IS NOT NULL
-    """
-)
+"""
 # The goals of the cases closed in the period, in their state on the period's last day.
 _GOALS = _with(
     """
-    SELECT COALESCE(SUM(g.state = 'done' AND g.state_date <= :end
-                        AND COALESCE(g.extent, 'full') = 'full'), 0) AS met,
-           COALESCE(SUM(g.state = 'done' AND g.state_date <= :end
-                        AND g.extent = 'partial'), 0) AS partial,
-           COALESCE(SUM(NOT (g.state = 'dropped' AND g.state_date <= :end)), 0) AS total,
-           COALESCE(SUM(g.state = 'dropped' AND g.state_date <= :end), 0) AS dropped
+    SELECT COALESCE(SUM(CASE WHEN g.state = 'done' AND g.state_date <= :end
+                             AND COALESCE(g.extent, 'full') = 'full' THEN 1 ELSE 0 END), 0) AS met,
+           COALESCE(SUM(CASE WHEN g.state = 'done' AND g.state_date <= :end
+                             AND g.extent = 'partial' THEN 1 ELSE 0 END), 0) AS partial,
+           COALESCE(SUM(CASE WHEN g.state = 'dropped' AND g.state_date <= :end
+                             THEN 0 ELSE 1 END), 0) AS total,
+           COALESCE(SUM(CASE WHEN g.state = 'dropped' AND g.state_date <= :end
+                             THEN 1 ELSE 0 END), 0) AS dropped
       FROM active JOIN goals g ON g.case_id = active.id AND g.added_on <= :end
                 AND g.withdrawn_at IS NULL
      WHERE active.end_seen IS NOT NULL
@@ -250,22 +257,22 @@ def provider_roles(session: Session, params: dict[str, str], *seen: Iterable[str
 # Driven by the follow-ups due in the period (CROSS JOIN keeps that order in SQLite): from the
 # NEET cases instead it reads every NEET case ever opened. The followups table is read whole (one
 # row per closing); an index on `due` saved 2 of 6 ms at 48,000 rows, not worth keeping.
-_FOLLOWUPS = text(
-    """
+# PostgreSQL has no CROSS JOIN … ON (it plans the order itself): a plain JOIN there.
+_JOIN_IN_ORDER = {"sqlite": "CROSS JOIN", "postgresql": "JOIN"}
+_FOLLOWUPS = """
     SELECT COUNT(*) AS due,
-           COALESCE(SUM(done), 0) AS done,
-           COALESCE(SUM(f.status = 'skipped'), 0) AS skipped,
-           COALESCE(SUM(done AND f.reached = 1), 0) AS reached,
-           COALESCE(SUM(done AND f.reached = 1
-                        AND (f.in_education = 1 OR f.in_employment = 1)), 0)
+           COALESCE(SUM(CASE WHEN done THEN 1 ELSE 0 END), 0) AS done,
+           COALESCE(SUM(CASE WHEN f.status = 'skipped' THEN 1 ELSE 0 END), 0) AS skipped,
+           COALESCE(SUM(CASE WHEN done AND f.reached THEN 1 ELSE 0 END), 0) AS reached,
+           COALESCE(SUM(CASE WHEN done AND f.reached AND (f.in_education OR f.in_employment)
+                             THEN 1 ELSE 0 END), 0)
              AS in_education_or_employment
       FROM (SELECT f.*, (f.status = 'done' AND f.done_on <= :end) AS done
               FROM followups f
              WHERE f.due BETWEEN :start AND :end AND f.withdrawn_at IS NULL) f
-      CROSS JOIN cases c ON c.id = f.case_id
+      {join} cases c ON c.id = f.case_id
      WHERE c.model = 'neet'
-    """
-)
+"""
 
 UNKNOWN = "unknown"
 
@@ -292,6 +299,14 @@ def _ordered(rows: Iterable[Any], order: Iterable[str]) -> dict[str, int | str]:
     return {k: counts[k] for k in [*known, *rest]}
 
 
+def make_active(session: Session, params: dict[str, str]) -> None:
+    """The temporary table of the NEET cases active between `:start` and `:end`, made afresh
+    (the NEET queries and `report model` are written against it)."""
+    dialect = session.get_bind().dialect.name
+    session.execute(text(f"DROP TABLE IF EXISTS {_TEMP[dialect]}.{ACTIVE_TABLE}"))
+    session.execute(_MAKE_ACTIVE, params)
+
+
 def build_neet(session: Session, period: Period) -> Report:
     """The NEET evaluation for `period`; `reports.model.to_data` gives its JSON shape (see above)."""
     params = {
@@ -303,8 +318,8 @@ def build_neet(session: Session, period: Period) -> Report:
     def rows(query: Any) -> list[Any]:
         return list(session.execute(query, params).all())
 
-    session.execute(_DROP_ACTIVE)
-    session.execute(_MAKE_ACTIVE, params)
+    dialect = session.get_bind().dialect.name
+    make_active(session, params)
 
     def one(query: Any) -> Any:
         return session.execute(query, params).one()
@@ -319,8 +334,8 @@ def build_neet(session: Session, period: Period) -> Report:
         return _ordered(((g, getattr(r, column) or 0) for g, r in by_group.items()), groups)
 
     goals = one(_GOALS)
-    followups = one(_FOLLOWUPS)
-    ngts_days = [int(r.days) for r in rows(_NGTS_TO_CONTACT)]
+    followups = one(text(_FOLLOWUPS.format(join=_JOIN_IN_ORDER[dialect])))
+    ngts_days = [int(r.days) for r in rows(_with(_NGTS_TO_CONTACT.format(days=_DAYS[dialect])))]
     providers = {str(r.role): (int(r.n), int(r.total)) for r in rows(_PROVIDER_SATISFACTION)}
     roles = provider_roles(session, params, providers)
     provider_n = _ordered(((role, n) for role, (n, _total) in providers.items()), roles)

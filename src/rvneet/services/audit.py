@@ -43,6 +43,27 @@ TRIGGERS_QUERY = (
     "SELECT CAST(name AS BLOB), CAST(sql AS BLOB) FROM sqlite_master"
     " WHERE type = 'trigger' AND lower(tbl_name) = 'audit_log' ORDER BY name"
 )
+# On PostgreSQL (migration 0006 there): the triggers call one PL/pgSQL function, TRUNCATE is refused
+# too, and the server keeps no statement text, so each trigger is read back as its definition, its
+# state (O: enabled, D: disabled) and the function's body, the table's schema left out.
+PG_TRIGGER_FUNCTION = "audit_log_append_only"
+_PG_FUNCTION_BODY = " BEGIN RAISE EXCEPTION 'audit log is append-only'; END "
+PG_APPEND_ONLY_TRIGGERS = {
+    name: f"CREATE TRIGGER {name} BEFORE {event} ON audit_log FOR EACH {level}"
+    f" EXECUTE FUNCTION {PG_TRIGGER_FUNCTION}() O\n{_PG_FUNCTION_BODY}"
+    for name, event, level in (
+        ("audit_log_no_delete", "DELETE", "ROW"),
+        ("audit_log_no_truncate", "TRUNCATE", "STATEMENT"),
+        ("audit_log_no_update", "UPDATE", "ROW"),
+    )
+}
+PG_TRIGGERS_QUERY = (
+    "SELECT convert_to(t.tgname, 'UTF8'), convert_to(replace(pg_get_triggerdef(t.oid),"
+    " ' ON ' || quote_ident(current_schema()) || '.audit_log ', ' ON audit_log ')"
+    " || ' ' || CAST(t.tgenabled AS text) || chr(10) || p.prosrc, 'UTF8')"
+    " FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid"
+    " WHERE t.tgrelid = 'audit_log'::regclass AND NOT t.tgisinternal ORDER BY t.tgname"
+)
 # A problem found: its English text (marked N_, translated where it is shown) and its fields.
 Problem = tuple[str, dict[str, Any]]
 
@@ -112,15 +133,18 @@ def audit_read(session: Session, entity: str, entity_id: int, ref: str) -> None:
     )
 
 
-def trigger_problems(found: Iterable[Sequence[Any]]) -> list[Problem]:
+def trigger_problems(
+    found: Iterable[Sequence[Any]], expected: dict[str, str] = APPEND_ONLY_TRIGGERS
+) -> list[Problem]:
     """What is wrong with the audit log's triggers, given the rows of TRIGGERS_QUERY: an
     append-only trigger missing or not as the migration created it, or another trigger on the log
-    (one `BEFORE INSERT ... RAISE(IGNORE)` would silently drop every new entry). None when sound."""
+    (one `BEFORE INSERT ... RAISE(IGNORE)` would silently drop every new entry). None when sound.
+    `expected`: PG_APPEND_ONLY_TRIGGERS for the rows of PG_TRIGGERS_QUERY."""
     present: dict[str, bytes] = {}
     for name, sql in found:
         present[bytes(name or b"").decode("utf-8", errors="replace")] = bytes(sql or b"")
     problems: list[Problem] = []
-    for name, sql in APPEND_ONLY_TRIGGERS.items():
+    for name, sql in expected.items():
         if name not in present:
             problems.append((N_("the append-only trigger {name} is missing"), {"name": name}))
         elif present[name] != sql.encode("utf-8"):
@@ -131,6 +155,6 @@ def trigger_problems(found: Iterable[Sequence[Any]]) -> list[Problem]:
     problems += [
         (N_("an unknown trigger {name} is on the audit log"), {"name": ascii(name)})
         for name in present
-        if name not in APPEND_ONLY_TRIGGERS
+        if name not in expected
     ]
     return problems

@@ -51,7 +51,13 @@ from rvneet.domain.errors import InvalidInput, RvneetError
 from rvneet.domain.stages import STAGES
 from rvneet.domain.tables import AUDITED, AuditEntry
 from rvneet.i18n import N_, _, format_date, translate
-from rvneet.services.audit import TRIGGERS_QUERY, Problem, trigger_problems
+from rvneet.services.audit import (
+    PG_APPEND_ONLY_TRIGGERS,
+    PG_TRIGGERS_QUERY,
+    TRIGGERS_QUERY,
+    Problem,
+    trigger_problems,
+)
 from rvneet.storage.audit import GENESIS, REDACTED, entry_hash
 
 _BATCH = 10_000
@@ -472,12 +478,31 @@ _COLUMNS = (
     "action",
     "changes",
 )
+
+
+def _q(column: str) -> str:
+    """A column name quoted: PostgreSQL reserves `user`."""
+    return f'"{column}"' if column == "user" else column
+
+
 _CHAIN_QUERY = (
     "SELECT id, "
     + " || ',' || ".join(f"typeof({c})" for c in _COLUMNS)
     + ", "
-    + ", ".join(c if c == "entity_id" else f"CAST({c} AS BLOB)" for c in _COLUMNS)
+    + ", ".join(c if c == "entity_id" else f"CAST({_q(c)} AS BLOB)" for c in _COLUMNS)
     + " FROM audit_log WHERE id > ? ORDER BY id LIMIT ?"
+)
+# PostgreSQL keeps every column's declared type: a value of another type cannot be stored, so only
+# NULL is told apart (the "types" are then always as expected but for an entity_ref of NULL).
+_PG_CHAIN_QUERY = (
+    "SELECT id, "
+    + " || ',' || ".join(
+        f"CASE WHEN {_q(c)} IS NULL THEN 'null' ELSE '{'integer' if c == 'entity_id' else 'text'}' END"
+        for c in _COLUMNS
+    )
+    + ", "
+    + ", ".join(c if c == "entity_id" else f"convert_to({_q(c)}, 'UTF8')" for c in _COLUMNS)
+    + " FROM audit_log WHERE id > %s ORDER BY id LIMIT %s"
 )
 # The SQLite types rvneet writes in each column.
 _EXPECTED = {
@@ -502,7 +527,9 @@ def verify_chain(session: Session, expect: str | None = None) -> ChainCheck:
     connection = session.connection()
     try:
         return verify_rows(
-            lambda sql, params: connection.exec_driver_sql(sql, params).all(), expect
+            lambda sql, params: connection.exec_driver_sql(sql, params).all(),
+            expect,
+            server=connection.dialect.name == "postgresql",
         )
     except DBAPIError as exc:
         # A table or column renamed or dropped by hand: SQLite's reason names it, no values.
@@ -512,13 +539,17 @@ def verify_chain(session: Session, expect: str | None = None) -> ChainCheck:
         ) from None
 
 
-def verify_rows(fetch: Fetch, expect: str | None = None) -> ChainCheck:
+def verify_rows(fetch: Fetch, expect: str | None = None, *, server: bool = False) -> ChainCheck:
     """`verify_chain` through `fetch(sql, params) -> rows`, so that a DB-API connection (`rvneet db
-    check --full`) and a session run the same check."""
-    triggers = trigger_problems(fetch(TRIGGERS_QUERY, ()))
+    check --full`) and a session run the same check. `server`: a PostgreSQL database's."""
+    if server:
+        triggers = trigger_problems(fetch(PG_TRIGGERS_QUERY, ()), PG_APPEND_ONLY_TRIGGERS)
+    else:
+        triggers = trigger_problems(fetch(TRIGGERS_QUERY, ()))
+    chain_query = _PG_CHAIN_QUERY if server else _CHAIN_QUERY
     prev, prev_id, count, last_id, expected_id = GENESIS, None, 0, 0, None
     while True:
-        rows = fetch(_CHAIN_QUERY, (last_id, _BATCH))
+        rows = fetch(chain_query, (last_id, _BATCH))
         for entry_id, types, *values in rows:
             broken = _broken(types, values)
             if isinstance(broken, tuple):

@@ -267,7 +267,7 @@ def no_participation_consent(session: Session, scope: Scope) -> list[str]:
         f"""
         SELECT y.ref FROM cases c JOIN youths y ON y.id = c.youth_id
          WHERE {OPEN_ON_DAY}
-           AND COALESCE((SELECT NOT k.withdrawn FROM consents k
+           AND COALESCE((SELECT CASE WHEN k.withdrawn THEN 0 ELSE 1 END FROM consents k
                           WHERE k.youth_id = y.id AND k.scope = 'participation' AND k.date <= :day
                             AND k.withdrawn_at IS NULL
                           ORDER BY k.date DESC, k.id DESC LIMIT 1), 0) = 0

@@ -316,6 +316,8 @@ def settle_on_disk(db: Database) -> bool:
     """
     from rvneet.encryption import connect, driver_errors
 
+    if db.url:
+        return _vacuum(db, "VACUUM")
     try:
         con = connect(db.path, db.key, timeout=BUSY_TIMEOUT_MS / 1000)
     except DatabaseError:
@@ -342,6 +344,8 @@ def compact_database(db: Database) -> bool:
 
     db.ensure_ready()
     db.check_writable()
+    if db.url:
+        return _vacuum(db, "VACUUM FULL")
     con = connect(db.path, db.key, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         con.isolation_level = None  # VACUUM cannot run inside the transaction sqlite3 would open
@@ -363,9 +367,28 @@ def compact_database(db: Database) -> bool:
         con.close()
 
 
+def _vacuum(db: Database, statement: str) -> bool:
+    """PostgreSQL: VACUUM (or VACUUM FULL, which rewrites every table) after an erasure, so the
+    erased rows' old versions are no longer kept in the tables. False when it could not run."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    engine = db.engine(write=False).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:  # VACUUM cannot run inside a transaction
+            connection.exec_driver_sql(statement)
+        return True
+    except SQLAlchemyError:
+        return False
+    finally:
+        engine.dispose()
+
+
 def _secure_delete(session: Session) -> None:
-    """Overwrite the space freed by this transaction with zeros, so erased text leaves the file."""
-    session.connection().exec_driver_sql("PRAGMA secure_delete=ON")
+    """Overwrite the space freed by this transaction with zeros, so erased text leaves the file.
+    (SQLite only: PostgreSQL's old row versions go with VACUUM, see `settle_on_disk`.)"""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA secure_delete=ON")
 
 
 def erase_youth(

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
 from rvneet.domain.tables import AUDITED, Case
+from rvneet.storage.dialect import marks
 
 REDACTED = "[redacted]"
 # Columns that name or describe a person in free text, in any table: recorded as changed only.
@@ -58,9 +59,10 @@ YEAR_MONTH_FIELDS = frozenset({"birth_date"})
 GENESIS = "0" * 64
 _BATCH = 5000
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# "user" quoted: PostgreSQL reserves the word.
 _INSERT = (
-    "INSERT INTO audit_log (at, user, entity, entity_id, entity_ref, action, changes,"
-    " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    'INSERT INTO audit_log (at, "user", entity, entity_id, entity_ref, action, changes,'
+    " prev_hash, hash) VALUES ({marks})"
 )
 # An entry's content in chain order: at, user, entity, entity_id, entity_ref, action, changes (JSON).
 Content = tuple[str, str, str, int, str | None, str, str]
@@ -99,16 +101,17 @@ def append_entries(connection: Connection, contents: Iterable[Content]) -> None:
     Called inside a write transaction (BEGIN IMMEDIATE): no other writer can append in between.
     """
     prev = last_hash(connection)
+    insert = _INSERT.format(marks=marks(connection, 9))
     batch: list[tuple[Any, ...]] = []
     for content in contents:
         digest = entry_hash(prev, content)
         batch.append((*content, prev, digest))
         prev = digest
         if len(batch) == _BATCH:
-            connection.exec_driver_sql(_INSERT, batch)
+            connection.exec_driver_sql(insert, batch)
             batch = []
     if batch:
-        connection.exec_driver_sql(_INSERT, batch)
+        connection.exec_driver_sql(insert, batch)
 
 
 def now_stamp() -> str:

@@ -31,6 +31,7 @@ from rvneet.services.export.shape import (
     export_tables,
 )
 from rvneet.services.settings import MUNICIPALITY, PSEUDONYM_KEY
+from rvneet.storage.dialect import ids_given, is_server
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -197,8 +198,11 @@ class _Loader:
         self.notes: list[str] = []
         self.tables = {t.name: t for t in export_tables()}
         self.case_refs: dict[int, str] = {}
-        # Foreign keys are checked once, at the end, so that a bad file is reported by table and id.
-        self.connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        # Foreign keys are checked once, at the end, so that a bad file is reported by table and id
+        # (SQLite; PostgreSQL checks each batch, and a bad one is refused as a broken rule).
+        self.server = is_server(self.connection)
+        if not self.server:
+            self.connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
 
     def table(self, name: str, rows: Iterator[dict[str, Any]]) -> None:
         table = self.tables.get(name)
@@ -325,6 +329,12 @@ class _Loader:
         )
 
     def finish(self) -> None:
+        if self.server:
+            # The rows came with their ids: PostgreSQL's id sequences move past them.
+            for name in self.by_table:
+                if "id" in self.tables[name].columns:
+                    ids_given(self.connection, name)
+            return
         problem = self.connection.exec_driver_sql("PRAGMA foreign_key_check").first()
         if problem is not None:
             table, rowid, parent, _fkid = problem

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Integer, bindparam, cast, func, literal_column, select, update
+from sqlalchemy import JSON, Integer, String, bindparam, cast, func, literal_column, select, update
 from sqlmodel import Session
 
 from rvneet.domain.columns import YOUTH_COLUMNS
@@ -29,6 +29,7 @@ from rvneet.services.imports.base import (
     parse_rows,
     refuse_validation,
 )
+from rvneet.storage.dialect import ids_given, is_server, marks
 
 _BATCH = 5000
 _FIELDS = ("name", "id_code", "birth_date", "sex")
@@ -208,7 +209,12 @@ def _existing(session: Session, column: Any, keys: set[str]) -> dict[str, Any]:
         return {}
     # The keys go in as one JSON array (json_each), not 5 000 bound parameters, whose binding
     # cost more than the search itself.
-    wanted: Any = select(literal_column("value")).select_from(func.json_each(bindparam("keys")))
+    # PostgreSQL's own function for it takes the text cast to json.
+    if is_server(session.connection()):
+        elements = func.json_array_elements_text(cast(bindparam("keys", type_=String), JSON))
+    else:
+        elements = func.json_each(bindparam("keys"))
+    wanted: Any = select(literal_column("value")).select_from(elements)
     rows = session.execute(
         select(_TABLE).where(column.in_(wanted)), {"keys": json.dumps(sorted(keys))}
     )
@@ -232,10 +238,9 @@ def insert_youths(session: Session, youths: list[dict[str, Any]]) -> list[dict[s
     # Straight to the driver's executemany: SQLAlchemy's per-row parameter processing was a tenth of
     # a 100 000-row import. Dates are stored as SQLAlchemy's Date type stores them (ISO text).
     columns = ("id", "ref", "name", "id_code", "birth_date", "sex")
-    statement = (
-        f"INSERT INTO youths ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    )
+    statement = f"INSERT INTO youths ({', '.join(columns)}) VALUES ({{marks}})"
     connection = session.connection()
+    statement = statement.format(marks=marks(connection, len(columns)))
     for batch in chunks(records, _BATCH):
         connection.exec_driver_sql(
             statement,
@@ -244,6 +249,7 @@ def insert_youths(session: Session, youths: list[dict[str, Any]]) -> list[dict[s
                 for r in batch
             ],
         )
+    ids_given(connection, "youths")
     audit_bulk(
         session,
         "youths",

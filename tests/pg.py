@@ -1,0 +1,521 @@
+"""A throwaway PostgreSQL server for the tests: `initdb` into a temporary folder, listening on a Unix
+socket in that folder only (no TCP port to collide), stopped and removed at the end of the session.
+
+`PgServer.start()` returns None with the reason when no server can be had (no binaries, initdb or
+pg_ctl failed); the fixtures in tests/conftest.py then skip the PostgreSQL tests with that one line.
+As root (sessions and CI), the server runs as the `postgres` system user: PostgreSQL refuses root.
+Under pytest-xdist every worker starts its own server (a second or two), so nothing is shared.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import glob
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SUPERUSER = "postgres"
+
+
+def bindir() -> Path | None:
+    """Where initdb and pg_ctl are: `pg_config --bindir`, else the newest /usr/lib/postgresql/*/bin."""
+    if pg_config := shutil.which("pg_config"):
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            out = subprocess.run(
+                [pg_config, "--bindir"], capture_output=True, text=True, check=True, timeout=10
+            ).stdout.strip()
+            if (Path(out) / "initdb").exists():
+                return Path(out)
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4])
+    )
+    if found:
+        return Path(found[-1]).parent
+    if initdb := shutil.which("initdb"):
+        return Path(initdb).parent
+    return None
+
+
+@dataclass
+class PgServer:
+    """One server in `folder` (data in folder/data, socket in folder), run as `run_as` if set."""
+
+    folder: Path
+    bin: Path
+    run_as: str | None
+    databases: list[str] = field(default_factory=list)
+
+    @property
+    def socket_dir(self) -> Path:
+        """The folder holding the server's Unix socket (the `host` of a libpq URL)."""
+        return self.folder
+
+    def _cmd(self, *args: str) -> list[str]:
+        prefix = ["runuser", "-u", self.run_as, "--"] if self.run_as else []
+        return [*prefix, *args]
+
+    @classmethod
+    def start(cls) -> tuple[PgServer | None, str]:
+        """A running server, or None and why not (one line)."""
+        if os.environ.get("RVNEET_NO_POSTGRES"):
+            return None, "RVNEET_NO_POSTGRES is set"
+        bin_ = bindir()
+        if bin_ is None:
+            return (
+                None,
+                "no PostgreSQL server binaries (install Debian's postgresql: make postgres)",
+            )
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            return None, "psycopg is not installed (pip install -e '.[server]')"
+        run_as = None
+        if os.geteuid() == 0:
+            if shutil.which("runuser") is None:
+                return None, "running as root without runuser: PostgreSQL refuses to run as root"
+            run_as = SUPERUSER
+        # A short path: a Unix socket's path is limited to about 100 bytes.
+        folder = Path(tempfile.mkdtemp(prefix="rvneet-pg-"))
+        server = cls(folder=folder, bin=bin_, run_as=run_as)
+        if run_as:
+            shutil.chown(folder, user=run_as)
+        data = folder / "data"
+        try:
+            subprocess.run(
+                server._cmd(
+                    str(bin_ / "initdb"),
+                    "-D",
+                    str(data),
+                    "--auth=trust",
+                    "-U",
+                    SUPERUSER,
+                    "--encoding=UTF8",
+                    "--locale=C",
+                    "--no-sync",
+                ),
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=120,
+            )
+            options = (
+                f"-c listen_addresses='' -c unix_socket_directories='{folder}' -c fsync=off"
+                " -c synchronous_commit=off -c full_page_writes=off"
+            )
+            subprocess.run(
+                server._cmd(
+                    str(bin_ / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-w",
+                    "-l",
+                    str(folder / "log"),
+                    "-o",
+                    options,
+                    "start",
+                ),
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=120,
+            )
+        except (OSError, subprocess.SubprocessError) as exc:
+            detail = getattr(exc, "stderr", None) or str(exc)
+            server.remove()
+            line = " ".join(str(detail).split())[:200]
+            return None, f"the throwaway PostgreSQL server did not start: {line}"
+        return server, ""
+
+    def url(self, database: str) -> str:
+        """The libpq URL of `database` on this server's socket, as a user would give `--db`."""
+        return f"postgresql://{SUPERUSER}@/{database}?host={self.socket_dir}"
+
+    def admin(self, sql: str) -> None:
+        """Run one statement outside a transaction (CREATE/DROP DATABASE) as the superuser."""
+        import psycopg
+
+        with psycopg.connect(
+            dbname="postgres", user=SUPERUSER, host=str(self.socket_dir), autocommit=True
+        ) as con:
+            con.execute(sql)
+
+    def new_database(self, template: str | None = None) -> str:
+        """A fresh, empty database (or a copy of `template`): its name."""
+        name = f"t_{uuid.uuid4().hex[:16]}"
+        self.admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        self.databases.append(name)
+        return name
+
+    def drop(self, name: str) -> None:
+        """Drop a database made by `new_database` (the server's files stay small)."""
+        with contextlib.suppress(Exception):
+            self.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def stop(self) -> None:
+        """Stop at once (`-m immediate`: the data is thrown away) and remove the folder."""
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            subprocess.run(
+                self._cmd(
+                    str(self.bin / "pg_ctl"),
+                    "-D",
+                    str(self.folder / "data"),
+                    "-m",
+                    "immediate",
+                    "stop",
+                ),
+                capture_output=True,
+                timeout=60,
+            )
+        self.remove()
+
+    def remove(self) -> None:
+        """Remove the server's folder."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+# --- pytest: the engine a test's book is on ----------------------------------------------------
+
+# Test modules whose `initialised` tests run on both engines in every `make test` (the rest run on
+# PostgreSQL with `--engine postgresql`, `make test-pg`): services, reports, imports, audit and
+# erasure through the CLI, chosen to keep `make test` within its time.
+BOTH_ENGINES = frozenset(
+    {
+        "test_audit.py",
+        "test_audit_chain.py",
+        "test_cli_youth.py",
+        "test_consent.py",
+        "test_erasure.py",
+        "test_feedback.py",
+        "test_support.py",
+    }
+)
+# Modules about the SQLite file itself (its modes, side files, copies, locks, encryption, disk) and
+# `db backup`/`check`/`restore`, which refuse a server book for now: never given a PostgreSQL book.
+SQLITE_ONLY = frozenset(
+    {
+        "test_access.py",
+        "test_concurrency.py",
+        "test_crash.py",
+        "test_db.py",
+        "test_db_admin.py",
+        "test_encryption.py",
+        "test_i18n_admin.py",
+        "test_erasure_disk.py",
+        "test_output_paths.py",
+        "test_read_only.py",
+        "test_restore_crash.py",
+    }
+)
+ENGINES = ("sqlite", "postgresql")
+_TEMPLATE = "rvneet_template"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--engine`: which engine the books of engine-aware tests are on."""
+    parser.addoption(
+        "--engine",
+        choices=(*ENGINES, "both"),
+        default=None,
+        help="sqlite or postgresql: run every test that uses the `initialised` book on that engine "
+        "only; both: every such test on both. Default: both for the modules in tests/pg.py's "
+        "BOTH_ENGINES, SQLite for the rest.",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Give the tests that use a book (`initialised`) the engine as a parameter."""
+    if "initialised" not in metafunc.fixturenames:
+        return
+    chosen = metafunc.config.getoption("--engine")
+    if (
+        metafunc.definition.get_closest_marker("sqlite_only")
+        or metafunc.definition.path.name in SQLITE_ONLY
+    ):
+        engines: tuple[str, ...] = ("sqlite",)
+    elif chosen == "both" or (chosen is None and metafunc.definition.path.name in BOTH_ENGINES):
+        engines = ENGINES
+    else:
+        engines = (chosen or "sqlite",)
+    metafunc.parametrize("engine", engines, indirect=True)
+
+
+@pytest.fixture(name="engine")
+def engine_fixture(request: pytest.FixtureRequest) -> str:
+    """The engine of this test's book: "sqlite" unless the test was given "postgresql"."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer | None]:
+    """The throwaway server of this test process, or None when it cannot be had."""
+    server, why = PgServer.start()
+    _WHY_NOT[0] = why
+    try:
+        yield server
+    finally:
+        if server is not None:
+            server.stop()
+
+
+_WHY_NOT = [""]
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: PgServer | None) -> str | None:
+    """A database on the server made once by `rvneet init` (the name), copied for each test."""
+    if pg_server is None:
+        return None
+    from conftest import MUNICIPALITY
+    from typer.testing import CliRunner
+
+    from rvneet.cli import app
+
+    pg_server.admin(f'CREATE DATABASE "{_TEMPLATE}"')
+    result = CliRunner().invoke(
+        app,
+        ["--db", pg_server.url(_TEMPLATE), "init", "--municipality", MUNICIPALITY],
+        prog_name="rvneet",
+    )
+    assert result.exit_code == 0, result.stderr
+    return _TEMPLATE
+
+
+class PgBook(str):
+    """A test's book on PostgreSQL: its URL (what RVNEET_DB holds), where a file's Path would be."""
+
+
+def pg_book(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> PgBook:
+    """The test's book on the server, as the template database is, at RVNEET_DB. Skips the test,
+    saying why, when there is no server.
+
+    CREATE DATABASE … TEMPLATE took 0.3–0.6 s on a busy 2-core machine; one database per test
+    process, emptied and refilled with the template's rows, takes a tenth of that. It is made anew
+    from the template when a test changed its schema (a trigger dropped, a table altered)."""
+    server: PgServer | None = request.getfixturevalue("pg_server")
+    template: str | None = request.getfixturevalue("pg_template")
+    if server is None or template is None:
+        pytest.skip(f"PostgreSQL: {_WHY_NOT[0]}")
+    url = PgBook(server.url(_BOOK))
+    if not _STATE:
+        _STATE["rows"] = _rows_of(server.url(template))
+        _fresh_book(server, template)
+    elif not _reset(url):
+        _fresh_book(server, template)
+    monkeypatch.setenv("RVNEET_DB", url)
+    return url
+
+
+_BOOK = "rvneet_book"
+_STATE: dict[str, Any] = {}
+# What a test may change besides rows: columns, triggers, functions, constraints, indexes.
+_SCHEMA_FINGERPRINT = """
+SELECT md5(
+  coalesce((SELECT string_agg(c.relname || '.' || a.attname || ':'
+                              || format_type(a.atttypid, a.atttypmod)
+                              || CAST(a.attnotnull AS text), ',' ORDER BY c.relname, a.attnum)
+              FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+             WHERE c.relnamespace = CAST(current_schema() AS regnamespace)
+               AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped), '')
+  || coalesce((SELECT string_agg(tgname || CAST(tgenabled AS text) || CAST(tgfoid AS text), ','
+                                 ORDER BY tgname)
+                 FROM pg_trigger WHERE NOT tgisinternal), '')
+  || coalesce((SELECT string_agg(proname || md5(prosrc), ',' ORDER BY proname)
+                 FROM pg_proc WHERE pronamespace = CAST(current_schema() AS regnamespace)), '')
+  || coalesce((SELECT string_agg(conname || CAST(oid AS text), ',' ORDER BY conname)
+                 FROM pg_constraint
+                WHERE connamespace = CAST(current_schema() AS regnamespace)), '')
+  || coalesce((SELECT string_agg(CAST(indexrelid AS text), ',' ORDER BY indexrelid)
+                 FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+                WHERE c.relnamespace = CAST(current_schema() AS regnamespace)), ''))
+"""
+
+
+def _tables(con: Any) -> list[str]:
+    return [
+        str(r[0])
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables"
+            " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            " ORDER BY table_name"
+        )
+    ]
+
+
+def _rows_of(url: str) -> dict[str, Any]:
+    """The template's schema fingerprint and every row of every table, with column names."""
+    with connect(url) as con:
+        data: dict[str, Any] = {"fingerprint": con.execute(_SCHEMA_FINGERPRINT).fetchone()[0]}
+        for table in _tables(con):
+            cursor = con.execute(f'SELECT * FROM "{table}"')
+            names = [d.name for d in cursor.description or ()]
+            data[table] = (names, cursor.fetchall())
+        return data
+
+
+def _fresh_book(server: PgServer, template: str) -> None:
+    server.drop(_BOOK)
+    server.admin(f'CREATE DATABASE "{_BOOK}" TEMPLATE "{template}"')
+
+
+def _reset(url: str) -> bool:
+    """Empty the book and put the template's rows back, in one transaction; False (nothing done)
+    when its schema differs from the template's or it cannot be had at once."""
+    import psycopg
+
+    rows: dict[str, Any] = _STATE["rows"]
+    try:
+        with psycopg.connect(url) as con:
+            con.execute("SET lock_timeout = '2s'")
+            found = con.execute(_SCHEMA_FINGERPRINT).fetchone()
+            if found is None or found[0] != rows["fingerprint"]:
+                return False
+            # As a replica: no trigger fires (the audit log's append-only ones) and no foreign
+            # key is checked while the tables are refilled.
+            con.execute("SET session_replication_role = replica")
+            tables = _tables(con)
+            # DELETE, not TRUNCATE: these tables hold a few rows, and TRUNCATE makes new files
+            # for every table and index (several times slower here).
+            for table in tables:
+                con.execute(f'DELETE FROM "{table}"')
+            for table in tables:
+                names, values = rows.get(table, ([], []))
+                if values:
+                    with con.cursor() as cursor:
+                        cursor.executemany(
+                            f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)})'
+                            f" VALUES ({', '.join(['%s'] * len(names))})",
+                            values,
+                        )
+                if "id" in names:
+                    con.execute(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                        f' (SELECT COALESCE(MAX(id), 0) + 1 FROM "{table}"), false)'
+                    )
+            con.execute("SET session_replication_role = DEFAULT")
+        return True
+    except psycopg.Error:
+        return False
+
+
+def connect(url: str) -> Any:
+    """A plain psycopg connection to a test's book (autocommit: each statement its own)."""
+    import psycopg
+
+    return psycopg.connect(url, autocommit=True)
+
+
+def pg_query(url: str, sql: str) -> list[tuple[Any, ...]]:
+    """The rows of `sql` on the book at `url`, as sqlite3 gives them (see `BookConnection`)."""
+    con = BookConnection(url)
+    try:
+        return list(con.execute(sql).fetchall())
+    finally:
+        con.close()
+
+
+def pg_dump(url: str) -> list[tuple[str, list[tuple[object, ...]]]]:
+    """Every row of every table of the book at `url` (conftest.dump for PostgreSQL)."""
+    with connect(url) as con:
+        tables = [
+            str(r[0])
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+                " ORDER BY table_name"
+            )
+        ]
+        return [
+            (t, [tuple(r) for r in con.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall()])
+            for t in tables
+        ]
+
+
+# --- sqlite3-like access to a test's book on either engine ----------------------------------------
+
+_USER = re.compile(r'(?<!["\w.])user(?!["\w])', re.IGNORECASE)
+
+
+def _as_sqlite(value: Any) -> Any:
+    """A value as SQLite gives it back: dates as ISO text, booleans as 0/1."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+class _Rows:
+    """The cursor `BookConnection.execute` returns: rows as sqlite3 gives them."""
+
+    def __init__(self, cursor: Any, row_factory: Any) -> None:
+        self._cursor = cursor
+        self._factory = row_factory
+        self.rowcount = cursor.rowcount
+
+    def _row(self, raw: Any) -> Any:
+        values = tuple(_as_sqlite(v) for v in raw)
+        if self._factory is sqlite3.Row:
+            names = [d.name for d in self._cursor.description]
+            return dict(zip(names, values, strict=True))
+        return values
+
+    def fetchall(self) -> list[Any]:
+        """Every row left."""
+        return [self._row(r) for r in self._cursor.fetchall()] if self._cursor.description else []
+
+    def fetchone(self) -> Any:
+        """The next row, or None."""
+        raw = self._cursor.fetchone() if self._cursor.description else None
+        return None if raw is None else self._row(raw)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.fetchall())
+
+
+class BookConnection:
+    """The little of sqlite3.Connection the tests use, on a PostgreSQL book: `?` placeholders and
+    a bare `user` column work, values come back as SQLite gives them. Autocommit."""
+
+    def __init__(self, url: str) -> None:
+        self._con = connect(url)
+        self.row_factory: Any = None
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> _Rows:
+        """Run one statement."""
+        sql = _USER.sub('"user"', sql.replace("%", "%%").replace("?", "%s"))
+        return _Rows(self._con.execute(sql, tuple(params)), self.row_factory)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run one statement for each of `rows`."""
+        sql = _USER.sub('"user"', sql.replace("%", "%%").replace("?", "%s"))
+        with self._con.cursor() as cursor:
+            cursor.executemany(sql, [tuple(r) for r in rows])
+
+    def commit(self) -> None:
+        """Nothing to do: every statement commits by itself."""
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._con.close()
+
+
+def connect_book(path: Any) -> Any:
+    """sqlite3.connect(path), or for a book on PostgreSQL (see conftest's `_server_book`) a
+    `BookConnection` that answers the same way."""
+    from conftest import _server_book
+
+    if url := _server_book(path):
+        return BookConnection(url)
+    return sqlite3.connect(path)

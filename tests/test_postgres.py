@@ -1,0 +1,205 @@
+"""A book on a PostgreSQL server (`--db postgresql://…`): the same migrations, the same audit chain
+and its append-only triggers, and the same reports, to the byte, as a SQLite file holding the same
+book. Runs against the throwaway server of tests/pg.py; skips, saying why, where there is none."""
+
+from __future__ import annotations
+
+import json
+import runpy
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import CODE_F_2010, MUNICIPALITY, Run
+from pg import PgServer, connect
+
+from rvneet.db import head_revision
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+# The reports, checks and listings compared between the engines, all with --format json
+# (--no-timestamp where a report has a time of making).
+COMPARED = [
+    ("report", "lisa4", "--period", "2025H1", "--no-timestamp"),
+    ("report", "lisa4", "--period", "2025H2", "--no-timestamp"),
+    ("report", "neet", "--period", "2025", "--no-timestamp"),
+    ("report", "workload", "--no-timestamp"),
+    ("report", "followups", "--period", "2025", "--no-timestamp"),
+    ("report", "feedback", "--period", "2025", "--no-timestamp"),
+    ("report", "model", "--period", "2025", "--no-timestamp"),
+    ("report", "model", "--period", "2025", "--no-timestamp", "--no-suppress"),
+    ("today", "--date", "2025-06-02", "--manager", "kadri"),
+    ("check",),
+    ("youth", "list"),
+    ("case", "list"),
+    ("network", "list"),
+    ("outreach", "list"),
+    ("followup", "due", "--as-of", "2026-11-23"),
+    ("case", "show", "RV-2025-001"),
+    ("case", "show", "NEET-2025-001"),
+]
+
+
+@pytest.fixture(scope="module")
+def server(pg_server: PgServer | None) -> PgServer:
+    """The test process's server; the module is skipped, saying why, without one."""
+    if pg_server is None:
+        from pg import _WHY_NOT
+
+        pytest.skip(f"PostgreSQL: {_WHY_NOT[0]}")
+    return pg_server
+
+
+@pytest.fixture(scope="module")
+def demo(server: PgServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """examples/load.sh loaded into a SQLite file and into a PostgreSQL database (the same book)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    name = server.new_database()
+    url = server.url(name)
+    loader = runpy.run_path(str(EXAMPLES / "load.py"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RVNEET_USER", "demo")
+        for target in (str(path), url):
+            patch.setenv("RVNEET_DB", target)
+            loader["main"](EXAMPLES / "load.sh")
+    yield path, url
+    server.drop(name)
+
+
+def _output(run: Run, db: str, *args: str) -> str:
+    result = run("--db", db, *args, "--format", "json")
+    # `check` exits 1 when a rule fails (the demo book has some): the same on both engines.
+    assert result.exit_code == (1 if args[0] == "check" else 0), (args, result.stderr)
+    return str(result.stdout)
+
+
+@pytest.mark.parametrize("command", COMPARED, ids=lambda c: "-".join(c[:3]).replace("--", ""))
+def test_reports_are_the_same_on_both_engines(
+    demo: tuple[Path, str], run: Run, command: tuple[str, ...]
+) -> None:
+    path, url = demo
+    on_file = _output(run, str(path), *command)
+    assert json.loads(on_file)  # a report with content, not an empty answer on both
+    assert _output(run, url, *command) == on_file
+
+
+def test_the_next_reference_after_an_import_is_the_same(demo: tuple[Path, str], run: Run) -> None:
+    """Imported rows came with their ids: PostgreSQL's sequences must have moved past them."""
+    path, url = demo
+    added = [
+        run(
+            "--db",
+            db,
+            "youth",
+            "add",
+            "--name",
+            "Uus Noor",
+            "--birth-date",
+            "2010-01-01",
+            "--sex",
+            "F",
+        ).stdout
+        for db in (str(path), url)
+    ]
+    assert added[0] == added[1] and added[0].startswith("Y-")
+
+
+def test_the_audit_chain_of_the_demo_book_is_intact(demo: tuple[Path, str], run: Run) -> None:
+    _, url = demo
+    result = run("--db", url, "audit", "verify")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("audit log intact:")
+
+
+@pytest.fixture
+def empty(server: PgServer) -> Iterator[str]:
+    """An empty PostgreSQL database: its URL."""
+    name = server.new_database()
+    yield server.url(name)
+    server.drop(name)
+
+
+def test_init_runs_every_migration_on_an_empty_database(empty: str, run: Run) -> None:
+    result = run("--db", empty, "init", "--municipality", MUNICIPALITY)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("Created postgresql://")
+    with connect(empty) as con:
+        assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            (head_revision(),)
+        ]
+    again = run("--db", empty, "init", "--municipality", MUNICIPALITY)
+    assert again.exit_code == 0 and "nothing to do" in again.stdout
+
+
+def test_a_command_before_init_points_to_it(empty: str, run: Run) -> None:
+    result = run("--db", empty, "youth", "list")
+    assert result.exit_code == 4, result.stdout
+    assert result.stderr.strip().splitlines() == [
+        f"Error: {empty} is empty; create the database with: rvneet init --municipality NAME"
+    ]
+
+
+def test_the_audit_log_is_append_only_for_any_client(empty: str, run: Run) -> None:
+    assert run("--db", empty, "init", "--municipality", MUNICIPALITY).exit_code == 0
+    added = run("--db", empty, "youth", "add", "--name", "Mari Maasikas", "--id-code", CODE_F_2010)
+    assert added.exit_code == 0, added.stderr
+    import psycopg
+
+    for statement in (
+        "UPDATE audit_log SET action = 'x'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+    ):
+        with connect(empty) as con, pytest.raises(psycopg.Error, match="append-only"):
+            con.execute(statement)
+    with connect(empty) as con:
+        con.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_delete")
+    result = run("--db", empty, "audit", "verify")
+    assert result.exit_code == 1
+    assert "audit_log_no_delete is not as rvneet created it" in result.stderr
+
+
+def test_an_unreachable_server_is_one_line(run: Run, tmp_path: Path) -> None:
+    result = run("--db", f"postgresql://postgres@/nobody?host={tmp_path}", "youth", "list")
+    assert result.exit_code == 4
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: cannot read database postgresql://")
+
+
+def test_without_the_driver_one_line_says_what_to_install(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # import psycopg raises ImportError
+    result = run("--db", "postgresql://someone@db.example/book", "youth", "list")
+    assert result.exit_code == 4
+    assert result.stderr.strip().splitlines() == [
+        "Error: a PostgreSQL database needs the psycopg driver: pip install 'rvneet[server]'"
+    ]
+
+
+@pytest.mark.parametrize(
+    "command", [("db", "backup", "copy.db"), ("db", "check"), ("db", "restore", "copy.db", "--yes")]
+)
+def test_file_commands_refuse_a_server_book_in_one_line(
+    empty: str, run: Run, command: tuple[str, ...], tmp_path: Path
+) -> None:
+    assert run("--db", empty, "init", "--municipality", MUNICIPALITY).exit_code == 0
+    args = [str(tmp_path / a) if a == "copy.db" else a for a in command]
+    result = run("--db", empty, *args)
+    assert result.exit_code == 4
+    assert result.stderr.strip().splitlines() == [
+        f"Error: rvneet {' '.join(command[:2])} works on a database file; for the PostgreSQL "
+        f"database {empty} use the server's own tools (pg_dump, pg_restore)"
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_erasure_on_a_server_book_leaves_the_chain_intact(empty: str, run: Run) -> None:
+    assert run("--db", empty, "init", "--municipality", MUNICIPALITY).exit_code == 0
+    added = run("--db", empty, "youth", "add", "--name", "Mari Maasikas", "--id-code", CODE_F_2010)
+    assert added.exit_code == 0, added.stderr
+    erased = run("--db", empty, "youth", "erase", "Y-0001", "--reason", "request", "--yes")
+    assert erased.exit_code == 0, erased.stderr
+    with connect(empty) as con:
+        assert con.execute("SELECT name, id_code FROM youths").fetchall() == [("(erased)", None)]
+    assert run("--db", empty, "audit", "verify").exit_code == 0
