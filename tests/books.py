@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import signal
@@ -55,6 +56,13 @@ def cli(path: Path, user: str = "tester") -> Ok:
         return result.stdout.strip()
 
     return ok
+
+
+def import_rows(ok: Ok, folder: Path, kind: str, rows: list[dict[str, str]]) -> None:
+    """`rvneet import KIND` of `rows` written as a JSON file: one command instead of one per record."""
+    path = folder / f"{kind}.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    ok("import", kind, str(path))
 
 
 def copy_book(source: Path, target: Path) -> Path:

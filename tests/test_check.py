@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from books import import_rows
 from conftest import MUNICIPALITY, Ok, Run, build_template
 
 from rvneet.services.checks import RULES
@@ -130,16 +131,9 @@ def consent(ok: Ok, youth: str, date: str, *extra: str) -> None:
        "--given-by", "youth", *extra)  # fmt: skip
 
 
-def imported(ok: Ok, folder: Path, kind: str, rows: list[dict[str, str]]) -> None:
-    """Import `rows` as a JSON file: one command instead of one per record."""
-    path = folder / f"{kind}.json"
-    path.write_text(json.dumps(rows), encoding="utf-8")
-    ok("import", kind, str(path))
-
-
 def build_dirty(ok: Ok, folder: Path) -> None:
     ok("init", "--municipality", MUNICIPALITY)
-    imported(
+    import_rows(
         ok,
         folder,
         "youths",
@@ -155,7 +149,7 @@ def build_dirty(ok: Ok, folder: Path) -> None:
         return {"youth": f"Y-{youth:04d}", "model": model, "start": start, **level, **more}
 
     ended = {"close_reason": "goals-met"}
-    imported(
+    import_rows(
         ok,
         folder,
         "cases",
@@ -193,7 +187,7 @@ def build_dirty(ok: Ok, folder: Path) -> None:
         ("NEET-2025-008", "2025-06-15"),
         ("NEET-2025-009", "2025-03-10"),
     ]
-    imported(
+    import_rows(
         ok,
         folder,
         "contacts",

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from books import import_rows
 from conftest import (
     CODE_F_1999_LEAP,
     CODE_F_2010,
@@ -77,16 +78,9 @@ SECRETS = [
 ]
 
 
-def imported(ok: Ok, folder: Path, kind: str, rows: list[dict[str, str]]) -> None:
-    """Import `rows` as a JSON file: one command instead of one per record."""
-    path = folder / f"{kind}.json"
-    path.write_text(json.dumps(rows), encoding="utf-8")
-    ok("import", kind, str(path))
-
-
 def build(ok: Ok, folder: Path) -> None:
     ok("init", "--municipality", MUNICIPALITY)
-    imported(
+    import_rows(
         ok,
         folder,
         "youths",
@@ -107,7 +101,7 @@ def build(ok: Ok, folder: Path) -> None:
                 "group": group, "manager": manager, "end": end,
                 "close_reason": "goals-met" if end else ""}  # fmt: skip
 
-    imported(
+    import_rows(
         ok,
         folder,
         "cases",
@@ -129,7 +123,7 @@ def build(ok: Ok, folder: Path) -> None:
             rv(15, "2024-08-01", "high", MART, "2025-01-01"),  # RV-2024-005
         ],
     )
-    imported(
+    import_rows(
         ok,
         folder,
         "assessments",

@@ -156,6 +156,9 @@ def test_at_a_terminal_tab_completes_ctrl_c_cancels_and_ctrl_d_leaves(
         pid, fd = pty.fork()
         if pid == 0:  # the child: rvneet shell on the terminal (never back into pytest)
             try:
+                # A test worker may ignore SIGINT and the child inherits that: the shell must make
+                # Ctrl-C work itself, so the child starts it ignoring SIGINT, as such a worker would.
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
                 os.execve(sys.executable, [sys.executable, "-m", "rvneet", "shell"], env)
             finally:
                 os._exit(127)

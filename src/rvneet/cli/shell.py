@@ -117,6 +117,11 @@ class Session:
 
     def interactive(self) -> bool:
         """Read lines at a terminal until Ctrl-D or exit; False: a person saw every error."""
+        import signal
+
+        # Ctrl-C must cancel the line even when rvneet was started ignoring SIGINT (a parent such as
+        # a job runner or a test worker may ignore it, and a child inherits that).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         history = history_path()
         readline = self._readline(history)
         print(_("Commands as after rvneet; Tab completes, help lists the commands, exit leaves."))
