@@ -198,7 +198,6 @@ BOTH_ENGINES = frozenset(
         "test_consent.py",
         "test_erasure.py",
         "test_feedback.py",
-        "test_support.py",
     }
 )
 # Modules about the SQLite file itself (its modes, side files, copies, locks, encryption, disk) and

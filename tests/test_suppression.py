@@ -291,7 +291,7 @@ def _examples(default: int, share: int = 1) -> int:
     return max(default, settings().max_examples // share) if SOAK else default
 
 
-@settings(max_examples=_examples(300), deadline=None)
+@settings(max_examples=_examples(100), deadline=None)
 @given(
     cells=st.integers(1, 4).flatmap(
         lambda cols: st.lists(st.lists(SMALL, min_size=cols, max_size=cols), min_size=1, max_size=4)
