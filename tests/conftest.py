@@ -88,6 +88,49 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+# The books of the tests live in memory (tmpfs) where the machine has one: every SQLite commit
+# waits for the disk otherwise. What a test proves does not depend on it (a killed process loses
+# nothing a skipped sync would keep); a test that needs a disk's speed takes `disk_path`.
+# `--basetemp DIR` or RVNEET_TEST_DISK=1 puts everything on a disk.
+MEMORY = Path("/dev/shm")
+_IN_MEMORY = pytest.StashKey[str]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Point the run's temporary folder at tmpfs (in the main process: xdist gives each worker a
+    folder inside it)."""
+    if (
+        config.option.basetemp is None
+        and not hasattr(config, "workerinput")
+        and not os.environ.get("RVNEET_TEST_DISK")
+        and MEMORY.is_dir()
+        and os.access(MEMORY, os.W_OK)
+    ):
+        import tempfile
+
+        config.option.basetemp = tempfile.mkdtemp(prefix="rvneet-tests-", dir=MEMORY)
+        config.stash[_IN_MEMORY] = config.option.basetemp
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Free the memory the run's folder took."""
+    if folder := config.stash.get(_IN_MEMORY, None):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def disk_path() -> Iterator[Path]:
+    """A folder on a disk, for a test that kills a command while it writes (on tmpfs the writing
+    is over before the kill)."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="rvneet-disk-", dir=Path(__file__).resolve().parents[1]))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Say how many inputs the fuzz tests ran (their `fuzz_examples` property), also under xdist."""
     counts: dict[str, int] = {}

@@ -235,15 +235,15 @@ KILLED = {
 
 @pytest.mark.parametrize("command", KILLED)
 def test_a_killed_export_or_backup_leaves_no_file_and_the_next_run_cleans_up(
-    big_book: Path, tmp_path: Path, run: Run, command: str
+    big_book: Path, disk_path: Path, run: Run, command: str
 ) -> None:
     # Issue 14: a killed `export` left its .part file for ever, and a killed `db backup` a
     # partial copy under the final name. Breaks without files.output.written_whole (the rename)
     # or remove_leftovers (the clean-up).
-    db = tmp_path / "book.db"
+    db = disk_path / "book.db"
     shutil.copyfile(big_book, db)
     db.chmod(0o600)
-    out = tmp_path / "out"
+    out = disk_path / "out"
     out.mkdir()
     target = out / "copy.out"
     args = [a.format(target=target) for a in KILLED[command]]
