@@ -25,7 +25,7 @@ from rvneet.cli.report import (
     ReportFormat,
     ReportFormatOption,
     emit_report,
-    report_lang,
+    report_lang_for,
 )
 from rvneet.cli.report import app as report_app
 from rvneet.domain.enums import FeedbackAspect, NetworkRole
@@ -196,12 +196,11 @@ def report_feedback(
 
     with database(ctx).session() as session:
         report = build_feedback(session, period, suppress_below)
-    default = "et" if fmt is ReportFormat.XLSX else None
     emit_report(
         report,
         fmt,
         output,
-        report_lang(lang, default),
+        report_lang_for(lang, fmt),
         None,
         no_timestamp,
         None,

@@ -151,6 +151,11 @@ def report_lang(option: "Lang | None", default: str | None = None) -> str:
     return chosen or default or locale_language() or "en"
 
 
+def report_lang_for(option: "Lang | None", fmt: ReportFormat) -> str:
+    """`report_lang`, with an XLSX workbook (a file for SKA or the network) Estonian by default."""
+    return report_lang(option, "et" if fmt is ReportFormat.XLSX else None)
+
+
 def emit_report(
     report: "Report",
     fmt: ReportFormat,
@@ -315,7 +320,6 @@ def lisa4(
             _("--date, --early, --resubmit and --reason go with --submit"),
             param_hint="'--submit'",
         )
-    default = "et" if fmt is ReportFormat.XLSX else None
     if trend is not None:
         if submit:
             raise typer.BadParameter(
@@ -328,7 +332,7 @@ def lisa4(
             trend,
             fmt,
             output,
-            report_lang(lang, default),
+            report_lang_for(lang, fmt),
             suppress_below,
             no_timestamp,
             ctx=ctx,
@@ -355,7 +359,7 @@ def lisa4(
             report,
             fmt,
             output,
-            report_lang(lang, default),
+            report_lang_for(lang, fmt),
             suppress_below,
             no_timestamp,
             limit,

@@ -20,6 +20,7 @@ from rvneet.cli.report import (
     emit_report,
     emit_trend,
     report_lang,
+    report_lang_for,
 )
 from rvneet.i18n import _
 
@@ -139,12 +140,11 @@ def model(
     below = 1 if no_suppress else suppress_below or DEFAULT_SUPPRESS
     with database(ctx).session() as session:
         report = build_evaluation(session, period, below)
-    default = "et" if fmt is ReportFormat.XLSX else None
     emit_report(
         report,
         fmt,
         output,
-        report_lang(lang, default),
+        report_lang_for(lang, fmt),
         None,
         no_timestamp,
         limit,

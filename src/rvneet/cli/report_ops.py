@@ -19,7 +19,7 @@ from rvneet.cli.report import (
     app,
     emit_report,
     emit_trend,
-    report_lang,
+    report_lang_for,
 )
 
 
@@ -62,12 +62,11 @@ def workload(
 
     with database(ctx).session() as session:
         report = build_workload(session, as_of or dt.date.today())
-    default = "et" if fmt is ReportFormat.XLSX else None
     emit_report(
         report,
         fmt,
         output,
-        report_lang(lang, default),
+        report_lang_for(lang, fmt),
         suppress_below,
         no_timestamp,
         limit,
@@ -101,7 +100,6 @@ def followups(
     """
     from rvneet.reports.followups import build_followups
 
-    default = "et" if fmt is ReportFormat.XLSX else None
     if trend is not None:
         emit_trend(
             build_followups,
@@ -109,7 +107,7 @@ def followups(
             trend,
             fmt,
             output,
-            report_lang(lang, default),
+            report_lang_for(lang, fmt),
             suppress_below,
             no_timestamp,
             ctx=ctx,
@@ -122,7 +120,7 @@ def followups(
         report,
         fmt,
         output,
-        report_lang(lang, default),
+        report_lang_for(lang, fmt),
         suppress_below,
         no_timestamp,
         limit,
