@@ -212,6 +212,7 @@ class StaffRole(StrEnum):
 
     CASE_MANAGER = "case-manager"  # juhtumikorraldaja
     COORDINATOR = "coordinator"
+    AUDITOR = "auditor"  # reads the audit log only
     ADMIN = "admin"
 
 
@@ -364,6 +365,7 @@ ESTONIAN: dict[type[StrEnum], dict[str, str]] = {
 ESTONIAN[StaffRole] = {
     StaffRole.CASE_MANAGER: "juhtumikorraldaja",
     StaffRole.COORDINATOR: "koordinaator",
+    StaffRole.AUDITOR: "audiitor",
     StaffRole.ADMIN: "administraator",
 }
 

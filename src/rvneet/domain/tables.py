@@ -72,7 +72,7 @@ class Youth(SQLModel, table=True):
 
 
 class Staff(SQLModel, table=True):
-    """A person who works in the book (*töötaja*): a case manager, coordinator or admin.
+    """A person who works in the book (*töötaja*): a case manager, coordinator, auditor or admin.
 
     Reference `S-0001`. `user` is the login that `RVNEET_USER` (or `--user`) gives; retired staff are
     kept for history and get no new cases.
@@ -80,7 +80,7 @@ class Staff(SQLModel, table=True):
 
     __tablename__ = "staff"
     __table_args__ = (
-        CheckConstraint("role IN ('case-manager', 'coordinator', 'admin')", name="role"),
+        CheckConstraint("role IN ('case-manager', 'coordinator', 'auditor', 'admin')", name="role"),
         CheckConstraint(
             "(retired_on IS NULL) = (retire_reason IS NULL)", name="retired_with_reason"
         ),
@@ -583,6 +583,30 @@ class ManagerChange(SQLModel, table=True):
     to_id: int = Field(sa_column=Column(Integer, ForeignKey("staff.id"), nullable=False))
     date: dt.date
     reason: str | None = None
+
+
+class CaseShare(SQLModel, table=True):
+    """A case shared with another staff member until a date, and why (`rvneet case share`).
+
+    The staff member reads and writes the case as its manager does until `until`; a share is ended
+    early by setting `ended_on`, never deleted.
+    """
+
+    __tablename__ = "case_shares"
+    __table_args__ = (
+        CheckConstraint("until >= shared_on", name="until_after_shared"),
+        CheckConstraint("ended_on IS NULL OR ended_on >= shared_on", name="ended_after_shared"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = _case_fk()
+    staff_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("staff.id"), nullable=False, index=True)
+    )
+    shared_on: dt.date
+    until: dt.date
+    reason: str
+    ended_on: dt.date | None = None
 
 
 class Correction(SQLModel, table=True):
