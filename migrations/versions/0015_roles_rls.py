@@ -90,7 +90,6 @@ HIDDEN_COLUMNS = frozenset(
         "place",
         "text",
         "reason",
-        "previous_reason",
         "justification",
         "answer_note",
         "feedback",
@@ -150,6 +149,13 @@ CREATE FUNCTION rvneet_last_case_seq(prefix text) RETURNS integer
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
   SELECT COALESCE(MAX(seq), 0) FROM cases WHERE substr(ref, 1, length(prefix)) = prefix
 $$"""
+# `rvneet check` asks whether a case outside the age range has a reason, which the coordinator
+# may not read: the cases that have one.
+CASES_WITH_REASON = """
+CREATE FUNCTION rvneet_cases_with_ineligible_reason() RETURNS SETOF integer
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+  SELECT id FROM cases WHERE btrim(ineligible_reason, E' \\t\\r\\n') <> ''
+$$"""
 FUNCTIONS = {
     "rvneet_my_staff_id()": MY_STAFF_ID,
     "rvneet_shared_case_ids()": SHARED_CASE_IDS,
@@ -158,6 +164,7 @@ FUNCTIONS = {
     "rvneet_youths_with_cases()": YOUTHS_WITH_CASES,
     "rvneet_last_youth_number()": LAST_YOUTH_NUMBER,
     "rvneet_last_case_seq(text)": LAST_CASE_SEQ,
+    "rvneet_cases_with_ineligible_reason()": CASES_WITH_REASON,
 }
 
 MY_CASE = "{col} IN (SELECT rvneet_my_case_ids())"
@@ -258,6 +265,7 @@ def upgrade() -> None:
         op.execute(f"REVOKE EXECUTE ON FUNCTION {signature} FROM PUBLIC")
         op.execute(f"GRANT EXECUTE ON FUNCTION {signature} TO {CASE_MANAGER}, {ADMIN}")
     op.execute(f"GRANT EXECUTE ON FUNCTION rvneet_last_youth_number() TO {COORDINATOR}")
+    op.execute(f"GRANT EXECUTE ON FUNCTION rvneet_cases_with_ineligible_reason() TO {COORDINATOR}")
     everyone = ", ".join(GROUPS)
     writers = f"{CASE_MANAGER}, {COORDINATOR}, {ADMIN}"
     for table in COMMON_TABLES:

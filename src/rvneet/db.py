@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rvneet.domain.errors import DatabaseError, DiskFull
+from rvneet.domain.errors import AccessRefused, DatabaseError, DiskFull
 from rvneet.encryption import read_only_uri
 from rvneet.i18n import _
 
@@ -495,12 +495,25 @@ class Database:
         self.ensure_ready()
         if write:
             self.check_writable()
-        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.exc import OperationalError, ProgrammingError
 
         engine, own = self._session_engine(write)
+        login = self.user
         try:
             with AuditedSession(engine, user=self.user) as session, session.begin():
+                if self.url:
+                    login = server_login(session.connection(), self.user)
+                    session.info["user"] = login
                 yield session
+        except ProgrammingError as exc:
+            if self.url and getattr(exc.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+                # The server's GRANTs or row-level security refused this login: one line, exit 1.
+                raise AccessRefused(
+                    _("the server refused this for login {login}: {reason}; nothing changed").format(
+                        login=login, reason=driver_reason(exc).split(" CONTEXT:")[0]
+                    )
+                ) from None
+            raise
         except OperationalError as exc:
             if no_room(exc.orig, self.path.parent):
                 # Rolled back: one line and exit 4, not an unexpected error.
@@ -628,6 +641,35 @@ def _begin_immediate(connection: Any, path: Path) -> None:
 # rollback): writers take turns as SQLite's BEGIN IMMEDIATE makes them, so two never read the same
 # "next reference" and the audit log stays one chain (each entry names the previous one's hash).
 WRITE_LOCK = 0x72766E656574  # "rvneet"
+
+
+# PostgreSQL's SQLSTATE for "permission denied" and "new row violates row-level security policy".
+INSUFFICIENT_PRIVILEGE = "42501"
+# The login this connection uses, and whether it may act for another (`--user`): the database's
+# owner (a member of its owning role) or a superuser, who can read and change everything anyway.
+_LOGIN_QUERY = (
+    "SELECT session_user, r.rolsuper OR pg_has_role(session_user, d.datdba, 'MEMBER')"
+    " FROM pg_database d, pg_roles r"
+    " WHERE d.datname = current_database() AND r.rolname = session_user"
+)
+
+
+def server_login(connection: Any, given: str) -> str:
+    """Who is working on a PostgreSQL book: the connection's login (`session_user`), which the
+    audit log records. `--user`/`RVNEET_USER` (`given`) naming someone else is refused, except for
+    the database's owner or a superuser, whose `given` name is kept."""
+    row = connection.exec_driver_sql(_LOGIN_QUERY).first()
+    login, privileged = (str(row[0]), bool(row[1])) if row else ("", False)
+    if not given:
+        return login
+    if given != login and not privileged:
+        raise AccessRefused(
+            _(
+                "--user {user} is not the login {login} this connection uses: on a server the "
+                "audit log records the login; leave out --user and RVNEET_USER"
+            ).format(user=given, login=login)
+        )
+    return given
 
 
 def driver_reason(exc: BaseException) -> str:

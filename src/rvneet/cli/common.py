@@ -160,8 +160,11 @@ def database(ctx: typer.Context) -> "Database":
     root = ctx.find_root()
     location = resolve_location(root.params.get("db"))
     if isinstance(location, str):
-        # A PostgreSQL database: no file to check, and the server's own logins guard it.
-        return Database.at(location, current_user(root.params.get("user")))
+        # A PostgreSQL database: no file to check, and the server's own logins guard it; who is
+        # working is the connection's login (`--user` only as a check, see db.server_login).
+        from rvneet.services.audit import given_user
+
+        return Database.at(location, given_user(root.params.get("user")))
     path = location
     # In `rvneet shell` every command has its own root context; what they share is in its obj.
     session: dict[Any, Any] = root.obj if isinstance(root.obj, dict) else root.meta

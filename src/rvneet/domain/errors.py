@@ -33,3 +33,7 @@ class DatabaseError(RvneetError):
 
 class DiskFull(DatabaseError):
     """A file or the database could not be written: no room on the disk, or the file too large."""
+
+
+class AccessRefused(RvneetError):
+    """The working login's role may not do this (on a server: its GRANTs or row-level security)."""

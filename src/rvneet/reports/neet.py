@@ -267,7 +267,8 @@ _FOLLOWUPS = """
            COALESCE(SUM(CASE WHEN done AND f.reached AND (f.in_education OR f.in_employment)
                              THEN 1 ELSE 0 END), 0)
              AS in_education_or_employment
-      FROM (SELECT f.*, (f.status = 'done' AND f.done_on <= :end) AS done
+      FROM (SELECT f.case_id, f.status, f.reached, f.in_education, f.in_employment,
+                   (f.status = 'done' AND f.done_on <= :end) AS done
               FROM followups f
              WHERE f.due BETWEEN :start AND :end AND f.withdrawn_at IS NULL) f
       {join} cases c ON c.id = f.case_id

@@ -82,6 +82,12 @@ def current_user(option: str | None = None) -> str:
         return "unknown"
 
 
+def given_user(option: str | None = None) -> str:
+    """Who the person said they are: `--user`, else `RVNEET_USER`, else "" (on a PostgreSQL book
+    the connection's login is who is working, see `rvneet.db.server_login`)."""
+    return option or os.environ.get(USER_ENV, "")
+
+
 def pending_changes(obj: Any) -> dict[str, list[Any]]:
     """The changes of `obj` not flushed yet, {field: [old, new]}, redacted as the log records them."""
     return changes_of(obj, "update")

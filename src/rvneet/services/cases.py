@@ -58,7 +58,11 @@ def _day(day: dt.date) -> object:
 
 def _next_seq(session: Session, model: Model, year: int) -> int:
     prefix = f"{model.value.upper()}-{year}-"
-    last = session.scalar(select(func.max(Case.seq)).where(col(Case.ref).startswith(prefix)))
+    from rvneet.storage.dialect import last_over_every_row
+
+    last = last_over_every_row(session.connection(), "rvneet_last_case_seq", prefix)
+    if last is None:
+        last = session.scalar(select(func.max(Case.seq)).where(col(Case.ref).startswith(prefix)))
     return (last or 0) + 1
 
 

@@ -31,6 +31,7 @@ from rvneet.domain.rules import age_on, age_problem, known_age
 from rvneet.i18n import N_, ngettext, translate
 from rvneet.services.asof import ACTIVE_IN_PERIOD, FOLLOWUP_OVERDUE_ON_DAY, OPEN_ON_DAY, iso
 from rvneet.services.handover import HANDOVER_DAYS, handovers
+from rvneet.storage.dialect import is_server
 
 ERROR, WARNING = "error", "warning"
 # How people read a level (a table); JSON and CSV keep `error` and `warning`.
@@ -124,10 +125,17 @@ def no_recent_contact(session: Session, scope: Scope) -> list[str]:
 
 def _outside_age_range(session: Session, scope: Scope) -> list[tuple[str, str, bool]]:
     """(case ref, model, has a recorded reason) of the cases whose youth was outside the range."""
+    # On a server the coordinator may not read the reason (free text), only whether there is one.
+    reason = (
+        "c.id IN (SELECT rvneet_cases_with_ineligible_reason())"
+        if is_server(session.connection())
+        else "c.ineligible_reason"
+    )
     rows = session.execute(
         text(
             f"""
-            SELECT c.ref, c.model, c.neet_group, c.start_date, c.ineligible_reason, y.birth_date,
+            SELECT c.ref, c.model, c.neet_group, c.start_date, {reason} AS ineligible_reason,
+                   y.birth_date,
                    c.age_at_start
               FROM cases c JOIN youths y ON y.id = c.youth_id
              WHERE {ACTIVE_IN_PERIOD}
@@ -145,7 +153,9 @@ def _outside_age_range(session: Session, scope: Scope) -> list[tuple[str, str, b
         age = known_age(born, start, row.age_at_start)  # frozen once the youth is erased
         problem = None if age is None else age_problem(Model(row.model), group, age, start)
         if problem:
-            found.append((row.ref, row.model, bool((row.ineligible_reason or "").strip())))
+            given = row.ineligible_reason
+            has_reason = given if isinstance(given, bool) else bool((given or "").strip())
+            found.append((row.ref, row.model, has_reason))
     return found
 
 

@@ -21,7 +21,11 @@ from rvneet.services.validation import validated
 
 
 def _next_ref(session: Session) -> str:
-    last = session.scalar(select(func.max(cast(func.substr(Youth.ref, 3), Integer))))
+    from rvneet.storage.dialect import last_over_every_row
+
+    last = last_over_every_row(session.connection(), "rvneet_last_youth_number")
+    if last is None:
+        last = session.scalar(select(func.max(cast(func.substr(Youth.ref, 3), Integer))))
     return f"Y-{(last or 0) + 1:04d}"
 
 
