@@ -183,7 +183,9 @@ def verify(
 ) -> None:
     """Check the audit log's hash chain: finds an entry edited, deleted, inserted or moved.
 
-    Also checks that the triggers that keep the log append-only are there as rvneet created them.
+    Also checks that the triggers that keep the log append-only are there as rvneet created them,
+    and on a PostgreSQL server that row-level security is enabled and forced on every table
+    holding personal data (one line per table that is not).
 
     Exits 0 with the number of entries and the newest hash (note it somewhere else, to check
     later with --expect), 1 naming the first broken entry, or a trigger missing or changed.
@@ -213,6 +215,16 @@ def verify(
                 ),
                 n=check.entries,
             )
+        )
+    if check.access_problems:
+        # One line per table, then the refusal: each is something the administrator must fix.
+        for text, fields in check.access_problems:
+            typer.echo(translate(text).format(**fields), err=True)
+        raise RvneetError(
+            _(
+                "personal data on the server is not protected by row-level security: {n} tables; "
+                "its {entries} audit entries fit the chain"
+            ).format(n=len(check.access_problems), entries=check.entries)
         )
     if expected is not None and check.expected_id is None:
         raise RvneetError(

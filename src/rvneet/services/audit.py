@@ -64,6 +64,38 @@ PG_TRIGGERS_QUERY = (
     " FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid"
     " WHERE t.tgrelid = 'audit_log'::regclass AND NOT t.tgisinternal ORDER BY t.tgname"
 )
+# The tables holding personal data, which migration 0015 puts under row-level security (enabled and
+# forced) on PostgreSQL; kept here rather than imported by the migration (see above).
+PERSONAL_TABLES = (
+    "youths",
+    "cases",
+    "assessments",
+    "stage_changes",
+    "contacts",
+    "needs_assessments",
+    "goals",
+    "case_members",
+    "support_activities",
+    "support_requests",
+    "reopenings",
+    "followups",
+    "manager_changes",
+    "case_shares",
+    "needs",
+    "welfare_scores",
+    "consents",
+    "corrections",
+    "network_members",
+    "feedback",
+    "ngts_entries",
+    "outreach_attempts",
+    "staff",
+    "audit_log",
+)
+PG_RLS_QUERY = (
+    "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class"
+    " WHERE relnamespace = CAST(current_schema() AS regnamespace) AND relkind = 'r'"
+)
 # A problem found: its English text (marked N_, translated where it is shown) and its fields.
 Problem = tuple[str, dict[str, Any]]
 
@@ -164,3 +196,14 @@ def trigger_problems(
         if name not in expected
     ]
     return problems
+
+
+def rls_problems(found: Iterable[Sequence[Any]]) -> list[Problem]:
+    """The personal tables without row-level security enabled and forced, given the rows of
+    PG_RLS_QUERY (table, enabled, forced): one problem per table, none when all are protected."""
+    states = {str(name): bool(enabled) and bool(forced) for name, enabled, forced in found}
+    return [
+        (N_("row-level security is not enabled and forced on table {table}"), {"table": table})
+        for table in PERSONAL_TABLES
+        if not states.get(table, False)
+    ]

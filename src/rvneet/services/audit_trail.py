@@ -53,9 +53,11 @@ from rvneet.domain.tables import AUDITED, AuditEntry
 from rvneet.i18n import N_, _, format_date, translate
 from rvneet.services.audit import (
     PG_APPEND_ONLY_TRIGGERS,
+    PG_RLS_QUERY,
     PG_TRIGGERS_QUERY,
     TRIGGERS_QUERY,
     Problem,
+    rls_problems,
     trigger_problems,
 )
 from rvneet.storage.audit import GENESIS, REDACTED, entry_hash
@@ -455,6 +457,8 @@ class ChainCheck:
     problem_fields: dict[str, Any] = dataclasses.field(default_factory=dict)
     expected_id: int | None = None
     trigger_problems: list[Problem] = dataclasses.field(default_factory=list)
+    # On PostgreSQL: the personal tables not under row-level security (`audit.rls_problems`).
+    access_problems: list[Problem] = dataclasses.field(default_factory=list)
 
     def problem_text(self, lang: str | None = None) -> str:
         """Why the broken entry does not fit, in `lang` (the message language by default)."""
@@ -525,12 +529,15 @@ def verify_chain(session: Session, expect: str | None = None) -> ChainCheck:
     from sqlalchemy.exc import DBAPIError
 
     connection = session.connection()
+    server = connection.dialect.name == "postgresql"
     try:
-        return verify_rows(
-            lambda sql, params: connection.exec_driver_sql(sql, params).all(),
-            expect,
-            server=connection.dialect.name == "postgresql",
+        check = verify_rows(
+            lambda sql, params: connection.exec_driver_sql(sql, params).all(), expect, server=server
         )
+        if server:
+            found = connection.exec_driver_sql(PG_RLS_QUERY).all()
+            check = dataclasses.replace(check, access_problems=rls_problems(found))
+        return check
     except DBAPIError as exc:
         # A table or column renamed or dropped by hand: SQLite's reason names it, no values.
         reason = " ".join(str(exc.orig).split())
