@@ -288,7 +288,9 @@ def upgrade() -> None:
             op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON staff TO {ADMIN}")
             op.execute(f"GRANT SELECT ON staff TO {CASE_MANAGER}, {AUDITOR}")
         else:
-            op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {CASE_MANAGER}, {ADMIN}")
+            op.execute(
+                f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {CASE_MANAGER}, {ADMIN}"
+            )
         shown = [
             c
             for c in _columns(table)

@@ -509,9 +509,9 @@ class Database:
             if self.url and getattr(exc.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
                 # The server's GRANTs or row-level security refused this login: one line, exit 1.
                 raise AccessRefused(
-                    _("the server refused this for login {login}: {reason}; nothing changed").format(
-                        login=login, reason=driver_reason(exc).split(" CONTEXT:")[0]
-                    )
+                    _(
+                        "the server refused this for login {login}: {reason}; nothing changed"
+                    ).format(login=login, reason=driver_reason(exc).split(" CONTEXT:")[0])
                 ) from None
             raise
         except OperationalError as exc:

@@ -9,6 +9,7 @@ from typer.core import TyperGroup
 
 from rvneet import __version__
 from rvneet.cli import (
+    access,
     agreement,
     audit,
     case,
@@ -170,6 +171,7 @@ app.add_typer(dbadmin.app, name="db")
 app.add_typer(outreach.app, name="outreach")
 app.add_typer(audit.app, name="audit")
 app.add_typer(staff.app, name="staff")
+app.add_typer(access.app, name="access")
 app.add_typer(agreement.app, name="agreement")
 app.add_typer(settings.app, name="settings")
 app.add_typer(feedback.app, name="feedback")

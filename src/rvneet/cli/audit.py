@@ -40,6 +40,8 @@ ACTIONS = {
     "delete": N_("deleted"),
     "read": N_("viewed"),
     "restore": N_("restored"),
+    "grant": N_("access given"),
+    "revoke": N_("access taken away"),
 }
 
 

@@ -59,7 +59,8 @@ def add(
             "--user",
             metavar="LOGIN",
             help="Their login: what RVNEET_USER (or --user before the command) is when they "
-            "work. Unique.",
+            "work. Unique. On a PostgreSQL server the login is created there (no password) and "
+            "given their role, as rvneet access grant does.",
         ),
     ] = None,
     role: Annotated[
@@ -85,10 +86,13 @@ def add(
     \b
     Example: rvneet staff add --name 'Kadri Põld' --user kadri --email kadri@example.ee --capacity 20
     """
+    from rvneet.services.access import give_staff_login
     from rvneet.services.staff import add_staff, staff_record
 
     with database(ctx).session(write=True) as session:
         added = add_staff(session, name=name, user=user, role=role, email=email, capacity=capacity)
+        # On a server the login is made there too, in the role's group (`rvneet access grant`).
+        give_staff_login(session, added.staff)
         record = staff_record(added.staff, 0)
     for message in added.warnings:
         warn(message)
