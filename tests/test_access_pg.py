@@ -1,0 +1,400 @@
+"""Need-to-know access enforced by PostgreSQL (issue 18, migration 0015): each staff member works
+as their own login, and the server's GRANTs and row-level security give each role only what it may
+see, whatever client connects. The attempts go through plain psycopg, as a `psql` session would;
+the CLI is run as each login too. The test server trusts every local login (`--auth=trust`), so
+what is tested is the database's grants and policies, not passwords.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from conftest import MUNICIPALITY
+from pg import PgServer
+from typer.testing import CliRunner, Result
+
+from rvneet.cli import app
+from rvneet.services.audit import PERSONAL_TABLES
+
+# Logins of this module only: roles are the server's, shared by every test book on it.
+KADRI, TIIT, MARI, AIVAR, ANNE = "rls_kadri", "rls_tiit", "rls_mari", "rls_aivar", "rls_anne"
+LOGINS = (KADRI, TIIT, MARI, AIVAR, ANNE)
+DENIED = "42501"  # insufficient_privilege: a GRANT missing, or a row-level security policy
+
+
+class Book:
+    """The module's book on the server: its database name and the server."""
+
+    def __init__(self, server: PgServer, name: str) -> None:
+        self.server = server
+        self.name = name
+
+    def url(self, login: str = "postgres") -> str:
+        """The book's address as `login`."""
+        return f"postgresql://{login}@/{self.name}?host={self.server.socket_dir}"
+
+    def connect(self, login: str) -> Any:
+        """A plain psycopg connection as `login` (autocommit)."""
+        return psycopg.connect(self.url(login), autocommit=True)
+
+    def cli(self, login: str, *args: str) -> Result:
+        """`rvneet --db URL-as-login ARGS` in-process."""
+        # Without RVNEET_USER: the login is who is working.
+        return CliRunner().invoke(
+            app, ["--db", self.url(login), *args], prog_name="rvneet", env={"RVNEET_USER": None}
+        )
+
+    def ok(self, login: str, *args: str) -> str:
+        """As `cli`, for a command that must succeed: its stdout."""
+        result = self.cli(login, *args)
+        assert result.exit_code == 0, (login, args, result.stdout, result.stderr)
+        return str(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def book(pg_server: PgServer | None) -> Iterator[Book]:
+    """A book with two case managers' cases, a coordinator, an auditor and an admin, each with a
+    login given by `access grant` or `staff add --user`, as the database's owner does."""
+    if pg_server is None:
+        from pg import _WHY_NOT
+
+        pytest.skip(f"PostgreSQL: {_WHY_NOT[0]}")
+    name = pg_server.new_database()
+    found = Book(pg_server, name)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("RVNEET_USER", raising=False)
+        owner = "postgres"
+        found.ok(owner, "init", "--municipality", MUNICIPALITY)
+        found.ok(owner, "staff", "add", "--name", "Kadri Põld", "--user", KADRI)
+        found.ok(owner, "staff", "add", "--name", "Tiit Org")
+        found.ok(owner, "access", "grant", TIIT, "--role", "case-manager", "--staff", "S-0002")
+        found.ok(owner, "staff", "add", "--name", "Mari Mets", "--user", MARI, "--role", "coordinator")
+        found.ok(owner, "staff", "add", "--name", "Aivar Aru", "--user", AIVAR, "--role", "auditor")
+        found.ok(owner, "staff", "add", "--name", "Anne Allik", "--user", ANNE, "--role", "admin")
+        for login, youth, code in ((KADRI, "Kati Kask", "Y-0001"), (TIIT, "Toomas Tamm", "Y-0002")):
+            found.ok(login, "youth", "add", "--name", youth, "--birth-date", "2009-04-01", "--sex", "F")
+            found.ok(
+                login, "case", "open", "--youth", code, "--model", "neet", "--start", "2025-02-03",
+                "--group", "neet", "--light", "yellow",
+            )  # fmt: skip
+            found.ok(login, "case", "contact", f"NEET-2025-00{code[-1]}", "--date", "2025-02-10",
+                     "--channel", "phone", "--note", "Rääkisime emaga")  # fmt: skip
+        yield found
+    pg_server.drop(name)
+
+
+def _denied(con: Any, sql: str, params: tuple[Any, ...] = ()) -> None:
+    with pytest.raises(psycopg.Error) as caught:
+        con.execute(sql, params)
+    assert caught.value.sqlstate == DENIED, caught.value
+
+
+def _case_id(book: Book, ref: str) -> int:
+    with book.connect("postgres") as con:
+        return int(con.execute("SELECT id FROM cases WHERE ref = %s", (ref,)).fetchone()[0])
+
+
+# --- the catalog -------------------------------------------------------------------------------
+
+
+def test_every_personal_table_has_row_level_security_enabled_and_forced(book: Book) -> None:
+    with book.connect("postgres") as con:
+        rows = dict(
+            (name, (enabled, forced))
+            for name, enabled, forced in con.execute(
+                "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class"
+                " WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'"
+            )
+        )
+    assert {t: rows[t] for t in PERSONAL_TABLES} == {t: (True, True) for t in PERSONAL_TABLES}
+
+
+def test_the_logins_are_plain_and_own_nothing(book: Book) -> None:
+    with book.connect("postgres") as con:
+        for login in LOGINS:
+            row = con.execute(
+                "SELECT rolsuper, rolbypassrls, rolcanlogin, rolcreaterole, rolcreatedb,"
+                " (SELECT count(*) FROM pg_class WHERE relowner = r.oid)"
+                " + (SELECT count(*) FROM pg_proc WHERE proowner = r.oid)"
+                " FROM pg_roles r WHERE rolname = %s",
+                (login,),
+            ).fetchone()
+            assert row == (False, False, True, False, False, 0), login
+
+
+def test_the_security_definer_functions_are_pinned_and_not_public(book: Book) -> None:
+    with book.connect("postgres") as con:
+        rows = con.execute(
+            "SELECT proname, proconfig, has_function_privilege('public', oid, 'EXECUTE')"
+            " FROM pg_proc WHERE prosecdef AND pronamespace = 'public'::regnamespace"
+        ).fetchall()
+    assert rows, "no SECURITY DEFINER function"
+    for name, config, public in rows:
+        assert not public, name
+        assert any(c.startswith("search_path=") for c in config or []), name
+
+
+# --- a case manager ----------------------------------------------------------------------------
+
+
+def test_a_case_manager_sees_only_their_own_cases_and_youths(book: Book) -> None:
+    with book.connect(KADRI) as con:
+        assert con.execute("SELECT ref FROM cases").fetchall() == [("NEET-2025-001",)]
+        assert con.execute("SELECT name FROM youths").fetchall() == [("Kati Kask",)]
+        assert con.execute("SELECT count(*) FROM contacts").fetchone() == (1,)
+        assert con.execute("SELECT count(*) FROM stage_changes").fetchone() == (1,)
+
+
+def test_a_case_manager_cannot_change_or_delete_another_managers_rows(book: Book) -> None:
+    other = _case_id(book, "NEET-2025-002")
+    with book.connect(KADRI) as con:
+        assert con.execute("UPDATE cases SET manager_id = NULL WHERE id = %s", (other,)).rowcount == 0
+        assert con.execute("UPDATE contacts SET note = 'x' WHERE case_id = %s", (other,)).rowcount == 0
+        assert con.execute("DELETE FROM contacts WHERE case_id = %s", (other,)).rowcount == 0
+        assert con.execute("UPDATE youths SET name = 'x' WHERE ref = 'Y-0002'").rowcount == 0
+    with book.connect("postgres") as con:
+        assert con.execute(
+            "SELECT note FROM contacts WHERE case_id = %s", (other,)
+        ).fetchall() == [("Rääkisime emaga",)]
+
+
+def test_a_case_manager_cannot_add_a_contact_to_another_managers_case(book: Book) -> None:
+    other = _case_id(book, "NEET-2025-002")
+    with book.connect(KADRI) as con:
+        _denied(
+            con,
+            "INSERT INTO contacts (case_id, date, channel, network_meeting)"
+            " VALUES (%s, '2025-03-01', 'phone', false)",
+            (other,),
+        )
+        # Nor move a case of their own to someone else.
+        mine = _case_id(book, "NEET-2025-001")
+        _denied(con, "UPDATE cases SET manager_id = manager_id + 1 WHERE id = %s", (mine,))
+
+
+def test_a_case_manager_may_not_read_the_audit_log_or_truncate_anything(book: Book) -> None:
+    with book.connect(KADRI) as con:
+        _denied(con, "SELECT changes FROM audit_log")
+        _denied(con, "TRUNCATE contacts")
+        _denied(con, "SELECT * FROM agreements FOR UPDATE")
+
+
+def test_a_case_manager_cannot_pass_as_someone_else_in_the_audit_log(book: Book) -> None:
+    with book.connect(KADRI) as con:
+        _denied(
+            con,
+            "INSERT INTO audit_log (at, \"user\", entity, entity_id, action, changes, prev_hash,"
+            " hash) VALUES ('2025-01-01T00:00:00Z', %s, 'cases', 1, 'read', '{}', '', '')",
+            (TIIT,),
+        )
+
+
+def test_a_case_managers_cli_lists_only_their_cases_and_refuses_another(book: Book) -> None:
+    listed = json.loads(book.ok(TIIT, "case", "list", "--format", "json"))
+    assert [c["case"] for c in listed] == ["NEET-2025-002"]
+    refused = book.cli(TIIT, "case", "show", "NEET-2025-001")
+    assert refused.exit_code == 3 and "no case 'NEET-2025-001'" in refused.stderr
+
+
+def test_a_shared_case_is_seen_until_the_share_ends(book: Book) -> None:
+    shared = _case_id(book, "NEET-2025-002")
+    with book.connect("postgres") as con:
+        con.execute(
+            "INSERT INTO case_shares (case_id, staff_id, shared_on, until, reason)"
+            " SELECT %s, id, current_date, current_date + 7, 'puhkus' FROM staff WHERE \"user\" = %s",
+            (shared, KADRI),
+        )
+    try:
+        with book.connect(KADRI) as con:
+            refs = {r[0] for r in con.execute("SELECT ref FROM cases")}
+            assert refs == {"NEET-2025-001", "NEET-2025-002"}
+            assert con.execute("SELECT count(*) FROM youths").fetchone() == (2,)
+        with book.connect("postgres") as con:
+            con.execute("UPDATE case_shares SET ended_on = current_date")
+        with book.connect(KADRI) as con:
+            assert con.execute("SELECT ref FROM cases").fetchall() == [("NEET-2025-001",)]
+    finally:
+        with book.connect("postgres") as con:
+            con.execute("DELETE FROM case_shares")
+
+
+# --- the coordinator ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT name FROM youths",
+        "SELECT id_code FROM youths",
+        "SELECT * FROM youths",
+        "SELECT note FROM contacts",
+        "SELECT text FROM goals",
+        "SELECT phone, email FROM ngts_entries",
+        "SELECT name FROM network_members",
+        "SELECT changes FROM audit_log",
+    ],
+)
+def test_the_coordinator_reads_no_names_codes_or_free_text(book: Book, sql: str) -> None:
+    with book.connect(MARI) as con:
+        _denied(con, sql)
+
+
+def test_the_coordinator_reads_the_statistics_columns_of_every_case(book: Book) -> None:
+    with book.connect(MARI) as con:
+        assert con.execute("SELECT count(*) FROM cases").fetchone() == (2,)
+        assert con.execute("SELECT ref, sex FROM youths ORDER BY ref").fetchall() == [
+            ("Y-0001", "F"),
+            ("Y-0002", "F"),
+        ]
+        _denied(con, "UPDATE cases SET channel = 'other'")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("report", "lisa4", "--period", "2025H1", "--no-timestamp"),
+        ("report", "neet", "--period", "2025", "--no-timestamp"),
+        ("report", "model", "--period", "2025", "--no-timestamp"),
+        ("report", "workload", "--no-timestamp"),
+        ("report", "followups", "--period", "2025", "--no-timestamp"),
+        ("check",),
+    ],
+    ids=lambda c: "-".join(c[:2]),
+)
+def test_the_coordinators_reports_are_the_admins(book: Book, command: tuple[str, ...]) -> None:
+    def output(login: str) -> str:
+        result = book.cli(login, *command, "--format", "json")
+        assert result.exit_code in (0, 1), (login, result.stderr)  # check: 1 when a rule fails
+        return str(result.stdout)
+
+    coordinator = output(MARI)
+    assert json.loads(coordinator)
+    assert coordinator == output(ANNE)
+
+
+def test_the_coordinators_case_show_is_refused_in_one_line(book: Book) -> None:
+    result = book.cli(MARI, "case", "show", "NEET-2025-001")
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: the server refused this for login {MARI}")
+
+
+# --- the auditor and everyone ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("table", ["youths", "cases", "contacts", "ngts_entries", "agreements"])
+def test_the_auditor_reads_nothing_but_the_audit_log(book: Book, table: str) -> None:
+    with book.connect(AIVAR) as con:
+        _denied(con, f"SELECT count(*) FROM {table}")
+
+
+def test_the_auditor_verifies_the_chain(book: Book) -> None:
+    assert book.ok(AIVAR, "audit", "verify").startswith("audit log intact:")
+    with book.connect(AIVAR) as con:
+        assert con.execute("SELECT count(*) FROM audit_log").fetchone()[0] > 10
+
+
+@pytest.mark.parametrize("login", ["postgres", *LOGINS])
+@pytest.mark.parametrize(
+    "sql", ["UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log", "TRUNCATE audit_log"]
+)
+def test_nobody_changes_the_audit_log(book: Book, login: str, sql: str) -> None:
+    with book.connect(login) as con, pytest.raises(psycopg.Error):
+        con.execute(sql)
+
+
+def test_the_audit_log_names_the_login_that_wrote(book: Book) -> None:
+    with book.connect("postgres") as con:
+        rows = con.execute(
+            "SELECT DISTINCT \"user\" FROM audit_log WHERE entity = 'cases' AND action = 'insert'"
+        ).fetchall()
+        reads = con.execute(
+            "SELECT \"user\" FROM audit_log WHERE action = 'read' ORDER BY id DESC LIMIT 1"
+        ).fetchall()
+    assert {r[0] for r in rows} == {KADRI, TIIT}
+    book.ok(KADRI, "case", "show", "NEET-2025-001")
+    with book.connect("postgres") as con:
+        last = con.execute(
+            "SELECT \"user\", entity_ref FROM audit_log WHERE action = 'read' ORDER BY id DESC"
+            " LIMIT 1"
+        ).fetchone()
+    assert last == (KADRI, "NEET-2025-001"), reads
+
+
+def test_a_user_option_naming_someone_else_is_refused(book: Book) -> None:
+    before = book.ok("postgres", "audit", "verify")
+    result = book.cli(KADRI, "--user", TIIT, "case", "list")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        f"Error: --user {TIIT} is not the login {KADRI} this connection uses: on a server the "
+        "audit log records the login; leave out --user and RVNEET_USER"
+    ]
+    assert book.ok("postgres", "audit", "verify") == before
+
+
+def test_audit_verify_names_each_table_without_row_level_security(book: Book) -> None:
+    with book.connect("postgres") as con:
+        con.execute("ALTER TABLE youths NO FORCE ROW LEVEL SECURITY")
+        con.execute("ALTER TABLE goals DISABLE ROW LEVEL SECURITY")
+    try:
+        result = book.cli(AIVAR, "audit", "verify")
+    finally:
+        with book.connect("postgres") as con:
+            con.execute("ALTER TABLE youths FORCE ROW LEVEL SECURITY")
+            con.execute("ALTER TABLE goals ENABLE ROW LEVEL SECURITY")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "row-level security is not enabled and forced on table youths",
+        "row-level security is not enabled and forced on table goals",
+        "Error: personal data on the server is not protected by row-level security: 2 tables; "
+        + result.stderr.split("2 tables; ")[1].strip(),
+    ]
+
+
+# --- access list / revoke ----------------------------------------------------------------------
+
+
+def test_access_list_shows_every_login_and_whether_it_can_log_in(book: Book) -> None:
+    rows = json.loads(book.ok("postgres", "access", "list", "--format", "json"))
+    assert [(r["login"], r["staff"], r["role"], r["on_server"], r["can_log_in"]) for r in rows] == [
+        (AIVAR, "S-0004", "auditor", True, True),
+        (ANNE, "S-0005", "admin", True, True),
+        (KADRI, "S-0001", "case-manager", True, True),
+        (MARI, "S-0003", "coordinator", True, True),
+        (TIIT, "S-0002", "case-manager", True, True),
+    ]
+
+
+def test_only_the_owner_gives_or_takes_away_access(book: Book) -> None:
+    for login in (KADRI, MARI, ANNE):
+        result = book.cli(login, "access", "revoke", TIIT)
+        assert result.exit_code == 1, login
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert json.loads(book.ok("postgres", "access", "list", "--format", "json"))[-1]["can_log_in"]
+
+
+def test_a_revoked_login_cannot_connect_and_a_grant_gives_it_back(book: Book) -> None:
+    assert book.ok("postgres", "access", "revoke", TIIT).startswith(f"{TIIT} (S-0002)")
+    try:
+        with pytest.raises(psycopg.OperationalError, match="CONNECT"):
+            book.connect(TIIT)
+        listed = json.loads(book.ok("postgres", "access", "list", "--format", "json"))
+        assert listed[-1]["login"] == TIIT and listed[-1]["can_log_in"] is False
+    finally:
+        book.ok("postgres", "access", "grant", TIIT, "--role", "case-manager")
+    with book.connect(TIIT) as con:
+        assert con.execute("SELECT ref FROM cases").fetchall() == [("NEET-2025-002",)]
+
+
+def test_a_login_in_another_role_on_the_server_is_refused(book: Book) -> None:
+    result = book.cli("postgres", "access", "grant", KADRI, "--role", "coordinator")
+    assert result.exit_code == 1
+    assert "already in rvneet_case_manager" in result.stderr
+    with book.connect("postgres") as con:
+        assert con.execute(
+            "SELECT role FROM staff WHERE \"user\" = %s", (KADRI,)
+        ).fetchone() == ("case-manager",)
