@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
-from conftest import MUNICIPALITY
+from conftest import MUNICIPALITY, Ok, Run, audit_log, refused
 from pg import PgServer
 from typer.testing import CliRunner, Result
 
@@ -72,11 +73,15 @@ def book(pg_server: PgServer | None) -> Iterator[Book]:
         found.ok(owner, "staff", "add", "--name", "Kadri Põld", "--user", KADRI)
         found.ok(owner, "staff", "add", "--name", "Tiit Org")
         found.ok(owner, "access", "grant", TIIT, "--role", "case-manager", "--staff", "S-0002")
-        found.ok(owner, "staff", "add", "--name", "Mari Mets", "--user", MARI, "--role", "coordinator")
+        found.ok(
+            owner, "staff", "add", "--name", "Mari Mets", "--user", MARI, "--role", "coordinator"
+        )
         found.ok(owner, "staff", "add", "--name", "Aivar Aru", "--user", AIVAR, "--role", "auditor")
         found.ok(owner, "staff", "add", "--name", "Anne Allik", "--user", ANNE, "--role", "admin")
         for login, youth, code in ((KADRI, "Kati Kask", "Y-0001"), (TIIT, "Toomas Tamm", "Y-0002")):
-            found.ok(login, "youth", "add", "--name", youth, "--birth-date", "2009-04-01", "--sex", "F")
+            found.ok(
+                login, "youth", "add", "--name", youth, "--birth-date", "2009-04-01", "--sex", "F"
+            )
             found.ok(
                 login, "case", "open", "--youth", code, "--model", "neet", "--start", "2025-02-03",
                 "--group", "neet", "--light", "yellow",
@@ -152,14 +157,18 @@ def test_a_case_manager_sees_only_their_own_cases_and_youths(book: Book) -> None
 def test_a_case_manager_cannot_change_or_delete_another_managers_rows(book: Book) -> None:
     other = _case_id(book, "NEET-2025-002")
     with book.connect(KADRI) as con:
-        assert con.execute("UPDATE cases SET manager_id = NULL WHERE id = %s", (other,)).rowcount == 0
-        assert con.execute("UPDATE contacts SET note = 'x' WHERE case_id = %s", (other,)).rowcount == 0
+        assert (
+            con.execute("UPDATE cases SET manager_id = NULL WHERE id = %s", (other,)).rowcount == 0
+        )
+        assert (
+            con.execute("UPDATE contacts SET note = 'x' WHERE case_id = %s", (other,)).rowcount == 0
+        )
         assert con.execute("DELETE FROM contacts WHERE case_id = %s", (other,)).rowcount == 0
         assert con.execute("UPDATE youths SET name = 'x' WHERE ref = 'Y-0002'").rowcount == 0
     with book.connect("postgres") as con:
-        assert con.execute(
-            "SELECT note FROM contacts WHERE case_id = %s", (other,)
-        ).fetchall() == [("Rääkisime emaga",)]
+        assert con.execute("SELECT note FROM contacts WHERE case_id = %s", (other,)).fetchall() == [
+            ("Rääkisime emaga",)
+        ]
 
 
 def test_a_case_manager_cannot_add_a_contact_to_another_managers_case(book: Book) -> None:
@@ -187,7 +196,7 @@ def test_a_case_manager_cannot_pass_as_someone_else_in_the_audit_log(book: Book)
     with book.connect(KADRI) as con:
         _denied(
             con,
-            "INSERT INTO audit_log (at, \"user\", entity, entity_id, action, changes, prev_hash,"
+            'INSERT INTO audit_log (at, "user", entity, entity_id, action, changes, prev_hash,'
             " hash) VALUES ('2025-01-01T00:00:00Z', %s, 'cases', 1, 'read', '{}', '', '')",
             (TIIT,),
         )
@@ -280,7 +289,9 @@ def test_the_coordinators_case_show_is_refused_in_one_line(book: Book) -> None:
     result = book.cli(MARI, "case", "show", "NEET-2025-001")
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"Error: the server refused this for login {MARI}")
+    assert len(lines) == 1 and lines[0].startswith(
+        f"Error: the server refused this for login {MARI}"
+    )
 
 
 # --- the auditor and everyone ------------------------------------------------------------------
@@ -395,6 +406,70 @@ def test_a_login_in_another_role_on_the_server_is_refused(book: Book) -> None:
     assert result.exit_code == 1
     assert "already in rvneet_case_manager" in result.stderr
     with book.connect("postgres") as con:
-        assert con.execute(
-            "SELECT role FROM staff WHERE \"user\" = %s", (KADRI,)
-        ).fetchone() == ("case-manager",)
+        assert con.execute('SELECT role FROM staff WHERE "user" = %s', (KADRI,)).fetchone() == (
+            "case-manager",
+        )
+
+
+# --- on a SQLite file: only the mapping, and plain words about what protects the file ------------
+
+
+@pytest.fixture
+def staffed(initialised: Path, ok: Ok) -> Path:
+    """A file book with a case manager without a login and an admin with one."""
+    ok("staff", "add", "--name", "Kadri Põld")
+    ok("staff", "add", "--name", "Anne Allik", "--user", "anne", "--role", "admin")
+    return initialised
+
+
+@pytest.mark.sqlite_only
+def test_on_a_file_access_grant_maps_the_login_and_says_what_protects_the_file(
+    staffed: Path, run: Run, ok: Ok
+) -> None:
+    result = run("--user", "anne", "access", "grant", "kadri", "--role", "case-manager",
+                 "--staff", "S-0001")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "kadri works as case-manager for S-0001\n"
+    assert result.stderr.startswith("Warning: a book in a file has no logins of its own")
+    assert json.loads(ok("staff", "show", "S-0001", "--format", "json"))["user"] == "kadri"
+    rows = json.loads(ok("access", "list", "--format", "json"))
+    assert rows == [
+        {"login": "anne", "staff": "S-0002", "role": "admin", "retired_on": None,
+         "on_server": None, "can_log_in": None},
+        {"login": "kadri", "staff": "S-0001", "role": "case-manager", "retired_on": None,
+         "on_server": None, "can_log_in": None},
+    ]  # fmt: skip
+    grants = [e for e in audit_log(staffed) if e["action"] == "grant"]
+    assert [(g["user"], g["entity_ref"], json.loads(g["changes"])) for g in grants] == [
+        ("anne", "S-0001", {"login": [None, "kadri"], "role": ["case-manager", "case-manager"]})
+    ]
+    assert ok("audit", "verify").startswith("audit log intact:")
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("grant", "kadri", "--role", "coordinator"), 3, "no staff member has the login kadri"),
+        (("grant", "Kadri Põld", "--role", "admin", "--staff", "S-0001"), 1, "cannot be a login"),
+        (("grant", "pg_kadri", "--role", "admin", "--staff", "S-0001"), 1, "cannot be a login"),
+        (("grant", "anne", "--role", "admin", "--staff", "S-0001"), 1, "already S-0002"),
+        (("revoke", "anne"), 1, "a book in a file has no logins to take away"),
+        (("revoke", "nobody"), 3, "no staff member has the login nobody"),
+    ],
+)
+def test_on_a_file_a_wrong_grant_or_revoke_is_refused_writing_nothing(
+    staffed: Path, run: Run, args: tuple[str, ...], code: int, message: str
+) -> None:
+    line = refused(run, staffed, "--user", "anne", "access", *args, code=code)
+    assert message in line
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize(
+    "args", [("list",), ("grant", "x", "--role", "admin", "--staff", "S-0001")]
+)
+def test_only_an_admin_gives_access(staffed: Path, run: Run, ok: Ok, args: tuple[str, ...]) -> None:
+    ok("staff", "add", "--name", "Mari Mets", "--user", "mari", "--role", "coordinator")
+    line = refused(run, staffed, "--user", "mari", "access", *args)
+    assert line == "Error: a coordinator may not give or take away access: only an admin may"
