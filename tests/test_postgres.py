@@ -111,6 +111,37 @@ def test_the_audit_chain_of_the_demo_book_is_intact(demo: tuple[Path, str], run:
     assert result.stdout.startswith("audit log intact:")
 
 
+def _as_login(url: str, login: str) -> str:
+    """The same book's address as another login."""
+    return url.replace("postgresql://postgres@", f"postgresql://{login}@", 1)
+
+
+# The coordinator of the demo book (`staff add --user aallik --role coordinator`, which on a server
+# makes the login too) reads only statistics columns (migration 0015): every report is the same.
+@pytest.mark.parametrize(
+    "command",
+    [c for c in COMPARED if c[0] in ("report", "check")],
+    ids=lambda c: "-".join(c[:3]).replace("--", ""),
+)
+def test_the_coordinators_reports_are_the_owners(
+    demo: tuple[Path, str], run: Run, command: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, url = demo
+    owner = _output(run, url, *command)
+    monkeypatch.delenv("RVNEET_USER")  # the login is who is working
+    assert _output(run, _as_login(url, "aallik"), *command) == owner
+
+
+def test_a_case_managers_login_lists_their_own_cases(
+    demo: tuple[Path, str], run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, url = demo
+    owners_view = _output(run, url, "case", "list", "--manager", "kadri")
+    monkeypatch.delenv("RVNEET_USER")
+    assert _output(run, _as_login(url, "kadri"), "case", "list") == owners_view
+    assert json.loads(owners_view)
+
+
 @pytest.fixture
 def empty(server: PgServer) -> Iterator[str]:
     """An empty PostgreSQL database: its URL."""
