@@ -473,3 +473,54 @@ def test_only_an_admin_gives_access(staffed: Path, run: Run, ok: Ok, args: tuple
     ok("staff", "add", "--name", "Mari Mets", "--user", "mari", "--role", "coordinator")
     line = refused(run, staffed, "--user", "mari", "access", *args)
     assert line == "Error: a coordinator may not give or take away access: only an admin may"
+
+
+def test_a_role_changed_on_the_server_needs_the_login_taken_away_first(book: Book) -> None:
+    with book.connect("postgres") as con:
+        before = con.execute("SELECT count(*) FROM audit_log").fetchone()
+    result = book.cli("postgres", "staff", "edit", "S-0001", "--role", "coordinator")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        f"Error: the login {KADRI} is already in rvneet_case_manager on this server (every book "
+        f"on it shares these roles); take it away first with: rvneet access revoke {KADRI}, or "
+        "give this person another login"
+    ]
+    with book.connect("postgres") as con:
+        assert con.execute("SELECT count(*) FROM audit_log").fetchone() == before
+        assert con.execute("SELECT role FROM staff WHERE ref = 'S-0001'").fetchone() == (
+            "case-manager",
+        )
+
+
+def test_a_retired_staff_members_login_sees_nothing(book: Book) -> None:
+    with book.connect("postgres") as con:
+        con.execute(
+            "UPDATE staff SET retired_on = '2025-12-31', retire_reason = 'left'"
+            ' WHERE "user" IN (%s, %s)',
+            (MARI, KADRI),
+        )
+    try:
+        for login in (MARI, KADRI):
+            with book.connect(login) as con:
+                assert con.execute("SELECT count(*) FROM cases").fetchone() == (0,), login
+                assert con.execute("SELECT count(*) FROM youths").fetchone() == (0,), login
+    finally:
+        with book.connect("postgres") as con:
+            con.execute("UPDATE staff SET retired_on = NULL, retire_reason = NULL")
+
+
+def test_a_group_role_without_a_staff_record_in_this_book_sees_nothing(book: Book) -> None:
+    with book.connect("postgres") as con:
+        con.execute("DROP ROLE IF EXISTS rls_stranger")
+        con.execute("CREATE ROLE rls_stranger LOGIN IN ROLE rvneet_coordinator, rvneet_admin")
+        con.execute(f'GRANT CONNECT ON DATABASE "{book.name}" TO rls_stranger')
+    try:
+        with book.connect("rls_stranger") as con:
+            for table in ("cases", "youths", "contacts", "staff", "audit_log"):
+                assert con.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table
+            _denied(con, "INSERT INTO network_members (ref, name, role, org, tier)"
+                         " VALUES ('M-999', 'x', 'other', 'x', 'core')")  # fmt: skip
+    finally:
+        with book.connect("postgres") as con:
+            con.execute(f'REVOKE CONNECT ON DATABASE "{book.name}" FROM rls_stranger')
+            con.execute("DROP ROLE rls_stranger")

@@ -16,6 +16,9 @@ policies per group:
   details or free text (column privileges);
 - rvneet_auditor: the audit log and their own staff record.
 
+Every policy but the owner's also asks for an active (not retired) staff record of that role in
+this book (`rvneet_my_role`): a group role is the server's, so it alone opens no book.
+
 Who is working is `session_user` (the login), never a setting a client could change. "My staff
 id" and "my cases" are SECURITY DEFINER functions owned by the owner (search_path pinned, EXECUTE
 revoked from PUBLIC), so a policy does not recurse through another table's policies. Everyone may
@@ -106,6 +109,13 @@ HIDDEN_COLUMNS = frozenset(
 )
 SHOWN_NAMES = {"staff": frozenset({"name"})}
 
+# The role of the person working in this book: their active staff record's (None: no access here,
+# whatever group role the login is in; group roles are the server's, shared by its books).
+MY_ROLE = """
+CREATE FUNCTION rvneet_my_role() RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+  SELECT role FROM staff WHERE "user" = session_user AND retired_on IS NULL
+$$"""
 MY_STAFF_ID = """
 CREATE FUNCTION rvneet_my_staff_id() RETURNS integer
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
@@ -157,6 +167,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
   SELECT id FROM cases WHERE btrim(ineligible_reason, E' \\t\\r\\n') <> ''
 $$"""
 FUNCTIONS = {
+    "rvneet_my_role()": MY_ROLE,
     "rvneet_my_staff_id()": MY_STAFF_ID,
     "rvneet_shared_case_ids()": SHARED_CASE_IDS,
     "rvneet_my_case_ids()": MY_CASE_IDS,
@@ -196,38 +207,49 @@ def _case_manager_rule(table: str) -> str:
     return "true"
 
 
+def _is(role: str) -> str:
+    """The person working has `role` in this book (a scalar subquery: evaluated once a query)."""
+    return f"(SELECT rvneet_my_role()) = '{role}'"
+
+
 def _policies(table: str) -> list[str]:
-    """CREATE POLICY statements for `table` (RLS enabled and forced)."""
+    """CREATE POLICY statements for `table` (RLS enabled and forced). Every policy but the owner's
+    also asks for an active staff record of that role in this book (`rvneet_my_role`)."""
     p = f"CREATE POLICY rvneet_{{name}} ON {table}"
+    admin = _is("admin")
     statements = [
         p.format(name="owner") + " TO CURRENT_USER USING (true) WITH CHECK (true)",
-        p.format(name="admin") + f" TO {ADMIN} USING (true) WITH CHECK (true)",
+        p.format(name="admin") + f" TO {ADMIN} USING ({admin}) WITH CHECK ({admin})",
     ]
+    anyone = "(SELECT rvneet_my_role()) IS NOT NULL"
     if table == "audit_log":
         # The chain's tail is read by every writer (column privileges keep it to id and hash);
         # an entry names the login that wrote it.
         statements += [
             p.format(name="read") + f" FOR SELECT TO {CASE_MANAGER}, {COORDINATOR}, {AUDITOR}"
-            " USING (true)",
+            f" USING ({anyone})",
             p.format(name="append") + f" FOR INSERT TO {CASE_MANAGER}, {COORDINATOR}, {AUDITOR}"
-            ' WITH CHECK ("user" = session_user)',
+            f' WITH CHECK ("user" = session_user AND {anyone})',
         ]
         return statements
     if table == "staff":
         statements += [
-            p.format(name="read") + f" FOR SELECT TO {CASE_MANAGER}, {COORDINATOR} USING (true)",
+            p.format(name="read")
+            + f" FOR SELECT TO {CASE_MANAGER}, {COORDINATOR} USING ({anyone})",
             p.format(name="auditor") + f' FOR SELECT TO {AUDITOR} USING ("user" = session_user)',
         ]
         return statements
-    rule = _case_manager_rule(table)
+    rule = f"({_case_manager_rule(table)}) AND {_is('case-manager')}"
+    coordinator = _is("coordinator")
     statements += [
         p.format(name="case_manager") + f" TO {CASE_MANAGER} USING ({rule}) WITH CHECK ({rule})",
-        p.format(name="coordinator") + f" FOR SELECT TO {COORDINATOR} USING (true)",
+        p.format(name="coordinator") + f" FOR SELECT TO {COORDINATOR} USING ({coordinator})",
     ]
     if table in ("youths", "ngts_entries"):
         # `import ngts` adds the list's youths and entries.
         statements.append(
-            p.format(name="coordinator_import") + f" FOR INSERT TO {COORDINATOR} WITH CHECK (true)"
+            p.format(name="coordinator_import")
+            + f" FOR INSERT TO {COORDINATOR} WITH CHECK ({coordinator})"
         )
     return statements
 
@@ -264,6 +286,7 @@ def upgrade() -> None:
         op.execute(body.format(schema=schema))
         op.execute(f"REVOKE EXECUTE ON FUNCTION {signature} FROM PUBLIC")
         op.execute(f"GRANT EXECUTE ON FUNCTION {signature} TO {CASE_MANAGER}, {ADMIN}")
+    op.execute(f"GRANT EXECUTE ON FUNCTION rvneet_my_role() TO {', '.join(GROUPS)}")
     op.execute(f"GRANT EXECUTE ON FUNCTION rvneet_last_youth_number() TO {COORDINATOR}")
     op.execute(f"GRANT EXECUTE ON FUNCTION rvneet_cases_with_ineligible_reason() TO {COORDINATOR}")
     everyone = ", ".join(GROUPS)

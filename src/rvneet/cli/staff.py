@@ -137,6 +137,7 @@ def edit(
     Examples: rvneet staff edit S-0001 --user kadri
               rvneet staff edit S-0001 --capacity 20
     """
+    from rvneet.services.access import give_staff_login
     from rvneet.services.staff import edit_staff
 
     if name is None and user is None and role is None and email is None and capacity is None:
@@ -148,6 +149,9 @@ def edit(
         staff = edit_staff(
             session, ref, name=name, user=user, role=role, email=email, capacity=capacity
         )
+        if user or role:
+            # On a server the login follows (a login in another role's group is refused there).
+            give_staff_login(session, staff)
         shown = staff.ref
     typer.echo(shown)
 
