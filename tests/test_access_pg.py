@@ -524,3 +524,31 @@ def test_a_group_role_without_a_staff_record_in_this_book_sees_nothing(book: Boo
         with book.connect("postgres") as con:
             con.execute(f'REVOKE CONNECT ON DATABASE "{book.name}" FROM rls_stranger')
             con.execute("DROP ROLE rls_stranger")
+
+
+def test_an_owner_with_createrole_sets_up_a_book_and_gives_access(book: Book) -> None:
+    """The path docs/server.md describes: the database belongs to a login that may create roles
+    (no superuser); it runs `rvneet init` and `access grant`, and is bound by the policies too."""
+    server, owner, database = book.server, "rls_owner", "rls_owned"
+    server.admin(f"DROP DATABASE IF EXISTS {database}")
+    server.admin(f"DROP ROLE IF EXISTS {owner}")
+    server.admin(f"CREATE ROLE {owner} LOGIN CREATEROLE")
+    server.admin(f"CREATE DATABASE {database} OWNER {owner}")
+    owned = Book(server, database)
+    try:
+        owned.ok(owner, "init", "--municipality", MUNICIPALITY)
+        owned.ok(owner, "staff", "add", "--name", "Kadri Põld", "--user", KADRI)
+        owned.ok(login := KADRI, "youth", "add", "--name", "Kati Kask", "--birth-date",
+                 "2009-04-01", "--sex", "F")  # fmt: skip
+        rows = json.loads(owned.ok(owner, "access", "list", "--format", "json"))
+        assert [(r["login"], r["can_log_in"]) for r in rows] == [(login, True)]
+        assert owned.ok(owner, "audit", "verify").startswith("audit log intact: 3 entries")
+        with owned.connect(owner) as con:
+            assert con.execute("SELECT relforcerowsecurity FROM pg_class WHERE relname = 'youths'"
+                               ).fetchone() == (True,)  # fmt: skip
+            assert con.execute('SELECT "user" FROM audit_log ORDER BY id').fetchall() == [
+                (owner,), (owner,), (KADRI,)
+            ]  # fmt: skip
+    finally:
+        server.admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        server.admin(f"DROP ROLE IF EXISTS {owner}")
