@@ -298,6 +298,11 @@ def upgrade() -> None:
         op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {COORDINATOR}, {ADMIN}")
         op.execute(f"GRANT SELECT ON {table} TO {CASE_MANAGER}")
     op.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {writers}")
+    # The auditor writes nothing but may append to the log like everyone.
+    log_ids = connection.exec_driver_sql(
+        "SELECT pg_get_serial_sequence('audit_log', 'id')"
+    ).scalar()
+    op.execute(f"GRANT USAGE ON SEQUENCE {log_ids} TO {AUDITOR}")
     for table in PERSONAL_TABLES:
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
