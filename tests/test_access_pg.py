@@ -180,7 +180,23 @@ def test_a_case_manager_cannot_add_a_contact_to_another_managers_case(book: Book
             " VALUES (%s, '2025-03-01', 'phone', false)",
             (other,),
         )
-        # Nor move a case of their own to someone else.
+        # Nor open a case for another manager's youth (which would show them the youth), or
+        # move a case of their own to that youth or to someone else.
+        other_youth = "(SELECT youth_id FROM cases WHERE id = %s)"
+        with book.connect("postgres") as owner:
+            (youth,) = owner.execute(f"SELECT {other_youth}", (other,)).fetchone()
+        _denied(
+            con,
+            "INSERT INTO cases (ref, youth_id, model, seq, start_date, neet_group, manager_id,"
+            " channel) SELECT 'NEET-2025-099', %s, 'neet', 99, '2025-03-01', 'neet', id, 'other'"
+            ' FROM staff WHERE "user" = %s',
+            (youth, KADRI),
+        )
+        _denied(
+            con,
+            "UPDATE cases SET youth_id = %s WHERE ref = 'NEET-2025-001'",
+            (youth,),
+        )
         mine = _case_id(book, "NEET-2025-001")
         _denied(con, "UPDATE cases SET manager_id = manager_id + 1 WHERE id = %s", (mine,))
 

@@ -240,9 +240,14 @@ def _policies(table: str) -> list[str]:
         ]
         return statements
     rule = f"({_case_manager_rule(table)}) AND {_is('case-manager')}"
+    check = rule
+    if table == "cases":
+        # A case only for a youth they may see: else opening a case for another manager's youth
+        # (the foreign key does not ask the policies) would show them that youth.
+        check = f"{rule} AND {MY_YOUTH.format(col='youth_id')}"
     coordinator = _is("coordinator")
     statements += [
-        p.format(name="case_manager") + f" TO {CASE_MANAGER} USING ({rule}) WITH CHECK ({rule})",
+        p.format(name="case_manager") + f" TO {CASE_MANAGER} USING ({rule}) WITH CHECK ({check})",
         p.format(name="coordinator") + f" FOR SELECT TO {COORDINATOR} USING ({coordinator})",
     ]
     if table in ("youths", "ngts_entries"):
