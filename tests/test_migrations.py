@@ -610,6 +610,15 @@ FILL_0011: Fill = [
         [(1, 1, "2025-03-20", "phone", "no-answer", "rang twice")],
     ),
 ]
+# From 0014 a case may be shared with another staff member until a date.
+FILL_0014: Fill = [
+    *FILL_0011,
+    (
+        "INSERT INTO case_shares (id, case_id, staff_id, shared_on, until, reason, ended_on)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(1, 3, 1, "2025-02-02", "2025-03-31", "Toomas on a course", None)],
+    ),
+]
 FILL: dict[str, Fill] = {
     "0001": FILL_0001,
     "0002": FILL_0002,
@@ -621,6 +630,7 @@ FILL: dict[str, Fill] = {
     "0009": FILL_0009,
     "0010": FILL_0010,
     "0011": FILL_0011,
+    "0014": FILL_0014,
 }
 
 # Columns a migration drops on purpose, with where their data went (checked by the test named).
