@@ -1,4 +1,4 @@
-"""`rvneet db ...`: back up, check and restore the database file."""
+"""`rvneet db ...`: back up, check, restore and copy the database."""
 
 from enum import StrEnum
 from pathlib import Path
@@ -11,7 +11,9 @@ from rvneet.cli.common import (
     confirm,
     current_language,
     database,
+    database_key,
     print_listing,
+    progress_display,
     to_json,
 )
 from rvneet.domain.errors import DatabaseError
@@ -23,9 +25,10 @@ if TYPE_CHECKING:
 app = typer.Typer(
     rich_markup_mode=None,
     help=(
-        "Back up, check and restore the database file.\n\n"
+        "Back up, check, restore and copy the database.\n\n"
         "Backups are consistent copies, safe to make while others are working, and readable by\n"
-        "you only. A restore first saves the current database beside it."
+        "you only. A restore first saves the current database beside it. A copy moves a whole\n"
+        "book from a file to a PostgreSQL server, or back."
     ),
     no_args_is_help=True,
 )
@@ -236,3 +239,71 @@ def restore(
             database=info.database, source=info.source, schema=info.revision
         )
     )
+
+
+@app.command("copy")
+def copy(
+    ctx: typer.Context,
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="SOURCE",
+            help="The book to copy, as --db takes it: a file or postgresql://…; only read.",
+            show_default=False,
+        ),
+    ],
+    target: Annotated[
+        str,
+        typer.Argument(
+            metavar="TARGET",
+            help="Where to copy it, as --db takes it: an empty PostgreSQL database, or a file "
+            "that does not exist yet (or is empty).",
+            show_default=False,
+        ),
+    ],
+    fmt: RecordFormatOption = RecordFormat.TEXT,
+) -> None:
+    """Copy a whole book from SOURCE into the empty TARGET, e.g. a file to a PostgreSQL server.
+
+    Everything is copied in one transaction on TARGET: its schema, every table with the ids kept,
+    and the audit log as it is, followed by one entry for the copy. Before it commits, the copy is
+    checked: the rows of every table, the audit chain (as audit verify does), and Lisa 4 and the
+    NEET report of every half-year of the book give the same JSON on both sides. Anything that
+    differs rolls it all back, and TARGET stays empty. SOURCE must be at this rvneet's schema.
+
+    \b
+    Example: rvneet db copy rvneet.db 'postgresql://kadri@db.example.ee/rvneet_viljandi'
+    """
+    from rvneet.db import Database, resolve_location
+    from rvneet.services.audit import current_user
+    from rvneet.services.book_copy import copy_book
+
+    user = current_user(ctx.find_root().params.get("user"))
+    books = []
+    for address in (source, target):
+        location = resolve_location(address)
+        key = None if isinstance(location, str) else database_key(location)
+        books.append(Database.at(location, user, key))
+    with progress_display(N_("Copying rows")) as progress:
+        info = copy_book(books[0], books[1], progress)
+    if fmt is RecordFormat.JSON:
+        typer.echo(to_json(info.as_dict()))
+        return
+    typer.echo(
+        _("Copied {source} to {target}: {rows} rows in {tables} tables").format(
+            source=info.source, target=info.target, rows=info.rows, tables=len(info.tables)
+        )
+    )
+    typer.echo(
+        _("Audit log intact on the target: {n} entries, newest hash {hash}").format(
+            n=info.audit_entries, hash=info.last_hash
+        )
+    )
+    if info.periods:
+        typer.echo(
+            _("Lisa 4 and NEET reports the same on both sides for {periods}").format(
+                periods=", ".join(info.periods)
+            )
+        )
+    else:
+        typer.echo(_("No cases, so no reports to compare"))
