@@ -75,7 +75,7 @@ def _copy(run: Run, source: str, target: str, *more: str) -> dict[str, Any]:
 
 
 def test_a_book_goes_to_the_server_and_back_unchanged(
-    demo: Path, empty: str, tmp_path: Path, run: Run
+    demo: Path, empty: str, server: PgServer, tmp_path: Path, run: Run
 ) -> None:
     before = _reports(run, str(demo))
     to_server = _copy(run, str(demo), empty)
@@ -83,6 +83,13 @@ def test_a_book_goes_to_the_server_and_back_unchanged(
     assert _reports(run, empty) == before
     verified = run("--db", empty, "audit", "verify")
     assert verified.exit_code == 0 and verified.stdout.startswith("audit log intact:")
+    # From one server database to another.
+    name = server.new_database()
+    try:
+        _copy(run, empty, server.url(name))
+        assert _reports(run, server.url(name)) == before
+    finally:
+        server.drop(name)
     back = tmp_path / "back.db"
     from_server = _copy(run, empty, str(back))
     # The server's book held one audit entry more: the first copy's.

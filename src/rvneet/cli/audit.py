@@ -40,6 +40,7 @@ ACTIONS = {
     "delete": N_("deleted"),
     "read": N_("viewed"),
     "restore": N_("restored"),
+    "copy": N_("copied"),
 }
 
 
