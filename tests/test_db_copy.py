@@ -252,3 +252,17 @@ def test_a_password_in_an_address_is_never_printed(
     with connect(empty) as con:
         changes = con.execute("SELECT changes FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     assert changes is not None and "Salajane99" not in changes[0]
+
+
+def test_an_unreachable_target_is_one_line_without_its_password(
+    demo: Path, tmp_path: Path, run: Run
+) -> None:
+    target = f"postgresql://kadri:Salajane99@/rvneet?host={tmp_path}"
+    result = run("db", "copy", str(demo), target)
+    assert result.exit_code == 4
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        f"Error: copying into postgresql://kadri:***@/rvneet?host={tmp_path}"
+    )
+    assert "Salajane99" not in result.stdout + result.stderr

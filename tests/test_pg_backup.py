@@ -157,6 +157,7 @@ def test_check_reads_the_servers_catalog_and_the_audit_chain(book: str, run: Run
     code, rows = _check(run, book, "--full")
     assert code == 0, rows
     assert rows["amcheck"]["detail"].endswith("indexes checked with amcheck")
+    assert rows["audit"]["detail"] == "every record and its audit entries agree"
     # A constraint added without checking the rows it holds is found.
     with connect(book) as con:
         con.execute("ALTER TABLE youths ADD CONSTRAINT later CHECK (id > 0) NOT VALID")

@@ -315,7 +315,8 @@ def _copy_into(
                             progress(done)
                     if "id" in table.c:
                         ids_given(dst, table.name)
-                except SQLAlchemyError as exc:
+                except (SQLAlchemyError, ValueError) as exc:
+                    # ValueError: a value the source holds that its column's type cannot read.
                     raise DatabaseError(
                         _(
                             "copying table {table} into {path} failed ({reason}); nothing was "
@@ -327,6 +328,13 @@ def _copy_into(
                 _references_hold(dst, target)
             periods = _same_reports(src, dst, source, target)
             chain = _append_and_verify(src, dst, source, target, sum(counts.values()))
+    except SQLAlchemyError as exc:
+        # Reaching the target, or its commit: the source's own errors are named where they occur.
+        raise DatabaseError(
+            _("copying into {path} failed ({reason}); nothing was written to it").format(
+                path=target.where, reason=_reason(exc)
+            )
+        ) from None
     finally:
         engine.dispose()
     return CopyInfo(

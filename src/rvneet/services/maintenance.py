@@ -374,44 +374,50 @@ def _audit(con: Any) -> CheckResult:
     was created (and not deleted) exists. Set operations (EXCEPT), so a large book takes a few
     sorts rather than a lookup per row. Problems name tables and ids only, never personal data.
     """
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        return _audit_of(lambda sql, params: con.execute(sql, params).fetchall(), tables, "?")
+    except driver_errors() as exc:
+        return _failed("audit", exc)
+
+
+def _audit_of(fetch: Any, tables: set[str], mark: str) -> CheckResult:
+    """`_audit` through `fetch(sql, params)`, given the database's tables and the driver's
+    placeholder (`?` for SQLite, `%s` for psycopg)."""
     from rvneet.domain.tables import AUDITED
 
     check = "audit"
-    try:
-        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if "audit_log" not in tables:
-            return _problem(check, [Note(N_("there is no audit log"))])
-        audited = [m.__tablename__ for m in AUDITED if m.__tablename__ in tables]
-        limit = MAX_PROBLEMS + 1
-        problems = []
-        for table in (t for t in CREATION_AUDITED if t in tables):
-            missing = con.execute(
-                f'SELECT id FROM "{table}" EXCEPT SELECT entity_id FROM audit_log '
-                f"WHERE entity = ? AND action = 'insert' ORDER BY 1 LIMIT {limit}",
-                (table,),
-            ).fetchall()
-            problems += [
-                Note(
-                    N_("{table} record {id} has no audit entry of its creation"),
-                    {"table": table, "id": r[0]},
-                )
-                for r in missing
-            ]
-        marks = ", ".join("?" * len(audited))
-        existing = " ".join(f"EXCEPT SELECT '{t}', id FROM \"{t}\"" for t in audited)
-        lost = con.execute(
-            "SELECT entity, entity_id FROM audit_log "
-            f"WHERE action = 'insert' AND entity IN ({marks}) "
-            "EXCEPT SELECT entity, entity_id FROM audit_log WHERE action = 'delete' "
-            f"{existing} ORDER BY 1, 2 LIMIT {limit}",
-            audited,
-        ).fetchall()
+    if "audit_log" not in tables:
+        return _problem(check, [Note(N_("there is no audit log"))])
+    audited = [m.__tablename__ for m in AUDITED if m.__tablename__ in tables]
+    limit = MAX_PROBLEMS + 1
+    problems = []
+    for table in (t for t in CREATION_AUDITED if t in tables):
+        missing = fetch(
+            f'SELECT id FROM "{table}" EXCEPT SELECT entity_id FROM audit_log '
+            f"WHERE entity = {mark} AND action = 'insert' ORDER BY 1 LIMIT {limit}",
+            (table,),
+        )
         problems += [
-            Note(N_("{table} record {id} is in the audit log but missing"), {"table": t, "id": i})
-            for t, i in lost
+            Note(
+                N_("{table} record {id} has no audit entry of its creation"),
+                {"table": table, "id": r[0]},
+            )
+            for r in missing
         ]
-    except driver_errors() as exc:
-        return _failed(check, exc)
+    marks = ", ".join([mark] * len(audited))
+    existing = " ".join(f"EXCEPT SELECT '{t}', id FROM \"{t}\"" for t in audited)
+    lost = fetch(
+        "SELECT entity, entity_id FROM audit_log "
+        f"WHERE action = 'insert' AND entity IN ({marks}) "
+        "EXCEPT SELECT entity, entity_id FROM audit_log WHERE action = 'delete' "
+        f"{existing} ORDER BY 1, 2 LIMIT {limit}",
+        tuple(audited),
+    )
+    problems += [
+        Note(N_("{table} record {id} is in the audit log but missing"), {"table": t, "id": i})
+        for t, i in lost
+    ]
     if problems:
         return _problem(check, problems)
     return _passed(check, N_("every record and its audit entries agree"))
@@ -543,6 +549,7 @@ def check_server(db: Database, *, full: bool = False) -> list[CheckResult]:
                 _server_tables(fetch),
                 _server_constraints(fetch),
                 _server_indexes(fetch),
+                *([_audit_of(fetch, _server_table_names(fetch), "%s")] if full else []),
                 *_audit_chain_of(fetch, server=True),
                 # Last: a damaged index aborts the transaction the other checks read in.
                 _amcheck(fetch, full),
@@ -557,16 +564,20 @@ def check_server(db: Database, *, full: bool = False) -> list[CheckResult]:
         engine.dispose()
 
 
-def _server_tables(fetch: Any) -> CheckResult:
-    from rvneet.domain.tables import metadata
-
-    present = {
-        r[0]
+def _server_table_names(fetch: Any) -> set[str]:
+    return {
+        str(r[0])
         for r in fetch(
             "SELECT table_name FROM information_schema.tables"
             " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
         )
     }
+
+
+def _server_tables(fetch: Any) -> CheckResult:
+    from rvneet.domain.tables import metadata
+
+    present = _server_table_names(fetch)
     expected = sorted({*metadata.tables, "alembic_version"})
     missing = [name for name in expected if name not in present]
     if missing:
