@@ -6,7 +6,11 @@ throwaway server of tests/pg.py; the PostgreSQL tests skip, saying why, where th
 from __future__ import annotations
 
 import json
+import os
+import pty
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -131,6 +135,7 @@ def test_a_file_copies_to_a_new_file_with_a_summary(demo: Path, tmp_path: Path, 
     target = tmp_path / "copy.db"
     result = run("db", "copy", str(demo), str(target))
     assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""  # no progress display when stderr is not a terminal
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"Copied {demo} to {target}: ")
     assert lines[1].startswith("Audit log intact on the target: ")
@@ -266,3 +271,30 @@ def test_an_unreachable_target_is_one_line_without_its_password(
         f"Error: copying into postgresql://kadri:***@/rvneet?host={tmp_path}"
     )
     assert "Salajane99" not in result.stdout + result.stderr
+
+
+def test_a_terminal_shows_the_rows_copied(demo: Path, tmp_path: Path) -> None:
+    """The progress display is on stderr when it is a terminal (in a pipe, nothing: the tests
+    above see an empty stderr)."""
+    env = {**os.environ, "RVNEET_PROGRESS_DELAY": "0"}
+    rvneet = Path(sys.executable).with_name("rvneet")
+    master, slave = pty.openpty()
+    process = subprocess.Popen(
+        [str(rvneet), "db", "copy", str(demo), str(tmp_path / "copy.db")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+    )
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the terminal closed: the process has ended
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    assert process.wait(timeout=120) == 0, shown
+    assert b"Copying rows:" in shown

@@ -326,7 +326,7 @@ def _copy_into(
             _same_counts(dst, tables, counts, target)
             if not is_server(dst):
                 _references_hold(dst, target)
-            periods = _same_reports(src, dst, source, target)
+            periods = _same_reports(src, dst, target)
             chain = _append_and_verify(src, dst, source, target, sum(counts.values()))
     except SQLAlchemyError as exc:
         # Reaching the target, or its commit: the source's own errors are named where they occur.
@@ -415,9 +415,7 @@ def _report_json(connection: Connection, build: Any, period: Any) -> str:
         return render_json(build(session, period))
 
 
-def _same_reports(
-    src: Connection, dst: Connection, source: Database, target: Database
-) -> list[str]:
+def _same_reports(src: Connection, dst: Connection, target: Database) -> list[str]:
     """Lisa 4 and the NEET report of every half-year, the same JSON on both sides."""
     from rvneet.domain.period import parse_period
     from rvneet.reports.lisa4 import build_lisa4
