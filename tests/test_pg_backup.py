@@ -45,6 +45,21 @@ def book(server: PgServer, demo_book: Path, run: Run) -> Iterator[str]:
     server.drop(name)
 
 
+@pytest.fixture(scope="module")
+def shared(server: PgServer, demo_book: Path) -> Iterator[str]:
+    """The demo book on the server for the tests that only read it (made once for the module)."""
+    from typer.testing import CliRunner
+
+    from rvneet.cli import app
+
+    name = server.new_database()
+    url = server.url(name)
+    copied = CliRunner().invoke(app, ["db", "copy", str(demo_book), url], prog_name="rvneet")
+    assert copied.exit_code == 0, copied.stderr
+    yield url
+    server.drop(name)
+
+
 def _state(run: Run, url: str) -> list[str]:
     outputs = []
     for command in REPORTS:
@@ -102,34 +117,34 @@ def test_backup_change_restore_gives_the_book_as_it_was(
 
 
 def test_a_damaged_or_foreign_file_is_refused_in_one_line(
-    book: str, tmp_path: Path, run: Run, demo_book: Path
+    shared: str, tmp_path: Path, run: Run, demo_book: Path
 ) -> None:
-    before = pg_dump(book)
+    before = pg_dump(shared)
     backup = tmp_path / "book.dump"
-    assert run("--db", book, "db", "backup", str(backup)).exit_code == 0
+    assert run("--db", shared, "db", "backup", str(backup)).exit_code == 0
     damaged = tmp_path / "damaged.dump"
     data = backup.read_bytes()
     damaged.write_bytes(data[:40] + bytes(b ^ 0x5A for b in data[40:200]) + data[200:])
     for bad in (damaged, demo_book, tmp_path / "missing.dump"):
-        result = run("--db", book, "db", "restore", str(bad), "--yes")
+        result = run("--db", shared, "db", "restore", str(bad), "--yes")
         assert result.exit_code == 4, (bad, result.stdout)
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
         assert "unexpected" not in lines[0]
-    assert pg_dump(book) == before
+    assert pg_dump(shared) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book.dump", "damaged.dump"]
 
 
-def test_backup_keeps_an_existing_file_without_force(book: str, tmp_path: Path, run: Run) -> None:
+def test_backup_keeps_an_existing_file_without_force(shared: str, tmp_path: Path, run: Run) -> None:
     backup = tmp_path / "book.dump"
     backup.write_text("keep me")
-    refused = run("--db", book, "db", "backup", str(backup))
+    refused = run("--db", shared, "db", "backup", str(backup))
     assert refused.exit_code == 1
     assert refused.stderr.strip() == f"Error: {backup} already exists; give --force to overwrite it"
     assert backup.read_text() == "keep me"
-    forced = run("--db", book, "db", "backup", str(backup), "--force")
+    forced = run("--db", shared, "db", "backup", str(backup), "--force")
     assert forced.exit_code == 0, forced.stderr
-    assert forced.stdout.startswith(f"Backed up {book} to {backup} (")
+    assert forced.stdout.startswith(f"Backed up {shared} to {backup} (")
     assert backup.stat().st_mode & 0o777 == 0o600
 
 
@@ -178,13 +193,13 @@ def test_check_finds_a_broken_audit_chain(book: str, run: Run) -> None:
 
 
 def test_a_missing_tool_is_one_line(
-    book: str, tmp_path: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+    shared: str, tmp_path: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import rvneet.storage.pgtools as pgtools
 
     monkeypatch.setattr(pgtools, "bindir_candidates", list)
     monkeypatch.setenv("PATH", str(tmp_path))
-    result = run("--db", book, "db", "backup", str(tmp_path / "book.dump"))
+    result = run("--db", shared, "db", "backup", str(tmp_path / "book.dump"))
     assert result.exit_code == 4
     assert result.stderr.splitlines() == [
         "Error: pg_dump is not installed: a server book is backed up with PostgreSQL's own "
@@ -194,7 +209,7 @@ def test_a_missing_tool_is_one_line(
 
 
 def test_the_address_goes_through_the_environment_only(
-    book: str, tmp_path: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+    shared: str, tmp_path: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import rvneet.storage.pgtools as pgtools
 
@@ -206,7 +221,7 @@ def test_the_address_goes_through_the_environment_only(
         return real(args, **options)
 
     monkeypatch.setattr(pgtools.subprocess, "run", spy)
-    secret = book.replace("postgresql://postgres@", "postgresql://postgres:Salajane99@")
+    secret = shared.replace("postgresql://postgres@", "postgresql://postgres:Salajane99@")
     result = run("--db", secret, "db", "backup", str(tmp_path / "book.dump"))
     assert result.exit_code == 0, result.stderr
     assert "Salajane99" not in result.stdout + result.stderr
@@ -214,14 +229,14 @@ def test_the_address_goes_through_the_environment_only(
     assert dumps
     for args, env in dumps:
         assert not any("Salajane99" in a or "postgresql://" in a for a in args)
-        assert env["PGPASSWORD"] == "Salajane99" and env["PGDATABASE"] in book
+        assert env["PGPASSWORD"] == "Salajane99" and env["PGDATABASE"] in shared
 
 
 def test_export_and_import_export_work_on_a_server_book(
-    book: str, server: PgServer, tmp_path: Path, run: Run
+    shared: str, server: PgServer, tmp_path: Path, run: Run
 ) -> None:
     exported = tmp_path / "book.json"
-    result = run("--db", book, "export", str(exported))
+    result = run("--db", shared, "export", str(exported))
     assert result.exit_code == 0, result.stderr
     name = server.new_database()
     other = server.url(name)
@@ -229,7 +244,7 @@ def test_export_and_import_export_work_on_a_server_book(
         assert run("--db", other, "init", "--municipality", MUNICIPALITY).exit_code == 0
         loaded = run("--db", other, "import", "export", str(exported))
         assert loaded.exit_code == 0, loaded.stderr
-        assert _state(run, other) == _state(run, book)
+        assert _state(run, other) == _state(run, shared)
         assert run("--db", other, "audit", "verify").exit_code == 0
     finally:
         server.drop(name)
