@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from books import copy_book
-from conftest import MUNICIPALITY, Run, dump
+from conftest import CODE_F_2010, MUNICIPALITY, Run, dump
 from pg import PgServer, connect, pg_dump
 
 from rvneet.db import head_revision
@@ -146,14 +146,37 @@ def test_a_file_copies_to_a_new_file_with_a_summary(demo: Path, tmp_path: Path, 
     assert json.loads(row[2])["copied_from"] == [None, "demo.db"]
 
 
-def test_a_target_that_holds_a_book_is_refused(demo: Path, empty: str, run: Run) -> None:
+def test_a_target_just_made_by_init_takes_the_copy(demo: Path, empty: str, run: Run) -> None:
     assert run("--db", empty, "init", "--municipality", MUNICIPALITY).exit_code == 0
+    _copy(run, str(demo), empty)
+    assert _reports(run, empty) == _reports(run, str(demo))
+    assert run("--db", empty, "audit", "verify").exit_code == 0
+
+
+def test_a_target_made_for_another_municipality_is_refused(
+    demo: Path, empty: str, run: Run
+) -> None:
+    assert run("--db", empty, "init", "--municipality", "Tartu linn").exit_code == 0
     before = pg_dump(empty)
     result = run("db", "copy", str(demo), empty)
     assert result.exit_code == 4
     assert result.stderr.splitlines() == [
-        f"Error: {empty} is not empty: it holds rows in settings (1); copy only "
-        "into an empty database (or a new file)"
+        f"Error: {empty} was made for 'Tartu linn', but {demo} belongs to 'Viljandi linn'; copy "
+        "into an empty database"
+    ]
+    assert pg_dump(empty) == before
+
+
+def test_a_target_that_holds_a_book_is_refused(demo: Path, empty: str, run: Run) -> None:
+    assert run("--db", empty, "init", "--municipality", MUNICIPALITY).exit_code == 0
+    added = run("--db", empty, "youth", "add", "--name", "Mari Maasikas", "--id-code", CODE_F_2010)
+    assert added.exit_code == 0, added.stderr
+    before = pg_dump(empty)
+    result = run("db", "copy", str(demo), empty)
+    assert result.exit_code == 4
+    assert result.stderr.splitlines() == [
+        f"Error: {empty} is not empty: it holds rows in audit_log (1), settings (1), youths (1); copy "
+        "only into an empty database (or a new file)"
     ]
     assert result.stdout == ""
     assert pg_dump(empty) == before
@@ -174,10 +197,16 @@ def test_a_file_target_that_holds_a_book_is_refused(
     demo: Path, template_db: Path, tmp_path: Path, run: Run
 ) -> None:
     target = copy_book(template_db, tmp_path / "target.db")
+    added = run(
+        "--db", str(target), "youth", "add", "--name", "Mari Maasikas", "--id-code", CODE_F_2010
+    )
+    assert added.exit_code == 0, added.stderr
     before = dump(target)
     result = run("db", "copy", str(demo), str(target))
     assert result.exit_code == 4
-    assert "is not empty: it holds rows in settings (1)" in result.stderr
+    assert (
+        "is not empty: it holds rows in audit_log (1), settings (1), youths (1);" in result.stderr
+    )
     assert dump(target) == before
 
 

@@ -260,8 +260,8 @@ def copy(
         str,
         typer.Argument(
             metavar="TARGET",
-            help="Where to copy it, as --db takes it: an empty PostgreSQL database, or a file "
-            "that does not exist yet (or is empty).",
+            help="Where to copy it, as --db takes it: an empty PostgreSQL database (or one just "
+            "made by rvneet init), or a file that does not exist yet (or is empty).",
             show_default=False,
         ),
     ],

@@ -76,7 +76,8 @@ def copy_book(source: Database, target: Database, progress: Progress | None = No
     """Copy the whole book `source` into the empty `target`, verify it and commit; see the module.
 
     `target` is accepted when it holds no tables (an empty PostgreSQL database, a SQLite file that
-    is new or empty) or only an rvneet schema with no rows. `progress(rows)` is called as rows are
+    is new or empty), an rvneet schema with no rows, or one just made by `rvneet init` for the
+    source's municipality (its one setting is replaced by the source's). `progress(rows)` is called as rows are
     copied. Raises DatabaseError, having written nothing, when anything is refused or differs.
     """
     _not_the_same(source, target)
@@ -216,6 +217,8 @@ def _check_target(connection: Connection, target: Database) -> str | None:
         count = connection.execute(text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one()
         if count:
             held.append(f"{name} ({count})")
+    if held == ["settings (1)"] and _municipality(connection) is not None:
+        return stored  # what `rvneet init` writes, and nothing else: replaced by the source's
     if held:
         shown = ", ".join(held[:NAMED_TABLES]) + (", …" if len(held) > NAMED_TABLES else "")
         raise DatabaseError(
@@ -225,6 +228,42 @@ def _check_target(connection: Connection, target: Database) -> str | None:
             ).format(path=target.where, tables=shown)
         )
     return stored
+
+
+def _municipality(connection: Connection) -> str | None:
+    """The municipality a book was made for (`rvneet init --municipality`), if recorded."""
+    from sqlalchemy import text
+
+    from rvneet.services.settings import MUNICIPALITY
+
+    value = connection.execute(
+        text("SELECT value FROM settings WHERE key = :key"), {"key": MUNICIPALITY}
+    ).scalar()
+    return None if value is None else str(value)
+
+
+def _replace_init(src: Connection, dst: Connection, source: Database, target: Database) -> None:
+    """A target just made by `rvneet init` holds its municipality only: the source's takes its
+    place, when it is the same one (a book belongs to one municipality)."""
+    from sqlalchemy import text
+
+    made_for = _municipality(dst)
+    if made_for is None:
+        return
+    belongs_to = _municipality(src)
+    if belongs_to is not None and belongs_to != made_for:
+        raise DatabaseError(
+            _(
+                "{target} was made for {municipality}, but {source} belongs to {other}; copy "
+                "into an empty database"
+            ).format(
+                target=target.where,
+                municipality=repr(made_for),
+                source=source.where,
+                other=repr(belongs_to),
+            )
+        )
+    dst.execute(text("DELETE FROM settings"))
 
 
 def _migrate(connection: Connection) -> None:
@@ -303,6 +342,7 @@ def _copy_into(
                         path=target.where, reason=_reason(exc)
                     )
                 ) from None
+            _replace_init(src, dst, source, target)
             tables = _tables(dst)
             counts = {t.name: _count(src, t) for t in tables}
             done = 0
