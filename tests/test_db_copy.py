@@ -327,3 +327,36 @@ def test_a_terminal_shows_the_rows_copied(demo: Path, tmp_path: Path) -> None:
     os.close(master)
     assert process.wait(timeout=120) == 0, shown
     assert b"Copying rows:" in shown
+
+
+def test_a_report_that_differs_is_named_with_its_period(
+    demo: Path, demo_book: Path, tmp_path: Path
+) -> None:
+    """The check the copy makes before its commit, on two books that differ in one youth's sex:
+    the first half-year whose Lisa 4 differs is named."""
+    from rvneet.db import Database
+    from rvneet.domain.errors import DatabaseError
+    from rvneet.services.book_copy import _same_reports
+
+    with sqlite3.connect(demo) as con:
+        con.execute(
+            "UPDATE youths SET sex = 'F' WHERE id = (SELECT youth_id FROM cases ORDER BY id LIMIT 1)"
+        )
+    books = [Database(demo, "tester"), Database(demo_book, "tester")]
+    engines = [book.engine(write=False) for book in books]
+    try:
+        with (
+            engines[0].connect() as one,
+            one.begin(),
+            engines[1].connect() as other,
+            other.begin(),
+            pytest.raises(DatabaseError) as refused,
+        ):
+            _same_reports(other, one, books[0])
+    finally:
+        for engine in engines:
+            engine.dispose()
+    assert str(refused.value) == (
+        "the copy differs from its source: report Lisa 4 for 2025H1 is not the same; nothing "
+        f"was written to {demo}"
+    )
