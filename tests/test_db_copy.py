@@ -357,6 +357,6 @@ def test_a_report_that_differs_is_named_with_its_period(
         for engine in engines:
             engine.dispose()
     assert str(refused.value) == (
-        "the copy differs from its source: report Lisa 4 for 2025H1 is not the same; nothing "
+        "the copy differs from its source: report Lisa 4 for 2024H2 is not the same; nothing "
         f"was written to {demo}"
     )
