@@ -360,3 +360,20 @@ def test_a_report_that_differs_is_named_with_its_period(
         "the copy differs from its source: report Lisa 4 for 2024H2 is not the same; nothing "
         f"was written to {demo}"
     )
+
+
+def test_a_source_whose_audit_chain_is_broken_is_not_copied(
+    demo: Path, tmp_path: Path, run: Run
+) -> None:
+    with sqlite3.connect(demo) as con:
+        con.execute("DROP TRIGGER audit_log_no_update")
+        con.execute("UPDATE audit_log SET action = 'x' WHERE id = 5")
+    target = tmp_path / "copy.db"
+    result = run("db", "copy", str(demo), str(target))
+    assert result.exit_code == 4
+    assert result.stderr.splitlines() == [
+        "Error: the copy differs from its source: the audit log does not verify (broken at entry "
+        "5: its content does not match its hash (edited)); nothing was written to "
+        f"{target}"
+    ]
+    assert not target.exists()
