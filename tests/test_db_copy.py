@@ -1,7 +1,8 @@
-"""`rvneet db copy SOURCE TARGET`: a whole book moved from a SQLite file to a PostgreSQL database and
-back, in one transaction on the target, verified (rows, audit chain, Lisa 4 and NEET) before it is
-committed; a non-empty target refused and a failed copy leaving the target empty. Runs against the
-throwaway server of tests/pg.py; the PostgreSQL tests skip, saying why, where there is none."""
+"""`rvneet db copy SOURCE TARGET`: a whole book moved from a SQLite file to a PostgreSQL database
+and back, in one transaction on the target, verified (rows, audit chain, Lisa 4 and NEET) before
+it is committed; a non-empty target refused and a failed copy leaving the target empty. Runs
+against the throwaway server of tests/pg.py; the PostgreSQL tests skip, saying why, where there is
+none."""
 
 from __future__ import annotations
 
@@ -175,8 +176,8 @@ def test_a_target_that_holds_a_book_is_refused(demo: Path, empty: str, run: Run)
     result = run("db", "copy", str(demo), empty)
     assert result.exit_code == 4
     assert result.stderr.splitlines() == [
-        f"Error: {empty} is not empty: it holds rows in audit_log (1), settings (1), youths (1); copy "
-        "only into an empty database (or a new file)"
+        f"Error: {empty} is not empty: it holds rows in audit_log (1), settings (1), youths (1); "
+        "copy only into an empty database (or a new file)"
     ]
     assert result.stdout == ""
     assert pg_dump(empty) == before
@@ -340,7 +341,8 @@ def test_a_report_that_differs_is_named_with_its_period(
 
     with sqlite3.connect(demo) as con:
         con.execute(
-            "UPDATE youths SET sex = 'F' WHERE id = (SELECT youth_id FROM cases ORDER BY id LIMIT 1)"
+            "UPDATE youths SET sex = 'F'"
+            " WHERE id = (SELECT youth_id FROM cases ORDER BY id LIMIT 1)"
         )
     books = [Database(demo, "tester"), Database(demo_book, "tester")]
     engines = [book.engine(write=False) for book in books]

@@ -1,13 +1,13 @@
-"""`rvneet db copy SOURCE TARGET`: a whole book moved between a SQLite file and a PostgreSQL database
-(either way, or between two of a kind), verified before it is committed.
+"""`rvneet db copy SOURCE TARGET`: a whole book moved between a SQLite file and a PostgreSQL
+database (either way, or between two of a kind), verified before it is committed.
 
-The source is only read, in one read transaction (one snapshot). Everything on the target happens in
-one transaction: the migrations up to head, every table's rows in foreign-key order with their ids
-(the audit log verbatim: its triggers allow INSERT), PostgreSQL's sequences moved past those ids, the
-checks (rows per table, the audit chain as `rvneet audit verify` checks it, and the JSON of Lisa 4
-and the NEET report for every half-year of the book, on both sides) and the copy's own audit entry,
-appended after the copied chain. A failure anywhere rolls it all back: the target stays as empty as
-it was.
+The source is only read, in one read transaction (one snapshot). Everything on the target happens
+in one transaction: the migrations up to head, every table's rows in foreign-key order with their
+ids (the audit log verbatim: its triggers allow INSERT), PostgreSQL's sequences moved past those
+ids, the checks (rows per table, the audit chain as `rvneet audit verify` checks it, and the JSON of
+Lisa 4 and the NEET report for every half-year of the book, on both sides) and the copy's own audit
+entry, appended after the copied chain. A failure anywhere rolls it all back: the target stays as
+empty as it was.
 
 The tables are those of the target's schema once migrated (reflected, in dependency order), not a
 list kept here: a table a later migration adds is copied too. Their values are read and written with
@@ -45,7 +45,8 @@ Progress = Callable[[int], None]
 @dataclass(frozen=True)
 class CopyInfo:
     """A copy that was committed: from where, to where, the rows of each table, the audit chain's
-    entries and newest hash (after the copy's own entry), and the half-years whose reports agreed."""
+    entries and newest hash (after the copy's own entry), and the half-years whose reports
+    agreed."""
 
     source: str
     target: str
@@ -77,8 +78,9 @@ def copy_book(source: Database, target: Database, progress: Progress | None = No
 
     `target` is accepted when it holds no tables (an empty PostgreSQL database, a SQLite file that
     is new or empty), an rvneet schema with no rows, or one just made by `rvneet init` for the
-    source's municipality (its one setting is replaced by the source's). `progress(rows)` is called as rows are
-    copied. Raises DatabaseError, having written nothing, when anything is refused or differs.
+    source's municipality (its one setting is replaced by the source's). `progress(rows)` is
+    called as rows are copied. Raises DatabaseError, having written nothing, when anything is
+    refused or differs.
     """
     _not_the_same(source, target)
     if source.url is None and not source.path.exists():
