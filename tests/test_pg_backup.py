@@ -15,6 +15,8 @@ import pytest
 from conftest import MUNICIPALITY, Run
 from pg import PgServer, connect, pg_dump
 
+from rvneet.db import head_revision
+
 # Reports compared before a change and after the restore (all --format json --no-timestamp).
 REPORTS = [
     ("report", "lisa4", "--period", "2025H1", "--no-timestamp"),
@@ -246,5 +248,25 @@ def test_export_and_import_export_work_on_a_server_book(
         assert loaded.exit_code == 0, loaded.stderr
         assert _state(run, other) == _state(run, shared)
         assert run("--db", other, "audit", "verify").exit_code == 0
+    finally:
+        server.drop(name)
+
+
+def test_a_backup_restores_into_an_empty_database(
+    shared: str, server: PgServer, tmp_path: Path, run: Run
+) -> None:
+    backup = tmp_path / "book.dump"
+    assert run("--db", shared, "db", "backup", str(backup)).exit_code == 0
+    name = server.new_database()
+    other = server.url(name)
+    try:
+        restored = run("--db", other, "db", "restore", str(backup), "--yes")
+        assert restored.exit_code == 0, restored.stderr
+        assert restored.stdout.splitlines() == [
+            f"Restored {other} from {backup} (schema {head_revision()})"
+        ]
+        assert _state(run, other) == _state(run, shared)
+        assert run("--db", other, "audit", "verify").exit_code == 0
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["book.dump"]  # nothing to save
     finally:
         server.drop(name)
