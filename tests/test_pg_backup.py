@@ -270,3 +270,62 @@ def test_a_backup_restores_into_an_empty_database(
         assert sorted(p.name for p in tmp_path.iterdir()) == ["book.dump"]  # nothing to save
     finally:
         server.drop(name)
+
+
+def test_a_backup_of_an_older_schema_is_upgraded_in_an_empty_database(
+    shared: str, server: PgServer, tmp_path: Path, run: Run
+) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, inspect
+
+    from rvneet.db import migrations_dir
+    from rvneet.storage.pgtools import dump_revision, run_tool
+
+    old_name, new_name = server.new_database(), server.new_database()
+    old, new = server.url(old_name), server.url(new_name)
+    try:
+        assert run("db", "copy", shared, old).exit_code == 0
+        # The copy taken back to schema 0013 (before case_shares) and dumped there with pg_dump
+        # itself: `db backup` would upgrade the book first.
+        engine = create_engine(old.replace("postgresql://", "postgresql+psycopg://", 1))
+        with engine.begin() as connection:
+            config = Config()
+            config.set_main_option("script_location", str(migrations_dir()))
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0013")
+        with engine.connect() as connection:
+            kept = set(inspect(connection).get_table_names())
+        engine.dispose()
+        backup = tmp_path / "old.dump"
+        run_tool("pg_dump", ["--format=custom", f"--file={backup}"], old)
+        assert dump_revision(backup) == "0013"
+        with connect(shared) as con:
+            extra = sorted(
+                {
+                    r[0]
+                    for r in con.execute(
+                        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+                    )
+                }
+                - kept
+            )
+        assert "case_shares" in extra
+        # Into a book of the newest schema: refused, nothing changed.
+        before = pg_dump(shared)
+        refused = run("--db", shared, "db", "restore", str(backup), "--yes")
+        assert refused.exit_code == 4
+        assert refused.stderr.splitlines() == [
+            f"Error: {backup} has schema 0013, without the tables {', '.join(extra)} that "
+            f"{shared} has; restore it into an empty database, where it is upgraded"
+        ]
+        assert pg_dump(shared) == before
+        # Into an empty database: restored and upgraded.
+        restored = run("--db", new, "db", "restore", str(backup), "--yes")
+        assert restored.exit_code == 0, restored.stderr
+        assert f"from schema 0013 to {head_revision()}" in restored.stderr
+        assert _state(run, new) == _state(run, shared)
+        assert run("--db", new, "audit", "verify").exit_code == 0
+    finally:
+        server.drop(old_name)
+        server.drop(new_name)

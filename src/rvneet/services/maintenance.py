@@ -703,9 +703,35 @@ def _plan_server_restore(db: Database, source: Path) -> RestorePlan:
             ).format(source=source, schema=revision, head=known[-1])
         )
     holds = db._server_revision() is not None
+    if holds and revision != head_revision():
+        _refuse_leftovers(db, source, revision)
     # Saved in the backup's folder: a server has no folder of its own beside the book.
     first = source.parent / f"{_server_name(db)}{SAFETY_COPY_INFIX}"
     return RestorePlan(db.where, source, revision, holds, str(first))
+
+
+def _refuse_leftovers(db: Database, source: Path, revision: str) -> None:
+    """A backup of an older schema lacks the tables later migrations added; pg_restore --clean
+    would leave the book's own ones beside the restored content, and the upgrade after it would
+    fail once the restore had committed. Refused instead, before anything changes."""
+    from sqlalchemy import inspect
+
+    from rvneet.storage.pgtools import dump_tables
+
+    engine = db.engine(write=False)
+    try:
+        with engine.connect() as connection:
+            present = set(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+    extra = sorted(present - dump_tables(source))
+    if extra:
+        raise DatabaseError(
+            _(
+                "{source} has schema {schema}, without the tables {tables} that {path} has; "
+                "restore it into an empty database, where it is upgraded"
+            ).format(source=source, schema=revision, tables=", ".join(extra), path=db.where)
+        )
 
 
 def _server_name(db: Database) -> str:

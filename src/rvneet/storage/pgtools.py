@@ -178,3 +178,16 @@ def dump_revision(path: Path) -> str:
         if line.startswith("COPY ") and "alembic_version" in line and value.strip() != "\\.":
             return value.strip()
     raise DatabaseError(_("{path} holds no rvneet schema revision").format(path=path))
+
+
+def dump_tables(path: Path) -> set[str]:
+    """The tables a pg_dump archive creates (its table of contents, read by pg_restore --list)."""
+    done = run_tool("pg_restore", ["--list", str(path)], None)
+    tables = set()
+    for line in done.stdout.splitlines():
+        # "215; 1259 16390 TABLE public audit_log postgres": id; catalog oids, kind, schema, name.
+        head, _sep, entry = line.partition("; ")
+        words = entry.split()
+        if head.strip().isdigit() and len(words) >= 5 and words[2:3] == ["TABLE"]:
+            tables.add(words[4])
+    return tables
