@@ -208,23 +208,6 @@ def test_without_the_driver_one_line_says_what_to_install(
     ]
 
 
-@pytest.mark.parametrize(
-    "command", [("db", "backup", "copy.db"), ("db", "check"), ("db", "restore", "copy.db", "--yes")]
-)
-def test_file_commands_refuse_a_server_book_in_one_line(
-    empty: str, run: Run, command: tuple[str, ...], tmp_path: Path
-) -> None:
-    assert run("--db", empty, "init", "--municipality", MUNICIPALITY).exit_code == 0
-    args = [str(tmp_path / a) if a == "copy.db" else a for a in command]
-    result = run("--db", empty, *args)
-    assert result.exit_code == 4
-    assert result.stderr.strip().splitlines() == [
-        f"Error: rvneet {' '.join(command[:2])} works on a database file; for the PostgreSQL "
-        f"database {empty} use the server's own tools (pg_dump, pg_restore)"
-    ]
-    assert list(tmp_path.iterdir()) == []
-
-
 def test_an_erasure_on_a_server_book_leaves_the_chain_intact(empty: str, run: Run) -> None:
     assert run("--db", empty, "init", "--municipality", MUNICIPALITY).exit_code == 0
     added = run("--db", empty, "youth", "add", "--name", "Mari Maasikas", "--id-code", CODE_F_2010)

@@ -42,6 +42,7 @@ ACTIONS = {
     "restore": N_("restored"),
     "grant": N_("access given"),
     "revoke": N_("access taken away"),
+    "copy": N_("copied"),
 }
 
 

@@ -1,4 +1,4 @@
-"""`rvneet db ...`: back up, check and restore the database file."""
+"""`rvneet db ...`: back up, check, restore and copy the database."""
 
 from enum import StrEnum
 from pathlib import Path
@@ -11,7 +11,9 @@ from rvneet.cli.common import (
     confirm,
     current_language,
     database,
+    database_key,
     print_listing,
+    progress_display,
     to_json,
 )
 from rvneet.domain.errors import DatabaseError
@@ -23,9 +25,10 @@ if TYPE_CHECKING:
 app = typer.Typer(
     rich_markup_mode=None,
     help=(
-        "Back up, check and restore the database file.\n\n"
+        "Back up, check, restore and copy the database.\n\n"
         "Backups are consistent copies, safe to make while others are working, and readable by\n"
-        "you only. A restore first saves the current database beside it."
+        "you only. A restore first saves the current database beside it. A copy moves a whole\n"
+        "book from a file to a PostgreSQL server, or back."
     ),
     no_args_is_help=True,
 )
@@ -65,19 +68,6 @@ def _size(n: int) -> str:
     return f"{size} MiB"
 
 
-def _file_only(db: "Database", command: str) -> "Database":
-    """Refuse, in one line, a command that works on a database file when the book is on a
-    PostgreSQL server (the server's own tools, pg_dump and pg_restore, copy it there)."""
-    if db.url:
-        raise DatabaseError(
-            _(
-                "rvneet {command} works on a database file; for the PostgreSQL database {url} "
-                "use the server's own tools (pg_dump, pg_restore)"
-            ).format(command=command, url=db.where)
-        )
-    return db
-
-
 @app.command("backup")
 def backup(
     ctx: typer.Context,
@@ -94,12 +84,15 @@ def backup(
 ) -> None:
     """Copy the database to FILE, readable by you only; safe while others are working.
 
+    A book on a PostgreSQL server is dumped with pg_dump --format=custom (PostgreSQL's client
+    tools must be installed); db restore reads that file back.
+
     \b
     Example: rvneet db backup rvneet-backup.db
     """
     from rvneet.services.maintenance import backup_database
 
-    info = backup_database(_file_only(database(ctx), "db backup"), file, force=force)
+    info = backup_database(database(ctx), file, force=force)
     if fmt is RecordFormat.JSON:
         typer.echo(to_json(info.as_dict()))
     else:
@@ -122,7 +115,7 @@ def check(
             "--full",
             help="Run SQLite's full integrity_check instead of quick_check, and check the audit "
             "log: against the records, its hash chain (as audit verify does) and its append-only "
-            "triggers.",
+            "triggers. On a server book: amcheck also checks that every index holds every row.",
         ),
     ] = False,
     fmt: Annotated[
@@ -143,16 +136,28 @@ def check(
 
     Exits with 4 when a check finds a problem. To check a backup: rvneet --db FILE db check
 
+    On a PostgreSQL server: the schema version, every table present, every constraint validated,
+    every index valid, the audit log's chain and triggers, and the index pages with amcheck where
+    that extension is installed (else the check says it was skipped).
+
     \b
     Example: rvneet db check --full
     """
-    from rvneet.services.maintenance import check_database, check_name, check_result
+    from rvneet.services.maintenance import (
+        check_database,
+        check_name,
+        check_result,
+        check_server,
+    )
 
-    db = _file_only(database(ctx), "db check")
-    path = db.path
+    db = database(ctx)
+    path = db.where
     if compact:
         _compact(db)
-    results = check_database(path, full=full, key=db.key)
+    if db.url:
+        results = check_server(db, full=full)
+    else:
+        results = check_database(db.path, full=full, key=db.key)
     # JSON keeps its English texts for scripts; a table is read in the user's language.
     lang = "en" if fmt is CheckFormat.JSON else current_language()
     rows = [r.as_dict(lang) for r in results]
@@ -181,11 +186,11 @@ def _compact(db: "Database") -> None:
             _(
                 "compacted {path}, but another program has it open, so old data may still be in "
                 "the file or its -wal; close that program and run db check --compact again"
-            ).format(path=db.path)
+            ).format(path=db.where)
         )
     typer.echo(
         _("Compacted {path}: deleted and erased data are no longer in the file").format(
-            path=db.path
+            path=db.where
         ),
         err=True,
     )
@@ -204,25 +209,27 @@ def restore(
     """Replace the database's content with the backup FILE; the current one is saved beside it.
 
     The current database is copied to <name>.before-restore-<UTC time> first. A backup made by an
-    older rvneet is upgraded; one from a newer rvneet is refused.
+    older rvneet is upgraded; one from a newer rvneet is refused. On a PostgreSQL server, FILE is
+    a dump of db backup, restored by pg_restore in one transaction, and the current content is
+    first dumped beside FILE as <database>.before-restore-<UTC time>.dump.
 
     \b
     Example: rvneet db restore rvneet-backup.db --yes
     """
     from rvneet.services.maintenance import SAFETY_COPY_INFIX, plan_restore, restore_database
 
-    db = _file_only(database(ctx), "db restore")
+    db = database(ctx)
     plan = plan_restore(db, file)
     if not yes:
         if plan.replaces_existing:
             typer.echo(
                 _("The current content is saved first as {name}<UTC time>.").format(
-                    name=f"{db.path.name}{SAFETY_COPY_INFIX}"
+                    name=plan.safety_name or f"{db.path.name}{SAFETY_COPY_INFIX}"
                 )
             )
         confirm(
             _("Replace the content of {path} with {source} (schema {schema})?").format(
-                path=db.path, source=plan.source, schema=plan.source_revision
+                path=db.where, source=plan.source, schema=plan.source_revision
             )
         )
     info = restore_database(db, file)
@@ -236,3 +243,71 @@ def restore(
             database=info.database, source=info.source, schema=info.revision
         )
     )
+
+
+@app.command("copy")
+def copy(
+    ctx: typer.Context,
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="SOURCE",
+            help="The book to copy, as --db takes it: a file or postgresql://…; only read.",
+            show_default=False,
+        ),
+    ],
+    target: Annotated[
+        str,
+        typer.Argument(
+            metavar="TARGET",
+            help="Where to copy it, as --db takes it: an empty PostgreSQL database (or one just "
+            "made by rvneet init), or a file that does not exist yet (or is empty).",
+            show_default=False,
+        ),
+    ],
+    fmt: RecordFormatOption = RecordFormat.TEXT,
+) -> None:
+    """Copy a whole book from SOURCE into the empty TARGET, e.g. a file to a PostgreSQL server.
+
+    Everything is copied in one transaction on TARGET: its schema, every table with the ids kept,
+    and the audit log as it is, followed by one entry for the copy. Before it commits, the copy is
+    checked: the rows of every table, the audit chain (as audit verify does), and Lisa 4 and the
+    NEET report of every half-year of the book give the same JSON on both sides. Anything that
+    differs rolls it all back, and TARGET stays empty. SOURCE must be at this rvneet's schema.
+
+    \b
+    Example: rvneet db copy rvneet.db 'postgresql://kadri@db.example.ee/rvneet_viljandi'
+    """
+    from rvneet.db import Database, resolve_location
+    from rvneet.services.audit import current_user
+    from rvneet.services.book_copy import copy_book
+
+    user = current_user(ctx.find_root().params.get("user"))
+    books = []
+    for address in (source, target):
+        location = resolve_location(address)
+        key = None if isinstance(location, str) else database_key(location)
+        books.append(Database.at(location, user, key))
+    with progress_display(N_("Copying rows")) as progress:
+        info = copy_book(books[0], books[1], progress)
+    if fmt is RecordFormat.JSON:
+        typer.echo(to_json(info.as_dict()))
+        return
+    typer.echo(
+        _("Copied {source} to {target}: {rows} rows in {tables} tables").format(
+            source=info.source, target=info.target, rows=info.rows, tables=len(info.tables)
+        )
+    )
+    typer.echo(
+        _("Audit log intact on the target: {n} entries, newest hash {hash}").format(
+            n=info.audit_entries, hash=info.last_hash
+        )
+    )
+    if info.periods:
+        typer.echo(
+            _("Lisa 4 and NEET reports the same on both sides for {periods}").format(
+                periods=", ".join(info.periods)
+            )
+        )
+    else:
+        typer.echo(_("No cases, so no reports to compare"))

@@ -64,7 +64,7 @@ from rvneet.storage.audit import GENESIS, REDACTED, entry_hash
 
 _BATCH = 10_000
 _TABLE: Any = AuditEntry.__table__  # type: ignore[attr-defined]
-# Entities written outside the ORM's audited tables (a restore of the whole database).
+# Entities written outside the ORM's audited tables (a restore or a copy of the whole database).
 _OTHER_ENTITIES = ("database",)
 # The fields of an entry, in the order of json and csv output.
 ENTRY_FIELDS = ("id", "at", "user", "action", "entity", "entity_id", "ref", "changes")
@@ -434,6 +434,9 @@ FIELD_LABELS = {
     # The restore's entry (services.maintenance.record_restore).
     "restored_from": N_("restored from"),
     "safety_copy": N_("safety copy"),
+    # The copy's entry (services.book_copy).
+    "copied_from": N_("copied from"),
+    "rows_copied": N_("rows copied"),
     # 360° feedback (services.feedback).
     "period": N_("period"),
     "rater_id": N_("network member giving the score"),

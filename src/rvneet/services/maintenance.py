@@ -45,7 +45,7 @@ DETAIL_PROBLEMS = 3  # in the one-line detail
 class BackupInfo:
     """A backup that was written: where from, where to, its size and schema revision."""
 
-    database: Path
+    database: Path | str
     backup: Path
     size: int
     revision: str
@@ -129,6 +129,10 @@ CHECK_NAMES = {
     "audit_chain": N_("audit log hash chain"),
     "audit_triggers": N_("append-only triggers"),
     "schema": N_("schema version"),
+    "tables": N_("tables"),
+    "constraints": N_("constraints"),
+    "indexes": N_("indexes"),
+    "amcheck": N_("index pages (amcheck)"),
 }
 CHECK_RESULTS = {"ok": N_("ok"), "problem": N_("problem")}
 
@@ -151,17 +155,19 @@ def check_result(result: str, lang: str) -> str:
 class RestorePlan:
     """What a restore will do, known before anything is changed (for the confirmation)."""
 
-    database: Path
+    database: Path | str
     source: Path
     source_revision: str
     replaces_existing: bool
+    # What the copy saved before the restore is called, up to its UTC time.
+    safety_name: str = ""
 
 
 @dataclass(frozen=True)
 class RestoreInfo:
     """A restore that was done: from which file, the schema before and after, the safety copy."""
 
-    database: Path
+    database: Path | str
     source: Path
     restored_revision: str
     revision: str
@@ -245,6 +251,8 @@ def backup_database(db: Database, target: Path, *, force: bool = False) -> Backu
                 wal=wal, target=target
             )
         )
+    if db.url:
+        return _backup_server(db, target, force)
     # Written beside the target and renamed onto it when complete: a failed or killed backup
     # leaves no partial copy under the target's name, and an old file as it was.
     try:
@@ -263,6 +271,21 @@ def backup_database(db: Database, target: Path, *, force: bool = False) -> Backu
     with open_connection(target, read_only=True, key=db.key) as con:
         revision = _revision(con, target)
     return BackupInfo(database=db.path, backup=target, size=_size(target), revision=revision)
+
+
+def _backup_server(db: Database, target: Path, force: bool) -> BackupInfo:
+    """`backup_database` of a PostgreSQL book: `pg_dump --format=custom` (one consistent snapshot
+    while others work) into a private file renamed onto `target` once complete."""
+    from rvneet.storage.pgtools import dump_revision, run_tool
+
+    assert db.url is not None
+    try:
+        with written_whole(target, replace=force) as written:
+            run_tool("pg_dump", ["--format=custom", "--no-password", f"--file={written}"], db.url)
+            revision = dump_revision(written)
+    except FileExistsError:
+        raise Conflict(_exists(target)) from None
+    return BackupInfo(database=db.where, backup=target, size=_size(target), revision=revision)
 
 
 def _exists(target: Path) -> str:
@@ -351,44 +374,50 @@ def _audit(con: Any) -> CheckResult:
     was created (and not deleted) exists. Set operations (EXCEPT), so a large book takes a few
     sorts rather than a lookup per row. Problems name tables and ids only, never personal data.
     """
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        return _audit_of(lambda sql, params: con.execute(sql, params).fetchall(), tables, "?")
+    except driver_errors() as exc:
+        return _failed("audit", exc)
+
+
+def _audit_of(fetch: Any, tables: set[str], mark: str) -> CheckResult:
+    """`_audit` through `fetch(sql, params)`, given the database's tables and the driver's
+    placeholder (`?` for SQLite, `%s` for psycopg)."""
     from rvneet.domain.tables import AUDITED
 
     check = "audit"
-    try:
-        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if "audit_log" not in tables:
-            return _problem(check, [Note(N_("there is no audit log"))])
-        audited = [m.__tablename__ for m in AUDITED if m.__tablename__ in tables]
-        limit = MAX_PROBLEMS + 1
-        problems = []
-        for table in (t for t in CREATION_AUDITED if t in tables):
-            missing = con.execute(
-                f'SELECT id FROM "{table}" EXCEPT SELECT entity_id FROM audit_log '
-                f"WHERE entity = ? AND action = 'insert' ORDER BY 1 LIMIT {limit}",
-                (table,),
-            ).fetchall()
-            problems += [
-                Note(
-                    N_("{table} record {id} has no audit entry of its creation"),
-                    {"table": table, "id": r[0]},
-                )
-                for r in missing
-            ]
-        marks = ", ".join("?" * len(audited))
-        existing = " ".join(f"EXCEPT SELECT '{t}', id FROM \"{t}\"" for t in audited)
-        lost = con.execute(
-            "SELECT entity, entity_id FROM audit_log "
-            f"WHERE action = 'insert' AND entity IN ({marks}) "
-            "EXCEPT SELECT entity, entity_id FROM audit_log WHERE action = 'delete' "
-            f"{existing} ORDER BY 1, 2 LIMIT {limit}",
-            audited,
-        ).fetchall()
+    if "audit_log" not in tables:
+        return _problem(check, [Note(N_("there is no audit log"))])
+    audited = [m.__tablename__ for m in AUDITED if m.__tablename__ in tables]
+    limit = MAX_PROBLEMS + 1
+    problems = []
+    for table in (t for t in CREATION_AUDITED if t in tables):
+        missing = fetch(
+            f'SELECT id FROM "{table}" EXCEPT SELECT entity_id FROM audit_log '
+            f"WHERE entity = {mark} AND action = 'insert' ORDER BY 1 LIMIT {limit}",
+            (table,),
+        )
         problems += [
-            Note(N_("{table} record {id} is in the audit log but missing"), {"table": t, "id": i})
-            for t, i in lost
+            Note(
+                N_("{table} record {id} has no audit entry of its creation"),
+                {"table": table, "id": r[0]},
+            )
+            for r in missing
         ]
-    except driver_errors() as exc:
-        return _failed(check, exc)
+    marks = ", ".join([mark] * len(audited))
+    existing = " ".join(f"EXCEPT SELECT '{t}', id FROM \"{t}\"" for t in audited)
+    lost = fetch(
+        "SELECT entity, entity_id FROM audit_log "
+        f"WHERE action = 'insert' AND entity IN ({marks}) "
+        "EXCEPT SELECT entity, entity_id FROM audit_log WHERE action = 'delete' "
+        f"{existing} ORDER BY 1, 2 LIMIT {limit}",
+        tuple(audited),
+    )
+    problems += [
+        Note(N_("{table} record {id} is in the audit log but missing"), {"table": t, "id": i})
+        for t, i in lost
+    ]
     if problems:
         return _problem(check, problems)
     return _passed(check, N_("every record and its audit entries agree"))
@@ -397,14 +426,28 @@ def _audit(con: Any) -> CheckResult:
 def _audit_chain(con: Any) -> list[CheckResult]:
     """The audit log's hash chain and its append-only triggers, checked as `rvneet audit verify`
     checks them (`services.audit_trail.verify_rows`)."""
-    from rvneet.services.audit_trail import verify_rows
-
     checks = ("audit_chain", "audit_triggers")
     try:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "audit_log" not in tables:
             return [_problem(check, [Note(N_("there is no audit log"))]) for check in checks]
-        chain = verify_rows(lambda sql, params: con.execute(sql, params).fetchall())
+    except driver_errors() as exc:
+        return [_failed(check, exc) for check in checks]
+    return _audit_chain_of(lambda sql, params: con.execute(sql, params).fetchall())
+
+
+def _audit_chain_of(fetch: Any, *, server: bool = False) -> list[CheckResult]:
+    """`_audit_chain` through `fetch(sql, params)`; `server`: a PostgreSQL book's."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from rvneet.db import driver_reason
+    from rvneet.services.audit_trail import verify_rows
+
+    checks = ("audit_chain", "audit_triggers")
+    try:
+        chain = verify_rows(fetch, server=server)
+    except SQLAlchemyError as exc:  # a table or column renamed or dropped by hand
+        return [_failed(check, RuntimeError(driver_reason(exc))) for check in checks]
     except driver_errors() as exc:
         return [_failed(check, exc) for check in checks]
     if chain.broken_id is None:
@@ -438,9 +481,12 @@ def _audit_chain(con: Any) -> list[CheckResult]:
 
 
 def _schema(con: Any, path: Path) -> CheckResult:
+    return _schema_of(_read_revision(con, path))
+
+
+def _schema_of(stored: str | Note) -> CheckResult:
     check = "schema"
     head = head_revision()
-    stored = _read_revision(con, path)
     if isinstance(stored, Note):
         return _problem(check, [stored])
     if stored == head:
@@ -457,6 +503,143 @@ def _schema(con: Any, path: Path) -> CheckResult:
     return _problem(check, [Note(newer, {"schema": stored, "head": head})])
 
 
+# The server's catalog, read in the book's own schema (current_schema()).
+_INVALID_CONSTRAINTS = (
+    "SELECT c.conrelid::regclass::text, c.conname FROM pg_constraint c"
+    " WHERE c.connamespace = current_schema()::regnamespace AND NOT c.convalidated"
+    " ORDER BY 1, 2"
+)
+_INVALID_INDEXES = (
+    "SELECT i.indexrelid::regclass::text FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid"
+    " WHERE t.relnamespace = current_schema()::regnamespace AND NOT (i.indisvalid AND i.indisready)"
+    " ORDER BY 1"
+)
+_BTREE_INDEXES = (
+    "SELECT c.oid, c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+    " JOIN pg_am a ON a.oid = c.relam"
+    " WHERE c.relnamespace = current_schema()::regnamespace AND a.amname = 'btree'"
+    " AND i.indisvalid AND c.relpersistence = 'p' ORDER BY c.relname"
+)
+
+
+def check_server(db: Database, *, full: bool = False) -> list[CheckResult]:
+    """`check_database` of a PostgreSQL book, in one read-only snapshot: the schema revision, every
+    table of rvneet's schema present, every constraint validated (`pg_constraint.convalidated`),
+    every index valid (`pg_index.indisvalid`), the index pages with `amcheck`'s `bt_index_check`
+    where that extension is installed (else the check says it was skipped; `full` also checks
+    that each index holds every row), and the audit log's chain and append-only triggers as
+    `rvneet audit verify` checks them."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from rvneet.db import _connection_revision, driver_reason
+
+    engine = db.engine(write=False)
+    try:
+        with engine.connect() as connection, connection.begin():
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+            def fetch(sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+                return list(connection.exec_driver_sql(sql, params).all())
+
+            stored = _connection_revision(connection)
+            if stored is None or stored == "":
+                raise DatabaseError(_("{path} is not an rvneet database").format(path=db.where))
+            return [
+                _schema_of(stored),
+                _server_tables(fetch),
+                _server_constraints(fetch),
+                _server_indexes(fetch),
+                *([_audit_of(fetch, _server_table_names(fetch), "%s")] if full else []),
+                *_audit_chain_of(fetch, server=True),
+                # Last: a damaged index aborts the transaction the other checks read in.
+                _amcheck(fetch, full),
+            ]
+    except SQLAlchemyError as exc:
+        raise DatabaseError(
+            _("cannot read database {path}: {reason}").format(
+                path=db.where, reason=driver_reason(exc)
+            )
+        ) from None
+    finally:
+        engine.dispose()
+
+
+def _server_table_names(fetch: Any) -> set[str]:
+    return {
+        str(r[0])
+        for r in fetch(
+            "SELECT table_name FROM information_schema.tables"
+            " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+        )
+    }
+
+
+def _server_tables(fetch: Any) -> CheckResult:
+    from rvneet.domain.tables import metadata
+
+    present = _server_table_names(fetch)
+    expected = sorted({*metadata.tables, "alembic_version"})
+    missing = [name for name in expected if name not in present]
+    if missing:
+        return _problem(
+            "tables", [Note(N_("table {table} is missing"), {"table": t}) for t in missing]
+        )
+    return _passed("tables", N_("all {n} tables of rvneet's schema are present"), n=len(expected))
+
+
+def _server_constraints(fetch: Any) -> CheckResult:
+    rows = fetch(_INVALID_CONSTRAINTS)
+    if rows:
+        return _problem(
+            "constraints",
+            [
+                Note(N_("constraint {name} on {table} is not validated"), {"name": n, "table": t})
+                for t, n in rows
+            ],
+        )
+    return _passed("constraints", N_("every constraint is validated"))
+
+
+def _server_indexes(fetch: Any) -> CheckResult:
+    rows = fetch(_INVALID_INDEXES)
+    if rows:
+        return _problem(
+            "indexes",
+            [
+                Note(N_("index {name} is not valid (rebuild it: REINDEX)"), {"name": r[0]})
+                for r in rows
+            ],
+        )
+    return _passed("indexes", N_("every index is valid"))
+
+
+def _amcheck(fetch: Any, full: bool) -> CheckResult:
+    """B-tree index pages checked with the amcheck extension, when the server has it installed in
+    the database (an administrator's CREATE EXTENSION amcheck)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from rvneet.db import driver_reason
+
+    installed = fetch("SELECT 1 FROM pg_extension WHERE extname = 'amcheck'")
+    if not installed:
+        return _passed(
+            "amcheck",
+            N_("skipped: the amcheck extension is not installed (CREATE EXTENSION amcheck)"),
+        )
+    problems = []
+    indexes = fetch(_BTREE_INDEXES)
+    for oid, name in indexes:
+        try:
+            fetch("SELECT bt_index_check(%s, %s)", (oid, full))
+        except SQLAlchemyError as exc:  # the server's report of a damaged index
+            reason = driver_reason(exc)
+            problems.append(Note(N_("index {name}: {reason}"), {"name": name, "reason": reason}))
+            break  # the transaction is aborted: the rest cannot be checked in it
+    if problems:
+        return _problem("amcheck", problems)
+    return _passed("amcheck", N_("{n} indexes checked with amcheck"), n=len(indexes))
+
+
 # Restore
 
 
@@ -471,6 +654,8 @@ def plan_restore(db: Database, source: Path) -> RestorePlan:
         raise DatabaseError(_("no file {source}").format(source=source))
     if not source.is_file():
         raise DatabaseError(_("{path} is not a file").format(path=source))
+    if db.url:
+        return _plan_server_restore(db, source)
     if db.path.exists() and os.path.samefile(source, db.path):
         raise DatabaseError(
             _("{source} is the database itself; name a backup file").format(source=source)
@@ -494,6 +679,132 @@ def plan_restore(db: Database, source: Path) -> RestorePlan:
     if db.path != default_path():
         db.check_folder()
     return RestorePlan(db.path, source, revision, db.path.exists() and _size(db.path) > 0)
+
+
+def _plan_server_restore(db: Database, source: Path) -> RestorePlan:
+    """`plan_restore` into a PostgreSQL book: `source` must be a pg_dump archive of an rvneet book
+    (read by pg_restore, which refuses a damaged one) of a schema this rvneet knows."""
+    from rvneet.storage.pgtools import dump_revision
+
+    try:
+        revision = dump_revision(source)
+    except DatabaseError as exc:
+        raise DatabaseError(
+            _("{source} is not a backup of a server book ({reason})").format(
+                source=source, reason=exc
+            )
+        ) from None
+    known = known_revisions()
+    if revision not in known:
+        raise DatabaseError(
+            _(
+                "{source} has schema {schema}, newer than this rvneet knows ({head}); "
+                "upgrade rvneet to restore it"
+            ).format(source=source, schema=revision, head=known[-1])
+        )
+    holds = db._server_revision() is not None
+    if holds and revision != head_revision():
+        _refuse_leftovers(db, source, revision)
+    # Saved in the backup's folder: a server has no folder of its own beside the book.
+    first = source.parent / f"{_server_name(db)}{SAFETY_COPY_INFIX}"
+    return RestorePlan(db.where, source, revision, holds, str(first))
+
+
+def _refuse_leftovers(db: Database, source: Path, revision: str) -> None:
+    """A backup of an older schema lacks the tables later migrations added; pg_restore --clean
+    would leave the book's own ones beside the restored content, and the upgrade after it would
+    fail once the restore had committed. Refused instead, before anything changes."""
+    from sqlalchemy import inspect
+
+    from rvneet.storage.pgtools import dump_tables
+
+    engine = db.engine(write=False)
+    try:
+        with engine.connect() as connection:
+            present = set(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+    extra = sorted(present - dump_tables(source))
+    if extra:
+        raise DatabaseError(
+            _(
+                "{source} has schema {schema}, without the tables {tables} that {path} has; "
+                "restore it into an empty database, where it is upgraded"
+            ).format(source=source, schema=revision, tables=", ".join(extra), path=db.where)
+        )
+
+
+def _server_name(db: Database) -> str:
+    """The database's name on its server (for the names of its safety copies)."""
+    from sqlalchemy.engine import make_url
+
+    name = make_url(db.url or "").database or "rvneet"
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+
+
+def _restore_server(db: Database, plan: RestorePlan) -> RestoreInfo:
+    """`restore_database` into a PostgreSQL book: the current content dumped beside the backup
+    first (0600), then `pg_restore --clean --if-exists --single-transaction` (the server applies
+    all of it or nothing), then the restore's audit entry, which also upgrades an older schema."""
+    from rvneet.storage.pgtools import run_tool
+
+    assert db.url is not None
+    source = plan.source
+    safety: Path | None = None
+    if plan.replaces_existing:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        safety = Path(f"{plan.safety_name}{stamp}.dump")
+        try:
+            create_private(safety)
+        except OSError as exc:
+            raise DatabaseError(
+                _(
+                    "cannot save a copy of {database} to {path} before restoring ({reason}); "
+                    "nothing changed"
+                ).format(database=db.where, path=safety, reason=exc.strerror)
+            ) from None
+        try:
+            run_tool("pg_dump", ["--format=custom", "--no-password", f"--file={safety}"], db.url)
+        except DatabaseError as exc:
+            safety.unlink(missing_ok=True)
+            raise DatabaseError(
+                _(
+                    "cannot save a copy of {database} before restoring ({reason}); nothing changed"
+                ).format(database=db.where, reason=exc)
+            ) from None
+    try:
+        # An empty --dbname: libpq takes the database from PGDATABASE, as the rest of the address.
+        run_tool(
+            "pg_restore",
+            [
+                "--clean",
+                "--if-exists",
+                "--single-transaction",
+                "--exit-on-error",
+                "--no-password",
+                "--dbname=",
+                str(source),
+            ],
+            db.url,
+        )
+    except DatabaseError as exc:
+        if safety is not None:
+            safety.unlink(missing_ok=True)
+        raise DatabaseError(
+            _("restoring {source} into {path} failed ({reason}); nothing changed").format(
+                source=source, path=db.where, reason=exc
+            )
+        ) from None
+    if plan.source_revision != head_revision():
+        print(
+            _("rvneet: upgraded the backup's content from schema {schema} to {head}").format(
+                schema=plan.source_revision, head=head_revision()
+            ),
+            file=sys.stderr,
+        )
+    with db.session(write=True) as session:
+        record_restore(session, source.name, safety.name if safety else None)
+    return RestoreInfo(db.where, source, plan.source_revision, head_revision(), safety)
 
 
 def safety_copy_path(database: Path, now: dt.datetime | None = None) -> Path:
@@ -520,6 +831,8 @@ def restore_database(db: Database, source: Path) -> RestoreInfo:
     restore removes it.
     """
     plan = plan_restore(db, source)
+    if db.url:
+        return _restore_server(db, plan)
     source = plan.source
     if db.path == default_path():
         from rvneet.files.folders import make_private_dir
