@@ -58,7 +58,8 @@ def build(ok: Ok) -> None:
     ok("case", "open", "--youth", "Y-0003", "--model", "neet", "--group", "neet",
        "--start", "2025-01-20", "--light", "red", "--manager", "kadri tamm")  # fmt: skip
     ok("case", "close", "NEET-2025-001", "--end", "2025-06-30", "--reason", "goals-met")
-    ok("--user", "mari", "case", "open", "--youth", "Y-0004", "--model", "neet", "--group",
+    # The book's owner (no staff record) opens it: the case has no manager.
+    ok("case", "open", "--youth", "Y-0004", "--model", "neet", "--group",
        "neet", "--start", "2025-02-10", "--light", "green")  # fmt: skip
 
 
@@ -197,7 +198,7 @@ def test_without_manager_the_case_manager_at_the_keyboard_manages_it(ok: Ok) -> 
     assert json.loads(ok("case", "show", "RV-2025-002", "--format", "json"))["manager_ref"] == (
         "S-0001"
     )
-    # A coordinator's login is no case manager: the case has none.
+    # The book's owner has no staff record, so no case manager: the case has none.
     record = json.loads(ok("case", "show", "NEET-2025-002", "--format", "json"))
     assert (record["manager"], record["manager_ref"]) == (None, None)
 

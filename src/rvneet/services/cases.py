@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from rvneet.domain.access import Capability
 from rvneet.domain.enums import (
     CloseReason,
     ConsentScope,
@@ -33,11 +34,10 @@ from rvneet.services.lookups import (
     check_case_not_erased,
     check_end,
     check_not_erased,
-    get_case,
-    get_youth,
     open_case_ref,
 )
 from rvneet.services.paging import EVERY_ROW, Page, Paged
+from rvneet.services.permissions import get_case, get_youth, require, require_manager, usable_cases
 from rvneet.services.validation import validated
 
 
@@ -88,6 +88,7 @@ def open_case(
     warning. An RV case outside the agreements (`services.agreements.open_warnings`) is a warning,
     with `strict` a refusal.
     """
+    require(session, Capability.CASES)
     data = validated(
         NewCase,
         model=model,
@@ -122,6 +123,7 @@ def open_case(
             )
         )
     staff, added = _opening_manager(session, data.manager, new_manager_by_name)
+    require_manager(session, staff.id if staff else None)
     if data.model == Model.RV:
         from rvneet.services.agreements import check_open as check_agreement
 
@@ -504,7 +506,8 @@ def list_cases(
     """
     from rvneet.domain.tables import SupportRequest
 
-    filters = _case_filters(model, status, stage, youth_id, manager_id)
+    # Only the cases the person at the keyboard may use (a case manager's own and shared ones).
+    filters = [*_case_filters(model, status, stage, youth_id, manager_id), usable_cases(session)]
     query = (
         select(Case, Youth, _current_stage(), Staff.ref)
         .join(Youth, col(Youth.id) == Case.youth_id)
@@ -554,6 +557,7 @@ def case_page(
     `manager` (a staff reference, login or name) keeps the cases that staff member manages now;
     `mine` those of the person at the keyboard (`RVNEET_USER` / `--user`).
     """
+    require(session, Capability.CASES)
     from rvneet.services.staff import find_staff, my_staff
 
     manager_id = None
@@ -563,7 +567,7 @@ def case_page(
         manager_id = my_staff(session).id
     elif manager is not None:
         manager_id = find_staff(session, manager).id
-    filters = _case_filters(model, status, stage, None, manager_id)
+    filters = [*_case_filters(model, status, stage, None, manager_id), usable_cases(session)]
     total = session.execute(select(func.count()).select_from(Case).where(*filters)).scalar_one()
     rows = list_cases(
         session, model=model, status=status, stage=stage, manager_id=manager_id, page=page

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from rvneet.domain.access import Capability
 from rvneet.domain.dates import parse_day
 from rvneet.domain.errors import InvalidInput
 from rvneet.domain.personal_code import parse_personal_code
@@ -27,6 +28,7 @@ from rvneet.domain.tables import Case, NetworkMember, NgtsEntry, Staff, Youth
 from rvneet.i18n import N_, _, collation_key
 from rvneet.services.audit import audit_read
 from rvneet.services.lookups import folded_name
+from rvneet.services.permissions import require
 
 YOUTH = "youth"
 CASE = "case"
@@ -226,6 +228,7 @@ def find(session: Session, text: str) -> list[Hit]:
     session (`needs_audit`). InvalidInput for an empty text, an over-long one or an 11-digit
     text that is no valid personal code.
     """
+    require(session, Capability.FIND)
 
     text = " ".join(text.split())
     if not text:
