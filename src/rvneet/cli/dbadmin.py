@@ -75,6 +75,9 @@ def _file_only(db: "Database", command: str) -> "Database":
                 "use the server's own tools (pg_dump, pg_restore)"
             ).format(command=command, url=db.where)
         )
+    from rvneet.services.permissions import require_db
+
+    require_db(db)
     return db
 
 

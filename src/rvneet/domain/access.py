@@ -21,7 +21,7 @@ from enum import StrEnum
 
 from rvneet.domain.enums import StaffRole
 from rvneet.domain.errors import RvneetError
-from rvneet.i18n import N_, _
+from rvneet.i18n import N_, _, translate
 
 
 class NotAllowed(RvneetError):
@@ -165,7 +165,7 @@ def role_phrase(role: StaffRole) -> str:
 
 def refusal(role: StaffRole, capability: Capability) -> str:
     """The one line that refuses `capability` to `role`, naming both."""
-    action = _(ACTIONS[capability])
+    action = translate(ACTIONS[capability])
     if role == StaffRole.COORDINATOR:
         return _("a coordinator sees statistics only: they may not {action}").format(action=action)
     if role == StaffRole.AUDITOR:

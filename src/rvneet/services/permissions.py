@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, true
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
+from rvneet.db import Database
 from rvneet.domain.access import (
     Capability,
     NotAllowed,
@@ -205,3 +207,24 @@ def require_any(session: Session, *capabilities: Capability) -> Actor:
     if not any(allows(who.role, c) for c in capabilities):
         raise NotAllowed(refusal(who.role, capabilities[0]))
     return who
+
+
+def require_db(db: Database) -> None:
+    """Refuse the database commands (`db backup/check/restore`) to all but an admin.
+
+    A file that cannot be opened as a book (damaged, or of another schema) is left to the command
+    itself, which says what is wrong with it: restoring over it is what `db restore` is for."""
+    from rvneet.domain.errors import DatabaseError
+
+    try:
+        with db.session() as session:
+            require(session, Capability.DB)
+    except (DatabaseError, SQLAlchemyError):
+        return
+
+
+def require_own_day(session: Session, staff_id: int | None) -> None:
+    """Refuse a case manager another staff member's `today` (it lists that member's cases)."""
+    who = actor(session)
+    if who.role == StaffRole.CASE_MANAGER and staff_id != who.staff_id:
+        raise NotAllowed(_("a case manager sees only their own day: leave out --manager"))
