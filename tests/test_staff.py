@@ -14,7 +14,7 @@ workload report by staff record as of a day. One book built once:
 | RV-2025-001 | Y-0001 | S-0001 from 02-03 (by reference), S-0002 from 03-10 (reassigned by login) |
 | RV-2025-002 | Y-0002 | S-0001 (opened by kadri without --manager) |
 | NEET-2025-001 | Y-0003 | S-0003 (by name, "kadri tamm"), closed 2025-06-30 |
-| NEET-2025-002 | Y-0004 | none (opened by mari, a coordinator, without --manager) |
+| NEET-2025-002 | Y-0004 | none (opened by the book's owner, who has no staff record) |
 """
 
 from __future__ import annotations

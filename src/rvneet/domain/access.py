@@ -171,3 +171,20 @@ def refusal(role: StaffRole, capability: Capability) -> str:
     if role == StaffRole.AUDITOR:
         return _("an auditor reads the audit log only: they may not {action}").format(action=action)
     return _("{role} may not {action}").format(role=role_phrase(role), action=action)
+
+
+def a_year_after(day: dt.date) -> dt.date:
+    """The same day a year later (29 February: 28 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+def share_until_problem(until: dt.date, today: dt.date) -> str | None:
+    """Why a share may not last until `until`: in the past, or more than a year ahead."""
+    if until < today:
+        return _("--until is in the past; a share lasts until today at the earliest")
+    if until > a_year_after(today):
+        return _("--until is more than a year ahead; share it again when the year is over")
+    return None

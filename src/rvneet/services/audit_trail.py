@@ -324,6 +324,7 @@ ENTITY_LABELS = {
     "outreach_attempts": N_("outreach attempt"),
     "staff": N_("staff member"),
     "manager_changes": N_("case manager change"),
+    "case_shares": N_("case share"),
     "corrections": N_("correction"),
     "feedback": N_("feedback score"),
     "database": N_("database"),
