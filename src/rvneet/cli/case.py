@@ -618,8 +618,8 @@ def _shared_mark(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _shared_with(shares: list[dict[str, Any]]) -> str:
-    """The shares in force: `S-0002 Tiit Org (until 31.03.2026)`, or a dash."""
+def _shared_with(shares: list[dict[str, Any]]) -> str | None:
+    """The shares in force: `S-0002 Tiit Org (until 31.03.2026)`; None (no line) when none is."""
     from rvneet.i18n import format_date
 
     lang = message_language()
@@ -631,7 +631,7 @@ def _shared_with(shares: list[dict[str, Any]]) -> str:
         for s in shares
         if s["active"]
     ]
-    return ", ".join(shown) or "—"
+    return ", ".join(shown) or None
 
 
 def _details(record: dict[str, Any]) -> dict[str, Any]:
@@ -667,7 +667,6 @@ def _details(record: dict[str, Any]) -> dict[str, Any]:
         _("Model"): model,
         _("Case manager"): " ".join(filter(None, (record["manager_ref"], record["manager"])))
         or "—",
-        _("Shared with"): _shared_with(record.get("shares", [])),
         _("Reached through"): shown_stored(ReachChannel, record["channel"]),
         _("Status"): status,
         _("Stage"): stage_label(record["stage"], record["model"], message_language())
@@ -690,6 +689,8 @@ def _details(record: dict[str, Any]) -> dict[str, Any]:
         details[_("SKA support requested")] = _("yes") if record["support_requested"] else _("no")
     if record["ineligible_reason"]:
         details[_("Opened outside age range")] = record["ineligible_reason"]
+    if shared := _shared_with(record.get("shares", [])):
+        details[_("Shared with")] = shared
     return details
 
 
