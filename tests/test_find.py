@@ -159,7 +159,16 @@ def test_an_erased_youth_is_found_only_by_reference_and_shows_as_erased(
 def test_csv_has_the_stable_fields(ok: Ok, book: Path) -> None:
     rows = list(csv.reader(io.StringIO(ok("find", "kask", "--format", "csv"))))
     assert rows[0] == FIELDS
-    assert rows[2] == ["youth", "Y-0001", "Mari Kask", "name", CODE_F_2010[-4:], "2010-01-01", "no"]
+    assert rows[2] == [
+        "youth",
+        "Y-0001",
+        "Mari Kask",
+        "name",
+        CODE_F_2010[-4:],
+        "2010-01-01",
+        "no",
+        "",
+    ]
     assert set(found(ok, "kask")[0]) == set(FIELDS)
 
 
