@@ -33,7 +33,16 @@ from rvneet.services.find import YOUTH
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "ngts-2025-03.csv"
 
-FIELDS = ["kind", "reference", "label", "matched", "code_end", "birth_date", "erased"]
+FIELDS = [
+    "kind",
+    "reference",
+    "label",
+    "matched",
+    "code_end",
+    "birth_date",
+    "erased",
+    "open_case_elsewhere",
+]
 
 
 @pytest.fixture(scope="module")
