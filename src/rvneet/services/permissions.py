@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, true
 from sqlalchemy.exc import SQLAlchemyError
@@ -187,12 +186,6 @@ def require_manager(session: Session, manager_id: int | None) -> None:
                 "a case manager opens cases as their own manager only; an admin opens them for others"
             )
         )
-
-
-def describe(session: Session) -> dict[str, Any]:
-    """The person at the keyboard for scripts: login, role and staff reference."""
-    who = actor(session)
-    return {"user": who.login, "role": who.role.value, "staff": who.staff_ref}
 
 
 def require_reports(session: Session) -> Actor:
