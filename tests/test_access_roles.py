@@ -58,7 +58,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_template(tmp_path_factory, "roles", build)
 
 
-pytestmark = pytest.mark.usefixtures("book")
+# Every test but the last one works on a copy of the template (SQLite); the last builds its own book
+# on either engine (`--engine postgresql|both`).
+ON_THE_TEMPLATE = pytest.mark.usefixtures("book")
 
 # A representative invocation of every command group (on manager A's case) and who may run it.
 COMMANDS: list[tuple[str, tuple[str, ...], set[str]]] = [
@@ -145,6 +147,7 @@ COMMANDS: list[tuple[str, tuple[str, ...], set[str]]] = [
 ]
 
 
+@ON_THE_TEMPLATE
 @pytest.mark.parametrize("user", USERS)
 @pytest.mark.parametrize(("name", "args", "allowed"), COMMANDS, ids=[c[0] for c in COMMANDS])
 def test_each_role_runs_what_it_may_and_is_refused_the_rest(
@@ -158,6 +161,7 @@ def test_each_role_runs_what_it_may_and_is_refused_the_rest(
     assert PHRASES[user] in line, (user, name, line)
 
 
+@ON_THE_TEMPLATE
 def test_export_is_the_admins_only(run: Run, db_path: Path, tmp_path: Path) -> None:
     for user in (CM_A, COORD, AUDITOR):
         refused(run, db_path, "--user", user, "export", str(tmp_path / "out.json"))
@@ -165,12 +169,14 @@ def test_export_is_the_admins_only(run: Run, db_path: Path, tmp_path: Path) -> N
     assert run("--user", ADMIN, "export", str(tmp_path / "out.json")).exit_code == 0
 
 
+@ON_THE_TEMPLATE
 def test_a_retired_login_is_refused_and_nothing_is_written(ok: Ok, run: Run, db_path: Path) -> None:
     ok("staff", "retire", "S-0002", "--date", "2025-06-30", "--reason", "moved away")
     line = refused(run, db_path, "--user", CM_B, "case", "list")
     assert "retired" in line and "S-0002" in line
 
 
+@ON_THE_TEMPLATE
 def test_find_gives_a_case_manager_only_the_reference_of_another_managers_youth(
     ok: Ok, db_path: Path
 ) -> None:
@@ -197,6 +203,7 @@ def test_find_gives_a_case_manager_only_the_reference_of_another_managers_youth(
     assert {h["label"] for h in everyone} == {"Jaan Tamm", "Kati Tamm"}
 
 
+@ON_THE_TEMPLATE
 def test_reading_another_managers_youth_further_is_refused(run: Run, db_path: Path) -> None:
     line = refused(run, db_path, "--user", CM_A, "youth", "show", "Y-0002")
     assert "Y-0002 is not one of them" in line
@@ -206,8 +213,36 @@ def test_reading_another_managers_youth_further_is_refused(run: Run, db_path: Pa
     assert CODE_M_2010 not in line
 
 
+@ON_THE_TEMPLATE
 def test_lists_hold_only_a_case_managers_own(ok: Ok) -> None:
     cases = json.loads(ok("--user", CM_A, "case", "list", "--format", "json"))
     assert [c["case"] for c in cases] == ["RV-2025-001"]
     youths = json.loads(ok("--user", CM_A, "youth", "list", "--format", "json"))
     assert [y["youth"] for y in youths] == ["Y-0001", "Y-0003"]
+
+
+def test_the_roles_hold_on_either_engine(ok: Ok, run: Run, initialised: Path) -> None:
+    # The same rules on PostgreSQL (the database enforces them again with (A)'s roles).
+    for name, login, role in (("Anna Aru", CM_A, "case-manager"), ("Bert Berg", CM_B,
+                              "case-manager"), ("Cora Cole", COORD, "coordinator"),
+                              ("Aivo Audit", AUDITOR, "auditor")):  # fmt: skip
+        ok("staff", "add", "--name", name, "--user", login, "--role", role)
+    ok("youth", "add", "--name", "Mari Maasikas", "--id-code", CODE_F_2010)
+    ok("youth", "add", "--name", "Jaan Tamm", "--id-code", CODE_M_2010)
+    rv = ("case", "open", "--model", "rv", "--risk", "high", "--start", "2025-02-03")
+    ok(*rv, "--youth", "Y-0001", "--manager", "S-0001")
+    ok(*rv, "--youth", "Y-0002", "--manager", "S-0002")
+    ok("--user", CM_A, "case", "show", "RV-2025-001")
+    for user in (CM_B, COORD, AUDITOR):
+        assert PHRASES[user] in refused(run, initialised, "--user", user, "case", "show",
+                                        "RV-2025-001")  # fmt: skip
+    ok("--user", COORD, "report", "lisa4", "--period", "2025H1")
+    refused(run, initialised, "--user", AUDITOR, "report", "lisa4", "--period", "2025H1")
+    ok("--user", AUDITOR, "audit", "verify")
+    ok("--user", CM_A, "case", "share", "RV-2025-001", "--with", CM_B, "--until", UNTIL,
+       "--reason", "cover")  # fmt: skip
+    ok("--user", CM_B, "case", "show", "RV-2025-001")
+    hits = json.loads(ok("--user", CM_A, "find", "tamm", "--format", "json"))
+    assert [(h["reference"], h["label"], h["open_case_elsewhere"]) for h in hits] == [
+        ("Y-0002", "", True)
+    ]
