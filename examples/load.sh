@@ -12,8 +12,9 @@ set -eu
 
 rvneet init --municipality "Viljandi linn"
 
-# The staff (S-0001 ...): the case managers, with the logins RVNEET_USER gives when they work.
-rvneet staff add --name "Kadri Põld" --user kadri --email kadri.pold@example.ee --capacity 12
+# The staff (S-0001 ...), with the logins RVNEET_USER gives when they work: Kadri is the book's
+# admin and manages cases too; Tiit and Merike are case managers; Anne is the coordinator.
+rvneet staff add --name "Kadri Põld" --user kadri --role admin --email kadri.pold@example.ee --capacity 12
 rvneet staff add --name "Tiit Org" --user tiit --capacity 10
 rvneet staff add --name "Merike Vaher" --user merike --capacity 6
 rvneet staff add --name "Anne Allik" --user aallik --role coordinator

@@ -57,7 +57,7 @@ def complete(run: Run, line: str) -> list[str]:
 
 
 def test_commands_options_and_choices_complete(run: Run, book: Path) -> None:
-    assert complete(run, "rvneet case sh") == ["show"]
+    assert complete(run, "rvneet case sho") == ["show"]
     assert "--risk" in complete(run, "rvneet case open --r")
     assert complete(run, "rvneet case open --model ") == ["rv", "neet"]
 

@@ -232,6 +232,11 @@ def test_every_free_text_value_of_the_youth_is_gone_from_the_file(
             (case_id,),
         )
         con.execute(
+            "INSERT INTO case_shares (case_id, staff_id, shared_on, until, reason) "
+            "VALUES (?, 1, '2025-01-22', '2025-02-22', 'x')",
+            (case_id,),
+        )
+        con.execute(
             "INSERT INTO welfare_scores (assessment_id, domain, score) "
             "SELECT id, 'social', 2 FROM needs_assessments WHERE case_id = ?",
             (case_id,),

@@ -33,7 +33,16 @@ from rvneet.services.find import YOUTH
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "ngts-2025-03.csv"
 
-FIELDS = ["kind", "reference", "label", "matched", "code_end", "birth_date", "erased"]
+FIELDS = [
+    "kind",
+    "reference",
+    "label",
+    "matched",
+    "code_end",
+    "birth_date",
+    "erased",
+    "open_case_elsewhere",
+]
 
 
 @pytest.fixture(scope="module")
@@ -159,7 +168,16 @@ def test_an_erased_youth_is_found_only_by_reference_and_shows_as_erased(
 def test_csv_has_the_stable_fields(ok: Ok, book: Path) -> None:
     rows = list(csv.reader(io.StringIO(ok("find", "kask", "--format", "csv"))))
     assert rows[0] == FIELDS
-    assert rows[2] == ["youth", "Y-0001", "Mari Kask", "name", CODE_F_2010[-4:], "2010-01-01", "no"]
+    assert rows[2] == [
+        "youth",
+        "Y-0001",
+        "Mari Kask",
+        "name",
+        CODE_F_2010[-4:],
+        "2010-01-01",
+        "no",
+        "",
+    ]
     assert set(found(ok, "kask")[0]) == set(FIELDS)
 
 

@@ -39,7 +39,8 @@ LEAP = ("RV-2025-004", "rv", None, 18, "2026-03-01")
 
 def build(ok: Ok) -> None:
     ok("init", "--municipality", "Viljandi linn")
-    ok("staff", "add", "--name", "Tiina Tester", "--user", "tester")  # S-0001, the user
+    # S-0001, the user: an admin who manages cases (a case manager may not build the book)
+    ok("staff", "add", "--name", "Tiina Tester", "--user", "tester", "--role", "admin")
     ok("staff", "add", "--name", "Olev Teine", "--user", "olev")  # S-0002
     for name, born in YOUTHS:
         ok("youth", "add", "--name", name, "--birth-date", born, "--sex", "F")

@@ -99,7 +99,7 @@ def test_lines_the_shell_refuses_itself(run: Run, book: Path) -> None:
 
 def test_tab_completes_commands_options_and_references(book: Path) -> None:
     session = Session(typer.main.get_command(app), ["--db", str(book)], {})
-    assert session.completions("case sh") == ["show"]
+    assert session.completions("case sho") == ["show"]
     assert session.completions("case show ") == ["RV-2025-001"]
     assert session.completions("rvneet youth show Y") == ["Y-0001"]
     assert session.completions("network show M") == ["M-001"]
@@ -204,7 +204,7 @@ def test_at_a_terminal_tab_completes_ctrl_c_cancels_and_ctrl_d_leaves(
         got, seen = seen.decode(errors="replace"), b""
         return got
 
-    os.write(fd, b"case sh\t")
+    os.write(fd, b"case sho\t")
     until("case show ")
     os.write(fd, b"RV\t")
     until("RV-2025-001 ")

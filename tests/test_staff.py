@@ -14,7 +14,7 @@ workload report by staff record as of a day. One book built once:
 | RV-2025-001 | Y-0001 | S-0001 from 02-03 (by reference), S-0002 from 03-10 (reassigned by login) |
 | RV-2025-002 | Y-0002 | S-0001 (opened by kadri without --manager) |
 | NEET-2025-001 | Y-0003 | S-0003 (by name, "kadri tamm"), closed 2025-06-30 |
-| NEET-2025-002 | Y-0004 | none (opened by mari, a coordinator, without --manager) |
+| NEET-2025-002 | Y-0004 | none (opened by the book's owner, who has no staff record) |
 """
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ def build(ok: Ok) -> None:
     ok("case", "open", "--youth", "Y-0003", "--model", "neet", "--group", "neet",
        "--start", "2025-01-20", "--light", "red", "--manager", "kadri tamm")  # fmt: skip
     ok("case", "close", "NEET-2025-001", "--end", "2025-06-30", "--reason", "goals-met")
-    ok("--user", "mari", "case", "open", "--youth", "Y-0004", "--model", "neet", "--group",
+    # The book's owner (no staff record) opens it: the case has no manager.
+    ok("case", "open", "--youth", "Y-0004", "--model", "neet", "--group",
        "neet", "--start", "2025-02-10", "--light", "green")  # fmt: skip
 
 
@@ -197,7 +198,7 @@ def test_without_manager_the_case_manager_at_the_keyboard_manages_it(ok: Ok) -> 
     assert json.loads(ok("case", "show", "RV-2025-002", "--format", "json"))["manager_ref"] == (
         "S-0001"
     )
-    # A coordinator's login is no case manager: the case has none.
+    # The book's owner has no staff record, so no case manager: the case has none.
     record = json.loads(ok("case", "show", "NEET-2025-002", "--format", "json"))
     assert (record["manager"], record["manager_ref"]) == (None, None)
 

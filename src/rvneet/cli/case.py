@@ -84,6 +84,8 @@ EVENTS = {
     "follow-up due": N_("follow-up due"),
     "follow-up done": N_("follow-up done"),
     "reassigned": N_("reassigned"),
+    "shared": N_("shared"),
+    "share ended": N_("share ended"),
 }
 
 
@@ -428,7 +430,8 @@ def list_(
         bool,
         typer.Option(
             "--mine",
-            help="Only the cases I manage: the staff member whose login is RVNEET_USER (or --user).",
+            help="Only the cases I manage (the staff member whose login is RVNEET_USER or --user) "
+            "and those shared with me, marked with the share's last day.",
         ),
     ] = False,
     manager: Annotated[
@@ -475,6 +478,10 @@ def list_(
         paged = dataclasses.replace(
             paged, rows=[{**row, "stage": _stage(row)} for row in paged.rows]
         )
+    if fmt is OutputFormat.TABLE and mine:
+        import dataclasses
+
+        paged = dataclasses.replace(paged, rows=[_shared_mark(row) for row in paged.rows])
     print_page(
         paged,
         fmt,
@@ -597,6 +604,36 @@ def _history_table(history: list[dict[str, Any]] | None) -> list[Any]:
     return [table(N_("Corrections"), rows, HISTORY_COLUMNS, droppable=("user", "action"))]
 
 
+def _shared_mark(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of `case list --mine` shared with me: its manager column says until when."""
+    if not row.get("shared_until"):
+        return row
+    from rvneet.i18n import format_date
+
+    day = format_date(dt.date.fromisoformat(row["shared_until"]), message_language())
+    manager = row["manager"] or "—"
+    return {
+        **row,
+        "manager": _("{manager} (shared with me until {date})").format(manager=manager, date=day),
+    }
+
+
+def _shared_with(shares: list[dict[str, Any]]) -> str | None:
+    """The shares in force: `S-0002 Tiit Org (until 31.03.2026)`; None (no line) when none is."""
+    from rvneet.i18n import format_date
+
+    lang = message_language()
+    shown = [
+        _("{staff} (until {date})").format(
+            staff=f"{s['staff']} {s['name']}",
+            date=format_date(dt.date.fromisoformat(s["until"]), lang),
+        )
+        for s in shares
+        if s["active"]
+    ]
+    return ", ".join(shown) or None
+
+
 def _details(record: dict[str, Any]) -> dict[str, Any]:
     """`case show`'s summary rows (label → value) in the message language."""
     from rvneet.domain.stages import stage_label
@@ -652,6 +689,8 @@ def _details(record: dict[str, Any]) -> dict[str, Any]:
         details[_("SKA support requested")] = _("yes") if record["support_requested"] else _("no")
     if record["ineligible_reason"]:
         details[_("Opened outside age range")] = record["ineligible_reason"]
+    if shared := _shared_with(record.get("shares", [])):
+        details[_("Shared with")] = shared
     return details
 
 
@@ -718,3 +757,77 @@ def reassign(
     with database(ctx).session(write=True) as session:
         case = reassign_case(session, ref, manager=manager, date=date, reason=reason)
         typer.echo(case.ref)
+
+
+@app.command("share")
+def share(
+    ctx: typer.Context,
+    ref: CaseRef,
+    with_: Annotated[
+        str,
+        typer.Option(
+            "--with",
+            metavar="S",
+            autocompletion=complete_staff,
+            help="The case manager to share it with: a staff reference (S-0002), a login or a "
+            "name.",
+        ),
+    ],
+    until: Annotated[
+        dt.date | None,
+        typer.Option(
+            "--until",
+            parser=parse_date,
+            metavar="DATE",
+            help="The last day of the share: today at the earliest, a year ahead at the latest.",
+        ),
+    ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="Why it is shared (free text; do not name the youth)."),
+    ] = None,
+    end: Annotated[
+        bool, typer.Option("--end", help="End the share with --with today instead.")
+    ] = False,
+) -> None:
+    """Share a case with another case manager until a date: they read and change it as its manager
+    does until then.
+
+    Only the case's manager or an admin shares a case, and only with an active case manager. The
+    share and its end are audited and shown in the case's timeline; `case list --mine` lists the
+    cases shared with you.
+
+    \b
+    Examples: rvneet case share RV-2025-001 --with S-0002 --until 2026-03-31 --reason "holiday cover"
+              rvneet case share RV-2025-001 --end --with S-0002
+    """
+    from rvneet.i18n import format_date
+    from rvneet.services.shares import end_share, share_case
+
+    if end and (until is not None or reason is not None):
+        raise typer.BadParameter(
+            _("--end takes only --with, not --until or --reason"), param_hint="'--end'"
+        )
+    if not end and (until is None or reason is None):
+        raise typer.BadParameter(
+            _("give --until and --reason (or --end to end a share)"), param_hint="'--until'"
+        )
+    with database(ctx).session(write=True) as session:
+        if end:
+            done = end_share(session, ref, with_staff=with_)
+        else:
+            assert until is not None and reason is not None
+            done = share_case(session, ref, with_staff=with_, until=until, reason=reason)
+    if end:
+        typer.echo(
+            _("{case} is no longer shared with {staff}").format(
+                case=done["case"], staff=done["staff"]
+            )
+        )
+    else:
+        day = format_date(dt.date.fromisoformat(done["until"]), message_language())
+        typer.echo(
+            _("{case} is shared with {staff} until {date}").format(
+                case=done["case"], staff=done["staff"], date=day
+            )
+        )

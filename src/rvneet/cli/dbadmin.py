@@ -68,6 +68,14 @@ def _size(n: int) -> str:
     return f"{size} MiB"
 
 
+def _admin(db: "Database") -> "Database":
+    """The book, once the person at the keyboard is known to be its admin (db commands)."""
+    from rvneet.services.permissions import require_db
+
+    require_db(db)
+    return db
+
+
 @app.command("backup")
 def backup(
     ctx: typer.Context,
@@ -92,7 +100,7 @@ def backup(
     """
     from rvneet.services.maintenance import backup_database
 
-    info = backup_database(database(ctx), file, force=force)
+    info = backup_database(_admin(database(ctx)), file, force=force)
     if fmt is RecordFormat.JSON:
         typer.echo(to_json(info.as_dict()))
     else:
@@ -150,7 +158,7 @@ def check(
         check_server,
     )
 
-    db = database(ctx)
+    db = _admin(database(ctx))
     path = db.where
     if compact:
         _compact(db)
@@ -218,7 +226,7 @@ def restore(
     """
     from rvneet.services.maintenance import SAFETY_COPY_INFIX, plan_restore, restore_database
 
-    db = database(ctx)
+    db = _admin(database(ctx))
     plan = plan_restore(db, file)
     if not yes:
         if plan.replaces_existing:
@@ -288,6 +296,7 @@ def copy(
         location = resolve_location(address)
         key = None if isinstance(location, str) else database_key(location)
         books.append(Database.at(location, user, key))
+    _admin(books[0])
     with progress_display(N_("Copying rows")) as progress:
         info = copy_book(books[0], books[1], progress)
     if fmt is RecordFormat.JSON:

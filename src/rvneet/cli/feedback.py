@@ -193,8 +193,10 @@ def report_feedback(
     Example: rvneet report feedback --period 2025 --format xlsx --output feedback-2025.xlsx
     """
     from rvneet.reports.feedback import build_feedback
+    from rvneet.services.permissions import require_reports
 
     with database(ctx).session() as session:
+        require_reports(session)
         report = build_feedback(session, period, suppress_below)
     emit_report(
         report,

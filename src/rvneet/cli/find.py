@@ -47,6 +47,17 @@ def _label(value: str, lang: str) -> str:
     return shown_text(value, lang)
 
 
+def _status(record: dict[str, Any]) -> str | None:
+    """A hit's status: erased, or for another case manager's youth whether they have an open case."""
+    if record["erased"]:
+        return _("erased")
+    if record["open_case_elsewhere"] is None:
+        return None
+    if record["open_case_elsewhere"]:
+        return _("another case manager's: open case")
+    return _("another case manager's: no open case")
+
+
 def find_command(
     ctx: typer.Context,
     text: Annotated[
@@ -67,7 +78,9 @@ def find_command(
 
     Names are matched by any part, without case or diacritics (pold finds Põld). A personal code
     is never shown in full, only its last 4 digits; finding a youth by personal code is recorded
-    in the audit log. Erased youths are found only by their reference.
+    in the audit log. Erased youths are found only by their reference. A case manager sees a youth
+    of other case managers' cases by reference only, with whether they have an open case
+    (open_case_elsewhere).
 
     \b
     Examples: rvneet find pold
@@ -88,7 +101,7 @@ def find_command(
                 **r,
                 "name": r["label"],
                 "code_end": f"…{r['code_end']}" if r["code_end"] else None,
-                "status": _("erased") if r["erased"] else None,
+                "status": _status(r),
             }
             for r in rows
         ]

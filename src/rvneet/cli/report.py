@@ -224,8 +224,10 @@ def emit_trend(
     """Build the report for each of the `n` periods ending with `period` and render the trend of
     its figures as asked (reports.trend), printed or written to `output` (0600) as emit_report."""
     from rvneet.reports import trend as trends
+    from rvneet.services.permissions import require_reports
 
     with database(ctx).session() as session:
+        require_reports(session)
         built = trends.build_trend(lambda p: build(session, p), period, n, suppress_below)
     generated = None if no_timestamp else dt.datetime.now(dt.UTC)
     if output is not None:
@@ -314,6 +316,7 @@ def lisa4(
     Example: rvneet report lisa4 --period 2025H1 --trend 4 --format html --output trend.html
     """
     from rvneet.reports.lisa4 import build_lisa4
+    from rvneet.services.permissions import require_reports
 
     if (date or early or resubmit or reason) and not submit:
         raise typer.BadParameter(
@@ -340,6 +343,7 @@ def lisa4(
         )
         return
     with database(ctx).session(write=submit) as session:
+        require_reports(session)
         report = build_lisa4(session, period)
         if submit:
             from rvneet.services.submissions import record_submission
@@ -396,9 +400,11 @@ def submissions(ctx: typer.Context, fmt: ListFormatOption = OutputFormat.TABLE) 
     \b
     Example: rvneet report submissions --format csv
     """
+    from rvneet.services.permissions import require_reports
     from rvneet.services.submissions import FIELDS, list_submissions
 
     with database(ctx).session() as session:
+        require_reports(session)
         rows = list_submissions(session)
     print_listing(rows, fmt, SUBMISSION_COLUMNS, N_("Lisa 4 submissions"), FIELDS)
 

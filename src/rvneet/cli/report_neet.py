@@ -53,6 +53,7 @@ def neet(
     Example: rvneet report neet --period 2025 --trend 3
     """
     from rvneet.reports.neet import build_neet
+    from rvneet.services.permissions import require_reports
 
     if trend is not None:
         emit_trend(
@@ -70,6 +71,7 @@ def neet(
         return
 
     with database(ctx).session() as session:
+        require_reports(session)
         report = build_neet(session, period)
     emit_report(
         report,
@@ -131,6 +133,7 @@ def model(
     Example: rvneet report model --period 2025H1 --format xlsx --output model-2025H1.xlsx
     """
     from rvneet.reports.evaluation import DEFAULT_SUPPRESS, build_evaluation
+    from rvneet.services.permissions import require_reports
 
     if no_suppress and suppress_below is not None:
         raise typer.BadParameter(
@@ -139,6 +142,7 @@ def model(
         )
     below = 1 if no_suppress else suppress_below or DEFAULT_SUPPRESS
     with database(ctx).session() as session:
+        require_reports(session)
         report = build_evaluation(session, period, below)
     emit_report(
         report,

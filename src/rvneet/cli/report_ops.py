@@ -59,8 +59,10 @@ def workload(
     Example: rvneet report workload --as-of 2025-06-30
     """
     from rvneet.reports.workload import build_workload
+    from rvneet.services.permissions import require_reports
 
     with database(ctx).session() as session:
+        require_reports(session)
         report = build_workload(session, as_of or dt.date.today())
     emit_report(
         report,
@@ -99,6 +101,7 @@ def followups(
     Example: rvneet report followups --period 2025H2 --trend 4 --format csv
     """
     from rvneet.reports.followups import build_followups
+    from rvneet.services.permissions import require_reports
 
     if trend is not None:
         emit_trend(
@@ -115,6 +118,7 @@ def followups(
         )
         return
     with database(ctx).session() as session:
+        require_reports(session)
         report = build_followups(session, period)
     emit_report(
         report,

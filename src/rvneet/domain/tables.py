@@ -593,6 +593,7 @@ class CaseShare(SQLModel, table=True):
     """
 
     __tablename__ = "case_shares"
+    __audit_redact__ = frozenset({"reason"})  # free text, erased with the youth
     __table_args__ = (
         CheckConstraint("until >= shared_on", name="until_after_shared"),
         CheckConstraint("ended_on IS NULL OR ended_on >= shared_on", name="ended_after_shared"),
@@ -771,4 +772,5 @@ AUDITED = (
     AgreementDeadline,
     Submission,
     Feedback,
+    CaseShare,
 )

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from rvneet.domain.access import Capability
 from rvneet.domain.enums import Model
 from rvneet.domain.errors import Conflict, InvalidInput, NotFound
 from rvneet.domain.period import Period, parse_period
@@ -31,6 +32,7 @@ from rvneet.domain.tables import (
     Submission,
 )
 from rvneet.i18n import _, format_date, message_language
+from rvneet.services.permissions import require
 
 # Free text kept with an agreement: a number, contacts, a note, a reason. Long enough for any.
 MAX_TEXT = 500
@@ -172,6 +174,7 @@ def add_agreement(
     note: str | None = None,
 ) -> Agreement:
     """Record an agreement; its period may not share a day with another agreement's."""
+    require(session, Capability.AGREEMENTS)
     number = _text(ref, _("the agreement number"))
     if number is None:
         raise InvalidInput(_("the agreement number is empty"))
@@ -215,6 +218,7 @@ def amend_agreement(
 ) -> AgreementAmendment:
     """Amend an agreement (clause 6.2): the terms change, the amendment is kept with its date and
     reason and what it changed. Refused when it changes nothing."""
+    require(session, Capability.AGREEMENTS)
     why = _text(reason, "--reason")
     if why is None:
         raise InvalidInput(_("an amendment needs --reason"))
@@ -273,6 +277,7 @@ def amend_agreement(
 
 def end_agreement(session: Session, ref: str, *, date: dt.date, reason: str) -> Agreement:
     """End an agreement early (clauses 6.3–6.4): `date` is its last day in force."""
+    require(session, Capability.AGREEMENTS)
     why = _text(reason, "--reason")
     if why is None:
         raise InvalidInput(_("ending an agreement needs --reason"))
@@ -440,6 +445,7 @@ def _plain(agreement: Agreement) -> dict[str, Any]:
 
 def list_agreements(session: Session, day: dt.date) -> list[dict[str, Any]]:
     """Every agreement, oldest first: number, dates, case limit, cases used, in force on `day`."""
+    require(session, Capability.AGREEMENTS)
     rows = []
     for agreement in session.exec(select(Agreement).order_by(col(Agreement.start_date))):
         rows.append(
@@ -455,6 +461,7 @@ def list_agreements(session: Session, day: dt.date) -> list[dict[str, Any]]:
 def agreement_detail(session: Session, ref: str, day: dt.date) -> dict[str, Any]:
     """One agreement in full: its terms, contacts, cases used, deadlines (submitted or not, the
     next one), amendments and termination."""
+    require(session, Capability.AGREEMENTS)
     agreement = get_agreement(session, ref)
     deadlines = _deadline_rows(session, agreement, day)
     upcoming = [d for d in deadlines if not d["submitted"] and d["due"] >= day.isoformat()]

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import LargeBinary, cast, select
 from sqlmodel import Session
 
+from rvneet.domain.access import Capability
 from rvneet.domain.enums import (
     ActivityStatus,
     AnswerSource,
@@ -60,6 +61,7 @@ from rvneet.services.audit import (
     rls_problems,
     trigger_problems,
 )
+from rvneet.services.permissions import require
 from rvneet.storage.audit import GENESIS, REDACTED, entry_hash
 
 _BATCH = 10_000
@@ -110,6 +112,7 @@ def audit_entries(session: Session, query: AuditQuery) -> Iterator[dict[str, Any
     Each entry: id, at (ISO 8601 UTC), user, action, entity, entity_id, ref, and changes as
     {field: {"old": ..., "new": ...}} (personal fields read "[redacted]", as the log keeps them).
     """
+    require(session, Capability.AUDIT)
     if query.entity is not None:
         _check_entity(session, query.entity)
     conditions = []
@@ -323,6 +326,7 @@ ENTITY_LABELS = {
     "outreach_attempts": N_("outreach attempt"),
     "staff": N_("staff member"),
     "manager_changes": N_("case manager change"),
+    "case_shares": N_("case share"),
     "corrections": N_("correction"),
     "feedback": N_("feedback score"),
     "database": N_("database"),
@@ -529,6 +533,7 @@ def verify_chain(session: Session, expect: str | None = None) -> ChainCheck:
     edit too. `expect` is a hash noted from an earlier check: the entry that has it is looked for,
     which shows the log was not cut or rewritten since.
     """
+    require(session, Capability.AUDIT)
     from sqlalchemy.exc import DBAPIError
 
     connection = session.connection()

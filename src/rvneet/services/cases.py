@@ -6,9 +6,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from rvneet.domain.access import Capability
 from rvneet.domain.enums import (
     CloseReason,
     ConsentScope,
@@ -25,7 +27,7 @@ from rvneet.domain.inputs import Closing, NewAssessment, NewCase, Reopen
 from rvneet.domain.refs import record_ref
 from rvneet.domain.rules import eligibility_problem, known_age
 from rvneet.domain.stages import FOLLOW_UP, REOPEN_STAGE, first_stage
-from rvneet.domain.tables import Assessment, Case, Reopening, Staff, Youth
+from rvneet.domain.tables import Assessment, Case, CaseShare, Reopening, Staff, Youth
 from rvneet.i18n import _, format_date, message_language, use_language
 from rvneet.services.lookups import (
     check_assessment,
@@ -33,11 +35,10 @@ from rvneet.services.lookups import (
     check_case_not_erased,
     check_end,
     check_not_erased,
-    get_case,
-    get_youth,
     open_case_ref,
 )
 from rvneet.services.paging import EVERY_ROW, Page, Paged
+from rvneet.services.permissions import get_case, get_youth, require, require_manager, usable_cases
 from rvneet.services.validation import validated
 
 
@@ -92,6 +93,7 @@ def open_case(
     warning. An RV case outside the agreements (`services.agreements.open_warnings`) is a warning,
     with `strict` a refusal.
     """
+    require(session, Capability.CASES)
     data = validated(
         NewCase,
         model=model,
@@ -126,6 +128,7 @@ def open_case(
             )
         )
     staff, added = _opening_manager(session, data.manager, new_manager_by_name)
+    require_manager(session, staff.id if staff else None)
     if data.model == Model.RV:
         from rvneet.services.agreements import check_open as check_agreement
 
@@ -500,6 +503,7 @@ def list_cases(
     youth_id: int | None = None,
     manager_id: int | None = None,
     page: Page = EVERY_ROW,
+    also: ColumnElement[bool] | None = None,
 ) -> list[dict[str, Any]]:
     """Cases ordered by start date then reference; `status` is "open", "closed" or None for all.
 
@@ -508,7 +512,10 @@ def list_cases(
     """
     from rvneet.domain.tables import SupportRequest
 
-    filters = _case_filters(model, status, stage, youth_id, manager_id)
+    # Only the cases the person at the keyboard may use (a case manager's own and shared ones).
+    filters = [*_case_filters(model, status, stage, youth_id, manager_id), usable_cases(session)]
+    if also is not None:
+        filters.append(also)
     query = (
         select(Case, Youth, _current_stage(), Staff.ref)
         .join(Youth, col(Youth.id) == Case.youth_id)
@@ -558,21 +565,58 @@ def case_page(
     `manager` (a staff reference, login or name) keeps the cases that staff member manages now;
     `mine` those of the person at the keyboard (`RVNEET_USER` / `--user`).
     """
+    require(session, Capability.CASES)
     from rvneet.services.staff import find_staff, my_staff
 
     manager_id = None
+    also: ColumnElement[bool] | None = None
+    shared: dict[int | None, dt.date] = {}
     if mine and manager is not None:
         raise InvalidInput(_("give --mine or --manager, not both"))
     if mine:
-        manager_id = my_staff(session).id
+        # Mine: the cases I manage and those shared with me now (each marked with its last day).
+        me = my_staff(session).id
+        shared = dict(
+            session.execute(
+                sa_select(col(CaseShare.case_id), col(CaseShare.until)).where(
+                    col(CaseShare.staff_id) == me,
+                    col(CaseShare.ended_on).is_(None),
+                    col(CaseShare.until) >= dt.date.today(),
+                )
+            ).all()
+        )
+        also = or_(col(Case.manager_id) == me, col(Case.id).in_(list(shared)))
     elif manager is not None:
         manager_id = find_staff(session, manager).id
-    filters = _case_filters(model, status, stage, None, manager_id)
+    filters = [*_case_filters(model, status, stage, None, manager_id), usable_cases(session)]
+    if also is not None:
+        filters.append(also)
     total = session.execute(select(func.count()).select_from(Case).where(*filters)).scalar_one()
     rows = list_cases(
-        session, model=model, status=status, stage=stage, manager_id=manager_id, page=page
+        session,
+        model=model,
+        status=status,
+        stage=stage,
+        manager_id=manager_id,
+        page=page,
+        also=also,
     )
+    if mine:
+        until = {ref: shared[case_id] for ref, case_id in _ids(session, rows) if case_id in shared}
+        for row in rows:
+            row["shared_until"] = until[row["case"]].isoformat() if row["case"] in until else None
     return Paged(rows, total, page)
+
+
+def _ids(session: Session, rows: list[dict[str, Any]]) -> list[tuple[str, int]]:
+    """(reference, id) of the listed cases."""
+    refs = [row["case"] for row in rows]
+    return [
+        (ref, case_id)
+        for ref, case_id in session.execute(
+            sa_select(col(Case.ref), col(Case.id)).where(col(Case.ref).in_(refs))
+        ).all()
+    ]
 
 
 def case_detail(
@@ -591,7 +635,7 @@ def case_detail(
     `withdrawn_by` and `withdrawn_reason`) and the case's corrections as `history`
     (`services.corrections.history`).
     """
-    from rvneet.services import casework, followups, network, plan, staff, support
+    from rvneet.services import casework, followups, network, plan, shares, staff, support
     from rvneet.services.audit import audit_read
     from rvneet.services.consent import consent_records
 
@@ -620,7 +664,7 @@ def case_detail(
     with use_language(lang):
         timeline = _timeline(session, case, assessments)
         timeline += casework.timeline(session, case) + network.timeline(session, case)
-        timeline += staff.timeline(session, case)
+        timeline += staff.timeline(session, case) + shares.timeline(session, case)
         for source in (plan, support, followups):
             timeline += source.timeline(session, case, lang=lang)
     # A stable sort keeps events of one day in the order they were gathered.
@@ -650,5 +694,6 @@ def case_detail(
         for item in (*timeline, *summary["consents"]):
             item.update(withdrawn.get(item.get("record", ""), {}))
         summary["history"] = corrections.history(session, case)
+    summary["shares"] = shares.shares_of(session, case)
     summary["timeline"] = timeline
     return summary

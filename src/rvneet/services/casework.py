@@ -31,7 +31,8 @@ from rvneet.domain.tables import (
     Youth,
 )
 from rvneet.i18n import _, format_date, message_language
-from rvneet.services.lookups import check_date_in_case, check_open, get_case
+from rvneet.services.lookups import check_date_in_case, check_open
+from rvneet.services.permissions import get_case
 from rvneet.services.validation import validated
 
 

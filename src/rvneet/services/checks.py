@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
+from rvneet.domain.access import Capability
 from rvneet.domain.enums import Model, NeetGroup
 from rvneet.domain.errors import RvneetError
 from rvneet.domain.period import Period
@@ -32,6 +33,7 @@ from rvneet.i18n import N_, ngettext, translate
 from rvneet.services.asof import ACTIVE_IN_PERIOD, FOLLOWUP_OVERDUE_ON_DAY, OPEN_ON_DAY, iso
 from rvneet.services.handover import HANDOVER_DAYS, handovers
 from rvneet.storage.dialect import is_server
+from rvneet.services.permissions import require
 
 ERROR, WARNING = "error", "warning"
 # How people read a level (a table); JSON and CSV keep `error` and `warning`.
@@ -472,6 +474,7 @@ def run_checks(
 
     The rows are for machines (JSON, CSV): the description is in English whatever the language;
     `describe` gives it in the user's."""
+    require(session, Capability.CHECK)
     scope = Scope(period.end if period else day or dt.date.today(), period)
     rows = []
     for rule in RULES:

@@ -18,7 +18,8 @@ from rvneet.domain.refs import record_ref
 from rvneet.domain.rules import age_on
 from rvneet.domain.tables import Consent, Youth
 from rvneet.i18n import _, format_date, message_language
-from rvneet.services.lookups import check_not_erased, get_youth, has_consent
+from rvneet.services.lookups import check_not_erased, has_consent
+from rvneet.services.permissions import get_youth
 from rvneet.services.validation import validated
 
 

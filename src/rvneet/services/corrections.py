@@ -107,9 +107,8 @@ from rvneet.services.lookups import (
     check_date_in_case,
     check_end,
     check_not_erased,
-    get_case,
-    get_youth,
 )
+from rvneet.services.permissions import get_case, get_youth
 from rvneet.services.validation import validated
 from rvneet.storage.withdrawn import SHOW_WITHDRAWN
 

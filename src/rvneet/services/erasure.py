@@ -25,6 +25,7 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel, col, select
 
 from rvneet.db import BUSY_TIMEOUT_MS, Database
+from rvneet.domain.access import Capability
 from rvneet.domain.errors import Conflict, DatabaseError, InvalidInput
 from rvneet.domain.personal_code import redact_codes
 from rvneet.domain.rules import age_on
@@ -32,6 +33,7 @@ from rvneet.domain.tables import (
     Assessment,
     Case,
     CaseMember,
+    CaseShare,
     Consent,
     Contact,
     Correction,
@@ -49,7 +51,7 @@ from rvneet.domain.tables import (
     Youth,
 )
 from rvneet.i18n import N_, _, format_date, message_language, translate
-from rvneet.services.lookups import get_youth
+from rvneet.services.permissions import get_youth, require
 from rvneet.services.youths import ACTIVE, ERASED_STATUS, birth_month
 
 # What an overwritten free-text field reads after erasure (stored in English; `shown_text` shows
@@ -90,6 +92,8 @@ OVERWRITTEN: dict[str, frozenset[str]] = {
     "ngts_entries": frozenset({"last_education", "last_employment"}),
     "outreach_attempts": frozenset({"note"}),
     "manager_changes": frozenset({"reason"}),
+    # Why a case was shared is staff's free text about the case: it may name the youth.
+    "case_shares": frozenset({"reason"}),
 }
 # A withdrawn record's reason is free text (services.corrections); so is a correction's.
 OVERWRITTEN = {
@@ -121,6 +125,7 @@ KEPT: dict[str, frozenset[str]] = {
     "ngts_entries": frozenset(),
     "outreach_attempts": frozenset({"channel", "result"}),
     "manager_changes": frozenset(),
+    "case_shares": frozenset(),
 }
 # Who withdrew a record (a login), and what a correction recorded (redacted as the audit log is).
 KEPT = {
@@ -158,6 +163,7 @@ _OF_CASE: tuple[type[SQLModel], ...] = (
     Reopening,
     FollowUp,
     ManagerChange,
+    CaseShare,
 )
 REASON_MAX = 500
 
@@ -243,6 +249,7 @@ def _refuse_open_cases(found: _Found) -> None:
 def erasure_plan(session: Session, ref: str, reason: str | None = None) -> dict[str, Any]:
     """What `erase_youth` would remove, by reference and count; refused as `erase_youth` would be
     (the reason too, when given)."""
+    require(session, Capability.ERASE)
     youth = get_youth(session, ref)
     _refuse_if_erased(youth)
     if reason is not None:
@@ -399,6 +406,7 @@ def erase_youth(
     Refused for a youth already erased or with an open case. The audit log records the erasure
     by reference: every erased value is redacted there (`__audit_redact__` and the audit's list).
     """
+    require(session, Capability.ERASE)
     youth = get_youth(session, ref)
     _refuse_if_erased(youth)
     text = clean_reason(reason, youth)
@@ -485,6 +493,7 @@ def set_retention_years(session: Session, years: int) -> int:
 
     Settings are not audited by the flush hook, so the change is written to the audit log here.
     """
+    require(session, Capability.ERASE)
     from rvneet.services.audit import audit_bulk
 
     check_years(years)
@@ -537,6 +546,7 @@ def retention_due(session: Session, *, years: int, today: dt.date | None = None)
     list is). A youth with neither a case nor an NGTS list entry cannot be dated: they are listed
     as `not_judged`, to be erased by hand. Youths already erased are left out.
     """
+    require(session, Capability.ERASE)
     check_years(years)
     cutoff = years_before(today or dt.date.today(), years)
     rows = session.execute(_LAST_ACTIVITY).all()
@@ -572,6 +582,7 @@ def apply_retention(
     `refs` is the list the user confirmed: a youth that stopped being due since (a new case, an
     NGTS list) is left alone, and nobody outside it is erased.
     """
+    require(session, Capability.ERASE)
     day = today or dt.date.today()
     still_due = {r["youth"] for r in retention_due(session, years=years, today=day)["due"]}
     reason = RETENTION_REASON.format(years=years)

@@ -17,12 +17,14 @@ from sqlalchemy import Integer, cast, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from rvneet.domain.access import Capability
 from rvneet.domain.enums import FeedbackAspect, NetworkRole
 from rvneet.domain.errors import Conflict, InvalidInput
 from rvneet.domain.period import Period, parse_period
 from rvneet.domain.tables import Feedback, NetworkMember
 from rvneet.i18n import _, format_date, message_language
 from rvneet.services.lookups import get_member
+from rvneet.services.permissions import require, require_any
 
 SCORES = range(1, 6)
 _MEMBER_REF = re.compile(r"\s*[Mm]\s*-?\s*(\d{1,9})\s*", re.ASCII)
@@ -92,6 +94,7 @@ def add_feedback(
     before the period, a member rating themself, and a second score of the same rater about the
     same member or role and aspect for the same period.
     """
+    require(session, Capability.NETWORK)
     if (about is None) == (about_role is None):
         raise InvalidInput(_("give either --about M or --about-role ROLE, not both"))
     if score not in SCORES:
@@ -141,6 +144,7 @@ def add_feedback(
 def list_feedback(session: Session, period: Period | None = None) -> list[dict[str, Any]]:
     """Scores by period and reference, with member references only (never names); those of periods
     inside `period` when given."""
+    require_any(session, Capability.NETWORK, Capability.REPORTS)
     rater = aliased(NetworkMember)
     rated = aliased(NetworkMember)
     query = (

@@ -18,15 +18,19 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from rvneet.domain.access import Capability
 from rvneet.domain.dates import parse_day
+from rvneet.domain.enums import StaffRole
 from rvneet.domain.errors import InvalidInput
 from rvneet.domain.personal_code import parse_personal_code
 from rvneet.domain.tables import Case, NetworkMember, NgtsEntry, Staff, Youth
 from rvneet.i18n import N_, _, collation_key
 from rvneet.services.audit import audit_read
 from rvneet.services.lookups import folded_name
+from rvneet.services.permissions import actor, require, usable_cases, usable_youths
 
 YOUTH = "youth"
 CASE = "case"
@@ -84,6 +88,9 @@ class Hit:
     code_end: str | None = None
     birth_date: str | None = None
     erased: bool = False
+    # Only for a youth another case manager works with (a case manager's search): whether they
+    # have an open case; the hit then holds nothing but the reference (no name, no code).
+    open_case_elsewhere: bool | None = None
 
     def record(self) -> dict[str, Any]:
         """The hit with stable keys, for JSON and CSV."""
@@ -221,11 +228,74 @@ def _sorted(hits: list[Hit]) -> list[Hit]:
 
 
 def find(session: Session, text: str) -> list[Hit]:
+    """Everything `text` finds (see `_find`), limited for a case manager: a youth of cases they
+    may not use comes back as their reference and whether they have an open case elsewhere."""
+    hits = _find(session, text)
+    if actor(session).role == StaffRole.ADMIN:
+        return hits
+    return _limited(session, hits)
+
+
+def _limited(session: Session, hits: list[Hit]) -> list[Hit]:
+    """`hits` as a case manager may see them: the youths (and their cases and NGTS list entries)
+    they may not use reduced to the reference and `open_case_elsewhere`; another manager's case
+    of a youth of theirs left out."""
+    case_refs = [h.reference for h in hits if h.kind == CASE]
+    case_youth = dict(
+        session.execute(
+            sa_select(col(Case.ref), col(Youth.ref))
+            .join(Youth, col(Youth.id) == Case.youth_id)
+            .where(col(Case.ref).in_(case_refs))
+        ).all()
+    )
+    usable_case_refs = set(
+        session.scalars(
+            sa_select(col(Case.ref)).where(col(Case.ref).in_(case_refs), usable_cases(session))
+        )
+    )
+    youth_refs = {h.reference for h in hits if h.kind in (YOUTH, NGTS_ENTRY)}
+    youth_refs |= set(case_youth.values())
+    usable = set(
+        session.scalars(
+            sa_select(col(Youth.ref)).where(col(Youth.ref).in_(youth_refs), usable_youths(session))
+        )
+    )
+    open_elsewhere = set(
+        session.scalars(
+            sa_select(col(Youth.ref))
+            .join(Case, col(Case.youth_id) == Youth.id)
+            .where(col(Youth.ref).in_(youth_refs - usable), col(Case.end_date).is_(None))
+        )
+    )
+    shown: list[Hit] = []
+    limited: set[str] = set()
+    for hit in hits:
+        youth_ref = case_youth.get(hit.reference) if hit.kind == CASE else hit.reference
+        if hit.kind not in (YOUTH, CASE, NGTS_ENTRY) or (
+            youth_ref in usable and (hit.kind != CASE or hit.reference in usable_case_refs)
+        ):
+            shown.append(hit)
+        elif youth_ref is not None and youth_ref not in usable and youth_ref not in limited:
+            limited.add(youth_ref)
+            shown.append(
+                Hit(
+                    kind=YOUTH,
+                    reference=youth_ref,
+                    label="",
+                    matched=hit.matched,
+                    open_case_elsewhere=youth_ref in open_elsewhere,
+                )
+            )
+    return shown
+
+
+def _find(session: Session, text: str) -> list[Hit]:
     """Everything `text` finds (see the module), sorted; the youths found by personal code (full
     or last 4 digits) are recorded in the audit log as read, so `session` must then be a write
     session (`needs_audit`). InvalidInput for an empty text, an over-long one or an 11-digit
     text that is no valid personal code.
     """
+    require(session, Capability.FIND)
 
     text = " ".join(text.split())
     if not text:

@@ -9,14 +9,16 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from rvneet.domain.access import Capability
 from rvneet.domain.enums import AnswerSource, FollowUpStatus, shown, shown_stored
 from rvneet.domain.errors import Conflict, InvalidInput
 from rvneet.domain.inputs import FollowUpRecord
 from rvneet.domain.refs import record_ref
 from rvneet.domain.tables import Case, FollowUp, Youth
 from rvneet.i18n import N_, _, format_date, message_language, translate
-from rvneet.services.lookups import check_case_not_erased, get_case
+from rvneet.services.lookups import check_case_not_erased
 from rvneet.services.paging import EVERY_ROW, Page, Paged
+from rvneet.services.permissions import get_case, require, usable_cases
 from rvneet.services.validation import validated
 
 FOLLOW_UP_MONTHS = 6
@@ -146,11 +148,17 @@ def due_followups(
     `days_overdue` counts the days past due (0 until then), `days_to_go` the days until due (0
     from the due day on): neither goes negative.
     """
+    require(session, Capability.CASES)
     if within < 0:
         raise InvalidInput(_("--within must be 0 or more days"))
     horizon = as_of + dt.timedelta(days=within)
     due = (col(FollowUp.status) == FollowUpStatus.DUE, col(FollowUp.due) <= horizon)
-    total = session.execute(select(func.count()).select_from(FollowUp).where(*due)).scalar_one()
+    total = session.execute(
+        select(func.count())
+        .select_from(FollowUp)
+        .join(Case, col(Case.id) == FollowUp.case_id)
+        .where(*due, usable_cases(session))
+    ).scalar_one()
     query = (
         sa_select(  # sqlmodel's select types at most four columns
             col(FollowUp.due),
@@ -162,7 +170,7 @@ def due_followups(
         )
         .join(Case, col(Case.id) == FollowUp.case_id)
         .join(Youth, col(Youth.id) == Case.youth_id)
-        .where(*due)
+        .where(*due, usable_cases(session))
         .order_by(col(FollowUp.due), col(Case.ref))
     )
     rows = [

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Integer, cast, func, or_
 from sqlmodel import Session, col, select
 
+from rvneet.domain.access import Capability
 from rvneet.domain.enums import ConsentScope, Model, NetworkRole, Tier, shown
 from rvneet.domain.errors import Conflict, InvalidInput
 from rvneet.domain.inputs import MemberLeaving, NewCaseMember, NewMember
@@ -21,9 +22,9 @@ from rvneet.services.lookups import (
     check_active,
     check_date_in_case,
     check_open,
-    get_case,
     get_member,
 )
+from rvneet.services.permissions import get_case, require
 from rvneet.services.validation import validated
 
 
@@ -56,6 +57,7 @@ def add_member(
     phone: str | None = None,
 ) -> NetworkMember:
     """Add a specialist to the network."""
+    require(session, Capability.NETWORK)
     data = validated(
         NewMember,
         name=name,
@@ -105,6 +107,7 @@ def list_members(
 
     Sorted here, not by SQLite, whose collation knows no Estonian (Šokk after Saar, Õun after Wolf).
     """
+    require(session, Capability.NETWORK)
     query = select(NetworkMember)
     if role is not None:
         query = query.where(NetworkMember.role == role.value)
@@ -119,6 +122,7 @@ def member_detail(session: Session, ref: str) -> dict[str, Any]:
 
     Cases are named by reference only: nothing here identifies the youth.
     """
+    require(session, Capability.NETWORK)
     member = get_member(session, ref)
     record = member_record(member)
     record["cases"] = [
@@ -160,6 +164,7 @@ def retire_member(session: Session, ref: str, *, date: dt.date) -> Retired:
 
     Warns about cases and activities they are still part of, which the case managers should hand over.
     """
+    require(session, Capability.NETWORK)
     data = validated(MemberLeaving, date=date)
     member = get_member(session, ref)
     if member.retired_on is not None:

@@ -12,11 +12,13 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from rvneet.domain.access import Capability
 from rvneet.domain.enums import ContactChannel, OutreachResult
 from rvneet.domain.errors import InvalidInput, NotFound
 from rvneet.domain.rules import known_age
 from rvneet.domain.tables import Case, Contact, NgtsEntry, OutreachAttempt, Youth
 from rvneet.i18n import N_, _, format_date, message_language
+from rvneet.services.permissions import require
 
 # A row's `status` (machine values in JSON and CSV; marked so a table shows them translated).
 OPEN_CASE = N_("open case")
@@ -92,6 +94,7 @@ def outreach_list(
     `last_attempt` and `last_result` are the latest outreach attempt on the youth's entry of this
     list. `not_contacted` keeps the youths with no such contact and no attempt.
     """
+    require(session, Capability.NGTS)
     if list_date is None:
         list_date = latest_list_date(session)
         if list_date is None:
@@ -209,7 +212,9 @@ def record_attempt(
     before the attempt. Refused: a youth on no list (or not on that list), an erased youth, a date
     in the future or before the list's date.
     """
-    from rvneet.services.lookups import check_not_erased, get_youth
+    require(session, Capability.NGTS)
+    from rvneet.services.lookups import check_not_erased
+    from rvneet.services.permissions import get_youth
 
     lang = message_language()
     if date > (today or dt.date.today()):
@@ -306,6 +311,7 @@ def compare_lists(
     case as `outreach list` does (their open case, else their latest) and the number of outreach
     attempts on their entries of the two lists. References only.
     """
+    require(session, Capability.NGTS)
     dates = list_dates(session)
     if later is None:
         if not dates:

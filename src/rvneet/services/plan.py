@@ -28,9 +28,9 @@ from rvneet.services.lookups import (
     check_active,
     check_date_in_case,
     check_open,
-    get_case,
     get_member,
 )
+from rvneet.services.permissions import get_case
 from rvneet.services.validation import validated
 
 SHORT = 60  # characters of free text shown in a timeline line

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from rvneet.domain.access import Capability
 from rvneet.domain.errors import Conflict, InvalidInput
 from rvneet.domain.tables import Setting
 from rvneet.i18n import _
+from rvneet.services.permissions import require
 
 MUNICIPALITY = "municipality"
 
@@ -30,6 +32,7 @@ def set_municipality(session: Session, name: str) -> bool:
 
     A database belongs to one municipality: naming another one is refused.
     """
+    require(session, Capability.SETTINGS)
     name = clean_municipality(name)
     current = session.get(Setting, MUNICIPALITY)
     if current is None:
@@ -83,6 +86,7 @@ def rv_followup(session: Session) -> bool:
 
 def set_rv_followup(session: Session, on: bool) -> bool:
     """Turn the RV follow-up on or off; True if it changed. Recorded in the audit log."""
+    require(session, Capability.SETTINGS)
     from rvneet.services.audit import audit_bulk
 
     old = "on" if rv_followup(session) else "off"
@@ -124,6 +128,7 @@ def set_workload_weights(
 
     A weight is a whole number 0 to 100. Recorded in the audit log.
     """
+    require(session, Capability.SETTINGS)
     import json
 
     from rvneet.services.audit import audit_bulk
@@ -168,6 +173,7 @@ def consent_age(session: Session) -> int:
 
 def set_consent_age(session: Session, age: int) -> bool:
     """Change the consent age (1 to 18); True if it changed. Recorded in the audit log."""
+    require(session, Capability.SETTINGS)
     from rvneet.services.audit import audit_bulk
 
     if age not in CONSENT_AGES:

@@ -16,12 +16,14 @@ from typing import Any
 from sqlalchemy import Integer, cast, func
 from sqlmodel import Session, col, select
 
+from rvneet.domain.access import Capability
 from rvneet.domain.enums import StaffRole
 from rvneet.domain.errors import Conflict, InvalidInput, NotFound
 from rvneet.domain.inputs import ManagerMove, NewStaff, StaffLeaving
 from rvneet.domain.tables import Case, ManagerChange, Staff
 from rvneet.i18n import _, collation_key, format_date, message_language
 from rvneet.services.lookups import folded_name
+from rvneet.services.permissions import require
 from rvneet.services.validation import validated
 
 # Given as a case manager but meaning nobody (a dash in a spreadsheet column).
@@ -139,9 +141,11 @@ def check_active(staff: Staff) -> None:
 
 
 def default_manager(session: Session) -> Staff | None:
-    """The person at the keyboard (`RVNEET_USER` / `--user`) when they are an active case manager."""
+    """The person at the keyboard (`RVNEET_USER` / `--user`) when they are an active case manager,
+    or an admin who manages cases too (in a small municipality one person does both)."""
     staff = staff_for_login(session, session.info.get("user"))
-    if staff is None or staff.retired_on is not None or staff.role != StaffRole.CASE_MANAGER:
+    managing = (StaffRole.CASE_MANAGER, StaffRole.ADMIN)
+    if staff is None or staff.retired_on is not None or staff.role not in managing:
         return None
     return staff
 
@@ -172,6 +176,7 @@ def add_staff(
     """Add a person to the staff register; a login is unique. Warns about a namesake.
 
     `capacity` is the weighted load (`report workload`) they can carry."""
+    require(session, Capability.STAFF)
     data = validated(
         NewStaff, name=name, user=user or None, role=role, email=email or None, capacity=capacity
     )
@@ -215,6 +220,7 @@ def edit_staff(
     """Change a staff member's name, login, role, e-mail or capacity (what is not given stays; a
     capacity of 0 removes it). A login is unique; a new name is written on the cases they manage
     now, as `cases.manager` keeps it."""
+    require(session, Capability.STAFF)
     staff = get_staff(session, ref)
     data = validated(
         NewStaff,
@@ -288,6 +294,7 @@ def _open_counts(session: Session) -> dict[int, int]:
 def list_staff(session: Session, *, include_retired: bool = False) -> list[dict[str, Any]]:
     """Staff by name in Estonian alphabetical order (namesakes by reference), with their open
     cases; retired ones only with `include_retired`."""
+    require(session, Capability.STAFF)
     query = select(Staff)
     if not include_retired:
         query = query.where(col(Staff.retired_on).is_(None))
@@ -298,6 +305,7 @@ def list_staff(session: Session, *, include_retired: bool = False) -> list[dict[
 
 def staff_detail(session: Session, ref: str) -> dict[str, Any]:
     """A staff member with the number and references of their open cases."""
+    require(session, Capability.STAFF)
     staff = get_staff(session, ref)
     cases = list(
         session.exec(
@@ -316,6 +324,7 @@ def retire_staff(session: Session, ref: str, *, date: dt.date, reason: str) -> S
 
     Warns about the open cases they still manage, which should be handed over (`case reassign`).
     """
+    require(session, Capability.STAFF)
     data = validated(StaffLeaving, date=date, reason=reason)
     staff = get_staff(session, ref)
     if staff.retired_on is not None:
@@ -354,7 +363,8 @@ def reassign(
     Refused before the case start, after its end, before the last change, to the same manager and
     to a retired one.
     """
-    from rvneet.services.lookups import check_date_in_case, get_case
+    from rvneet.services.lookups import check_date_in_case
+    from rvneet.services.permissions import get_case
 
     data = validated(ManagerMove, date=date, reason=reason or None)
     case = get_case(session, case_ref)

@@ -15,11 +15,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from rvneet.domain.access import Capability
 from rvneet.domain.errors import Conflict, InvalidInput
 from rvneet.domain.period import Period
 from rvneet.domain.tables import Submission
 from rvneet.i18n import _, format_date, message_language
 from rvneet.reports.model import Report
+from rvneet.services.permissions import require
 
 # The fields of `report submissions`, in order (JSON keys and CSV header).
 FIELDS = ("period", "start", "end", "submitted_on", "user", "sha256", "early", "reason")
@@ -75,6 +77,7 @@ def record_submission(
     Refused: a date in the future; a period not ended on `date` unless `early`; a period already
     submitted unless `resubmit` with a `reason`.
     """
+    require(session, Capability.REPORTS)
     period: Period = report.period
     why = reason.strip() if reason and reason.strip() else None
     if date > dt.date.today():
@@ -117,6 +120,7 @@ def record_submission(
 
 def list_submissions(session: Session) -> list[dict[str, Any]]:
     """Every submission, oldest first, with the fields of FIELDS."""
+    require(session, Capability.REPORTS)
     return [
         {
             "period": s.period,

@@ -18,7 +18,8 @@ from rvneet.domain.inputs import NewSupportRequest, SupportAnswerRecord
 from rvneet.domain.refs import record_ref
 from rvneet.domain.tables import Case, SupportRequest
 from rvneet.i18n import N_, _, format_date, message_language
-from rvneet.services.lookups import check_case_not_erased, check_date_in_case, get_case
+from rvneet.services.lookups import check_case_not_erased, check_date_in_case
+from rvneet.services.permissions import get_case
 from rvneet.services.validation import validated
 
 # Timeline event names: English in JSON, marked here for `case show` to show them translated.

@@ -17,10 +17,12 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from rvneet.domain.access import Capability
 from rvneet.domain.tables import Case, Contact, FollowUp, Goal
 from rvneet.services.agreements import next_deadlines
 from rvneet.services.cases import list_cases
 from rvneet.services.handover import handovers
+from rvneet.services.permissions import require, require_own_day
 from rvneet.services.staff import find_staff, my_staff
 
 # Follow-ups due within this many days are listed (overdue ones always).
@@ -34,7 +36,9 @@ DEADLINE_DAYS = 30
 def day_sheet(session: Session, *, manager: str | None, day: dt.date) -> dict[str, Any]:
     """The sections of `rvneet today` for `manager` (a staff reference, login or name; the person
     at the keyboard when None) as of `day`, with stable keys."""
+    require(session, Capability.TODAY)
     staff = find_staff(session, manager) if manager is not None else my_staff(session)
+    require_own_day(session, staff.id)
     # Open on the day: started by then and not closed by then (the manager is the one it has now).
     cases = [
         c

@@ -9,14 +9,16 @@ from typing import Any
 from sqlalchemy import Integer, cast, func
 from sqlmodel import Session, col, select
 
+from rvneet.domain.access import Capability
 from rvneet.domain.enums import Sex
 from rvneet.domain.errors import Conflict
 from rvneet.domain.inputs import NewYouth
 from rvneet.domain.rules import age_on
 from rvneet.domain.tables import Case, Youth
 from rvneet.i18n import N_, _
-from rvneet.services.lookups import check_code_free, folded_name, get_youth
+from rvneet.services.lookups import check_code_free, folded_name
 from rvneet.services.paging import EVERY_ROW, Page, Paged
+from rvneet.services.permissions import get_youth, require, usable_youths
 from rvneet.services.validation import validated
 
 
@@ -89,6 +91,7 @@ def register_youth(
     is probably the same person: a warning, or with `strict` a Conflict (the caller's session
     is then rolled back, so nothing is added). Imports match such youths themselves.
     """
+    require(session, Capability.YOUTHS)
     youth = add_youth(session, name=name, id_code=id_code, birth_date=birth_date, sex=sex)
     warnings = []
     if youth.id_code is None and (same := same_person(session, youth)):
@@ -147,6 +150,7 @@ def youth_record(
 
 def list_youths(session: Session, page: Page = EVERY_ROW) -> Paged:
     """Youths with their number of open cases, ordered by reference: one page and the total."""
+    require(session, Capability.YOUTHS)
     # Counted per youth of the page (the partial index of open cases answers it), not grouped
     # over every case of the book.
     open_cases = (
@@ -156,8 +160,10 @@ def list_youths(session: Session, page: Page = EVERY_ROW) -> Paged:
         .correlate(Youth)
         .scalar_subquery()
     )
-    total = session.execute(select(func.count()).select_from(Youth)).scalar_one()
-    rows = session.execute(page.apply(select(Youth, open_cases).order_by(col(Youth.id)))).all()
+    usable = usable_youths(session)
+    total = session.execute(select(func.count()).select_from(Youth).where(usable)).scalar_one()
+    query = select(Youth, open_cases).where(usable).order_by(col(Youth.id))
+    rows = session.execute(page.apply(query)).all()
     today = dt.date.today()
     records = [
         {**youth_record(youth, today=today, personal=False), "open_cases": n} for youth, n in rows

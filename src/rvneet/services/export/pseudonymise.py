@@ -58,7 +58,11 @@ MONTH_ONLY: dict[tuple[str, str], str] = {("youths", "birth_date"): "birth_month
 
 def ensure_pseudonym_key(db: Database) -> None:
     """Create this database's pseudonym secret if it has none: the only write an export makes."""
+    from rvneet.domain.access import Capability
+    from rvneet.services.permissions import require
+
     with db.session() as session:
+        require(session, Capability.EXPORT)
         if pseudonym_key(session) is not None:
             return
     with db.session(write=True) as session:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from rvneet.db import known_revisions
+from rvneet.domain.access import Capability
 from rvneet.domain.errors import InvalidInput
 from rvneet.files.write import restore
 from rvneet.i18n import N_, _, translate
@@ -30,6 +31,7 @@ from rvneet.services.export.shape import (
     export_format,
     export_tables,
 )
+from rvneet.services.permissions import require
 from rvneet.services.settings import MUNICIPALITY, PSEUDONYM_KEY
 from rvneet.storage.dialect import ids_given, is_server
 
@@ -50,6 +52,7 @@ def load_book(
     settings (the municipality) are taken only where this database has none. All or nothing: any
     problem raises InvalidInput and the caller's transaction rolls back.
     """
+    require(session, Capability.IMPORT)
     kind = export_format(source, fmt)
     if not source.is_file():
         raise InvalidInput(_("no file {source}").format(source=source))

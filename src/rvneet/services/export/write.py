@@ -12,6 +12,7 @@ from typing import IO, Any
 from sqlalchemy import Table, select
 from sqlmodel import Session
 
+from rvneet.domain.access import Capability
 from rvneet.domain.errors import InvalidInput
 from rvneet.files.output import written_whole
 from rvneet.i18n import _
@@ -28,6 +29,7 @@ from rvneet.services.export.shape import (
     check_target,
     export_tables,
 )
+from rvneet.services.permissions import require
 from rvneet.services.settings import MUNICIPALITY, PSEUDONYM_KEY, municipality, pseudonym_key
 
 
@@ -77,6 +79,7 @@ def export_book(
     leaves no half-written file. With `pseudonymize` the database must have its pseudonym secret
     (`ensure_pseudonym_key`).
     """
+    require(session, Capability.EXPORT)
     if fmt not in FORMATS:
         raise InvalidInput(
             _("unknown export format {format}; use json or xlsx").format(format=repr(fmt))

@@ -83,6 +83,11 @@ def run_in_session(
     options: dict[str, Any] | None,
 ) -> None:
     """Run an importer; raise to roll back when a row was refused or this is a dry run."""
+    from rvneet.domain.access import Capability
+    from rvneet.services.permissions import require
+
+    # NGTS lists are the coordinator's to import; youths and case work the admin's.
+    require(session, Capability.IMPORT_NGTS if function is importer("ngts") else Capability.IMPORT)
     function(session, table, result, progress, **(options or {}))
     if result.errors:
         result.errors.sort(key=lambda e: e.row)
