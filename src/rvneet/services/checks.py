@@ -32,8 +32,8 @@ from rvneet.domain.rules import age_on, age_problem, known_age
 from rvneet.i18n import N_, ngettext, translate
 from rvneet.services.asof import ACTIVE_IN_PERIOD, FOLLOWUP_OVERDUE_ON_DAY, OPEN_ON_DAY, iso
 from rvneet.services.handover import HANDOVER_DAYS, handovers
-from rvneet.storage.dialect import is_server
 from rvneet.services.permissions import require
+from rvneet.storage.dialect import is_server
 
 ERROR, WARNING = "error", "warning"
 # How people read a level (a table); JSON and CSV keep `error` and `warning`.
