@@ -51,22 +51,30 @@ def actor(session: Session) -> Actor:
     if isinstance(known, Actor):
         return known
     login = session.info.get("user")
-    staff = session.scalar(select(Staff).where(Staff.user == login)) if login else None
-    if staff is None:
+    # Only the columns every role may read on a server (a coordinator may not read e-mails).
+    row = (
+        session.exec(
+            select(Staff.id, Staff.ref, Staff.role, Staff.retired_on).where(Staff.user == login)
+        ).first()
+        if login
+        else None
+    )
+    if row is None:
         found = Actor(login, StaffRole.ADMIN)
     else:
-        if staff.retired_on is not None:
+        staff_id, ref, role, retired_on = row
+        if retired_on is not None:
             raise NotAllowed(
                 _(
                     "the login {login} is {staff}'s, who retired on {date}: a retired staff "
                     "member may not work in the book"
                 ).format(
                     login=login,
-                    staff=staff.ref,
-                    date=format_date(staff.retired_on, message_language()),
+                    staff=ref,
+                    date=format_date(retired_on, message_language()),
                 )
             )
-        found = Actor(login, StaffRole(staff.role), staff.id, staff.ref)
+        found = Actor(login, StaffRole(role), staff_id, ref)
     session.info[_KEY] = found
     return found
 
