@@ -54,7 +54,9 @@ def actor(session: Session) -> Actor:
     # Only the columns every role may read on a server (a coordinator may not read e-mails).
     row = (
         session.exec(
-            select(Staff.id, Staff.ref, Staff.role, Staff.retired_on).where(Staff.user == login)
+            select(col(Staff.id), Staff.ref, Staff.role, col(Staff.retired_on)).where(
+                Staff.user == login
+            )
         ).first()
         if login
         else None
