@@ -7,8 +7,10 @@ writers take turns as SQLite's BEGIN IMMEDIATE makes them: none reads a "next re
 chain's end that another is about to change. The writers are real processes, each an `rvneet shell`
 reading its commands from stdin: the CLI's own entry, each command in its own transaction as in a
 process of its own, without a process start per command (about 0.8 s each would make 1600 commands
-minutes long). `make test` runs 8 writers of 100 cases each; the test is skipped, saying why, where
-no PostgreSQL server can be had.
+minutes long). `make soak` (RVNEET_SOAK=1) runs 8 writers of 100 cases each, as issue 18 asks: 60 s
+to 160 s on a 2-core machine shared with other work, as every command's Python runs while its writer
+holds the lock. `make test` runs 8 writers of 15 cases each (about 10 s). The test is skipped, saying
+why, where no PostgreSQL server can be had.
 """
 
 from __future__ import annotations
@@ -26,9 +28,8 @@ from pg import PgServer, connect
 from stdnum.ee import ik
 
 WRITERS = 8
-CASES = 400 if SOAK else 100  # cases each writer opens, each with its own youth
-# How long the whole run may take; it took about 25 s on a busy 2-core machine.
-TIMEOUT = 600
+CASES = 100 if SOAK else 15  # cases each writer opens, each with its own youth
+TIMEOUT = 600  # seconds the whole run may take
 
 
 @pytest.fixture(scope="module")
@@ -66,12 +67,14 @@ def commands(writer: int, count: int) -> str:
     for case in range(count):
         code = personal_code(writer, case)
         lines.append(f'youth add --name "Noor {writer} {case}" --id-code {code}')
-        model = "--model rv --risk high" if case % 2 == 0 else "--model neet --light red --group neet"
+        model = (
+            "--model rv --risk high" if case % 2 == 0 else "--model neet --light red --group neet"
+        )
         lines.append(f"case open --youth {code} {model} --start 2025-03-01")
     return "\n".join(lines) + "\n"
 
 
-def test_eight_writers_open_a_hundred_cases_each_at_once(book: str, run: Run) -> None:
+def test_eight_writers_open_cases_at_once(book: str, run: Run) -> None:
     started = time.monotonic()
     writers = [
         subprocess.Popen(
@@ -106,11 +109,12 @@ def test_eight_writers_open_a_hundred_cases_each_at_once(book: str, run: Run) ->
     assert len(youths) == len(cases) == total
     # No reference was issued twice, and each series has no gap: nothing was lost.
     assert sorted(youths) == [f"Y-{n:04d}" for n in range(1, total + 1)]
+    rv = WRITERS * len(range(0, CASES, 2))  # each writer's even-numbered cases
     assert sorted(c for c in cases if c.startswith("RV-")) == [
-        f"RV-2025-{n:03d}" for n in range(1, total // 2 + 1)
+        f"RV-2025-{n:03d}" for n in range(1, rv + 1)
     ]
     assert sorted(c for c in cases if c.startswith("NEET-")) == [
-        f"NEET-2025-{n:03d}" for n in range(1, total // 2 + 1)
+        f"NEET-2025-{n:03d}" for n in range(1, total - rv + 1)
     ]
     with connect(book) as con:
         assert con.execute("SELECT count(*), count(DISTINCT ref) FROM cases").fetchall() == [
