@@ -11,6 +11,11 @@ process's maximum resident set size from wait4), measured beside its reference i
 the ratio can be compared between machines. Slow rows get fewer runs (the table says how many),
 so that the whole run stays under 10 minutes on a 2-core machine. A command this version of rvneet
 does not have (`report neet` before it lands) is reported as not available.
+
+The PostgreSQL rows (issue 18) run on tests/pg.py's throwaway server (imported from there: initdb
+into a temporary folder, a Unix socket only, removed at the end), the national book copied into it
+by `bench.pgbook`; each stands beside SQLite's figure of the same run. Without a server (no binaries,
+no psycopg) they are skipped, and the table says why in one line.
 """
 
 from __future__ import annotations
@@ -799,7 +804,7 @@ def bench_postgresql(bench: Bench, books: dict[str, Path]) -> None:
     refs = sqlite_ref(bench, "import")
     met = ours.median <= 4.0 if ours.ok else None
     what = f"`rvneet import youths` of a {IMPORT_ROWS:,}-row CSV (COPY; a fresh database each run)"
-    bench.add(Row(what, ours, refs, "≤ 4 s", met, section="postgresql"))
+    bench.add(Row(what, ours, refs, "≤ 4 s", met, cpu_note(ours, refs), section="postgresql"))
 
     for key, args, runs in (
         ("lisa4", ["report", "lisa4", "--period", PERIOD], 5),
@@ -817,7 +822,8 @@ def bench_postgresql(bench: Bench, books: dict[str, Path]) -> None:
         )
         met = ours.median <= 1.5 * ref.median if ours.ok and ref.ok else None
         what = f"`rvneet {shown}` (national book)"
-        bench.add(Row(what, ours, [ref], "≤ 1.5x SQLite", met, section="postgresql"))
+        note = cpu_note(ours, [ref])
+        bench.add(Row(what, ours, [ref], "≤ 1.5x SQLite", met, note, section="postgresql"))
 
     # case open: another youth each run (a server book is not copied for each run as a file is).
     youths = iter(youths_without_open_case(national, 10))
@@ -840,7 +846,7 @@ def bench_postgresql(bench: Bench, books: dict[str, Path]) -> None:
     )
     refs = sqlite_ref(bench, "open-national")
     what = "`rvneet case open` (national book; another youth each run)"
-    bench.add(Row(what, ours, refs, "(none set)", None, section="postgresql"))
+    bench.add(Row(what, ours, refs, "(none set)", None, cpu_note(ours, refs), section="postgresql"))
 
     # case list --mine: the bench's login manages one case manager's share of the national book.
     args = ["case", "list", "--mine", "--limit", "50"]
@@ -854,7 +860,20 @@ def bench_postgresql(bench: Bench, books: dict[str, Path]) -> None:
         budget=30,
     )
     what = "`rvneet case list --mine --limit 50` (national book; table on the screen)"
-    bench.add(Row(what, ours, [ref], "(none set)", None, section="postgresql"))
+    bench.add(
+        Row(what, ours, [ref], "(none set)", None, cpu_note(ours, [ref]), section="postgresql")
+    )
+
+
+def cpu_note(ours: Measure, refs: list[Measure]) -> str:
+    """The CPU time of rvneet's own process beside SQLite's: it moves less than wall time on a
+    shared machine (the server's work, in its own process, is not in it)."""
+    if not ours.ok or not ours.cpu:
+        return ""
+    note = f"rvneet's CPU {_ms(statistics.median(ours.cpu))}"
+    if refs and refs[0].ok and refs[0].cpu:
+        note += f" (SQLite {_ms(statistics.median(refs[0].cpu))})"
+    return note
 
 
 def drop(server: Any, urls: list[str]) -> None:
