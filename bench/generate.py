@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 # Bump when the books it makes change, so that bench/.cache is rebuilt (run.py also hashes this file).
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 BOOK_START = dt.date(2023, 1, 1)
 BOOK_END = dt.date(2026, 10, 31)  # the day the book is "taken"; nothing is dated after it
@@ -542,7 +542,7 @@ class Book:
 
     # -- cases ---------------------------------------------------------------------------------
 
-    def cases(self, managers: list[str]) -> list[CasePlan]:
+    def cases(self, managers: list[str], staff: dict[str, int | None]) -> list[CasePlan]:
         """Every case, numbered per model and year in the order they were opened."""
         cases = [c for y in self.youths for c in y.cases]
         cases.sort(key=lambda c: c.start)  # stable: youths in file order on one day
@@ -560,6 +560,7 @@ class Book:
                 "start_date": case.start,
                 "neet_group": case.group,
                 "manager": case.manager,
+                "manager_id": staff.get(case.manager),
                 "ineligible_reason": None,
             }
             if self.channel:
@@ -1023,6 +1024,7 @@ def _generate(
     from rvneet.db import Database
     from rvneet.services.imports import run_import
     from rvneet.services.settings import set_municipality
+    from rvneet.services.staff import add_staff
 
     step(f"planning {youths} youths (seed {seed})")
     plans = plan_youths(youths, seed)
@@ -1053,6 +1055,13 @@ def _generate(
     fake = Faker("et_EE")
     fake.seed_instance(seed + 1)
     managers = [fake.name() for _ in range(max(3, youths // 250))]
+    # The case managers in the staff register, each case managed by one (`case list --mine`); the
+    # first has the generating user's login, the bench's RVNEET_USER.
+    with db.session(write=True) as session:
+        staff = {
+            name: add_staff(session, name=name, user=user if n == 0 else f"manager{n}").staff.id
+            for n, name in enumerate(managers)
+        }
     with db.session(write=True) as session:
         writer = Writer(session)
         book = Book(rng, fake, writer, plans)
@@ -1060,7 +1069,7 @@ def _generate(
         for plan in plans:
             book.consents(plan)
         step("writing cases")
-        cases = book.cases(managers)
+        cases = book.cases(managers, staff)
         step(f"writing the events of {len(cases)} cases")
         for number, case in enumerate(sorted(cases, key=lambda c: c.id), start=1):
             book.events(case)

@@ -11,6 +11,11 @@ process's maximum resident set size from wait4), measured beside its reference i
 the ratio can be compared between machines. Slow rows get fewer runs (the table says how many),
 so that the whole run stays under 10 minutes on a 2-core machine. A command this version of rvneet
 does not have (`report neet` before it lands) is reported as not available.
+
+The PostgreSQL rows (issue 18) run on tests/pg.py's throwaway server (imported from there: initdb
+into a temporary folder, a Unix socket only, removed at the end), the national book copied into it
+by `bench.pgbook`; each stands beside SQLite's figure of the same run. Without a server (no binaries,
+no psycopg) they are skipped, and the table says why in one line.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bench import generate
 
@@ -128,6 +134,11 @@ class Bench:
         self._orm: Measure | None = None
         self.floor = 0.0  # MB: the largest this process was when it spawned a measured one
         self.notes: list[str] = []
+        # SQLite's measures that the PostgreSQL rows stand beside, by row ("lisa4-national", ...).
+        self.sqlite: dict[str, Measure] = {}
+        # The throwaway PostgreSQL server of the PostgreSQL rows, or None and why not.
+        self.server: Any = None
+        self.server_why = ""
 
     @property
     def elapsed(self) -> float:
@@ -175,6 +186,28 @@ class Bench:
                 break
         status = f"{result.median * 1000:8.0f} ms x{result.runs}" if result.ok else result.error
         print(f"  {label:<60} {status}", file=sys.stderr, flush=True)
+        return result
+
+    def measure_each(
+        self,
+        label: str,
+        argv: Callable[[], Sequence[str]],
+        *,
+        runs: int,
+        before: Callable[[int], None],
+    ) -> Measure:
+        """`measure` of a command that `before(i)` changes for each run (a new database's URL,
+        another youth): `argv()` gives the command after it."""
+        result = Measure(label)
+        for run in range(1 if self.quick else runs):
+            before(run)
+            one = self.measure(f"{label} #{run + 1}", argv(), runs=1)
+            if not one.ok:
+                result.error = one.error
+                break
+            result.seconds += one.seconds
+            result.memory += one.memory
+            result.cpu += one.cpu
         return result
 
     def rvneet(self, db: Path, *args: str) -> list[str]:
@@ -298,17 +331,22 @@ def book_facts(path: Path) -> dict[str, int]:
 
 def youth_without_open_case(path: Path) -> str:
     """A youth of NEET age (16-28 on the book's last day) with no open NEET case."""
+    return youths_without_open_case(path, 1)[0]
+
+
+def youths_without_open_case(path: Path, count: int) -> list[str]:
+    """The first `count` youths of NEET age (16-28 on the book's last day) with no open NEET case."""
     end = generate.BOOK_END
     oldest, youngest = generate.add_years(end, -28), generate.add_years(end, -16)
     with sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True) as con:
-        row = con.execute(
+        rows = con.execute(
             "SELECT ref FROM youths y WHERE birth_date > ? AND birth_date <= ? AND NOT EXISTS"
             " (SELECT 1 FROM cases c WHERE c.youth_id = y.id AND c.model = 'neet'"
-            "  AND c.end_date IS NULL) ORDER BY id LIMIT 1",
-            (oldest.isoformat(), youngest.isoformat()),
-        ).fetchone()
+            "  AND c.end_date IS NULL) ORDER BY id LIMIT ?",
+            (oldest.isoformat(), youngest.isoformat(), count),
+        ).fetchall()
     con.close()
-    return str(row[0])
+    return [str(r[0]) for r in rows]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -447,6 +485,7 @@ def bench_open(bench: Bench, books: dict[str, Path]) -> None:
         ours = bench.measure(
             f"rvneet case open ({name})", bench.rvneet(copy, *args.split()), runs=5, before=fresh
         )
+        bench.sqlite[f"open-{name}"] = ours
         ref = bench.measure(
             f"python: import sqlite3 + one insert ({name})",
             python(INSERT_ONE, str(copy), AS_OF, youth),
@@ -474,6 +513,7 @@ def bench_import(bench: Bench, books: dict[str, Path]) -> None:
         runs=3,
         before=fresh,
     )
+    bench.sqlite["import"] = ours
     empty = lambda _: clear(target)  # noqa: E731
     refs = [
         bench.tool(
@@ -500,6 +540,7 @@ def bench_lisa4(bench: Bench, books: dict[str, Path]) -> None:
     for name, db in books.items():
         argv = bench.rvneet(db, "report", "lisa4", "--period", PERIOD)
         ours = bench.measure(f"rvneet report lisa4 ({name})", argv, runs=5, budget=40)
+        bench.sqlite[f"lisa4-{name}"] = ours
         as_json = bench.measure(
             f"rvneet report lisa4 -f json ({name})", [*argv, "-f", "json"], runs=5
         )
@@ -524,6 +565,7 @@ def bench_neet(bench: Bench, books: dict[str, Path]) -> None:
     for name, db in books.items():
         argv = bench.rvneet(db, "report", "neet", "--period", PERIOD)
         ours = bench.measure(f"rvneet report neet ({name})", argv, runs=5, budget=40)
+        bench.sqlite[f"neet-{name}"] = ours
         what = f"`rvneet report neet --period {PERIOD}` ({_size(name)})"
         bench.add(Row(what, ours, [bench.orm_floor()], "≤ 1 s", _le(ours, 1.0), section=name))
 
@@ -691,6 +733,172 @@ def bench_shell(bench: Bench, books: dict[str, Path]) -> None:
     )
 
 
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL (issue 18): the same books on a throwaway server, beside SQLite's figures of this run.
+
+
+def start_server() -> tuple[Any, str]:
+    """tests/pg.py's throwaway server (initdb into a temporary folder, a Unix socket only, fsync
+    off as for the tests), or None and why not in one line."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    try:
+        from pg import PgServer
+    except ImportError as exc:  # pytest, which tests/pg.py imports, is a dev extra
+        return None, f"tests/pg.py cannot be imported ({exc}): pip install -e '.[dev,server]'"
+    finally:
+        sys.path.pop(0)
+    server, why = PgServer.start()
+    return server, why
+
+
+def server_book(bench: Bench, server: Any, db: Path | None) -> str:
+    """A new database on `server` made by `rvneet init` (its URL), holding the book `db` if given."""
+    url = str(server.url(server.new_database()))
+    init = [*rvneet(), "--db", url, "init", "-m", "Bench"]
+    subprocess.run(init, env=bench.env, check=True, stdout=subprocess.DEVNULL)
+    if db is not None:
+        env = {**bench.env, "PYTHONPATH": f"{SRC}{os.pathsep}{ROOT}"}
+        copied = subprocess.run(
+            [sys.executable, "-m", "bench.pgbook", str(db), url],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        bench.notes.append(f"PostgreSQL: the {db.stem} book copied into the server ({copied}).")
+    return url
+
+
+def bench_postgresql(bench: Bench, books: dict[str, Path]) -> None:
+    """`import youths` (COPY), Lisa 4, NEET, `case open` and `case list --mine` on PostgreSQL."""
+    if bench.server is None:
+        why = f"skipped: no PostgreSQL server ({bench.server_why})"
+        print(f"  PostgreSQL rows {why}", file=sys.stderr, flush=True)
+        bench.add(Row("PostgreSQL rows", None, [], "", None, why, section="postgresql"))
+        return
+    server = bench.server
+    national = books["national"]
+    url = server_book(bench, server, national)
+
+    def beside(key: str, label: str, argv: list[str], runs: int) -> Measure:
+        """SQLite's measure of this run (made again when its row was not run)."""
+        if key not in bench.sqlite:
+            bench.sqlite[key] = bench.measure(label, argv, runs=runs, budget=40)
+        return sqlite_ref(bench, key)[0]
+
+    # import youths: a fresh database each run, as for SQLite.
+    source = youths_csv(bench)
+    target: list[str] = []
+
+    def fresh(_: int) -> None:
+        drop(server, target)
+        target.append(server_book(bench, server, None))
+
+    ours = bench.measure_each(
+        f"rvneet import youths ({IMPORT_ROWS:,} rows, PostgreSQL)",
+        lambda: [*rvneet(), "--db", target[0], "import", "youths", str(source)],
+        runs=3,
+        before=fresh,
+    )
+    drop(server, target)
+    refs = sqlite_ref(bench, "import")
+    met = ours.median <= 4.0 if ours.ok else None
+    what = f"`rvneet import youths` of a {IMPORT_ROWS:,}-row CSV (COPY; a fresh database each run)"
+    bench.add(Row(what, ours, refs, "≤ 4 s", met, cpu_note(ours, refs), section="postgresql"))
+
+    for key, args, runs in (
+        ("lisa4", ["report", "lisa4", "--period", PERIOD], 5),
+        ("neet", ["report", "neet", "--period", PERIOD], 5),
+    ):
+        shown = " ".join(args)
+        ours = bench.measure(
+            f"rvneet {shown} (national, PostgreSQL)",
+            [*rvneet(), "--db", url, *args],
+            runs=runs,
+            budget=40,
+        )
+        ref = beside(
+            f"{key}-national", f"rvneet {shown} (national)", bench.rvneet(national, *args), runs
+        )
+        met = ours.median <= 1.5 * ref.median if ours.ok and ref.ok else None
+        what = f"`rvneet {shown}` (national book)"
+        note = cpu_note(ours, [ref])
+        bench.add(Row(what, ours, [ref], "≤ 1.5x SQLite", met, note, section="postgresql"))
+
+    # case open: another youth each run (a server book is not copied for each run as a file is).
+    youths = iter(youths_without_open_case(national, 10))
+    opened: list[str] = []
+
+    def next_youth(_: int) -> None:
+        opened[:] = [next(youths)]
+
+    ours = bench.measure_each(
+        "rvneet case open (national, PostgreSQL)",
+        lambda: [
+            *rvneet(),
+            "--db",
+            url,
+            *f"case open --youth {opened[0]} --model neet --start {AS_OF} --light yellow"
+            " --group neet".split(),
+        ],
+        runs=5,
+        before=next_youth,
+    )
+    refs = sqlite_ref(bench, "open-national")
+    what = "`rvneet case open` (national book; another youth each run)"
+    bench.add(Row(what, ours, refs, "(none set)", None, cpu_note(ours, refs), section="postgresql"))
+
+    # case list --mine: the bench's login manages one case manager's share of the national book.
+    args = ["case", "list", "--mine", "--limit", "50"]
+    ref = beside(
+        "mine-national", "rvneet case list --mine (national)", bench.rvneet(national, *args), 3
+    )
+    ours = bench.measure(
+        "rvneet case list --mine (national, PostgreSQL)",
+        [*rvneet(), "--db", url, *args],
+        runs=3,
+        budget=30,
+    )
+    what = "`rvneet case list --mine --limit 50` (national book; table on the screen)"
+    bench.add(
+        Row(what, ours, [ref], "(none set)", None, cpu_note(ours, [ref]), section="postgresql")
+    )
+
+
+def cpu_note(ours: Measure, refs: list[Measure]) -> str:
+    """The CPU time of rvneet's own process beside SQLite's: it moves less than wall time on a
+    shared machine (the server's work, in its own process, is not in it)."""
+    if not ours.ok or not ours.cpu:
+        return ""
+    note = f"rvneet's CPU {_ms(statistics.median(ours.cpu))}"
+    if refs and refs[0].ok and refs[0].cpu:
+        note += f" (SQLite {_ms(statistics.median(refs[0].cpu))})"
+    return note
+
+
+def drop(server: Any, urls: list[str]) -> None:
+    """Drop the databases at `urls` (made by `server_book`) and forget them."""
+    for url in urls:
+        server.drop(url.rsplit("/", 1)[-1].split("?", 1)[0])
+    urls.clear()
+
+
+def sqlite_ref(bench: Bench, key: str) -> list[Measure]:
+    """SQLite's measure of row `key` in this run, named as the reference (none if not run)."""
+    if key not in bench.sqlite:
+        return []
+    measure = bench.sqlite[key]
+    return [
+        Measure(
+            f"SQLite, same book and run: {measure.label}",
+            list(measure.seconds),
+            list(measure.memory),
+            measure.error,
+            list(measure.cpu),
+        )
+    ]
+
+
 ROWS: dict[str, Callable[[Bench, dict[str, Path]], None]] = {
     "help": bench_help,
     "open": bench_open,
@@ -701,9 +909,10 @@ ROWS: dict[str, Callable[[Bench, dict[str, Path]], None]] = {
     "export": bench_export,
     "others": bench_others,
     "shell": bench_shell,
+    "postgresql": bench_postgresql,
 }
 # The books a row needs, when not both (`--only shell` builds the municipality book alone).
-ROW_BOOKS = {"shell": ("municipality",)}
+ROW_BOOKS = {"shell": ("municipality",), "postgresql": ("national",)}
 
 
 def first_page_options(help_text: str) -> list[str]:
@@ -882,6 +1091,7 @@ def write_results(
         "import": "Import",
         "municipality": "Municipality book (1 000 youths)",
         "other": "Other commands on the national book (no target in issue 6)",
+        "postgresql": "PostgreSQL (issue 18): the same books on a local server, beside SQLite",
     }
     for section in titles:
         rows = [r for r in bench.rows if r.section == section]
@@ -926,10 +1136,16 @@ def main() -> None:
             if name in needed:
                 books[name], made[name] = book(name, youths, folder, args.keep)
         print(f"books ready after {bench.elapsed:.0f} s", file=sys.stderr)
-        for name, function in ROWS.items():
-            if not args.only or name in args.only:
-                print(name, file=sys.stderr, flush=True)
-                function(bench, books)
+        if not args.only or "postgresql" in args.only:
+            bench.server, bench.server_why = start_server()
+        try:
+            for name, function in ROWS.items():
+                if not args.only or name in args.only:
+                    print(name, file=sys.stderr, flush=True)
+                    function(bench, books)
+        finally:
+            if bench.server is not None:
+                bench.server.stop()
         end_load = load()
         if not args.only or "lisa4" in args.only:
             check = lisa4_reference_agrees(bench, books["national"])

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import event, inspect
@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
 from rvneet.domain.tables import AUDITED, Case
-from rvneet.storage.dialect import marks
+from rvneet.storage.dialect import insert_rows
 
 REDACTED = "[redacted]"
 # Columns that name or describe a person in free text, in any table: recorded as changed only.
@@ -57,12 +57,18 @@ STAFF_NAMES = frozenset({"manager"})
 YEAR_MONTH_FIELDS = frozenset({"birth_date"})
 # The `prev_hash` of the first entry.
 GENESIS = "0" * 64
-_BATCH = 5000
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-# "user" quoted: PostgreSQL reserves the word.
-_INSERT = (
-    'INSERT INTO audit_log (at, "user", entity, entity_id, entity_ref, action, changes,'
-    " prev_hash, hash) VALUES ({marks})"
+# An entry's columns as written (the id is the table's own).
+_COLUMNS = (
+    "at",
+    "user",
+    "entity",
+    "entity_id",
+    "entity_ref",
+    "action",
+    "changes",
+    "prev_hash",
+    "hash",
 )
 # An entry's content in chain order: at, user, entity, entity_id, entity_ref, action, changes (JSON).
 Content = tuple[str, str, str, int, str | None, str, str]
@@ -96,22 +102,20 @@ def last_hash(connection: Connection) -> str:
 
 
 def append_entries(connection: Connection, contents: Iterable[Content]) -> None:
-    """Chain and insert entries in batches, so a 100 000-row import keeps its memory flat.
+    """Chain and insert entries as a stream, so a 100 000-row import keeps its memory flat.
 
     Called inside a write transaction (BEGIN IMMEDIATE): no other writer can append in between.
     """
-    prev = last_hash(connection)
-    insert = _INSERT.format(marks=marks(connection, 9))
-    batch: list[tuple[Any, ...]] = []
-    for content in contents:
-        digest = entry_hash(prev, content)
-        batch.append((*content, prev, digest))
-        prev = digest
-        if len(batch) == _BATCH:
-            connection.exec_driver_sql(insert, batch)
-            batch = []
-    if batch:
-        connection.exec_driver_sql(insert, batch)
+    chain = [last_hash(connection)]
+
+    def entries() -> Iterator[tuple[Any, ...]]:
+        for content in contents:
+            digest = entry_hash(chain[0], content)
+            yield (*content, chain[0], digest)
+            chain[0] = digest
+
+    # COPY on PostgreSQL (see `insert_rows`), in batches through executemany on SQLite.
+    insert_rows(connection, "audit_log", _COLUMNS, entries())
 
 
 def now_stamp() -> str:

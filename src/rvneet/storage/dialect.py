@@ -3,8 +3,11 @@ that go straight to the database driver, below SQLAlchemy's own translation."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+# Rows given to the driver at once by `insert_rows` on SQLite: memory stays flat for any import.
+_BATCH = 5000
 # The driver's placeholder: SQLite's module takes "?", psycopg "%s".
 _PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": "?"}
 
@@ -39,3 +42,49 @@ def last_over_every_row(connection: Any, function: str, *args: str) -> int | Non
         return None
     marks_ = ", ".join(["%s"] * len(args))
     return int(connection.exec_driver_sql(f"SELECT {function}({marks_})", tuple(args)).scalar())
+
+
+def insert_rows(
+    connection: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """Insert `rows` (values in the order of `columns`) into `table`, in the connection's open
+    transaction, in batches so memory stays flat: on PostgreSQL each batch with COPY (psycopg's
+    `cursor.copy`, one stream instead of a round trip per row), on SQLite with the driver's
+    executemany. A refused row fails the statement and so the whole transaction, on both.
+
+    `rows` may query the same connection while it is read (an audit generator does): a batch is
+    taken in full before its COPY starts. `table` and `columns` are our own names, never a user's.
+    """
+    names = ", ".join(f'"{c}"' for c in columns)
+    # PostgreSQL refuses COPY FROM into a table whose row-level security applies to the login
+    # (every login but a superuser's, as 0015 forces it): those rows go in with executemany.
+    server = (
+        is_server(connection)
+        and not connection.exec_driver_sql("SELECT row_security_active(%s)", (table,)).scalar()
+    )
+    statement = f"INSERT INTO {table} ({names}) VALUES ({marks(connection, len(columns))})"
+    batch: list[Sequence[Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == _BATCH:
+            _write(connection, server, table, names, statement, batch)
+            batch = []
+    if batch:
+        _write(connection, server, table, names, statement, batch)
+
+
+def _write(
+    connection: Any,
+    server: bool,
+    table: str,
+    names: str,
+    statement: str,
+    batch: list[Sequence[Any]],
+) -> None:
+    if not server:
+        connection.exec_driver_sql(statement, batch)
+        return
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in batch:
+            copy.write_row(row)

@@ -29,7 +29,7 @@ from rvneet.services.imports.base import (
     parse_rows,
     refuse_validation,
 )
-from rvneet.storage.dialect import ids_given, is_server, marks
+from rvneet.storage.dialect import ids_given, insert_rows, is_server
 
 _BATCH = 5000
 _FIELDS = ("name", "id_code", "birth_date", "sex")
@@ -235,20 +235,19 @@ def insert_youths(session: Session, youths: list[dict[str, Any]]) -> list[dict[s
         {"id": last_id + i, "ref": f"Y-{last_ref + i:04d}", **youth}
         for i, youth in enumerate(youths, start=1)
     ]
-    # Straight to the driver's executemany: SQLAlchemy's per-row parameter processing was a tenth of
-    # a 100 000-row import. Dates are stored as SQLAlchemy's Date type stores them (ISO text).
-    columns = ("id", "ref", "name", "id_code", "birth_date", "sex")
-    statement = f"INSERT INTO youths ({', '.join(columns)}) VALUES ({{marks}})"
+    # Straight to the driver (executemany on SQLite, COPY on PostgreSQL): SQLAlchemy's per-row
+    # parameter processing was a tenth of a 100 000-row import. Dates go as ISO text, as
+    # SQLAlchemy's Date type stores them in SQLite and PostgreSQL reads a date.
     connection = session.connection()
-    statement = statement.format(marks=marks(connection, len(columns)))
-    for batch in chunks(records, _BATCH):
-        connection.exec_driver_sql(
-            statement,
-            [
-                (r["id"], r["ref"], r["name"], r["id_code"], r["birth_date"].isoformat(), r["sex"])
-                for r in batch
-            ],
-        )
+    insert_rows(
+        connection,
+        "youths",
+        ("id", "ref", "name", "id_code", "birth_date", "sex"),
+        (
+            (r["id"], r["ref"], r["name"], r["id_code"], r["birth_date"].isoformat(), r["sex"])
+            for r in records
+        ),
+    )
     ids_given(connection, "youths")
     audit_bulk(
         session,
