@@ -236,8 +236,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Give the tests that use a book (`initialised`) the engine as a parameter."""
-    if "initialised" not in metafunc.fixturenames:
+    """Give the tests that use a book (`initialised`, `book`: whatever takes `engine`) the engine
+    as a parameter."""
+    if "engine" not in metafunc.fixturenames:
         return
     chosen = metafunc.config.getoption("--engine")
     if (
@@ -318,6 +319,67 @@ def pg_book(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     return url
 
 
+def pg_copy_book(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, source: Path
+) -> PgBook:
+    """The test's book on the server holding every row of the SQLite book `source` (a module's
+    template, the demo book), at RVNEET_DB, as `rvneet db copy` would move it. Skips the test,
+    saying why, when there is no server.
+
+    The rows are read from the file once per test process (again if the file changed) and put
+    into the process's one book database as `pg_book` puts the template's: a module's book is
+    built once, through the CLI on SQLite, and each of its tests runs on PostgreSQL."""
+    pg_book(request, monkeypatch)  # the server, the template's rows, the book database
+    server: PgServer = request.getfixturevalue("pg_server")
+    key = f"{source}@{Path(source).stat().st_mtime_ns}"
+    if key not in _COPIES:
+        _COPIES[key] = _rows_from_sqlite(Path(source), server.url(_BOOK))
+    url = PgBook(server.url(_BOOK))
+    if not _reset(url, _COPIES[key]):
+        raise AssertionError(f"the rows of {source} could not be put into {url}")
+    return url
+
+
+_COPIES: dict[str, dict[str, Any]] = {}
+
+
+def _rows_from_sqlite(source: Path, url: str) -> dict[str, Any]:
+    """Every row of the SQLite book `source` as `_reset` puts rows back (the template's schema
+    fingerprint; booleans, stored as 0/1, as booleans; dates stay ISO text, which PostgreSQL
+    reads into its date and timestamp columns)."""
+    with connect(url) as con:
+        booleans = {
+            (str(t), str(c))
+            for t, c in con.execute(
+                "SELECT table_name, column_name FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND data_type = 'boolean'"
+            )
+        }
+        tables = _tables(con)
+    data: dict[str, Any] = {"fingerprint": _STATE["rows"]["fingerprint"]}
+    file = sqlite3.connect(source)
+    try:
+        present = {r[0] for r in file.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        for table in tables:
+            if table not in present:
+                continue
+            cursor = file.execute(f'SELECT * FROM "{table}"')
+            names = [d[0] for d in cursor.description]
+            flags = [(table, n) in booleans for n in names]
+            data[table] = (
+                names,
+                [
+                    tuple(
+                        v if v is None or not f else bool(v) for v, f in zip(r, flags, strict=True)
+                    )
+                    for r in cursor.fetchall()
+                ],
+            )
+    finally:
+        file.close()
+    return data
+
+
 _BOOK = "rvneet_book"
 _STATE: dict[str, Any] = {}
 # What a test may change besides rows: columns, triggers, functions, constraints, indexes.
@@ -370,12 +432,12 @@ def _fresh_book(server: PgServer, template: str) -> None:
     server.admin(f'CREATE DATABASE "{_BOOK}" TEMPLATE "{template}"')
 
 
-def _reset(url: str) -> bool:
-    """Empty the book and put the template's rows back, in one transaction; False (nothing done)
-    when its schema differs from the template's or it cannot be had at once."""
+def _reset(url: str, rows: dict[str, Any] | None = None) -> bool:
+    """Empty the book and put the template's rows (or `rows`) back, in one transaction; False
+    (nothing done) when its schema differs from the template's or it cannot be had at once."""
     import psycopg
 
-    rows: dict[str, Any] = _STATE["rows"]
+    rows = _STATE["rows"] if rows is None else rows
     try:
         with psycopg.connect(url) as con:
             con.execute("SET lock_timeout = '2s'")
@@ -485,6 +547,20 @@ class _Rows:
         return iter(self.fetchall())
 
 
+@contextlib.contextmanager
+def _as_sqlite_error() -> Iterator[None]:
+    """psycopg's errors raised as sqlite3 raises them: a refused constraint or a trigger's RAISE
+    (the audit log's append-only triggers) as IntegrityError, any other as OperationalError."""
+    import psycopg
+
+    try:
+        yield
+    except (psycopg.errors.IntegrityError, psycopg.errors.RaiseException) as exc:
+        raise sqlite3.IntegrityError(str(exc).splitlines()[0]) from exc
+    except psycopg.DatabaseError as exc:
+        raise sqlite3.OperationalError(str(exc).splitlines()[0]) from exc
+
+
 class BookConnection:
     """The little of sqlite3.Connection the tests use, on a PostgreSQL book: `?` placeholders and
     a bare `user` column work, values come back as SQLite gives them. Autocommit."""
@@ -496,12 +572,13 @@ class BookConnection:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> _Rows:
         """Run one statement."""
         sql = _USER.sub('"user"', sql.replace("%", "%%").replace("?", "%s"))
-        return _Rows(self._con.execute(sql, tuple(params)), self.row_factory)
+        with _as_sqlite_error():
+            return _Rows(self._con.execute(sql, tuple(params)), self.row_factory)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run one statement for each of `rows`."""
         sql = _USER.sub('"user"', sql.replace("%", "%%").replace("?", "%s"))
-        with self._con.cursor() as cursor:
+        with _as_sqlite_error(), self._con.cursor() as cursor:
             cursor.executemany(sql, [tuple(r) for r in rows])
 
     def commit(self) -> None:
