@@ -584,6 +584,12 @@ class BookConnection:
     def commit(self) -> None:
         """Nothing to do: every statement commits by itself."""
 
+    def __enter__(self) -> BookConnection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """`with con:` commits in sqlite3 and leaves the connection open: nothing to do here."""
+
     def close(self) -> None:
         """Close the connection."""
         self._con.close()
