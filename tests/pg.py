@@ -499,8 +499,15 @@ def pg_dump(url: str) -> list[tuple[str, list[tuple[object, ...]]]]:
                 " ORDER BY table_name"
             )
         ]
+        # Values as SQLite gives them, so that books on the two engines compare too.
         return [
-            (t, [tuple(r) for r in con.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall()])
+            (
+                t,
+                [
+                    tuple(_as_sqlite(v) for v in r)
+                    for r in con.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall()
+                ],
+            )
             for t in tables
         ]
 
