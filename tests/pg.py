@@ -339,7 +339,8 @@ def pg_copy_book(
         _COPIES[key] = _rows_from_sqlite(Path(source), server.url(_BOOK))
     url = PgBook(server.url(_BOOK))
     if not _reset(url, _COPIES[key]):
-        raise AssertionError(f"the rows of {source} could not be put into {url}")
+        why = _STATE.get("error", "")
+        raise AssertionError(f"the rows of {source} could not be put into {url}: {why}")
     return url
 
 
@@ -471,7 +472,8 @@ def _reset(url: str, rows: dict[str, Any] | None = None) -> bool:
                     )
             con.execute("SET session_replication_role = DEFAULT")
         return True
-    except psycopg.Error:
+    except psycopg.Error as exc:
+        _STATE["error"] = " ".join(str(exc).split())
         return False
 
 
