@@ -332,15 +332,23 @@ def pg_copy_book(
     The rows are read from the file once per test process (again if the file changed) and put
     into the process's one book database as `pg_book` puts the template's: a module's book is
     built once, through the CLI on SQLite, and each of its tests runs on PostgreSQL."""
-    pg_book(request, monkeypatch)  # the server, the template's rows, the book database
-    server: PgServer = request.getfixturevalue("pg_server")
+    server: PgServer | None = request.getfixturevalue("pg_server")
+    template: str | None = request.getfixturevalue("pg_template")
+    if server is None or template is None:
+        pytest.skip(f"PostgreSQL: {_WHY_NOT[0]}")
+    url = PgBook(server.url(_BOOK))
+    if not _STATE:
+        _STATE["rows"] = _rows_of(server.url(template))
+        _fresh_book(server, template)
     key = f"{source}@{Path(source).stat().st_mtime_ns}"
     if key not in _COPIES:
-        _COPIES[key] = _rows_from_sqlite(Path(source), server.url(_BOOK))
-    url = PgBook(server.url(_BOOK))
+        _COPIES[key] = _rows_from_sqlite(Path(source), server.url(template))
     if not _reset(url, _COPIES[key]):
-        why = _STATE.get("error", "")
-        raise AssertionError(f"the rows of {source} could not be put into {url}: {why}")
+        _fresh_book(server, template)  # a test before changed the schema
+        if not _reset(url, _COPIES[key]):
+            why = _STATE.get("error", "")
+            raise AssertionError(f"the rows of {source} could not be put into {url}: {why}")
+    monkeypatch.setenv("RVNEET_DB", url)
     return url
 
 
