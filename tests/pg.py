@@ -189,17 +189,27 @@ class PgServer:
 
 # --- pytest: the engine a test's book is on ----------------------------------------------------
 
-# Test modules whose `initialised` tests run on both engines in every `make test` (the rest run on
-# PostgreSQL with `--engine postgresql`, `make test-pg`): services, reports, imports, audit and
-# erasure through the CLI, chosen to keep `make test` within its time.
+# Test modules whose book-taking tests (`initialised`, `book`) run on both engines in every `make
+# test`, in the order: reports, imports, audit, erasure, services. The rest run on
+# PostgreSQL with `--engine postgresql` (`make test-pg`): test_lisa4 and test_import (the
+# heaviest on a server: a book built command by command in each test), the CLI and the rest of
+# the services, chosen to keep `make test` within its time.
 BOTH_ENGINES = frozenset(
     {
+        # Reports: Lisa 4 by the agreement, NEET, workload and follow-ups, model, check.
+        "test_lisa4_agreement.py",
+        "test_report_neet.py",
+        "test_report_ops.py",
+        "test_followup.py",
+        "test_report_model.py",
+        "test_check.py",
+        # Imports, audit, erasure, services.
+        "test_ngts.py",
         "test_audit.py",
         "test_audit_chain.py",
-        "test_cli_youth.py",
-        "test_consent.py",
+        "test_audit_trail.py",
         "test_erasure.py",
-        "test_feedback.py",
+        "test_consent.py",
     }
 )
 # Modules about the SQLite file itself (its modes, side files, copies, locks, encryption, disk) and
