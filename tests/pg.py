@@ -192,15 +192,14 @@ class PgServer:
 # Test modules whose book-taking tests (`initialised`, `book`) run on both engines in every `make
 # test`, in the order: reports, imports, audit, erasure, services. The rest run on
 # PostgreSQL with `--engine postgresql` (`make test-pg`): test_lisa4 and test_import (the
-# heaviest on a server: a book built command by command in each test), the CLI and the rest of
-# the services, chosen to keep `make test` within its time.
+# heaviest on a server: a book built command by command in each test), the follow-up commands,
+# the CLI and the rest of the services, chosen to keep `make test` within its time.
 BOTH_ENGINES = frozenset(
     {
         # Reports: Lisa 4 by the agreement, NEET, workload and follow-ups, model, check.
         "test_lisa4_agreement.py",
         "test_report_neet.py",
         "test_report_ops.py",
-        "test_followup.py",
         "test_report_model.py",
         "test_check.py",
         # Imports, audit, erasure, services.
