@@ -25,6 +25,7 @@ from pg import (  # noqa: F401
     PgBook,
     engine_fixture,
     pg_book,
+    pg_copy_book,
     pg_dump,
     pg_query,
     pg_server,
@@ -273,8 +274,19 @@ CODE_F_1999_LEAP = "49902280006"  # female, born 1999-02-28
 
 
 @pytest.fixture
-def book(template: Path, db_path: Path) -> Path:
-    """A fresh copy of the template book at this test's database path, private as init makes it."""
+def book(
+    template: Path,
+    db_path: Path,
+    engine: str,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Path:
+    """A fresh copy of the template book at this test's database path, private as init makes it.
+
+    On PostgreSQL (the `engine` parameter) the template's rows in a database on the server, at
+    RVNEET_DB (`pg_copy_book`): the module builds its book once, on SQLite."""
+    if engine == "postgresql":
+        return pg_copy_book(request, monkeypatch, template)  # type: ignore[return-value]
     return copy_book(template, db_path)
 
 

@@ -189,17 +189,26 @@ class PgServer:
 
 # --- pytest: the engine a test's book is on ----------------------------------------------------
 
-# Test modules whose `initialised` tests run on both engines in every `make test` (the rest run on
-# PostgreSQL with `--engine postgresql`, `make test-pg`): services, reports, imports, audit and
-# erasure through the CLI, chosen to keep `make test` within its time.
+# Test modules whose book-taking tests (`initialised`, `book`) run on both engines in every `make
+# test`, in the issue's order: reports, imports, audit, erasure, services. The rest run on
+# PostgreSQL with `--engine postgresql` (`make test-pg`): test_lisa4 and test_import (the
+# heaviest on a server: a book built command by command in each test), the follow-up commands,
+# the CLI and the rest of the services, chosen to keep `make test` within its time.
 BOTH_ENGINES = frozenset(
     {
+        # Reports: Lisa 4 by the agreement, NEET, workload and follow-ups, model, check.
+        "test_lisa4_agreement.py",
+        "test_report_neet.py",
+        "test_report_ops.py",
+        "test_report_model.py",
+        "test_check.py",
+        # Imports, audit, erasure, services.
+        "test_ngts.py",
         "test_audit.py",
         "test_audit_chain.py",
-        "test_cli_youth.py",
-        "test_consent.py",
+        "test_audit_trail.py",
         "test_erasure.py",
-        "test_feedback.py",
+        "test_consent.py",
     }
 )
 # Modules about the SQLite file itself (its modes, side files, copies, locks, encryption, disk) and
@@ -207,6 +216,9 @@ BOTH_ENGINES = frozenset(
 SQLITE_ONLY = frozenset(
     {
         "test_access.py",
+        # The audit log attacked through the file with sqlite3: SQLite's triggers, its loose
+        # types, `db check --full` (test_postgres.py attacks the server's log).
+        "test_audit_attacks.py",
         "test_concurrency.py",
         "test_crash.py",
         "test_db.py",
@@ -236,8 +248,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Give the tests that use a book (`initialised`) the engine as a parameter."""
-    if "initialised" not in metafunc.fixturenames:
+    """Give the tests that use a book (`initialised`, `book`: whatever takes `engine`) the engine
+    as a parameter."""
+    if "engine" not in metafunc.fixturenames:
         return
     chosen = metafunc.config.getoption("--engine")
     if (
@@ -318,6 +331,76 @@ def pg_book(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     return url
 
 
+def pg_copy_book(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, source: Path
+) -> PgBook:
+    """The test's book on the server holding every row of the SQLite book `source` (a module's
+    template, the demo book), at RVNEET_DB, as `rvneet db copy` would move it. Skips the test,
+    saying why, when there is no server.
+
+    The rows are read from the file once per test process (again if the file changed) and put
+    into the process's one book database as `pg_book` puts the template's: a module's book is
+    built once, through the CLI on SQLite, and each of its tests runs on PostgreSQL."""
+    server: PgServer | None = request.getfixturevalue("pg_server")
+    template: str | None = request.getfixturevalue("pg_template")
+    if server is None or template is None:
+        pytest.skip(f"PostgreSQL: {_WHY_NOT[0]}")
+    url = PgBook(server.url(_BOOK))
+    if not _STATE:
+        _STATE["rows"] = _rows_of(server.url(template))
+        _fresh_book(server, template)
+    key = f"{source}@{Path(source).stat().st_mtime_ns}"
+    if key not in _COPIES:
+        _COPIES[key] = _rows_from_sqlite(Path(source), server.url(template))
+    if not _reset(url, _COPIES[key]):
+        _fresh_book(server, template)  # a test before changed the schema
+        if not _reset(url, _COPIES[key]):
+            why = _STATE.get("error", "")
+            raise AssertionError(f"the rows of {source} could not be put into {url}: {why}")
+    monkeypatch.setenv("RVNEET_DB", url)
+    return url
+
+
+_COPIES: dict[str, dict[str, Any]] = {}
+
+
+def _rows_from_sqlite(source: Path, url: str) -> dict[str, Any]:
+    """Every row of the SQLite book `source` as `_reset` puts rows back (the template's schema
+    fingerprint; booleans, stored as 0/1, as booleans; dates stay ISO text, which PostgreSQL
+    reads into its date and timestamp columns)."""
+    with connect(url) as con:
+        booleans = {
+            (str(t), str(c))
+            for t, c in con.execute(
+                "SELECT table_name, column_name FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND data_type = 'boolean'"
+            )
+        }
+        tables = _tables(con)
+    data: dict[str, Any] = {"fingerprint": _STATE["rows"]["fingerprint"]}
+    file = sqlite3.connect(source)
+    try:
+        present = {r[0] for r in file.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        for table in tables:
+            if table not in present:
+                continue
+            cursor = file.execute(f'SELECT * FROM "{table}"')
+            names = [d[0] for d in cursor.description]
+            flags = [(table, n) in booleans for n in names]
+            data[table] = (
+                names,
+                [
+                    tuple(
+                        v if v is None or not f else bool(v) for v, f in zip(r, flags, strict=True)
+                    )
+                    for r in cursor.fetchall()
+                ],
+            )
+    finally:
+        file.close()
+    return data
+
+
 _BOOK = "rvneet_book"
 _STATE: dict[str, Any] = {}
 # What a test may change besides rows: columns, triggers, functions, constraints, indexes.
@@ -370,12 +453,12 @@ def _fresh_book(server: PgServer, template: str) -> None:
     server.admin(f'CREATE DATABASE "{_BOOK}" TEMPLATE "{template}"')
 
 
-def _reset(url: str) -> bool:
-    """Empty the book and put the template's rows back, in one transaction; False (nothing done)
-    when its schema differs from the template's or it cannot be had at once."""
+def _reset(url: str, rows: dict[str, Any] | None = None) -> bool:
+    """Empty the book and put the template's rows (or `rows`) back, in one transaction; False
+    (nothing done) when its schema differs from the template's or it cannot be had at once."""
     import psycopg
 
-    rows: dict[str, Any] = _STATE["rows"]
+    rows = _STATE["rows"] if rows is None else rows
     try:
         with psycopg.connect(url) as con:
             con.execute("SET lock_timeout = '2s'")
@@ -406,7 +489,8 @@ def _reset(url: str) -> bool:
                     )
             con.execute("SET session_replication_role = DEFAULT")
         return True
-    except psycopg.Error:
+    except psycopg.Error as exc:
+        _STATE["error"] = " ".join(str(exc).split())
         return False
 
 
@@ -437,8 +521,15 @@ def pg_dump(url: str) -> list[tuple[str, list[tuple[object, ...]]]]:
                 " ORDER BY table_name"
             )
         ]
+        # Values as SQLite gives them, so that books on the two engines compare too.
         return [
-            (t, [tuple(r) for r in con.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall()])
+            (
+                t,
+                [
+                    tuple(_as_sqlite(v) for v in r)
+                    for r in con.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall()
+                ],
+            )
             for t in tables
         ]
 
@@ -485,6 +576,20 @@ class _Rows:
         return iter(self.fetchall())
 
 
+@contextlib.contextmanager
+def _as_sqlite_error() -> Iterator[None]:
+    """psycopg's errors raised as sqlite3 raises them: a refused constraint or a trigger's RAISE
+    (the audit log's append-only triggers) as IntegrityError, any other as OperationalError."""
+    import psycopg
+
+    try:
+        yield
+    except (psycopg.errors.IntegrityError, psycopg.errors.RaiseException) as exc:
+        raise sqlite3.IntegrityError(str(exc).splitlines()[0]) from exc
+    except psycopg.DatabaseError as exc:
+        raise sqlite3.OperationalError(str(exc).splitlines()[0]) from exc
+
+
 class BookConnection:
     """The little of sqlite3.Connection the tests use, on a PostgreSQL book: `?` placeholders and
     a bare `user` column work, values come back as SQLite gives them. Autocommit."""
@@ -496,16 +601,23 @@ class BookConnection:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> _Rows:
         """Run one statement."""
         sql = _USER.sub('"user"', sql.replace("%", "%%").replace("?", "%s"))
-        return _Rows(self._con.execute(sql, tuple(params)), self.row_factory)
+        with _as_sqlite_error():
+            return _Rows(self._con.execute(sql, tuple(params)), self.row_factory)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run one statement for each of `rows`."""
         sql = _USER.sub('"user"', sql.replace("%", "%%").replace("?", "%s"))
-        with self._con.cursor() as cursor:
+        with _as_sqlite_error(), self._con.cursor() as cursor:
             cursor.executemany(sql, [tuple(r) for r in rows])
 
     def commit(self) -> None:
         """Nothing to do: every statement commits by itself."""
+
+    def __enter__(self) -> BookConnection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """`with con:` commits in sqlite3 and leaves the connection open: nothing to do here."""
 
     def close(self) -> None:
         """Close the connection."""

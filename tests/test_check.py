@@ -42,6 +42,7 @@ from typing import Any
 import pytest
 from books import import_rows
 from conftest import MUNICIPALITY, Ok, Run, build_template
+from pg import connect_book, pg_copy_book
 
 from rvneet.services.checks import RULES
 
@@ -265,13 +266,22 @@ def clean_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def dirty(dirty_template: Path, db_path: Path) -> Path:
+    # A file only: its legacy rows break CHECK constraints, which PostgreSQL always enforces.
     shutil.copyfile(dirty_template, db_path)
     db_path.chmod(0o600)  # rvneet warns about a database others can read
     return db_path
 
 
 @pytest.fixture
-def clean(clean_template: Path, db_path: Path) -> Path:
+def clean(
+    clean_template: Path,
+    db_path: Path,
+    engine: str,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Path:
+    if engine == "postgresql":  # the template's rows on the server (tests/pg.py)
+        return pg_copy_book(request, monkeypatch, clean_template)  # type: ignore[return-value]
     shutil.copyfile(clean_template, db_path)
     db_path.chmod(0o600)  # rvneet warns about a database others can read
     return db_path
@@ -389,8 +399,8 @@ def test_a_warning_alone_does_not_fail(run: Run, ok: Ok) -> None:
 
 
 @pytest.mark.usefixtures("clean")
-def test_only_the_first_20_references_are_shown(run: Run, db_path: Path) -> None:
-    con = sqlite3.connect(db_path)
+def test_only_the_first_20_references_are_shown(run: Run, clean: Path) -> None:
+    con = connect_book(clean)
     with con:
         con.executemany(
             "INSERT INTO cases (ref, youth_id, model, seq, start_date, end_date, close_reason)"

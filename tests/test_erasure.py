@@ -126,7 +126,7 @@ def personal_values(db: Path, refs: list[str]) -> set[str]:
     Values the other youths' records hold too ("keskharidus", a birth date) prove nothing and are
     left out, as are words shorter than 5 characters.
     """
-    con = sqlite3.connect(db)
+    con = connect_book(db)
     try:
         ids = ",".join(
             str(con.execute("SELECT id FROM youths WHERE ref = ?", (ref,)).fetchone()[0])
@@ -204,6 +204,7 @@ def test_every_text_column_of_a_youths_tables_is_erased_or_kept_on_purpose() -> 
     assert {"phone", "email", "address"} <= CLEARED["ngts_entries"]
 
 
+@pytest.mark.sqlite_only  # the bytes of the file
 def test_every_free_text_value_of_the_youth_is_gone_from_the_file(
     book: Path, ok: Ok, tmp_path: Path
 ) -> None:
@@ -379,6 +380,7 @@ def test_the_export_after_erasure_holds_no_erased_value(book: Path, ok: Ok, tmp_
     assert "2010-03" in months and None not in months  # the erased youths' months, from the column
 
 
+@pytest.mark.sqlite_only  # the bytes of the file
 def test_the_file_itself_no_longer_holds_the_erased_values(book: Path, ok: Ok) -> None:
     secrets = personal_values(book, [MART, "Y-0006"])
     raw = book.read_bytes()
@@ -507,7 +509,7 @@ def test_nothing_new_is_recorded_about_an_erased_youth(
     run: Run, ok: Ok, book: Path, args: tuple[str, ...]
 ) -> None:
     # Would break without the checks in services/lookups.py check_not_erased and its callers.
-    con = sqlite3.connect(book)
+    con = connect_book(book)
     with con:  # Maria's follow-up, skipped in the template, is due again for the follow-up case
         con.execute("UPDATE followups SET status = 'due', skip_reason = NULL "
                     "WHERE case_id = (SELECT id FROM cases WHERE ref = 'RV-2024-004')")  # fmt: skip

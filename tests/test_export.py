@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from books import cli, copy_book, once_per_run
 from conftest import MUNICIPALITY, Ok, Run, dump, query, refused
+from pg import connect_book
 
 from rvneet.domain.tables import metadata
 from rvneet.files.write import neutralise, restore
@@ -154,7 +155,7 @@ def test_xlsx_round_trip_keeps_every_cell_and_formulas_stay_text(
 def personal_values(db: Path) -> set[str]:
     """Every name, code, contact, free text, full birth date and reference in the database."""
     found: set[str] = set()
-    con = sqlite3.connect(db)
+    con = connect_book(db)
     try:
         for table in export_tables():
             kept = KEPT_TEXT.get(table.name, frozenset())
@@ -346,7 +347,7 @@ def test_export_never_overwrites_without_force(
 def test_a_text_xlsx_cannot_hold_is_refused_and_no_file_is_left(
     book: Path, tmp_path: Path, run: Run
 ) -> None:
-    con = sqlite3.connect(book)
+    con = connect_book(book)
     with con:
         con.execute("UPDATE goals SET text = 'bell \x07' WHERE id = 1")
     con.close()

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 from conftest import MUNICIPALITY, Ok, Run, build_template, query, refused
+from pg import connect_book
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "ngts-2025-03.csv"
 MARCH, APRIL = "2025-03-15", "2025-04-15"
@@ -99,11 +99,12 @@ def test_estonian_forms_are_taken_and_shown(ok: Ok, book: Path) -> None:
 
 def test_the_entry_is_the_newest_list_on_or_before_the_attempt(ok: Ok, book: Path) -> None:
     # A second list: the three first youths again, a month later.
-    con = sqlite3.connect(book)
+    con = connect_book(book)
     with con:
-        con.execute(
-            "INSERT INTO ngts_entries (youth_id, list_date) "
-            f"SELECT youth_id, '{APRIL}' FROM ngts_entries WHERE youth_id <= 3"
+        ids = [r[0] for r in con.execute("SELECT youth_id FROM ngts_entries WHERE youth_id <= 3")]
+        con.executemany(
+            "INSERT INTO ngts_entries (youth_id, list_date) VALUES (?, ?)",
+            [(i, APRIL) for i in ids],
         )
     con.close()
     assert (
@@ -240,11 +241,12 @@ def test_compare_refusals(
 
 def test_compare_needs_two_lists_and_one_list_a_month(run: Run, book: Path) -> None:
     assert "no NGTS list before" in refused(run, book, "outreach", "compare", code=3)
-    con = sqlite3.connect(book)
+    con = connect_book(book)
     with con:
-        con.execute(
-            "INSERT INTO ngts_entries (youth_id, list_date) SELECT youth_id, '2025-03-01' "
-            "FROM ngts_entries"
+        ids = [r[0] for r in con.execute("SELECT youth_id FROM ngts_entries")]
+        con.executemany(
+            "INSERT INTO ngts_entries (youth_id, list_date) VALUES (?, ?)",
+            [(i, "2025-03-01") for i in ids],
         )
     con.close()
     line = refused(run, book, "outreach", "compare", "--from", "2025-03", "--to", MARCH)

@@ -51,6 +51,7 @@ import openpyxl
 import pytest
 from books import once_per_run
 from conftest import MUNICIPALITY, Ok, Run
+from pg import connect_book
 from stdnum.ee import ik
 
 H1 = "2025H1"
@@ -466,7 +467,7 @@ def test_breakdowns_add_up_to_their_figures(ok: Ok, book: Path) -> None:
 
 def test_rv_cases_are_never_counted(ok: Ok, book: Path) -> None:
     before = report(ok, "2025")["summary"]
-    con = sqlite3.connect(book)
+    con = connect_book(book)
     try:
         rv = "SELECT id FROM cases WHERE model = 'rv'"
         for table in (
@@ -500,6 +501,7 @@ def test_an_empty_period(ok: Ok) -> None:
         assert summary[key] == {}
 
 
+@pytest.mark.sqlite_only  # SQLite's query plan
 def test_the_active_cases_are_found_by_their_end(book: Path) -> None:
     """The active cases are found by two searches of ix_cases_model_end_start (migration 0004).
 

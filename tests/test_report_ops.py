@@ -27,7 +27,6 @@ import csv
 import datetime as dt
 import io
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +43,7 @@ from conftest import (
     query,
     refused,
 )
+from pg import connect_book
 
 from rvneet.db import Database
 from rvneet.domain.period import parse_period
@@ -157,6 +157,7 @@ def report(ok: Ok, *args: str) -> dict[str, Any]:
 
 
 def built(db_path: Path, build_report: Any, *args: Any) -> Report:
+    """The report built by the service on the book at `db_path` (a file, or a URL: tests/pg.py)."""
     with Database(db_path, "tester").session() as session:
         result: Report = build_report(session, *args)
     return result
@@ -337,8 +338,8 @@ def test_workload_as_of_defaults_to_today(ok: Ok) -> None:
 
 
 @pytest.mark.parametrize("day", ["2025-06-30", "2025-07-10", "2026-01-01"])
-def test_workload_breakdowns_add_up(db_path: Path, day: str) -> None:
-    result = built(db_path, build_workload, dt.date.fromisoformat(day))
+def test_workload_breakdowns_add_up(book: Path, day: str) -> None:
+    result = built(book, build_workload, dt.date.fromisoformat(day))
     assert_totals(result)
     rows = result.listings[0].rows
     assert sum(r["open_total"] for r in rows) == result.figure("open_cases").value
@@ -383,9 +384,9 @@ def test_followups_table_in_estonian(ok: Ok) -> None:
 
 
 def test_a_case_without_an_assessment_by_the_day_is_counted_as_not_assessed(
-    db_path: Path, ok: Ok
+    book: Path, ok: Ok
 ) -> None:
-    con = sqlite3.connect(db_path)
+    con = connect_book(book)
     with con:
         con.execute(
             "DELETE FROM assessments WHERE case_id = (SELECT id FROM cases WHERE ref = 'NEET-2025-002')"
@@ -393,7 +394,7 @@ def test_a_case_without_an_assessment_by_the_day_is_counted_as_not_assessed(
     con.close()
     summary = report(ok, "workload", "--as-of", "2025-06-30")["summary"]
     assert summary["by_light"] == {"red": 0, "yellow": 1, "green": 0, "none": 1}
-    assert_totals(built(db_path, build_workload, dt.date(2025, 6, 30)))
+    assert_totals(built(book, build_workload, dt.date(2025, 6, 30)))
 
 
 def test_workload_capacity_flags_the_manager_over_it(ok: Ok) -> None:
@@ -559,8 +560,8 @@ def test_followups_later_period_sees_later_records(ok: Ok) -> None:
 
 
 @pytest.mark.parametrize("period", ["2025Q2", "2025", "2024", "2025-03"])
-def test_followups_breakdowns_add_up(db_path: Path, period: str) -> None:
-    assert_totals(built(db_path, build_followups, parse_period(period)))
+def test_followups_breakdowns_add_up(book: Path, period: str) -> None:
+    assert_totals(built(book, build_followups, parse_period(period)))
 
 
 def test_followups_csv_is_the_listing(ok: Ok) -> None:

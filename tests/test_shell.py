@@ -107,6 +107,7 @@ def test_tab_completes_commands_options_and_references(book: Path) -> None:
     assert session.completions("case show 'RV") == []  # an open quote completes nothing
 
 
+@pytest.mark.sqlite_only  # the file replaced under the shell
 def test_kept_engines_see_a_replaced_file_and_leave_no_transaction_open(
     book: Path, tmp_path: Path
 ) -> None:

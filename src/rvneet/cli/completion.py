@@ -11,13 +11,14 @@ from pathlib import Path
 import typer
 
 
-def _book(ctx: typer.Context) -> tuple[Path, str | None]:
-    """The book's path (`--db`, `RVNEET_DB` or the default) and its key if known."""
-    from rvneet.db import resolve_path
+def _book(ctx: typer.Context) -> tuple[Path | str, str | None]:
+    """The book's path (`--db`, `RVNEET_DB` or the default) or PostgreSQL URL, and its key if
+    known."""
+    from rvneet.db import resolve_location
     from rvneet.encryption import key_from_env
 
     root = ctx.find_root()
-    path = resolve_path(root.params.get("db"))
+    path = resolve_location(root.params.get("db"))
     keys = root.obj.get("rvneet.keys", {}) if isinstance(root.obj, dict) else {}
     return path, keys.get(path) or key_from_env()  # in rvneet shell, the key typed once
 

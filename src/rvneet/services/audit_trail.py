@@ -127,12 +127,14 @@ def audit_entries(session: Session, query: AuditQuery) -> Iterator[dict[str, Any
         conditions.append(_TABLE.c.entity == query.entity)
     # As bytes, decoded in `_entry`: an entry changed by hand may hold text that is not UTF-8, or
     # binary data, which the listing shows as best it can (`audit verify` says it was changed).
+    # On PostgreSQL a column holds only its own type (text is always UTF-8): read as it is.
+    connection = session.connection()
+    binary = connection.dialect.name == "sqlite"
     columns = [_TABLE.c.id]
     columns += [
-        cast(_TABLE.c[f], LargeBinary)
+        cast(_TABLE.c[f], LargeBinary) if binary else _TABLE.c[f]
         for f in ("at", "user", "action", "entity", "entity_id", "entity_ref", "changes")
     ]
-    connection = session.connection()
     if query.limit is not None:
         newest = connection.execute(
             select(*columns).where(*conditions).order_by(_TABLE.c.id.desc()).limit(query.limit)

@@ -3,7 +3,7 @@
 Completion runs on every Tab press, so this reads the book with the standard `sqlite3` module
 (SQLCipher's with a key) rather than SQLAlchemy: no migration is run, nothing is written, nothing is
 audited (references are no personal data). A missing, locked, encrypted-without-key or older book
-completes nothing.
+completes nothing. A book on PostgreSQL is read through a reading engine (`db.server_engine`).
 """
 
 from __future__ import annotations
@@ -35,14 +35,16 @@ _NUMBERS = {
 }
 
 
-def references(path: Path, key: str | None, kind: str, prefix: str = "") -> list[str]:
+def references(path: Path | str, key: str | None, kind: str, prefix: str = "") -> list[str]:
     """The references of `kind` (youth, case, member, staff) starting with `prefix` (any case)."""
     escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    like = escaped + "%"
+    # References are upper case: an upper-case prefix matches on PostgreSQL too, whose LIKE
+    # minds the case (SQLite's does not).
+    like = escaped.upper() + "%"
     return _read(path, key, _QUERIES[kind], (like, MOST))
 
 
-def numbers(path: Path, key: str | None, kind: str, case_ref: str) -> list[str]:
+def numbers(path: Path | str, key: str | None, kind: str, case_ref: str) -> list[str]:
     """The numbers of a case's goals or activities (`kind` goal or activity), in order."""
     sql = (
         f"SELECT t.number FROM {_NUMBERS[kind]} t JOIN cases c ON c.id = t.case_id "
@@ -51,10 +53,12 @@ def numbers(path: Path, key: str | None, kind: str, case_ref: str) -> list[str]:
     return _read(path, key, sql, (case_ref.strip().upper(), MOST))
 
 
-def _read(path: Path, key: str | None, sql: str, params: tuple[object, ...]) -> list[str]:
+def _read(path: Path | str, key: str | None, sql: str, params: tuple[object, ...]) -> list[str]:
     """The first column of `sql`'s rows as text; [] when the book cannot be read as it is."""
     from rvneet.encryption import connect
 
+    if isinstance(path, str):
+        return _read_server(path, sql, params)
     if not path.is_file():
         return []  # never create a file by completing
     try:
@@ -67,3 +71,20 @@ def _read(path: Path, key: str | None, sql: str, params: tuple[object, ...]) -> 
         return []
     finally:
         con.close()
+
+
+def _read_server(url: str, sql: str, params: tuple[object, ...]) -> list[str]:
+    """`_read` of the book on PostgreSQL at `url`: [] when it cannot be read (no driver, no
+    server, no schema yet)."""
+    from rvneet.db import server_engine
+
+    try:
+        engine = server_engine(url, write=False)
+        try:
+            with engine.connect() as con:
+                rows = con.exec_driver_sql(sql.replace("?", "%s"), params).all()
+        finally:
+            engine.dispose()
+    except Exception:
+        return []
+    return [str(row[0]) for row in rows]
