@@ -34,6 +34,15 @@ from rvneet.domain.tables import Youth
 from rvneet.error_report import format_report
 from rvneet.services.erasure import clean_reason
 
+
+@pytest.fixture(autouse=True)
+def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reader that blocks a checkpoint is waited for half a second, not SQLite's 5 s: these
+    tests hold their readers on purpose, so waiting longer only makes the suite slower."""
+    monkeypatch.setattr("rvneet.db.BUSY_TIMEOUT_MS", 500)
+    monkeypatch.setattr("rvneet.services.erasure.BUSY_TIMEOUT_MS", 500)
+
+
 SEED = int(os.environ.get("RVNEET_CRASH_SEED", "7"))
 NAME = "Salme Saladuslik"
 REASON = "request of the youth"
