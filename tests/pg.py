@@ -212,7 +212,8 @@ BOTH_ENGINES = frozenset(
     }
 )
 # Modules about the SQLite file itself (its modes, side files, copies, locks, encryption, disk) and
-# `db backup`/`check`/`restore` of a file (test_pg_backup.py has the server's): never given a PostgreSQL book.
+# `db backup`/`check`/`restore` of a file (test_pg_backup.py has the server's): never given a
+# PostgreSQL book.
 SQLITE_ONLY = frozenset(
     {
         "test_access.py",
