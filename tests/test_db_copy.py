@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from books import copy_book
+from books import copy_book, next_youths
 from conftest import CODE_F_2010, MUNICIPALITY, Run, dump
 from pg import PgServer, connect, pg_dump
 
@@ -114,21 +114,7 @@ def test_a_book_goes_to_the_server_and_back_unchanged(
     copies = [row for row in log[len(original["audit_log"]) :]]
     assert [(r[3], r[6]) for r in copies] == [("database", "copy"), ("database", "copy")]
     # The server's sequences moved past the copied ids: the next youth is numbered as on the file.
-    added = [
-        run(
-            "--db",
-            db,
-            "youth",
-            "add",
-            "--name",
-            "Uus Noor",
-            "--birth-date",
-            "2010-01-01",
-            "--sex",
-            "F",
-        ).stdout
-        for db in (str(demo), empty)
-    ]
+    added = next_youths(run, str(demo), empty)
     assert added[0] == added[1] and added[0].startswith("Y-")
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from books import next_youths
 from conftest import Run, dump
 from pg import PgBook, PgServer, connect, pg_dump
 from stdnum.ee import ik
@@ -114,21 +115,7 @@ def test_the_same_file_gives_the_same_book_on_both_engines(
     verified = run("--db", server_book, "audit", "verify")
     assert verified.exit_code == 0, verified.stderr
     # The next youth added by hand takes the next reference on both: the sequence moved on.
-    added = [
-        run(
-            "--db",
-            db,
-            "youth",
-            "add",
-            "--name",
-            "Uus Noor",
-            "--birth-date",
-            "2010-01-01",
-            "--sex",
-            "F",
-        ).stdout
-        for db in (initialised, server_book)
-    ]
+    added = next_youths(run, initialised, server_book)
     assert added == [f"Y-{ROWS + 1:04d}\n"] * 2
 
 

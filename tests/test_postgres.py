@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from books import next_youths
 from conftest import CODE_F_2010, MUNICIPALITY, Run
 from pg import PgServer, connect
 
@@ -86,21 +87,7 @@ def test_reports_are_the_same_on_both_engines(
 def test_the_next_reference_after_an_import_is_the_same(demo: tuple[Path, str], run: Run) -> None:
     """Imported rows came with their ids: PostgreSQL's sequences must have moved past them."""
     path, url = demo
-    added = [
-        run(
-            "--db",
-            db,
-            "youth",
-            "add",
-            "--name",
-            "Uus Noor",
-            "--birth-date",
-            "2010-01-01",
-            "--sex",
-            "F",
-        ).stdout
-        for db in (str(path), url)
-    ]
+    added = next_youths(run, str(path), url)
     assert added[0] == added[1] and added[0].startswith("Y-")
 
 
