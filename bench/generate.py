@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 # Bump when the books it makes change, so that bench/.cache is rebuilt (run.py also hashes this file).
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 
 BOOK_START = dt.date(2023, 1, 1)
 BOOK_END = dt.date(2026, 10, 31)  # the day the book is "taken"; nothing is dated after it
@@ -1022,6 +1022,7 @@ def _generate(
     from faker import Faker
 
     from rvneet.db import Database
+    from rvneet.domain.enums import StaffRole
     from rvneet.services.imports import run_import
     from rvneet.services.settings import set_municipality
     from rvneet.services.staff import add_staff
@@ -1056,10 +1057,16 @@ def _generate(
     fake.seed_instance(seed + 1)
     managers = [fake.name() for _ in range(max(3, youths // 250))]
     # The case managers in the staff register, each case managed by one (`case list --mine`); the
-    # first has the generating user's login, the bench's RVNEET_USER.
+    # first has the generating user's login, the bench's RVNEET_USER, and is an admin who also
+    # manages cases (a case manager may not run reports or open a case for another's youth).
     with db.session(write=True) as session:
         staff = {
-            name: add_staff(session, name=name, user=user if n == 0 else f"manager{n}").staff.id
+            name: add_staff(
+                session,
+                name=name,
+                user=user if n == 0 else f"manager{n}",
+                role=StaffRole.ADMIN if n == 0 else StaffRole.CASE_MANAGER,
+            ).staff.id
             for n, name in enumerate(managers)
         }
     with db.session(write=True) as session:
