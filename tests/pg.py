@@ -190,24 +190,24 @@ class PgServer:
 # --- pytest: the engine a test's book is on ----------------------------------------------------
 
 # Test modules whose book-taking tests (`initialised`, `book`) run on both engines in every `make
-# test`, in the order: reports, imports, audit, erasure, services. The rest run on
+# test`, in the order: reports, imports, audit, services. The rest run on
 # PostgreSQL with `--engine postgresql` (`make test-pg`): test_lisa4 and test_import (the
 # heaviest on a server: a book built command by command in each test), the follow-up commands,
-# the CLI and the rest of the services, chosen to keep `make test` within its time.
+# the CLI and the rest of the services, chosen to keep `make test` within its time. test_report_neet
+# and test_erasure (10 s each on a server) are among them: in `make test`, tests/test_postgres.py
+# compares the NEET report byte for byte and erases a youth on a server book.
 BOTH_ENGINES = frozenset(
     {
-        # Reports: Lisa 4 by the agreement, NEET, workload and follow-ups, model, check.
+        # Reports: Lisa 4 by the agreement, workload and follow-ups, model, check.
         "test_lisa4_agreement.py",
-        "test_report_neet.py",
         "test_report_ops.py",
         "test_report_model.py",
         "test_check.py",
-        # Imports, audit, erasure, services.
+        # Imports, audit, services.
         "test_ngts.py",
         "test_audit.py",
         "test_audit_chain.py",
         "test_audit_trail.py",
-        "test_erasure.py",
         "test_consent.py",
     }
 )
