@@ -151,6 +151,18 @@ class PgServer:
         ) as con:
             con.execute(sql)
 
+    def forget_logins(self) -> None:
+        """Take every login out of rvneet's group roles. Roles are the server's, not a database's:
+        a login one test made a case manager would be refused another role by the next test's
+        `staff add --user` or `access grant` (a login has one rvneet role on a server)."""
+        self.admin(
+            "DO $$ DECLARE r record; BEGIN"
+            " FOR r IN SELECT g.rolname AS grp, m.rolname AS member FROM pg_auth_members a"
+            " JOIN pg_roles g ON g.oid = a.roleid JOIN pg_roles m ON m.oid = a.member"
+            " WHERE g.rolname LIKE 'rvneet\\_%' AND m.rolcanlogin LOOP"
+            " EXECUTE format('REVOKE %I FROM %I', r.grp, r.member); END LOOP; END $$"
+        )
+
     def new_database(self, template: str | None = None) -> str:
         """A fresh, empty database (or a copy of `template`): its name."""
         # Letters only: a run of 11 digits in a random name reads as a personal code, which
@@ -323,6 +335,7 @@ def pg_book(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     if server is None or template is None:
         pytest.skip(f"PostgreSQL: {_WHY_NOT[0]}")
     url = PgBook(server.url(_BOOK))
+    server.forget_logins()
     if not _STATE:
         _STATE["rows"] = _rows_of(server.url(template))
         _fresh_book(server, template)

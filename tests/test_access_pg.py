@@ -64,6 +64,7 @@ def book(pg_server: PgServer | None) -> Iterator[Book]:
         from pg import _WHY_NOT
 
         pytest.skip(f"PostgreSQL: {_WHY_NOT[0]}")
+    pg_server.forget_logins()  # logins other tests left in rvneet's group roles
     name = pg_server.new_database()
     found = Book(pg_server, name)
     with pytest.MonkeyPatch.context() as patch:

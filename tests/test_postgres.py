@@ -55,6 +55,7 @@ def server(pg_server: PgServer | None) -> PgServer:
 def demo(server: PgServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     """examples/load.sh loaded into a SQLite file and into a PostgreSQL database (the same book)."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
+    server.forget_logins()  # the demo's logins may hold other roles from an earlier test
     name = server.new_database()
     url = server.url(name)
     loader = runpy.run_path(str(EXAMPLES / "load.py"))
