@@ -78,6 +78,26 @@ def next_youths(run: Callable[..., Any], *books: str | Path) -> list[str]:
     return added
 
 
+def run_on_terminal(args: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Run with stderr on a pseudo-terminal; returns the exit code and what the terminal showed."""
+    import pty
+
+    master, slave = pty.openpty()
+    process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the terminal closed: the process has ended
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    return process.wait(timeout=120), shown.decode("utf-8", "replace")
+
+
 def copy_book(source: Path, target: Path) -> Path:
     """`target` made a copy of the book `source` (SQLite's backup: whole even if `source` has a
     write-ahead log), private as `rvneet init` makes it, so rvneet does not warn about it."""

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import sqlite3
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from books import copy_book, next_youths
+from books import copy_book, next_youths, run_on_terminal
 from conftest import CODE_F_2010, MUNICIPALITY, Run, dump
 from pg import PgServer, connect, pg_dump
 
@@ -294,26 +292,11 @@ def test_a_terminal_shows_the_rows_copied(demo: Path, tmp_path: Path) -> None:
     above see an empty stderr)."""
     env = {**os.environ, "RVNEET_PROGRESS_DELAY": "0"}
     rvneet = Path(sys.executable).with_name("rvneet")
-    master, slave = pty.openpty()
-    process = subprocess.Popen(
-        [str(rvneet), "db", "copy", str(demo), str(tmp_path / "copy.db")],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=slave,
+    code, shown = run_on_terminal(
+        [str(rvneet), "db", "copy", str(demo), str(tmp_path / "copy.db")], env
     )
-    os.close(slave)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:  # the terminal closed: the process has ended
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(master)
-    assert process.wait(timeout=120) == 0, shown
-    assert b"Copying rows:" in shown
+    assert code == 0, shown
+    assert "Copying rows:" in shown
 
 
 def test_a_report_that_differs_is_named_with_its_period(

@@ -355,11 +355,12 @@ def test_ngts_rows_refused_in_estonian(run: Run, db_path: Path, tmp_path: Path) 
 def test_the_progress_label_in_estonian(tmp_path: Path, initialised: Path) -> None:
     import os
 
-    from test_import_progress import RVNEET, _run_on_terminal, _youths_csv
+    from books import run_on_terminal
+    from test_import_progress import RVNEET, _youths_csv
 
     env = {**os.environ, "RVNEET_DB": str(initialised), "RVNEET_PROGRESS_DELAY": "0"}
     source = _youths_csv(tmp_path / "noored.csv", 1000)
-    code, shown = _run_on_terminal(
+    code, shown = run_on_terminal(
         [str(RVNEET), "import", "youths", str(source)], {**env, "RVNEET_LANG": "et"}
     )
     assert code == 0, shown

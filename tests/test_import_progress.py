@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from books import run_on_terminal
 from conftest import Run
 
 RVNEET = Path(sys.executable).with_name("rvneet")
@@ -21,29 +21,11 @@ def _youths_csv(path: Path, rows: int) -> Path:
     return path
 
 
-def _run_on_terminal(args: list[str], env: dict[str, str]) -> tuple[int, str]:
-    """Run with stderr on a pseudo-terminal; returns the exit code and what the terminal showed."""
-    master, slave = pty.openpty()
-    process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=slave)
-    os.close(slave)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:  # the terminal closed: the process has ended
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(master)
-    return process.wait(timeout=60), shown.decode("utf-8", "replace")
-
-
 def test_a_terminal_shows_the_progress_of_a_long_import(tmp_path: Path, db_path: Path) -> None:
     env = {**os.environ, "RVNEET_DB": str(db_path), "RVNEET_PROGRESS_DELAY": "0"}
     subprocess.run([str(RVNEET), "init", "-m", "Viljandi linn"], env=env, check=True)
     source = _youths_csv(tmp_path / "noored.csv", 3000)
-    code, shown = _run_on_terminal([str(RVNEET), "import", "youths", str(source)], env)
+    code, shown = run_on_terminal([str(RVNEET), "import", "youths", str(source)], env)
     assert code == 0, shown
     assert "importing youths" in shown and "rows" in shown
 
