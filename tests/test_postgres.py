@@ -181,6 +181,31 @@ def test_the_audit_log_is_append_only_for_any_client(empty: str, run: Run) -> No
     assert "audit_log_no_delete is not as rvneet created it" in result.stderr
 
 
+def test_a_service_name_reaches_the_book_as_libpq_finds_it(
+    demo: tuple[Path, str],
+    server: PgServer,
+    run: Run,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    _, url = demo
+    database = url.split("?")[0].rsplit("/", 1)[1]
+    services = tmp_path / "pg_service.conf"
+    services.write_text(
+        f"[rvneet_demo]\nhost={server.socket_dir}\ndbname={database}\nuser=postgres\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PGSERVICEFILE", str(services))
+    by_url = _output(run, url, "case", "list")
+    assert _output(run, "postgresql://?service=rvneet_demo", "case", "list") == by_url
+    monkeypatch.setenv("PGSERVICE", "rvneet_demo")
+    assert _output(run, "postgresql://", "case", "list") == by_url
+    missing = run("--db", "postgresql://?service=nowhere", "case", "list")
+    assert missing.exit_code == 4
+    assert len(missing.stderr.strip().splitlines()) == 1, missing.stderr
+    assert 'service "nowhere" not found' in missing.stderr
+
+
 def test_an_unreachable_server_is_one_line(run: Run, tmp_path: Path) -> None:
     result = run("--db", f"postgresql://postgres@/nobody?host={tmp_path}", "youth", "list")
     assert result.exit_code == 4
