@@ -189,7 +189,15 @@ def _compact(db: "Database") -> None:
     """`db check --compact`: rebuild the file and empty its -wal, or say why it could not."""
     from rvneet.services.erasure import compact_database
 
-    if not compact_database(db):
+    done = compact_database(db)
+    if not done and db.url:
+        raise DatabaseError(
+            _(
+                "your login may not VACUUM FULL every table of {path}, so old data may still be "
+                "in the server's table files; the database owner runs db check --compact"
+            ).format(path=db.where)
+        )
+    if not done:
         raise DatabaseError(
             _(
                 "compacted {path}, but another program has it open, so old data may still be in "

@@ -438,6 +438,15 @@ def settle_erasure(db: "Database") -> bool:
 
     if settle_on_disk(db):
         return True
+    if db.url:
+        warn(
+            _(
+                "your login may not VACUUM every table of {path}, so the erased values' old row "
+                "versions may stay in the server's table files: the database owner runs: "
+                "rvneet db check --compact"
+            ).format(path=db.where)
+        )
+        return False
     warn(
         _(
             "another program has {path} open, so the erased values may still be in the file or "
