@@ -123,3 +123,146 @@ def test_a_case_managers_find_on_a_server_is_the_files(book: Book, text: str) ->
     for fmt in ("json", "table", "csv"):
         on_server, on_file = book.both(KADRI, "find", text, "--format", fmt)
         assert on_server == on_file, (text, fmt)
+
+
+def test_another_managers_youth_is_found_by_reference_and_open_case_only(book: Book) -> None:
+    on_server, _ = book.both(KADRI, "find", "pold", "--format", "json")
+    assert json.loads(on_server) == [
+        {"kind": "youth", "reference": "Y-0001", "label": "", "matched": "name", "code_end": None,
+         "birth_date": None, "erased": False, "open_case_elsewhere": True},
+        {"kind": "youth", "reference": "Y-0003", "label": "Kati Põld", "matched": "name",
+         "code_end": CODE_F_2010[-4:], "birth_date": "2010-01-01", "erased": False,
+         "open_case_elsewhere": None},
+        {"kind": "youth", "reference": "Y-0004", "label": "Peeter Pold", "matched": "name",
+         "code_end": None, "birth_date": "2010-05-05", "erased": False,
+         "open_case_elsewhere": None},
+        {"kind": "staff", "reference": "S-0001", "label": "Kadri Põld (fnd_kadri)",
+         "matched": "name", "code_end": None, "birth_date": None, "erased": False,
+         "open_case_elsewhere": None},
+    ]  # fmt: skip
+    on_server, _ = book.both(KADRI, "find", "05.05.2010")
+    assert "another case manager's: open case" in on_server
+    assert "another case manager's: no open case" in on_server
+    assert "Jüri" not in on_server and "Õie" not in on_server and "Kask" not in on_server
+    hidden = [line for line in on_server.splitlines() if "Y-0001" in line or "Y-0002" in line]
+    assert len(hidden) == 2 and not any(
+        "2010" in line or CODE_M_2010[-4:] in line for line in hidden
+    ), hidden
+
+
+def test_a_servers_find_by_personal_code_is_an_audited_read(book: Book) -> None:
+    def reads() -> list[tuple[Any, ...]]:
+        with book.connect(OWNER) as con:
+            return con.execute(
+                "SELECT \"user\", entity, entity_ref FROM audit_log WHERE action = 'read'"
+                " AND \"user\" = %s ORDER BY id", (KADRI,)
+            ).fetchall()  # fmt: skip
+
+    before = reads()
+    book.both(KADRI, "find", CODE_M_2010)
+    assert reads() == [*before, (KADRI, "youths", "Y-0001")]
+    # Called with plain psycopg, the function records the read itself.
+    with book.connect(KADRI) as con:
+        found = con.execute("SELECT * FROM rvneet_find_elsewhere(%s)", (CODE_M_2010[-4:],))
+        assert [d.name for d in found.description] == ["ref", "open_case_elsewhere"]
+        assert found.fetchall() == [("Y-0001", True)]
+    assert reads() == [*before, *[(KADRI, "youths", "Y-0001")] * 2]
+    assert "audit log intact" in ok(book.url(), None, "audit", "verify")
+
+
+def _denied(con: Any, sql: str, params: tuple[Any, ...] = ()) -> None:
+    with pytest.raises(psycopg.Error) as caught:
+        con.execute(sql, params)
+    assert caught.value.sqlstate == DENIED, caught.value
+
+
+@pytest.mark.parametrize(
+    "text", ["", " ", "x" * 201, "S-0002", "M-001", "31.02.2010", "Kadri", "Kati"]
+)
+def test_the_find_function_gives_a_case_manager_nothing_find_would_not(
+    book: Book, text: str
+) -> None:
+    with book.connect(KADRI) as con:
+        assert con.execute("SELECT * FROM rvneet_find_elsewhere(%s)", (text,)).fetchall() == []
+
+
+def test_the_functions_give_no_name_or_code_to_anyone(book: Book) -> None:
+    rows = json.dumps([{"i": 0, "id_code": CODE_M_2010, "name": "Jüri Põldsaar"}])
+    match = ("SELECT * FROM rvneet_ngts_match(%s, %s, %s::jsonb)", (LIST_DATE, [], rows))
+    with book.connect(KADRI) as con:
+        for sql in ("SELECT rvneet_folded('Põld')", "SELECT rvneet_ids_given('youths')",
+                    "SELECT rvneet_audit_append('youths', 1, 'Y-0001', 'read', '{}')"):
+            _denied(con, sql)  # fmt: skip
+        _denied(con, *match)
+        # Only the reference of another manager's youth, whatever the text.
+        for text in ("%", "_", "Jüri", "Y-0001", "NEET-2025-001"):
+            found = con.execute("SELECT * FROM rvneet_find_elsewhere(%s)", (text,)).fetchall()
+            assert found in ([], [("Y-0001", True)]), text
+    with book.connect(MARI) as con:
+        _denied(con, "SELECT * FROM rvneet_find_elsewhere('pold')")
+        _denied(con, "SELECT name FROM youths")
+        _denied(con, "SELECT id_code FROM youths")
+        with con.transaction(force_rollback=True):
+            found = con.execute(*match)
+            assert [d.name for d in found.description] == [
+                "i", "youth_id", "ref", "renamed", "entry_id", "changed"
+            ]  # fmt: skip
+            assert found.fetchall() == [(0, 1, "Y-0001", False, None, [])]
+
+
+# --- the NGTS import by a coordinator ------------------------------------------------------------
+
+
+def write_list(path: Path, rows: list[list[str]]) -> Path:
+    path.write_text("\n".join(";".join(row) for row in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def book_rows(book: Book, name: str, since: int) -> dict[str, Any]:
+    """The youths, NGTS entries and audit entries after `since` (without time, login and hashes)
+    of a copy."""
+    with book.connect(OWNER, name) as con:
+        return {
+            "youths": con.execute("SELECT * FROM youths ORDER BY id").fetchall(),
+            "ngts_entries": con.execute("SELECT * FROM ngts_entries ORDER BY id").fetchall(),
+            "audit": sorted(
+                con.execute(
+                    "SELECT entity, entity_id, entity_ref, action, changes FROM audit_log"
+                    " WHERE id > %s",
+                    (since,),
+                ).fetchall()
+            ),
+        }
+
+
+def test_a_coordinators_ngts_import_gives_the_admins_book(book: Book, tmp_path: Path) -> None:
+    first = write_list(tmp_path / "ngts.csv", LIST)
+    again = write_list(tmp_path / "ngts-again.csv", LIST_AGAIN)
+    copies = {who: book.server.new_database(template=book.name) for who in (MARI, OWNER)}
+    try:
+        with book.connect(OWNER) as con:
+            since = con.execute("SELECT max(id) FROM audit_log").fetchone()[0]
+        outputs: dict[str, list[str]] = {}
+        for who, name in copies.items():
+            url = book.url(who, name)
+            outputs[who] = [
+                ok(url, None, "import", "ngts", str(path), "--list-date", LIST_DATE)
+                for path in (first, again)
+            ]
+        assert outputs[MARI] == outputs[OWNER]
+        # The first import: Uku new, Jüri renamed (the list's spelling), Kati known; the second
+        # changes Jüri's phone and name and Kati's address.
+        assert "1 youth registered, 2 already in the book" in outputs[MARI][0]
+        assert "0 new, 2 updated, 1 unchanged, 0 refused" in outputs[MARI][1]
+        by_coordinator, by_owner = (book_rows(book, name, since) for name in copies.values())
+        assert by_coordinator == by_owner
+        assert [y[2] for y in by_coordinator["youths"]][-1:] == ["Uku Uus"]
+        assert {a[3] for a in by_coordinator["audit"]} == {"insert", "update"}
+        with book.connect(OWNER, copies[MARI]) as con:
+            users = {r[0] for r in con.execute("SELECT DISTINCT \"user\" FROM audit_log"
+                                               " WHERE entity = 'ngts_entries'")}  # fmt: skip
+        assert users == {MARI}
+        assert "audit log intact" in ok(book.url(OWNER, copies[MARI]), None, "audit", "verify")
+    finally:
+        for name in copies.values():
+            book.server.drop(name)

@@ -17,7 +17,9 @@ from PUBLIC) do that work and return no more:
   updating their entry on that list, both audited with values redacted as the CLI's import does;
   returns per matched row only the youth's id and reference, whether it was renamed, their entry's
   id and the fields that changed. It reveals what `rvneet import ngts` itself reports, never a name
-  or code.
+  or code. `rvneet_ids_given(table)` moves the id sequence of youths or NGTS entries past their
+  largest id after the import gave ids itself (setval needs UPDATE on the sequence, which would
+  also let the coordinator move it back).
 
 The audit entries of both are appended by `rvneet_audit_append` (not granted to anyone; called by
 the two as their owner): the CLI's write lock, then the chain's tail, then the entry with its hash
@@ -228,15 +230,34 @@ BEGIN
 END
 $$"""
 
+# storage.dialect.ids_given for a login that may not set a sequence (setval needs UPDATE on it,
+# which would let the coordinator move it back): only past the table's largest id, only for the
+# tables the NGTS import inserts into with ids of its own.
+IDS_GIVEN = """
+CREATE FUNCTION rvneet_ids_given(tbl text) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+BEGIN
+  IF tbl = 'youths' THEN
+    PERFORM setval(pg_get_serial_sequence('youths', 'id'),
+                   (SELECT COALESCE(MAX(id), 0) + 1 FROM youths), false);
+  ELSIF tbl = 'ngts_entries' THEN
+    PERFORM setval(pg_get_serial_sequence('ngts_entries', 'id'),
+                   (SELECT COALESCE(MAX(id), 0) + 1 FROM ngts_entries), false);
+  END IF;
+END
+$$"""
+
 FUNCTIONS = {
     "rvneet_folded(text)": FOLDED,
     "rvneet_audit_append(text, integer, text, text, text)": AUDIT_APPEND,
     "rvneet_find_elsewhere(text)": FIND_ELSEWHERE,
     "rvneet_ngts_match(date, text[], jsonb)": NGTS_MATCH,
+    "rvneet_ids_given(text)": IDS_GIVEN,
 }
 GRANTS = {
     "rvneet_find_elsewhere(text)": (CASE_MANAGER, ADMIN),
     "rvneet_ngts_match(date, text[], jsonb)": (COORDINATOR, ADMIN),
+    "rvneet_ids_given(text)": (COORDINATOR, ADMIN),
 }
 
 
