@@ -86,7 +86,9 @@ def build(book: Book) -> None:
     neet = ("--model", "neet", "--group", "risk", "--light", "yellow", "--start", "2025-02-03")
     book.both(TIIT, "youth", "add", "--name", "Jüri Põldsaar", "--id-code", CODE_M_2010)
     book.both(TIIT, "case", "open", "--youth", "Y-0001", *neet)
-    book.both(TIIT, "youth", "add", "--name", "Õie Kask", "--birth-date", "2010-05-05", "--sex", "F")
+    book.both(
+        TIIT, "youth", "add", "--name", "Õie Kask", "--birth-date", "2010-05-05", "--sex", "F"
+    )
     book.both(TIIT, "case", "open", "--youth", "Y-0002", *neet)
     book.both(TIIT, "case", "contact", "NEET-2025-002", "--date", "2025-02-10", "--channel", "sms")
     book.both(TIIT, "case", "close", "NEET-2025-002", "--end", "2025-02-28", "--reason", "moved")
@@ -188,10 +190,16 @@ def test_the_find_function_gives_a_case_manager_nothing_find_would_not(
 
 def test_the_functions_give_no_name_or_code_to_anyone(book: Book) -> None:
     rows = json.dumps([{"i": 0, "id_code": CODE_M_2010, "name": "Jüri Põldsaar"}])
-    match = ("SELECT * FROM rvneet_ngts_match(%s, %s, %s::jsonb)", (LIST_DATE, [], rows))
+    match: tuple[str, tuple[Any, ...]] = (
+        "SELECT * FROM rvneet_ngts_match(%s, %s, %s::jsonb)",
+        (LIST_DATE, [], rows),
+    )
     with book.connect(KADRI) as con:
-        for sql in ("SELECT rvneet_folded('Põld')", "SELECT rvneet_ids_given('youths')",
-                    "SELECT rvneet_audit_append('youths', 1, 'Y-0001', 'read', '{}')"):
+        for sql in (
+            "SELECT rvneet_folded('Põld')",
+            "SELECT rvneet_ids_given('youths')",
+            "SELECT rvneet_audit_append('youths', 1, 'Y-0001', 'read', '{}')",
+        ):
             _denied(con, sql)  # fmt: skip
         _denied(con, *match)
         # Only the reference of another manager's youth, whatever the text.
@@ -266,3 +274,39 @@ def test_a_coordinators_ngts_import_gives_the_admins_book(book: Book, tmp_path: 
     finally:
         for name in copies.values():
             book.server.drop(name)
+
+
+def test_0016_is_undone_and_done_again_on_a_server(book: Book) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    from rvneet.db import migrations_dir
+
+    copy = book.server.new_database(template=book.name)
+    functions = (
+        "SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace"
+        " AND proname IN ('rvneet_folded', 'rvneet_audit_append', 'rvneet_find_elsewhere',"
+        " 'rvneet_ngts_match', 'rvneet_ids_given') ORDER BY proname"
+    )
+    engine = create_engine(book.url(OWNER, copy).replace("postgresql:", "postgresql+psycopg:"))
+    try:
+        config = Config()
+        config.set_main_option("script_location", str(migrations_dir()))
+        found = []
+        for target in ("0015", "head"):
+            with engine.begin() as connection:
+                config.attributes["connection"] = connection
+                (command.downgrade if target == "0015" else command.upgrade)(config, target)
+                found.append([r[0] for r in connection.exec_driver_sql(functions)])
+        assert found == [[], ["rvneet_audit_append", "rvneet_find_elsewhere", "rvneet_folded",
+                              "rvneet_ids_given", "rvneet_ngts_match"]]  # fmt: skip
+        assert (
+            json.loads(ok(book.url(KADRI, copy), None, "find", "kask", "--format", "json"))[0][
+                "reference"
+            ]
+            == "Y-0002"
+        )
+    finally:
+        engine.dispose()
+        book.server.drop(copy)
