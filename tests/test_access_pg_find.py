@@ -118,7 +118,7 @@ def book(pg_server: PgServer | None, tmp_path_factory: pytest.TempPathFactory) -
 
 @pytest.mark.parametrize(
     "text",
-    ["pold", "POLD", "oie", CODE_M_2010, CODE_M_2010[-4:], "05.05.2010", "2010-05-05", "y-0002",
+    ["pold", "POLD", "ÕIE", "oie", CODE_M_2010, CODE_M_2010[-4:], "05.05.2010", "2010-05-05", "y-0002",
      "NEET-2025-001", "Jüri Põld"],
 )  # fmt: skip
 def test_a_case_managers_find_on_a_server_is_the_files(book: Book, text: str) -> None:
