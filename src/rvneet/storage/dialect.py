@@ -26,11 +26,15 @@ def ids_given(connection: Any, table: str) -> None:
     """After rows were inserted into `table` with their ids given: PostgreSQL's sequence for the id
     is moved past them, so the next row the ORM inserts does not take an id already used. (SQLite
     takes the largest id plus one by itself.)"""
-    if is_server(connection):
+    if not is_server(connection):
+        return
+    sequence = f"pg_get_serial_sequence('{table}', 'id')"
+    if connection.exec_driver_sql(f"SELECT has_sequence_privilege({sequence}, 'UPDATE')").scalar():
         connection.exec_driver_sql(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
-            f" (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+            f"SELECT setval({sequence}, (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
         )
+    else:  # a coordinator's NGTS import: only past the largest id (migration 0016)
+        connection.exec_driver_sql("SELECT rvneet_ids_given(%s)", (table,))
 
 
 def last_over_every_row(connection: Any, function: str, *args: str) -> int | None:

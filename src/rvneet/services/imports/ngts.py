@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session
 
 from rvneet.domain.columns import NGTS_COLUMNS
+from rvneet.domain.enums import StaffRole
 from rvneet.domain.errors import InvalidInput
 from rvneet.domain.inputs import NewYouth, NgtsListing
 from rvneet.domain.tables import Case, NgtsEntry, Youth
@@ -34,6 +35,9 @@ from rvneet.services.imports.base import (
     refuse_validation,
 )
 from rvneet.services.outreach import ENTRY_FIELDS
+from rvneet.services.permissions import actor
+from rvneet.storage.dialect import is_server
+from rvneet.storage.limited import match_ngts_rows
 
 M = TypeVar("M", bound=BaseModel)
 WHAT = N_("the NGTS list file")
@@ -153,57 +157,93 @@ def _apply(
     new_entries: list[tuple[_Listed, Any]] = []  # (row, youth row or None for a new youth)
     changed_entries: list[tuple[Any, str, dict[str, Any]]] = []  # (entry, youth ref, changes)
     known: list[Any] = []
-    for batch in chunks(listed, _BATCH):
-        codes = [item.youth["id_code"] for item in batch]
-        by_code = {
-            y.id_code: y
-            for y in session.execute(
-                select(_YOUTHS.c.id, _YOUTHS.c.ref, _YOUTHS.c.name, _YOUTHS.c.id_code).where(
-                    _YOUTHS.c.id_code.in_(codes)
+    if is_server(session.connection()) and actor(session).role == StaffRole.COORDINATOR:
+        # A coordinator may not read names or personal codes on a server: the database matches
+        # the rows, renames the youths and updates their entries itself (migration 0016).
+        for batch in chunks(listed, _BATCH):
+            _match_in_database(session, batch, list_date, in_file, result, new_entries, known)
+        new_youths = [item for item, youth in new_entries if youth is None]
+    else:
+        for batch in chunks(listed, _BATCH):
+            codes = [item.youth["id_code"] for item in batch]
+            by_code = {
+                y.id_code: y
+                for y in session.execute(
+                    select(_YOUTHS.c.id, _YOUTHS.c.ref, _YOUTHS.c.name, _YOUTHS.c.id_code).where(
+                        _YOUTHS.c.id_code.in_(codes)
+                    )
                 )
-            )
-        }
-        entries = {
-            e.youth_id: e
-            for e in session.execute(
-                select(_ENTRIES).where(
-                    _ENTRIES.c.list_date == list_date,
-                    _ENTRIES.c.youth_id.in_([y.id for y in by_code.values()]),
-                )
-            )
-        }
-        for item in batch:
-            youth = by_code.get(item.youth["id_code"])
-            if youth is None:
-                new_youths.append(item)
-                new_entries.append((item, None))
-                result.new += 1
-                continue
-            known.append(youth)
-            name_changed = youth.name != item.youth["name"]
-            if name_changed:
-                renamed.append((youth, item.youth["name"]))
-            entry = entries.get(youth.id)
-            if entry is None:
-                new_entries.append((item, youth))
-                result.new += 1
-                continue
-            changes = {
-                f: [getattr(entry, f), item.entry[f]]
-                for f in in_file
-                if getattr(entry, f) != item.entry[f]
             }
-            if changes:
-                changed_entries.append((entry, youth.ref, changes))
-            if changes or name_changed:
-                result.updated += 1
-            else:
-                result.unchanged += 1
+            entries = {
+                e.youth_id: e
+                for e in session.execute(
+                    select(_ENTRIES).where(
+                        _ENTRIES.c.list_date == list_date,
+                        _ENTRIES.c.youth_id.in_([y.id for y in by_code.values()]),
+                    )
+                )
+            }
+            for item in batch:
+                youth = by_code.get(item.youth["id_code"])
+                if youth is None:
+                    new_youths.append(item)
+                    new_entries.append((item, None))
+                    result.new += 1
+                    continue
+                known.append(youth)
+                name_changed = youth.name != item.youth["name"]
+                if name_changed:
+                    renamed.append((youth, item.youth["name"]))
+                entry = entries.get(youth.id)
+                if entry is None:
+                    new_entries.append((item, youth))
+                    result.new += 1
+                    continue
+                changes = {
+                    f: [getattr(entry, f), item.entry[f]]
+                    for f in in_file
+                    if getattr(entry, f) != item.entry[f]
+                }
+                if changes:
+                    changed_entries.append((entry, youth.ref, changes))
+                if changes or name_changed:
+                    result.updated += 1
+                else:
+                    result.unchanged += 1
     ids = _insert_youths(session, new_youths)
     _rename(session, renamed)
     _insert_entries(session, new_entries, ids, list_date)
     _update_entries(session, changed_entries)
     _notes(session, result, len(new_youths), known)
+
+
+def _match_in_database(
+    session: Session,
+    batch: list[_Listed],
+    list_date: dt.date,
+    in_file: list[str],
+    result: ImportResult,
+    new_entries: list[tuple[_Listed, Any]],
+    known: list[Any],
+) -> None:
+    """`_apply`'s matching of one batch, done by the database: counts the rows as `_apply` does
+    and collects the entries to add (youth None: a new youth) and the known youths."""
+    rows = [
+        {"i": i, "id_code": item.youth["id_code"], "name": item.youth["name"], **item.entry}
+        for i, item in enumerate(batch)
+    ]
+    found = {k.row: k for k in match_ngts_rows(session.connection(), list_date, in_file, rows)}
+    for i, item in enumerate(batch):
+        youth = found.get(i)
+        if youth is not None:
+            known.append(youth)
+        if youth is None or youth.entry_id is None:
+            new_entries.append((item, youth))
+            result.new += 1
+        elif youth.changed or youth.renamed:
+            result.updated += 1
+        else:
+            result.unchanged += 1
 
 
 def _insert_youths(session: Session, new: list[_Listed]) -> dict[str, tuple[int, str]]:
