@@ -295,3 +295,30 @@ def test_an_admin_who_may_not_vacuum_is_told_the_owner_compacts(
     held = b"".join(f.read_bytes() for f in folder.iterdir() if f.is_file())
     assert b"Kaarel Kuusk" in held
     assert b"Mari Maasikas" not in held and CODE_F_2010.encode() not in held
+
+
+def test_an_older_book_is_upgraded_by_its_owner_and_another_login_is_told_so(
+    empty: str, server: PgServer, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from books import downgrade_to
+
+    from rvneet.db import known_revisions
+
+    assert run("--db", empty, "init", "--municipality", MUNICIPALITY).exit_code == 0
+    server.forget_logins()
+    manager = "pgt_upgrading_manager"
+    added = run("--db", empty, "staff", "add", "--name", "Tiit Org", "--user", manager)
+    assert added.exit_code == 0, added.stderr
+    earlier, head = known_revisions()[-2:]
+    downgrade_to(empty, earlier)
+    monkeypatch.delenv("RVNEET_USER")
+    refused = run("--db", _as_login(empty, manager), "case", "list")
+    assert refused.exit_code == 4
+    assert refused.stderr.strip().splitlines() == [
+        f"Error: database {_as_login(empty, manager)} has schema {earlier} and must be upgraded "
+        f"to {head} by the owner of its tables (the login that ran rvneet init): they run: "
+        "rvneet init"
+    ]
+    upgraded = run("--db", empty, "init", "--municipality", MUNICIPALITY)
+    assert upgraded.exit_code == 0, upgraded.stderr
+    assert run("--db", _as_login(empty, manager), "case", "list").exit_code == 0

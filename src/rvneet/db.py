@@ -274,6 +274,15 @@ class Database:
                     "({head}); upgrade rvneet"
                 ).format(path=self.where, schema=stored, head=known[-1])
             )
+        if not self._may_migrate():
+            # Only the login that owns the book's tables may change them: tell everyone else who
+            # upgrades it, rather than PostgreSQL's "permission denied" halfway through.
+            raise DatabaseError(
+                _(
+                    "database {path} has schema {schema} and must be upgraded to {head} by the "
+                    "owner of its tables (the login that ran rvneet init): they run: rvneet init"
+                ).format(path=self.where, schema=stored, head=known[-1])
+            )
         self.upgrade()
         print(
             _("rvneet: upgraded database {path} from schema {schema} to {head}").format(
@@ -281,6 +290,22 @@ class Database:
             ),
             file=sys.stderr,
         )
+
+    def _may_migrate(self) -> bool:
+        """On a server: whether this login owns the book's tables (or is a superuser)."""
+        engine, own = self._session_engine(write=False)
+        try:
+            with engine.connect() as connection:
+                return bool(
+                    connection.exec_driver_sql(
+                        "SELECT pg_has_role(current_user, c.relowner, 'USAGE')"
+                        " OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)"
+                        " FROM pg_class c WHERE c.oid = to_regclass('alembic_version')"
+                    ).scalar()
+                )
+        finally:
+            if own:
+                engine.dispose()
 
     def _server_revision(self) -> str | None:
         """`_stored_revision` of a PostgreSQL database."""
