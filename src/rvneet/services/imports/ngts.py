@@ -34,6 +34,7 @@ from rvneet.services.imports.base import (
     refuse_validation,
 )
 from rvneet.services.outreach import ENTRY_FIELDS
+from rvneet.storage.dialect import new_ids as taken_ids
 
 M = TypeVar("M", bound=BaseModel)
 WHAT = N_("the NGTS list file")
@@ -240,16 +241,17 @@ def _insert_entries(
 ) -> None:
     if not new:
         return
-    last_id = session.scalar(select(func.max(_ENTRIES.c.id))) or 0
+    connection = session.connection()
+    ids = taken_ids(connection, "ngts_entries", len(new))
+    if ids is None:
+        last_id = session.scalar(select(func.max(_ENTRIES.c.id))) or 0
+        ids = list(range(last_id + 1, last_id + 1 + len(new)))
     records: list[dict[str, Any]] = []
     refs: list[str] = []
-    for i, (item, youth) in enumerate(new, start=1):
+    for id_, (item, youth) in zip(ids, new, strict=True):
         youth_id, ref = (youth.id, youth.ref) if youth else new_ids[item.youth["id_code"]]
-        records.append(
-            {"id": last_id + i, "youth_id": youth_id, "list_date": list_date, **item.entry}
-        )
+        records.append({"id": id_, "youth_id": youth_id, "list_date": list_date, **item.entry})
         refs.append(ref)
-    connection = session.connection()
     for batch in chunks(records, _BATCH):
         connection.execute(_ENTRIES.insert(), batch)
     audit_bulk(
