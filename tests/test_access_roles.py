@@ -308,7 +308,7 @@ def login_of(user: str) -> str:
 def server_refusal(user: str, name: str) -> tuple[int, str] | None:
     """The exit code and line a server gives where it refuses before rvneet does (None: rvneet
     refuses, or allows, as on a file). A command finds its case or youth before it asks about the
-    role, and on a server that read is already filtered or refused:"""
+    role, and on a server that read is already filtered or refused."""
     table = "youths" if name == "youth show" else "cases"
     if name in ON_THE_CASE and user == CM_B:
         # Row-level security hides manager A's case from manager B: rvneet finds no such case,
@@ -324,7 +324,9 @@ def server_refusal(user: str, name: str) -> tuple[int, str] | None:
         )
     if name == "case reassign" and user == CM_A:
         # A case manager cannot hand a case over on a server (docs/server.md, "Limits"): the
-        # policy's WITH CHECK wants the case to stay theirs. On a file rvneet lets them.
+        # policy's WITH CHECK wants the case to stay theirs. On a file rvneet lets them. (The
+        # manager it is shared with passes that check, as the case is shared with them, and
+        # hands it over on both engines: reported, not decided here.)
         return 1, (
             f"Error: the server refused this for login {user}: new row violates row-level "
             'security policy for table "cases"; nothing changed'
