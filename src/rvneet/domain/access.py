@@ -46,6 +46,7 @@ class Capability(StrEnum):
     AUDIT = "audit"
     EXPORT = "export"
     ERASE = "erase"  # youth erase and retention
+    REASSIGN = "reassign"  # case reassign: handing a case to another manager
     STAFF = "staff"
     ACCESS = "access"
     DB = "db"
@@ -98,6 +99,7 @@ ACTIONS: dict[Capability, str] = {
     Capability.ERASE: N_("erase youths"),
     Capability.STAFF: N_("manage staff"),
     Capability.ACCESS: N_("manage access"),
+    Capability.REASSIGN: N_("hand cases over to another case manager"),
     Capability.DB: N_("manage the database"),
 }
 

@@ -76,7 +76,11 @@ def youth_entries(session: Session, youth_id: int) -> list[dict[str, Any]]:
 
 
 def latest_list_date(session: Session) -> dt.date | None:
-    """The date of the newest NGTS list in the book, or None when none was imported."""
+    """The date of the newest NGTS list in the book, or None when none was imported.
+
+    The role is asked first: on a server the query itself would be refused to an auditor, in
+    the server's words instead of rvneet's."""
+    require(session, Capability.NGTS)
     return session.scalar(select(func.max(NgtsEntry.list_date)))
 
 

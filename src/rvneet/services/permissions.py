@@ -174,6 +174,9 @@ def require_youth(session: Session, youth: Youth) -> Actor:
 
 def get_case(session: Session, ref: str) -> Case:
     """The case with reference `ref`, when the person at the keyboard may use it."""
+    # The role first: a role without case work is refused in rvneet's words, before the lookup
+    # meets the server's own refusal (row-level security, column privileges).
+    require(session, Capability.CASES)
     case = lookups.get_case(session, ref)
     require_case(session, case)
     return case
@@ -181,6 +184,7 @@ def get_case(session: Session, ref: str) -> Case:
 
 def get_youth(session: Session, ref: str) -> Youth:
     """The youth `ref` names (reference or personal code), when the person may use them."""
+    require(session, Capability.YOUTHS)
     youth = lookups.get_youth(session, ref)
     require_youth(session, youth)
     return youth

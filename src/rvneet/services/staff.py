@@ -366,6 +366,9 @@ def reassign(
     from rvneet.services.lookups import check_date_in_case
     from rvneet.services.permissions import get_case
 
+    # A handover is an admin's decision: a case manager (or one the case is only shared with)
+    # could otherwise give away a case, or take one, without the municipality deciding it.
+    require(session, Capability.REASSIGN)
     data = validated(ManagerMove, date=date, reason=reason or None)
     case = get_case(session, case_ref)
     check_date_in_case(case, data.date, _("the reassignment"))

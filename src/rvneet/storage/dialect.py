@@ -37,6 +37,22 @@ def ids_given(connection: Any, table: str) -> None:
         connection.exec_driver_sql("SELECT rvneet_ids_given(%s)", (table,))
 
 
+def new_ids(connection: Any, table: str, count: int) -> list[int] | None:
+    """On PostgreSQL, `count` ids for new rows of `table` taken from its id sequence; None on
+    SQLite, where the caller counts on from the largest id (one writer at a time).
+
+    Taking them with nextval needs only USAGE on the sequence, which every writing role has;
+    moving the sequence past ids counted by the caller (setval) needs UPDATE, which only the
+    sequence's owner has, and a login writing at the same time would be given the same ids."""
+    if not is_server(connection):
+        return None
+    rows = connection.exec_driver_sql(
+        f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",
+        (count,),
+    )
+    return [int(r[0]) for r in rows]
+
+
 def last_over_every_row(connection: Any, function: str, *args: str) -> int | None:
     """On PostgreSQL, the number a reference counts from over every row of its table, by the
     SECURITY DEFINER `function` of migration 0015 (row-level security shows a case manager only

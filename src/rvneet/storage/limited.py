@@ -48,3 +48,13 @@ def match_ngts_rows(
         KnownYouth(int(i), int(youth_id), str(ref), bool(renamed), entry_id, tuple(changed))
         for i, youth_id, ref, renamed, entry_id, changed in found
     ]
+
+
+def may_read_codes(connection: Any) -> bool:
+    """Whether this server login may read the youths' personal codes itself (the owner, an admin
+    or a superuser may; a coordinator's column privileges leave them out, migration 0015)."""
+    return bool(
+        connection.exec_driver_sql(
+            "SELECT has_column_privilege('youths', 'id_code', 'SELECT')"
+        ).scalar()
+    )

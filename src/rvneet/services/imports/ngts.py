@@ -19,7 +19,6 @@ from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session
 
 from rvneet.domain.columns import NGTS_COLUMNS
-from rvneet.domain.enums import StaffRole
 from rvneet.domain.errors import InvalidInput
 from rvneet.domain.inputs import NewYouth, NgtsListing
 from rvneet.domain.tables import Case, NgtsEntry, Youth
@@ -35,9 +34,9 @@ from rvneet.services.imports.base import (
     refuse_validation,
 )
 from rvneet.services.outreach import ENTRY_FIELDS
-from rvneet.services.permissions import actor
 from rvneet.storage.dialect import is_server
-from rvneet.storage.limited import match_ngts_rows
+from rvneet.storage.dialect import new_ids as taken_ids
+from rvneet.storage.limited import match_ngts_rows, may_read_codes
 
 M = TypeVar("M", bound=BaseModel)
 WHAT = N_("the NGTS list file")
@@ -157,9 +156,12 @@ def _apply(
     new_entries: list[tuple[_Listed, Any]] = []  # (row, youth row or None for a new youth)
     changed_entries: list[tuple[Any, str, dict[str, Any]]] = []  # (entry, youth ref, changes)
     known: list[Any] = []
-    if is_server(session.connection()) and actor(session).role == StaffRole.COORDINATOR:
-        # A coordinator may not read names or personal codes on a server: the database matches
-        # the rows, renames the youths and updates their entries itself (migration 0016).
+    connection = session.connection()
+    if is_server(connection) and not may_read_codes(connection):
+        # A coordinator's login may not read names or personal codes on a server: the database
+        # matches the rows, renames the youths and updates their entries itself (migration
+        # 0016). Asked of the login, not of rvneet's role: a superuser working as a coordinator
+        # (`--user`) reads them, and is no member of the coordinators' group the functions want.
         for batch in chunks(listed, _BATCH):
             _match_in_database(session, batch, list_date, in_file, result, new_entries, known)
         new_youths = [item for item, youth in new_entries if youth is None]
@@ -280,16 +282,17 @@ def _insert_entries(
 ) -> None:
     if not new:
         return
-    last_id = session.scalar(select(func.max(_ENTRIES.c.id))) or 0
+    connection = session.connection()
+    ids = taken_ids(connection, "ngts_entries", len(new))
+    if ids is None:
+        last_id = session.scalar(select(func.max(_ENTRIES.c.id))) or 0
+        ids = list(range(last_id + 1, last_id + 1 + len(new)))
     records: list[dict[str, Any]] = []
     refs: list[str] = []
-    for i, (item, youth) in enumerate(new, start=1):
+    for id_, (item, youth) in zip(ids, new, strict=True):
         youth_id, ref = (youth.id, youth.ref) if youth else new_ids[item.youth["id_code"]]
-        records.append(
-            {"id": last_id + i, "youth_id": youth_id, "list_date": list_date, **item.entry}
-        )
+        records.append({"id": id_, "youth_id": youth_id, "list_date": list_date, **item.entry})
         refs.append(ref)
-    connection = session.connection()
     for batch in chunks(records, _BATCH):
         connection.execute(_ENTRIES.insert(), batch)
     audit_bulk(

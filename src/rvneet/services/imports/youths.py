@@ -29,7 +29,7 @@ from rvneet.services.imports.base import (
     parse_rows,
     refuse_validation,
 )
-from rvneet.storage.dialect import ids_given, insert_rows, is_server
+from rvneet.storage.dialect import insert_rows, is_server, new_ids
 
 _BATCH = 5000
 _FIELDS = ("name", "id_code", "birth_date", "sex")
@@ -229,16 +229,19 @@ def insert_youths(session: Session, youths: list[dict[str, Any]]) -> list[dict[s
     if not youths:
         return []
     # One writer at a time (BEGIN IMMEDIATE), so ids and references can be given here in order.
-    last_id = session.scalar(select(func.max(_TABLE.c.id))) or 0
+    connection = session.connection()
+    ids = new_ids(connection, "youths", len(youths))
+    if ids is None:
+        last_id = session.scalar(select(func.max(_TABLE.c.id))) or 0
+        ids = list(range(last_id + 1, last_id + 1 + len(youths)))
     last_ref = session.scalar(select(func.max(cast(func.substr(_TABLE.c.ref, 3), Integer)))) or 0
     records = [
-        {"id": last_id + i, "ref": f"Y-{last_ref + i:04d}", **youth}
-        for i, youth in enumerate(youths, start=1)
+        {"id": id_, "ref": f"Y-{last_ref + i:04d}", **youth}
+        for i, (id_, youth) in enumerate(zip(ids, youths, strict=True), start=1)
     ]
     # Straight to the driver (executemany on SQLite, COPY on PostgreSQL): SQLAlchemy's per-row
     # parameter processing was a tenth of a 100 000-row import. Dates go as ISO text, as
     # SQLAlchemy's Date type stores them in SQLite and PostgreSQL reads a date.
-    connection = session.connection()
     insert_rows(
         connection,
         "youths",
@@ -248,7 +251,6 @@ def insert_youths(session: Session, youths: list[dict[str, Any]]) -> list[dict[s
             for r in records
         ),
     )
-    ids_given(connection, "youths")
     audit_bulk(
         session,
         "youths",
