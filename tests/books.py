@@ -200,18 +200,18 @@ def kill_after(process: subprocess.Popen[bytes], delay: float) -> None:
         process.wait()
 
 
-def database_at(path: Path, revision: str) -> None:
+def database_at(path: Path | str, revision: str) -> None:
     """The book `path` (a new, empty one if it does not exist) upgraded to `revision` by Alembic,
     as the rvneet of that revision made it."""
     _migrate(path, revision, down=False)
 
 
-def downgrade_to(path: Path, revision: str) -> None:
+def downgrade_to(path: Path | str, revision: str) -> None:
     """The book `path` taken down to the earlier `revision` by Alembic, as an older book."""
     _migrate(path, revision, down=True)
 
 
-def _migrate(path: Path, revision: str, *, down: bool) -> None:
+def _migrate(path: Path | str, revision: str, *, down: bool) -> None:
     from alembic import command
     from alembic.config import Config
 
