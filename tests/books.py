@@ -219,7 +219,7 @@ def _migrate(path: Path | str, revision: str, *, down: bool) -> None:
 
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
-    engine = Database(path, "tester").engine(write=True, foreign_keys=False)
+    engine = Database.at(path, "tester").engine(write=True, foreign_keys=False)
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection

@@ -1,10 +1,12 @@
 """Upgrading older databases to the newest schema, and the models agreeing with the migrations.
 
 A book made at each earlier revision (filled with that revision's data, `FILL`) is upgraded to head
-with its data kept and a copy of it saved beside it first. Migration 0002 back-fills what the case
-work adds for older cases: the first stage of every case, the move to follow-up and the follow-up
-itself of closed ones, and an implementation support request for cases opened with "support
-requested". A failed upgrade leaves the file as it was.
+with its data kept and a copy of it saved beside it first. On both engines (tests/pg.py), one book
+walks up every migration with each revision's data, a book goes down every migration and up again,
+and the models and the migrations agree. Migration 0002 back-fills what the case work adds for
+older cases: the first stage of every case, the move to follow-up and the follow-up itself of
+closed ones, and an implementation support request for cases opened with "support requested". A
+failed upgrade leaves the file as it was.
 """
 
 from __future__ import annotations
@@ -321,7 +323,7 @@ def test_two_commands_that_find_an_old_book_at_once_upgrade_it_once(old_book: Pa
 # (with the audit entries rvneet writes for youths and cases, so that `db check --full` passes). A
 # revision without its own entry uses the newest earlier one; the statements name their columns,
 # so they keep working while migrations only add columns. A migration that changes a filled table
-# otherwise needs its own entry here.
+# otherwise needs its own entry here. The same statements fill a book on PostgreSQL (`fill_book`).
 
 Fill = list[tuple[str, list[tuple[Any, ...]]]]
 AT = "2025-01-01T00:00:00.000000Z"
@@ -880,7 +882,7 @@ def upgraded_by_a_command(book: Book, revision: str, run: Run) -> None:
     assert result.exit_code == 0, result.stderr
     backup = book.with_name(f"rvneet.db.bak-{revision}") if isinstance(book, Path) else None
     assert result.stderr.strip().splitlines() == [
-        f"rvneet: upgraded database {book if backup else server_label(book)} from schema"
+        f"rvneet: upgraded database {book if backup else server_label(str(book))} from schema"
         f" {revision} to {head_revision()}"
         + (f"; the previous version is saved as {backup}" if backup else "")
     ]
