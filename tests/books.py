@@ -219,8 +219,7 @@ def _migrate(path: Path | str, revision: str, *, down: bool) -> None:
 
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
-    # `path` may be a server's URL, which Database takes where a path goes (db.py).
-    engine = Database(path, "tester").engine(write=True, foreign_keys=False)  # type: ignore[arg-type]
+    engine = Database.at(path, "tester").engine(write=True, foreign_keys=False)
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection

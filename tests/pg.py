@@ -256,7 +256,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="sqlite or postgresql: run every test that uses the `initialised` book on that engine "
         "only; both: every such test on both. Default: both for the modules in tests/pg.py's "
-        "BOTH_ENGINES, SQLite for the rest.",
+        "BOTH_ENGINES and the tests marked both_engines, SQLite for the rest.",
     )
 
 
@@ -271,7 +271,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         or metafunc.definition.path.name in SQLITE_ONLY
     ):
         engines: tuple[str, ...] = ("sqlite",)
-    elif chosen == "both" or (chosen is None and metafunc.definition.path.name in BOTH_ENGINES):
+    elif chosen == "both" or (
+        chosen is None
+        and (
+            metafunc.definition.path.name in BOTH_ENGINES
+            or metafunc.definition.get_closest_marker("both_engines")
+        )
+    ):
         engines = ENGINES
     else:
         engines = (chosen or "sqlite",)

@@ -1,21 +1,25 @@
 """Upgrading older databases to the newest schema, and the models agreeing with the migrations.
 
 A book made at each earlier revision (filled with that revision's data, `FILL`) is upgraded to head
-with its data kept and a copy of it saved beside it first. Migration 0002 back-fills what the case
-work adds for older cases: the first stage of every case, the move to follow-up and the follow-up
-itself of closed ones, and an implementation support request for cases opened with "support
-requested". A failed upgrade leaves the file as it was.
+with its data kept and a copy of it saved beside it first. On both engines (tests/pg.py), one book
+walks up every migration with each revision's data, a book goes down every migration and up again,
+and the models and the migrations agree. Migration 0002 back-fills what the case work adds for
+older cases: the first stage of every case, the move to follow-up and the follow-up itself of
+closed ones, and an implementation support request for cases opened with "support requested". A
+failed upgrade leaves the file as it was.
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import re
 import sqlite3
 import stat
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +27,9 @@ import books
 import pytest
 from books import process_env
 from conftest import CODE_F_2010, CODE_M_2010, MUNICIPALITY, Run, dump
+from pg import PgBook, PgServer, connect, pg_query
 
-from rvneet.db import head_revision, known_revisions
+from rvneet.db import head_revision, known_revisions, server_label
 
 Ok = Callable[..., str]
 
@@ -318,7 +323,7 @@ def test_two_commands_that_find_an_old_book_at_once_upgrade_it_once(old_book: Pa
 # (with the audit entries rvneet writes for youths and cases, so that `db check --full` passes). A
 # revision without its own entry uses the newest earlier one; the statements name their columns,
 # so they keep working while migrations only add columns. A migration that changes a filled table
-# otherwise needs its own entry here.
+# otherwise needs its own entry here. The same statements fill a book on PostgreSQL (`fill_book`).
 
 Fill = list[tuple[str, list[tuple[Any, ...]]]]
 AT = "2025-01-01T00:00:00.000000Z"
@@ -645,9 +650,153 @@ def fill_of(revision: str) -> Fill:
     return FILL[max(r for r in FILL if r <= revision)]
 
 
-def rows_by_key(path: Path) -> dict[str, dict[tuple[Any, ...], dict[str, Any]]]:
+# The books of these tests on either engine: the file at the test's path, or (the `engine`
+# parameter, tests/pg.py) a database of its own on the test process's PostgreSQL server.
+
+Book = Path  # a file's path, or a PgBook (a server database's URL) standing where the path goes
+
+
+@pytest.fixture
+def blank(
+    engine: str, db_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[str], Book]]:
+    """`blank(revision)`: a book of this test, empty at `revision` as the rvneet of that revision
+    made it, at RVNEET_DB: the file at the test's path, or a new database on the server (dropped
+    afterwards; one per call). Skips the test, saying why, when it is on PostgreSQL and there is
+    no server."""
+    server: PgServer | None = None
+    if engine == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        if server is None:
+            from pg import _WHY_NOT
+
+            pytest.skip(f"PostgreSQL: {_WHY_NOT[0]}")
+    made: list[str] = []
+
+    def at(revision: str) -> Book:
+        if server is None:
+            database_at(db_path, revision)
+            return db_path
+        made.append(server.new_database())
+        url = PgBook(server.url(made[-1]))
+        books.database_at(url, revision)
+        monkeypatch.setenv("RVNEET_DB", url)
+        return url  # type: ignore[return-value]
+
+    yield at
+    for name in made:
+        assert server is not None
+        server.drop(name)
+
+
+@contextlib.contextmanager
+def stepping(book: Book) -> Iterator[Callable[[str], None]]:
+    """`step(revision)`: the book taken up or down to `revision` by Alembic in one transaction,
+    as `books.database_at`/`downgrade_to` do, for a test that moves one book through every
+    revision: the migration scripts are read once, not at each step (a third of the time)."""
+    from alembic.config import Config
+    from alembic.runtime.environment import EnvironmentContext
+    from alembic.script import ScriptDirectory
+
+    from rvneet.db import Database, migrations_dir
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    script = ScriptDirectory.from_config(config)
+    order = known_revisions()
+    engine = Database(book, "tester").engine(write=True, foreign_keys=False)
+
+    def step(revision: str) -> None:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            (stored,) = connection.exec_driver_sql("SELECT version_num FROM alembic_version").one()
+            down = order.index(revision) < order.index(stored)
+
+            def revisions(rev: Any, _context: Any) -> Any:
+                if down:
+                    return script._downgrade_revs(revision, rev)
+                return script._upgrade_revs(revision, rev)
+
+            with EnvironmentContext(config, script, fn=revisions, destination_rev=revision):
+                script.run_env()
+
+    try:
+        yield step
+    finally:
+        engine.dispose()
+
+
+def _untyped(con: Any) -> None:
+    """Python ints sent to the server without a type, which it takes from the column, as SQLite's
+    loose typing does: FILL's 0/1 go into boolean columns as they went into SQLite's."""
+    from psycopg.adapt import Dumper
+
+    class Untyped(Dumper):
+        oid = 0  # "unknown": the server infers the column's type
+
+        def dump(self, obj: Any) -> bytes:
+            return str(obj).encode()
+
+    con.adapters.register_dumper(int, Untyped)
+
+
+def fill_book(book: Book, fill: Fill) -> None:
+    """Put `fill` into the book in one transaction. On PostgreSQL the id sequences are then moved
+    past the ids given, as the rows' own inserts would have moved them in a book in use."""
+    if not isinstance(book, PgBook):
+        for sql, values in fill:
+            execute(book, sql, values)
+        return
+    import psycopg
+
+    with psycopg.connect(book) as con:  # one transaction, committed at the end
+        _untyped(con)
+        for sql, values in fill:
+            sql = re.sub(r"\buser\b(?=[,)])", '"user"', sql).replace("?", "%s")
+            with con.cursor() as cursor:
+                cursor.executemany(sql, values)
+        for table, sequence in _pg_sequences(con):
+            con.execute(
+                f"SELECT setval('{sequence}', max(id)) FROM \"{table}\" HAVING max(id) IS NOT NULL"
+            )
+
+
+def _pg_sequences(con: Any) -> list[tuple[str, str]]:
+    """(table, the sequence that hands out its ids) for every table with a serial id."""
+    return [
+        (str(t), str(s))
+        for t, s in con.execute(
+            "SELECT table_name, pg_get_serial_sequence(quote_ident(table_name), 'id')"
+            " FROM information_schema.columns WHERE table_schema = current_schema()"
+            " AND column_name = 'id' ORDER BY table_name"
+        )
+        if s is not None
+    ]
+
+
+def sequences_behind(url: str) -> list[str]:
+    """The tables whose id sequence would hand out an id a row already has (a migration that
+    copied rows with their ids and did not move the sequence past them)."""
+    with connect(url) as con:
+        behind = []
+        for table, sequence in _pg_sequences(con):
+            last, called = con.execute(f"SELECT last_value, is_called FROM {sequence}").fetchone()
+            top = con.execute(f'SELECT max(id) FROM "{table}"').fetchone()[0]
+            if top is not None and last + (1 if called else 0) <= top:
+                behind.append(f"{table} (next id {last + (1 if called else 0)}, max {top})")
+        return behind
+
+
+def query_book(book: Book, sql: str) -> list[tuple[Any, ...]]:
+    """`query` on a book of either engine (values as SQLite gives them)."""
+    return pg_query(book, sql) if isinstance(book, PgBook) else query(book, sql)
+
+
+def rows_by_key(book: Book) -> dict[str, dict[tuple[Any, ...], dict[str, Any]]]:
     """Every row of every table, by primary key, as {column: value}."""
-    con = sqlite3.connect(path)
+    if isinstance(book, PgBook):
+        return _pg_rows_by_key(book)
+    con = sqlite3.connect(book)
     try:
         names = [
             r[0]
@@ -669,53 +818,224 @@ def rows_by_key(path: Path) -> dict[str, dict[tuple[Any, ...], dict[str, Any]]]:
         con.close()
 
 
+def _pg_rows_by_key(url: str) -> dict[str, dict[tuple[Any, ...], dict[str, Any]]]:
+    keys = primary_keys(PgBook(url))  # type: ignore[arg-type]
+    keys.pop("alembic_version", None)
+    with connect(url) as con:
+        result: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
+        for name, key_columns in keys.items():
+            cursor = con.execute(f'SELECT * FROM "{name}"')
+            columns = [d.name for d in cursor.description or ()]
+            key = [columns.index(c) for c in key_columns]
+            result[name] = {
+                tuple(row[i] for i in key): dict(zip(columns, row, strict=True))
+                for row in cursor.fetchall()
+            }
+        return result
+
+
+def as_sqlite(
+    rows: dict[str, dict[tuple[Any, ...], dict[str, Any]]],
+) -> dict[str, dict[tuple[Any, ...], dict[str, Any]]]:
+    """`rows_by_key` of a server book with its values as SQLite gives them (dates as ISO text,
+    booleans as 0/1), to compare with a file's."""
+    from pg import _as_sqlite
+
+    return {
+        table: {
+            tuple(_as_sqlite(k) for k in key): {c: _as_sqlite(v) for c, v in row.items()}
+            for key, row in found.items()
+        }
+        for table, found in rows.items()
+    }
+
+
+def kept(
+    before: dict[str, dict[tuple[Any, ...], dict[str, Any]]],
+    after: dict[str, dict[tuple[Any, ...], dict[str, Any]]],
+    tables: set[str] | None = None,
+    where: str = "",
+) -> None:
+    """Every row of `before` (of `tables`, or of every table) is in `after` with the values it
+    had; only the columns in DROPPED may go (any column `after` lacks, with `tables`). `where`
+    names the migration in the messages."""
+    for table, rows in before.items():
+        if tables is not None and table not in tables:
+            continue
+        assert table in after, f"{table} is gone {where}"
+        for key, row in rows.items():
+            assert key in after[table], f"{table} {key} is gone {where}"
+            now = after[table][key]
+            dropped = {c for c in row if c not in now}
+            assert tables is not None or all((table, c) in DROPPED for c in dropped), (
+                where,
+                table,
+                dropped,
+            )
+            assert {c: now[c] for c in row if c in now} == {
+                c: v for c, v in row.items() if c in now
+            }, (where, table, key)
+
+
 EARLIER = known_revisions()[:-1]
 
 
-@pytest.mark.parametrize("revision", EARLIER)
-def test_a_book_at_each_earlier_revision_is_upgraded_with_its_data(
-    revision: str, db_path: Path, run: Run
-) -> None:
-    database_at(db_path, revision)
-    for sql, values in fill_of(revision):
-        execute(db_path, sql, values)
-    assert query(db_path, "SELECT version_num FROM alembic_version") == [(revision,)]
-    before = rows_by_key(db_path)
-    empty = sorted(t for t, rows in before.items() if not rows)
-    assert not empty, f"tables of {revision} without rows: give FILL[{revision!r}] their data"
-
+def upgraded_by_a_command(book: Book, revision: str, run: Run) -> None:
+    """`book`, filled at `revision`, upgraded to head by the first command that opens it, as a
+    user's book is: the notice, every row kept, the book sound; on SQLite the copy made first."""
+    before = rows_by_key(book)
     result = run("case", "list", "--format", "json")
     assert result.exit_code == 0, result.stderr
-    backup = db_path.with_name(f"rvneet.db.bak-{revision}")
+    backup = book.with_name(f"rvneet.db.bak-{revision}") if isinstance(book, Path) else None
     assert result.stderr.strip().splitlines() == [
-        f"rvneet: upgraded database {db_path} from schema {revision} to {head_revision()}; "
-        f"the previous version is saved as {backup}"
+        f"rvneet: upgraded database {book if backup else server_label(str(book))} from schema"
+        f" {revision} to {head_revision()}"
+        + (f"; the previous version is saved as {backup}" if backup else "")
     ]
-    assert query(db_path, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
+    assert query_book(book, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
     assert sorted(c["case"] for c in json.loads(result.stdout)) == sorted(c[1] for c in CASES)
 
     # Every row is still there with the values it had; only the columns in DROPPED may go. Fails
     # when a migration loses or alters data (a batch copy that leaves out a column, say).
-    after = rows_by_key(db_path)
-    for table, rows in before.items():
-        assert table in after, f"{table} is gone after the upgrade from {revision}"
-        for key, row in rows.items():
-            assert key in after[table], f"{table} {key} is gone after the upgrade from {revision}"
-            now = after[table][key]
-            dropped = {c for c in row if c not in now}
-            assert all((table, c) in DROPPED for c in dropped), (table, dropped)
-            assert {c: now[c] for c in row if c in now} == {
-                c: v for c, v in row.items() if c in now
-            }, (table, key)
+    kept(before, rows_by_key(book))
 
-    # The file is sound and the records agree with the audit log.
+    # The book is sound and the records agree with the audit log.
     checked = run("db", "check", "--full", "--format", "json")
     assert checked.exit_code == 0, checked.stdout
+    if backup is None:
+        # The next row of every table gets a new id (a migration that copies rows with their
+        # ids must move the sequence on).
+        assert sequences_behind(str(book)) == []
+        return
     # The copy made before the upgrade is the book as it was, readable by its owner only.
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
     assert query(backup, "SELECT version_num FROM alembic_version") == [(revision,)]
     assert rows_by_key(backup) == before
     assert query(backup, "PRAGMA journal_mode") == [("delete",)]  # one file, no -wal beside it
+
+
+def no_empty_tables(rows: dict[str, dict[Any, Any]], revision: str) -> None:
+    """Every table of a book at `revision` (`rows_by_key`) holds rows, so that every migration
+    moves data."""
+    empty = sorted(t for t, found in rows.items() if not found)
+    assert not empty, f"tables of {revision} without rows: give FILL[{revision!r}] their data"
+
+
+# On PostgreSQL one book per earlier revision upgraded by a command takes 15 s (a database made and
+# migrated to the revision, then to head, for each): `make test-pg` (--engine postgresql) runs it.
+# `make test` runs it on SQLite and on both engines walks one book up every migration instead
+# (test_a_book_takes_every_migration_with_the_data_of_each_revision).
+@pytest.mark.parametrize("revision", EARLIER)
+def test_a_book_at_each_earlier_revision_is_upgraded_with_its_data(
+    revision: str, blank: Callable[[str], Book], run: Run
+) -> None:
+    book = blank(revision)
+    fill_book(book, fill_of(revision))
+    assert query_book(book, "SELECT version_num FROM alembic_version") == [(revision,)]
+    no_empty_tables(rows_by_key(book), revision)
+    upgraded_by_a_command(book, revision, run)
+
+
+_INSERT = re.compile(r"INSERT INTO (\w+) \(([^)]*)\) VALUES")
+
+
+def topped_up(book: Book, fill: Fill) -> Fill:
+    """`fill` as statements that add its rows to a book already holding some of them: a row whose
+    key is there takes the fill's values. The audit entries are left out: the book has those of
+    its youths and cases already, the only ones FILL has (from 0006 on chained by the migration)."""
+    keys = primary_keys(book)
+    statements: Fill = []
+    for sql, values in fill:
+        if sql.startswith("INSERT INTO audit_log"):
+            continue
+        if match := _INSERT.match(sql):
+            table, columns = match.group(1), [c.strip() for c in match.group(2).split(",")]
+            key = keys[table]
+            others = [c for c in columns if c not in key]
+            sql += f" ON CONFLICT ({', '.join(key)}) DO " + (
+                "UPDATE SET " + ", ".join(f'"{c}" = excluded."{c}"' for c in others)
+                if others
+                else "NOTHING"
+            )
+        statements.append((sql, values))
+    return statements
+
+
+def primary_keys(book: Book) -> dict[str, list[str]]:
+    """The primary key's columns of every table."""
+    if isinstance(book, PgBook):
+        with connect(book) as con:
+            return {
+                str(t): list(c)
+                for t, c in con.execute(
+                    "SELECT c.relname, array_agg(a.attname ORDER BY a.attnum) FROM pg_index i"
+                    " JOIN pg_class c ON c.oid = i.indrelid JOIN pg_attribute a"
+                    " ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
+                    " WHERE i.indisprimary AND c.relnamespace = CAST(current_schema() AS"
+                    " regnamespace) GROUP BY c.relname"
+                )
+            }
+    con = sqlite3.connect(book)
+    try:
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {
+            t: [
+                c[1]
+                for c in sorted(con.execute(f'PRAGMA table_info("{t}")'), key=lambda c: c[5])
+                if c[5]
+            ]
+            for t in tables
+        }
+    finally:
+        con.close()
+
+
+@pytest.mark.both_engines
+def test_a_book_takes_every_migration_with_the_data_of_each_revision(
+    blank: Callable[[str], Book], run: Run, tmp_path: Path
+) -> None:
+    """One book from the first revision to head, one migration at a time. At each revision it
+    gets the rows FILL has for that revision (`topped_up`), so that every table holds rows; each
+    migration keeps every row with its values (only the columns in DROPPED may go) and, on
+    PostgreSQL, leaves every id sequence past the ids there. Then the book is sound at head.
+
+    On PostgreSQL a book of the first revision with its data is also upgraded at once by a
+    command, every migration in one transaction (on SQLite the test above does it from every
+    revision), and holds the same rows as a SQLite file upgraded from the same data."""
+    revisions = known_revisions()
+    book = blank(revisions[0])
+    fill_book(book, FILL[revisions[0]])
+    now = rows_by_key(book)
+    with stepping(book) as step:
+        for revision, after in itertools.pairwise(revisions):
+            if revision in FILL and revision != revisions[0]:
+                fill_book(book, topped_up(book, FILL[revision]))
+                now = rows_by_key(book)
+            before = now
+            no_empty_tables(before, revision)
+            step(after)
+            assert query_book(book, "SELECT version_num FROM alembic_version") == [(after,)]
+            now = rows_by_key(book)
+            kept(before, now, where=f"by migration {after}")
+            if isinstance(book, PgBook):
+                assert sequences_behind(book) == [], f"by migration {after}"
+    listed = run("case", "list", "--format", "json")
+    assert (listed.exit_code, listed.stderr) == (0, "")
+    assert sorted(c["case"] for c in json.loads(listed.stdout)) == sorted(c[1] for c in CASES)
+    checked = run("db", "check", "--full", "--format", "json")
+    assert checked.exit_code == 0, checked.stdout
+
+    if isinstance(book, PgBook):
+        oldest = blank(revisions[0])
+        fill_book(oldest, FILL[revisions[0]])
+        upgraded_by_a_command(oldest, revisions[0], run)
+        # The migrations leave the same rows on both engines: the back-filled stages, follow-ups
+        # and support requests (0002), the hash chain (0006), the staff made of managers (0007).
+        file = tmp_path / "same.db"
+        database_at(file, revisions[0])
+        fill_book(file, FILL[revisions[0]])
+        books.database_at(file, revisions[-1])
+        assert as_sqlite(rows_by_key(oldest)) == rows_by_key(file)
 
 
 def test_fill_data_is_there_for_every_earlier_revision() -> None:
@@ -724,22 +1044,52 @@ def test_fill_data_is_there_for_every_earlier_revision() -> None:
     assert set(FILL) <= set(known_revisions())
 
 
+@pytest.mark.both_engines
+def test_a_book_goes_down_step_by_step_and_up_again(blank: Callable[[str], Book], run: Run) -> None:
+    """Every migration's downgrade, on a book with data: from head down to the first revision one
+    step at a time, each keeping the rows of the tables it keeps, then up again one step at a
+    time, the schema at each revision the same as on the way down, the first revision's rows kept.
+    """
+    revisions = known_revisions()
+    book = blank(revisions[-1])
+    fill_book(book, fill_of(revisions[-1]))
+    before = rows_by_key(book)
+    shapes = {revisions[-1]: schema_shape(book)}
+    with stepping(book) as step:
+        for revision in reversed(revisions[:-1]):
+            step(revision)
+            assert query_book(book, "SELECT version_num FROM alembic_version") == [(revision,)]
+            now = rows_by_key(book)
+            kept(before, now, tables=set(now), where=f"by the downgrade to {revision}")
+            before = now
+            shapes[revision] = schema_shape(book)
+        bottom = before
+        for revision in revisions[1:]:
+            step(revision)
+            assert query_book(book, "SELECT version_num FROM alembic_version") == [(revision,)]
+            # Fails when a downgrade leaves something behind (an index, a CHECK constraint, a
+            # trigger, a policy, a grant) or does not undo all its upgrade did.
+            assert schema_shape(book) == shapes[revision], revision
+    kept(bottom, rows_by_key(book))
+    checked = run("db", "check", "--full", "--format", "json")
+    assert checked.exit_code == 0, checked.stdout
+
+
 # The models (tables.py) and the migrations agree.
 
 
-def _autoindex_free(indexes: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    return sorted(indexes, key=lambda i: (i[1:], i[0]))
-
-
-def schema_shape(path: Path) -> dict[str, Any]:
-    """What Alembic's comparison does not see in SQLite: CHECK constraints and partial indexes.
+def schema_shape(book: Book) -> dict[str, Any]:
+    """What Alembic's comparison does not see: CHECK constraints and partial indexes (on
+    PostgreSQL also the triggers and row-level security policies the migrations make).
 
     Per table: its named CHECK constraints (whitespace-normalised), its columns as a set (ALTER TABLE
     ADD COLUMN appends, the models may list a column elsewhere; rvneet always names its columns),
     and its indexes (SQLite's automatic ones by their columns only, as their numbering follows
     the order of the UNIQUE constraints; named ones with their SQL, WHERE clause included).
     """
-    con = sqlite3.connect(path)
+    if isinstance(book, PgBook):
+        return _pg_schema_shape(book)
+    con = sqlite3.connect(book)
     try:
         shape: dict[str, Any] = {}
         for name, sql in con.execute(
@@ -770,10 +1120,97 @@ def schema_shape(path: Path) -> dict[str, Any]:
                     (name,),
                 )
             }
-            shape[name] = {"checks": checks, "columns": columns, "auto": automatic, "named": named}
+            triggers = {
+                n: " ".join(s.split())
+                for n, s in con.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name = ?",
+                    (name,),
+                )
+            }
+            shape[name] = {
+                "checks": checks,
+                "columns": columns,
+                "auto": automatic,
+                "named": named,
+                "triggers": triggers,
+            }
         return shape
     finally:
         con.close()
+
+
+def _pg_schema_shape(url: str) -> dict[str, Any]:
+    """`schema_shape` of a server database, from its catalog."""
+    with connect(url) as con:
+
+        def by_table(sql: str) -> dict[str, dict[str, Any]]:
+            found: dict[str, dict[str, Any]] = {}
+            for table, name, *value in con.execute(sql):
+                found.setdefault(str(table), {})[str(name)] = tuple(value)
+            return found
+
+        schema = "CAST(current_schema() AS regnamespace)"
+        parts = {
+            "columns": by_table(
+                "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,"
+                " pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a"
+                " JOIN pg_class c ON c.oid = a.attrelid"
+                " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+                f" WHERE c.relnamespace = {schema} AND c.relkind = 'r' AND a.attnum > 0"
+                " AND NOT a.attisdropped"
+            ),
+            "constraints": by_table(
+                "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k"
+                f" JOIN pg_class c ON c.oid = k.conrelid WHERE c.relnamespace = {schema}"
+            ),
+            "indexes": by_table(
+                "SELECT tablename, indexname, indexdef FROM pg_indexes"
+                " WHERE schemaname = current_schema()"
+            ),
+            "triggers": by_table(
+                "SELECT c.relname, t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t"
+                " JOIN pg_class c ON c.oid = t.tgrelid"
+                f" WHERE c.relnamespace = {schema} AND NOT t.tgisinternal"
+            ),
+            "policies": by_table(
+                "SELECT tablename, policyname, permissive, roles, cmd, qual, with_check"
+                " FROM pg_policies WHERE schemaname = current_schema()"
+            ),
+            "security": by_table(
+                "SELECT relname, 'rls', relrowsecurity, relforcerowsecurity FROM pg_class"
+                f" WHERE relnamespace = {schema} AND relkind = 'r'"
+            ),
+            "grants": by_table(
+                "SELECT table_name, grantee || ' ' || privilege_type, 1"
+                " FROM information_schema.role_table_grants WHERE table_schema = current_schema()"
+            ),
+        }
+        functions = {
+            str(name): str(source)
+            for name, source in con.execute(
+                f"SELECT proname, prosrc FROM pg_proc WHERE pronamespace = {schema}"
+            )
+        }
+    tables = {t for part in parts.values() for t in part}
+    tables.discard("alembic_version")
+    shape: dict[str, Any] = {t: {k: part.get(t, {}) for k, part in parts.items()} for t in tables}
+    shape[""] = {"functions": functions}
+    return shape
+
+
+# What only the migrations make (0006: the audit log's triggers and, on a server, their function;
+# 0015: row-level security, its policies and the roles' grants), which the models do not describe:
+# tests/test_postgres.py and tests/test_access_pg.py check them.
+MIGRATIONS_ONLY = ("triggers", "policies", "security", "grants")
+
+
+def models_part(shape: dict[str, Any]) -> dict[str, Any]:
+    """`shape` without what only the migrations make."""
+    return {
+        table: {k: v for k, v in parts.items() if k not in MIGRATIONS_ONLY}
+        for table, parts in shape.items()
+        if table
+    }
 
 
 def _same_empty(difference: Any) -> bool:
@@ -786,13 +1223,16 @@ def _same_empty(difference: Any) -> bool:
     return op == "modify_default" and text == "('')" and getattr(model, "arg", None) == ""
 
 
-def test_the_models_and_the_migrations_agree(template_db: Path, tmp_path: Path) -> None:
-    """A database made by the migrations is the one the models describe.
+@pytest.mark.both_engines
+def test_the_models_and_the_migrations_agree(
+    engine: str, template_db: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """A database made by the migrations is the one the models describe, on either engine.
 
     Fails when a model changes without a migration or the other way round: a column, type,
     nullability, default, index or foreign key (Alembic's autogenerate comparison, which ignores
     nothing here), or a CHECK constraint or an index's WHERE clause (compared below, as Alembic
-    does not compare those on SQLite).
+    does not compare those).
     """
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
@@ -800,24 +1240,47 @@ def test_the_models_and_the_migrations_agree(template_db: Path, tmp_path: Path) 
 
     from rvneet.domain.tables import metadata
 
-    migrated = create_engine(f"sqlite:///{template_db}")
+    migrated: Book = template_db
+    from_models: Book = tmp_path / "models.db"
+    server: PgServer | None = None
+    scratch = ""
+    if engine == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        if server is None:
+            from pg import _WHY_NOT
+
+            pytest.skip(f"PostgreSQL: {_WHY_NOT[0]}")
+        migrated = PgBook(server.url(request.getfixturevalue("pg_template")))  # type: ignore[assignment]
+        scratch = server.new_database()
+        from_models = PgBook(server.url(scratch))  # type: ignore[assignment]
+
+    def sqlalchemy_url(book: Book) -> str:
+        if isinstance(book, PgBook):
+            return str(book).replace("postgresql://", "postgresql+psycopg://", 1)
+        return f"sqlite:///{book}"
+
+    connected = create_engine(sqlalchemy_url(migrated))
     try:
-        with migrated.connect() as connection:
+        with connected.connect() as connection:
             context = MigrationContext.configure(
                 connection, opts={"compare_type": True, "compare_server_default": True}
             )
             differences = [d for d in compare_metadata(context, metadata) if not _same_empty(d)]
             assert differences == []
     finally:
-        migrated.dispose()
+        connected.dispose()
 
-    from_models = tmp_path / "models.db"
-    engine = create_engine(f"sqlite:///{from_models}")
+    made = create_engine(sqlalchemy_url(from_models))
     try:
-        metadata.create_all(engine)
+        metadata.create_all(made)
     finally:
-        engine.dispose()
-    assert schema_shape(template_db) == schema_shape(from_models)
+        made.dispose()
+    try:
+        shape, expected = schema_shape(migrated), schema_shape(from_models)
+    finally:
+        if server is not None:
+            server.drop(scratch)
+    assert models_part(shape) == models_part(expected)
 
 
 def test_a_book_at_0006_with_data_takes_agreements_after_the_upgrade(
