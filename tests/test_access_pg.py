@@ -248,6 +248,31 @@ def test_a_shared_case_is_seen_until_the_share_ends(book: Book) -> None:
             con.execute("DELETE FROM case_shares")
 
 
+def test_only_an_admin_hands_a_case_over_even_from_psql(book: Book) -> None:
+    """Row-level security lets a case manager change their own case's row; the trigger of
+    migration 0017 refuses them a new manager on it, or a hand-over in its history."""
+    case_id = _case_id(book, "NEET-2025-001")
+    with book.connect(KADRI) as con:
+        _denied(con, "UPDATE cases SET manager_id = 2 WHERE id = %s", (case_id,))
+        _denied(
+            con,
+            "INSERT INTO manager_changes (case_id, from_id, to_id, date)"
+            " VALUES (%s, 1, 2, '2025-03-01')",
+            (case_id,),
+        )
+        # The rest of the row stays theirs to change.
+        assert (
+            con.execute(
+                "UPDATE cases SET manager_id = manager_id WHERE id = %s", (case_id,)
+            ).rowcount
+            == 1
+        )
+    with book.connect(ANNE) as con, con.transaction(force_rollback=True):
+        assert (
+            con.execute("UPDATE cases SET manager_id = 2 WHERE id = %s", (case_id,)).rowcount == 1
+        )
+
+
 # --- the coordinator ---------------------------------------------------------------------------
 
 
