@@ -153,7 +153,8 @@ def audit_bulk(
             }
             yield (at, user, entity, int(entity_id), ref, action, dump_changes(clean))
 
-    # `entries` may be a generator that queries: no flush (and its own audit entries) may slip in
+    # `entries` may be a generator, read while the entries are written: it must not query (on
+    # PostgreSQL a COPY is open meanwhile), and no flush (with its own audit entries) may slip in
     # between reading the chain's end and appending to it.
     with session.no_autoflush:
         append_entries(session.connection(), contents())
