@@ -404,7 +404,7 @@ def test_entries_are_encoded_as_json_dumps_does_for_any_value() -> None:
     }
     text = dump_changes(changes)
     assert text == json.dumps(changes, ensure_ascii=False, sort_keys=True)
-    entry = {
+    entry: dict[str, Any] = {
         "at": "2026-12-02T10:00:00.000001Z",
         "user": 'Mari "M" Õun',
         "entity": "cases",
