@@ -388,3 +388,33 @@ def test_the_migration_chains_an_existing_log_and_cuts_birth_dates(db_path: Path
             con.execute("DELETE FROM audit_log WHERE id = 1")
     finally:
         con.close()
+
+
+def test_entries_are_encoded_as_json_dumps_does_for_any_value() -> None:
+    """The log's JSON encoders are made once (storage.audit._encoder) for speed: an entry's
+    `changes` and its hashed head must still be what json.dumps writes, for text of any kind."""
+    from rvneet.storage.audit import dump_changes, entry_hash
+
+    changes = {
+        "place": [None, 'Õismäe "kool"\n\t\\ \u2028 \x00 😀'],
+        "id": [None, 7],
+        "hours": [1.5, 2.25],
+        "agreed": [False, True],
+        "list": [[1, {"b": None, "a": "ä"}], []],
+    }
+    text = dump_changes(changes)
+    assert text == json.dumps(changes, ensure_ascii=False, sort_keys=True)
+    entry: dict[str, Any] = {
+        "at": "2026-12-02T10:00:00.000001Z",
+        "user": 'Mari "M" Õun',
+        "entity": "cases",
+        "entity_id": 7,
+        "entity_ref": None,
+        "action": "update",
+        "changes": text,
+    }
+    content = tuple(entry[f] for f in CONTENT)
+    assert entry_hash(GENESIS, content) == spec_hash(GENESIS, entry)
+    entry["entity_ref"] = "RV-2025-001"
+    content = tuple(entry[f] for f in CONTENT)
+    assert entry_hash("f" * 64, content) == spec_hash("f" * 64, entry)

@@ -21,7 +21,8 @@ from stdnum.ee import ik
 import rvneet.storage.dialect
 
 ROWS = 250
-# Rows a COPY (or an executemany) takes at once in these tests: several batches with few rows.
+# Rows SQLite's executemany takes at once in these tests: several batches with few rows (the
+# server's COPY takes every row in one stream, whatever the batch).
 BATCH = 100
 
 

@@ -117,9 +117,12 @@ class NewYouth(_Input):
                         sex=shown(code.sex)
                     )
                 )
-            self.id_code = code.code
-            self.birth_date = code.birth_date
-            self.sex = code.sex
+            # `_id_code` left the code as parsed; what the code gives is filled in where not given
+            # (a given one equals it, as checked). An import validates every row: no needless work.
+            if self.birth_date is None:
+                self.birth_date = code.birth_date
+            if self.sex is None:
+                self.sex = code.sex
         else:
             self.id_code = None
             if self.birth_date is None or self.sex is None:
@@ -127,7 +130,9 @@ class NewYouth(_Input):
                     _("without a personal code both the birth date and the sex are needed")
                 )
         assert self.birth_date is not None
-        _not_future(self.birth_date, _("the birth date"), dt.date.today())
+        today = dt.date.today()
+        if not FIRST_DAY <= self.birth_date <= today:  # the label translated only when refused
+            _not_future(self.birth_date, _("the birth date"), today)
         return self
 
 

@@ -60,15 +60,17 @@ def parse_personal_code(text: str) -> PersonalCode:
 
 _WEIGHTS_1 = (1, 2, 3, 4, 5, 6, 7, 8, 9, 1)
 _WEIGHTS_2 = (3, 4, 5, 6, 7, 8, 9, 1, 2, 3)
+# The digits are summed as their ASCII codes (no int() for each): what the codes add, taken off.
+_OFFSET_1, _OFFSET_2 = ord("0") * sum(_WEIGHTS_1), ord("0") * sum(_WEIGHTS_2)
 
 
 def _check_digit(digits: str) -> str:
     """stdnum's `ik.calc_check_digit` unrolled for 11 ASCII digits (a third of its time); the
     property test of the fast path compares the two on every code it draws."""
-    values = list(map(int, digits[:10]))
-    check = sum(map(mul, _WEIGHTS_1, values)) % 11
+    codes = digits[:10].encode("ascii")
+    check = (sum(map(mul, _WEIGHTS_1, codes)) - _OFFSET_1) % 11
     if check == 10:
-        check = sum(map(mul, _WEIGHTS_2, values)) % 11
+        check = (sum(map(mul, _WEIGHTS_2, codes)) - _OFFSET_2) % 11
     return str(check % 10)
 
 

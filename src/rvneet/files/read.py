@@ -114,7 +114,9 @@ def open_table(
 def clean(value: Any) -> Any:
     """A cell as rvneet sees it: text stripped, and escaped by `neutralise`; empty text is None."""
     if isinstance(value, str):
-        value = restore(value.strip())
+        value = value.strip()
+        if value.startswith("'"):  # `restore` only changes such text: no call for every cell
+            value = restore(value)
         return value or None
     if isinstance(value, dt.datetime):
         return value.date() if value.time() == dt.time() else value
@@ -245,7 +247,7 @@ def _csv_rows(path: Path, reader: Any, header: list[str], encoding: str) -> Iter
                 )
             ) from None
         number += 1
-        if not any(c.strip() for c in cells):
+        if not "".join(cells).strip():
             continue  # blank lines, e.g. at the end of a file saved by Excel
         yield Row(number, _cells(header, cells))
 

@@ -9,7 +9,6 @@ and nothing else is on the table.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -24,6 +23,7 @@ from rvneet.storage.audit import (
     Content,
     append_entries,
     changes_of,
+    dump_changes,
     now_stamp,
     shown_value,
 )
@@ -140,17 +140,21 @@ def audit_bulk(
     at = now_stamp()
     user = session.info.get("user", "unknown")
     hidden = REDACTED_FIELDS | STAFF_NAMES | redact | _TABLE_REDACTIONS.get(entity, frozenset())
-    dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
     def contents() -> Iterator[Content]:
         for entity_id, ref, changes in entries:
+            # None (every old value of an insert) is shown as None: no call for it.
             clean = {
-                key: [shown_value(key, old, hidden), shown_value(key, new, hidden)]
+                key: [
+                    None if old is None else shown_value(key, old, hidden),
+                    None if new is None else shown_value(key, new, hidden),
+                ]
                 for key, (old, new) in changes.items()
             }
-            yield (at, user, entity, int(entity_id), ref, action, dumps(clean))
+            yield (at, user, entity, int(entity_id), ref, action, dump_changes(clean))
 
-    # `entries` may be a generator that queries: no flush (and its own audit entries) may slip in
+    # `entries` may be a generator, read while the entries are written: it must not query (on
+    # PostgreSQL a COPY is open meanwhile), and no flush (with its own audit entries) may slip in
     # between reading the chain's end and appending to it.
     with session.no_autoflush:
         append_entries(session.connection(), contents())

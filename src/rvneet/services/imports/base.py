@@ -128,27 +128,28 @@ def parse_rows(
     header = match_header(table.header, columns, what)
     result.header = list(table.header)
     result.delimiter = table.delimiter or ","
-    by_field = {c.field: c for c in columns}
+    # Each field's column in this file, found once rather than for every row.
+    plan = [(c.field, header.by_field.get(c.field), c) for c in columns]
     for row in table.rows:
         result.rows += 1
         if progress is not None and result.rows % 1000 == 0:
             progress(result.rows)
-        values, ok = _parse_cells(row, header, by_field, result)
+        values, ok = _parse_cells(row, plan, result)
         if ok:
             yield ParsedRow(row, values)
 
 
 def _parse_cells(
-    row: Row, header: HeaderMap, columns: dict[str, Column], result: ImportResult
+    row: Row, plan: list[tuple[str, str | None, Column]], result: ImportResult
 ) -> tuple[dict[str, Any], bool]:
     values: dict[str, Any] = {}
     ok = True
-    if extra := row.cells.get("(no column)"):
+    cells = row.cells
+    if extra := cells.get("(no column)"):
         result.refuse(row, WHOLE_ROW, _("more cells than columns ({cells})").format(cells=extra))
         ok = False
-    for name, column in columns.items():
-        source = header.by_field.get(name)
-        raw = row.cells.get(source) if source else None
+    for name, source, column in plan:
+        raw = cells.get(source) if source else None
         if raw is None:
             if column.required:
                 result.refuse(row, source or name, _("is empty"))
