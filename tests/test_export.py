@@ -295,6 +295,10 @@ BROKEN: dict[str, tuple[Callable[[str], str], str]] = {
     ),
     "order": (lambda t: _cases_first(t), "must come before cases"),
     "trailing data": (lambda t: t + "{}", "the end of the file expected"),
+    "nul in a name": (
+        lambda t: _edit(t, '"Karl Tamm"', '"Karl\\u0000 Tamm"'),
+        "table youths, row 1, name: holds a NUL character (\\x00), which is not text",
+    ),
 }
 
 

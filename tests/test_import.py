@@ -510,6 +510,18 @@ BAD_ROWS = [
 ]
 
 
+@pytest.mark.both_engines
+@pytest.mark.usefixtures("initialised")
+def test_a_nul_character_in_a_cell_is_a_bad_row_on_both_engines(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    rows = [["name", "birth_date", "sex"], ["Mari Maasikas", "2008-03-01", "F"],
+            ["Mari\x00 Maasikas", "2008-03-01", "F"]]  # fmt: skip
+    path = write_csv(tmp_path / "noored.csv", rows)
+    lines = refused_rows(run, db_path, "import", "youths", str(path))
+    assert row_lines(lines) == ["row 3, name: holds a NUL character (\\x00), which is not text"]
+
+
 @pytest.mark.usefixtures("initialised")
 @pytest.mark.parametrize(("rows", "expected"), BAD_ROWS)
 def test_bad_youth_rows_are_listed_and_nothing_is_written(

@@ -322,3 +322,25 @@ def test_an_older_book_is_upgraded_by_its_owner_and_another_login_is_told_so(
     upgraded = run("--db", empty, "init", "--municipality", MUNICIPALITY)
     assert upgraded.exit_code == 0, upgraded.stderr
     assert run("--db", _as_login(empty, manager), "case", "list").exit_code == 0
+
+
+def test_a_nul_character_in_a_whole_book_import_is_one_line_and_nothing_written(
+    demo: tuple[Path, str], empty: str, run: Run, tmp_path: Path
+) -> None:
+    """PostgreSQL refuses a NUL in text outright (a file would store it): rvneet finds it first."""
+    path, _ = demo
+    good = tmp_path / "book.json"
+    assert run("--db", str(path), "export", str(good)).exit_code == 0
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        good.read_text(encoding="utf-8").replace('"Karl Tamm"', '"Karl\\u0000 Tamm"', 1),
+        encoding="utf-8",
+    )
+    assert run("--db", empty, "init", "--municipality", MUNICIPALITY).exit_code == 0
+    result = run("--db", empty, "import", "export", str(bad))
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "Error: bad.json: table youths, row 1, name: holds a NUL character (\\x00), which is not text"
+    ]
+    with connect(empty) as con:
+        assert con.execute("SELECT count(*) FROM youths").fetchone() == (0,)

@@ -260,6 +260,14 @@ class _Loader:
                                 value=_shown(value),
                             )
                         ) from None
+                    if isinstance(value, str) and "\x00" in value:
+                        # PostgreSQL refuses it outright; a file would keep what no one sees.
+                        raise InvalidInput(
+                            _(
+                                "{file}: table {table}, row {row}, {column}: holds a NUL "
+                                "character (\\x00), which is not text"
+                            ).format(file=self.name, table=name, row=number, column=column)
+                        )
                 record[column] = value
             batch.append(record)
             if len(batch) == BATCH:

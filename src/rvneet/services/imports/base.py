@@ -156,6 +156,13 @@ def _parse_cells(
                 ok = False
             values[name] = None
             continue
+        if isinstance(raw, str) and "\x00" in raw:
+            # Not text: PostgreSQL refuses it outright, and a file would keep a value no one sees.
+            result.refuse(
+                row, source or name, _("holds a NUL character (\\x00), which is not text")
+            )
+            ok = False
+            continue
         try:
             values[name] = column.parse(raw)
         except CellError as exc:
