@@ -107,6 +107,8 @@ _RUN = re.compile(rf"(?<!\d)\d(?:(?:{_SEPARATORS})*\d)*(?!\d)")
 _GROUP = re.compile(r"\d+")
 CODE_DIGITS = 11
 REDACTED_CODE = N_("<personal code>")
+# 32 or more lower-case hex characters, at least one a letter, standing alone: a digest.
+_HASH = re.compile(r"(?<![0-9A-Za-z])(?=[0-9]*[a-f])[0-9a-f]{32,}(?![0-9A-Za-z])")
 
 
 def _redact_run(run: str, marker: str) -> str:
@@ -139,4 +141,16 @@ def redact_codes(text: str) -> str:
     if not any(c.isdigit() for c in text):
         return text
     marker = translate(REDACTED_CODE)
-    return _RUN.sub(lambda match: _redact_run(match.group(), marker), text)
+
+    def hidden(part: str) -> str:
+        return _RUN.sub(lambda match: _redact_run(match.group(), marker), part)
+
+    parts = []
+    at = 0
+    # A hash in hex (the audit log's, 64 characters) is no code, though eleven of its digits may
+    # stand between two letters: it is kept whole, and only the text around it is searched.
+    for found in _HASH.finditer(text):
+        parts += [hidden(text[at : found.start()]), found.group()]
+        at = found.end()
+    parts.append(hidden(text[at:]))
+    return "".join(parts)
