@@ -46,22 +46,33 @@ RETRY_BACKOFF_SECONDS = 0.1
 _KEPT_ENGINES: ContextVar[dict[tuple[Any, ...], Engine] | None] = ContextVar(
     "rvneet_kept_engines", default=None
 )
+_FILES_KEPT: ContextVar[bool] = ContextVar("rvneet_files_kept", default=True)
 
 
 @contextmanager
-def engines_kept() -> Iterator[None]:
+def engines_kept(*, servers_only: bool = False) -> Iterator[None]:
     """Within: `Database.session` keeps one engine per file, key and mode, disposed at the end.
 
     SQLAlchemy caches compiled statements per engine, so the commands of `rvneet shell` after the
     first skip most of their SQL compilation. Every session still has its own transaction (and
     its own audit entries); only the engine, its pooled connections and its caches are shared. A
     file replaced meanwhile (`db restore`) gets a new engine.
+
+    With `servers_only` (each one-shot command), only a server's engines are kept: a command's
+    schema check and its session then share one connection, instead of each connecting and asking
+    the server's version and settings again. Inside a kept scope already (the shell), nothing
+    changes.
     """
+    if _KEPT_ENGINES.get() is not None:
+        yield
+        return
     kept: dict[tuple[Any, ...], Engine] = {}
     token = _KEPT_ENGINES.set(kept)
+    files = _FILES_KEPT.set(not servers_only)
     try:
         yield
     finally:
+        _FILES_KEPT.reset(files)
         _KEPT_ENGINES.reset(token)
         for engine in kept.values():
             engine.dispose()
@@ -559,7 +570,7 @@ class Database:
     def _session_engine(self, write: bool) -> tuple[Engine, bool]:
         """The engine for a session, and whether the session disposes of it (not a kept one)."""
         kept = _KEPT_ENGINES.get()
-        if kept is None:
+        if kept is None or not (self.url or _FILES_KEPT.get()):
             return self.engine(write=write), True
         if self.url:
             server_key = (self.url, write)
@@ -737,6 +748,8 @@ def server_engine(url: str, *, write: bool) -> Engine:
         # (the planner's cost for its per-case subqueries passes jit_above_cost); without it, 0.5 s.
         connect_args={"options": "-c timezone=UTC -c jit=off"},
         pool_pre_ping=False,
+        # rvneet has no hstore column: without this, every new engine asks the server for the type.
+        use_native_hstore=False,
     )
 
     @event.listens_for(engine, "begin")

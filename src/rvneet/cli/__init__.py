@@ -60,7 +60,9 @@ class RvneetGroup(TyperGroup):
         lang = language(lang_option(argv))
         # The help texts are translated here, when read, not at import: the tree is built per run.
         translate_tree(self, lang)
-        with use_language(lang):
+        from rvneet.db import engines_kept
+
+        with use_language(lang), engines_kept(servers_only=True):
             self._run(argv, *args[1:], **kwargs)
 
     def _run(self, argv: list[str], *args: Any, **kwargs: Any) -> None:
