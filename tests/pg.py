@@ -202,10 +202,11 @@ class PgServer:
 # --- pytest: the engine a test's book is on ----------------------------------------------------
 
 # Test modules whose book-taking tests (`initialised`, `book`) run on both engines in every `make
-# test`, in the order: reports, imports, audit, services. The rest run on
-# PostgreSQL with `--engine postgresql` (`make test-pg`): test_lisa4 and test_import (the
-# heaviest on a server: a book built command by command in each test), the follow-up commands,
-# the CLI and the rest of the services, chosen to keep `make test` within its time. test_report_neet
+# test`, in the order: reports, imports, audit, services, the CLI (besides the tests
+# marked `both_engines` in other modules). The rest run on PostgreSQL with `--engine postgresql`
+# (`make test-pg`): test_lisa4 and test_import (the heaviest on a server: a book built command by
+# command in each test), the follow-up commands, the case commands and the rest of the services,
+# chosen to keep `make test` within its time. test_report_neet
 # and test_erasure (10 s each on a server) are among them: in `make test`, tests/test_postgres.py
 # compares the NEET report byte for byte and erases a youth on a server book.
 BOTH_ENGINES = frozenset(
@@ -221,6 +222,8 @@ BOTH_ENGINES = frozenset(
         "test_audit_chain.py",
         "test_audit_trail.py",
         "test_consent.py",
+        # The CLI: the youth commands, every option and refusal.
+        "test_cli_youth.py",
     }
 )
 # Modules about the SQLite file itself (its modes, side files, copies, locks, encryption, disk) and
