@@ -344,3 +344,37 @@ def test_a_nul_character_in_a_whole_book_import_is_one_line_and_nothing_written(
     ]
     with connect(empty) as con:
         assert con.execute("SELECT count(*) FROM youths").fetchone() == (0,)
+
+
+def test_a_password_from_pgpassfile_is_used_as_libpq_uses_it(
+    empty: str, server: PgServer, run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A login that must give a password (the test server trusts every other local login): libpq
+    finds it in PGPASSFILE; without it, one line and nothing more, never the password."""
+    assert run("--db", empty, "init", "--municipality", MUNICIPALITY).exit_code == 0
+    login, secret = "pgt_with_password", "s3cret-Parool"
+    server.admin(f"DROP ROLE IF EXISTS {login}")
+    server.admin(f"CREATE ROLE {login} LOGIN SUPERUSER PASSWORD '{secret}'")
+    hba = server.folder / "data" / "pg_hba.conf"
+    trusting = hba.read_text(encoding="utf-8")
+    hba.write_text(f"local all {login} scram-sha-256\n{trusting}", encoding="utf-8")
+    server.admin("SELECT pg_reload_conf()")
+    try:
+        address = _as_login(empty, login)
+        monkeypatch.setenv("PGPASSFILE", str(tmp_path / "none"))
+        refused = run("--db", address, "youth", "list")
+        assert refused.exit_code == 4
+        lines = refused.stderr.strip().splitlines()
+        assert len(lines) == 1 and "password" in lines[0] and secret not in lines[0], lines
+        passfile = tmp_path / "pgpass"
+        passfile.write_text(f"*:*:*:{login}:{secret}\n", encoding="utf-8")
+        passfile.chmod(0o600)
+        monkeypatch.setenv("PGPASSFILE", str(passfile))
+        monkeypatch.delenv("RVNEET_USER")
+        listed = run("--db", address, "youth", "list", "--format", "json")
+        assert listed.exit_code == 0, listed.stderr
+        assert listed.stdout.strip() == "[]"
+    finally:
+        hba.write_text(trusting, encoding="utf-8")
+        server.admin("SELECT pg_reload_conf()")
+        server.admin(f"DROP ROLE IF EXISTS {login}")
