@@ -290,6 +290,12 @@ def book(
     return copy_book(template, db_path)
 
 
+def recorded(user: str, db_path: Path) -> str:
+    """How the audit log names `user` on the book at `db_path`: as given on a file; on a server,
+    where the tests' login (tester) works under another name, with that login too."""
+    return f"{user} (tester)" if _server_book(db_path) and user != "tester" else user
+
+
 def refused(run: Run, db_path: Path, *args: str, code: int = 1, error: str = "Error: ") -> str:
     """Run a command that must be refused: one `Error:` line, nothing printed or written."""
     before = dump(db_path)

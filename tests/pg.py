@@ -27,6 +27,10 @@ from typing import Any
 import pytest
 
 SUPERUSER = "postgres"
+# The login of the engine-aware tests' books: the name they work under (RVNEET_USER, conftest), so
+# that on a server, too, the audit log names them alone (a superuser working under another name
+# is recorded with its login as well).
+TESTER = "tester"
 
 
 def bindir() -> Path | None:
@@ -136,11 +140,12 @@ class PgServer:
             server.remove()
             line = " ".join(str(detail).split())[:200]
             return None, f"the throwaway PostgreSQL server did not start: {line}"
+        server.admin(f"CREATE ROLE {TESTER} LOGIN SUPERUSER")
         return server, ""
 
-    def url(self, database: str) -> str:
+    def url(self, database: str, login: str = SUPERUSER) -> str:
         """The libpq URL of `database` on this server's socket, as a user would give `--db`."""
-        return f"postgresql://{SUPERUSER}@/{database}?host={self.socket_dir}"
+        return f"postgresql://{login}@/{database}?host={self.socket_dir}"
 
     def admin(self, sql: str) -> None:
         """Run one statement outside a transaction (CREATE/DROP DATABASE) as the superuser."""
@@ -343,7 +348,7 @@ def pg_book(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     template: str | None = request.getfixturevalue("pg_template")
     if server is None or template is None:
         pytest.skip(f"PostgreSQL: {_WHY_NOT[0]}")
-    url = PgBook(server.url(_BOOK))
+    url = PgBook(server.url(_BOOK, TESTER))
     server.forget_logins()
     if not _STATE:
         _STATE["rows"] = _rows_of(server.url(template))
@@ -368,7 +373,7 @@ def pg_copy_book(
     template: str | None = request.getfixturevalue("pg_template")
     if server is None or template is None:
         pytest.skip(f"PostgreSQL: {_WHY_NOT[0]}")
-    url = PgBook(server.url(_BOOK))
+    url = PgBook(server.url(_BOOK, TESTER))
     if not _STATE:
         _STATE["rows"] = _rows_of(server.url(template))
         _fresh_book(server, template)

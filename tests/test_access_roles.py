@@ -286,7 +286,7 @@ def test_the_roles_hold_on_either_engine(ok: Ok, run: Run, initialised: Path) ->
 # where the server hides the row), and the book, its audit log included, is unchanged.
 
 # The owner of the server's book: the login that ran `init` (the test server's superuser).
-SERVER_OWNER = "postgres"
+SERVER_OWNER = "tester"  # tests/pg.py TESTER: the books' login
 GROUP_ROLES = {
     CM_A: "rvneet_case_manager",
     CM_B: "rvneet_case_manager",

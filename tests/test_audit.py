@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CODE_F_2010, CODE_M_2010, Run, audit_log, dump
+from conftest import CODE_F_2010, CODE_M_2010, Run, audit_log, dump, recorded
 from pg import connect_book
 
 Ok = Callable[..., str]
@@ -62,15 +62,16 @@ def test_one_entry_per_change_with_user_and_entity(
     initialised: Path, history: tuple[dt.datetime, dt.datetime]
 ) -> None:
     rows = audit_log(initialised)
+    alice = recorded("alice", initialised)
     assert [summary(r) for r in rows] == [
         ("tester", "youths", 1, "Y-0001", "insert"),
-        ("alice", "cases", 1, "RV-2025-001", "insert"),
-        ("alice", "assessments", 1, "RV-2025-001", "insert"),
-        ("alice", "stage_changes", 1, "RV-2025-001", "insert"),
+        (alice, "cases", 1, "RV-2025-001", "insert"),
+        (alice, "assessments", 1, "RV-2025-001", "insert"),
+        (alice, "stage_changes", 1, "RV-2025-001", "insert"),
         ("tester", "assessments", 2, "RV-2025-001", "insert"),
-        ("alice", "stage_changes", 2, "RV-2025-001", "insert"),
-        ("alice", "cases", 1, "RV-2025-001", "update"),
-        ("alice", "followups", 1, "RV-2025-001", "insert"),
+        (alice, "stage_changes", 2, "RV-2025-001", "insert"),
+        (alice, "cases", 1, "RV-2025-001", "update"),
+        (alice, "followups", 1, "RV-2025-001", "insert"),
     ]
 
 

@@ -26,6 +26,7 @@ from conftest import (
     build_template,
     dump,
     query,
+    recorded,
     refused,
 )
 
@@ -182,10 +183,12 @@ def test_youth_show_and_case_show_are_audited_reads(book: Path, ok: Ok) -> None:
     )
     # Breaks if youth_detail / case_detail stop calling services.audit.audit_read.
     assert reads == [
-        ("carol", "youths", 1, "Y-0001", "{}"),
-        ("dave", "cases", 1, "RV-2025-001", "{}"),
+        (recorded("carol", book), "youths", 1, "Y-0001", "{}"),
+        (recorded("dave", book), "cases", 1, "RV-2025-001", "{}"),
     ]
-    assert summary(listing(ok, "--user", "carol")) == [("carol", "read", "youths", "Y-0001")]
+    assert summary(listing(ok, "--user", "carol")) == [
+        (recorded("carol", book), "read", "youths", "Y-0001")
+    ]
     assert ok("audit", "verify").startswith("audit log intact: 12 entries")
 
 

@@ -15,7 +15,16 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CODE_F_2010, CODE_M_2010, Ok, Run, audit_log, build_template, refused
+from conftest import (
+    CODE_F_2010,
+    CODE_M_2010,
+    Ok,
+    Run,
+    audit_log,
+    build_template,
+    recorded,
+    refused,
+)
 
 TODAY = dt.date.today()
 UNTIL = (TODAY + dt.timedelta(days=30)).isoformat()
@@ -95,7 +104,7 @@ def test_the_reason_is_shown_as_typed_and_the_audit_log_hides_it(ok: Ok, db_path
     assert "\x1b" not in screen
     entries = [e for e in audit_log(db_path) if e["entity"] == "case_shares"]
     assert [(e["user"], e["action"], e["entity_ref"]) for e in entries] == [
-        ("anna", "insert", "RV-2025-001")
+        (recorded("anna", db_path), "insert", "RV-2025-001")
     ]
     assert "holiday" not in entries[0]["changes"]
     ok("audit", "verify")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import typer.main
-from conftest import CODE_F_2010, Run, build_template, query
+from conftest import CODE_F_2010, Run, build_template, query, recorded
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -74,7 +74,7 @@ def test_the_user_and_language_of_the_session_apply_inside(run: Run, book: Path)
     assert result.exit_code == 1
     assert result.stderr.startswith("Viga: ")
     users = query(book, "SELECT user FROM audit_log ORDER BY id DESC LIMIT 1")
-    assert users == [("kadri",)]
+    assert users == [(recorded("kadri", book),)]
 
 
 def test_a_refused_write_inside_writes_nothing_and_the_next_one_works(run: Run, book: Path) -> None:

@@ -541,8 +541,10 @@ class Database:
         try:
             with AuditedSession(engine, user=self.user) as session, session.begin():
                 if self.url:
-                    login = server_login(session.connection(), self.user)
+                    login, real = server_login(session.connection(), self.user)
                     session.info["user"] = login
+                    if real != login:
+                        session.info["recorded_as"] = f"{login} ({real})"
                 yield session
         except ProgrammingError as exc:
             if self.url and getattr(exc.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
@@ -693,14 +695,14 @@ _LOGIN_QUERY = (
 )
 
 
-def server_login(connection: Any, given: str) -> str:
-    """Who is working on a PostgreSQL book: the connection's login (`session_user`), which the
-    audit log records. `--user`/`RVNEET_USER` (`given`) naming someone else is refused, except for
-    the database's owner or a superuser, whose `given` name is kept."""
+def server_login(connection: Any, given: str) -> tuple[str, str]:
+    """Who is working on a PostgreSQL book, and the connection's login (`session_user`).
+    `--user`/`RVNEET_USER` (`given`) naming someone else is refused, except for the database's
+    owner or a superuser, who work under the `given` name (the audit log names both)."""
     row = connection.exec_driver_sql(_LOGIN_QUERY).first()
     login, privileged = (str(row[0]), bool(row[1])) if row else ("", False)
     if not given:
-        return login
+        return login, login
     if given != login and not privileged:
         raise AccessRefused(
             _(
@@ -708,7 +710,7 @@ def server_login(connection: Any, given: str) -> str:
                 "audit log records the login; leave out --user and RVNEET_USER"
             ).format(user=given, login=login)
         )
-    return given
+    return given, login
 
 
 def driver_reason(exc: BaseException) -> str:

@@ -25,6 +25,7 @@ from rvneet.storage.audit import (
     changes_of,
     dump_changes,
     now_stamp,
+    recorded_user,
     shown_value,
 )
 
@@ -138,7 +139,7 @@ def audit_bulk(
     the audit's own list, the table's `__audit_redact__` (found by `entity`) and `redact`.
     """
     at = now_stamp()
-    user = session.info.get("user", "unknown")
+    user = recorded_user(session)
     hidden = REDACTED_FIELDS | STAFF_NAMES | redact | _TABLE_REDACTIONS.get(entity, frozenset())
 
     def contents() -> Iterator[Content]:
@@ -171,7 +172,7 @@ def audit_read(session: Session, entity: str, entity_id: int, ref: str) -> None:
     """Record that the working user looked at a youth's or a case's record (who looked at whom)."""
     append_entries(
         session.connection(),
-        [(now_stamp(), session.info.get("user", "unknown"), entity, entity_id, ref, "read", "{}")],
+        [(now_stamp(), recorded_user(session), entity, entity_id, ref, "read", "{}")],
     )
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import LargeBinary, cast, select
+from sqlalchemy import LargeBinary, cast, or_, select
 from sqlmodel import Session
 
 from rvneet.domain.access import Capability
@@ -122,7 +122,14 @@ def audit_entries(session: Session, query: AuditQuery) -> Iterator[dict[str, Any
         # `at` is ISO text in UTC ("2025-03-01T09:30:00.000000Z"), so text order is time order.
         conditions.append(_TABLE.c.at >= query.since.isoformat())
     if query.user is not None:
-        conditions.append(_TABLE.c.user == query.user)
+        # Also the entries of that name written by a server's owner working under it
+        # ("kadri (postgres)", `storage.audit.recorded_user`).
+        conditions.append(
+            or_(
+                _TABLE.c.user == query.user,
+                _TABLE.c.user.startswith(f"{query.user} (", autoescape=True),
+            )
+        )
     if query.entity is not None:
         conditions.append(_TABLE.c.entity == query.entity)
     # As bytes, decoded in `_entry`: an entry changed by hand may hold text that is not UTF-8, or

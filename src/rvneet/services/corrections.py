@@ -110,6 +110,7 @@ from rvneet.services.lookups import (
 )
 from rvneet.services.permissions import get_case, get_youth
 from rvneet.services.validation import validated
+from rvneet.storage.audit import recorded_user
 from rvneet.storage.withdrawn import SHOW_WITHDRAWN
 
 REASON_MAX = 500
@@ -222,7 +223,7 @@ def _keep(
         raise InvalidInput(_("nothing to correct: the values given are the ones recorded"))
     correction = Correction(
         at=_now(),
-        user=str(session.info.get("user", "unknown")),
+        user=recorded_user(session),
         entity=str(record.__tablename__),
         entity_id=record.id,
         case_id=case.id if case is not None else None,
@@ -776,7 +777,7 @@ def withdraw_record(session: Session, case_ref: str, item: str, reason: str) -> 
 
 def _mark(session: Session, record: Any, why: str) -> dict[str, list[Any]]:
     record.withdrawn_at = dt.date.today()
-    record.withdrawn_by = str(session.info.get("user", "unknown"))
+    record.withdrawn_by = recorded_user(session)
     record.withdrawn_reason = why
     changes = pending_changes(record)
     session.add(record)

@@ -22,6 +22,7 @@ from rvneet.domain.tables import Submission
 from rvneet.i18n import _, format_date, message_language
 from rvneet.reports.model import Report
 from rvneet.services.permissions import require
+from rvneet.storage.audit import recorded_user
 
 # The fields of `report submissions`, in order (JSON keys and CSV header).
 FIELDS = ("period", "start", "end", "submitted_on", "user", "sha256", "early", "reason")
@@ -106,7 +107,7 @@ def record_submission(
         start_date=period.start,
         end_date=period.end,
         submitted_on=date,
-        user=str(session.info.get("user", "unknown")),
+        user=recorded_user(session),
         sha256=sha256(text),
         summary=json.dumps(data["summary"], ensure_ascii=False, sort_keys=True),
         suppressed_below=suppress_below,

@@ -111,6 +111,13 @@ class AuditedSession(Session):
         self.info["user"] = user
 
 
+def recorded_user(session: Session) -> str:
+    """Who the audit log and the records name: the person working, and on a server, where the
+    owner or a superuser works under another name (`--user`), that name with their real login
+    ("kadri (postgres)"), so the log never hides who connected."""
+    return str(session.info.get("recorded_as") or session.info.get("user", "unknown"))
+
+
 def entry_hash(prev_hash: str, content: Content) -> str:
     """SHA-256 (hex) of the previous entry's hash and this entry's content.
 
@@ -199,7 +206,7 @@ def changes_of(obj: Any, action: str) -> dict[str, list[Any]]:
 @event.listens_for(AuditedSession, "after_flush")
 def _write_audit(session: Session, _flush_context: Any) -> None:
     at = now_stamp()
-    user = session.info.get("user", "unknown")
+    user = recorded_user(session)
     rows: list[Content] = []
     case_refs: dict[int, str] = {}
     for action, objects in (
