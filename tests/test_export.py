@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from books import cli, copy_book, once_per_run
-from conftest import MUNICIPALITY, Ok, Run, dump, query, refused
+from conftest import MUNICIPALITY, Ok, Run, dump, query, recorded, refused
 from pg import connect_book
 
 from rvneet.domain.tables import metadata
@@ -112,12 +112,13 @@ def test_json_round_trip_is_byte_identical(book: Path, fresh: Path, tmp_path: Pa
     assert second.read_bytes() == first.read_bytes()
     assert dump_book(fresh) == dump_book(book)
     # One audit entry per inserted record, personal fields redacted.
-    audited = query(fresh, "SELECT entity, changes FROM audit_log")
+    audited = query(fresh, "SELECT entity, changes FROM audit_log WHERE action <> 'export'")
     records = sum(len(rows) for name, rows in data["tables"].items() if name != "settings")
     assert len(audited) == records
     assert not [c for _, c in audited if "Karl Tamm" in c or "50911180124" in c]
     # The entries written in bulk form an intact hash chain (services.audit._append).
-    assert ok(*on(fresh, "audit", "verify")).startswith(f"audit log intact: {records} entries")
+    # ... and the second export's own entry after them.
+    assert ok(*on(fresh, "audit", "verify")).startswith(f"audit log intact: {records + 1} entries")
 
 
 def dump_book(db: Path) -> list[tuple[str, list[tuple[object, ...]]]]:
@@ -325,6 +326,32 @@ def test_a_damaged_xlsx_export_is_refused(
     assert "not an XLSX workbook" in refused(run, fresh, *on(fresh, "import", "export", str(bad)))
     other = EXAMPLES / "noored.xlsx"
     assert "not an rvneet export" in refused(run, fresh, *on(fresh, "import", "export", str(other)))
+
+
+@pytest.mark.parametrize("pseudonymize", [False, True], ids=["whole", "pseudonymized"])
+def test_an_export_is_recorded_in_the_audit_log_and_a_refused_one_is_not(
+    book: Path, tmp_path: Path, ok: Ok, run: Run, pseudonymize: bool
+) -> None:
+    # The book's personal data leaving in a file is the largest read there is: one entry, with
+    # the format and rows but never the file's name.
+    more = ["--pseudonymize"] if pseudonymize else []
+    last = "SELECT user, entity, action, changes FROM audit_log ORDER BY id DESC LIMIT 1"
+    before = query(book, last)
+    ok("--user", "kadri", "export", str(tmp_path / "kov-2025.json"), *more)
+    entry = query(book, last)
+    assert entry != before
+    user, entity, action, changes = entry[0]
+    rows = json.loads((tmp_path / "kov-2025.json").read_text(encoding="utf-8"))["tables"]
+    assert (user, entity, action) == (recorded("kadri", book), "database", "export")
+    assert json.loads(changes) == {
+        "file_format": [None, "json"],
+        "pseudonymized": [None, pseudonymize],
+        "rows_exported": [None, sum(len(r) for r in rows.values())],
+    }
+    assert "kov-2025" not in changes
+    refused(run, book, "export", str(tmp_path / "kov-2025.json"), *more)  # exists: no entry
+    assert query(book, last) == entry
+    ok("audit", "verify")
 
 
 def test_export_never_overwrites_without_force(

@@ -43,6 +43,7 @@ ACTIONS = {
     "grant": N_("access given"),
     "revoke": N_("access taken away"),
     "copy": N_("copied"),
+    "export": N_("exported"),
 }
 
 

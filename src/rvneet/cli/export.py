@@ -2,13 +2,16 @@
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from rvneet.cli import importing
 from rvneet.cli.common import database, progress_display, warn
 from rvneet.i18n import _
+
+if TYPE_CHECKING:
+    from rvneet.db import Database
 
 
 class ExportFormat(StrEnum):
@@ -71,12 +74,26 @@ def export_command(
         summary = export_book(session, file, kind, pseudonymize, progress, force=force)
     for message in summary["warnings"]:
         warn(message)
+    _record(db, kind, pseudonymize, summary["rows"])
     done = (
         _("Exported {tables} tables, {rows} rows to {file} (pseudonymized)")
         if pseudonymize
         else _("Exported {tables} tables, {rows} rows to {file}")
     )
     typer.echo(done.format(tables=summary["tables"], rows=summary["rows"], file=file))
+
+
+def _record(db: "Database", kind: str, pseudonymize: bool, rows: int) -> None:
+    """The export's audit entry, once the file is whole (a failed export leaves no file and no
+    entry). A read-only file cannot take it: the export stands, and a warning says so."""
+    from rvneet.domain.errors import DatabaseError
+    from rvneet.services.audit import record_export
+
+    try:
+        with db.session(write=True) as session:
+            record_export(session, file_format=kind, pseudonymized=pseudonymize, rows=rows)
+    except DatabaseError as exc:
+        warn(_("the export is not in the audit log: {reason}").format(reason=exc))
 
 
 @importing.app.command("export")

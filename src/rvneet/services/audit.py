@@ -168,6 +168,27 @@ _TABLE_REDACTIONS: dict[str, frozenset[str]] = {
 }
 
 
+def record_export(session: Session, *, file_format: str, pseudonymized: bool, rows: int) -> None:
+    """Record that the working user wrote the book to a file (`rvneet export`): the format, whether
+    pseudonymized and the rows, never the file's name or content. The largest read there is."""
+    audit_bulk(
+        session,
+        "database",
+        "export",
+        [
+            (
+                0,
+                None,
+                {
+                    "file_format": [None, file_format],
+                    "pseudonymized": [None, pseudonymized],
+                    "rows_exported": [None, rows],
+                },
+            )
+        ],
+    )
+
+
 def audit_read(session: Session, entity: str, entity_id: int, ref: str) -> None:
     """Record that the working user looked at a youth's or a case's record (who looked at whom)."""
     append_entries(

@@ -450,6 +450,10 @@ FIELD_LABELS = {
     # The copy's entry (services.book_copy).
     "copied_from": N_("copied from"),
     "rows_copied": N_("rows copied"),
+    # The export's entry (services.audit.record_export).
+    "file_format": N_("file format"),
+    "pseudonymized": N_("pseudonymized"),
+    "rows_exported": N_("rows exported"),
     # 360° feedback (services.feedback).
     "period": N_("period"),
     "rater_id": N_("network member giving the score"),
