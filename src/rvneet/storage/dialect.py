@@ -33,7 +33,10 @@ def ids_given(connection: Any, table: str) -> None:
         connection.exec_driver_sql(
             f"SELECT setval({sequence}, (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
         )
-    else:  # a coordinator's NGTS import: only past the largest id (migration 0016)
+    else:
+        # A login that does not own the sequence (the imports now take their ids with nextval,
+        # `new_ids`; an export or a copy is loaded by the owner): migration 0016's function moves
+        # it, for youths and NGTS entries only.
         connection.exec_driver_sql("SELECT rvneet_ids_given(%s)", (table,))
 
 

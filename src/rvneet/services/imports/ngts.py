@@ -151,7 +151,6 @@ def _apply(
     in_file: list[str],
     result: ImportResult,
 ) -> None:
-    new_youths: list[_Listed] = []
     renamed: list[tuple[Any, str]] = []  # (youth row, new name)
     new_entries: list[tuple[_Listed, Any]] = []  # (row, youth row or None for a new youth)
     changed_entries: list[tuple[Any, str, dict[str, Any]]] = []  # (entry, youth ref, changes)
@@ -164,59 +163,78 @@ def _apply(
         # (`--user`) reads them, and is no member of the coordinators' group the functions want.
         for batch in chunks(listed, _BATCH):
             _match_in_database(session, batch, list_date, in_file, result, new_entries, known)
-        new_youths = [item for item, youth in new_entries if youth is None]
     else:
         for batch in chunks(listed, _BATCH):
-            codes = [item.youth["id_code"] for item in batch]
-            by_code = {
-                y.id_code: y
-                for y in session.execute(
-                    select(_YOUTHS.c.id, _YOUTHS.c.ref, _YOUTHS.c.name, _YOUTHS.c.id_code).where(
-                        _YOUTHS.c.id_code.in_(codes)
-                    )
-                )
-            }
-            entries = {
-                e.youth_id: e
-                for e in session.execute(
-                    select(_ENTRIES).where(
-                        _ENTRIES.c.list_date == list_date,
-                        _ENTRIES.c.youth_id.in_([y.id for y in by_code.values()]),
-                    )
-                )
-            }
-            for item in batch:
-                youth = by_code.get(item.youth["id_code"])
-                if youth is None:
-                    new_youths.append(item)
-                    new_entries.append((item, None))
-                    result.new += 1
-                    continue
-                known.append(youth)
-                name_changed = youth.name != item.youth["name"]
-                if name_changed:
-                    renamed.append((youth, item.youth["name"]))
-                entry = entries.get(youth.id)
-                if entry is None:
-                    new_entries.append((item, youth))
-                    result.new += 1
-                    continue
-                changes = {
-                    f: [getattr(entry, f), item.entry[f]]
-                    for f in in_file
-                    if getattr(entry, f) != item.entry[f]
-                }
-                if changes:
-                    changed_entries.append((entry, youth.ref, changes))
-                if changes or name_changed:
-                    result.updated += 1
-                else:
-                    result.unchanged += 1
+            _match_in_book(
+                session, batch, list_date, in_file, result, new_entries, known, renamed,
+                changed_entries,
+            )  # fmt: skip
+    new_youths = [item for item, youth in new_entries if youth is None]
     ids = _insert_youths(session, new_youths)
     _rename(session, renamed)
     _insert_entries(session, new_entries, ids, list_date)
     _update_entries(session, changed_entries)
     _notes(session, result, len(new_youths), known)
+
+
+def _match_in_book(
+    session: Session,
+    batch: list[_Listed],
+    list_date: dt.date,
+    in_file: list[str],
+    result: ImportResult,
+    new_entries: list[tuple[_Listed, Any]],
+    known: list[Any],
+    renamed: list[tuple[Any, str]],
+    changed_entries: list[tuple[Any, str, dict[str, Any]]],
+) -> None:
+    """`_apply`'s matching of one batch by reading the youths and their entries: counts the rows
+    and collects the entries to add (youth None: a new youth), the known youths, the renamed ones
+    and the entries the list changed."""
+    codes = [item.youth["id_code"] for item in batch]
+    by_code = {
+        y.id_code: y
+        for y in session.execute(
+            select(_YOUTHS.c.id, _YOUTHS.c.ref, _YOUTHS.c.name, _YOUTHS.c.id_code).where(
+                _YOUTHS.c.id_code.in_(codes)
+            )
+        )
+    }
+    entries = {
+        e.youth_id: e
+        for e in session.execute(
+            select(_ENTRIES).where(
+                _ENTRIES.c.list_date == list_date,
+                _ENTRIES.c.youth_id.in_([y.id for y in by_code.values()]),
+            )
+        )
+    }
+    for item in batch:
+        youth = by_code.get(item.youth["id_code"])
+        if youth is None:
+            new_entries.append((item, None))
+            result.new += 1
+            continue
+        known.append(youth)
+        name_changed = youth.name != item.youth["name"]
+        if name_changed:
+            renamed.append((youth, item.youth["name"]))
+        entry = entries.get(youth.id)
+        if entry is None:
+            new_entries.append((item, youth))
+            result.new += 1
+            continue
+        changes = {
+            f: [getattr(entry, f), item.entry[f]]
+            for f in in_file
+            if getattr(entry, f) != item.entry[f]
+        }
+        if changes:
+            changed_entries.append((entry, youth.ref, changes))
+        if changes or name_changed:
+            result.updated += 1
+        else:
+            result.unchanged += 1
 
 
 def _match_in_database(
