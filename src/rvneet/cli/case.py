@@ -746,8 +746,9 @@ def reassign(
 ) -> None:
     """Hand a case to another case manager from a date; the change is kept in the timeline.
 
-    Reports as of an earlier day count the case for the manager it had then. Refused before the
-    case start, after its end, to the manager it has, and to a retired staff member.
+    An admin hands cases over; a case manager may not. Reports as of an earlier day count the case
+    for the manager it had then. Refused before the case start, after its end, to the manager it
+    has, and to a retired staff member.
 
     \b
     Example: rvneet case reassign RV-2025-001 --manager S-0002 --date 2025-03-10 --reason "holiday"
