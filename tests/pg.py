@@ -356,7 +356,20 @@ def pg_book(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     elif not _reset(url):
         _fresh_book(server, template)
     monkeypatch.setenv("RVNEET_DB", url)
+    _keep_engines(request)
     return url
+
+
+def _keep_engines(request: pytest.FixtureRequest) -> None:
+    """Keep the server's engines for the whole test, as `rvneet shell` keeps them for its
+    commands: each command still has its own transactions and audit entries, but not its own
+    connection, whose start (a new server process, its catalog caches cold) was half of a
+    command's time on a server."""
+    from rvneet.db import engines_kept
+
+    kept = engines_kept(servers_only=True)
+    kept.__enter__()
+    request.addfinalizer(lambda: kept.__exit__(None, None, None))
 
 
 def pg_copy_book(
@@ -386,6 +399,7 @@ def pg_copy_book(
             why = _STATE.get("error", "")
             raise AssertionError(f"the rows of {source} could not be put into {url}: {why}")
     monkeypatch.setenv("RVNEET_DB", url)
+    _keep_engines(request)
     return url
 
 

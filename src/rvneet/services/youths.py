@@ -46,6 +46,8 @@ def same_person(session: Session, youth: Youth) -> list[str]:
         select(Youth).where(
             Youth.birth_date == youth.birth_date, Youth.sex == youth.sex, Youth.id != youth.id
         )
+        # In registration order on both engines: PostgreSQL returns rows in no set order.
+        .order_by(col(Youth.id))
     )
     key = folded_name(youth.name)
     return [y.ref for y in candidates if folded_name(y.name) == key]
