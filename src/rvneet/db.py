@@ -575,10 +575,13 @@ class Database:
         if kept is None or not (self.url or _FILES_KEPT.get()):
             return self.engine(write=write), True
         if self.url:
-            server_key = (self.url, write)
-            if server_key not in kept:
-                kept[server_key] = self.engine(write=write)
-            return kept[server_key], False
+            # One engine for reading and writing: a writing command checks the schema and writes
+            # over one connection, not two (each a new server process, and over a network a new
+            # TLS handshake and login).
+            if (self.url,) not in kept:
+                kept[(self.url,)] = self.engine(write=False)
+            engine = kept[(self.url,)]
+            return (engine.execution_options(**{WRITING: True}) if write else engine), False
         stat = self.path.stat()
         same = (str(self.path.absolute()), self.key, write)
         key = (*same, stat.st_dev, stat.st_ino)
@@ -718,6 +721,10 @@ def driver_reason(exc: BaseException) -> str:
     return " ".join(str(getattr(exc, "orig", None) or exc).split())
 
 
+# The execution option that makes a server engine's transactions writing ones (`server_engine`).
+WRITING = "rvneet_writing"
+
+
 def server_engine(url: str, *, write: bool) -> Engine:
     """An engine for the PostgreSQL database at `url` (psycopg 3), or one clear line without it.
 
@@ -756,7 +763,9 @@ def server_engine(url: str, *, write: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        if write:
+        # `Database.session` writes through the reading engine given WRITING (one connection
+        # for a command's schema check and its writing session).
+        if connection.get_execution_options().get(WRITING, write):
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
         else:
             # One snapshot for the whole reading session, as SQLite's read transaction has. Not
