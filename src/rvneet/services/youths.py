@@ -43,9 +43,8 @@ def same_person(session: Session, youth: Youth) -> list[str]:
     """References of the other youths registered with `youth`'s birth date and sex and the same
     name as compared by `folded_name` (erased youths have no birth date, so never match)."""
     candidates = session.exec(
-        select(Youth).where(
-            Youth.birth_date == youth.birth_date, Youth.sex == youth.sex, Youth.id != youth.id
-        )
+        select(Youth)
+        .where(Youth.birth_date == youth.birth_date, Youth.sex == youth.sex, Youth.id != youth.id)
         # In registration order on both engines: PostgreSQL returns rows in no set order.
         .order_by(col(Youth.id))
     )
