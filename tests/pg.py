@@ -14,12 +14,13 @@ import datetime as dt
 import glob
 import os
 import re
+import shlex
 import shutil
 import sqlite3
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ SUPERUSER = "postgres"
 # that on a server, too, the audit log names them alone (a superuser working under another name
 # is recorded with its login as well).
 TESTER = "tester"
+DEFAULT_PORT = 5432
 
 
 def bindir() -> Path | None:
@@ -60,6 +62,8 @@ class PgServer:
     bin: Path
     run_as: str | None
     databases: list[str] = field(default_factory=list)
+    # The server's port: its socket's name (.s.PGSQL.PORT), and the TCP port where it listens.
+    port: int = DEFAULT_PORT
     _admin: Any = None
 
     @property
@@ -72,8 +76,20 @@ class PgServer:
         return [*prefix, *args]
 
     @classmethod
-    def start(cls) -> tuple[PgServer | None, str]:
-        """A running server, or None and why not (one line)."""
+    def start(
+        cls,
+        port: int = DEFAULT_PORT,
+        settings: Mapping[str, str] | None = None,
+        hba: str | None = None,
+        files: Mapping[str, bytes] | None = None,
+    ) -> tuple[PgServer | None, str]:
+        """A running server, or None and why not (one line).
+
+        `port` names its socket (and is its TCP port where `settings` give listen_addresses);
+        `settings` come after the defaults, so they may override them; `hba` replaces
+        pg_hba.conf; `files` are written into the data folder before the start, 0600 and owned by
+        the server's user (the server refuses a TLS key others may read). tests/test_pg_tls.py
+        starts such a server."""
         if os.environ.get("RVNEET_NO_POSTGRES"):
             return None, "RVNEET_NO_POSTGRES is set"
         bin_ = bindir()
@@ -93,7 +109,7 @@ class PgServer:
             run_as = SUPERUSER
         # A short path: a Unix socket's path is limited to about 100 bytes.
         folder = Path(tempfile.mkdtemp(prefix="rvneet-pg-"))
-        server = cls(folder=folder, bin=bin_, run_as=run_as)
+        server = cls(folder=folder, bin=bin_, run_as=run_as, port=port)
         if run_as:
             shutil.chown(folder, user=run_as)
         data = folder / "data"
@@ -115,10 +131,14 @@ class PgServer:
                 check=True,
                 timeout=120,
             )
+            server._prepare(data, hba, files or {})
             options = (
                 f"-c listen_addresses='' -c unix_socket_directories='{folder}' -c fsync=off"
-                " -c synchronous_commit=off -c full_page_writes=off"
+                f" -c synchronous_commit=off -c full_page_writes=off -c port={port}"
             )
+            # pg_ctl hands the options to a shell: each value quoted for it.
+            for name, value in (settings or {}).items():
+                options += f" -c {name}={shlex.quote(value)}"
             subprocess.run(
                 server._cmd(
                     str(bin_ / "pg_ctl"),
@@ -141,12 +161,30 @@ class PgServer:
             server.remove()
             line = " ".join(str(detail).split())[:200]
             return None, f"the throwaway PostgreSQL server did not start: {line}"
-        server.admin(f"CREATE ROLE {TESTER} LOGIN SUPERUSER")
+        try:
+            server.admin(f"CREATE ROLE {TESTER} LOGIN SUPERUSER")
+        except Exception as exc:  # psycopg's error: a server that cannot be used is stopped too
+            server.stop()
+            line = " ".join(str(exc).split())[:200]
+            return None, f"the throwaway PostgreSQL server cannot be reached: {line}"
         return server, ""
+
+    def _prepare(self, data: Path, hba: str | None, files: Mapping[str, bytes]) -> None:
+        """Write pg_hba.conf and `files` into the data folder as the server's user owns it."""
+        written = {**files, **({"pg_hba.conf": hba.encode()} if hba is not None else {})}
+        for name, content in written.items():
+            path = data / name
+            path.unlink(missing_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(content)
+            if self.run_as:
+                shutil.chown(path, user=self.run_as, group=self.run_as)
 
     def url(self, database: str, login: str = SUPERUSER) -> str:
         """The libpq URL of `database` on this server's socket, as a user would give `--db`."""
-        return f"postgresql://{login}@/{database}?host={self.socket_dir}"
+        port = f"&port={self.port}" if self.port != DEFAULT_PORT else ""
+        return f"postgresql://{login}@/{database}?host={self.socket_dir}{port}"
 
     def admin(self, sql: str) -> None:
         """Run one statement outside a transaction (CREATE/DROP DATABASE) as the superuser, over
@@ -155,7 +193,11 @@ class PgServer:
 
         if self._admin is None or self._admin.closed or self._admin.broken:
             self._admin = psycopg.connect(
-                dbname="postgres", user=SUPERUSER, host=str(self.socket_dir), autocommit=True
+                dbname="postgres",
+                user=SUPERUSER,
+                host=str(self.socket_dir),
+                port=self.port,
+                autocommit=True,
             )
         self._admin.execute(sql)
 
