@@ -455,6 +455,48 @@ def test_a_login_in_another_role_on_the_server_is_refused(book: Book) -> None:
         )
 
 
+def test_an_admin_backs_up_every_row_and_a_login_that_sees_part_is_refused(
+    book: Book, tmp_path: Path
+) -> None:
+    """pg_dump reads with row-level security off, which only a superuser may: an admin's backup
+    reads through the admins' policy instead, and holds every row the owner's does."""
+    from pg import pg_dump
+
+    backup = tmp_path / "anne.dump"
+    assert book.ok(ANNE, "db", "backup", str(backup)).startswith("Backed up ")
+    target = book.server.new_database()
+    try:
+        restored = Book(book.server, target)
+        assert restored.ok("postgres", "db", "restore", str(backup), "--yes").startswith("Restored")
+        before, after = dict(pg_dump(book.url())), dict(pg_dump(restored.url()))
+        # The restore records itself in the restored log.
+        assert after.pop("audit_log")[:-1] == before.pop("audit_log")
+        assert after == before
+    finally:
+        book.server.drop(target)
+    # In the admins' group role on the server, but no admin of this book: its policies would
+    # show it no row, so the backup would be empty without a word.
+    stranger = "rls_stranger"
+    book.server.admin(f"DROP ROLE IF EXISTS {stranger}")
+    book.server.admin(f"CREATE ROLE {stranger} LOGIN IN ROLE rvneet_admin")
+    book.server.admin(f'GRANT CONNECT ON DATABASE "{book.name}" TO {stranger}')
+    try:
+        result = book.cli(stranger, "db", "backup", str(tmp_path / "stranger.dump"))
+    finally:
+        book.server.admin(f'REVOKE CONNECT ON DATABASE "{book.name}" FROM {stranger}')
+        book.server.admin(f"DROP ROLE {stranger}")
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.strip() == (
+        f"Error: login {stranger} would back up only the rows it may see: on a server, the owner "
+        "of the book's tables or an admin with a staff record in this book makes the backup"
+    )
+    assert not (tmp_path / "stranger.dump").exists()
+    # A case manager is refused every db command, as on a file.
+    result = book.cli(KADRI, "db", "backup", str(tmp_path / "kadri.dump"))
+    assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "kadri.dump").exists()
+
+
 # --- on a SQLite file: only the mapping, and plain words about what protects the file ------------
 
 

@@ -279,13 +279,51 @@ def _backup_server(db: Database, target: Path, force: bool) -> BackupInfo:
     from rvneet.storage.pgtools import dump_revision, run_tool
 
     assert db.url is not None
+    options = _dump_options(db)
     try:
         with written_whole(target, replace=force) as written:
-            run_tool("pg_dump", ["--format=custom", "--no-password", f"--file={written}"], db.url)
+            run_tool(
+                "pg_dump",
+                ["--format=custom", "--no-password", *options, f"--file={written}"],
+                db.url,
+            )
             revision = dump_revision(written)
     except FileExistsError:
         raise Conflict(_exists(target)) from None
     return BackupInfo(database=db.where, backup=target, size=_size(target), revision=revision)
+
+
+def _dump_options(db: Database) -> list[str]:
+    """pg_dump's options that give this login every row of the book, or a one-line refusal.
+
+    pg_dump reads with row-level security off, which PostgreSQL allows only a superuser or a
+    BYPASSRLS login: the tables' owner got "query would be affected by row-level security" (rvneet
+    forces it on the owner too). With it on, the owner's policy shows every row, as the admins'
+    shows an admin with an active staff record in this book; any other login would get part of the
+    book without a word, so it is refused."""
+    from rvneet.domain.access import NotAllowed
+
+    with db.session() as session:
+        bypass, owner, role, login = (
+            session.connection()
+            .exec_driver_sql(
+                "SELECT r.rolsuper OR r.rolbypassrls,"
+                " pg_has_role(current_user, c.relowner, 'USAGE'), rvneet_my_role(), session_user"
+                " FROM pg_roles r, pg_class c"
+                " WHERE r.rolname = current_user AND c.oid = to_regclass('alembic_version')"
+            )
+            .one()
+        )
+    if bypass:
+        return []
+    if owner or role == "admin":
+        return ["--enable-row-security"]
+    raise NotAllowed(
+        _(
+            "login {login} would back up only the rows it may see: on a server, the owner of the "
+            "book's tables or an admin with a staff record in this book makes the backup"
+        ).format(login=login)
+    )
 
 
 def _exists(target: Path) -> str:
@@ -764,7 +802,11 @@ def _restore_server(db: Database, plan: RestorePlan) -> RestoreInfo:
                 ).format(database=db.where, path=safety, reason=exc.strerror)
             ) from None
         try:
-            run_tool("pg_dump", ["--format=custom", "--no-password", f"--file={safety}"], db.url)
+            run_tool(
+                "pg_dump",
+                ["--format=custom", "--no-password", *_dump_options(db), f"--file={safety}"],
+                db.url,
+            )
         except DatabaseError as exc:
             safety.unlink(missing_ok=True)
             raise DatabaseError(
