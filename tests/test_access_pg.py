@@ -455,7 +455,7 @@ def test_a_login_in_another_role_on_the_server_is_refused(book: Book) -> None:
         )
 
 
-def test_an_admin_backs_up_every_row_and_a_login_that_sees_part_is_refused(
+def test_an_admin_backs_up_every_row_and_a_login_that_sees_part_is_refused_a_backup_or_copy(
     book: Book, tmp_path: Path
 ) -> None:
     """pg_dump reads with row-level security off, which only a superuser may: an admin's backup
@@ -482,6 +482,7 @@ def test_an_admin_backs_up_every_row_and_a_login_that_sees_part_is_refused(
     book.server.admin(f'GRANT CONNECT ON DATABASE "{book.name}" TO {stranger}')
     try:
         result = book.cli(stranger, "db", "backup", str(tmp_path / "stranger.dump"))
+        copied = book.cli(stranger, "db", "copy", book.url(stranger), str(tmp_path / "copy.db"))
     finally:
         book.server.admin(f'REVOKE CONNECT ON DATABASE "{book.name}" FROM {stranger}')
         book.server.admin(f"DROP ROLE {stranger}")
@@ -491,6 +492,12 @@ def test_an_admin_backs_up_every_row_and_a_login_that_sees_part_is_refused(
         "of the book's tables or an admin with a staff record in this book makes the backup"
     )
     assert not (tmp_path / "stranger.dump").exists()
+    assert copied.exit_code == 1, copied.stderr
+    assert copied.stderr.strip() == (
+        f"Error: login {stranger} would copy only the rows it may see: on a server, the owner "
+        "of the book's tables or an admin with a staff record in this book copies it"
+    )
+    assert not (tmp_path / "copy.db").exists()
     # A case manager is refused every db command, as on a file.
     result = book.cli(KADRI, "db", "backup", str(tmp_path / "kadri.dump"))
     assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1

@@ -295,15 +295,18 @@ def copy(
     Example: rvneet db copy rvneet.db 'postgresql://kadri@db.example.ee/rvneet_viljandi'
     """
     from rvneet.db import Database, resolve_location
-    from rvneet.services.audit import current_user
+    from rvneet.services.audit import current_user, given_user
     from rvneet.services.book_copy import copy_book
 
-    user = current_user(ctx.find_root().params.get("user"))
+    option = ctx.find_root().params.get("user")
     books = []
     for address in (source, target):
         location = resolve_location(address)
-        key = None if isinstance(location, str) else database_key(location)
-        books.append(Database.at(location, user, key))
+        if isinstance(location, str):
+            # On a server the connection's login is who works, as for every other command.
+            books.append(Database.at(location, given_user(option)))
+        else:
+            books.append(Database.at(location, current_user(option), database_key(location)))
     _admin(books[0])
     with progress_display(N_("Copying rows")) as progress:
         info = copy_book(books[0], books[1], progress)

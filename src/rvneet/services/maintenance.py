@@ -298,31 +298,22 @@ def _dump_options(db: Database) -> list[str]:
 
     pg_dump reads with row-level security off, which PostgreSQL allows only a superuser or a
     BYPASSRLS login: the tables' owner got "query would be affected by row-level security" (rvneet
-    forces it on the owner too). With it on, the owner's policy shows every row, as the admins'
-    shows an admin with an active staff record in this book; any other login would get part of the
-    book without a word, so it is refused."""
+    forces it on the owner too). With it on, the owner's and the admins' policies show them every
+    row; any other login would get part of the book without a word, so it is refused."""
     from rvneet.domain.access import NotAllowed
+    from rvneet.storage.access_pg import row_visibility
 
     with db.session() as session:
-        bypass, owner, role, login = (
-            session.connection()
-            .exec_driver_sql(
-                "SELECT r.rolsuper OR r.rolbypassrls,"
-                " pg_has_role(current_user, c.relowner, 'USAGE'), rvneet_my_role(), session_user"
-                " FROM pg_roles r, pg_class c"
-                " WHERE r.rolname = current_user AND c.oid = to_regclass('alembic_version')"
-            )
-            .one()
-        )
-    if bypass:
+        seen = row_visibility(session.connection())
+    if seen.bypasses:
         return []
-    if owner or role == "admin":
+    if seen.sees_all:
         return ["--enable-row-security"]
     raise NotAllowed(
         _(
             "login {login} would back up only the rows it may see: on a server, the owner of the "
             "book's tables or an admin with a staff record in this book makes the backup"
-        ).format(login=login)
+        ).format(login=seen.login)
     )
 
 
