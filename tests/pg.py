@@ -254,25 +254,34 @@ class PgServer:
 # --- pytest: the engine a test's book is on ----------------------------------------------------
 
 # Test modules whose book-taking tests (`initialised`, `book`) run on both engines in every `make
-# test`, in the order: reports, imports, audit, services, the CLI (besides the tests
-# marked `both_engines` in other modules). The rest run on PostgreSQL with `--engine postgresql`
-# (`make test-pg`): test_lisa4 and test_import (the heaviest on a server: a book built command by
-# command in each test), the follow-up commands, the case commands and the rest of the services,
-# chosen to keep `make test` within its time. test_report_neet
-# and test_erasure (10 s each on a server) are among them: in `make test`, tests/test_postgres.py
-# compares the NEET report byte for byte and erases a youth on a server book.
+# test`, by the kinds: reports, imports, audit, erasure, services and the CLI (besides the
+# tests marked `both_engines` in other modules). The rest run on PostgreSQL with `--engine
+# postgresql` (`make test-pg`), only to keep `make test` within its five minutes: the other case
+# commands (plan, support, network, corrections, …), the Estonian screens, the fuzz and junk-input
+# tests, printing and table widths.
 BOTH_ENGINES = frozenset(
     {
-        # Reports: Lisa 4 by the agreement, workload and follow-ups, model, check.
+        # Reports: Lisa 4 (its own tests and by the agreement), NEET, workload and follow-ups,
+        # model, check.
+        "test_lisa4.py",
         "test_lisa4_agreement.py",
+        "test_report_neet.py",
         "test_report_ops.py",
         "test_report_model.py",
         "test_check.py",
-        # Imports, audit, services.
+        # Imports: youths and case work (every format), the NGTS list.
+        "test_import.py",
         "test_ngts.py",
+        # Audit.
         "test_audit.py",
         "test_audit_chain.py",
         "test_audit_trail.py",
+        # Erasure and retention.
+        "test_erasure.py",
+        # Services through the CLI: cases opened, shown and listed, closed, followed up; consent.
+        "test_cli_case.py",
+        "test_closing.py",
+        "test_followup.py",
         "test_consent.py",
         # The CLI: the youth commands, every option and refusal.
         "test_cli_youth.py",

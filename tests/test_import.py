@@ -510,7 +510,6 @@ BAD_ROWS = [
 ]
 
 
-@pytest.mark.both_engines
 @pytest.mark.usefixtures("initialised")
 def test_a_nul_character_in_a_cell_is_a_bad_row_on_both_engines(
     run: Run, db_path: Path, tmp_path: Path
