@@ -105,7 +105,7 @@ test-pg: $(VENV)/.installed-dev postgres
 
 # The crash, concurrency and fuzz tests at full strength (docs/security.md): the import of 50 000
 # youths killed 60 times instead of 3, a restore killed 60 times instead of 4, 4 processes opening
-# 400 cases each instead of 100, 8 writers of 100 cases each on PostgreSQL instead of 8, 40 youths
+# 400 cases each instead of 100, 8 writers of 400 cases each on PostgreSQL instead of 100, 40 youths
 # erased beside readers instead of 2, and 2000 inputs per fuzz test instead of a few dozen; about
 # 20 minutes. RVNEET_CRASH_SEED=N changes the kill moments, RVNEET_SOAK_EXAMPLES=N the fuzz inputs
 # per test.
