@@ -166,8 +166,6 @@ def _check_source(connection: Connection, source: Database) -> None:
     stored = _connection_revision(connection)
     head = head_revision()
     if stored == head:
-        if source.url:
-            _check_every_row(connection)
         return
     if stored is None:
         raise DatabaseError(
@@ -188,22 +186,6 @@ def _check_source(connection: Connection, source: Database) -> None:
             "(any command on it does, e.g. rvneet --db SOURCE audit verify)"
         ).format(path=source.where, schema=stored, head=head)
     )
-
-
-def _check_every_row(connection: Connection) -> None:
-    """Refuse a server source whose login row-level security shows only part of the book: the
-    copy would verify (both sides the same) and hold part of it."""
-    from rvneet.domain.access import NotAllowed
-    from rvneet.storage.access_pg import row_visibility
-
-    seen = row_visibility(connection)
-    if not seen.every_row:
-        raise NotAllowed(
-            _(
-                "login {login} would copy only the rows it may see: on a server, the owner of the "
-                "book's tables or an admin with a staff record in this book copies it"
-            ).format(login=seen.login)
-        )
 
 
 def _check_target(connection: Connection, target: Database) -> str | None:

@@ -62,6 +62,7 @@ def actor(session: Session) -> Actor:
         else None
     )
     if row is None:
+        _check_sees_the_book(session, login)
         found = Actor(login, StaffRole.ADMIN)
     else:
         staff_id, ref, role, retired_on = row
@@ -79,6 +80,23 @@ def actor(session: Session) -> Actor:
         found = Actor(login, StaffRole(role), staff_id, ref)
     session.info[_KEY] = found
     return found
+
+
+def _check_sees_the_book(session: Session, login: str | None) -> None:
+    """On a server, refuse a login with no staff record that row-level security shows no row (not
+    the tables' owner, no superuser): in the admins' group role, say, but no admin of this book.
+    Working as the owner, its reports would count nothing and its backups hold nothing."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    from rvneet.storage.access_pg import row_visibility
+
+    if not row_visibility(session.connection()).every_row:
+        raise NotAllowed(
+            _(
+                "login {login} has no staff record in this book, so the server shows it no "
+                "personal data: the owner gives access with rvneet access grant"
+            ).format(login=login)
+        )
 
 
 def require(session: Session, capability: Capability) -> Actor:

@@ -122,7 +122,7 @@ class RowVisibility:
 
     @property
     def every_row(self) -> bool:
-        """Whether a whole-book read (a backup, a copy) by this login holds every row."""
+        """Whether this login reads every row of the book (a report, a backup, a copy)."""
         return self.bypasses or self.sees_all
 
 
