@@ -455,7 +455,7 @@ def test_a_login_in_another_role_on_the_server_is_refused(book: Book) -> None:
         )
 
 
-def test_an_admin_backs_up_every_row(book: Book, tmp_path: Path) -> None:
+def test_an_admin_backs_up_every_row_but_restores_nothing(book: Book, tmp_path: Path) -> None:
     """pg_dump reads with row-level security off, which only a superuser may: an admin's backup
     reads through the admins' policy instead, and holds every row the owner's does."""
     from pg import pg_dump
@@ -472,6 +472,16 @@ def test_an_admin_backs_up_every_row(book: Book, tmp_path: Path) -> None:
         assert after == before
     finally:
         book.server.drop(target)
+    # An admin does not own the tables, which a restore replaces: refused before anything changes.
+    rows = pg_dump(book.url())
+    result = book.cli(ANNE, "db", "restore", str(backup), "--yes")
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.strip() == (
+        f"Error: {book.url(ANNE)} is restored by the owner of its tables (the login that ran "
+        "rvneet init), as the restore replaces them; nothing changed"
+    )
+    assert pg_dump(book.url()) == rows
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["anne.dump"]
     # A case manager is refused every db command, as on a file.
     result = book.cli(KADRI, "db", "backup", str(tmp_path / "kadri.dump"))
     assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1

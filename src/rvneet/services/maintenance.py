@@ -723,6 +723,17 @@ def _plan_server_restore(db: Database, source: Path) -> RestorePlan:
             ).format(source=source, schema=revision, head=known[-1])
         )
     holds = db._server_revision() is not None
+    if holds and not db._may_migrate():
+        from rvneet.domain.access import NotAllowed
+
+        # pg_restore --clean drops and makes the tables again, which only their owner may: an
+        # admin's restore failed halfway through with "must be owner of relation …".
+        raise NotAllowed(
+            _(
+                "{path} is restored by the owner of its tables (the login that ran rvneet init), "
+                "as the restore replaces them; nothing changed"
+            ).format(path=db.where)
+        )
     if holds and revision != head_revision():
         _refuse_leftovers(db, source, revision)
     # Saved in the backup's folder: a server has no folder of its own beside the book.
