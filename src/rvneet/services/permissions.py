@@ -4,9 +4,9 @@ The person is `session.info["user"]` (`--user`/`RVNEET_USER` on SQLite; the conn
 PostgreSQL), their role the `role` of the active staff record with that login. A login with no
 staff record is the file's owner and works as an admin (a one-person book has no logins: whoever
 can open the file reads it all); on a server only the tables' owner or a superuser does, anyone
-else without a staff record is refused. A retired staff member's login is refused. The rules themselves
-are in `domain/access.py`; every service asks here at the start of a use case, before any write,
-so a refused command writes nothing.
+else without a staff record is refused. A retired staff member's login is refused. The rules
+themselves are in `domain/access.py`; every service asks here at the start of a use case, before
+any write, so a refused command writes nothing.
 """
 
 from __future__ import annotations
