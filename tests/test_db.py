@@ -364,3 +364,46 @@ def test_a_folder_name_with_question_mark_and_hash_works(run: Run, tmp_path: Pat
     result = run("--db", str(path), "youth", "list", "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+# Asks, from another process, whether someone holds SQLite's shared lock on the file (the bytes
+# from PENDING_BYTE + 2, 510 of them): what a writer closing its last connection tries to take
+# before it deletes the -wal and -shm.
+LOCK_PROBE = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+try:
+    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 510, 0x40000002)
+except OSError:
+    print("held")
+else:
+    print("free")
+"""
+
+
+def test_commands_keep_the_locks_of_the_other_connections_of_their_process(
+    initialised: Path, run: Run
+) -> None:
+    """An idle connection in WAL mode (as `rvneet shell` keeps its own) holds a shared lock on the
+    file, which tells another process closing its last connection that the -wal and -shm are in
+    use. Closing any descriptor of the file drops every lock of the process on it: a command that
+    opened the file itself to read its header left the -wal and -shm to be deleted under them."""
+
+    def lock() -> str:
+        probe = [sys.executable, "-c", LOCK_PROBE, str(initialised)]
+        return subprocess.run(probe, capture_output=True, text=True, check=True).stdout.strip()
+
+    con = sqlite3.connect(initialised)
+    try:
+        con.execute("SELECT count(*) FROM youths").fetchone()
+        assert lock() == "held"
+        for args in (
+            ("youth", "list"),
+            ("youth", "add", "--name", "Mari Maasikas", "--birth-date", "2009-04-01", "--sex", "F"),
+            ("db", "check"),
+        ):
+            result = run(*args)
+            assert result.exit_code == 0, result.stderr
+            assert lock() == "held", args
+    finally:
+        con.close()

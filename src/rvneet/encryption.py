@@ -61,6 +61,22 @@ def available() -> bool:
     return True
 
 
+def _readable(con: sqlite3.Connection) -> bool:
+    """Whether SQLite reads the file of `con` as a plain database: False only when it says the file
+    is not one (SQLITE_NOTADB), as an encrypted file is; any other error is left to the caller's
+    own first statement, as before this check.
+
+    Asked through SQLite rather than by reading the file's header here: closing a descriptor of
+    the file drops every POSIX lock this process holds on it, among them the shared lock by which
+    an idle connection in WAL mode (`rvneet shell` keeps them) tells a writer closing its last one
+    that the -wal and -shm are still in use."""
+    try:
+        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as exc:
+        return getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_NOTADB
+    return True
+
+
 def looks_encrypted(path: Path) -> bool:
     """Whether `path` holds pages that are not plain SQLite: an SQLCipher database.
 
@@ -120,6 +136,15 @@ def connect(
     if read_only:
         target, uri = read_only_uri(path), True
     if key is None:
+        try:
+            con = sqlite3.connect(target, uri=uri, timeout=timeout)
+        except sqlite3.Error as exc:
+            raise DatabaseError(
+                _("cannot open database {path}: {reason}").format(path=path, reason=exc)
+            ) from None
+        if _readable(con):
+            return con
+        con.close()
         if looks_encrypted(path):
             message = (
                 _(

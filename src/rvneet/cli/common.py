@@ -227,7 +227,9 @@ def database_key(path: Path) -> str | None:
     if (key := key_from_env()) is not None:
         driver()  # a key without the extra installed: refused before any file is created
         return key
-    if looks_encrypted(path) and sys.stdin.isatty() and sys.stderr.isatty():
+    # The terminal first: reading the file's header (looks_encrypted) opens and closes it, which
+    # drops the locks of any connection this process already has to it (see encryption._readable).
+    if sys.stdin.isatty() and sys.stderr.isatty() and looks_encrypted(path):
         import getpass
 
         return getpass.getpass(_("Key for {path}: ").format(path=path)) or None
