@@ -142,28 +142,23 @@ def connect(
             raise DatabaseError(
                 _("cannot open database {path}: {reason}").format(path=path, reason=exc)
             ) from None
-        if _readable(con):
+        # A file SQLite does not read as a database holds no lock of this process: only then is
+        # its header read here (see `_readable`).
+        if _readable(con) or not looks_encrypted(path):
             return con
         con.close()
-        if looks_encrypted(path):
-            message = (
-                _(
-                    "{path} is encrypted (or is no database at all); set {env} to its key, or "
-                    "run rvneet on a terminal to type it"
-                )
-                if available()
-                else _(
-                    "{path} is encrypted (or is no database at all); set {env} to its key, or "
-                    "run rvneet on a terminal to type it (encryption needs: {command})"
-                )
+        message = (
+            _(
+                "{path} is encrypted (or is no database at all); set {env} to its key, or "
+                "run rvneet on a terminal to type it"
             )
-            raise DatabaseError(message.format(path=path, env=KEY_ENV, command=EXTRA_HINT))
-        try:
-            return sqlite3.connect(target, uri=uri, timeout=timeout)
-        except sqlite3.Error as exc:
-            raise DatabaseError(
-                _("cannot open database {path}: {reason}").format(path=path, reason=exc)
-            ) from None
+            if available()
+            else _(
+                "{path} is encrypted (or is no database at all); set {env} to its key, or "
+                "run rvneet on a terminal to type it (encryption needs: {command})"
+            )
+        )
+        raise DatabaseError(message.format(path=path, env=KEY_ENV, command=EXTRA_HINT))
     dbapi = driver()
     try:
         con = dbapi.connect(target, uri=uri, timeout=timeout)

@@ -116,7 +116,6 @@ def take_away(connection: Any, login: str, groups: tuple[str, ...]) -> None:
 class RowVisibility:
     """Whether a login reads every row of the book: past row-level security, or through it."""
 
-    login: str
     bypasses: bool  # a superuser or BYPASSRLS login: row-level security does not apply
     sees_all: bool  # the tables' owner, or an admin with an active staff record in this book
 
@@ -132,10 +131,10 @@ def row_visibility(connection: Any) -> RowVisibility:
     rvneet forces row-level security on the tables' owner too; the owner's policy and the admins'
     show every row, the other roles' only part of the book (a login in the admins' group role
     with no staff record here, none)."""
-    login, bypasses, owner, role = connection.exec_driver_sql(
-        "SELECT session_user, r.rolsuper OR r.rolbypassrls,"
+    bypasses, owner, role = connection.exec_driver_sql(
+        "SELECT r.rolsuper OR r.rolbypassrls,"
         " pg_has_role(current_user, c.relowner, 'USAGE'), rvneet_my_role()"
         " FROM pg_roles r, pg_class c"
         " WHERE r.rolname = current_user AND c.oid = to_regclass('alembic_version')"
     ).one()
-    return RowVisibility(str(login), bool(bypasses), bool(owner) or role == "admin")
+    return RowVisibility(bool(bypasses), bool(owner) or role == "admin")
