@@ -253,40 +253,6 @@ class PgServer:
 
 # --- pytest: the engine a test's book is on ----------------------------------------------------
 
-# Test modules whose book-taking tests (`initialised`, `book`) run on both engines in every `make
-# test`, by the issue's kinds: reports, imports, audit, erasure, services and the CLI (besides the
-# tests marked `both_engines` in other modules). The rest run on PostgreSQL with `--engine
-# postgresql` (`make test-pg`), only to keep `make test` within its five minutes: the other case
-# commands (plan, support, network, corrections, …), the Estonian screens, the fuzz and junk-input
-# tests, printing and table widths.
-BOTH_ENGINES = frozenset(
-    {
-        # Reports: Lisa 4 (its own tests and by the agreement), NEET, workload and follow-ups,
-        # model, check.
-        "test_lisa4.py",
-        "test_lisa4_agreement.py",
-        "test_report_neet.py",
-        "test_report_ops.py",
-        "test_report_model.py",
-        "test_check.py",
-        # Imports: youths and case work (every format), the NGTS list.
-        "test_import.py",
-        "test_ngts.py",
-        # Audit.
-        "test_audit.py",
-        "test_audit_chain.py",
-        "test_audit_trail.py",
-        # Erasure and retention.
-        "test_erasure.py",
-        # Services through the CLI: cases opened, shown and listed, closed, followed up; consent.
-        "test_cli_case.py",
-        "test_closing.py",
-        "test_followup.py",
-        "test_consent.py",
-        # The CLI: the youth commands, every option and refusal.
-        "test_cli_youth.py",
-    }
-)
 # Modules about the SQLite file itself (its modes, side files, copies, locks, encryption, disk) and
 # `db backup`/`check`/`restore` of a file (test_pg_backup.py has the server's): never given a
 # PostgreSQL book.
@@ -319,14 +285,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=(*ENGINES, "both"),
         default=None,
         help="sqlite or postgresql: run every test that uses the `initialised` book on that engine "
-        "only; both: every such test on both. Default: both for the modules in tests/pg.py's "
-        "BOTH_ENGINES and the tests marked both_engines, SQLite for the rest.",
+        "only; both: every such test on both, the tests marked postgresql_on_request too. "
+        "Default: both, but for the modules in tests/pg.py's SQLITE_ONLY, the tests marked "
+        "sqlite_only, and the tests marked postgresql_on_request (SQLite only).",
     )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Give the tests that use a book (`initialised`, `book`: whatever takes `engine`) the engine
-    as a parameter."""
+    as a parameter: every such test runs on both engines, but those about the SQLite file."""
     if "engine" not in metafunc.fixturenames:
         return
     chosen = metafunc.config.getoption("--engine")
@@ -335,16 +302,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         or metafunc.definition.path.name in SQLITE_ONLY
     ):
         engines: tuple[str, ...] = ("sqlite",)
-    elif chosen == "both" or (
-        chosen is None
-        and (
-            metafunc.definition.path.name in BOTH_ENGINES
-            or metafunc.definition.get_closest_marker("both_engines")
-        )
-    ):
-        engines = ENGINES
+    elif chosen in ENGINES:
+        engines = (chosen,)
+    elif chosen is None and metafunc.definition.get_closest_marker("postgresql_on_request"):
+        engines = ("sqlite",)
     else:
-        engines = (chosen or "sqlite",)
+        engines = ENGINES
     metafunc.parametrize("engine", engines, indirect=True)
 
 
@@ -412,20 +375,38 @@ def pg_book(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     elif not _reset(url):
         _fresh_book(server, template)
     monkeypatch.setenv("RVNEET_DB", url)
-    _keep_engines(request)
+    _keep_engines(request, url)
     return url
 
 
-def _keep_engines(request: pytest.FixtureRequest) -> None:
+def _keep_engines(request: pytest.FixtureRequest, url: str) -> None:
     """Keep the server's engines for the whole test, as `rvneet shell` keeps them for its
     commands: each command still has its own transactions and audit entries, but not its own
     connection, whose start (a new server process, its catalog caches cold) was half of a
-    command's time on a server."""
-    from rvneet.db import engines_kept
+    command's time on a server.
 
-    kept = engines_kept(servers_only=True)
+    The engine of the test process's book at `url` goes on to the next test, which finds the
+    book emptied and refilled by `_reset`: a new engine per test was a new server process and
+    SQLAlchemy's first questions to the server (its version, its settings) each time."""
+    from rvneet import db
+
+    kept = db.engines_kept(servers_only=True)
     kept.__enter__()
-    request.addfinalizer(lambda: kept.__exit__(None, None, None))
+    engines = db._KEPT_ENGINES.get()
+    assert engines is not None
+    engines.update(_BOOK_ENGINES)
+
+    def done() -> None:
+        _BOOK_ENGINES.clear()
+        if (url,) in engines:
+            _BOOK_ENGINES[(url,)] = engines.pop((url,))
+        kept.__exit__(None, None, None)
+
+    request.addfinalizer(done)
+
+
+# The engine of the book kept from one test to the next (`_keep_engines`).
+_BOOK_ENGINES: dict[tuple[Any, ...], Any] = {}
 
 
 def pg_copy_book(
@@ -455,7 +436,7 @@ def pg_copy_book(
             why = _STATE.get("error", "")
             raise AssertionError(f"the rows of {source} could not be put into {url}: {why}")
     monkeypatch.setenv("RVNEET_DB", url)
-    _keep_engines(request)
+    _keep_engines(request, url)
     return url
 
 
@@ -525,14 +506,7 @@ SELECT md5(
 
 
 def _tables(con: Any) -> list[str]:
-    return [
-        str(r[0])
-        for r in con.execute(
-            "SELECT table_name FROM information_schema.tables"
-            " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
-            " ORDER BY table_name"
-        )
-    ]
+    return [str(r[0]) for r in con.execute(_TABLE_NAMES)]
 
 
 def _rows_of(url: str) -> dict[str, Any]:
@@ -550,6 +524,9 @@ def _fresh_book(server: PgServer, template: str) -> None:
     for con in _CONNECTIONS.values():
         con.close()
     _CONNECTIONS.clear()
+    for engine in _BOOK_ENGINES.values():
+        engine.dispose()
+    _BOOK_ENGINES.clear()
     server.drop(_BOOK)
     server.admin(f'CREATE DATABASE "{_BOOK}" TEMPLATE "{template}"')
 
@@ -643,36 +620,62 @@ def connect(url: str) -> Any:
 
 
 def pg_query(url: str, sql: str) -> list[tuple[Any, ...]]:
-    """The rows of `sql` on the book at `url`, as sqlite3 gives them (see `BookConnection`)."""
-    con = BookConnection(url)
+    """The rows of `sql` on the book at `url`, as sqlite3 gives them (see `BookConnection`);
+    it commits at once."""
+    con, kept = _helper_connection(url)
     try:
-        return list(con.execute(sql).fetchall())
+        sql = _USER.sub('"user"', sql.replace("%", "%%"))
+        with _as_sqlite_error():
+            rows = _Rows(con.execute(sql), None).fetchall()
+        if kept:
+            con.commit()
+        return rows
+    except BaseException:
+        if kept and not con.closed:
+            con.rollback()
+        raise
     finally:
-        con.close()
+        if not kept:
+            con.close()
 
 
 def pg_dump(url: str) -> list[tuple[str, list[tuple[object, ...]]]]:
-    """Every row of every table of the book at `url` (conftest.dump for PostgreSQL)."""
-    with connect(url) as con:
-        tables = [
-            str(r[0])
-            for r in con.execute(
-                "SELECT table_name FROM information_schema.tables"
-                " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
-                " ORDER BY table_name"
-            )
-        ]
-        # Values as SQLite gives them, so that books on the two engines compare too.
-        return [
-            (
-                t,
-                [
-                    tuple(_as_sqlite(v) for v in r)
-                    for r in con.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall()
-                ],
-            )
-            for t in tables
-        ]
+    """Every row of every table of the book at `url` (conftest.dump for PostgreSQL), read in
+    two round trips: the tables' names, then every table's rows at once."""
+    con, kept = _helper_connection(url)
+    try:
+        tables = [str(r[0]) for r in con.execute(_TABLE_NAMES)]
+        with con.cursor() as cursor:
+            # No parameters: psycopg sends the statements as one script, a result each.
+            cursor.execute(";\n".join(f'SELECT * FROM "{t}" ORDER BY 1' for t in tables))
+            dumped: list[tuple[str, list[tuple[object, ...]]]] = []
+            for table in tables:
+                # Values as SQLite gives them, so that books on the two engines compare too.
+                dumped.append((table, [tuple(_as_sqlite(v) for v in r) for r in cursor.fetchall()]))
+                cursor.nextset()
+        return dumped
+    finally:
+        if not kept:
+            con.close()
+        elif not con.closed:
+            con.rollback()
+
+
+_TABLE_NAMES = (
+    "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') ORDER BY c.relname"
+)
+
+
+def _helper_connection(url: str) -> tuple[Any, bool]:
+    """A connection for the tests' own reads and writes of the book at `url`, and whether it is
+    kept: the test process's connection (`_book_connection`) for its one book database, whose
+    new server process per read was a third of the server's time in the tests; a new one
+    (autocommit) for any other database, which a test may drop."""
+    database = url.split("?", 1)[0].rsplit("/", 1)[-1]
+    if database == _BOOK:
+        return _book_connection(url), True
+    return connect(url), False
 
 
 # --- sqlite3-like access to a test's book on either engine ----------------------------------------

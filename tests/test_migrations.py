@@ -921,10 +921,11 @@ def no_empty_tables(rows: dict[str, dict[Any, Any]], revision: str) -> None:
     assert not empty, f"tables of {revision} without rows: give FILL[{revision!r}] their data"
 
 
-# On PostgreSQL one book per earlier revision upgraded by a command takes 15 s (a database made and
+# On PostgreSQL one book per earlier revision upgraded by a command takes 20 s (a database made and
 # migrated to the revision, then to head, for each): `make test-pg` (--engine postgresql) runs it.
 # `make test` runs it on SQLite and on both engines walks one book up every migration instead
 # (test_a_book_takes_every_migration_with_the_data_of_each_revision).
+@pytest.mark.postgresql_on_request
 @pytest.mark.parametrize("revision", EARLIER)
 def test_a_book_at_each_earlier_revision_is_upgraded_with_its_data(
     revision: str, blank: Callable[[str], Book], run: Run
@@ -990,7 +991,6 @@ def primary_keys(book: Book) -> dict[str, list[str]]:
         con.close()
 
 
-@pytest.mark.both_engines
 def test_a_book_takes_every_migration_with_the_data_of_each_revision(
     blank: Callable[[str], Book], run: Run, tmp_path: Path
 ) -> None:
@@ -1044,7 +1044,6 @@ def test_fill_data_is_there_for_every_earlier_revision() -> None:
     assert set(FILL) <= set(known_revisions())
 
 
-@pytest.mark.both_engines
 def test_a_book_goes_down_step_by_step_and_up_again(blank: Callable[[str], Book], run: Run) -> None:
     """Every migration's downgrade, on a book with data: from head down to the first revision one
     step at a time, each keeping the rows of the tables it keeps, then up again one step at a
@@ -1223,7 +1222,6 @@ def _same_empty(difference: Any) -> bool:
     return op == "modify_default" and text == "('')" and getattr(model, "arg", None) == ""
 
 
-@pytest.mark.both_engines
 def test_the_models_and_the_migrations_agree(
     engine: str, template_db: Path, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:

@@ -85,6 +85,32 @@ def test_reports_are_the_same_on_both_engines(
     assert _output(run, url, *command) == on_file
 
 
+# The reports test_report_print.py prints in headless Chromium (on SQLite in `make test`): the
+# same page from both engines, byte for byte, so a server's book prints as the file does.
+PRINTED = [
+    ("lisa4", "--period", "2025H1"),
+    ("lisa4", "--period", "2025H1", "--trend", "4"),
+    ("neet", "--period", "2025"),
+    ("workload", "--as-of", "2025-06-30"),
+    ("followups", "--period", "2025H2"),
+]
+
+
+@pytest.mark.parametrize("lang", ["et", "en"])
+@pytest.mark.parametrize("report", PRINTED, ids=lambda r: "-".join(r[:1] + r[3:]))
+def test_report_pages_are_the_same_on_both_engines(
+    demo: tuple[Path, str], run: Run, report: tuple[str, ...], lang: str
+) -> None:
+    pages = []
+    for db in (str(demo[0]), demo[1]):
+        result = run("--db", db, "report", *report, "--format", "html", "--lang", lang,
+                     "--no-timestamp")  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+        pages.append(result.stdout)
+    assert "<table" in pages[0]
+    assert pages[1] == pages[0]
+
+
 def test_the_next_reference_after_an_import_is_the_same(demo: tuple[Path, str], run: Run) -> None:
     """Imported rows came with their ids: PostgreSQL's sequences must have moved past them."""
     path, url = demo

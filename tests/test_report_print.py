@@ -156,6 +156,10 @@ PRINTS = {
 }  # fmt: skip
 
 
+# On SQLite in `make test`: the pages are the same from both engines, byte for byte
+# (test_postgres.py's test_report_pages_are_the_same_on_both_engines), and printing them is
+# Chromium's; `make test-pg` prints the server's too.
+@pytest.mark.postgresql_on_request
 @pytest.mark.parametrize("lang", ["et", "en"])
 @pytest.mark.parametrize("name", list(PRINTS))
 def test_pages_print_on_a4_with_the_heading_on_each_page(

@@ -260,10 +260,13 @@ def open_(
             in_employment=yes_no(employment),
             wellbeing=wellbeing,
         )
-        record = case_detail(session, opened.case.ref, personal=False)
+        # The whole record only for --format json: read in the writing transaction, it kept
+        # every other writer waiting on a server for the two dozen queries it takes.
+        ref = opened.case.ref
+        record = case_detail(session, ref, personal=False) if fmt is CreatedFormat.JSON else None
     for message in opened.warnings:
         warn(message)
-    typer.echo(to_json(record) if fmt is CreatedFormat.JSON else record["case"])
+    typer.echo(to_json(record) if record is not None else ref)
 
 
 @app.command("assess")

@@ -59,8 +59,8 @@ def translate_tree(command: Any, lang: str) -> None:
     The English texts are kept on each object the first time, so one tree can be translated
     again and again (the shell and the tests reuse one tree for many commands).
     """
-    if lang == "en" and "_rvneet_english" not in command.__dict__:
-        return  # never translated: already English
+    if command.__dict__.get("_rvneet_lang", "en") == lang:
+        return  # already in `lang`: a tree is translated only when its language changes
     tr = None if lang == "en" else translation(lang)
     for _path, cmd in _commands(command):
         if "_help_option" in cmd.__dict__:
@@ -76,6 +76,7 @@ def translate_tree(command: Any, lang: str) -> None:
             for attr, text in english.items():
                 if text:
                     setattr(obj, attr, text if tr is None else tr.gettext(text))
+    command._rvneet_lang = lang
 
 
 def lang_option(args: Sequence[str], valued: Sequence[str] = ("--db", "--user")) -> str | None:
