@@ -102,8 +102,8 @@ postgres:
 	    { $$SUDO apt-get update -qq >/dev/null 2>&1 && $$SUDO apt-get install -y -qq postgresql >/dev/null 2>&1; }; \
 	  }; } || echo "PostgreSQL is not installed and could not be: the PostgreSQL tests will be skipped"
 
-# Every test that takes the engine as a parameter, on PostgreSQL only (`make test` runs a
-# representative set of them on both engines).
+# Every test that takes the engine as a parameter, on PostgreSQL only: `make test` runs them on both
+# engines, but for the tests marked postgresql_on_request and most cells of the role table.
 test-pg: $(VENV)/.installed-dev postgres
 	$(BIN)/pytest --engine postgresql -k "postgresql or test_postgres"
 

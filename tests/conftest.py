@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy
 import typer.testing
 from books import cli, copy_book, demo, once_per_run
 from hypothesis import settings
@@ -33,6 +32,7 @@ from pg import (  # noqa: F401
     pytest_addoption,
     pytest_generate_tests,
 )
+from shared_sql import share_compiled_sql
 from typer.testing import CliRunner, Result
 
 from rvneet.cli import app
@@ -56,30 +56,7 @@ typer.testing._get_command = _cached_command  # type: ignore[assignment]
 
 MUNICIPALITY = "Viljandi linn"
 
-# Every command makes its engines afresh, and SQLAlchemy caches compiled SQL per engine and dialect:
-# each command of a test compiled every statement again, most of the suite's CPU. The tests' engines
-# of the same kind share one dialect and one cache (rvneet's commands run one per process, where
-# there is nothing to share; `rvneet shell` keeps its engines).
-_real_create_engine = sqlalchemy.create_engine
-_shared: dict[tuple[Any, ...], tuple[Any, Any]] = {}
-_PER_ENGINE = {"creator", "connect_args", "poolclass", "pool_size", "max_overflow", "pool_timeout"}
-
-
-def _sharing_create_engine(url: Any, **options: Any) -> Any:
-    engine = _real_create_engine(url, **options)
-    kind = (
-        type(engine.dialect),
-        getattr(engine.dialect, "dbapi", None),
-        tuple(sorted((k, repr(v)) for k, v in options.items() if k not in _PER_ENGINE)),
-    )
-    dialect, cache = _shared.setdefault(kind, (engine.dialect, engine._compiled_cache))
-    engine.dialect = dialect
-    engine.pool._dialect = dialect
-    engine._compiled_cache = cache
-    return engine
-
-
-sqlalchemy.create_engine = _sharing_create_engine
+share_compiled_sql()  # tests/shared_sql.py: the compiled SQL of one command serves the next
 
 # `HYPOTHESIS_PROFILE=soak` (make soak): many more examples for tests that take the profile's number,
 # such as tests/test_fuzz.py. The default run keeps their own small numbers.
