@@ -108,7 +108,7 @@ class PgServer:
                 return None, "running as root without runuser: PostgreSQL refuses to run as root"
             run_as = SUPERUSER
         # A short path: a Unix socket's path is limited to about 100 bytes.
-        folder = Path(tempfile.mkdtemp(prefix="rvneet-pg-"))
+        folder = Path(tempfile.mkdtemp(prefix="rvneet-pg-", dir=_in_memory()))
         server = cls(folder=folder, bin=bin_, run_as=run_as, port=port)
         if run_as:
             shutil.chown(folder, user=run_as)
@@ -132,9 +132,11 @@ class PgServer:
                 timeout=120,
             )
             server._prepare(data, hba, files or {})
+            # Nothing here is replicated or must outlive a crash: no syncs, and the least WAL.
             options = (
                 f"-c listen_addresses='' -c unix_socket_directories='{folder}' -c fsync=off"
                 f" -c synchronous_commit=off -c full_page_writes=off -c port={port}"
+                " -c wal_level=minimal -c max_wal_senders=0"
             )
             # pg_ctl hands the options to a shell: each value quoted for it.
             for name, value in (settings or {}).items():
@@ -249,6 +251,17 @@ class PgServer:
     def remove(self) -> None:
         """Remove the server's folder."""
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _in_memory() -> str | None:
+    """Where the servers' folders go: in memory (tmpfs) as the tests' books do (conftest.py), unless
+    RVNEET_TEST_DISK is set or the machine has none; else the system's temporary folder. Every
+    book a test empties and refills, and each database made and dropped, was written to the disk
+    (fsync=off spares the waits, not the writes), whose speed varies on a shared machine."""
+    memory = "/dev/shm"
+    if os.environ.get("RVNEET_TEST_DISK") or not os.path.isdir(memory):
+        return None
+    return memory if os.access(memory, os.W_OK) else None
 
 
 # --- pytest: the engine a test's book is on ----------------------------------------------------
