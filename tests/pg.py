@@ -287,31 +287,6 @@ SQLITE_ONLY = frozenset(
         "test_restore_crash.py",
     }
 )
-# Modules about what a screen shows or what a parser makes of typed input, not about what is
-# stored: the Estonian screens, table widths, markup in stored text, prompts, completion, paging,
-# the fuzzed option values and files (which the parsers refuse before the book is touched; the
-# refusals in the storage, a NUL character and all-or-nothing imports, have their own tests on both
-# engines). Their books are on SQLite in `make test`, which keeps it within its five minutes; with
-# `--engine postgresql|both` (make test-pg) they run on the server too.
-PRESENTATION = frozenset(
-    {
-        "test_completion.py",
-        "test_enum_et.py",
-        "test_fuzz.py",
-        "test_i18n.py",
-        "test_i18n_cases.py",
-        "test_i18n_imports.py",
-        "test_i18n_plan.py",
-        "test_i18n_reports.py",
-        "test_i18n_youth.py",
-        "test_markup.py",
-        "test_paging.py",
-        "test_prompting.py",
-        "test_table_widths.py",
-        "test_terms.py",
-        "test_typing.py",
-    }
-)
 ENGINES = ("sqlite", "postgresql")
 _TEMPLATE = "rvneet_template"
 
@@ -323,16 +298,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=(*ENGINES, "both"),
         default=None,
         help="sqlite or postgresql: run every test that uses the `initialised` book on that engine "
-        "only; both: every such test on both, the tests marked postgresql_on_request and the "
-        "PRESENTATION modules too. Default: both, but SQLite only for the modules in tests/pg.py's "
-        "SQLITE_ONLY and PRESENTATION and the tests marked sqlite_only or postgresql_on_request.",
+        "only; both: every such test on both, the tests marked postgresql_on_request too. "
+        "Default: both, but for the modules in tests/pg.py's SQLITE_ONLY, the tests marked "
+        "sqlite_only, and the tests marked postgresql_on_request (SQLite only).",
     )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Give the tests that use a book (`initialised`, `book`: whatever takes `engine`) the engine
-    as a parameter: both engines, but for the tests about the SQLite file, and by default for the
-    PRESENTATION modules and the tests marked postgresql_on_request."""
+    as a parameter: every such test runs on both engines, but those about the SQLite file."""
     if "engine" not in metafunc.fixturenames:
         return
     chosen = metafunc.config.getoption("--engine")
@@ -343,10 +317,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         engines: tuple[str, ...] = ("sqlite",)
     elif chosen in ENGINES:
         engines = (chosen,)
-    elif chosen is None and (
-        metafunc.definition.get_closest_marker("postgresql_on_request")
-        or metafunc.definition.path.name in PRESENTATION
-    ):
+    elif chosen is None and metafunc.definition.get_closest_marker("postgresql_on_request"):
         engines = ("sqlite",)
     else:
         engines = ENGINES

@@ -177,10 +177,6 @@ COMMANDS: list[tuple[str, tuple[str, ...], set[str]]] = [
 ]
 
 
-# On PostgreSQL with --engine postgresql|both only: there it runs as the server's owner with
-# --user, the checks rvneet makes itself, which the file runs; `make test` runs on the server the
-# same cells as each user's own login (test_each_role_on_postgresql_as_on_a_file's slice).
-@pytest.mark.postgresql_on_request
 @ON_THE_TEMPLATE
 @pytest.mark.parametrize("user", USERS)
 @pytest.mark.parametrize(("name", "args", "allowed"), COMMANDS, ids=[c[0] for c in COMMANDS])
