@@ -23,6 +23,7 @@ from hypothesis import settings
 from pg import (  # noqa: F401
     PgBook,
     engine_fixture,
+    memory_folder,
     pg_book,
     pg_copy_book,
     pg_dump,
@@ -69,8 +70,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 # The books of the tests live in memory (tmpfs) where the machine has one: every SQLite commit
 # waits for the disk otherwise. What a test proves does not depend on it (a killed process loses
 # nothing a skipped sync would keep); a test that needs a disk's speed takes `disk_path`.
-# `--basetemp DIR` or RVNEET_TEST_DISK=1 puts everything on a disk.
-MEMORY = Path("/dev/shm")
+# `--basetemp DIR` or RVNEET_TEST_DISK=1 puts everything on a disk (the throwaway PostgreSQL
+# servers' folders too: `pg.memory_folder`).
 _IN_MEMORY = pytest.StashKey[str]()
 
 
@@ -80,13 +81,11 @@ def pytest_configure(config: pytest.Config) -> None:
     if (
         config.option.basetemp is None
         and not hasattr(config, "workerinput")
-        and not os.environ.get("RVNEET_TEST_DISK")
-        and MEMORY.is_dir()
-        and os.access(MEMORY, os.W_OK)
+        and (memory := memory_folder()) is not None
     ):
         import tempfile
 
-        config.option.basetemp = tempfile.mkdtemp(prefix="rvneet-tests-", dir=MEMORY)
+        config.option.basetemp = tempfile.mkdtemp(prefix="rvneet-tests-", dir=memory)
         config.stash[_IN_MEMORY] = config.option.basetemp
 
 

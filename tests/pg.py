@@ -108,7 +108,7 @@ class PgServer:
                 return None, "running as root without runuser: PostgreSQL refuses to run as root"
             run_as = SUPERUSER
         # A short path: a Unix socket's path is limited to about 100 bytes.
-        folder = Path(tempfile.mkdtemp(prefix="rvneet-pg-", dir=_in_memory()))
+        folder = Path(tempfile.mkdtemp(prefix="rvneet-pg-", dir=memory_folder()))
         server = cls(folder=folder, bin=bin_, run_as=run_as, port=port)
         if run_as:
             shutil.chown(folder, user=run_as)
@@ -253,11 +253,11 @@ class PgServer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _in_memory() -> str | None:
-    """Where the servers' folders go: in memory (tmpfs) as the tests' books do (conftest.py), unless
-    RVNEET_TEST_DISK is set or the machine has none; else the system's temporary folder. Every
-    book a test empties and refills, and each database made and dropped, was written to the disk
-    (fsync=off spares the waits, not the writes), whose speed varies on a shared machine."""
+def memory_folder() -> str | None:
+    """The folder in memory (tmpfs) where the tests' books and the servers' folders go, or None
+    (the system's temporary folder) when RVNEET_TEST_DISK is set or the machine has none. On a
+    disk, every book a test empties and refills, and each database made and dropped, was written
+    out (fsync=off spares the waits, not the writes), at a speed that varies on a shared machine."""
     memory = "/dev/shm"
     if os.environ.get("RVNEET_TEST_DISK") or not os.path.isdir(memory):
         return None
